@@ -1,0 +1,5 @@
+"""``python -m crashtui``."""
+
+from crashtui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,277 @@
+"""Domain model shared by every layer: frozen dataclasses, no IO.
+
+Conventions (kept everywhere in crashtui):
+
+* **Time** is an ``int`` of epoch milliseconds, UTC, in fields named ``*_ms``.
+  Calendar-day values (an ETF trading day, a weekly jobless-claims print, a daily
+  Fear & Greed reading) carry ``day_ms``: 00:00 UTC of that day in epoch ms.
+* **Money** is float USD unless the field name says otherwise (``flow_usd_m`` is
+  US$ millions, ``*_pct`` is a percentage where 3.5 means 3.5%, ``*_bps`` basis points).
+* **Symbols** are crashtui's own base-asset names (``BTC``, ``ETH``); each source
+  maps them to its own instrument names via :mod:`crashtui.symbols`.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+
+class _StrEnum(str, enum.Enum):
+    """A str-valued enum whose ``str()`` is its value (``enum.StrEnum`` is 3.11+)."""
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+class Side(_StrEnum):
+    """Which side of the market was liquidated (the position that was closed)."""
+
+    LONG = "LONG"
+    SHORT = "SHORT"
+
+
+class SourceState(_StrEnum):
+    """Health of one source, as shown in the status bar."""
+
+    OK = "ok"
+    STALE = "stale"
+    FAILING = "failing"
+    BLOCKED = "blocked"
+    DISABLED = "disabled"
+    CONNECTING = "connecting"
+    PENDING = "pending"
+
+
+class Interval(_StrEnum):
+    """Candle intervals crashtui works with."""
+
+    H1 = "1h"
+    H4 = "4h"
+    D1 = "1d"
+
+    @property
+    def ms(self) -> int:
+        """Length of one candle in milliseconds."""
+        return _INTERVAL_MS[self]
+
+
+_INTERVAL_MS = {Interval.H1: 3_600_000, Interval.H4: 14_400_000, Interval.D1: 86_400_000}
+
+
+@dataclass(frozen=True, slots=True)
+class Candle:
+    """One OHLCV candle. ``closed`` is False for the still-forming last candle."""
+
+    symbol: str
+    interval: Interval
+    open_ms: int
+    open: float
+    high: float
+    low: float
+    close: float
+    volume: float
+    source: str
+    closed: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Ticker:
+    """Latest spot price of one symbol with its 24 h change."""
+
+    symbol: str
+    price: float
+    change_24h_pct: float | None
+    ts_ms: int
+    source: str
+    volume_24h_usd: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Liquidation:
+    """One forced order on a derivatives venue, normalised across venues."""
+
+    venue: str
+    symbol: str
+    liquidated_side: Side
+    price: float
+    qty: float
+    notional_usd: float
+    ts_ms: int
+    instrument: str = ""
+
+    @property
+    def dedup_key(self) -> tuple[str, str, int, float]:
+        """Identity used to drop replays after a reconnect (venue+symbol+ts+qty)."""
+        return (self.venue, self.symbol, self.ts_ms, self.qty)
+
+
+@dataclass(frozen=True, slots=True)
+class FundFlow:
+    """One fund's net flow on one day; ``flow_usd_m`` None means not published."""
+
+    ticker: str
+    flow_usd_m: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class EtfFlow:
+    """Net spot-ETF flows for one asset on one trading day, in US$ millions.
+
+    ``total_usd_m`` None means the day is not published yet (never zero).
+    ``funds`` is empty when the source only gives a total (SoSoValue, The Block).
+    """
+
+    asset: str
+    day_ms: int
+    total_usd_m: float | None
+    source: str
+    funds: tuple[FundFlow, ...] = ()
+
+    @property
+    def published(self) -> bool:
+        """Whether the day's total is known."""
+        return self.total_usd_m is not None
+
+
+@dataclass(frozen=True, slots=True)
+class FearGreedReading:
+    """A Fear & Greed index value. ``index`` is ``crypto`` or ``stocks``."""
+
+    index: str
+    ts_ms: int
+    value: float
+    classification: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class MacroObservation:
+    """One observation of a macro series (``ICSA`` weekly, ``NASDAQCOM`` daily)."""
+
+    series: str
+    day_ms: int
+    value: float
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class FundingSnapshot:
+    """Perpetual funding, mark price and open interest for one symbol on one venue.
+
+    ``funding_rate_8h`` is normalised to an 8-hour rate as a fraction (0.0001 = 0.01%)
+    whatever the venue's own funding period.
+    """
+
+    venue: str
+    symbol: str
+    ts_ms: int
+    funding_rate_8h: float | None = None
+    mark_price: float | None = None
+    index_price: float | None = None
+    next_funding_ms: int | None = None
+    open_interest_base: float | None = None
+    open_interest_usd: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BookStats:
+    """Order-book stress for one symbol: spread and depth within ±1% of mid."""
+
+    venue: str
+    symbol: str
+    ts_ms: int
+    mid: float
+    spread_bps: float
+    bid_depth_usd: float
+    ask_depth_usd: float
+
+
+@dataclass(frozen=True, slots=True)
+class BorrowRate:
+    """A lending market's borrow APY (percent: 10.5 means 10.5%)."""
+
+    protocol: str
+    chain: str
+    asset: str
+    pool_id: str
+    ts_ms: int
+    borrow_apy_pct: float
+    supply_apy_pct: float | None = None
+    source: str = "defillama"
+
+
+@dataclass(frozen=True, slots=True)
+class SourceStatus:
+    """Health of one source (REST or stream) at a moment.
+
+    REST sources fill the request fields; streams fill the stream fields.
+    ``last_error`` is one line, already stripped of secrets and control characters.
+    """
+
+    source: str
+    state: SourceState
+    updated_ms: int
+    last_ok_ms: int | None = None
+    last_error: str | None = None
+    hint: str | None = None
+    next_attempt_ms: int | None = None
+    latency_ms: float | None = None
+    requests_used: int = 0
+    requests_budget: int | None = None
+    serving: tuple[str, ...] = ()
+    connected: bool | None = None
+    reconnects: int = 0
+    last_frame_ms: int | None = None
+    frames_per_min: float | None = None
+    bad_frames: int = 0
+    sampled: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RawPayload:
+    """One raw response or frame exactly as received, the unit of record/replay.
+
+    ``kind`` is ``http`` or ``ws``. ``params`` holds the request parameters a parser
+    needs to interpret the body (e.g. which symbol a kline response belongs to).
+    Secrets never appear here: the fetch layer redacts them before building this.
+    """
+
+    source: str
+    endpoint: str
+    received_ms: int
+    body: bytes
+    params: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    status: int = 200
+    kind: str = "http"
+
+
+def freeze_params(params: Mapping[str, str] | None) -> Mapping[str, str]:
+    """Return a read-only copy of request params for a :class:`RawPayload`."""
+    return MappingProxyType(dict(params or {}))
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """Everything the feed knows at one moment; read by UI, ``--once`` and alerts.
+
+    Collections are tuples/mappings built by the state reducer; a Snapshot is never
+    mutated after it is built.
+    """
+
+    generated_ms: int
+    mode: str
+    watchlist: tuple[str, ...]
+    tickers: Mapping[str, Ticker]
+    candles: Mapping[tuple[str, Interval], tuple[Candle, ...]]
+    liquidations: tuple[Liquidation, ...]
+    etf_flows: Mapping[str, tuple[EtfFlow, ...]]
+    fear: Mapping[str, tuple[FearGreedReading, ...]]
+    macro: Mapping[str, tuple[MacroObservation, ...]]
+    funding: Mapping[tuple[str, str], FundingSnapshot]
+    books: Mapping[str, tuple[BookStats, ...]]
+    borrow: tuple[BorrowRate, ...]
+    statuses: Mapping[str, SourceStatus]
+    serving: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))

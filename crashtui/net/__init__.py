@@ -1,0 +1,1 @@
+"""Networking: the shared HTTP client, rate budgets, backoff and the websocket runner."""

@@ -1,0 +1,1 @@
+"""Market-data sources: one module per provider, pure parsers plus thin IO."""

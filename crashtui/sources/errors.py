@@ -1,0 +1,60 @@
+"""Typed source errors: every failure a parser or fetch can raise.
+
+Nothing below a source ever raises a bare KeyError/IndexError/ValueError out of a
+parser; it is wrapped in :class:`ParseError`. The poller maps each error class to a
+:class:`~crashtui.model.SourceState` and a one-line message for the status bar.
+"""
+
+from __future__ import annotations
+
+from crashtui.model import SourceState
+
+
+class SourceError(Exception):
+    """Base class: a source could not deliver data. ``str()`` is a one-line reason."""
+
+    state: SourceState = SourceState.FAILING
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
+class ParseError(SourceError):
+    """The body did not have the documented shape or held impossible values."""
+
+
+class UpstreamError(SourceError):
+    """The provider answered with an error envelope (often inside HTTP 200)."""
+
+    def __init__(self, message: str, *, code: str | None = None, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.code = code
+
+
+class BlockedError(SourceError):
+    """Geo-block, anti-bot challenge or ban: retrying soon will not help."""
+
+    state = SourceState.BLOCKED
+
+
+class RateLimitedError(SourceError):
+    """HTTP 429/418 or an equivalent envelope; ``retry_after_s`` when the provider says."""
+
+    def __init__(
+        self, message: str, *, retry_after_s: float | None = None, hint: str | None = None
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.retry_after_s = retry_after_s
+
+
+class HttpStatusError(SourceError):
+    """An HTTP error status not covered by a more specific class."""
+
+    def __init__(self, message: str, *, status_code: int, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.status_code = status_code
+
+
+class TransportError(SourceError):
+    """Network-level failure: DNS, connect, read timeout, TLS, oversize body."""
