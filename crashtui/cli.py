@@ -26,6 +26,12 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--watchlist", metavar="NAME", help="watchlist to show (default: the one marked default)")
 
 
+# Modules that add a subcommand: each has ``register(subparsers, common)`` that adds its
+# parser and sets ``command=`` to a function taking (args, loaded) and returning an exit
+# code. Keep these modules light: import heavy things inside the command function.
+SUBCOMMAND_MODULES: tuple[str, ...] = ()
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argparse tree."""
     parser = argparse.ArgumentParser(
@@ -39,6 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--check-config", action="store_true", help="validate the config, print a summary and exit"
     )
     parser.set_defaults(command=None)
+    if SUBCOMMAND_MODULES:
+        import importlib
+
+        subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
+        for module_name in SUBCOMMAND_MODULES:
+            importlib.import_module(module_name).register(subparsers, _common)
     return parser
 
 
