@@ -79,9 +79,7 @@ SOURCES: dict[str, SourceInfo] = {
             "https://api.exchange.coinbase.com",
             budget_per_min=600,
         ),
-        SourceInfo(
-            "kraken", "Kraken", ("prices", "candles"), "https://api.kraken.com", budget_per_min=60
-        ),
+        SourceInfo("kraken", "Kraken", ("prices", "candles"), "https://api.kraken.com", budget_per_min=60),
         SourceInfo(
             "coingecko",
             "CoinGecko",

@@ -23,7 +23,9 @@ def _common(parser: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help="config file (default: $CRASHTUI_CONFIG, then the user config dir, then built-ins)",
     )
-    parser.add_argument("--watchlist", metavar="NAME", help="watchlist to show (default: the one marked default)")
+    parser.add_argument(
+        "--watchlist", metavar="NAME", help="watchlist to show (default: the one marked default)"
+    )
 
 
 # Modules that add a subcommand: each has ``register(subparsers, common)`` that adds its

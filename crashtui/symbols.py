@@ -43,7 +43,9 @@ class SymbolInfo:
         return value if isinstance(value, str) else None
 
 
-def _std(symbol: str, coingecko: str, kraken: str | None = None, kraken_result: str | None = None) -> SymbolInfo:
+def _std(
+    symbol: str, coingecko: str, kraken: str | None = None, kraken_result: str | None = None
+) -> SymbolInfo:
     """Table row for a symbol listed as <SYM>USDT on Binance/Bybit and <SYM>-USD on Coinbase."""
     return SymbolInfo(
         symbol=symbol,
@@ -94,7 +96,11 @@ class SymbolTable:
             if base is None:
                 self._rows[name] = info
                 continue
-            changes = {p: info.on(p) for p in PROVIDERS if info.on(p) is not None}
+            changes: dict[str, str] = {}
+            for provider in PROVIDERS:
+                value = info.on(provider)
+                if value is not None:
+                    changes[provider] = value
             self._rows[name] = replace(base, **changes)
 
     def __contains__(self, symbol: object) -> bool:

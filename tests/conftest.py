@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,9 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 @pytest.fixture(autouse=True)
-def _isolate_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def _isolate_user_dirs(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Point config/data dirs at temp dirs and drop any key or config from the real env."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("CRASHTUI_CONFIG_DIR", str(home / "config"))
@@ -20,11 +21,10 @@ def _isolate_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: py
     for name in list(os.environ):
         if name == "CRASHTUI_CONFIG" or (name.startswith("CRASHTUI_") and name.endswith("_API_KEY")):
             monkeypatch.delenv(name)
-    yield
 
 
 @pytest.fixture
-def fixture_bytes() -> "FixtureReader":
+def fixture_bytes() -> FixtureReader:
     """Read a payload from tests/fixtures by file name."""
     return FixtureReader()
 

@@ -81,10 +81,7 @@ def _permission_warning(path: Path, config: Config) -> str | None:
     except OSError:
         return None
     if mode & (stat.S_IRGRP | stat.S_IROTH):
-        return (
-            f"warning: {path} holds an API key and is readable by group/others; "
-            f"run: chmod 600 {path}"
-        )
+        return f"warning: {path} holds an API key and is readable by group/others; run: chmod 600 {path}"
     return None
 
 

@@ -123,7 +123,10 @@ def _watchlists(t: Table) -> tuple[tuple[Watchlist, ...], str]:
     if default is None:
         default = "majors" if "majors" in names else names[0]
     elif default not in names:
-        t.fail("default", f"unknown watchlist {default!r}{suggest(default, names)}; configured: {', '.join(names)}")
+        t.fail(
+            "default",
+            f"unknown watchlist {default!r}{suggest(default, names)}; configured: {', '.join(names)}",
+        )
     return lists, default
 
 
@@ -135,12 +138,19 @@ def _sources(t: Table, env: Mapping[str, str]) -> Mapping[str, SourceConfig]:
         info = SOURCES[name]
         schemes = ("wss", "ws") if info.stream else ("https", "http")
         enabled = st.boolean("enabled", True)
-        interval = None if info.stream else st.optional_number("poll_interval_s", positive=True, what="seconds")
+        interval = (
+            None if info.stream else st.optional_number("poll_interval_s", positive=True, what="seconds")
+        )
         base_url = st.url("base_url", schemes=schemes)
         api_key = st.optional_string("api_key")
         st.finish()
-        out[name] = SourceConfig(enabled=enabled, poll_interval_s=interval, base_url=base_url, api_key=api_key,
-                                 api_key_from="config" if api_key else None)
+        out[name] = SourceConfig(
+            enabled=enabled,
+            poll_interval_s=interval,
+            base_url=base_url,
+            api_key=api_key,
+            api_key_from="config" if api_key else None,
+        )
     for name in SOURCES:
         cfg = out.get(name, SourceConfig())
         env_key = env.get(f"CRASHTUI_{name.upper()}_API_KEY")
@@ -239,7 +249,8 @@ def _analysis(t: Table) -> AnalysisConfig:
 def _gauge(t: Table) -> GaugeConfig:
     wt = t.table("weights")
     weights = {
-        name: wt.number(name, default, minimum=0, what="a weight") for name, default in DEFAULT_GAUGE_WEIGHTS.items()
+        name: wt.number(name, default, minimum=0, what="a weight")
+        for name, default in DEFAULT_GAUGE_WEIGHTS.items()
     }
     wt.finish()
     if sum(weights.values()) <= 0:

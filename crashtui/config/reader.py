@@ -159,8 +159,7 @@ class Table:
             if raw not in options:
                 self.fail(
                     key,
-                    f"unknown value {raw!r}{suggest(raw, options)}; expected one of: "
-                    + ", ".join(options),
+                    f"unknown value {raw!r}{suggest(raw, options)}; expected one of: " + ", ".join(options),
                 )
         return raw
 
@@ -179,7 +178,12 @@ class Table:
         return raw.rstrip("/")
 
     def string_list(
-        self, key: str, default: tuple[str, ...], *, choices: Iterable[str] | None = None, nonempty: bool = False
+        self,
+        key: str,
+        default: tuple[str, ...],
+        *,
+        choices: Iterable[str] | None = None,
+        nonempty: bool = False,
     ) -> tuple[str, ...]:
         """An array of strings."""
         raw = self._take(key)
@@ -198,7 +202,9 @@ class Table:
                     self.fail(key, f"unknown value {item!r}{suggest(item, options)}")
         return tuple(raw)
 
-    def number_list(self, key: str, default: tuple[float, ...], *, what: str = "numbers") -> tuple[float, ...]:
+    def number_list(
+        self, key: str, default: tuple[float, ...], *, what: str = "numbers"
+    ) -> tuple[float, ...]:
         """An array of finite numbers."""
         raw = self._take(key)
         if raw is None:

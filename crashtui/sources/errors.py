@@ -41,9 +41,7 @@ class BlockedError(SourceError):
 class RateLimitedError(SourceError):
     """HTTP 429/418 or an equivalent envelope; ``retry_after_s`` when the provider says."""
 
-    def __init__(
-        self, message: str, *, retry_after_s: float | None = None, hint: str | None = None
-    ) -> None:
+    def __init__(self, message: str, *, retry_after_s: float | None = None, hint: str | None = None) -> None:
         super().__init__(message, hint=hint)
         self.retry_after_s = retry_after_s
 
