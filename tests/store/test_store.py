@@ -159,10 +159,7 @@ def test_kill_9_never_loses_committed_rows_or_corrupts(tmp_path: Path) -> None:
             committed = [int(line) for line in [first, *proc.stdout.read().splitlines()] if line.strip()]
         conn = sqlite3.connect(path)
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-        present = {
-            ts: n
-            for ts, n in conn.execute("SELECT ts_ms, COUNT(*) FROM liquidations GROUP BY ts_ms").fetchall()
-        }
+        present = dict(conn.execute("SELECT ts_ms, COUNT(*) FROM liquidations GROUP BY ts_ms").fetchall())
         conn.close()
         for batch in committed:
             assert present.get(batch) == 200, f"batch {batch} lost after kill -9"
