@@ -1,0 +1,1 @@
+"""Record and replay: raw payloads to compressed JSONL and back through the real parsers."""

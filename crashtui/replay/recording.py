@@ -1,0 +1,216 @@
+"""Recording files: gzip-compressed JSON Lines of raw payloads (see docs/recording-format.md).
+
+The writer runs on a background thread and does a gzip sync-flush every
+``flush_interval_s``, so a crash or ``kill -9`` loses at most that last moment; the
+reader accepts a file cut off mid-stream and returns every complete line before it.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import io
+import json
+import queue
+import re
+import threading
+import time
+import zlib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from crashtui.model import RawPayload, freeze_params
+
+FORMAT = "crashtui-recording"
+VERSION = 1
+_SECRET_PARAM = re.compile(r"(key|token|secret|signature|auth|password)", re.IGNORECASE)
+_STOP = object()
+
+
+class RecordingError(Exception):
+    """A recording file cannot be read; ``str()`` is a one-line reason."""
+
+
+@dataclass(frozen=True, slots=True)
+class RecordingHeader:
+    """First line of a recording: what it is and how to label it."""
+
+    created_ms: int
+    label: str
+    scenario: bool = False
+    note: str = ""
+    watchlist: tuple[str, ...] = ()
+    pinned_zones: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
+    start_ms: int | None = None
+    end_ms: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The header line as a JSON object."""
+        return {
+            "format": FORMAT,
+            "version": VERSION,
+            "created_ms": self.created_ms,
+            "label": self.label,
+            "scenario": self.scenario,
+            "note": self.note,
+            "watchlist": list(self.watchlist),
+            "pinned_zones": {k: list(v) for k, v in self.pinned_zones.items()},
+            "start_ms": self.start_ms,
+            "end_ms": self.end_ms,
+        }
+
+
+def redact_params(params: Mapping[str, str]) -> dict[str, str]:
+    """Drop any parameter whose name looks like a credential (defence in depth)."""
+    return {k: v for k, v in params.items() if not _SECRET_PARAM.search(k)}
+
+
+def encode_payload(payload: RawPayload) -> str:
+    """One JSON line for a payload (body as text when UTF-8, else base64)."""
+    record: dict[str, Any] = {
+        "t": payload.received_ms,
+        "src": payload.source,
+        "ep": payload.endpoint,
+        "k": payload.kind,
+        "st": payload.status,
+        "p": redact_params(payload.params),
+    }
+    try:
+        record["b"] = payload.body.decode("utf-8")
+    except UnicodeDecodeError:
+        record["b64"] = base64.b64encode(payload.body).decode("ascii")
+    return json.dumps(record, separators=(",", ":"), ensure_ascii=False)
+
+
+def decode_payload(line: str) -> RawPayload:
+    """Parse one payload line; raises RecordingError on a malformed line."""
+    try:
+        record = json.loads(line)
+        body = base64.b64decode(record["b64"]) if "b64" in record else str(record["b"]).encode("utf-8")
+        params = record.get("p") or {}
+        if not isinstance(params, dict):
+            raise TypeError("params")
+        return RawPayload(
+            source=str(record["src"]),
+            endpoint=str(record["ep"]),
+            received_ms=int(record["t"]),
+            body=body,
+            params=freeze_params({str(k): str(v) for k, v in params.items()}),
+            status=int(record.get("st", 200)),
+            kind=str(record.get("k", "http")),
+        )
+    except (ValueError, KeyError, TypeError) as exc:
+        raise RecordingError(f"malformed payload line: {type(exc).__name__}: {exc}") from None
+
+
+class RecordingWriter:
+    """Appends payloads to a recording from a background thread."""
+
+    def __init__(self, path: Path, header: RecordingHeader, *, flush_interval_s: float = 1.0) -> None:
+        self.path = path
+        self._flush_interval_s = flush_interval_s
+        self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._raw: IO[bytes] = path.open("wb")
+        self._gz = gzip.GzipFile(fileobj=self._raw, mode="wb", compresslevel=6)
+        self._write_line(json.dumps(header.to_json(), separators=(",", ":")))
+        self._sync()
+        self.count = 0
+        self._closed = False
+        self._thread = threading.Thread(target=self._run, name="crashtui-recorder", daemon=True)
+        self._thread.start()
+
+    def __call__(self, payload: RawPayload) -> None:
+        """RawSink: queue one payload (never blocks)."""
+        if not self._closed:
+            self._queue.put(payload)
+
+    def _write_line(self, line: str) -> None:
+        self._gz.write(line.encode("utf-8") + b"\n")
+
+    def _sync(self) -> None:
+        self._gz.flush(zlib.Z_SYNC_FLUSH)
+        self._raw.flush()
+
+    def _run(self) -> None:
+        last_flush = time.monotonic()
+        dirty = False
+        while True:
+            try:
+                item = self._queue.get(timeout=self._flush_interval_s)
+            except queue.Empty:
+                item = None
+            if item is _STOP:
+                break
+            if isinstance(item, RawPayload):
+                self._write_line(encode_payload(item))
+                self.count += 1
+                dirty = True
+            if dirty and time.monotonic() - last_flush >= self._flush_interval_s:
+                self._sync()
+                last_flush = time.monotonic()
+                dirty = False
+
+    def close(self) -> None:
+        """Write what is queued, finish the gzip stream and close the file."""
+        if self._closed:
+            return
+        self._closed = True
+        self._queue.put(_STOP)
+        self._thread.join(timeout=30)
+        while True:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if isinstance(item, RawPayload):
+                self._write_line(encode_payload(item))
+                self.count += 1
+        self._gz.close()
+        self._raw.close()
+
+
+def _lines(path: Path) -> Iterator[str]:
+    """Complete text lines of a gzip file, stopping quietly at a truncated end."""
+    raw = path.read_bytes()
+    if raw[:2] != b"\x1f\x8b":
+        raise RecordingError(f"{path}: not a gzip-compressed recording")
+    decomp = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        data = decomp.decompress(raw)
+    except zlib.error as exc:
+        raise RecordingError(f"{path}: corrupt recording: {exc}") from None
+    text = io.StringIO(data.decode("utf-8", errors="replace"))
+    for line in text:
+        if line.endswith("\n"):
+            yield line.rstrip("\n")
+
+
+def read_recording(path: Path) -> tuple[RecordingHeader, list[RawPayload]]:
+    """Read a whole recording (header, payloads ordered by receive time)."""
+    lines = _lines(path)
+    try:
+        first = json.loads(next(lines))
+    except (StopIteration, ValueError):
+        raise RecordingError(f"{path}: empty or unreadable recording header") from None
+    if not isinstance(first, dict) or first.get("format") != FORMAT:
+        raise RecordingError(f"{path}: not a crashtui recording (no '{FORMAT}' header)")
+    if int(first.get("version", 0)) > VERSION:
+        raise RecordingError(f"{path}: recording version {first.get('version')} is newer than this crashtui")
+    header = RecordingHeader(
+        created_ms=int(first.get("created_ms", 0)),
+        label=str(first.get("label", path.name)),
+        scenario=bool(first.get("scenario", False)),
+        note=str(first.get("note", "")),
+        watchlist=tuple(str(s) for s in first.get("watchlist") or ()),
+        pinned_zones={
+            str(k): tuple(float(x) for x in v) for k, v in (first.get("pinned_zones") or {}).items()
+        },
+        start_ms=first.get("start_ms"),
+        end_ms=first.get("end_ms"),
+    )
+    payloads = [decode_payload(line) for line in lines if line.strip()]
+    payloads.sort(key=lambda p: p.received_ms)
+    return header, payloads

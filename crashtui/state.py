@@ -1,0 +1,226 @@
+"""The state reducer: applies feed events, hands out immutable snapshots.
+
+One ``FeedState`` per app. Live, replay and store-loaded events go through the
+same :meth:`FeedState.apply`, so every consumer sees the same numbers. Memory is
+bounded: each collection keeps a fixed window.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import fields, replace
+from types import MappingProxyType
+from typing import Any
+
+from crashtui.events import ClockEvent, DataEvent, Event, ServingEvent, StatusEvent
+from crashtui.model import (
+    BookStats,
+    BorrowRate,
+    Candle,
+    EtfFlow,
+    FearGreedReading,
+    FundingSnapshot,
+    Interval,
+    Liquidation,
+    MacroObservation,
+    Snapshot,
+    SourceStatus,
+    Ticker,
+)
+
+# How many candles to keep per (symbol, interval): a year of 1h for zones, 200+ days of 1d.
+CANDLE_CAP = {Interval.H1: 9000, Interval.H4: 2400, Interval.D1: 800}
+RECENT_LIQUIDATIONS = 2000
+DEDUP_MEMORY = 100_000
+BOOK_HISTORY = 2880  # 12 h at one reading per 15 s
+BORROW_HISTORY = 2000
+
+
+class FeedState:
+    """Mutable aggregate of everything the feed has delivered, plus snapshotting.
+
+    ``on_liquidation`` is called once per new (de-duplicated) liquidation, in order of
+    arrival; the liquidation tally engine hangs off it.
+    """
+
+    def __init__(
+        self,
+        watchlist: Iterable[str],
+        *,
+        mode: str = "live",
+        now_ms: Callable[[], int] | None = None,
+        on_liquidation: Callable[[Liquidation], None] | None = None,
+    ) -> None:
+        self.watchlist = tuple(watchlist)
+        self.mode = mode
+        self._wall_now = now_ms
+        self._replay_now: int | None = None
+        self._on_liquidation = on_liquidation
+        self.version = 0
+        self.tickers: dict[str, Ticker] = {}
+        self.candles: dict[tuple[str, Interval], dict[int, Candle]] = {}
+        self._candle_cache: dict[tuple[str, Interval], tuple[Candle, ...]] = {}
+        self.liquidations: deque[Liquidation] = deque(maxlen=RECENT_LIQUIDATIONS)
+        self._seen_liqs: set[tuple[str, str, int, float]] = set()
+        self._seen_order: deque[tuple[str, str, int, float]] = deque()
+        self.etf: dict[str, dict[int, EtfFlow]] = {}
+        self.fear: dict[str, dict[int, FearGreedReading]] = {}
+        self.macro: dict[str, dict[int, MacroObservation]] = {}
+        self.funding: dict[tuple[str, str], FundingSnapshot] = {}
+        self.books: dict[str, deque[BookStats]] = {}
+        self.borrow: dict[str, deque[BorrowRate]] = {}
+        self.statuses: dict[str, SourceStatus] = {}
+        self.serving: dict[str, str] = {}
+        self.liquidations_total = 0
+
+    # -- time ------------------------------------------------------------------------------
+
+    def now_ms(self) -> int:
+        """The feed's notion of now: the replay clock in replay, else wall time."""
+        if self._replay_now is not None:
+            return self._replay_now
+        if self._wall_now is not None:
+            return self._wall_now()
+        import time
+
+        return time.time_ns() // 1_000_000
+
+    # -- reducer ---------------------------------------------------------------------------
+
+    def apply(self, event: Event) -> None:
+        """Fold one event into the state."""
+        if isinstance(event, DataEvent):
+            self._apply_data(event)
+        elif isinstance(event, StatusEvent):
+            self.statuses[event.status.source] = event.status
+        elif isinstance(event, ServingEvent):
+            if event.source is None:
+                self.serving.pop(event.kind, None)
+            else:
+                self.serving[event.kind] = event.source
+        elif isinstance(event, ClockEvent):
+            self._replay_now = event.now_ms
+        self.version += 1
+
+    def apply_all(self, events: Iterable[Event]) -> None:
+        """Apply events in order."""
+        for event in events:
+            self.apply(event)
+
+    def _apply_data(self, event: DataEvent) -> None:
+        for item in event.items:
+            handler = _HANDLERS.get(type(item))
+            if handler is not None:
+                handler(self, item)
+
+    def _ticker(self, t: Ticker) -> None:
+        old = self.tickers.get(t.symbol)
+        if old is None or t.ts_ms >= old.ts_ms:
+            self.tickers[t.symbol] = t
+
+    def _candle(self, c: Candle) -> None:
+        key = (c.symbol, c.interval)
+        series = self.candles.setdefault(key, {})
+        series[c.open_ms] = c
+        cap = CANDLE_CAP[c.interval]
+        if len(series) > cap:
+            for open_ms in sorted(series)[: len(series) - cap]:
+                del series[open_ms]
+        self._candle_cache.pop(key, None)
+
+    def _liquidation(self, liq: Liquidation) -> None:
+        key = liq.dedup_key
+        if key in self._seen_liqs:
+            return
+        self._seen_liqs.add(key)
+        self._seen_order.append(key)
+        if len(self._seen_order) > DEDUP_MEMORY:
+            self._seen_liqs.discard(self._seen_order.popleft())
+        self.liquidations.append(liq)
+        self.liquidations_total += 1
+        if self._on_liquidation is not None:
+            self._on_liquidation(liq)
+
+    def _etf(self, e: EtfFlow) -> None:
+        days = self.etf.setdefault(e.asset, {})
+        old = days.get(e.day_ms)
+        # A published day is never overwritten by an unpublished placeholder.
+        if old is not None and old.published and not e.published:
+            return
+        days[e.day_ms] = e
+
+    def _fear(self, f: FearGreedReading) -> None:
+        self.fear.setdefault(f.index, {})[f.ts_ms] = f
+
+    def _macro(self, m: MacroObservation) -> None:
+        self.macro.setdefault(m.series, {})[m.day_ms] = m
+
+    def _funding(self, f: FundingSnapshot) -> None:
+        key = (f.venue, f.symbol)
+        old = self.funding.get(key)
+        if old is None:
+            self.funding[key] = f
+            return
+        # Funding and open interest arrive from different endpoints: merge non-empty fields.
+        changes: dict[str, Any] = {
+            fl.name: getattr(f, fl.name) for fl in fields(f) if getattr(f, fl.name) is not None
+        }
+        changes["ts_ms"] = max(old.ts_ms, f.ts_ms)
+        self.funding[key] = replace(old, **changes)
+
+    def _book(self, b: BookStats) -> None:
+        history = self.books.setdefault(b.symbol, deque(maxlen=BOOK_HISTORY))
+        if history and history[-1].ts_ms >= b.ts_ms:
+            return
+        history.append(b)
+
+    def _borrow(self, b: BorrowRate) -> None:
+        history = self.borrow.setdefault(b.pool_id, deque(maxlen=BORROW_HISTORY))
+        if history and history[-1].ts_ms >= b.ts_ms:
+            return
+        history.append(b)
+
+    # -- snapshot --------------------------------------------------------------------------
+
+    def candle_series(self, symbol: str, interval: Interval) -> tuple[Candle, ...]:
+        """Candles for one symbol and interval, oldest first (cached until they change)."""
+        key = (symbol, interval)
+        cached = self._candle_cache.get(key)
+        if cached is None:
+            series = self.candles.get(key, {})
+            cached = tuple(series[k] for k in sorted(series))
+            self._candle_cache[key] = cached
+        return cached
+
+    def snapshot(self) -> Snapshot:
+        """An immutable view of the current state."""
+        return Snapshot(
+            generated_ms=self.now_ms(),
+            mode=self.mode,
+            watchlist=self.watchlist,
+            tickers=MappingProxyType(dict(self.tickers)),
+            candles=MappingProxyType({key: self.candle_series(*key) for key in self.candles}),
+            liquidations=tuple(self.liquidations),
+            etf_flows=MappingProxyType({a: tuple(d[k] for k in sorted(d)) for a, d in self.etf.items()}),
+            fear=MappingProxyType({i: tuple(d[k] for k in sorted(d)) for i, d in self.fear.items()}),
+            macro=MappingProxyType({s: tuple(d[k] for k in sorted(d)) for s, d in self.macro.items()}),
+            funding=MappingProxyType(dict(self.funding)),
+            books=MappingProxyType({s: tuple(h) for s, h in self.books.items()}),
+            borrow=tuple(h[-1] for h in self.borrow.values() if h),
+            statuses=MappingProxyType(dict(self.statuses)),
+            serving=MappingProxyType(dict(self.serving)),
+        )
+
+
+_HANDLERS: dict[type, Callable[[FeedState, Any], None]] = {
+    Ticker: FeedState._ticker,
+    Candle: FeedState._candle,
+    Liquidation: FeedState._liquidation,
+    EtfFlow: FeedState._etf,
+    FearGreedReading: FeedState._fear,
+    MacroObservation: FeedState._macro,
+    FundingSnapshot: FeedState._funding,
+    BookStats: FeedState._book,
+    BorrowRate: FeedState._borrow,
+}

@@ -1,0 +1,112 @@
+"""Recording files: round trip, redaction, truncated files, bad files."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+
+from crashtui.model import RawPayload, freeze_params
+from crashtui.replay.recording import (
+    RecordingError,
+    RecordingHeader,
+    RecordingWriter,
+    read_recording,
+)
+
+
+def payload(i: int, body: bytes = b'{"x":1}', **params: str) -> RawPayload:
+    return RawPayload("binance", "ticker_24hr", 1_770_000_000_000 + i, body, freeze_params(params))
+
+
+def test_round_trip_keeps_every_field(tmp_path: Path, fixture_bytes) -> None:
+    path = tmp_path / "rec.jsonl.gz"
+    header = RecordingHeader(
+        created_ms=1, label="test", watchlist=("BTC", "ETH"), pinned_zones={"ETH": (1826.0,)}
+    )
+    writer = RecordingWriter(path, header)
+    klines = fixture_bytes("binance_klines.json")
+    writer(RawPayload("binance", "klines", 5, klines, freeze_params({"symbol": "BTC", "interval": "1h"})))
+    writer(RawPayload("bybit_liq", "allLiquidation", 7, b"\xff\xfe binary", kind="ws", status=101))
+    writer(payload(3))
+    writer.close()
+    got_header, payloads = read_recording(path)
+    assert got_header.watchlist == ("BTC", "ETH")
+    assert got_header.pinned_zones == {"ETH": (1826.0,)}
+    assert [p.received_ms for p in payloads] == [5, 7, 1_770_000_000_003]
+    by_ep = {p.endpoint: p for p in payloads}
+    assert by_ep["klines"].body == klines
+    assert dict(by_ep["klines"].params) == {"symbol": "BTC", "interval": "1h"}
+    assert by_ep["allLiquidation"].body == b"\xff\xfe binary"
+    assert by_ep["allLiquidation"].kind == "ws"
+    assert by_ep["allLiquidation"].status == 101
+    assert [p.received_ms for p in payloads] == sorted(p.received_ms for p in payloads)
+
+
+def test_credentials_never_written(tmp_path: Path) -> None:
+    path = tmp_path / "rec.jsonl.gz"
+    writer = RecordingWriter(path, RecordingHeader(created_ms=1, label="t"))
+    writer(payload(1, api_key="SECRET-123", x_cg_demo_api_key="SECRET-456", symbol="BTC"))
+    writer.close()
+    text = gzip.decompress(path.read_bytes()).decode()
+    assert "SECRET" not in text
+    _, (p,) = read_recording(path)
+    assert dict(p.params) == {"symbol": "BTC"}
+
+
+def test_truncated_file_keeps_complete_lines(tmp_path: Path) -> None:
+    path = tmp_path / "rec.jsonl.gz"
+    writer = RecordingWriter(path, RecordingHeader(created_ms=1, label="t"), flush_interval_s=0.01)
+    for i in range(50):
+        writer(payload(i))
+    writer.close()
+    data = path.read_bytes()
+    cut = tmp_path / "cut.jsonl.gz"
+    cut.write_bytes(data[: len(data) - 20])  # as if killed before the gzip trailer
+    _, payloads = read_recording(cut)
+    assert 0 < len(payloads) <= 50
+    assert [p.received_ms for p in payloads] == [payload(i).received_ms for i in range(len(payloads))]
+
+
+def test_kill_before_close_keeps_flushed_payloads(tmp_path: Path) -> None:
+    path = tmp_path / "rec.jsonl.gz"
+    writer = RecordingWriter(path, RecordingHeader(created_ms=1, label="t"), flush_interval_s=0.01)
+    writer(payload(1))
+    writer(payload(2))
+    import time
+
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        if len(read_recording(path)[1]) == 2:
+            break
+        time.sleep(0.02)
+    # never closed: the file on disk is what a kill -9 would leave
+    assert [p.received_ms for p in read_recording(path)[1]] == [
+        payload(1).received_ms,
+        payload(2).received_ms,
+    ]
+    writer.close()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"plain text", "not a gzip-compressed recording"),
+        (gzip.compress(b'{"format":"other"}\n'), "not a crashtui recording"),
+        (gzip.compress(b""), "empty or unreadable recording header"),
+        (gzip.compress(b'{"format":"crashtui-recording","version":99}\n'), "newer than this crashtui"),
+    ],
+)
+def test_bad_files_are_one_line_errors(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "bad.jsonl.gz"
+    path.write_bytes(content)
+    with pytest.raises(RecordingError, match=message):
+        read_recording(path)
+
+
+def test_malformed_payload_line(tmp_path: Path) -> None:
+    path = tmp_path / "bad.jsonl.gz"
+    path.write_bytes(gzip.compress(b'{"format":"crashtui-recording","version":1}\n{"t":"x"}\n'))
+    with pytest.raises(RecordingError, match="malformed payload line"):
+        read_recording(path)
