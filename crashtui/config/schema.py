@@ -78,6 +78,10 @@ class ZoneParams:
     approach_atr: float = 1.0
     break_atr: float = 0.25
     max_zones: int = 12
+    # Zones weaker than this (0–1) are dropped unless pinned.
+    min_strength: float = 0.2
+    # A break or reclaim older than this many hours no longer sets a zone's state.
+    state_window_h: float = 48.0
 
 
 @dataclass(frozen=True, slots=True)
