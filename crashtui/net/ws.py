@@ -1,0 +1,347 @@
+"""The websocket runner: one long-lived stream with subscribe, pings, reconnects and status.
+
+A :class:`StreamRunner` connects to ``spec.url``, sends the subscribe messages (again after
+every reconnect), sends the venue's app-level ping and reconnects if the pong does not come,
+reconnects with jittered backoff after a drop, and forces a reconnect after a maximum
+connection age. Every text frame goes to the raw sink (for record/replay) and through the
+venue parser; liquidations already seen (a venue replaying after a reconnect) are dropped
+by ``dedup_key``. Bad frames are counted in the status, never fatal: :meth:`run` only ends
+when its task is cancelled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+
+from crashtui.clock import SYSTEM_CLOCK, Clock
+from crashtui.events import DataEvent, EventSink, RawSink, StatusEvent
+from crashtui.model import RawPayload, SourceState, SourceStatus
+from crashtui.net.backoff import Backoff
+from crashtui.net.frame_rate import FrameRate
+from crashtui.sources.errors import ParseError
+from crashtui.streams.dedup import RecentKeys
+from crashtui.streams.frames import ERROR, PONG, RECONNECT, ParsedFrame, one_line
+
+log = logging.getLogger(__name__)
+
+FrameParser = Callable[[str | bytes], ParsedFrame]
+
+SAMPLED_HINT = "sampled: at most 1 order per symbol per second, tallies are a lower bound"
+
+
+@dataclass(frozen=True, slots=True)
+class StreamTiming:
+    """Intervals (seconds) of one stream; tests shrink them to run fast.
+
+    ``ping_interval_s`` None means no app-level ping (the venue pings us, e.g. Binance).
+    ``max_age_s`` forces a reconnect before the venue cuts the connection (Binance: 24 h).
+    ``idle_timeout_s`` reconnects when no frame at all arrived for that long.
+    ``protocol_ping_s`` is the websocket-level keepalive of the library (None: off).
+    A connection that delivered data or lasted ``stable_after_s`` resets the backoff.
+    """
+
+    ping_interval_s: float | None = None
+    pong_timeout_s: float = 10.0
+    max_age_s: float | None = None
+    idle_timeout_s: float | None = None
+    status_interval_s: float = 5.0
+    open_timeout_s: float = 10.0
+    close_timeout_s: float = 2.0
+    protocol_ping_s: float | None = 20.0
+    backoff_base_s: float = 1.0
+    backoff_cap_s: float = 60.0
+    stable_after_s: float = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class StreamSpec:
+    """What to connect to and how to read it.
+
+    ``source`` names the stream in statuses and events (``binance_liq``); ``endpoint`` is
+    stored on each recorded frame so replay knows which parser to run.
+    """
+
+    source: str
+    url: str
+    endpoint: str
+    parse: FrameParser
+    subscribe: tuple[str, ...] = ()
+    ping_message: str | None = None
+    sampled: bool = False
+    kind: str = "liquidations"
+    timing: StreamTiming = field(default_factory=StreamTiming)
+
+
+@dataclass(slots=True)
+class _Outcome:
+    """Why a connection ended."""
+
+    reason: str
+    error: bool = True
+    immediate: bool = False
+
+
+@dataclass(slots=True)
+class _Connection:
+    """Book-keeping for one open connection."""
+
+    opened_ms: int
+    last_frame_ms: int
+    next_ping_ms: int
+    ping_sent_ms: int | None = None
+    data_frames: int = 0
+
+
+class StreamRunner:
+    """Runs one websocket stream forever; see the module docstring."""
+
+    def __init__(
+        self,
+        spec: StreamSpec,
+        sink: EventSink,
+        raw_sink: RawSink | None = None,
+        *,
+        clock: Clock = SYSTEM_CLOCK,
+        dedup: RecentKeys | None = None,
+        backoff: Backoff | None = None,
+    ) -> None:
+        self.spec = spec
+        self._sink = sink
+        self._raw_sink = raw_sink
+        self._clock = clock
+        self.dedup = dedup if dedup is not None else RecentKeys()
+        timing = spec.timing
+        self._backoff = backoff or Backoff(base_s=timing.backoff_base_s, cap_s=timing.backoff_cap_s)
+        self._rate = FrameRate()
+        self._state = SourceState.PENDING
+        self._connected = False
+        self._last_error: str | None = None
+        self._next_attempt_ms: int | None = None
+        self._last_frame_ms: int | None = None
+        self._last_ok_ms: int | None = None
+        self.frames = 0
+        self.bad_frames = 0
+        self.reconnects = 0
+        self.connections = 0
+
+    # ----------------------------------------------------------------- public
+    async def run(self) -> None:
+        """Stream until cancelled. Never raises anything but ``CancelledError``."""
+        first = True
+        while True:
+            try:
+                if not first:
+                    self.reconnects += 1
+                first = False
+                outcome, conn = await self._one_connection()
+                self._after_disconnect(outcome, conn)
+                delay = 0.0 if outcome.immediate else self._backoff.next_delay()
+                self._next_attempt_ms = self._clock.now_ms() + round(delay * 1000)
+                self._emit_status()
+                await self._clock.sleep(delay)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # a bug must not end the stream: note it and retry later
+                log.exception("stream %s: unexpected error", self.spec.source)
+                self._state = SourceState.FAILING
+                self._last_error = one_line(f"internal error: {type(exc).__name__}: {exc}")
+                await self._clock.sleep(self._backoff.next_delay())
+
+    def status(self) -> SourceStatus:
+        """The stream's current status."""
+        now = self._clock.now_ms()
+        return SourceStatus(
+            source=self.spec.source,
+            state=self._state,
+            updated_ms=now,
+            last_ok_ms=self._last_ok_ms,
+            last_error=self._last_error,
+            hint=SAMPLED_HINT if self.spec.sampled else None,
+            next_attempt_ms=None if self._connected else self._next_attempt_ms,
+            connected=self._connected,
+            reconnects=self.reconnects,
+            last_frame_ms=self._last_frame_ms,
+            frames_per_min=self._rate.per_minute(now),
+            bad_frames=self.bad_frames,
+            sampled=self.spec.sampled,
+        )
+
+    @property
+    def duplicates(self) -> int:
+        """Liquidations dropped because they were seen already."""
+        return self.dedup.duplicates
+
+    # ------------------------------------------------------------- connection
+    async def _one_connection(self) -> tuple[_Outcome, _Connection | None]:
+        self._state = SourceState.CONNECTING
+        self._emit_status()
+        timing = self.spec.timing
+        conn: _Connection | None = None
+        try:
+            async with connect(
+                self.spec.url,
+                open_timeout=timing.open_timeout_s,
+                close_timeout=timing.close_timeout_s,
+                ping_interval=timing.protocol_ping_s,
+                ping_timeout=timing.protocol_ping_s,
+            ) as ws:
+                for message in self.spec.subscribe:
+                    await ws.send(message)
+                now = self._clock.now_ms()
+                conn = _Connection(
+                    opened_ms=now, last_frame_ms=now, next_ping_ms=now + _ms(timing.ping_interval_s)
+                )
+                self.connections += 1
+                self._connected = True
+                self._state = SourceState.OK
+                self._emit_status()
+                return await self._pump(ws, conn), conn
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # OSError, handshake failures, timeouts, closed while subscribing
+            return _Outcome(_describe(exc)), conn
+        finally:
+            self._connected = False
+
+    async def _pump(self, ws: ClientConnection, conn: _Connection) -> _Outcome:
+        receiver = asyncio.ensure_future(self._receive(ws, conn))
+        watchdog = asyncio.ensure_future(self._watch(ws, conn))
+        try:
+            done, _ = await asyncio.wait({receiver, watchdog}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            receiver.cancel()
+            watchdog.cancel()
+            await asyncio.gather(receiver, watchdog, return_exceptions=True)
+        finished = receiver if receiver in done else watchdog
+        exc = finished.exception()
+        return finished.result() if exc is None else _Outcome(_describe(exc))
+
+    async def _receive(self, ws: ClientConnection, conn: _Connection) -> _Outcome:
+        try:
+            async for message in ws:
+                outcome = self._on_frame(message, conn)
+                if outcome is not None:
+                    return outcome
+        except ConnectionClosed as exc:
+            return _Outcome(_describe(exc))
+        return _Outcome(f"server closed the connection (code {ws.close_code})")
+
+    async def _watch(self, ws: ClientConnection, conn: _Connection) -> _Outcome:
+        """Send pings, enforce the pong timeout, max age and idle timeout, refresh the status."""
+        timing = self.spec.timing
+        next_status_ms = self._clock.now_ms() + _ms(timing.status_interval_s)
+        while True:
+            now = self._clock.now_ms()
+            if timing.max_age_s is not None and now - conn.opened_ms >= _ms(timing.max_age_s):
+                return _Outcome("maximum connection age reached", error=False, immediate=True)
+            if conn.ping_sent_ms is not None and now - conn.ping_sent_ms >= _ms(timing.pong_timeout_s):
+                return _Outcome(f"no pong within {timing.pong_timeout_s:g}s")
+            if timing.idle_timeout_s is not None and now - conn.last_frame_ms >= _ms(timing.idle_timeout_s):
+                return _Outcome(f"no frame for {timing.idle_timeout_s:g}s")
+            wake = [next_status_ms]
+            if self.spec.ping_message is not None and timing.ping_interval_s is not None:
+                if conn.ping_sent_ms is None and now >= conn.next_ping_ms:
+                    await ws.send(self.spec.ping_message)
+                    conn.ping_sent_ms = now
+                    conn.next_ping_ms = now + _ms(timing.ping_interval_s)
+                if conn.ping_sent_ms is None:
+                    wake.append(conn.next_ping_ms)
+                else:
+                    wake.append(conn.ping_sent_ms + _ms(timing.pong_timeout_s))
+            if now >= next_status_ms:
+                self._emit_status()
+                next_status_ms = now + _ms(timing.status_interval_s)
+                wake[0] = next_status_ms
+            if timing.max_age_s is not None:
+                wake.append(conn.opened_ms + _ms(timing.max_age_s))
+            if timing.idle_timeout_s is not None:
+                wake.append(conn.last_frame_ms + _ms(timing.idle_timeout_s))
+            await self._clock.sleep(max(1, min(wake) - now) / 1000)
+
+    # ----------------------------------------------------------------- frames
+    def _on_frame(self, message: str | bytes, conn: _Connection) -> _Outcome | None:
+        now = self._clock.now_ms()
+        self.frames += 1
+        self._rate.add(now)
+        self._last_frame_ms = conn.last_frame_ms = now
+        if self._raw_sink is not None:
+            body = message.encode("utf-8") if isinstance(message, str) else bytes(message)
+            self._raw_sink(
+                RawPayload(
+                    source=self.spec.source,
+                    endpoint=self.spec.endpoint,
+                    received_ms=now,
+                    body=body,
+                    kind="ws",
+                )
+            )
+        try:
+            parsed = self.spec.parse(message)
+        except ParseError as exc:
+            self._bad_frame(str(exc))
+            return None
+        except Exception as exc:  # a parser bug: count it like a bad frame, keep streaming
+            log.exception("stream %s: parser failed", self.spec.source)
+            self._bad_frame(f"{type(exc).__name__}: {exc}")
+            return None
+        self._last_ok_ms = now
+        if parsed.control is None:
+            conn.data_frames += 1
+            fresh = self.dedup.fresh(parsed.liquidations)
+            if fresh:
+                self._sink(
+                    DataEvent(source=self.spec.source, kind=self.spec.kind, items=fresh, received_ms=now)
+                )
+        elif parsed.control == PONG:
+            conn.ping_sent_ms = None
+        elif parsed.control == ERROR:
+            self._last_error = parsed.message or "venue reported an error"
+            self._emit_status()
+        elif parsed.control == RECONNECT:
+            return _Outcome(parsed.message or "venue asked for a reconnect", error=False, immediate=True)
+        return None
+
+    def _bad_frame(self, reason: str) -> None:
+        self.bad_frames += 1
+        self._last_error = one_line(f"bad frame: {reason}")
+
+    # ----------------------------------------------------------------- status
+    def _after_disconnect(self, outcome: _Outcome, conn: _Connection | None) -> None:
+        now = self._clock.now_ms()
+        healthy = conn is not None and (
+            conn.data_frames > 0 or now - conn.opened_ms >= _ms(self.spec.timing.stable_after_s)
+        )
+        if healthy or not outcome.error:
+            self._backoff.reset()
+        if outcome.error:
+            self._last_error = one_line(outcome.reason)
+        # A drop after a good connection is "reconnecting"; failing to get a working one is "failing".
+        self._state = SourceState.CONNECTING if healthy or not outcome.error else SourceState.FAILING
+        log.info("stream %s: disconnected: %s", self.spec.source, outcome.reason)
+
+    def _emit_status(self) -> None:
+        self._sink(StatusEvent(self.status()))
+
+
+def _ms(seconds: float | None) -> int:
+    return 0 if seconds is None else round(seconds * 1000)
+
+
+def _describe(exc: BaseException) -> str:
+    """One line saying why a connection failed or ended."""
+    if isinstance(exc, ConnectionClosed):
+        close = exc.rcvd
+        if close is None:
+            return "connection lost (no close frame)"
+        reason = f": {one_line(close.reason, 60)}" if close.reason else ""
+        return f"closed by server (code {close.code}{reason})"
+    if isinstance(exc, TimeoutError):
+        return "timed out connecting"
+    text = one_line(exc, 100)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

@@ -1,0 +1,107 @@
+"""What a liquidation-stream frame turned out to be, plus the parsing primitives all venues share.
+
+A parser classifies every frame as data (liquidations, possibly none) or control (pong,
+subscribe ack, venue error, notice). Anything else is a bad frame and raises
+:class:`~crashtui.sources.errors.ParseError`; the websocket runner counts those and moves on.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from crashtui.model import Liquidation
+from crashtui.sources.errors import ParseError
+
+# Control frame kinds a parser may report.
+PONG = "pong"
+ACK = "ack"
+ERROR = "error"
+INFO = "info"
+RECONNECT = "reconnect"  # the venue asked us to reconnect (e.g. OKX 64008 service upgrade)
+
+# Quote and contract suffixes stripped to find an unknown instrument's base asset, longest first.
+_QUOTE_SUFFIXES = ("FDUSD", "USDT", "USDC", "BUSD", "PERP", "USD")
+_MAX_MESSAGE = 160
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFrame:
+    """One classified frame.
+
+    ``control`` is None for a data frame, else one of the control kinds above with the
+    venue's ``message`` (one line). ``missing_contracts`` lists instruments whose details
+    were skipped because their contract size is not known yet (OKX only).
+    """
+
+    liquidations: tuple[Liquidation, ...] = ()
+    control: str | None = None
+    message: str = ""
+    missing_contracts: tuple[str, ...] = ()
+
+    @property
+    def is_data(self) -> bool:
+        """Whether this frame carried (possibly zero) liquidations rather than control."""
+        return self.control is None
+
+
+CONTROL_PONG = ParsedFrame(control=PONG)
+CONTROL_ACK = ParsedFrame(control=ACK)
+EMPTY_DATA = ParsedFrame()
+
+
+def one_line(text: object, limit: int = _MAX_MESSAGE) -> str:
+    """``text`` as a single printable line of at most ``limit`` characters."""
+    cleaned = " ".join("".join(ch if ch.isprintable() else " " for ch in str(text)).split())
+    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
+
+
+def load_json(frame: str | bytes, venue: str) -> Any:
+    """Decode a frame's JSON or raise ParseError naming the venue."""
+    try:
+        return json.loads(frame)
+    except (ValueError, TypeError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        raise ParseError(f"{venue}: frame is not JSON ({one_line(exc, 60)})") from None
+
+
+def malformed(venue: str, exc: Exception) -> ParseError:
+    """A one-line ParseError for a KeyError/TypeError/... raised while reading a frame."""
+    if isinstance(exc, KeyError):
+        detail = f"missing field {one_line(exc.args[0] if exc.args else '?', 40)}"
+    else:
+        detail = one_line(exc, 80)
+    return ParseError(f"{venue}: malformed frame ({detail})")
+
+
+def positive(value: Any, field_name: str) -> float:
+    """A finite number > 0 from a JSON string or number (ParseError otherwise)."""
+    if isinstance(value, bool):
+        raise ParseError(f"{field_name}: expected a number, got a boolean")
+    number = float(value)
+    if not 0.0 < number < math.inf:
+        raise ParseError(f"{field_name}: expected a positive number, got {one_line(value, 30)}")
+    return number
+
+
+def epoch_ms(value: Any, field_name: str) -> int:
+    """Epoch milliseconds from a JSON int or a string of digits (ParseError otherwise)."""
+    if type(value) is int:
+        ms = value
+    elif isinstance(value, str) and value.isdigit():
+        ms = int(value)
+    else:
+        raise ParseError(f"{field_name}: expected epoch ms, got {one_line(value, 30)}")
+    if ms <= 0:
+        raise ParseError(f"{field_name}: expected epoch ms > 0, got {ms}")
+    return ms
+
+
+def base_name(instrument: str) -> str:
+    """Best-guess base asset of an instrument not in the symbol table (``MANTAUSDT`` → ``MANTA``)."""
+    head = instrument.replace("_", "-").split("-", 1)[0]
+    for suffix in _QUOTE_SUFFIXES:
+        if head.endswith(suffix) and len(head) > len(suffix):
+            return head[: -len(suffix)]
+    return head or instrument
