@@ -1,0 +1,249 @@
+"""Binance spot market data (``data-api.binance.vision``): 24 h tickers, klines, order book.
+
+Prices and quantities are strings, times are ms integers. Errors come as
+``{"code": -1121, "msg": "Invalid symbol."}``; -1003 is "too much request weight".
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+from crashtui.model import BookStats, Candle, Interval, RawPayload, Ticker
+from crashtui.net.http import Request
+from crashtui.sources.common import (
+    Decoder,
+    Items,
+    PollContext,
+    as_dict,
+    as_list,
+    candle_closed,
+    context,
+    fetch_each,
+    instrument_map,
+    load_json,
+    num,
+    param,
+    param_interval,
+    param_symbols,
+    parser,
+)
+from crashtui.sources.errors import ParseError, RateLimitedError, UpstreamError
+from crashtui.symbols import SymbolTable
+
+SOURCE = "binance"
+INTERVALS = (Interval.H1, Interval.H4, Interval.D1)
+BACKFILL_LIMIT = {Interval.H1: 500, Interval.H4: 500, Interval.D1: 400}
+TAIL_LIMIT = 5
+# Depth levels fetched per side. The ±1% band is summed over what these levels cover;
+# for BTC at a 0.01 tick 1000 levels can fall short of 1%, but the figure stays comparable
+# with its own trailing baseline, which is what the stress signal uses. 1000 levels cost
+# weight 50 (5000 would cost 250 and eat the whole budget at 15 s polls).
+DEPTH_LIMIT = 1000
+DEPTH_WEIGHT = 50
+KLINES_WEIGHT = 2
+BAND = 0.01
+
+
+def check_envelope(data: Any, what: str) -> None:
+    """Raise the typed error for a Binance ``{"code", "msg"}`` error body."""
+    if isinstance(data, dict) and "code" in data and "msg" in data:
+        code = data.get("code")
+        message = f"{what}: {data.get('msg')} (code {code})"
+        if code == -1003:
+            raise RateLimitedError(message)
+        raise UpstreamError(message, code=str(code))
+
+
+def ticker_weight(count: int) -> int:
+    """Request weight of ``ticker/24hr`` for ``count`` symbols."""
+    return 2 if count <= 20 else 40 if count <= 100 else 80
+
+
+@parser("binance ticker/24hr")
+def parse_ticker_24hr(
+    body: bytes, *, instruments: dict[str, str], source: str = SOURCE
+) -> tuple[Ticker, ...]:
+    """Tickers for the instruments in ``instruments`` (Binance name → crashtui symbol).
+
+    Accepts the full and the ``MINI`` shape (24 h change computed from ``openPrice`` then).
+    """
+    data = load_json(body, "binance ticker/24hr", source)
+    check_envelope(data, "binance ticker/24hr")
+    rows = [data] if isinstance(data, dict) else as_list(data, "binance ticker/24hr")
+    out: list[Ticker] = []
+    for row in rows:
+        symbol = instruments.get(row["symbol"])
+        if symbol is None:
+            continue
+        price = num(row["lastPrice"], "lastPrice")
+        if "priceChangePercent" in row:
+            change: float | None = num(row["priceChangePercent"], "priceChangePercent")
+        else:
+            open_price = num(row["openPrice"], "openPrice")
+            change = (price / open_price - 1.0) * 100.0 if open_price > 0 else None
+        out.append(
+            Ticker(
+                symbol=symbol,
+                price=price,
+                change_24h_pct=change,
+                ts_ms=int(row["closeTime"]),
+                source=source,
+                volume_24h_usd=num(row["quoteVolume"], "quoteVolume"),
+            )
+        )
+    return tuple(out)
+
+
+@parser("binance klines")
+def parse_klines(
+    body: bytes, *, symbol: str, interval: Interval, received_ms: int, source: str = SOURCE
+) -> tuple[Candle, ...]:
+    """Candles from a klines array; the still-forming last one has ``closed=False``."""
+    data = load_json(body, "binance klines", source)
+    check_envelope(data, "binance klines")
+    out = []
+    for row in as_list(data, "binance klines"):
+        open_ms = int(row[0])
+        out.append(
+            Candle(
+                symbol=symbol,
+                interval=interval,
+                open_ms=open_ms,
+                open=num(row[1], "open"),
+                high=num(row[2], "high"),
+                low=num(row[3], "low"),
+                close=num(row[4], "close"),
+                volume=num(row[5], "volume"),
+                source=source,
+                closed=candle_closed(open_ms, interval, received_ms),
+            )
+        )
+    out.sort(key=lambda c: c.open_ms)
+    return tuple(out)
+
+
+@parser("binance depth")
+def parse_depth(
+    body: bytes, *, symbol: str, received_ms: int, venue: str = SOURCE, band: float = BAND
+) -> BookStats:
+    """Spread (bps) and USD depth within ``±band`` of mid on each side of the book."""
+    data = as_dict(load_json(body, "binance depth", venue), "binance depth")
+    check_envelope(data, "binance depth")
+    bids = [(num(p, "bid price"), num(q, "bid qty")) for p, q in as_list(data["bids"], "bids")]
+    asks = [(num(p, "ask price"), num(q, "ask qty")) for p, q in as_list(data["asks"], "asks")]
+    if not bids or not asks:
+        raise ParseError(f"binance depth: empty book side for {symbol}")
+    best_bid = max(p for p, _ in bids)
+    best_ask = min(p for p, _ in asks)
+    if best_bid <= 0 or best_ask < best_bid:
+        raise ParseError(f"binance depth: crossed or invalid book for {symbol} ({best_bid} / {best_ask})")
+    mid = (best_bid + best_ask) / 2
+    return BookStats(
+        venue=venue,
+        symbol=symbol,
+        ts_ms=received_ms,
+        mid=mid,
+        spread_bps=(best_ask - best_bid) / mid * 10_000,
+        bid_depth_usd=sum(p * q for p, q in bids if p >= mid * (1 - band)),
+        ask_depth_usd=sum(p * q for p, q in asks if p <= mid * (1 + band)),
+    )
+
+
+def ticker_request(ctx: PollContext) -> Request | None:
+    """One ``ticker/24hr`` request for every watchlist symbol listed on Binance."""
+    listed = [s for s in ctx.symbols if ctx.table.on(SOURCE, s)]
+    if not listed:
+        return None
+    names = [ctx.table.on(SOURCE, s) for s in listed]
+    return Request(
+        source=ctx.source,
+        endpoint="ticker_24hr",
+        url=ctx.url("/api/v3/ticker/24hr"),
+        query={"symbols": json.dumps(names, separators=(",", ":")), "type": "MINI"},
+        context=context(symbols=",".join(listed)),
+        weight=ticker_weight(len(listed)),
+    )
+
+
+def klines_requests(ctx: PollContext) -> list[Request]:
+    """Klines for every listed symbol and interval (full history on backfill, else the tail)."""
+    out = []
+    for symbol in ctx.symbols:
+        name = ctx.table.on(SOURCE, symbol)
+        if name is None:
+            continue
+        for interval in INTERVALS:
+            limit = BACKFILL_LIMIT[interval] if ctx.backfill else TAIL_LIMIT
+            out.append(
+                Request(
+                    source=ctx.source,
+                    endpoint="klines",
+                    url=ctx.url("/api/v3/klines"),
+                    query={"symbol": name, "interval": interval.value, "limit": str(limit)},
+                    context=context(symbol=symbol, interval=interval.value),
+                    weight=KLINES_WEIGHT,
+                )
+            )
+    return out
+
+
+def depth_requests(ctx: PollContext) -> list[Request]:
+    """One order-book request per listed symbol."""
+    out = []
+    for symbol in ctx.symbols:
+        name = ctx.table.on(SOURCE, symbol)
+        if name is not None:
+            out.append(
+                Request(
+                    source=ctx.source,
+                    endpoint="depth",
+                    url=ctx.url("/api/v3/depth"),
+                    query={"symbol": name, "limit": str(DEPTH_LIMIT)},
+                    context=context(symbol=symbol),
+                    weight=DEPTH_WEIGHT,
+                )
+            )
+    return out
+
+
+def poll(kind: str, ctx: PollContext) -> AsyncIterator[RawPayload]:
+    """One poll cycle of ``kind`` (prices, candles or depth)."""
+    if kind == "prices":
+        request = ticker_request(ctx)
+        return fetch_each([request] if request else [], ctx)
+    if kind == "candles":
+        return fetch_each(klines_requests(ctx), ctx)
+    if kind == "depth":
+        return fetch_each(depth_requests(ctx), ctx)
+    raise ValueError(f"binance does not serve {kind}")
+
+
+def _decode_ticker(raw: RawPayload, table: SymbolTable) -> tuple[str, Items]:
+    return "prices", parse_ticker_24hr(
+        raw.body, instruments=instrument_map(table, SOURCE, param_symbols(raw)), source=raw.source
+    )
+
+
+def _decode_klines(raw: RawPayload, table: SymbolTable) -> tuple[str, Items]:
+    return "candles", parse_klines(
+        raw.body,
+        symbol=param(raw, "symbol"),
+        interval=param_interval(raw),
+        received_ms=raw.received_ms,
+        source=raw.source,
+    )
+
+
+def _decode_depth(raw: RawPayload, table: SymbolTable) -> tuple[str, Items]:
+    return "depth", (
+        parse_depth(raw.body, symbol=param(raw, "symbol"), received_ms=raw.received_ms, venue=raw.source),
+    )
+
+
+DECODERS: dict[str, Decoder] = {
+    "ticker_24hr": _decode_ticker,
+    "klines": _decode_klines,
+    "depth": _decode_depth,
+}

@@ -1,0 +1,199 @@
+"""What every REST source module shares: the poll context, decoder types and parse helpers.
+
+Parsers are pure (bytes in, model objects out) and wrapped in :func:`parser`, so a body of
+the wrong shape raises :class:`~crashtui.sources.errors.ParseError` with a one-line message,
+never a bare KeyError/IndexError/TypeError/ValueError.
+
+Conventions every parser keeps:
+
+* Items come back in ascending time order, whatever order the provider sends.
+* Candles are never dropped for being unfinished: a candle whose interval has not ended at
+  ``received_ms`` (or that the provider says is still forming) has ``closed=False``.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from typing import Any, ParamSpec, TypeVar
+
+from crashtui.model import Interval, RawPayload
+from crashtui.net.http import Request, blocked_hint, looks_like_html, one_line
+from crashtui.sources.errors import BlockedError, ParseError
+from crashtui.symbols import SymbolTable
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+Items = tuple[object, ...]
+Decoder = Callable[[RawPayload, SymbolTable], tuple[str, Items]]
+Fetch = Callable[[Request], Awaitable[RawPayload]]
+
+
+@dataclass(frozen=True, slots=True)
+class PollContext:
+    """Everything a source needs to build and send one poll cycle's requests.
+
+    ``backfill`` is True until this source has served the kind once: the first poll asks
+    for full history, later ones only for the recent tail where the API allows it.
+    """
+
+    source: str
+    symbols: tuple[str, ...]
+    table: SymbolTable
+    fetch: Fetch
+    base_url: str
+    now_ms: int
+    api_key: str | None = None
+    backfill: bool = True
+
+    def url(self, path: str) -> str:
+        """``path`` joined to this source's (configured) base URL."""
+        return self.base_url.rstrip("/") + "/" + path.lstrip("/")
+
+
+Poll = Callable[[str, PollContext], AsyncIterator[RawPayload]]
+
+
+async def fetch_each(requests: Iterable[Request], ctx: PollContext) -> AsyncIterator[RawPayload]:
+    """Send ``requests`` one after another, yielding each payload as it arrives."""
+    for request in requests:
+        yield await ctx.fetch(request)
+
+
+def parser(what: str) -> Callable[[Callable[P, T]], Callable[P, T]]:
+    """Decorate a parse function so any shape error becomes a one-line ParseError."""
+
+    def wrap(func: Callable[P, T]) -> Callable[P, T]:
+        @functools.wraps(func)
+        def inner(*args: P.args, **kwargs: P.kwargs) -> T:
+            try:
+                return func(*args, **kwargs)
+            except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+                detail = (
+                    f"missing field {exc}" if isinstance(exc, KeyError) else f"{type(exc).__name__}: {exc}"
+                )
+                raise ParseError(one_line(f"{what}: unexpected payload: {detail}")) from None
+
+        return inner
+
+    return wrap
+
+
+def load_json(body: bytes, what: str, source: str) -> Any:
+    """Decode a JSON body; an HTML page is a block, anything else unreadable a ParseError."""
+    if looks_like_html(body):
+        raise BlockedError(f"{what}: got an HTML page where JSON was expected", hint=blocked_hint(source))
+    try:
+        return json.loads(body)
+    except ValueError as exc:
+        raise ParseError(one_line(f"{what}: invalid JSON: {exc}")) from None
+
+
+def num(value: Any, what: str) -> float:
+    """A finite float from a JSON number or numeric string."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ParseError(f"{what}: expected a number, got {type(value).__name__}")
+    try:
+        out = float(value)
+    except ValueError:
+        raise ParseError(one_line(f"{what}: expected a number, got {value!r}")) from None
+    if not math.isfinite(out):
+        raise ParseError(f"{what}: expected a finite number, got {value!r}")
+    return out
+
+
+def opt_num(value: Any, what: str) -> float | None:
+    """Like :func:`num` but None, ``""`` and ``"."`` mean missing."""
+    if value is None or value in ("", "."):
+        return None
+    return num(value, what)
+
+
+def as_list(value: Any, what: str) -> list[Any]:
+    """``value`` if it is a JSON array."""
+    if not isinstance(value, list):
+        raise ParseError(f"{what}: expected a list, got {type(value).__name__}")
+    return value
+
+
+def as_dict(value: Any, what: str) -> dict[str, Any]:
+    """``value`` if it is a JSON object."""
+    if not isinstance(value, dict):
+        raise ParseError(f"{what}: expected an object, got {type(value).__name__}")
+    return value
+
+
+def param(raw: RawPayload, name: str) -> str:
+    """A decoder parameter recorded with the payload."""
+    value = raw.params.get(name)
+    if value is None:
+        raise ParseError(f"{raw.source} {raw.endpoint}: payload lacks the {name!r} parameter")
+    return value
+
+
+def param_symbols(raw: RawPayload) -> tuple[str, ...]:
+    """The crashtui symbols a batched request asked for (``symbols`` param, comma-separated)."""
+    return tuple(s for s in param(raw, "symbols").split(",") if s)
+
+
+def param_interval(raw: RawPayload, name: str = "interval") -> Interval:
+    """A candle interval parameter."""
+    value = param(raw, name)
+    try:
+        return Interval(value)
+    except ValueError:
+        raise ParseError(f"{raw.source} {raw.endpoint}: unknown interval {value!r}") from None
+
+
+def instrument_map(table: SymbolTable, provider: str, symbols: Iterable[str]) -> dict[str, str]:
+    """Provider instrument name → crashtui symbol, for the ``symbols`` listed on ``provider``."""
+    out: dict[str, str] = {}
+    for symbol in symbols:
+        name = table.on(provider, symbol)
+        if name is not None:
+            out[name] = symbol
+    return out
+
+
+def candle_closed(open_ms: int, interval: Interval, received_ms: int) -> bool:
+    """Whether a candle opened at ``open_ms`` had ended when the payload was received."""
+    return open_ms + interval.ms <= received_ms
+
+
+def day_ms(value: date) -> int:
+    """00:00 UTC of a calendar day, epoch ms."""
+    return int(datetime(value.year, value.month, value.day, tzinfo=timezone.utc).timestamp() * 1000)
+
+
+def iso_day_ms(text: str) -> int:
+    """``YYYY-MM-DD`` → 00:00 UTC of that day, epoch ms."""
+    return day_ms(date.fromisoformat(text.strip()))
+
+
+def floor_day_ms(ts_ms: int) -> int:
+    """00:00 UTC of the day containing ``ts_ms``."""
+    return ts_ms - ts_ms % 86_400_000
+
+
+_FRACTION = re.compile(r"\.(\d+)")
+
+
+def iso_ms(text: str) -> int:
+    """An ISO-8601 timestamp (``Z`` or offset, any fraction length) → epoch ms."""
+    value = text.strip().replace("Z", "+00:00").replace("z", "+00:00")
+    value = _FRACTION.sub(lambda m: "." + (m.group(1) + "000000")[:6], value, count=1)
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return int(parsed.timestamp() * 1000)
+
+
+def context(**values: str) -> Mapping[str, str]:
+    """Decoder parameters for a request (a plain dict; named for readability at call sites)."""
+    return dict(values)
