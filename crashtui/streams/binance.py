@@ -24,6 +24,7 @@ from crashtui.streams.frames import (
     malformed,
     one_line,
     positive,
+    product,
 )
 
 VENUE = "binance"
@@ -78,7 +79,7 @@ def _liquidation(event: Any, symbols: Mapping[str, str]) -> Liquidation:
         liquidated_side=side,
         price=price,
         qty=qty,
-        notional_usd=price * qty,
+        notional_usd=product(price, qty, "notional"),
         ts_ms=epoch_ms(order.get("T", event.get("E")), "o.T"),
         instrument=instrument,
     )

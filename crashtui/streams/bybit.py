@@ -26,6 +26,7 @@ from crashtui.streams.frames import (
     malformed,
     one_line,
     positive,
+    product,
 )
 
 VENUE = "bybit"
@@ -91,7 +92,7 @@ def _liquidation(item: Any, symbols: Mapping[str, str]) -> Liquidation:
         liquidated_side=side,
         price=price,
         qty=qty,
-        notional_usd=price * qty,
+        notional_usd=product(price, qty, "notional"),
         ts_ms=epoch_ms(item["T"], "T"),
         instrument=instrument,
     )

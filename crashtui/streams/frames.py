@@ -85,6 +85,14 @@ def positive(value: Any, field_name: str) -> float:
     return number
 
 
+def product(a: float, b: float, field_name: str) -> float:
+    """``a × b``, which must stay a finite number > 0 (no underflow to 0, no overflow)."""
+    result = a * b
+    if not 0.0 < result < math.inf:
+        raise ParseError(f"{field_name}: out of range")
+    return result
+
+
 def epoch_ms(value: Any, field_name: str) -> int:
     """Epoch milliseconds from a JSON int or a string of digits (ParseError otherwise)."""
     if type(value) is int:

@@ -30,6 +30,7 @@ from crashtui.streams.frames import (
     malformed,
     one_line,
     positive,
+    product,
 )
 
 VENUE = "okx"
@@ -125,11 +126,11 @@ def _liquidation(inst_id: str, symbol: str, detail: Any, contract: OkxContract) 
                 f"{one_line(detail['posSide'], 10)}/{one_line(detail['side'], 10)}"
             )
     price = positive(detail["bkPx"], "bkPx")
-    size = positive(detail["sz"], "sz") * contract.ct_val
+    size = product(positive(detail["sz"], "sz"), contract.ct_val, "sz × ctVal")
     if contract.inverse:
-        notional, qty = size, size / price
+        notional, qty = size, product(size, 1.0 / price, "sz × ctVal / bkPx")
     else:
-        notional, qty = size * price, size
+        notional, qty = product(size, price, "notional"), size
     return Liquidation(
         venue=VENUE,
         symbol=symbol,
