@@ -1,0 +1,602 @@
+"""Support and resistance zones for one symbol, each with the evidence that makes it.
+
+How zones are found (``ZoneParams`` names in brackets; ATR = Wilder ATR [atr_period] of the
+intraday candles, or of the daily candles when there are no intraday ones):
+
+1. **Evidence levels.** Swing pivots (fractal highs/lows with [pivot_span] candles each side) on
+   the daily and on the intraday candles; high-volume nodes of the intraday volume-at-price
+   profile; the 200-day simple moving average of daily closes; round numbers within ±15 % of
+   price (step from the price's magnitude, see :func:`round_step`); pinned levels.
+2. **Clustering.** Levels sorted by price join a cluster while they are within
+   [cluster_atr] × ATR of the cluster's lowest level. A zone spans its cluster's levels padded
+   by a quarter of that tolerance each side (never more than a third of the gap to the next
+   zone), so zones are sorted and never overlap, and every evidence level, pinned ones included,
+   lies inside its zone.
+3. **Strength** 0–1 = 0.35·touches + 0.25·recency + 0.20·volume + 0.20·agreement, where
+   touches = 1 − exp(−w/2) with w the pivots weighted by timeframe (1d 1.0, 4h 0.6, 1h 0.4) and
+   by age (× exp(−age in days / 90));
+   recency = exp(−days since the latest pivot / 30); volume = the largest volume node in the zone
+   relative to the profile's largest node (0 without one); agreement = (number of distinct
+   evidence types − 1) / 3, capped at 1 (types: pivot, volume node, 200-day MA, round number,
+   pinned). The four parts are kept on each zone.
+4. **Selection.** Zones below [min_strength] are dropped unless pinned, and so is a zone within
+   [cluster_atr] × ATR of a stronger kept zone (the same area to a trader). Kept: every pinned
+   zone (even beyond [max_zones]), then the nearest remaining zones, taken alternately below and
+   above price, up to [max_zones] in all.
+5. **Kind, distance, state.** A zone is support when its level is at or below price, else
+   resistance. Distance is from price to the zone's nearest edge (0 inside it): negative for
+   support, positive for resistance, in % of price and in ATRs. State: see :mod:`zone_state`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import enum
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from crashtui.analysis.days import DAY_MS, iso_day, iso_minute
+from crashtui.analysis.indicators import (
+    CandleArrays,
+    VolumeNode,
+    candle_arrays,
+    fractal_pivots,
+    sma_last,
+    volume_nodes,
+    wilder_atr,
+)
+from crashtui.analysis.numbers import fmt_price
+from crashtui.analysis.zone_state import PriceContext, ZoneState, zone_state
+from crashtui.config.schema import ZoneParams
+from crashtui.model import Candle, Interval
+
+MA_DAYS = 200
+ROUND_SPAN = 0.15
+RECENCY_DAYS = 30.0
+TOUCH_DECAY_DAYS = 90.0
+TIMEFRAME_WEIGHT = {Interval.D1: 1.0, Interval.H4: 0.6, Interval.H1: 0.4}
+FALLBACK_ATR_FRACTION = 0.01
+MAX_PIVOT_EVIDENCE = 8
+VOLUME_PROFILE_BINS = 400
+STRENGTH_WEIGHTS = (0.35, 0.25, 0.20, 0.20)
+
+
+class _StrEnum(str, enum.Enum):
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+class ZoneKind(_StrEnum):
+    """A zone's role relative to the current price."""
+
+    SUPPORT = "support"
+    RESISTANCE = "resistance"
+
+
+class EvidenceKind(_StrEnum):
+    """What a piece of zone evidence is."""
+
+    SWING_HIGH = "swing_high"
+    SWING_LOW = "swing_low"
+    VOLUME_NODE = "volume_node"
+    MA200 = "ma200"
+    ROUND_NUMBER = "round_number"
+    PINNED = "pinned"
+
+
+# Integer codes for the evidence arrays (index into this tuple).
+_KINDS = tuple(EvidenceKind)
+_SWING_HIGH, _SWING_LOW, _VOLUME, _MA200, _ROUND, _PINNED = range(6)
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One reason a zone exists: its type, price level and a human-readable description.
+
+    ``timeframe`` and ``ts_ms`` (the pivot candle's open time) are set for swing pivots.
+    """
+
+    kind: EvidenceKind
+    level: float
+    description: str
+    timeframe: str | None = None
+    ts_ms: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StrengthParts:
+    """The four 0–1 parts of a zone's strength (weights 0.35, 0.25, 0.20, 0.20)."""
+
+    touches: float
+    recency: float
+    volume: float
+    agreement: float
+
+
+@dataclass(frozen=True, slots=True)
+class Zone:
+    """A support or resistance zone.
+
+    ``level`` is the zone's name-giving price (a pinned level, else a round number, else the
+    median pivot). ``distance_pct``/``distance_atr`` run from price to the nearest edge (0 when
+    price is inside): ≤ 0 for support, ≥ 0 for resistance. ``distance_atr`` is None when no ATR
+    could be computed. ``evidence`` keeps every non-pivot item and the latest pivots;
+    ``evidence_omitted`` counts the older pivots left out of the list (they still count as touches).
+    """
+
+    low: float
+    high: float
+    level: float
+    kind: ZoneKind
+    strength: float
+    strength_parts: StrengthParts
+    touches: int
+    last_touch_ms: int | None
+    distance_pct: float
+    distance_atr: float | None
+    state: ZoneState
+    state_since_ms: int | None
+    broken_ms: int | None
+    reclaimed_ms: int | None
+    pinned: bool
+    evidence: tuple[Evidence, ...]
+    evidence_omitted: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneAnalysis:
+    """Zones for one symbol (sorted by price, non-overlapping) and the inputs they came from."""
+
+    symbol: str
+    price: float
+    as_of_ms: int
+    atr: float | None
+    atr_basis: str
+    cluster_tolerance: float
+    round_step: float
+    ma200: float | None
+    daily_candles: int
+    intraday_candles: int
+    intraday_interval: str | None
+    zones: tuple[Zone, ...]
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneSummary:
+    """What the watchlist row shows: nearest support/resistance and the state badge."""
+
+    symbol: str
+    price: float
+    support: Zone | None
+    resistance: Zone | None
+    badge: ZoneState
+    badge_text: str
+    badge_zone: Zone | None
+    badge_since_ms: int | None
+
+
+def round_step(price: float) -> float:
+    """Spacing of the round numbers traders watch at this price.
+
+    With price = m × 10^e (1 ≤ m < 10) the step is 10^(e−1) × (1 if m < 2, 2.5 if m < 5, else 5):
+    ETH at 1,771 → 100; BTC at 61,940 → 5,000; SOL at 79.4 → 5; ETH at 3,200 → 250.
+    """
+    if not (price > 0.0 and math.isfinite(price)):
+        raise ValueError(f"price must be positive and finite, got {price!r}")
+    exponent = math.floor(math.log10(price))
+    mantissa = price / 10.0**exponent
+    if mantissa >= 10.0:  # log10 rounding at exact powers of ten
+        exponent += 1
+        mantissa /= 10.0
+    factor = 1.0 if mantissa < 2.0 else 2.5 if mantissa < 5.0 else 5.0
+    return factor * 10.0 ** (exponent - 1)
+
+
+def round_levels(price: float, step: float, span: float = ROUND_SPAN) -> list[float]:
+    """Multiples of ``step`` within ±``span`` (a fraction) of ``price``, ascending."""
+    first = math.ceil(price * (1.0 - span) / step)
+    last = math.floor(price * (1.0 + span) / step)
+    digits = max(0, -math.floor(math.log10(step)) + 2)
+    return [round(k * step, digits) for k in range(first, last + 1)]
+
+
+@dataclass(slots=True)
+class _Levels:
+    """Evidence levels as parallel lists (kept lean: most pivots never become Evidence objects)."""
+
+    level: list[float]
+    kind: list[int]
+    ts: list[int]
+    weight: list[float]
+    ref: list[int]
+    timeframe: list[str]
+
+
+def find_zones(
+    symbol: str,
+    price: float,
+    daily: Sequence[Candle],
+    intraday: Sequence[Candle] = (),
+    pinned: Sequence[float] = (),
+    params: ZoneParams | None = None,
+    now_ms: int | None = None,
+) -> ZoneAnalysis:
+    """Support/resistance zones for ``symbol`` at ``price`` (method in the module docstring).
+
+    ``daily`` gives daily pivots and the 200-day average; ``intraday`` (1h or 4h, one interval)
+    gives ATR, intraday pivots, the volume profile and the candle closes that break zones.
+    ``pinned`` levels (from ``config.zones[symbol]``) always land in a kept zone. ``now_ms``
+    defaults to the close time of the latest candle.
+    """
+    if not (price > 0.0 and math.isfinite(price)):
+        raise ValueError(f"price must be positive and finite, got {price!r}")
+    p = params if params is not None else ZoneParams()
+    day_arrays, _ = candle_arrays(daily)
+    intra_arrays, forming = candle_arrays(intraday)
+    intra_interval = intraday[0].interval if intraday else None
+    notes: list[str] = []
+
+    if intra_interval is not None and len(intra_arrays) > p.atr_period:
+        work, work_interval = intra_arrays, intra_interval
+    else:
+        work, work_interval, forming = day_arrays, Interval.D1, None
+        if len(intra_arrays):
+            notes.append(f"only {len(intra_arrays)} intraday candles: ATR and breaks use daily candles")
+    atr = wilder_atr(work, p.atr_period)
+    if atr is not None and atr > 0.0:
+        atr_basis = f"{work_interval.value} ATR({p.atr_period})"
+    else:
+        atr = None
+        atr_basis = f"no ATR (under {p.atr_period} candles): tolerances use 1% of price"
+        notes.append(atr_basis)
+    unit = atr if atr is not None else price * FALLBACK_ATR_FRACTION
+    tolerance = p.cluster_atr * unit
+    if now_ms is None:
+        ends = [int(work.open_ms[-1]) + work_interval.ms] if len(work) else []
+        if forming is not None:
+            ends.append(forming.open_ms + work_interval.ms)
+        now_ms = max(ends, default=0)
+
+    levels = _Levels([], [], [], [], [], [])
+    _add_pivots(levels, day_arrays, p.pivot_span, Interval.D1)
+    if work is intra_arrays:
+        _add_pivots(levels, work, p.pivot_span, work_interval)
+    nodes = volume_nodes(work, tolerance, VOLUME_PROFILE_BINS, 2 * p.max_zones)
+    for i, node in enumerate(nodes):
+        _append(levels, node.level, _VOLUME, 0, 0.0, i, work_interval.value)
+    ma200 = sma_last(day_arrays.close, MA_DAYS)
+    if ma200 is not None:
+        _append(levels, ma200, _MA200, 0, 0.0, 0, "1d")
+    else:
+        notes.append(f"{len(day_arrays)} daily candles: no {MA_DAYS}-day average")
+    step = round_step(price)
+    for lv in round_levels(price, step):
+        _append(levels, lv, _ROUND, 0, 0.0, 0, "")
+    pinned_ok = [float(x) for x in pinned if x > 0.0 and math.isfinite(x)]
+    for lv in pinned_ok:
+        _append(levels, lv, _PINNED, 0, 0.0, 0, "")
+
+    clusters = _cluster(levels, tolerance)
+    ctx = PriceContext(
+        closed=work,
+        interval_ms=work_interval.ms,
+        price=price,
+        now_ms=now_ms,
+        atr=unit,
+        forming_open_ms=forming.open_ms if forming else None,
+        forming_high=forming.high if forming else None,
+        forming_low=forming.low if forming else None,
+    )
+    builder = _ZoneBuilder(levels, nodes, ma200, step, symbol, price, atr, now_ms, p, ctx, work)
+    zones = [builder.build(members, lo, hi) for members, lo, hi in _bounds(levels, clusters, tolerance)]
+    kept = _select(zones, p, tolerance)
+    return ZoneAnalysis(
+        symbol=symbol,
+        price=price,
+        as_of_ms=now_ms,
+        atr=atr,
+        atr_basis=atr_basis,
+        cluster_tolerance=tolerance,
+        round_step=step,
+        ma200=ma200,
+        daily_candles=len(day_arrays),
+        intraday_candles=len(intra_arrays),
+        intraday_interval=intra_interval.value if intra_interval is not None else None,
+        zones=tuple(kept),
+        notes=tuple(notes),
+    )
+
+
+def _append(levels: _Levels, level: float, kind: int, ts: int, weight: float, ref: int, tf: str) -> None:
+    levels.level.append(level)
+    levels.kind.append(kind)
+    levels.ts.append(ts)
+    levels.weight.append(weight)
+    levels.ref.append(ref)
+    levels.timeframe.append(tf)
+
+
+def _add_pivots(levels: _Levels, a: CandleArrays, span: int, interval: Interval) -> None:
+    highs, lows = fractal_pivots(a, span)
+    weight = TIMEFRAME_WEIGHT[interval]
+    for idx, prices, kind in ((highs, a.high, _SWING_HIGH), (lows, a.low, _SWING_LOW)):
+        n = int(idx.shape[0])
+        levels.level.extend(prices[idx].tolist())
+        levels.kind.extend([kind] * n)
+        levels.ts.extend(a.open_ms[idx].tolist())
+        levels.weight.extend([weight] * n)
+        levels.ref.extend([span] * n)
+        levels.timeframe.extend([interval.value] * n)
+
+
+def _cluster(levels: _Levels, tolerance: float) -> list[list[int]]:
+    """Indices of ``levels`` grouped greedily: a cluster spans at most ``tolerance`` in price."""
+    order = sorted(range(len(levels.level)), key=levels.level.__getitem__)
+    clusters: list[list[int]] = []
+    start_level = -math.inf
+    for i in order:
+        lv = levels.level[i]
+        if lv - start_level > tolerance:
+            clusters.append([i])
+            start_level = lv
+        else:
+            clusters[-1].append(i)
+    return clusters
+
+
+def _bounds(
+    levels: _Levels, clusters: list[list[int]], tolerance: float
+) -> list[tuple[list[int], float, float]]:
+    """Each cluster with its zone bounds: its level range padded, never reaching a neighbour."""
+    pad = tolerance / 4.0
+    spans = [(min(levels.level[i] for i in c), max(levels.level[i] for i in c)) for c in clusters]
+    out = []
+    for k, members in enumerate(clusters):
+        lo, hi = spans[k]
+        below_gap = lo - spans[k - 1][1] if k > 0 else math.inf
+        above_gap = spans[k + 1][0] - hi if k + 1 < len(spans) else math.inf
+        out.append((members, lo - min(pad, below_gap / 3.0), hi + min(pad, above_gap / 3.0)))
+    return out
+
+
+class _ZoneBuilder:
+    """Turns one cluster of evidence levels into a :class:`Zone` (strength, distance, state)."""
+
+    def __init__(
+        self,
+        levels: _Levels,
+        nodes: list[VolumeNode],
+        ma200: float | None,
+        step: float,
+        symbol: str,
+        price: float,
+        atr: float | None,
+        now_ms: int,
+        params: ZoneParams,
+        ctx: PriceContext,
+        work: CandleArrays,
+    ) -> None:
+        self.levels = levels
+        self.nodes = nodes
+        self.ma200 = ma200
+        self.step = step
+        self.symbol = symbol
+        self.price = price
+        self.atr = atr
+        self.now_ms = now_ms
+        self.params = params
+        self.ctx = ctx
+        self.work = work
+
+    def build(self, members: list[int], low: float, high: float) -> _Candidate:
+        lv = self.levels
+        pivots = [i for i in members if lv.kind[i] in (_SWING_HIGH, _SWING_LOW)]
+        kinds = {_SWING_LOW if lv.kind[i] == _SWING_HIGH else lv.kind[i] for i in members}  # one "pivot" type
+        now = self.now_ms
+        weight = sum(
+            lv.weight[i] * math.exp(-max(0, now - lv.ts[i]) / DAY_MS / TOUCH_DECAY_DAYS) for i in pivots
+        )
+        last_touch = max((lv.ts[i] for i in pivots), default=None)
+        touches = 1.0 - math.exp(-weight / 2.0)
+        recency = 0.0
+        if last_touch is not None:
+            recency = math.exp(-max(0.0, (self.now_ms - last_touch) / DAY_MS) / RECENCY_DAYS)
+        volume = max((self.nodes[lv.ref[i]].relative for i in members if lv.kind[i] == _VOLUME), default=0.0)
+        agreement = min(1.0, (len(kinds) - 1) / 3.0)
+        parts = StrengthParts(round(touches, 4), round(recency, 4), round(volume, 4), round(agreement, 4))
+        w = STRENGTH_WEIGHTS
+        strength = round(
+            w[0] * parts.touches + w[1] * parts.recency + w[2] * parts.volume + w[3] * parts.agreement, 4
+        )
+        level = self._name_level(members, pivots)
+        if self.price < low:
+            distance = low - self.price
+        elif self.price > high:
+            distance = high - self.price
+        else:
+            distance = 0.0
+        kind = (
+            ZoneKind.SUPPORT
+            if (distance < 0.0 or (distance == 0.0 and level <= self.price))
+            else ZoneKind.RESISTANCE
+        )
+        pinned = _PINNED in kinds
+        return _Candidate(
+            self, members, pivots, low, high, level, kind, strength, parts, last_touch, distance, pinned
+        )
+
+    def _name_level(self, members: list[int], pivots: list[int]) -> float:
+        lv = self.levels
+        for kind in (_PINNED, _ROUND):
+            hits = [lv.level[i] for i in members if lv.kind[i] == kind]
+            if hits:
+                return _median(hits)
+        return _median([lv.level[i] for i in (pivots or members)])
+
+    def evidence(self, members: list[int], pivots: list[int]) -> tuple[tuple[Evidence, ...], int]:
+        lv = self.levels
+        others = sorted(
+            (i for i in members if lv.kind[i] not in (_SWING_HIGH, _SWING_LOW)), key=lambda i: lv.kind[i]
+        )
+        recent = sorted(pivots, key=lambda i: lv.ts[i], reverse=True)[:MAX_PIVOT_EVIDENCE]
+        items = tuple(self._describe(i) for i in [*others, *recent])
+        return items, len(pivots) - len(recent)
+
+    def _describe(self, i: int) -> Evidence:
+        lv = self.levels
+        kind, level = lv.kind[i], lv.level[i]
+        if kind in (_SWING_HIGH, _SWING_LOW):
+            word = "high" if kind == _SWING_HIGH else "low"
+            tf = lv.timeframe[i]
+            when = iso_day(lv.ts[i]) if tf == "1d" else iso_minute(lv.ts[i])
+            bars = 2 * lv.ref[i] + 1
+            extreme = "highest" if kind == _SWING_HIGH else "lowest"
+            text = f"{tf} swing {word} {fmt_price(level)} on {when} ({extreme} of {bars} candles)"
+            return Evidence(_KINDS[kind], level, text, timeframe=tf, ts_ms=lv.ts[i])
+        if kind == _VOLUME:
+            node = self.nodes[lv.ref[i]]
+            since = iso_day(int(self.work.open_ms[0])) if len(self.work) else "?"
+            text = (
+                f"high-volume node ≈{fmt_price(level)}: {node.share * 100:.1f}% of traded volume "
+                f"({node.ratio_to_mean:.1f}× the average price band) "
+                f"in {lv.timeframe[i]} candles since {since}"
+            )
+            return Evidence(EvidenceKind.VOLUME_NODE, level, text, timeframe=lv.timeframe[i])
+        if kind == _MA200:
+            text = (
+                f"{MA_DAYS}-day moving average {fmt_price(level)} (mean of the last {MA_DAYS} daily closes)"
+            )
+            return Evidence(EvidenceKind.MA200, level, text, timeframe="1d")
+        if kind == _ROUND:
+            text = f"round number {fmt_price(level)} (step {fmt_price(self.step)})"
+            return Evidence(EvidenceKind.ROUND_NUMBER, level, text)
+        text = f"pinned level {fmt_price(level)} from config [zones.{self.symbol}]"
+        return Evidence(EvidenceKind.PINNED, level, text)
+
+
+@dataclass(slots=True)
+class _Candidate:
+    """A scored cluster; only the kept ones pay for evidence text and state."""
+
+    builder: _ZoneBuilder
+    members: list[int]
+    pivots: list[int]
+    low: float
+    high: float
+    level: float
+    kind: ZoneKind
+    strength: float
+    parts: StrengthParts
+    last_touch: int | None
+    distance: float
+    pinned: bool
+
+    def finish(self) -> Zone:
+        b = self.builder
+        p = b.params
+        st = zone_state(
+            self.low,
+            self.high,
+            b.ctx,
+            approach_atr=p.approach_atr,
+            break_atr=p.break_atr,
+            state_window_h=p.state_window_h,
+        )
+        evidence, omitted = b.evidence(self.members, self.pivots)
+        return Zone(
+            low=self.low,
+            high=self.high,
+            level=self.level,
+            kind=self.kind,
+            strength=self.strength,
+            strength_parts=self.parts,
+            touches=len(self.pivots),
+            last_touch_ms=self.last_touch,
+            distance_pct=self.distance / b.price * 100.0,
+            distance_atr=self.distance / b.atr if b.atr else None,
+            state=st.state,
+            state_since_ms=st.since_ms,
+            broken_ms=st.broken_ms,
+            reclaimed_ms=st.reclaimed_ms,
+            pinned=self.pinned,
+            evidence=evidence,
+            evidence_omitted=omitted,
+        )
+
+
+def _select(candidates: list[_Candidate], p: ZoneParams, spacing: float) -> list[Zone]:
+    """Pinned zones, then the nearest eligible zones taken alternately below and above price.
+
+    Eligible: strength ≥ ``min_strength`` and no stronger zone within ``spacing`` (a zone that
+    close to a stronger one is the same area for a trader, and listing both hides the stronger).
+    """
+    ranked = sorted(
+        (c for c in candidates if c.pinned or c.strength >= p.min_strength),
+        key=lambda c: (not c.pinned, -c.strength, abs(c.distance)),
+    )
+    kept_lows: list[float] = []
+    kept: list[_Candidate] = []
+    for c in ranked:
+        at = bisect.bisect_left(kept_lows, c.low)
+        near_below = at > 0 and c.low - kept[at - 1].high < spacing
+        near_above = at < len(kept) and kept[at].low - c.high < spacing
+        if c.pinned or not (near_below or near_above):
+            kept_lows.insert(at, c.low)
+            kept.insert(at, c)
+    chosen: dict[int, _Candidate] = {id(c): c for c in kept if c.pinned}
+    supports = sorted((c for c in kept if c.kind is ZoneKind.SUPPORT), key=lambda c: -c.distance)
+    resistances = sorted((c for c in kept if c.kind is ZoneKind.RESISTANCE), key=lambda c: c.distance)
+    for k in range(max(len(supports), len(resistances))):
+        for side in (supports, resistances):
+            if k < len(side) and len(chosen) < p.max_zones:
+                chosen.setdefault(id(side[k]), side[k])
+    return [c.finish() for c in sorted(chosen.values(), key=lambda c: c.low)]
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2.0
+
+
+def summarise(analysis: ZoneAnalysis) -> ZoneSummary:
+    """Nearest support and resistance and the state badge for the watchlist row.
+
+    Badge: the zone price is testing; else the most recently broken zone (``BROKE 1,826``); else
+    the most recently reclaimed; else the nearest zone being approached; else clear.
+    """
+    zones = analysis.zones
+    supports = [z for z in zones if z.kind is ZoneKind.SUPPORT]
+    resistances = [z for z in zones if z.kind is ZoneKind.RESISTANCE]
+    support = max(supports, key=lambda z: z.distance_pct, default=None)
+    resistance = min(resistances, key=lambda z: z.distance_pct, default=None)
+    badge_zone: Zone | None = None
+    text = ""
+    testing = [z for z in zones if z.state is ZoneState.TESTING]
+    broken = [z for z in zones if z.state is ZoneState.BROKEN]
+    reclaimed = [z for z in zones if z.state is ZoneState.RECLAIMED]
+    approaching = [z for z in zones if z.state is ZoneState.APPROACHING]
+    if testing:
+        badge_zone = testing[0]
+        text = f"testing {fmt_price(badge_zone.low)}–{fmt_price(badge_zone.high)}"
+    elif broken:
+        badge_zone = max(broken, key=lambda z: (z.broken_ms or 0, -abs(z.distance_pct)))
+        text = f"BROKE {fmt_price(badge_zone.level)}"
+    elif reclaimed:
+        badge_zone = max(reclaimed, key=lambda z: (z.reclaimed_ms or 0, -abs(z.distance_pct)))
+        text = f"reclaimed {fmt_price(badge_zone.level)}"
+    elif approaching:
+        badge_zone = min(approaching, key=lambda z: abs(z.distance_pct))
+        text = f"approaching {fmt_price(badge_zone.level)}"
+    return ZoneSummary(
+        symbol=analysis.symbol,
+        price=analysis.price,
+        support=support,
+        resistance=resistance,
+        badge=badge_zone.state if badge_zone else ZoneState.CLEAR,
+        badge_text=text,
+        badge_zone=badge_zone,
+        badge_since_ms=badge_zone.state_since_ms if badge_zone else None,
+    )
