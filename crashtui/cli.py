@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
+from typing import NoReturn
 
 from crashtui import __version__
 from crashtui.config import ConfigError, LoadedConfig, load_config
@@ -17,14 +18,58 @@ EXIT_USAGE = 2
 Command = Callable[[argparse.Namespace, LoadedConfig], int]
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
+class OneLineParser(argparse.ArgumentParser):
+    """ArgumentParser whose usage errors are one line on stderr and exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``crashtui: error: ...`` and exit 2 (no usage dump)."""
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _common(parser: argparse.ArgumentParser, *, main: bool = False) -> None:
+    """Options every command takes. Subcommands must not reset what the main parser set."""
+    default = None if main else argparse.SUPPRESS
     parser.add_argument(
         "--config",
         metavar="PATH",
+        default=default,
         help="config file (default: $CRASHTUI_CONFIG, then the user config dir, then built-ins)",
     )
     parser.add_argument(
-        "--watchlist", metavar="NAME", help="watchlist to show (default: the one marked default)"
+        "--watchlist",
+        metavar="NAME",
+        default=default,
+        help="watchlist to show (default: the one marked default)",
+    )
+
+
+def _replay_options(parser: argparse.ArgumentParser, *, main: bool = False) -> None:
+    """--replay and its pacing/window options (dashboard, --once, watch)."""
+    from crashtui.timeparse import parse_instant, parse_speed
+
+    default = None if main else argparse.SUPPRESS
+    parser.add_argument(
+        "--replay",
+        metavar="NAME|PATH",
+        default=default,
+        help="replay a recording instead of live data (bundled: feb-2026)",
+    )
+    parser.add_argument(
+        "--speed",
+        type=parse_speed,
+        default=default,
+        metavar="N|max",
+        help="replay speed: N times real time, or max (default: 60 in the dashboard, max headless)",
+    )
+    parser.add_argument(
+        "--start",
+        type=parse_instant,
+        default=default,
+        metavar="ISO",
+        help="replay: start showing at this UTC time",
+    )
+    parser.add_argument(
+        "--until", type=parse_instant, default=default, metavar="ISO", help="replay: stop at this UTC time"
     )
 
 
@@ -36,21 +81,40 @@ SUBCOMMAND_MODULES: tuple[str, ...] = ()
 
 def build_parser() -> argparse.ArgumentParser:
     """The full argparse tree."""
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="crashtui",
         description="Terminal monitor for crypto sell-offs: price vs support zones, "
         "liquidations, ETF flows and fear, live or replayed.",
     )
     parser.add_argument("--version", action="version", version=f"crashtui {__version__}")
-    _common(parser)
+    _common(parser, main=True)
     parser.add_argument(
         "--check-config", action="store_true", help="validate the config, print a summary and exit"
     )
+    _replay_options(parser, main=True)
+    parser.add_argument("--once", action="store_true", help="print one snapshot and exit (for scripts)")
+    parser.add_argument("--json", action="store_true", help="with --once: print JSON (schema in docs/)")
+    parser.add_argument(
+        "--deadline",
+        type=float,
+        default=20.0,
+        metavar="S",
+        help="with --once on live data: print what is known after S seconds (default 20)",
+    )
+    parser.add_argument(
+        "--pane",
+        choices=("price", "liquidations", "etf", "fear"),
+        help="show a single pane at any size (for tmux splits)",
+    )
+    parser.add_argument("--theme", metavar="NAME", help="theme for this run (overrides [ui] theme)")
+    parser.add_argument("--ascii", action="store_true", help="avoid braille and box-drawing glyphs")
+    parser.add_argument("--no-mouse", action="store_true", help="do not capture the mouse")
+    parser.add_argument("--no-store", action="store_true", help="do not read or write the history store")
     parser.set_defaults(command=None)
     if SUBCOMMAND_MODULES:
         import importlib
 
-        subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
+        subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=OneLineParser)
         for module_name in SUBCOMMAND_MODULES:
             importlib.import_module(module_name).register(subparsers, _common)
     return parser
