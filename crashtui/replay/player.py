@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import contextlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -149,10 +150,8 @@ class Player:
                 target = self.end_ms
             else:
                 self._wake.clear()
-                try:
+                with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=CLOCK_TICK_S)
-                except asyncio.TimeoutError:
-                    pass
                 now_real = self._monotonic()
                 if self.paused:
                     continue
