@@ -1,0 +1,91 @@
+"""CNN's stock Fear & Greed (``production.dataviz.cnn.io/index/fearandgreed/graphdata``).
+
+Unofficial: it needs a browser User-Agent and a cnn.com Referer, else HTTP 418/403 (both
+treated as blocked), and datacenter IPs are often blocked anyway. The headline
+``fear_and_greed.timestamp`` is an ISO string; history points ``x`` are epoch ms floats.
+Ratings are lower-case (``extreme fear``) and are title-cased to match alternative.me.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from crashtui.model import FearGreedReading, RawPayload
+from crashtui.net.http import BROWSER_USER_AGENT, Request
+from crashtui.sources.common import (
+    Decoder,
+    Items,
+    PollContext,
+    as_dict,
+    as_list,
+    fetch_each,
+    iso_ms,
+    load_json,
+    num,
+    parser,
+)
+from crashtui.symbols import SymbolTable
+
+SOURCE = "cnn"
+HEADERS = {
+    "User-Agent": BROWSER_USER_AGENT,
+    "Referer": "https://www.cnn.com/markets/fear-and-greed",
+    "Accept": "application/json",
+}
+
+
+def _rating(text: object) -> str:
+    return " ".join(str(text).split()).title()
+
+
+@parser("cnn graphdata")
+def parse_graphdata(body: bytes, *, source: str = SOURCE) -> tuple[FearGreedReading, ...]:
+    """History points plus the headline reading, oldest first, one per timestamp."""
+    data = as_dict(load_json(body, "cnn graphdata", source), "cnn graphdata")
+    headline = as_dict(data["fear_and_greed"], "fear_and_greed")
+    readings: dict[int, FearGreedReading] = {}
+    history = data.get("fear_and_greed_historical")
+    if isinstance(history, dict):
+        for point in as_list(history.get("data", []), "history"):
+            ts = int(num(point["x"], "x"))
+            readings[ts] = FearGreedReading(
+                index="stocks",
+                ts_ms=ts,
+                value=num(point["y"], "y"),
+                classification=_rating(point.get("rating", "")),
+                source=source,
+            )
+    now = iso_ms(str(headline["timestamp"]))
+    readings[now] = FearGreedReading(
+        index="stocks",
+        ts_ms=now,
+        value=num(headline["score"], "score"),
+        classification=_rating(headline["rating"]),
+        source=source,
+    )
+    return tuple(readings[t] for t in sorted(readings))
+
+
+def graphdata_request(ctx: PollContext) -> Request:
+    """The graph data with the headers CNN insists on; 418 and 403 mean blocked."""
+    return Request(
+        source=ctx.source,
+        endpoint="graphdata",
+        url=ctx.url("/index/fearandgreed/graphdata"),
+        headers=HEADERS,
+        blocked_statuses=frozenset({403, 418, 451}),
+    )
+
+
+def poll(kind: str, ctx: PollContext) -> AsyncIterator[RawPayload]:
+    """One poll cycle of ``fear_stocks``."""
+    if kind != "fear_stocks":
+        raise ValueError(f"cnn does not serve {kind}")
+    return fetch_each([graphdata_request(ctx)], ctx)
+
+
+def _decode(raw: RawPayload, table: SymbolTable) -> tuple[str, Items]:
+    return "fear_stocks", parse_graphdata(raw.body, source=raw.source)
+
+
+DECODERS: dict[str, Decoder] = {"graphdata": _decode}

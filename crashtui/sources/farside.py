@@ -1,0 +1,192 @@
+"""Farside spot-ETF flow pages (``farside.co.uk/btc/``, ``/eth/``), parsed with the stdlib.
+
+The page is one ``<table class="etf">``. Columns are mapped by the **ticker header row**
+(funds are added over time, so never by position); values are US$ millions with
+parenthesised negatives and thousands separators. ``-`` or an empty cell means "not
+published" (or "not launched"), never zero. Today's placeholder row (green ``#99ff99``
+background, every fund ``-``, Total ``0.0``) is not published. Rows whose first cell is not
+a date (Seed, Total, Average, Maximum, Minimum, Fee) are skipped. Each published row is
+checked: the funds must sum to the Total within 1% (or the rounding of the printed
+figures, whichever is larger); a mismatch means the layout changed and raises
+:class:`~crashtui.sources.errors.ParseError` rather than showing wrong numbers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import date
+from html.parser import HTMLParser
+
+from crashtui.model import EtfFlow, FundFlow, RawPayload
+from crashtui.net.http import Request, blocked_hint, is_challenge
+from crashtui.sources.common import Decoder, Items, PollContext, context, day_ms, fetch_each, param, parser
+from crashtui.sources.errors import BlockedError, ParseError
+from crashtui.symbols import SymbolTable
+
+SOURCE = "farside"
+PAGES = {"BTC": "/btc/", "ETH": "/eth/"}
+PLACEHOLDER_STYLE = "#99ff99"
+SUM_TOLERANCE = 0.01
+_TICKER = re.compile(r"^[A-Z][A-Z0-9]{1,5}$")
+_DATE = re.compile(r"^(\d{1,2}) ([A-Za-z]{3}) (\d{4})$")
+_MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_MONTHS = {m: i for i, m in enumerate(_MONTH_NAMES, start=1)}
+_NUMBER = re.compile(r"^\(?-?[\d,]+(\.\d+)?\)?\*?$")
+
+
+@dataclass(slots=True)
+class _Row:
+    style: str
+    header: bool
+    cells: list[str] = field(default_factory=list)
+
+
+class _EtfTableParser(HTMLParser):
+    """Collects the rows of the first ``<table class="etf">``: cell text and row style."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.rows: list[_Row] = []
+        self._depth = 0  # table nesting depth inside the etf table (0: outside)
+        self._done = False
+        self._in_head = False
+        self._row: _Row | None = None
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self._done:
+            return
+        attr = {k: v or "" for k, v in attrs}
+        if tag == "table":
+            if self._depth or "etf" in attr.get("class", "").split():
+                self._depth += 1
+        elif self._depth == 1:
+            if tag == "thead":
+                self._in_head = True
+            elif tag == "tr":
+                self._row = _Row(style=attr.get("style", "") + attr.get("bgcolor", ""), header=self._in_head)
+            elif tag in ("td", "th") and self._row is not None:
+                self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._done or not self._depth:
+            return
+        if tag == "table":
+            self._depth -= 1
+            self._done = self._depth == 0
+        elif self._depth == 1:
+            if tag == "thead":
+                self._in_head = False
+            elif tag in ("td", "th") and self._row is not None and self._cell is not None:
+                self._row.cells.append(" ".join("".join(self._cell).split()))
+                self._cell = None
+            elif tag == "tr" and self._row is not None:
+                self.rows.append(self._row)
+                self._row = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def parse_cell(text: str) -> float | None:
+    """A US$m cell: ``209.4``, ``(44.5)`` → -44.5, ``1,119.9``; ``-`` or empty → None."""
+    value = text.strip().rstrip("*").strip()
+    if value in ("", "-", "–", "—"):
+        return None
+    if not _NUMBER.match(value):
+        raise ParseError(f"farside: unexpected cell {value[:20]!r}")
+    negative = value.startswith("(") and value.endswith(")")
+    number = float(value.strip("()").replace(",", ""))
+    return -number if negative else number
+
+
+def parse_day(text: str) -> date | None:
+    """``06 Jul 2026`` → a date; None when the first cell is not a date (summary rows)."""
+    match = _DATE.match(text.strip())
+    if not match:
+        return None
+    month = _MONTHS.get(match.group(2).lower())
+    if month is None:
+        return None
+    return date(int(match.group(3)), month, int(match.group(1)))
+
+
+def _ticker_header(rows: list[_Row]) -> list[str]:
+    for row in rows:
+        inner = row.cells[1:-1] if len(row.cells) > 2 else []
+        if len(inner) >= 2 and all(_TICKER.match(c) for c in inner) and row.cells[0] in ("", "Date"):
+            return inner
+    raise ParseError("farside: no ticker header row in the etf table (page layout changed?)")
+
+
+def _sum_ok(funds: list[float], total: float) -> bool:
+    rounding = 0.05 * len(funds)  # each printed figure is rounded to 0.1
+    return abs(sum(funds) - total) <= max(SUM_TOLERANCE * abs(total), rounding) + 1e-9
+
+
+@parser("farside")
+def parse_page(body: bytes, *, asset: str, source: str = SOURCE) -> tuple[EtfFlow, ...]:
+    """Daily flows (oldest first) with per-fund figures; unpublished days have ``total_usd_m=None``."""
+    html = body.decode("utf-8", errors="replace")
+    table = _EtfTableParser()
+    table.feed(html)
+    table.close()
+    if not table.rows:
+        if is_challenge(body, {}):
+            raise BlockedError("farside: anti-bot challenge page", hint=blocked_hint(source))
+        raise ParseError('farside: no <table class="etf"> on the page (layout changed?)')
+    tickers = _ticker_header(table.rows)
+    out: dict[date, EtfFlow] = {}
+    for row in table.rows:
+        if row.header or not row.cells:
+            continue
+        day = parse_day(row.cells[0])
+        if day is None:
+            continue  # Seed, Total, Average, Maximum, Minimum, Fee
+        if len(row.cells) != len(tickers) + 2:
+            raise ParseError(f"farside: {row.cells[0]} has {len(row.cells)} cells for {len(tickers)} funds")
+        values = [parse_cell(c) for c in row.cells[1:-1]]
+        total = parse_cell(row.cells[-1])
+        published = [v for v in values if v is not None]
+        if PLACEHOLDER_STYLE in row.style.lower() or not published:
+            values, total = [None] * len(values), None
+        elif total is not None and not _sum_ok(published, total):
+            raise ParseError(
+                f"farside: {row.cells[0]} funds sum to {sum(published):.1f} but Total is {total:.1f} "
+                "(columns shifted?)"
+            )
+        funds = tuple(FundFlow(t, v) for t, v in zip(tickers, values, strict=True))
+        out[day] = EtfFlow(asset=asset, day_ms=day_ms(day), total_usd_m=total, source=source, funds=funds)
+    return tuple(out[d] for d in sorted(out))
+
+
+def page_requests(ctx: PollContext) -> list[Request]:
+    """The BTC and ETH pages."""
+    return [
+        Request(
+            source=ctx.source,
+            endpoint="etf_page",
+            url=ctx.url(path),
+            context=context(asset=asset),
+            expect="html",
+            headers={"Accept": "text/html"},
+        )
+        for asset, path in PAGES.items()
+    ]
+
+
+def poll(kind: str, ctx: PollContext) -> AsyncIterator[RawPayload]:
+    """One poll cycle of ``etf``."""
+    if kind != "etf":
+        raise ValueError(f"farside does not serve {kind}")
+    return fetch_each(page_requests(ctx), ctx)
+
+
+def _decode(raw: RawPayload, table: SymbolTable) -> tuple[str, Items]:
+    return "etf", parse_page(raw.body, asset=param(raw, "asset"), source=raw.source)
+
+
+DECODERS: dict[str, Decoder] = {"etf_page": _decode}

@@ -1,0 +1,138 @@
+"""FRED macro series: weekly jobless claims (``ICSA``) and the Nasdaq Composite (``NASDAQCOM``).
+
+Keyless by default: ``fred.stlouisfed.org/graph/fredgraph.csv?id=SERIES`` (one series per
+request; several ids return a ZIP). The CSV header is ``observation_date,SERIES`` (older
+files: ``DATE``) and a missing value is an **empty field**. With ``[sources.fred] api_key``
+the JSON API (``api.stlouisfed.org/fred/series/observations``) is used instead, where a
+missing value is ``"."``. Missing observations are skipped (there is no value to show).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import AsyncIterator
+from datetime import date, datetime, timedelta, timezone
+
+from crashtui.model import MacroObservation, RawPayload
+from crashtui.net.http import Request, blocked_hint, looks_like_html
+from crashtui.sources.common import (
+    Decoder,
+    Items,
+    PollContext,
+    as_dict,
+    as_list,
+    context,
+    fetch_each,
+    iso_day_ms,
+    load_json,
+    opt_num,
+    param,
+    parser,
+)
+from crashtui.sources.errors import BlockedError, ParseError, UpstreamError
+from crashtui.symbols import SymbolTable
+
+SOURCE = "fred"
+API_URL = "https://api.stlouisfed.org/fred/series/observations"
+# series → days of history to ask for
+SERIES = {"ICSA": 730, "NASDAQCOM": 400}
+_DATE_COLUMNS = ("observation_date", "DATE", "date")
+
+
+@parser("fred csv")
+def parse_fredgraph_csv(body: bytes, *, series: str, source: str = SOURCE) -> tuple[MacroObservation, ...]:
+    """Observations from a fredgraph CSV, oldest first; empty (or ``.``) fields are skipped."""
+    if looks_like_html(body):
+        raise BlockedError("fred csv: got an HTML page where CSV was expected", hint=blocked_hint(source))
+    text = body.decode("utf-8-sig")
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, None)
+    if not header or header[0].strip() not in _DATE_COLUMNS:
+        raise ParseError(f"fred csv: unexpected header {(header or [''])[:2]!r}")
+    columns = [h.strip() for h in header]
+    column = columns.index(series) if series in columns else 1
+    out = []
+    for row in reader:
+        if not row:
+            continue
+        value = opt_num(row[column].strip() if column < len(row) else "", series)
+        if value is None:
+            continue
+        out.append(MacroObservation(series=series, day_ms=iso_day_ms(row[0]), value=value, source=source))
+    return tuple(sorted(out, key=lambda o: o.day_ms))
+
+
+@parser("fred api")
+def parse_observations(body: bytes, *, series: str, source: str = SOURCE) -> tuple[MacroObservation, ...]:
+    """Observations from the keyed JSON API, oldest first; ``"."`` values are skipped."""
+    data = as_dict(load_json(body, "fred api", source), "fred api")
+    if "error_message" in data:
+        raise UpstreamError(f"fred: {data['error_message']}", code=str(data.get("error_code")))
+    out = []
+    for row in as_list(data["observations"], "observations"):
+        value = opt_num(row["value"], series)
+        if value is not None:
+            out.append(
+                MacroObservation(series=series, day_ms=iso_day_ms(row["date"]), value=value, source=source)
+            )
+    return tuple(sorted(out, key=lambda o: o.day_ms))
+
+
+def series_requests(ctx: PollContext) -> list[Request]:
+    """One request per series: the keyed API when a key is configured, else the keyless CSV."""
+    out = []
+    for series, days in SERIES.items():
+        start = start_day(ctx.now_ms, days).isoformat()
+        if ctx.api_key:
+            out.append(
+                Request(
+                    source=ctx.source,
+                    endpoint="series_observations",
+                    url=API_URL,
+                    query={
+                        "series_id": series,
+                        "api_key": ctx.api_key,
+                        "file_type": "json",
+                        "observation_start": start,
+                    },
+                    context=context(series=series),
+                    secret=ctx.api_key,
+                    secret_names=frozenset({"api_key"}),
+                )
+            )
+        else:
+            out.append(
+                Request(
+                    source=ctx.source,
+                    endpoint="fredgraph_csv",
+                    url=ctx.url("/graph/fredgraph.csv"),
+                    query={"id": series, "cosd": start},
+                    context=context(series=series),
+                    expect="csv",
+                )
+            )
+    return out
+
+
+def start_day(now_ms: int, days: int) -> date:
+    """The calendar day ``days`` before ``now_ms`` (UTC)."""
+    return (datetime.fromtimestamp(now_ms / 1000, tz=timezone.utc) - timedelta(days=days)).date()
+
+
+def poll(kind: str, ctx: PollContext) -> AsyncIterator[RawPayload]:
+    """One poll cycle of ``macro``."""
+    if kind != "macro":
+        raise ValueError(f"fred does not serve {kind}")
+    return fetch_each(series_requests(ctx), ctx)
+
+
+def _decode_csv(raw: RawPayload, table: SymbolTable) -> tuple[str, Items]:
+    return "macro", parse_fredgraph_csv(raw.body, series=param(raw, "series"), source=raw.source)
+
+
+def _decode_api(raw: RawPayload, table: SymbolTable) -> tuple[str, Items]:
+    return "macro", parse_observations(raw.body, series=param(raw, "series"), source=raw.source)
+
+
+DECODERS: dict[str, Decoder] = {"fredgraph_csv": _decode_csv, "series_observations": _decode_api}
