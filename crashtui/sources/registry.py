@@ -81,6 +81,11 @@ REST_SOURCES: tuple[str, ...] = tuple(_MODULES)
 """The REST sources built here (the liquidation streams and OKX REST live elsewhere)."""
 
 
+def decoder_for(source: str, endpoint: str) -> Decoder | None:
+    """The decoder of ``(source, endpoint)``, or None when no REST endpoint has that name."""
+    return DECODERS.get((source, endpoint))
+
+
 def decode(payload: RawPayload, table: SymbolTable) -> tuple[str, Items]:
     """Run the real parser for ``payload``: returns ``(kind, items)`` or raises a SourceError."""
     decoder = DECODERS.get((payload.source, payload.endpoint))

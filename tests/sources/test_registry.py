@@ -185,3 +185,8 @@ async def test_defillama_poll_yields_reduced_payloads(fixture_bytes: FixtureRead
     assert kind == "borrow"
     assert len(items) == 1
     assert registry.decode(pools_raw, TABLE) == ("borrow", ())
+
+
+def test_decoder_for_lookup() -> None:
+    assert registry.decoder_for("fred", "fredgraph_csv") is registry.DECODERS[("fred", "fredgraph_csv")]
+    assert registry.decoder_for("okx", "liquidation_orders") is None
