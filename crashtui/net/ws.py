@@ -163,7 +163,7 @@ class StreamRunner:
             last_ok_ms=self._last_ok_ms,
             last_error=self._last_error,
             hint=SAMPLED_HINT if self.spec.sampled else None,
-            next_attempt_ms=None if self._connected else self._next_attempt_ms,
+            next_attempt_ms=self._next_attempt_ms,
             connected=self._connected,
             reconnects=self.reconnects,
             last_frame_ms=self._last_frame_ms,
@@ -179,7 +179,9 @@ class StreamRunner:
 
     # ------------------------------------------------------------- connection
     async def _one_connection(self) -> tuple[_Outcome, _Connection | None]:
-        self._state = SourceState.CONNECTING
+        if self._state is not SourceState.FAILING:  # a failing stream stays "failing" while it retries
+            self._state = SourceState.CONNECTING
+        self._next_attempt_ms = None
         self._emit_status()
         timing = self.spec.timing
         conn: _Connection | None = None
@@ -293,6 +295,8 @@ class StreamRunner:
         self._last_ok_ms = now
         if parsed.control is None:
             conn.data_frames += 1
+            if conn.data_frames == 1:
+                self._backoff.reset()  # this connection works: the next drop starts from the base delay
             fresh = self.dedup.fresh(parsed.liquidations)
             if fresh:
                 self._sink(
