@@ -1,0 +1,387 @@
+"""Incremental liquidation tallies: rolling 1h/4h/24h/72h totals, largest orders, cascades.
+
+Time is cut into 1-minute buckets held in a ring as long as the longest window (72 h = 4,320
+slots), so memory is bounded whatever the event rate. Each window keeps running totals: adding
+an event updates every window once, and each bucket leaves each window once as time moves on,
+so the cost is O(1) amortised per event and per elapsed minute; nothing is rescanned.
+
+Windows are minute-aligned: at time *t* the 1 h window holds the minute containing *t* and the
+59 before it. The tally's clock is the newest event time or :meth:`LiquidationTally.advance`
+time, whichever is later. Events a few seconds (or minutes) late land in their own minute and
+count in every window that still holds that minute; events older than the longest window are
+dropped and counted in ``dropped_late``. Feed history in time order (oldest first) when
+backfilling. Amounts are summed as integer US cents, so totals never drift.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from crashtui.analysis.cascades import CascadeDetector, CascadeEvent
+from crashtui.analysis.days import DAY_MS, MINUTE_MS
+from crashtui.config.schema import CascadeParams
+from crashtui.model import Liquidation, Side
+
+DEFAULT_WINDOWS: tuple[tuple[str, int], ...] = (("1h", 60), ("4h", 240), ("24h", 1440), ("72h", 4320))
+DAILY_DAYS = 31
+
+_Key = tuple[str, str, Side]  # venue, symbol, liquidated side
+_Ranked = tuple[int, int, Liquidation]  # cents, arrival sequence, the order
+
+
+@dataclass(frozen=True, slots=True)
+class SideSplit:
+    """USD liquidated by side for one row (``ALL``, a venue or a symbol) of one window."""
+
+    name: str
+    long_usd: float
+    short_usd: float
+    total_usd: float
+    count: int
+    long_share: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class WindowTally:
+    """Totals over one rolling window ``[start_ms, end_ms)``.
+
+    ``lower_bound`` is True when a venue in the window only publishes a sample of its
+    liquidations (``sampled_venues``), so the real totals are higher.
+    """
+
+    window: str
+    minutes: int
+    start_ms: int
+    end_ms: int
+    total: SideSplit
+    by_venue: tuple[SideSplit, ...]
+    by_symbol: tuple[SideSplit, ...]
+    largest: tuple[Liquidation, ...]
+    venues: tuple[str, ...]
+    sampled_venues: tuple[str, ...]
+    lower_bound: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DayTotal:
+    """USD liquidated on one whole UTC day (for the gauge's 30-day median)."""
+
+    day_ms: int
+    total_usd: float
+
+
+@dataclass(frozen=True, slots=True)
+class LiquidationStats:
+    """Everything the liquidation pane and the gauge need, as of ``as_of_ms``."""
+
+    as_of_ms: int | None
+    windows: tuple[WindowTally, ...]
+    rate_usd: float
+    rate_window_s: int
+    baseline_rate_usd: float | None
+    baseline_minutes: int
+    cascade_threshold_usd: float
+    cascade: CascadeEvent | None
+    cascades: tuple[CascadeEvent, ...]
+    daily_totals: tuple[DayTotal, ...]
+    dropped_late: int
+    rejected: int
+
+    def window(self, name: str) -> WindowTally | None:
+        """The window called ``name`` (``1h``, ``4h``, ``24h``, ``72h``), if tallied."""
+        return next((w for w in self.windows if w.window == name), None)
+
+
+@dataclass(slots=True)
+class _Bucket:
+    minute: int
+    cells: dict[_Key, list[int]] = field(default_factory=dict)
+    top: list[_Ranked] = field(default_factory=list)  # min-heap, at most top_n
+
+
+@dataclass(slots=True)
+class _Window:
+    name: str
+    minutes: int
+    expired_through: int  # every minute <= this has left the window
+    cells: dict[_Key, list[int]] = field(default_factory=dict)
+    long_cents: int = 0
+    short_cents: int = 0
+    top: list[_Ranked] = field(default_factory=list)  # sorted largest first, valid unless dirty
+    top_seqs: set[int] = field(default_factory=set)
+    top_dirty: bool = False
+
+    def add(self, key: _Key, cents: int, ranked: _Ranked, top_n: int) -> None:
+        cell = self.cells.get(key)
+        if cell is None:
+            self.cells[key] = [cents, 1]
+        else:
+            cell[0] += cents
+            cell[1] += 1
+        if key[2] is Side.LONG:
+            self.long_cents += cents
+        else:
+            self.short_cents += cents
+        if not self.top_dirty and (len(self.top) < top_n or ranked[:2] > self.top[-1][:2]):
+            at = len(self.top)
+            while at > 0 and self.top[at - 1][:2] < ranked[:2]:
+                at -= 1
+            self.top.insert(at, ranked)
+            self.top_seqs.add(ranked[1])
+            if len(self.top) > top_n:
+                self.top_seqs.discard(self.top.pop()[1])
+
+    def remove(self, bucket: _Bucket) -> None:
+        for key, (cents, count) in bucket.cells.items():
+            cell = self.cells[key]
+            cell[0] -= cents
+            cell[1] -= count
+            if cell[1] == 0:
+                del self.cells[key]
+            if key[2] is Side.LONG:
+                self.long_cents -= cents
+            else:
+                self.short_cents -= cents
+        if not self.top_dirty and any(r[1] in self.top_seqs for r in bucket.top):
+            self.top_dirty = True
+
+    def clear(self) -> None:
+        self.cells.clear()
+        self.long_cents = self.short_cents = 0
+        self.top.clear()
+        self.top_seqs.clear()
+        self.top_dirty = False
+
+
+class LiquidationTally:
+    """Rolling liquidation totals fed one event at a time (see the module docstring).
+
+    Use: ``tally.add(liq)`` for each new liquidation (already de-duplicated), ``tally.advance(now)``
+    on a timer so quiet periods still expire, ``tally.stats(sampled_venues)`` to read.
+    """
+
+    def __init__(
+        self,
+        cascade: CascadeParams | None = None,
+        *,
+        windows: Iterable[tuple[str, int]] = DEFAULT_WINDOWS,
+        top_n: int = 10,
+        max_cascades: int = 50,
+    ) -> None:
+        self.params = cascade if cascade is not None else CascadeParams()
+        self.top_n = top_n
+        self._public = tuple(windows)
+        self._rate_minutes = max(1, math.ceil(self.params.rate_window_s / 60))
+        spans = [m for _, m in self._public] + [self._rate_minutes]
+        self._ring_len = max(spans)
+        self._ring: list[_Bucket | None] = [None] * self._ring_len
+        self._windows = [_Window(name, minutes, 0) for name, minutes in self._public]
+        self._rate = _Window("rate", self._rate_minutes, 0)
+        self._all = [*self._windows, self._rate]
+        self._head: int | None = None
+        self._clock_ms: int | None = None
+        self._started_ms: int | None = None
+        self._seq = 0
+        self._daily: dict[int, int] = {}
+        self.cascades = CascadeDetector(self.params, max_cascades)
+        self.dropped_late = 0
+        self.rejected = 0
+
+    # -- feeding ----------------------------------------------------------------------------
+
+    def add(self, liq: Liquidation) -> None:
+        """Count one liquidation (non-finite or negative notionals are rejected and counted)."""
+        notional = liq.notional_usd
+        if not (notional >= 0.0 and math.isfinite(notional)):
+            self.rejected += 1
+            return
+        minute = liq.ts_ms // MINUTE_MS
+        self._advance_minute(minute, liq.ts_ms)
+        head = self._head
+        assert head is not None
+        if minute <= head - self._ring_len:
+            self.dropped_late += 1
+            return
+        cents = round(notional * 100)
+        slot = minute % self._ring_len
+        bucket = self._ring[slot]
+        if bucket is None or bucket.minute != minute:
+            bucket = self._ring[slot] = _Bucket(minute)
+        key: _Key = (liq.venue, liq.symbol, liq.liquidated_side)
+        cell = bucket.cells.get(key)
+        if cell is None:
+            bucket.cells[key] = [cents, 1]
+        else:
+            cell[0] += cents
+            cell[1] += 1
+        self._seq += 1
+        ranked: _Ranked = (cents, self._seq, liq)
+        if len(bucket.top) < self.top_n:
+            heapq.heappush(bucket.top, ranked)
+        elif ranked[:2] > bucket.top[0][:2]:
+            heapq.heapreplace(bucket.top, ranked)
+        for w in self._all:
+            if minute > w.expired_through:
+                w.add(key, cents, ranked, self.top_n)
+        day = liq.ts_ms // DAY_MS
+        if day in self._daily or day >= head * MINUTE_MS // DAY_MS - DAILY_DAYS:
+            self._daily[day] = self._daily.get(day, 0) + cents
+        r = self._rate
+        self.cascades.observe_event(
+            liq.ts_ms,
+            liq.liquidated_side,
+            cents,
+            r.long_cents + r.short_cents,
+            (head - r.minutes + 1) * MINUTE_MS,
+            r.long_cents,
+            r.short_cents,
+        )
+
+    def advance(self, now_ms: int) -> None:
+        """Move the tally's clock to ``now_ms`` (never backwards) so old minutes expire."""
+        self._advance_minute(now_ms // MINUTE_MS, now_ms)
+
+    def _advance_minute(self, minute: int, ts_ms: int) -> None:
+        if self._head is None:
+            self._head = minute
+            self._started_ms = ts_ms
+            for w in self._all:
+                w.expired_through = minute - w.minutes
+        if self._clock_ms is None or ts_ms > self._clock_ms:
+            self._clock_ms = ts_ms
+        old = self._head
+        if minute <= old:
+            return
+        self._feed_cascade_minutes(old, minute)
+        self._head = minute
+        for w in self._all:
+            target = minute - w.minutes
+            if target - w.expired_through >= w.minutes:
+                w.clear()
+            else:
+                for m in range(w.expired_through + 1, target + 1):
+                    bucket = self._ring[m % self._ring_len]
+                    if bucket is not None and bucket.minute == m:
+                        w.remove(bucket)
+            w.expired_through = target
+        if self._daily:
+            oldest = minute * MINUTE_MS // DAY_MS - DAILY_DAYS
+            for day in [d for d in self._daily if d < oldest]:
+                del self._daily[day]
+
+    def _feed_cascade_minutes(self, old: int, new: int) -> None:
+        """Report the minutes ``old … new-1`` that just ended to the cascade detector.
+
+        No event is newer than ``old``, so from ``old + rate_minutes`` on every rate is zero.
+        """
+        busy_until = min(new, old + self._rate_minutes)
+        for m in range(old, busy_until):
+            self.cascades.observe_minute(m, self._rate_at(m))
+        self.cascades.observe_quiet_minutes(busy_until, new - busy_until)
+
+    def _rate_at(self, minute: int) -> int:
+        total = 0
+        for m in range(minute - self._rate_minutes + 1, minute + 1):
+            bucket = self._ring[m % self._ring_len]
+            if bucket is not None and bucket.minute == m:
+                total += sum(cell[0] for cell in bucket.cells.values())
+        return total
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def stats(self, sampled_venues: Iterable[str] = (), now_ms: int | None = None) -> LiquidationStats:
+        """Totals for every window; advances the clock to ``now_ms`` first when given.
+
+        ``sampled_venues`` names venues whose feed is a sample (Binance sends at most one
+        liquidation per symbol per second), which makes a window's totals a lower bound.
+        """
+        if now_ms is not None:
+            self.advance(now_ms)
+        sampled = frozenset(sampled_venues)
+        windows = tuple(self._window_tally(w, sampled) for w in self._windows)
+        r = self._rate
+        base = self.cascades.baseline_cents
+        return LiquidationStats(
+            as_of_ms=self._clock_ms,
+            windows=windows,
+            rate_usd=(r.long_cents + r.short_cents) / 100.0,
+            rate_window_s=self.params.rate_window_s,
+            baseline_rate_usd=None if base is None else base / 100.0,
+            baseline_minutes=self.cascades.baseline_minutes,
+            cascade_threshold_usd=self.cascades.threshold_cents / 100.0,
+            cascade=self.cascades.current(),
+            cascades=self.cascades.history(),
+            daily_totals=self._day_totals(),
+            dropped_late=self.dropped_late,
+            rejected=self.rejected,
+        )
+
+    def _window_tally(self, w: _Window, sampled: frozenset[str]) -> WindowTally:
+        head = self._head if self._head is not None else 0
+        venues: dict[str, list[int]] = {}
+        symbols: dict[str, list[int]] = {}
+        counts = 0
+        for (venue, symbol, side), (cents, count) in w.cells.items():
+            column = 0 if side is Side.LONG else 1
+            for table, name in ((venues, venue), (symbols, symbol)):
+                row = table.setdefault(name, [0, 0, 0])
+                row[column] += cents
+                row[2] += count
+            counts += count
+        if w.top_dirty:
+            self._rebuild_top(w)
+        venue_names = tuple(sorted(venues))
+        in_sample = tuple(v for v in venue_names if v in sampled)
+        return WindowTally(
+            window=w.name,
+            minutes=w.minutes,
+            start_ms=(head - w.minutes + 1) * MINUTE_MS,
+            end_ms=(head + 1) * MINUTE_MS,
+            total=_split("ALL", w.long_cents, w.short_cents, counts),
+            by_venue=_rows(venues),
+            by_symbol=_rows(symbols),
+            largest=tuple(r[2] for r in w.top),
+            venues=venue_names,
+            sampled_venues=in_sample,
+            lower_bound=bool(in_sample),
+        )
+
+    def _rebuild_top(self, w: _Window) -> None:
+        head = self._head if self._head is not None else 0
+        candidates: list[_Ranked] = []
+        for m in range(head - w.minutes + 1, head + 1):
+            bucket = self._ring[m % self._ring_len]
+            if bucket is not None and bucket.minute == m:
+                candidates.extend(bucket.top)
+        w.top = heapq.nlargest(self.top_n, candidates, key=lambda r: r[:2])
+        w.top_seqs = {r[1] for r in w.top}
+        w.top_dirty = False
+
+    def _day_totals(self) -> tuple[DayTotal, ...]:
+        """Whole UTC days since the tally started (zero days included), oldest first."""
+        if self._head is None or self._started_ms is None:
+            return ()
+        first = -(-self._started_ms // DAY_MS)  # the first day that began after the start
+        today = self._head * MINUTE_MS // DAY_MS
+        first = max(first, today - DAILY_DAYS + 1)
+        return tuple(DayTotal(d * DAY_MS, self._daily.get(d, 0) / 100.0) for d in range(first, today))
+
+
+def _split(name: str, long_cents: int, short_cents: int, count: int) -> SideSplit:
+    total = long_cents + short_cents
+    return SideSplit(
+        name=name,
+        long_usd=long_cents / 100.0,
+        short_usd=short_cents / 100.0,
+        total_usd=total / 100.0,
+        count=count,
+        long_share=long_cents / total if total > 0 else None,
+    )
+
+
+def _rows(table: dict[str, list[int]]) -> tuple[SideSplit, ...]:
+    rows = [_split(name, v[0], v[1], v[2]) for name, v in table.items()]
+    return tuple(sorted(rows, key=lambda s: (-s.total_usd, s.name)))
