@@ -101,7 +101,7 @@ def test_streak_and_trailing_window_stop_at_unpublished_days() -> None:
 
 
 def _trading_days(start: int, n: int) -> list[int]:
-    out = []
+    out: list[int] = []
     day = start
     while len(out) < n:
         if (day // DAY + 3) % 7 < 5:
