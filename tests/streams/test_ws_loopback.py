@@ -13,7 +13,7 @@ import contextlib
 import json
 import random
 import socket
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -31,7 +31,8 @@ from crashtui.net.ws import StreamRunner, StreamSpec, StreamTiming
 from crashtui.streams import bybit, okx
 from crashtui.streams.decode import ReplayDecoder
 from crashtui.streams.okx import OkxContract
-from crashtui.streams.runner import StreamSettings, build_streams
+from crashtui.streams.okx_backfill import OkxRestSettings
+from crashtui.streams.runner import LiquidationStreams, StreamSettings, build_streams
 from crashtui.symbols import DEFAULT_TABLE
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -416,3 +417,62 @@ async def test_unknown_topic_is_a_bad_frame_shown_in_status_while_the_stream_sta
     assert (shown.state, shown.connected) == (SourceState.OK, True)
     assert len(got.liquidations) == 1
     assert runner.reconnects == 0
+
+
+async def test_okx_from_config_backfill_and_live_frame_count_the_same_order_once() -> None:
+    got = Collector()
+    rest_body = (FIXTURES / "okx_liquidation_orders_rest.json").read_bytes()  # same order as OKX_LINES[0]
+    instruments = json.dumps(
+        {
+            "code": "0",
+            "msg": "",
+            "data": [{"instId": "BTC-USDT-SWAP", "ctVal": "0.01", "ctMult": "1", "ctValCcy": "BTC"}],
+        }
+    ).encode()
+    calls: list[tuple[str, dict[str, str]]] = []
+
+    async def fetch(endpoint: str, url: str, params: Mapping[str, str]) -> RawPayload:
+        calls.append((endpoint, dict(params)))
+        body = instruments if endpoint == "instruments" else rest_body
+        if "after" in params:
+            body = b'{"code":"0","msg":"","data":[]}'
+        return RawPayload(source="okx", endpoint=endpoint, received_ms=SYSTEM_CLOCK.now_ms(), body=body)
+
+    async def script(ws: ServerConnection, conn: ConnRecord) -> None:
+        await asyncio.wait_for(conn.subscribed.wait(), WAIT_S)
+        await ws.send(OKX_LINES[0])  # may arrive before or after the contract sizes: counted once either way
+        await ws.send(OKX_LINES[1])  # CELO: no contract size known, skipped and noted
+        await ws.wait_closed()
+
+    async with Loopback(script, ping="ping", pong="pong") as server:
+        config = Config(
+            sources=MappingProxyType(
+                {
+                    "okx_liq": SourceConfig(base_url=f"ws://127.0.0.1:{server.port}"),
+                    "okx": SourceConfig(base_url="https://okx.test"),
+                    "binance_liq": SourceConfig(enabled=False),
+                    "bybit_liq": SourceConfig(enabled=False),
+                }
+            )
+        )
+        settings = StreamSettings(okx=FAST, okx_rest=OkxRestSettings(window_s=10 * 365 * 86_400.0))
+        streams = build_streams(config, ["BTC"], got, fetch=fetch, settings=settings)
+        tasks = streams.start()
+        await eventually(
+            lambda: streams.okx_rest is not None and streams.okx_rest.backfill is not None, "backfill done"
+        )
+        await eventually(lambda: runner_frames(streams) >= 2, "both frames reach the client")
+        for task in tasks:
+            await stop(task)
+
+    btc = [liq for liq in got.liquidations if liq.symbol == "BTC"]
+    assert len(btc) == 1
+    assert btc[0].qty == pytest.approx(0.0855)
+    assert [c[0] for c in calls][:2] == ["instruments", "liquidation-orders"]
+    assert calls[1][1]["instFamily"] == "BTC-USDT"
+    assert streams.okx_contracts is not None
+    assert "CELO-USDT-SWAP" in streams.okx_contracts.missing
+
+
+def runner_frames(streams: LiquidationStreams) -> int:
+    return sum(runner.frames for runner in streams.runners)
