@@ -1,0 +1,195 @@
+"""Live REST polling: one loop per data kind, failover between sources, per-source status.
+
+Each kind (prices, candles, depth, …) has one loop. A poll cycle walks the kind's
+``[failover]`` chain from the top and asks the first source that is not backing off; if it
+fails, the next one is asked in the same cycle. The next cycle is scheduled when the
+current one ends (``Config.poll_interval_s(source, kind)`` later), so polls of a kind never
+overlap and a slow source cannot starve the others (every kind has its own loop).
+
+While a lower source serves a kind, the loop also wakes when a higher one's backoff ends and
+probes it; the first success hands the kind back. Every payload goes to the optional
+``RawSink`` (the recorder) before it is decoded by the same registry replay uses, so live
+and replay produce the same :class:`~crashtui.events.DataEvent`\\ s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+from collections.abc import Iterable
+
+import httpx
+
+from crashtui.clock import SYSTEM_CLOCK, Clock
+from crashtui.config.schema import Config
+from crashtui.events import DataEvent, EventSink, RawSink, ServingEvent, StatusEvent
+from crashtui.feed.context import poll_context, table_from_config
+from crashtui.feed.health import Lane, SourceHealth, new_lane
+from crashtui.model import SourceState
+from crashtui.net.fetcher import Fetcher
+from crashtui.net.http import max_body_bytes, one_line
+from crashtui.sources.errors import ParseError, SourceError
+from crashtui.sources.registry import POLLERS, REST_SOURCES, decode
+from crashtui.symbols import SymbolTable
+
+MIN_SLEEP_S = 1.0
+BACKFILL_AFTER_MS = 3_600_000  # a lane idle this long asks for full history again
+
+
+class Poller:
+    """Polls every enabled REST source the config's failover lists name, until cancelled."""
+
+    def __init__(
+        self,
+        config: Config,
+        watchlist: tuple[str, ...],
+        client: httpx.AsyncClient,
+        sink: EventSink,
+        raw_sink: RawSink | None = None,
+        *,
+        clock: Clock = SYSTEM_CLOCK,
+        table: SymbolTable | None = None,
+        rng: random.Random | None = None,
+        kinds: Iterable[str] | None = None,
+    ) -> None:
+        self.config = config
+        self.watchlist = watchlist
+        self.clock = clock
+        self.table = table if table is not None else table_from_config(config)
+        self.fetcher = Fetcher(client, clock, max_body_bytes=max_body_bytes(config.net))
+        self._sink = sink
+        self._raw_sink = raw_sink
+        self._rng = rng or random.Random()
+        self.health = {name: SourceHealth(name, config.source(name).enabled) for name in REST_SOURCES}
+        self._lanes: dict[tuple[str, str], Lane] = {}
+        self.serving: dict[str, str | None] = {}
+        wanted = set(kinds) if kinds is not None else None
+        self.chains = {
+            kind: tuple(s for s in chain if s in POLLERS and self.health[s].enabled)
+            for kind, chain in config.failover.items()
+            if (wanted is None or kind in wanted) and any(s in POLLERS for s in chain)
+        }
+        self._tasks: list[asyncio.Task[None]] = []
+        self._stopping = False
+
+    # -- running -----------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Poll until :meth:`stop` is called or the task is cancelled."""
+        self._stopping = False
+        for health in self.health.values():
+            self._emit_status(health)
+        self._tasks = [asyncio.create_task(self._run_kind(kind), name=f"poll:{kind}") for kind in self.chains]
+        try:
+            await asyncio.gather(*self._tasks)
+        except asyncio.CancelledError:
+            if not self._stopping:
+                raise
+        finally:
+            for task in self._tasks:
+                task.cancel()
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+            self._tasks = []
+
+    def stop(self) -> None:
+        """Cancel every poll loop; :meth:`run` then returns."""
+        self._stopping = True
+        for task in self._tasks:
+            task.cancel()
+
+    async def _run_kind(self, kind: str) -> None:
+        chain = self.chains[kind]
+        if not chain:
+            self._set_serving(kind, None)
+            return
+        next_due_ms = self.clock.now_ms()
+        while True:
+            now = self.clock.now_ms()
+            full_cycle = now >= next_due_ms
+            serving = self.serving.get(kind)
+            candidates = chain if full_cycle or serving is None else chain[: chain.index(serving)]
+            winner = None
+            for source in candidates:
+                if self._available_at(source, kind) <= now and await self.attempt(source, kind):
+                    winner = source
+                    break
+            if winner is not None:
+                next_due_ms = self.clock.now_ms() + round(self.config.poll_interval_s(winner, kind) * 1000)
+                self.health[winner].next_attempt_ms = next_due_ms
+                self._set_serving(kind, winner)
+            elif full_cycle:
+                self._set_serving(kind, None)
+            serving = self.serving.get(kind)
+            higher = chain if serving is None else chain[: chain.index(serving)]
+            wake = min([self._available_at(s, kind) for s in higher], default=next_due_ms)
+            if serving is not None:
+                wake = min(wake, next_due_ms)
+            await self.clock.sleep(max(MIN_SLEEP_S, (wake - self.clock.now_ms()) / 1000))
+
+    # -- one attempt -------------------------------------------------------------------
+
+    def _lane(self, source: str, kind: str) -> Lane:
+        lane = self._lanes.get((source, kind))
+        if lane is None:
+            lane = self._lanes[(source, kind)] = new_lane(self._rng)
+        return lane
+
+    def _available_at(self, source: str, kind: str) -> int:
+        return self.health[source].available_at(self._lane(source, kind))
+
+    async def attempt(self, source: str, kind: str) -> bool:
+        """Poll ``kind`` from ``source`` once: emit its data and status; True on success."""
+        health = self.health[source]
+        lane = self._lane(source, kind)
+        now = self.clock.now_ms()
+        backfill = lane.last_ok_ms is None or now - lane.last_ok_ms > BACKFILL_AFTER_MS
+        ctx = poll_context(
+            self.config, source, self.watchlist, self.table, self.fetcher, now, backfill=backfill
+        )
+        try:
+            async with contextlib.aclosing(POLLERS[source](kind, ctx)) as payloads:
+                async for raw in payloads:
+                    if self._raw_sink is not None:
+                        self._raw_sink(raw)
+                    data_kind, items = decode(raw, self.table)
+                    if items:
+                        self._sink(DataEvent(source, data_kind, items, raw.received_ms))
+        except SourceError as exc:
+            error: SourceError = exc
+        except Exception as exc:  # a bug in a parser must not stop the feed
+            error = ParseError(one_line(f"{source} {kind}: internal error: {type(exc).__name__}: {exc}"))
+        else:
+            health.latency_ms = self.fetcher.latency_ms.get(source, health.latency_ms)
+            interval = self.config.poll_interval_s(source, kind)
+            health.succeeded(lane, self.clock.now_ms(), self.clock.now_ms() + round(interval * 1000))
+            self._emit_status(health)
+            return True
+        health.latency_ms = self.fetcher.latency_ms.get(source, health.latency_ms)
+        health.failed(lane, error, self.clock.now_ms(), self.config.poll_interval_s(source, kind), self._rng)
+        self._emit_status(health)
+        return False
+
+    # -- events ------------------------------------------------------------------------
+
+    def _set_serving(self, kind: str, source: str | None) -> None:
+        old = self.serving.get(kind, "<unset>")
+        if old == source:
+            return
+        self.serving[kind] = source
+        self._sink(ServingEvent(kind, source))
+        if old in self.health:
+            health = self.health[old]
+            health.serving.discard(kind)
+            if not health.serving and health.state is SourceState.OK:
+                health.next_attempt_ms = None  # standby: polled again only if it must serve
+            self._emit_status(health)
+        if source is not None:
+            self.health[source].serving.add(kind)
+            self._emit_status(self.health[source])
+
+    def _emit_status(self, health: SourceHealth) -> None:
+        budget = (
+            self.fetcher.budget(health.name, self.config.base_url(health.name)) if health.enabled else None
+        )
+        self._sink(StatusEvent(health.status(self.clock.now_ms(), budget)))
