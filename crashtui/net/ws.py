@@ -140,8 +140,10 @@ class StreamRunner:
                     self.reconnects += 1
                 first = False
                 outcome, conn = await self._one_connection()
-                self._after_disconnect(outcome, conn)
-                delay = 0.0 if outcome.immediate else self._backoff.next_delay()
+                healthy = self._after_disconnect(outcome, conn)
+                # Reconnect at once only from a connection that worked, so a venue that keeps
+                # asking for a reconnect straight after the handshake cannot make us spin.
+                delay = 0.0 if outcome.immediate and healthy else self._backoff.next_delay()
                 self._next_attempt_ms = self._clock.now_ms() + round(delay * 1000)
                 self._emit_status()
                 await self._clock.sleep(delay)
@@ -316,18 +318,20 @@ class StreamRunner:
         self._last_error = one_line(f"bad frame: {reason}")
 
     # ----------------------------------------------------------------- status
-    def _after_disconnect(self, outcome: _Outcome, conn: _Connection | None) -> None:
+    def _after_disconnect(self, outcome: _Outcome, conn: _Connection | None) -> bool:
+        """Update state and backoff after a connection ended; True if that connection was healthy."""
         now = self._clock.now_ms()
         healthy = conn is not None and (
             conn.data_frames > 0 or now - conn.opened_ms >= _ms(self.spec.timing.stable_after_s)
         )
-        if healthy or not outcome.error:
+        if healthy:
             self._backoff.reset()
         if outcome.error:
             self._last_error = one_line(outcome.reason)
         # A drop after a good connection is "reconnecting"; failing to get a working one is "failing".
         self._state = SourceState.CONNECTING if healthy or not outcome.error else SourceState.FAILING
         log.info("stream %s: disconnected: %s", self.spec.source, outcome.reason)
+        return healthy
 
     def _emit_status(self) -> None:
         self._sink(StatusEvent(self.status()))

@@ -50,7 +50,7 @@ class StreamSettings:
     okx_rest: OkxRestSettings = field(default_factory=OkxRestSettings)
     dedup_capacity: int = DEFAULT_CAPACITY
     # OKX's dedup also holds the ~24 h backfill, so it needs more room.
-    okx_dedup_capacity: int = 5 * DEFAULT_CAPACITY
+    okx_dedup_capacity: int = 2 * DEFAULT_CAPACITY
 
 
 @dataclass(slots=True)
