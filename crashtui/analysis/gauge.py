@@ -1,0 +1,149 @@
+"""The crash gauge: one 0–100 stress score from named, weighted components.
+
+Each component's raw value maps linearly onto 0–100 between its configured (calm, panic) band
+(calm → 0, panic → 100, clamped), so "inverted" indicators such as Fear & Greed simply have
+calm > panic. The score is the weighted mean of the present components:
+``score = Σ wᵢ·nᵢ / Σ wᵢ``. A missing component is left out (the weights of the others are
+renormalised) and listed in ``missing`` with its reason; it is never counted as calm. A weight of 0
+switches a component off. Labels: < 25 CALM, < 50 ELEVATED, < 75 HIGH STRESS, else EXTREME STRESS.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from crashtui.analysis.numbers import clamp
+from crashtui.config.schema import GaugeConfig
+
+LABELS = ((25.0, "CALM"), (50.0, "ELEVATED"), (75.0, "HIGH STRESS"))
+TOP_LABEL = "EXTREME STRESS"
+NO_DATA = "NO DATA"
+
+
+@dataclass(frozen=True, slots=True)
+class StressInput:
+    """A component's raw value with its unit and provenance (``detail`` is one readable line)."""
+
+    name: str
+    raw: float
+    unit: str
+    source: str
+    detail: str
+    as_of_ms: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MissingInput:
+    """A component that could not be computed, and why."""
+
+    name: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class GaugeComponent:
+    """One component in the score: raw, normalised (0–100), weights and where it came from.
+
+    ``effective_weight`` is the weight renormalised over the present components;
+    ``contribution`` = ``effective_weight × normalised``, so contributions sum to the score.
+    """
+
+    name: str
+    raw: float
+    unit: str
+    normalised: float
+    weight: float
+    effective_weight: float
+    contribution: float
+    calm: float
+    panic: float
+    source: str
+    detail: str
+    as_of_ms: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Gauge:
+    """The crash gauge. ``score`` is None when no component is present.
+
+    ``coverage`` is the share (0–1) of the configured weight that is present.
+    """
+
+    score: float | None
+    label: str
+    components: tuple[GaugeComponent, ...]
+    missing: tuple[MissingInput, ...]
+    coverage: float
+
+
+def normalise(raw: float, calm: float, panic: float) -> float:
+    """``raw`` on a 0–100 stress scale: 0 at ``calm``, 100 at ``panic``, linear, clamped."""
+    if calm == panic:
+        raise ValueError("calm and panic must differ")
+    return clamp((raw - calm) / (panic - calm), 0.0, 1.0) * 100.0
+
+
+def stress_label(score: float | None) -> str:
+    """CALM / ELEVATED / HIGH STRESS / EXTREME STRESS for a score (NO DATA for None)."""
+    if score is None:
+        return NO_DATA
+    for bound, label in LABELS:
+        if score < bound:
+            return label
+    return TOP_LABEL
+
+
+def crash_gauge(inputs: Iterable[StressInput | MissingInput], config: GaugeConfig) -> Gauge:
+    """Combine component inputs into the gauge, in the configured components' order.
+
+    Inputs whose name is not a configured component are ignored; configured components with no
+    input are reported missing ("no input").
+    """
+    by_name = {i.name: i for i in inputs}
+    present: list[tuple[StressInput, float, float, float, float]] = []
+    missing: list[MissingInput] = []
+    total_weight = 0.0
+    for name, weight in config.weights.items():
+        if not weight > 0.0:
+            continue
+        total_weight += weight
+        item = by_name.get(name)
+        band = config.bands.get(name)
+        if item is None:
+            missing.append(MissingInput(name, "no input"))
+        elif isinstance(item, MissingInput):
+            missing.append(item)
+        elif band is None or band[0] == band[1]:
+            missing.append(MissingInput(name, "no valid (calm, panic) band configured"))
+        elif not math.isfinite(item.raw):
+            missing.append(MissingInput(name, f"raw value is not a number ({item.raw})"))
+        else:
+            present.append((item, weight, band[0], band[1], normalise(item.raw, band[0], band[1])))
+    present_weight = sum(w for _, w, _, _, _ in present)
+    components = tuple(
+        GaugeComponent(
+            name=item.name,
+            raw=item.raw,
+            unit=item.unit,
+            normalised=norm,
+            weight=weight,
+            effective_weight=weight / present_weight,
+            contribution=weight / present_weight * norm,
+            calm=calm,
+            panic=panic,
+            source=item.source,
+            detail=item.detail,
+            as_of_ms=item.as_of_ms,
+        )
+        for item, weight, calm, panic, norm in present
+    )
+    score = clamp(sum(c.contribution for c in components), 0.0, 100.0) if components else None
+    return Gauge(
+        score=score,
+        label=stress_label(score),
+        components=components,
+        missing=tuple(missing),
+        coverage=present_weight / total_weight if total_weight > 0 else 0.0,
+    )
