@@ -28,7 +28,7 @@ from crashtui.events import DataEvent, Event, StatusEvent
 from crashtui.model import Liquidation, RawPayload, SourceState, SourceStatus
 from crashtui.net.backoff import Backoff
 from crashtui.net.ws import StreamRunner, StreamSpec, StreamTiming
-from crashtui.streams import bybit, okx
+from crashtui.streams import binance, bybit, okx
 from crashtui.streams.decode import ReplayDecoder
 from crashtui.streams.okx import OkxContract
 from crashtui.streams.okx_backfill import OkxRestSettings
@@ -476,3 +476,58 @@ async def test_okx_from_config_backfill_and_live_frame_count_the_same_order_once
 
 def runner_frames(streams: LiquidationStreams) -> int:
     return sum(runner.frames for runner in streams.runners)
+
+
+async def test_reconnect_requests_right_after_connecting_still_back_off() -> None:
+    got = Collector()
+    notice = (
+        '{"event":"notice","code":"64008","msg":"The connection will soon be closed for a service upgrade."}'
+    )
+
+    async def script(ws: ServerConnection, conn: ConnRecord) -> None:
+        await asyncio.wait_for(conn.subscribed.wait(), WAIT_S)
+        await ws.send(notice)
+        await ws.wait_closed()
+
+    async with Loopback(script, ping="ping", pong="pong") as server:
+        backoff = Backoff(base_s=0.01, cap_s=0.05)
+        spec = StreamSpec(
+            source=okx.SOURCE,
+            url=f"ws://127.0.0.1:{server.port}{okx.STREAM_PATH}",
+            endpoint=okx.ENDPOINT,
+            parse=lambda frame: okx.parse_okx_frame(frame, {}, {}),
+            subscribe=(okx.SUBSCRIBE_MESSAGE,),
+            timing=FAST,
+        )
+        runner = StreamRunner(spec, got, clock=SYSTEM_CLOCK, backoff=backoff)
+        task = asyncio.create_task(runner.run())
+        await eventually(lambda: len(server.conns) >= 3, "three connections")
+        await stop(task)
+
+    assert backoff.failures >= 2  # each reconnect waited for a backoff delay
+    assert all(s.state is not SourceState.FAILING and s.last_error is None for s in got.statuses)
+
+
+async def test_silent_connection_is_replaced_after_the_idle_timeout() -> None:
+    got = Collector()
+
+    async def script(ws: ServerConnection, conn: ConnRecord) -> None:
+        await ws.wait_closed()  # accepts, then never sends a thing
+
+    async with Loopback(script, ping="", pong="", subscribes=False) as server:
+        timing = StreamTiming(
+            idle_timeout_s=0.2, status_interval_s=0.05, protocol_ping_s=None, close_timeout_s=0.5
+        )
+        spec = StreamSpec(
+            source="binance_liq",
+            url=f"ws://127.0.0.1:{server.port}/market/ws/!forceOrder@arr",
+            endpoint="forceOrder",
+            parse=lambda frame: binance.parse_binance_frame(frame, {}),
+            timing=timing,
+        )
+        runner = StreamRunner(spec, got, clock=SYSTEM_CLOCK, backoff=Backoff(base_s=0.01, cap_s=0.05))
+        task = asyncio.create_task(runner.run())
+        await eventually(lambda: len(server.conns) >= 2, "a second connection")
+        await stop(task)
+
+    assert any(s.last_error == "no frame for 0.2s" for s in got.statuses)
