@@ -42,6 +42,13 @@ _CHALLENGE_MARKERS = (
     b"cf-chl",
     b"requires javascript to verify your browser",
 )
+_DNS_FAILURES = (
+    "Name or service not known",
+    "Temporary failure in name resolution",
+    "nodename nor servname",
+    "No address associated with hostname",
+    "getaddrinfo failed",
+)
 _ERROR_KEYS = ("msg", "message", "error_message", "retMsg", "error", "detail")
 _MAX_ERROR = 160
 
@@ -168,6 +175,11 @@ def error_excerpt(body: bytes) -> str:
     return body[:200].decode("utf-8", "replace")
 
 
+def _excerpt_suffix(body: bytes) -> str:
+    excerpt = error_excerpt(body).strip()
+    return f": {excerpt}" if excerpt else ""
+
+
 async def _read_capped(response: httpx.Response, max_bytes: int, where: str) -> bytes:
     declared = response.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > max_bytes:
@@ -206,14 +218,14 @@ def _classify(request: Request, status: int, headers: httpx.Headers, body: bytes
     if _is_challenge(request, headers, body):
         raise BlockedError(line(f"anti-bot challenge page (HTTP {status})"), hint=hint)
     if status in request.blocked_statuses:
-        raise BlockedError(line(f"HTTP {status} {_reason(status)}: {error_excerpt(body)}"), hint=hint)
+        raise BlockedError(line(f"HTTP {status} {_reason(status)}{_excerpt_suffix(body)}"), hint=hint)
     if status in (418, 429):
         wait = retry_after_s(headers.get("retry-after"), now_ms)
         after = f", retry after {wait:.0f}s" if wait is not None else ""
         raise RateLimitedError(line(f"HTTP {status} {_reason(status)}{after}"), retry_after_s=wait)
     if status >= 400:
         raise HttpStatusError(
-            line(f"HTTP {status} {_reason(status)}: {error_excerpt(body)}"), status_code=status
+            line(f"HTTP {status} {_reason(status)}{_excerpt_suffix(body)}"), status_code=status
         )
     if request.expect != "html" and looks_like_html(body, headers.get("content-type", "")):
         raise BlockedError(line(f"got an HTML page where {request.expect.upper()} was expected"), hint=hint)
@@ -242,7 +254,12 @@ async def fetch(
         raise TransportError(one_line(f"{where}: {_timeout_text(exc)}", request.secret)) from None
     except (httpx.HTTPError, httpx.InvalidURL, OSError) as exc:
         reason = str(exc) or type(exc).__name__
-        raise TransportError(one_line(f"{where}: cannot connect: {reason}", request.secret)) from None
+        if any(marker in reason for marker in _DNS_FAILURES):
+            host = httpx.URL(request.url).host
+            reason = f"cannot resolve {host} (offline, or DNS blocked?)"
+        else:
+            reason = f"cannot connect: {reason}"
+        raise TransportError(one_line(f"{where}: {reason}", request.secret)) from None
 
 
 def _timeout_text(exc: httpx.TimeoutException) -> str:

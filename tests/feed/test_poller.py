@@ -284,7 +284,7 @@ async def test_nobody_serving_when_every_source_fails() -> None:
     status = rec.statuses("coinbase")[-1].status
     assert status.state is SourceState.FAILING
     assert status.last_error is not None
-    assert "cannot connect" in status.last_error
+    assert "cannot resolve api.exchange.coinbase.com" in status.last_error
 
 
 async def test_disabled_source_is_skipped_and_reported() -> None:

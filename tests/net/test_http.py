@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 
 import httpx
@@ -314,3 +315,42 @@ async def test_streamed_body_stops_reading_at_the_cap() -> None:
         await _fetch(handler, _req(), cap=50_000)
     assert "stopped reading" in str(err.value)
     assert produced <= 52
+
+
+async def test_dns_failure_reads_as_such() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("[Errno -2] Name or service not known", request=request)
+
+    with pytest.raises(TransportError) as err:
+        await _fetch(handler, _req())
+    assert str(err.value) == "binance klines: cannot resolve example.test (offline, or DNS blocked?)"
+
+
+async def test_empty_error_body_leaves_no_dangling_colon() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(404)
+
+    with pytest.raises(HttpStatusError) as err:
+        await _fetch(handler, _req())
+    assert str(err.value) == "binance klines: HTTP 404 Not Found"
+
+
+async def test_read_timeout_against_a_silent_loopback_server() -> None:
+    accepted: list[asyncio.StreamWriter] = []
+
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        accepted.append(writer)  # accept the connection, never answer
+
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        async with make_client(NetConfig(connect_timeout_s=1.0, read_timeout_s=0.2)) as client:
+            with pytest.raises(TransportError, match="read timeout"):
+                await fetch(
+                    client, _req(url=f"http://127.0.0.1:{port}/x"), clock=FakeClock(), max_body_bytes=1000
+                )
+    finally:
+        for writer in accepted:
+            writer.close()
+        server.close()
+        await server.wait_closed()

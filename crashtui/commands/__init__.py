@@ -1,0 +1,1 @@
+"""Subcommands registered with the CLI (see ``crashtui.cli.SUBCOMMAND_MODULES``)."""
