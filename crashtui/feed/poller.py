@@ -70,6 +70,10 @@ class Poller:
             for kind, chain in config.failover.items()
             if (wanted is None or kind in wanted) and any(s in POLLERS for s in chain)
         }
+        used = {s for chain in self.chains.values() for s in chain}
+        for name, health in self.health.items():
+            if health.enabled and name not in used:
+                health.hint = "not polled: no [failover] list names it"
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
 
@@ -111,7 +115,9 @@ class Poller:
             candidates = chain if full_cycle or serving is None else chain[: chain.index(serving)]
             winner = None
             for source in candidates:
-                if self._available_at(source, kind) <= now and await self.attempt(source, kind):
+                if self._available_at(source, kind) <= self.clock.now_ms() and await self.attempt(
+                    source, kind
+                ):
                     winner = source
                     break
             if winner is not None:
@@ -136,7 +142,12 @@ class Poller:
         return lane
 
     def _available_at(self, source: str, kind: str) -> int:
-        return self.health[source].available_at(self._lane(source, kind))
+        """When ``source`` may next be asked for ``kind``: after any backoff or hold, and
+        once its host budget has room (so a loop never sits in a budget wait while a
+        fallback could serve)."""
+        budget = self.fetcher.budget(source, self.config.base_url(source))
+        room_ms = self.clock.now_ms() + round(budget.delay_s(1) * 1000)
+        return max(self.health[source].available_at(self._lane(source, kind)), room_ms)
 
     async def attempt(self, source: str, kind: str) -> bool:
         """Poll ``kind`` from ``source`` once: emit its data and status; True on success."""

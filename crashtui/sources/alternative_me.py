@@ -7,7 +7,7 @@ disagree on the band cut-offs). ``date_format`` is never sent: it breaks the tim
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 
 from crashtui.model import FearGreedReading, RawPayload
 from crashtui.net.http import Request
@@ -56,7 +56,7 @@ def fng_request(ctx: PollContext) -> Request:
     return Request(source=ctx.source, endpoint="fng", url=ctx.url("/fng/"), query={"limit": str(limit)})
 
 
-def poll(kind: str, ctx: PollContext) -> AsyncIterator[RawPayload]:
+def poll(kind: str, ctx: PollContext) -> AsyncGenerator[RawPayload, None]:
     """One poll cycle of ``fear_crypto``."""
     if kind != "fear_crypto":
         raise ValueError(f"alternative_me does not serve {kind}")

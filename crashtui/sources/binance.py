@@ -7,7 +7,7 @@ Prices and quantities are strings, times are ms integers. Errors come as
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Any
 
 from crashtui.model import BookStats, Candle, Interval, RawPayload, Ticker
@@ -36,12 +36,12 @@ SOURCE = "binance"
 INTERVALS = (Interval.H1, Interval.H4, Interval.D1)
 BACKFILL_LIMIT = {Interval.H1: 500, Interval.H4: 500, Interval.D1: 400}
 TAIL_LIMIT = 5
-# Depth levels fetched per side. The ±1% band is summed over what these levels cover;
-# for BTC at a 0.01 tick 1000 levels can fall short of 1%, but the figure stays comparable
-# with its own trailing baseline, which is what the stress signal uses. 1000 levels cost
-# weight 50 (5000 would cost 250 and eat the whole budget at 15 s polls).
-DEPTH_LIMIT = 1000
-DEPTH_WEIGHT = 50
+# Depth levels fetched per side, by watchlist size: (max symbols, limit, weight). The ±1%
+# band is summed over what these levels cover; for BTC at a 0.01 tick even 1000 levels can
+# fall short of 1%, but the figure stays comparable with its own trailing baseline, which is
+# what the stress signal uses. The steps keep depth polls (every 15 s) under about half of
+# the 6000/min weight budget whatever the watchlist size (5000 levels would cost 250 each).
+DEPTH_STEPS = ((15, 1000, 50), (30, 500, 25), (10**9, 100, 5))
 KLINES_WEIGHT = 2
 BAND = 0.01
 
@@ -189,8 +189,17 @@ def klines_requests(ctx: PollContext) -> list[Request]:
     return out
 
 
+def depth_limit(count: int) -> tuple[int, int]:
+    """``(levels, weight)`` of each depth request when ``count`` symbols are polled."""
+    for most, limit, weight in DEPTH_STEPS:
+        if count <= most:
+            return limit, weight
+    return DEPTH_STEPS[-1][1:]  # pragma: no cover - the last step has no real upper bound
+
+
 def depth_requests(ctx: PollContext) -> list[Request]:
     """One order-book request per listed symbol."""
+    limit, weight = depth_limit(len(ctx.symbols))
     out = []
     for symbol in ctx.symbols:
         name = ctx.table.on(SOURCE, symbol)
@@ -200,15 +209,15 @@ def depth_requests(ctx: PollContext) -> list[Request]:
                     source=ctx.source,
                     endpoint="depth",
                     url=ctx.url("/api/v3/depth"),
-                    query={"symbol": name, "limit": str(DEPTH_LIMIT)},
+                    query={"symbol": name, "limit": str(limit)},
                     context=context(symbol=symbol),
-                    weight=DEPTH_WEIGHT,
+                    weight=weight,
                 )
             )
     return out
 
 
-def poll(kind: str, ctx: PollContext) -> AsyncIterator[RawPayload]:
+def poll(kind: str, ctx: PollContext) -> AsyncGenerator[RawPayload, None]:
     """One poll cycle of ``kind`` (prices, candles or depth)."""
     if kind == "prices":
         request = ticker_request(ctx)

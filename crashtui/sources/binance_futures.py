@@ -8,7 +8,7 @@ majors fund every 8 h (a few small symbols fund every 4 h; this endpoint does no
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 
 from crashtui.model import FundingSnapshot, RawPayload
 from crashtui.net.http import Request
@@ -108,7 +108,7 @@ def open_interest_requests(ctx: PollContext) -> list[Request]:
     return out
 
 
-def poll(kind: str, ctx: PollContext) -> AsyncIterator[RawPayload]:
+def poll(kind: str, ctx: PollContext) -> AsyncGenerator[RawPayload, None]:
     """One poll cycle of ``funding`` or ``open_interest``."""
     if kind == "funding":
         request = premium_index_request(ctx)

@@ -10,7 +10,7 @@ interest, so the same endpoint serves both kinds (the kind asked for is a reques
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Any
 
 from crashtui.model import FundingSnapshot, RawPayload
@@ -110,7 +110,7 @@ def ticker_requests(ctx: PollContext, kind: str) -> list[Request]:
     return out
 
 
-def poll(kind: str, ctx: PollContext) -> AsyncIterator[RawPayload]:
+def poll(kind: str, ctx: PollContext) -> AsyncGenerator[RawPayload, None]:
     """One poll cycle of ``funding`` or ``open_interest`` (same endpoint)."""
     if kind not in ("funding", "open_interest"):
         raise ValueError(f"bybit does not serve {kind}")

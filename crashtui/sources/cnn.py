@@ -8,7 +8,7 @@ Ratings are lower-case (``extreme fear``) and are title-cased to match alternati
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 
 from crashtui.model import FearGreedReading, RawPayload
 from crashtui.net.http import BROWSER_USER_AGENT, Request
@@ -77,7 +77,7 @@ def graphdata_request(ctx: PollContext) -> Request:
     )
 
 
-def poll(kind: str, ctx: PollContext) -> AsyncIterator[RawPayload]:
+def poll(kind: str, ctx: PollContext) -> AsyncGenerator[RawPayload, None]:
     """One poll cycle of ``fear_stocks``."""
     if kind != "fear_stocks":
         raise ValueError(f"cnn does not serve {kind}")

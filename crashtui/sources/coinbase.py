@@ -8,7 +8,7 @@ window starts inside it). The ticker has no 24 h change.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 
 from crashtui.model import Candle, Interval, RawPayload, Ticker
 from crashtui.net.http import Request
@@ -149,7 +149,7 @@ def candle_requests(ctx: PollContext) -> list[Request]:
     return out
 
 
-def poll(kind: str, ctx: PollContext) -> AsyncIterator[RawPayload]:
+def poll(kind: str, ctx: PollContext) -> AsyncGenerator[RawPayload, None]:
     """One poll cycle of ``prices`` or ``candles``."""
     if kind == "prices":
         return fetch_each(ticker_requests(ctx), ctx)

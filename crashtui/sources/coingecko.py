@@ -9,7 +9,7 @@ and carry ``volume=0.0`` because the API's volumes are rolling 24 h totals, not 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Any
 
 from crashtui.model import Candle, Interval, RawPayload, Ticker
@@ -166,7 +166,7 @@ def market_chart_requests(ctx: PollContext) -> list[Request]:
     return out
 
 
-def poll(kind: str, ctx: PollContext) -> AsyncIterator[RawPayload]:
+def poll(kind: str, ctx: PollContext) -> AsyncGenerator[RawPayload, None]:
     """One poll cycle of ``prices`` or ``candles``."""
     if kind == "prices":
         request = simple_price_request(ctx)

@@ -17,7 +17,7 @@ import functools
 import json
 import math
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any, ParamSpec, TypeVar
@@ -57,10 +57,10 @@ class PollContext:
         return self.base_url.rstrip("/") + "/" + path.lstrip("/")
 
 
-Poll = Callable[[str, PollContext], AsyncIterator[RawPayload]]
+Poll = Callable[[str, PollContext], AsyncGenerator[RawPayload, None]]
 
 
-async def fetch_each(requests: Iterable[Request], ctx: PollContext) -> AsyncIterator[RawPayload]:
+async def fetch_each(requests: Iterable[Request], ctx: PollContext) -> AsyncGenerator[RawPayload, None]:
     """Send ``requests`` one after another, yielding each payload as it arrives."""
     for request in requests:
         yield await ctx.fetch(request)

@@ -17,7 +17,7 @@ put into the ``lendBorrow`` payload's ``pools`` param, so each payload decodes o
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -165,7 +165,7 @@ def reduce_body(raw: RawPayload, records: list[dict[str, Any]], *, envelope: boo
     return replace(raw, body=json.dumps(data, separators=(",", ":")).encode())
 
 
-async def poll(kind: str, ctx: PollContext) -> AsyncIterator[RawPayload]:
+async def poll(kind: str, ctx: PollContext) -> AsyncGenerator[RawPayload, None]:
     """Fetch ``/pools`` then ``/lendBorrow``, yielding both payloads reduced to the wanted pools."""
     if kind != "borrow":
         raise ValueError(f"defillama does not serve {kind}")

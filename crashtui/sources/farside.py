@@ -14,7 +14,7 @@ figures, whichever is larger); a mismatch means the layout changed and raises
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
 from datetime import date
 from html.parser import HTMLParser
@@ -178,7 +178,7 @@ def page_requests(ctx: PollContext) -> list[Request]:
     ]
 
 
-def poll(kind: str, ctx: PollContext) -> AsyncIterator[RawPayload]:
+def poll(kind: str, ctx: PollContext) -> AsyncGenerator[RawPayload, None]:
     """One poll cycle of ``etf``."""
     if kind != "etf":
         raise ValueError(f"farside does not serve {kind}")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from datetime import date, datetime, timedelta, timezone
 
 from crashtui.model import MacroObservation, RawPayload
@@ -120,7 +120,7 @@ def start_day(now_ms: int, days: int) -> date:
     return (datetime.fromtimestamp(now_ms / 1000, tz=timezone.utc) - timedelta(days=days)).date()
 
 
-def poll(kind: str, ctx: PollContext) -> AsyncIterator[RawPayload]:
+def poll(kind: str, ctx: PollContext) -> AsyncGenerator[RawPayload, None]:
     """One poll cycle of ``macro``."""
     if kind != "macro":
         raise ValueError(f"fred does not serve {kind}")

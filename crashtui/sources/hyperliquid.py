@@ -8,7 +8,7 @@ fields) can be ``null``. ``funding`` is an **hourly** rate: ×8 gives the 8 h ra
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 
 from crashtui.model import FundingSnapshot, RawPayload
 from crashtui.net.http import Request
@@ -87,7 +87,7 @@ def info_request(ctx: PollContext, kind: str) -> Request | None:
     )
 
 
-def poll(kind: str, ctx: PollContext) -> AsyncIterator[RawPayload]:
+def poll(kind: str, ctx: PollContext) -> AsyncGenerator[RawPayload, None]:
     """One poll cycle of ``funding`` or ``open_interest`` (same request)."""
     if kind not in ("funding", "open_interest"):
         raise ValueError(f"hyperliquid does not serve {kind}")

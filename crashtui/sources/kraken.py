@@ -8,7 +8,7 @@ internal pair names (``XXBTZUSD``), not the names asked for. OHLC rows are
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Any
 
 from crashtui.model import Candle, Interval, RawPayload, Ticker
@@ -163,7 +163,7 @@ def ticker_request(ctx: PollContext) -> Request | None:
     )
 
 
-def poll(kind: str, ctx: PollContext) -> AsyncIterator[RawPayload]:
+def poll(kind: str, ctx: PollContext) -> AsyncGenerator[RawPayload, None]:
     """One poll cycle of ``prices`` or ``candles``."""
     if kind == "prices":
         request = ticker_request(ctx)

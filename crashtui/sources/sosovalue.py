@@ -8,7 +8,7 @@ An optional key goes in the ``x-soso-api-key`` header.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Any
 
 from crashtui.model import EtfFlow, RawPayload
@@ -89,7 +89,7 @@ def history_requests(ctx: PollContext) -> list[Request]:
     ]
 
 
-def poll(kind: str, ctx: PollContext) -> AsyncIterator[RawPayload]:
+def poll(kind: str, ctx: PollContext) -> AsyncGenerator[RawPayload, None]:
     """One poll cycle of ``etf``."""
     if kind != "etf":
         raise ValueError(f"sosovalue does not serve {kind}")

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 
 from crashtui.model import EtfFlow, FundFlow, RawPayload
 from crashtui.net.http import Request
@@ -75,7 +75,7 @@ def flow_requests(ctx: PollContext) -> list[Request]:
     ]
 
 
-def poll(kind: str, ctx: PollContext) -> AsyncIterator[RawPayload]:
+def poll(kind: str, ctx: PollContext) -> AsyncGenerator[RawPayload, None]:
     """One poll cycle of ``etf``."""
     if kind != "etf":
         raise ValueError(f"theblock does not serve {kind}")

@@ -405,3 +405,36 @@ async def test_backfill_first_then_tail(fixture_bytes: FixtureReader) -> None:
     assert limits[3:] == ["5", "5", "5"]
     intervals = [r.url.params["interval"] for _, r in rec.requests[:3]]
     assert intervals == ["1h", "4h", "1d"]
+
+
+async def test_slow_failure_of_the_primary_still_fails_over_in_the_same_cycle() -> None:
+    clock_holder: list[FakeClock] = []
+
+    def route(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "data-api.binance.vision":
+            clock_holder[0].advance(5)  # a slow 5xx
+            return httpx.Response(504, text="gateway timeout")
+        return _coinbase_ok(request)
+
+    poller, clock, rec = _make(_config({"prices": ("binance", "coinbase")}), route, until_s=5)
+    clock_holder.append(clock)
+    await poller.run()
+    assert rec.times("api.exchange.coinbase.com")[:1] == [5.0]
+    assert rec.serving("prices") == ["coinbase"]
+
+
+async def test_a_spent_budget_does_not_hold_up_the_fallback() -> None:
+    config = _config({"etf": ("farside", "sosovalue")})
+
+    def route(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "farside.co.uk":
+            return httpx.Response(503, text="busy")
+        return httpx.Response(200, json=[{"date": "2026-02-05", "total_net_inflow": -1e8}])
+
+    poller, _, rec = _make(config, route, until_s=50)
+    budget = poller.fetcher.budget("farside", "https://farside.co.uk")
+    budget.spend(2)  # farside's 2 requests a minute are used up
+    await poller.run()
+    assert rec.times("farside.co.uk") == []
+    assert rec.times("openapi.sosovalue.com")[:2] == [0.0, 0.0]
+    assert rec.serving("etf") == ["sosovalue"]

@@ -174,3 +174,13 @@ def test_decoder_without_its_params_is_a_parse_error(fixture_bytes: FixtureReade
     )
     with pytest.raises(ParseError, match="'symbol'"):
         binance.DECODERS["depth"](raw, TABLE)
+
+
+@pytest.mark.parametrize(
+    ("count", "limit", "weight"), [(1, 1000, 50), (15, 1000, 50), (16, 500, 25), (50, 100, 5)]
+)
+def test_depth_levels_shrink_with_the_watchlist_to_stay_in_budget(
+    count: int, limit: int, weight: int
+) -> None:
+    assert binance.depth_limit(count) == (limit, weight)
+    assert count * weight * 4 <= 3000  # four 15-second polls a minute stay under half the budget
