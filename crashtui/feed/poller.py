@@ -9,7 +9,7 @@ overlap and a slow source cannot starve the others (every kind has its own loop)
 While a lower source serves a kind, the loop also wakes when a higher one's backoff ends and
 probes it; the first success hands the kind back. Every payload goes to the optional
 ``RawSink`` (the recorder) before it is decoded by the same registry replay uses, so live
-and replay produce the same :class:`~crashtui.events.DataEvent`\\ s.
+and replay produce the same data events.
 """
 
 from __future__ import annotations
