@@ -16,7 +16,7 @@ import re
 import threading
 import time
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -170,6 +170,18 @@ class RecordingWriter:
                 self.count += 1
         self._gz.close()
         self._raw.close()
+
+
+def write_recording(path: Path, header: RecordingHeader, payloads: Iterable[RawPayload]) -> int:
+    """Write a whole recording at once, byte-for-byte reproducible (gzip mtime 0)."""
+    count = 0
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=9, mtime=0) as gz:
+        gz.write(json.dumps(header.to_json(), separators=(",", ":")).encode() + b"\n")
+        for payload in payloads:
+            gz.write(encode_payload(payload).encode("utf-8") + b"\n")
+            count += 1
+    return count
 
 
 def _lines(path: Path) -> Iterator[str]:

@@ -11,6 +11,7 @@ funding, open interest, order books, stablecoin borrow rates, stock Fear & Greed
 from __future__ import annotations
 
 import csv
+import itertools
 import math
 import random
 from collections.abc import Iterator
@@ -115,7 +116,7 @@ _PRIOR_ANCHORS = {
 def _prior_bars(symbol: str, rng: random.Random) -> list[DayBar]:
     anchors = _PRIOR_ANCHORS[symbol]
     closes: dict[date, float] = {}
-    for (d0, p0), (d1, p1) in zip(anchors, anchors[1:], strict=False):
+    for (d0, p0), (d1, p1) in itertools.pairwise(anchors):
         n = (d1 - d0).days
         for i in range(n + 1):
             t = i / n
@@ -139,7 +140,8 @@ def _prior_bars(symbol: str, rng: random.Random) -> list[DayBar]:
 def _real_bars() -> dict[str, dict[date, DayBar]]:
     out: dict[str, dict[date, DayBar]] = {"BTC": {}, "ETH": {}}
     volumes = {
-        date.fromisoformat(r["date"]): float(r["volume_usd"]) for r in _read_csv("btc_daily_ohlcv_yahoo_kittycapital.csv")
+        date.fromisoformat(r["date"]): float(r["volume_usd"])
+        for r in _read_csv("btc_daily_ohlcv_yahoo_kittycapital.csv")
     }
     for r in _read_csv("btc_daily_ohlcv_yahoo_kittycapital.csv"):
         d = date.fromisoformat(r["date"])
@@ -151,8 +153,12 @@ def _real_bars() -> dict[str, dict[date, DayBar]]:
         sym = r["asset"]
         if d in out[sym]:
             continue
-        rng_vol = (abs(float(r["high"]) - float(r["low"])) / float(r["open"])) * (7e11 if sym == "BTC" else 4e11)
-        out[sym][d] = DayBar(d, float(r["open"]), float(r["high"]), float(r["low"]), float(r["close"]), rng_vol, True)
+        rng_vol = (abs(float(r["high"]) - float(r["low"])) / float(r["open"])) * (
+            7e11 if sym == "BTC" else 4e11
+        )
+        out[sym][d] = DayBar(
+            d, float(r["open"]), float(r["high"]), float(r["low"]), float(r["close"]), rng_vol, True
+        )
     return out
 
 
@@ -237,7 +243,7 @@ def intraday(bar: DayBar, rng: random.Random) -> list[float]:
     anchors = [(0, bar.open), (t1, e1), (t2, e2), (STEPS_PER_DAY, bar.close)]
     prices = [0.0] * (STEPS_PER_DAY + 1)
     span = bar.high - bar.low
-    for (s0, p0), (s1, p1) in zip(anchors, anchors[1:], strict=False):
+    for (s0, p0), (s1, p1) in itertools.pairwise(anchors):
         n = s1 - s0
         walk = [0.0]
         for _ in range(n):
@@ -281,14 +287,22 @@ def build_path(daily: list[DayBar], rng: random.Random) -> list[tuple[int, float
 # the 24 h to 02-06 (2,600: 2,140 longs, 466.66 shorts), 02-17 (226.37). Others are
 # reconstructed from each day's range.
 _REPORTED_LIQ_DAYS = {date(2026, 1, 31): 2500.0, date(2026, 2, 17): 226.37}
-_SYMBOL_SHARE = {"BTC": 0.52, "ETH": 0.22, "SOL": 0.072, "XRP": 0.05, "DOGE": 0.04, "BNB": 0.02, "HYPE": 0.078}
+_SYMBOL_SHARE = {
+    "BTC": 0.52,
+    "ETH": 0.22,
+    "SOL": 0.072,
+    "XRP": 0.05,
+    "DOGE": 0.04,
+    "BNB": 0.02,
+    "HYPE": 0.078,
+}
 _VENUE_SHARE = {"binance": 0.36, "bybit": 0.38, "okx": 0.26}
 _OTHER_PRICE = {"SOL": 0.0085, "XRP": 0.0000218, "DOGE": 0.00000155, "BNB": 0.0072, "HYPE": 0.00031}
 
 
 def _liq_day_total(bar_btc: DayBar, bar_eth: DayBar) -> float:
     move = max(bar_btc.high / bar_btc.low - 1, (bar_eth.high / bar_eth.low - 1) / 1.3)
-    return 120.0 + 9000.0 * move**1.6
+    return float(120.0 + 9000.0 * move**1.6)
 
 
 def _order_sizes(total_usd: float, mean_usd: float, rng: random.Random) -> list[float]:
@@ -338,7 +352,7 @@ def build_liquidations(market: Market, rng: random.Random) -> None:
 
 def _moves(start_ms: int, end_ms: int, path: list[tuple[int, float]]) -> list[tuple[int, float]]:
     pts = [(t, p) for t, p in path if start_ms <= t <= end_ms]
-    return [(t1, p1 / p0 - 1) for (_, p0), (t1, p1) in zip(pts, pts[1:], strict=False)]
+    return [(t1, p1 / p0 - 1) for (_, p0), (t1, p1) in itertools.pairwise(pts)]
 
 
 def _spread_day(
@@ -374,7 +388,7 @@ def _spread_window(
     for (t, m), w in zip(moves, weights, strict=True):
         bucket_usd = total_usd * w / wsum
         # a big 5-minute bucket is made of bigger orders, as in a real cascade
-        mean = 80_000.0 + bucket_usd / 30
+        mean = 150_000.0 + bucket_usd / 20
         for size in _order_sizes(bucket_usd, mean, rng):
             ts = t - STEP_MS + rng.randrange(STEP_MS)
             order_side = side or ("LONG" if m < 0 else "SHORT")
@@ -519,13 +533,17 @@ def build_etf(rng: random.Random) -> dict[str, list[tuple[date, dict[str, float]
 def load_fear_crypto() -> list[tuple[date, int, str]]:
     """Real alternative.me daily values."""
     return [
-        (date.fromisoformat(r["date"]), int(r["value"]), r["classification"]) for r in _read_csv("crypto_fear_greed_daily.csv")
+        (date.fromisoformat(r["date"]), int(r["value"]), r["classification"])
+        for r in _read_csv("crypto_fear_greed_daily.csv")
     ]
 
 
 def load_nasdaq() -> list[tuple[date, float]]:
     """Real FRED NASDAQCOM closes."""
-    return [(date.fromisoformat(r["date"]), float(r["nasdaqcom"])) for r in _read_csv("nasdaq_composite_daily_fred.csv")]
+    return [
+        (date.fromisoformat(r["date"]), float(r["nasdaqcom"]))
+        for r in _read_csv("nasdaq_composite_daily_fred.csv")
+    ]
 
 
 def build_fear_stocks(nasdaq: list[tuple[date, float]]) -> list[tuple[date, float, str]]:
