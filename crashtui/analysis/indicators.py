@@ -176,47 +176,49 @@ class VolumeNode:
 def volume_nodes(a: CandleArrays, bin_width: float, max_bins: int, max_nodes: int) -> list[VolumeNode]:
     """High-volume nodes of the volume-at-price profile, largest first.
 
-    Each candle's volume is assigned to the bin of its typical price (high+low+close)/3; the
-    profile is smoothed over 3 bins, and a node is a local maximum of the smoothed profile
-    holding at least 1.5× the mean of the non-empty bins. ``share`` is the node's 3-bin share
-    of all volume, ``relative`` its volume over the largest node's.
+    Each candle's volume goes to the price bin of its typical price (high+low+close)/3. A node is
+    a bin holding more volume than the bin below it and at least as much as the bin above, whose
+    3-bin neighbourhood holds at least 1.5× the mean 3-bin volume (over non-empty neighbourhoods).
+    Its level is the volume-weighted centre of those 3 bins; ``share`` is their share of all
+    volume; ``relative`` their volume over the largest node's.
     """
     import numpy as np
 
     total = float(a.volume.sum())
-    if len(a) == 0 or total <= 0.0 or bin_width <= 0.0:
+    if len(a) == 0 or not total > 0.0 or not bin_width > 0.0:
         return []
     lo_price = float(a.low.min())
     hi_price = float(a.high.max())
     width = max(bin_width, (hi_price - lo_price) / max_bins)
-    nbins = int((hi_price - lo_price) // width) + 1
+    nbins = min(int((hi_price - lo_price) // width) + 1, max_bins + 1)
     typical = (a.high + a.low + a.close) / 3.0
-    idx = np.minimum(((typical - lo_price) // width).astype(np.int64), nbins - 1)
+    idx = np.clip(((typical - lo_price) // width).astype(np.int64), 0, nbins - 1)
     profile = np.bincount(idx, weights=a.volume, minlength=nbins)
+    centres = lo_price + (np.arange(nbins, dtype=np.float64) + 0.5) * width
     padded = np.concatenate(([0.0], profile, [0.0]))
     smooth = padded[:-2] + padded[1:-1] + padded[2:]
     nonzero = smooth[smooth > 0.0]
     if nonzero.shape[0] == 0:
         return []
     mean = float(nonzero.mean())
-    left = np.concatenate(([-1.0], smooth[:-1]))
-    right = np.concatenate((smooth[1:], [-1.0]))
-    peaks = np.nonzero((smooth >= left) & (smooth > right) & (smooth >= 1.5 * mean))[0]
+    peaks = np.nonzero((profile > padded[:-2]) & (profile >= padded[2:]) & (smooth >= 1.5 * mean))[0]
     if peaks.shape[0] == 0:
         return []
     order = peaks[np.argsort(-smooth[peaks], kind="stable")][:max_nodes]
     top = float(smooth[order[0]])
+    weighted = np.concatenate(([0.0], profile * centres, [0.0]))
     nodes = []
     for i in order:
-        centre = lo_price + (float(i) + 0.5) * width
+        vol = float(smooth[i])
+        level = float(weighted[i] + weighted[i + 1] + weighted[i + 2]) / vol
         nodes.append(
             VolumeNode(
-                level=centre,
-                low=centre - 1.5 * width,
-                high=centre + 1.5 * width,
-                share=float(smooth[i]) / total,
-                ratio_to_mean=float(smooth[i]) / mean,
-                relative=float(smooth[i]) / top,
+                level=level,
+                low=level - 1.5 * width,
+                high=level + 1.5 * width,
+                share=vol / total,
+                ratio_to_mean=vol / mean,
+                relative=vol / top,
             )
         )
     return nodes
