@@ -155,7 +155,7 @@ def test_zone_state_approaching_and_clear() -> None:
 
 
 def test_break_outside_the_state_window_is_forgotten() -> None:
-    closes = [103, 99, 98, 97, 96, 95, 94]  # broke at candle 1, long before a 2 h window
+    closes = [103.0, 99.0, 98.0, 97.0, 96.0, 95.0, 94.0]  # broke at candle 1, long before a 2 h window
     r = zone_state(
         100.0, 101.0, state_ctx(closes, 94.0), approach_atr=1.0, break_atr=0.25, state_window_h=2.0
     )
