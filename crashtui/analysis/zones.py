@@ -19,10 +19,11 @@ intraday candles, or of the daily candles when there are no intraday ones):
    relative to the profile's largest node (0 without one); agreement = (number of distinct
    evidence types − 1) / 3, capped at 1 (types: pivot, volume node, 200-day MA, round number,
    pinned). The four parts are kept on each zone.
-4. **Selection.** Zones below [min_strength] are dropped unless pinned, and so is a zone within
-   [cluster_atr] × ATR of a stronger kept zone (the same area to a trader). Kept: every pinned
-   zone (even beyond [max_zones]), then the nearest remaining zones, taken alternately below and
-   above price, up to [max_zones] in all.
+4. **Selection.** Zones below [min_strength] are dropped unless pinned or holding the nearest
+   round number below or above price (traders watch those even without other evidence), and so
+   is a zone within [cluster_atr] × ATR of a stronger kept zone (the same area to a trader).
+   Kept: every pinned zone (even beyond [max_zones]), then the nearest remaining zones, taken
+   alternately below and above price, up to [max_zones] in all.
 5. **Kind, distance, state.** A zone is support when its level is at or below price, else
    resistance. Distance is from price to the zone's nearest edge (0 inside it): negative for
    support, positive for resistance, in % of price and in ATRs. State: see :mod:`zone_state`.
@@ -422,9 +423,20 @@ class _ZoneBuilder:
             if (distance < 0.0 or (distance == 0.0 and level <= self.price))
             else ZoneKind.RESISTANCE
         )
-        pinned = _PINNED in kinds
         return _Candidate(
-            self, members, pivots, low, high, level, kind, strength, parts, last_touch, distance, pinned
+            self,
+            members,
+            pivots,
+            low,
+            high,
+            level,
+            kind,
+            strength,
+            parts,
+            last_touch,
+            distance,
+            pinned=_PINNED in kinds,
+            round_number=_ROUND in kinds,
         )
 
     def _name_level(self, members: list[int], pivots: list[int]) -> float:
@@ -492,6 +504,7 @@ class _Candidate:
     last_touch: int | None
     distance: float
     pinned: bool
+    round_number: bool
 
     def finish(self) -> Zone:
         b = self.builder
@@ -529,11 +542,17 @@ class _Candidate:
 def _select(candidates: list[_Candidate], p: ZoneParams, spacing: float) -> list[Zone]:
     """Pinned zones, then the nearest eligible zones taken alternately below and above price.
 
-    Eligible: strength ≥ ``min_strength`` and no stronger zone within ``spacing`` (a zone that
-    close to a stronger one is the same area for a trader, and listing both hides the stronger).
+    Eligible: strength ≥ ``min_strength`` (or pinned, or the nearest round number on its side of
+    price) and no stronger zone within ``spacing`` (a zone that close to a stronger one is the same
+    area for a trader, and listing both hides the stronger).
     """
+    landmarks: set[int] = set()
+    for side_kind in (ZoneKind.SUPPORT, ZoneKind.RESISTANCE):
+        rounds = [c for c in candidates if c.round_number and c.kind is side_kind]
+        if rounds:
+            landmarks.add(id(min(rounds, key=lambda c: abs(c.distance))))
     ranked = sorted(
-        (c for c in candidates if c.pinned or c.strength >= p.min_strength),
+        (c for c in candidates if c.pinned or id(c) in landmarks or c.strength >= p.min_strength),
         key=lambda c: (not c.pinned, -c.strength, abs(c.distance)),
     )
     kept_lows: list[float] = []

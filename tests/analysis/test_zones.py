@@ -227,7 +227,10 @@ def test_worked_example_pinned_zone_and_summary() -> None:
     assert s.support is not None
     assert s.support.level == 104.0
     assert s.support.evidence[0].kind is EvidenceKind.SWING_HIGH
-    assert s.resistance is None  # nothing above 105 but bare round numbers (strength 0, dropped)
+    # above 105 there are only bare round numbers (strength 0); the nearest one, 110, is kept
+    assert s.resistance is not None
+    assert (s.resistance.level, s.resistance.strength) == (110.0, 0.0)
+    assert [z.level for z in a.zones if z.level > 105] == [110.0]  # 120 is dropped
     # candle 0 closed 104.5, above the zone; candle 2 closed 103.5 < 103.875 - 0.25 (broken);
     # candle 29 closed 104.4 > 104.125: reclaimed at its close, T0 + 30 h. That outranks
     # "approaching" (105 - 104.125 = 0.875 <= 1 ATR).
@@ -275,9 +278,10 @@ def test_no_candles_pinned_only_has_no_atr_distance() -> None:
     a = find_zones("BTC", 62_000.0, daily=[], intraday=[], pinned=[60_000.0, 58_000.0])
     assert a.atr is None
     assert "1% of price" in a.atr_basis
-    assert [z.level for z in a.zones] == [58_000.0, 60_000.0]
+    # the pinned levels, plus the nearest round number above price (step 5,000: 65,000)
+    assert [z.level for z in a.zones] == [58_000.0, 60_000.0, 65_000.0]
     assert all(z.distance_atr is None for z in a.zones)
-    assert all(z.kind is ZoneKind.SUPPORT for z in a.zones)
+    assert [z.kind for z in a.zones] == [ZoneKind.SUPPORT, ZoneKind.SUPPORT, ZoneKind.RESISTANCE]
 
 
 def test_bad_price_rejected() -> None:
@@ -363,4 +367,6 @@ def test_zone_properties(m: tuple[list[Candle], list[Candle], float, list[float]
     # only pinned zones may exceed max_zones
     unpinned = [z for z in zones if not z.pinned]
     assert len(unpinned) <= params.max_zones
-    assert all(z.strength >= params.min_strength for z in unpinned)
+    for z in unpinned:
+        has_round = any(e.kind is EvidenceKind.ROUND_NUMBER for e in z.evidence)
+        assert z.strength >= params.min_strength or has_round
