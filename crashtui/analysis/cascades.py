@@ -4,9 +4,11 @@ The *rate* is the USD liquidated over the last ``rate_window_s`` (5 minutes by d
 whole minutes, the current one included). A cascade **opens** on the first liquidation that lifts
 the rate above both ``k ×`` the *baseline* (the median of that rate sampled at the end of every
 minute over the trailing 24 hours) and ``floor_usd``. While open it collects every liquidation at
-or after the start of the rate window that opened it, and tracks its peak rate. It **closes** at the
-end of the first whole minute whose rate is back under the threshold (threshold re-evaluated
-each minute). Past cascades are kept newest last, at most ``max_history``.
+or after the start of the rate window that opened it, and tracks its peak rate. It **closes** once
+the rate, checked at the end of every minute against the threshold of that minute, has stayed
+under the threshold for a whole rate window (5 consecutive minutes by default), so a short lull
+between two waves does not split one cascade in two; its ``end_ms`` is the end of the first of
+those quiet minutes. Past cascades are kept oldest first, at most ``max_history``.
 
 All amounts are integer US cents inside, so long runs do not drift.
 """
@@ -14,6 +16,7 @@ All amounts are integer US cents inside, so long runs do not drift.
 from __future__ import annotations
 
 import bisect
+import math
 from collections import deque
 from dataclasses import dataclass
 
@@ -82,6 +85,9 @@ class CascadeDetector:
         self._sorted: list[int] = []
         self._open: _Open | None = None
         self._history: deque[CascadeEvent] = deque(maxlen=max_history)
+        self._cooldown = max(1, math.ceil(params.rate_window_s / 60))
+        self._quiet = 0
+        self._quiet_end_ms = 0
 
     @property
     def baseline_cents(self) -> float | None:
@@ -141,8 +147,11 @@ class CascadeDetector:
 
     def observe_minute(self, minute: int, rate_cents: int) -> None:
         """Minute ``minute`` (epoch minutes) has ended with this rate: maybe close, then sample."""
-        if self._open is not None and rate_cents < self.threshold_cents:
-            self._close((minute + 1) * MINUTE_MS)
+        if self._open is not None:
+            if rate_cents < self.threshold_cents:
+                self._quiet_for(minute, 1)
+            else:
+                self._quiet = 0
         self._push(rate_cents)
 
     def observe_quiet_minutes(self, first_minute: int, count: int) -> None:
@@ -150,9 +159,16 @@ class CascadeDetector:
         if count <= 0:
             return
         if self._open is not None and self.threshold_cents > 0:
-            self._close((first_minute + 1) * MINUTE_MS)
+            self._quiet_for(first_minute, count)
         for _ in range(min(count, BASELINE_MINUTES)):
             self._push(0)
+
+    def _quiet_for(self, first_minute: int, count: int) -> None:
+        if self._quiet == 0:
+            self._quiet_end_ms = (first_minute + 1) * MINUTE_MS
+        self._quiet += count
+        if self._quiet >= self._cooldown:
+            self._close(self._quiet_end_ms)
 
     def _push(self, rate_cents: int) -> None:
         if len(self._samples) == self._samples.maxlen:
@@ -165,6 +181,7 @@ class CascadeDetector:
         assert self._open is not None
         self._history.append(self._open.event(end_ms, self.params.rate_window_s))
         self._open = None
+        self._quiet = 0
 
     def current(self) -> CascadeEvent | None:
         """The open cascade, if any."""

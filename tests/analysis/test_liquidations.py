@@ -144,7 +144,8 @@ def test_cascade_worked_example() -> None:
       Q:30 short $200k -> rate 1,350k: peak 1,350k at Q:30; total 1,350k (long 1,150k, short 200k)
     Minutes Q+1..Q+5 carry only the quiet $10k, each replacing a quiet $10k that leaves the window,
     so the rate stays 1,350k (no new peak) until Q leaves it: the first minute whose rate is back
-    under $1M is Q+5 (rate 5 × 10k = 50k), so the cascade closes at the end of Q+5. Its total adds
+    under $1M is Q+5 (rate 5 × 10k = 50k); once Q+5..Q+9 (a whole 5-minute window) have all been
+    quiet the cascade closes, ending at the end of Q+5. Its total adds
     the quiet $10k of Q+1..Q+5: 1,350k + 50k = 1,400k; dominant side long (1,200k vs 200k short).
     """
     params = CascadeParams(rate_window_s=300, k=3.0, floor_usd=1_000_000.0)
@@ -171,7 +172,11 @@ def test_cascade_worked_example() -> None:
     assert live is not None
     assert live.peak_rate_usd == 1_350_000.0
     assert live.end_ms is None
-    tally.advance(q + 6 * MIN)  # minute Q+5 has ended with rate 5 × 10k = 50k < 1M
+    tally.advance(q + 6 * MIN)  # minute Q+5 has ended with rate 5 × 10k = 50k < 1M: first quiet minute
+    assert tally.stats().cascade is not None  # a single quiet minute does not end it
+    # Q+6..Q+9 are quiet too (rates 40k, 30k, 20k, 10k): five quiet minutes in a row close it,
+    # dated at the end of the first of them
+    tally.advance(q + 10 * MIN)
     stats = tally.stats()
     assert stats.cascade is None
     (done,) = stats.cascades
@@ -193,11 +198,30 @@ def test_cascade_needs_the_floor_even_without_a_baseline() -> None:
     assert tally.stats().cascade is None
     tally.add(liq(T0 + 1_000, 2.0))  # rate 1,001 > the floor; no baseline yet
     assert tally.stats().cascade is not None
-    # minutes 0..4 each sample a rate of 1,001 (threshold max(1,000, 1 × 1,001) is not exceeded
-    # downwards); minute 5's rate is 0: the quiet gap closes it at the end of minute 5
+    # minutes 0..4 each sample a rate of 1,001 (not under the threshold max(1,000, 1 × 1,001));
+    # minutes 5.. are quiet: five of them close it, ending at the end of minute 5
     tally.advance(T0 + 2 * HOUR)
     (done,) = tally.stats().cascades
     assert done.end_ms == T0 + 6 * MIN
+
+
+def test_a_short_lull_does_not_split_a_cascade() -> None:
+    """Threshold = the $1,000 floor (k is tiny). Wave 1: $2,000 at minute 0, so minutes 0..4 have
+    rate 2,000; minutes 5 and 6 are quiet (rate 0); wave 2: $3,000 at minute 7 (rate 3,000 for
+    minutes 7..11). Only 2 quiet minutes separate the waves, fewer than the 5-minute window, so it
+    is one cascade: total 5,000, peak 3,000; quiet from minute 12, it ends at the end of minute 12."""
+    tally = LiquidationTally(CascadeParams(rate_window_s=300, k=1e-9, floor_usd=1_000.0))
+    tally.add(liq(T0, 2_000.0))
+    tally.advance(T0 + 7 * MIN)
+    assert tally.stats().cascade is not None  # still open through the lull
+    tally.add(liq(T0 + 7 * MIN + 5_000, 3_000.0, Side.SHORT))
+    tally.advance(T0 + 3 * HOUR)
+    (done,) = tally.stats().cascades
+    assert done.total_usd == 5_000.0
+    assert done.peak_rate_usd == 3_000.0
+    assert done.peak_ms == T0 + 7 * MIN + 5_000
+    assert done.dominant_side is Side.SHORT
+    assert done.end_ms == T0 + 13 * MIN
 
 
 def test_cascade_history_is_bounded() -> None:
