@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -27,6 +28,7 @@ from crashtui.model import Liquidation, Side
 
 DEFAULT_WINDOWS: tuple[tuple[str, int], ...] = (("1h", 60), ("4h", 240), ("24h", 1440), ("72h", 4320))
 DAILY_DAYS = 31
+DAY_MINUTES = 1440
 
 _Key = tuple[str, str, Side]  # venue, symbol, liquidated side
 _Ranked = tuple[int, int, Liquidation]  # cents, arrival sequence, the order
@@ -89,6 +91,8 @@ class LiquidationStats:
     daily_totals: tuple[DayTotal, ...]
     dropped_late: int
     rejected: int
+    peak_24h_usd: float = 0.0
+    peak_24h_end_ms: int | None = None
 
     def window(self, name: str) -> WindowTally | None:
         """The window called ``name`` (``1h``, ``4h``, ``24h``, ``72h``), if tallied."""
@@ -175,12 +179,15 @@ class LiquidationTally:
         self.top_n = top_n
         self._public = tuple(windows)
         self._rate_minutes = max(1, math.ceil(self.params.rate_window_s / 60))
-        spans = [m for _, m in self._public] + [self._rate_minutes]
+        spans = [m for _, m in self._public] + [self._rate_minutes, DAY_MINUTES]
         self._ring_len = max(spans)
         self._ring: list[_Bucket | None] = [None] * self._ring_len
         self._windows = [_Window(name, minutes, 0) for name, minutes in self._public]
         self._rate = _Window("rate", self._rate_minutes, 0)
-        self._all = [*self._windows, self._rate]
+        day = next((w for w in self._windows if w.minutes == DAY_MINUTES), None)
+        self._day = day if day is not None else _Window("24h", DAY_MINUTES, 0)
+        self._all = [*self._windows, self._rate] + ([] if day is not None else [self._day])
+        self._peaks: deque[tuple[int, int]] = deque()  # (minute, 24 h cents), decreasing cents
         self._head: int | None = None
         self._clock_ms: int | None = None
         self._started_ms: int | None = None
@@ -256,6 +263,7 @@ class LiquidationTally:
         if minute <= old:
             return
         self._feed_cascade_minutes(old, minute)
+        self._sample_peak(old, minute)
         self._head = minute
         for w in self._all:
             target = minute - w.minutes
@@ -271,6 +279,35 @@ class LiquidationTally:
             oldest = minute * MINUTE_MS // DAY_MS - DAILY_DAYS
             for day in [d for d in self._daily if d < oldest]:
                 del self._daily[day]
+
+    def _sample_peak(self, old: int, new: int) -> None:
+        """Remember the 24 h total as minute ``old`` ends; forget samples older than the ring.
+
+        Between two events the 24 h total can only fall (minutes expire), so its value at each
+        head-minute's end, plus the live value, covers every maximum.
+        """
+        cents = self._day.long_cents + self._day.short_cents
+        peaks = self._peaks
+        while peaks and peaks[-1][1] <= cents:
+            peaks.pop()
+        peaks.append((old, cents))
+        while peaks and peaks[0][0] <= new - self._ring_len:
+            peaks.popleft()
+
+    def peak_24h(self) -> tuple[float, int | None]:
+        """The largest rolling 24 h total within the tally's memory (the longest window, ≥ 24 h).
+
+        Returns (USD, end of that 24 h window in epoch ms), or (0.0, None) before any liquidation.
+        """
+        if self._head is None:
+            return 0.0, None
+        live = self._day.long_cents + self._day.short_cents
+        best_minute, best = self._head, live
+        if self._peaks and self._peaks[0][1] > live:
+            best_minute, best = self._peaks[0]
+        if best == 0:
+            return 0.0, None
+        return best / 100.0, (best_minute + 1) * MINUTE_MS
 
     def _feed_cascade_minutes(self, old: int, new: int) -> None:
         """Report the minutes ``old … new-1`` that just ended to the cascade detector.
@@ -304,6 +341,7 @@ class LiquidationTally:
         windows = tuple(self._window_tally(w, sampled) for w in self._windows)
         r = self._rate
         base = self.cascades.baseline_cents
+        peak_usd, peak_end = self.peak_24h()
         return LiquidationStats(
             as_of_ms=self._clock_ms,
             windows=windows,
@@ -317,6 +355,8 @@ class LiquidationTally:
             daily_totals=self._day_totals(),
             dropped_late=self.dropped_late,
             rejected=self.rejected,
+            peak_24h_usd=peak_usd,
+            peak_24h_end_ms=peak_end,
         )
 
     def _window_tally(self, w: _Window, sampled: frozenset[str]) -> WindowTally:

@@ -121,6 +121,26 @@ def test_daily_totals_count_whole_days_only() -> None:
     assert days == [(T0 + 24 * HOUR, 5.0), (T0 + 48 * HOUR, 0.0)]
 
 
+def test_peak_24h_worked_example() -> None:
+    """$1M at T0, $2M at T0+10h, $0.5M at T0+30h.
+
+    Rolling 24 h total: 3M from T0+10h until T0's minute leaves the window (T0+24h), then 2M,
+    then 2.5M at T0+30h (T0+6h..T0+30h holds 2M + 0.5M). Peak: 3M, for the window ending with
+    the minute T0+10h (end T0+10h+1min). At T0+83h that sample is more than 72 h old and the
+    24 h total is 0: the peak left is the 2.5M window ending T0+30h+1min.
+    """
+    tally = LiquidationTally()
+    assert tally.peak_24h() == (0.0, None)
+    tally.add(liq(T0, 1e6))
+    tally.add(liq(T0 + 10 * HOUR, 2e6))
+    tally.add(liq(T0 + 30 * HOUR, 0.5e6))
+    assert tally.peak_24h() == (3e6, T0 + 10 * HOUR + MIN)
+    stats = tally.stats()
+    assert (stats.peak_24h_usd, stats.peak_24h_end_ms) == (3e6, T0 + 10 * HOUR + MIN)
+    tally.advance(T0 + 83 * HOUR)
+    assert tally.peak_24h() == (2.5e6, T0 + 30 * HOUR + MIN)
+
+
 def test_stats_serialise_to_json() -> None:
     tally = LiquidationTally()
     tally.add(liq(T0, 123.45, Side.SHORT))
@@ -264,6 +284,8 @@ def test_incremental_tallies_equal_brute_force(
     clock = T0
     head = None
     events: list[Liquidation] = []
+    day_samples: list[tuple[int, int]] = []  # (head minute, brute-force 24 h total in cents)
+    ring = max(m for _, m in windows) if not small else 1440
     for kind, delta, venue, symbol, side, usd in ops:
         clock = max(T0, clock + delta)
         if kind == "advance":
@@ -278,6 +300,11 @@ def test_incremental_tallies_equal_brute_force(
         for w, (_, minutes) in zip(stats.windows, windows, strict=True):
             in_window = [e for e in events if e.ts_ms // MIN > head - minutes]
             _check_window(w, in_window)
+        day_samples.append(
+            (head, sum(_cents(e.notional_usd) for e in events if e.ts_ms // MIN > head - 1440))
+        )
+        best = max((c for h, c in day_samples if h > head - ring), default=0)
+        assert _cents(tally.peak_24h()[0]) == best
 
 
 def _cents(usd: float) -> int:
