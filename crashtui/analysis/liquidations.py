@@ -333,11 +333,12 @@ class LiquidationTally:
         """Totals for every window; advances the clock to ``now_ms`` first when given.
 
         ``sampled_venues`` names venues whose feed is a sample (Binance sends at most one
-        liquidation per symbol per second), which makes a window's totals a lower bound.
+        liquidation per symbol per second), which makes a window's totals a lower bound. Stream
+        source names (``binance_liq``) are accepted too and mean their venue (``binance``).
         """
         if now_ms is not None:
             self.advance(now_ms)
-        sampled = frozenset(sampled_venues)
+        sampled = frozenset(v.removesuffix("_liq") for v in sampled_venues)
         windows = tuple(self._window_tally(w, sampled) for w in self._windows)
         r = self._rate
         base = self.cascades.baseline_cents

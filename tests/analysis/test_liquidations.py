@@ -101,6 +101,8 @@ def test_not_sampled_when_sampled_venue_absent_from_window() -> None:
     stats = tally.stats({"binance"})
     assert not win(stats, "1h").lower_bound
     assert win(stats, "4h").lower_bound
+    # a stream source name means its venue
+    assert win(tally.stats({"binance_liq"}), "4h").sampled_venues == ("binance",)
 
 
 def test_cents_do_not_drift_over_many_adds_and_expiries() -> None:
