@@ -290,7 +290,7 @@ def find_zones(
         forming_high=forming.high if forming else None,
         forming_low=forming.low if forming else None,
     )
-    builder = _ZoneBuilder(levels, nodes, ma200, step, symbol, price, atr, now_ms, p, ctx, work)
+    builder = _ZoneBuilder(levels, nodes, step, symbol, price, atr, now_ms, p, ctx, work)
     zones = [builder.build(members, lo, hi) for members, lo, hi in _bounds(levels, clusters, tolerance)]
     kept = _select(zones, p, tolerance)
     return ZoneAnalysis(
@@ -369,7 +369,6 @@ class _ZoneBuilder:
         self,
         levels: _Levels,
         nodes: list[VolumeNode],
-        ma200: float | None,
         step: float,
         symbol: str,
         price: float,
@@ -381,7 +380,6 @@ class _ZoneBuilder:
     ) -> None:
         self.levels = levels
         self.nodes = nodes
-        self.ma200 = ma200
         self.step = step
         self.symbol = symbol
         self.price = price
