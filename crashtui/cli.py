@@ -18,6 +18,10 @@ EXIT_USAGE = 2
 Command = Callable[[argparse.Namespace, LoadedConfig], int]
 
 
+class UsageError(Exception):
+    """A bad combination of arguments; ``str()`` is the one-line reason (exit 2)."""
+
+
 class OneLineParser(argparse.ArgumentParser):
     """ArgumentParser whose usage errors are one line on stderr and exit 2."""
 
@@ -143,8 +147,23 @@ def run(argv: Sequence[str] | None = None) -> int:
     command: Command | None = args.command
     if command is not None:
         return command(args, loaded)
-    print("crashtui: the dashboard is not available in this build yet; try --check-config", file=sys.stderr)
-    return EXIT_FAILURE
+    if args.once:
+        from crashtui.headless.once import run_once
+
+        return run_once(args, loaded)
+    if args.json:
+        raise UsageError("--json only works with --once")
+    from crashtui.ui.run import run_dashboard
+
+    return run_dashboard(args, loaded)
+
+
+def _input_errors() -> tuple[type[Exception], ...]:
+    """Errors that mean bad user input (a missing or unreadable recording), not a bug."""
+    from crashtui.replay.locate import RecordingNotFound
+    from crashtui.replay.recording import RecordingError
+
+    return (RecordingNotFound, RecordingError)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -153,6 +172,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run(argv)
     except ConfigError as exc:
         print(f"crashtui: config error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except UsageError as exc:
+        print(f"crashtui: error: {exc} (see crashtui --help)", file=sys.stderr)
+        return EXIT_USAGE
+    except _input_errors() as exc:
+        print(f"crashtui: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130

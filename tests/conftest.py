@@ -11,9 +11,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 @pytest.fixture(autouse=True)
-def _isolate_user_dirs(
-    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _isolate_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Point config/data dirs at temp dirs and drop any key or config from the real env."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("CRASHTUI_CONFIG_DIR", str(home / "config"))

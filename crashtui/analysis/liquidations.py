@@ -188,6 +188,7 @@ class LiquidationTally:
         self._day = day if day is not None else _Window("24h", DAY_MINUTES, 0)
         self._all = [*self._windows, self._rate] + ([] if day is not None else [self._day])
         self._peaks: deque[tuple[int, int]] = deque()  # (minute, 24 h cents), decreasing cents
+        self._session_best: tuple[int, int] = (0, 0)  # (minute, 24 h cents) since the tally began
         self._head: int | None = None
         self._clock_ms: int | None = None
         self._started_ms: int | None = None
@@ -287,12 +288,29 @@ class LiquidationTally:
         head-minute's end, plus the live value, covers every maximum.
         """
         cents = self._day.long_cents + self._day.short_cents
+        if cents > self._session_best[1]:
+            self._session_best = (old, cents)
         peaks = self._peaks
         while peaks and peaks[-1][1] <= cents:
             peaks.pop()
         peaks.append((old, cents))
         while peaks and peaks[0][0] <= new - self._ring_len:
             peaks.popleft()
+
+    def session_peak_24h(self) -> tuple[float, int | None]:
+        """The largest rolling 24 h total since the tally began (not limited to its memory).
+
+        Returns (USD, end of that 24 h window in epoch ms), or (0.0, None) before any liquidation.
+        """
+        if self._head is None:
+            return 0.0, None
+        live = self._day.long_cents + self._day.short_cents
+        best_minute, best = self._session_best
+        if live >= best:
+            best_minute, best = self._head, live
+        if best == 0:
+            return 0.0, None
+        return best / 100.0, (best_minute + 1) * MINUTE_MS
 
     def peak_24h(self) -> tuple[float, int | None]:
         """The largest rolling 24 h total within the tally's memory (the longest window, ≥ 24 h).

@@ -9,7 +9,7 @@ without one, a tally is built from the snapshot's recent liquidations (fine for 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from crashtui.analysis import stress
@@ -45,12 +45,21 @@ class MarketAnalysis:
     liquidations: LiquidationStats
     etf: tuple[EtfSummary, ...]
     gauge: Gauge
+    worst_24h_usd: float = 0.0
+    worst_24h_end_ms: int | None = None
+
+    def symbol(self, name: str) -> SymbolAnalysis | None:
+        """The analysis of one watchlist symbol."""
+        return next((s for s in self.symbols if s.symbol == name), None)
 
 
-def analyse_symbol(snapshot: Snapshot, symbol: str, config: Config) -> SymbolAnalysis:
+def analyse_symbol(
+    snapshot: Snapshot, symbol: str, config: Config, pinned: Sequence[float] | None = None
+) -> SymbolAnalysis:
     """Zones for ``symbol`` from its 1h (else 4h) and daily candles, at the ticker price.
 
     Without a ticker the latest intraday close stands in (``price_source`` says so).
+    ``pinned`` defaults to ``config.zones[symbol]``.
     """
     daily = snapshot.candles.get((symbol, Interval.D1), ())
     intraday = snapshot.candles.get((symbol, Interval.H1), ()) or snapshot.candles.get(
@@ -64,7 +73,8 @@ def analyse_symbol(snapshot: Snapshot, symbol: str, config: Config) -> SymbolAna
         price, source = last.close, f"last {last.interval.value} close ({last.source})"
     else:
         return SymbolAnalysis(symbol, None, "", None, None, "no price and no candles yet")
-    pinned = config.zones.get(symbol, ())
+    if pinned is None:
+        pinned = config.zones.get(symbol, ())
     zones = find_zones(symbol, price, daily, intraday, pinned, config.analysis.zones, snapshot.generated_ms)
     return SymbolAnalysis(symbol, price, source, zones, summarise(zones))
 
@@ -122,16 +132,30 @@ def gauge_inputs(
 
 
 def analyse_snapshot(
-    snapshot: Snapshot, config: Config, tally: LiquidationTally | None = None
+    snapshot: Snapshot,
+    config: Config,
+    tally: LiquidationTally | None = None,
+    *,
+    pinned: Mapping[str, Sequence[float]] | None = None,
 ) -> MarketAnalysis:
-    """Zones per watchlist symbol, liquidation tallies, ETF aggregates and the crash gauge."""
+    """Zones per watchlist symbol, liquidation tallies, ETF aggregates and the crash gauge.
+
+    ``pinned`` overrides ``config.zones`` (replay merges in the recording's pinned levels).
+    ``worst_24h_usd`` is the largest rolling 24 h liquidation total since the tally began.
+    """
+    if tally is None:
+        tally = tally_from(snapshot.liquidations, config.analysis.cascade)
     liqs = liquidation_stats(snapshot, config, tally)
     etf = etf_summaries(snapshot)
     gauge = crash_gauge(gauge_inputs(snapshot, liqs, etf), config.analysis.gauge)
+    pins = config.zones if pinned is None else pinned
+    worst, worst_end = tally.session_peak_24h()
     return MarketAnalysis(
         generated_ms=snapshot.generated_ms,
-        symbols=tuple(analyse_symbol(snapshot, s, config) for s in snapshot.watchlist),
+        symbols=tuple(analyse_symbol(snapshot, s, config, pins.get(s, ())) for s in snapshot.watchlist),
         liquidations=liqs,
         etf=etf,
         gauge=gauge,
+        worst_24h_usd=worst,
+        worst_24h_end_ms=worst_end,
     )

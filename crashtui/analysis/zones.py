@@ -581,8 +581,9 @@ def _median(values: list[float]) -> float:
 def summarise(analysis: ZoneAnalysis) -> ZoneSummary:
     """Nearest support and resistance and the state badge for the watchlist row.
 
-    Badge: the zone price is testing; else the most recently broken zone (``BROKE 1,826``); else
-    the most recently reclaimed; else the nearest zone being approached; else clear.
+    Badge: the zone price is testing (unless a pinned zone is broken and the tested one is not
+    pinned: then ``BROKE <pinned level>``); else the most recently broken zone (``BROKE 1,826``);
+    else the most recently reclaimed; else the nearest zone being approached; else clear.
     """
     zones = analysis.zones
     supports = [z for z in zones if z.kind is ZoneKind.SUPPORT]
@@ -595,9 +596,14 @@ def summarise(analysis: ZoneAnalysis) -> ZoneSummary:
     broken = [z for z in zones if z.state is ZoneState.BROKEN]
     reclaimed = [z for z in zones if z.state is ZoneState.RECLAIMED]
     approaching = [z for z in zones if z.state is ZoneState.APPROACHING]
-    if testing:
+    # A break of a level the user pinned matters more than testing an unpinned zone.
+    pinned_broken = [z for z in broken if z.pinned]
+    if testing and not (pinned_broken and not any(z.pinned for z in testing)):
         badge_zone = testing[0]
         text = f"testing {fmt_price(badge_zone.low)}–{fmt_price(badge_zone.high)}"
+    elif pinned_broken:
+        badge_zone = max(pinned_broken, key=lambda z: (z.broken_ms or 0, -abs(z.distance_pct)))
+        text = f"BROKE {fmt_price(badge_zone.level)}"
     elif broken:
         badge_zone = max(broken, key=lambda z: (z.broken_ms or 0, -abs(z.distance_pct)))
         text = f"BROKE {fmt_price(badge_zone.level)}"

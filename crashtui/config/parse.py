@@ -231,6 +231,8 @@ def _analysis(t: Table) -> AnalysisConfig:
         approach_atr=zt.number("approach_atr", dz.approach_atr, positive=True, what="a multiple of ATR"),
         break_atr=zt.number("break_atr", dz.break_atr, minimum=0, what="a multiple of ATR"),
         max_zones=zt.integer("max_zones", dz.max_zones, minimum=1),
+        min_strength=zt.number("min_strength", dz.min_strength, minimum=0, maximum=1, what="a strength 0–1"),
+        state_window_h=zt.number("state_window_h", dz.state_window_h, positive=True, what="hours"),
     )
     zt.finish()
     ct = t.table("cascade")

@@ -142,6 +142,16 @@ def test_peak_24h_worked_example() -> None:
     assert (stats.peak_24h_usd, stats.peak_24h_end_ms) == (3e6, T0 + 10 * HOUR + MIN)
     tally.advance(T0 + 83 * HOUR)
     assert tally.peak_24h() == (2.5e6, T0 + 30 * HOUR + MIN)
+    # the session peak is not limited to the last 72 h
+    assert tally.session_peak_24h() == (3e6, T0 + 10 * HOUR + MIN)
+
+
+def test_session_peak_includes_the_live_window() -> None:
+    tally = LiquidationTally()
+    assert tally.session_peak_24h() == (0.0, None)
+    tally.add(liq(T0, 1e6))
+    tally.add(liq(T0 + 5 * MIN, 2e6))  # no minute has ended since: the peak is the live window
+    assert tally.session_peak_24h() == (3e6, T0 + 5 * MIN + MIN)
 
 
 def test_stats_serialise_to_json() -> None:

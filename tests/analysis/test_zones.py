@@ -252,6 +252,24 @@ def test_summary_badge_prefers_testing_then_latest_break() -> None:
     assert s.badge_zone == z
 
 
+def test_summary_badge_pinned_break_outranks_testing_an_unpinned_zone() -> None:
+    mids = [*MIDS, 104.5, 104.0, 103.5, 103.0, 102.5, 102.0, 101.5, 101.0, 100.5, 100.0, 99.5, 99.0]
+    a = find_zones("ETH", 99.0, daily=[], intraday=from_mids(mids), pinned=[95.0, 100.0])
+    broken = next(z for z in a.zones if z.level == 100.0)
+    assert broken.pinned
+    assert broken.state is ZoneState.BROKEN
+    other = next(z for z in a.zones if not z.pinned)
+    # price testing an unpinned zone while a pinned one is broken: the pinned break is the badge
+    tested = dataclasses.replace(other, state=ZoneState.TESTING)
+    zones = tuple(tested if z is other else z for z in a.zones)
+    s = summarise(dataclasses.replace(a, zones=zones))
+    assert (s.badge, s.badge_text) == (ZoneState.BROKEN, "BROKE 100.0")
+    # ...but testing a pinned zone still wins
+    pinned_95 = next(z for z in a.zones if z.level == 95.0)
+    zones = tuple(dataclasses.replace(z, state=ZoneState.TESTING) if z is pinned_95 else z for z in a.zones)
+    assert summarise(dataclasses.replace(a, zones=zones)).badge is ZoneState.TESTING
+
+
 def test_forming_candle_never_breaks_or_pivots() -> None:
     closed = from_mids(MIDS)
     forming = hourly(len(MIDS), 105.0, 105.2, 90.0, 91.0, closed=False)  # a wild intra-hour wick

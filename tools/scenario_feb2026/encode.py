@@ -170,7 +170,7 @@ def ticker_payloads(market: Market) -> Iterator[RawPayload]:
 
 
 def derivative_payloads(market: Market, rng: random.Random) -> Iterator[RawPayload]:
-    """Funding (premiumIndex), open interest and order books, every hour."""
+    """Funding (premiumIndex) and open interest, every hour."""
     books = {s: CandleBook(market, s) for s in SYMBOLS}
     for i, (t, _) in enumerate(market.funding["BTC"]):
         rows = []
@@ -195,8 +195,21 @@ def derivative_payloads(market: Market, rng: random.Random) -> Iterator[RawPaylo
             oi = market.open_interest[sym][i][1]
             body = _json({"openInterest": f"{oi:.3f}", "symbol": INSTRUMENT[sym], "time": t})
             yield _payload("binance_futures", "open_interest", t + 700, body, symbol=sym)
-            if i % 2 == 0:
-                book = _depth(books[sym].price(t), market, sym, i, rng)
+
+
+BOOK_EVERY_MS = 600_000
+
+
+def book_payloads(market: Market, rng: random.Random) -> Iterator[RawPayload]:
+    """Order books every 10 minutes, following the hourly spread and depth series."""
+    books = {s: CandleBook(market, s) for s in SYMBOLS}
+    hours = [t for t, _ in market.spread_bps["BTC"]]
+    for i, hour in enumerate(hours):
+        for t in range(hour, hour + HOUR_MS, BOOK_EVERY_MS):
+            for sym in SYMBOLS:
+                if t not in books[sym].index:
+                    continue
+                book = _depth(books[sym].price(t - t % STEP_MS), market, sym, i, rng)
                 yield _payload("binance", "depth", t + 800, _json(book), symbol=sym)
 
 
@@ -205,7 +218,7 @@ def _depth(mid: float, market: Market, sym: str, i: int, rng: random.Random) -> 
     spread_bps = market.spread_bps[sym][i][1]
     depth_usd = market.depth_usd[sym][i][1]
     half = mid * spread_bps / 20_000
-    levels = 14
+    levels = 5
     bids, asks = [], []
     weights = [rng.uniform(0.5, 1.5) for _ in range(levels)]
     total = sum(weights)
@@ -213,8 +226,8 @@ def _depth(mid: float, market: Market, sym: str, i: int, rng: random.Random) -> 
         offset = half + mid * 0.0095 * k / (levels - 1)
         usd = depth_usd * weights[k] / total
         bid, ask = mid - offset, mid + offset
-        bids.append([_p(bid), f"{usd / bid:.5f}"])
-        asks.append([_p(ask), f"{usd * rng.uniform(0.85, 1.15) / ask:.5f}"])
+        bids.append([_p(bid), f"{usd / bid:.3f}"])
+        asks.append([_p(ask), f"{usd * rng.uniform(0.85, 1.15) / ask:.3f}"])
     # a few levels beyond 1% that must not count
     bids.append([_p(mid * 0.985), "3.00000"])
     asks.append([_p(mid * 1.015), "3.00000"])

@@ -333,15 +333,20 @@ def build_liquidations(market: Market, rng: random.Random) -> None:
             continue
         total = _REPORTED_LIQ_DAYS.get(d, _liq_day_total(btc[d], eth[d])) * 1e6
         out.extend(_spread_day(d, total, None, path_btc, by_time_eth, rng))
-    # Feb 5 20:00 -> Feb 6 14:00 is the cascade: $2.14B of longs into the low, then $0.47B
-    # of shorts on the rebound until 20:00 (reported: $2.6B in 24 h, $2.14B longs).
-    crash_start = day_ms(date(2026, 2, 5)) + 20 * 3_600_000
+    # The 24 h to Feb 6 14:00 (the low) is the cascade: $2.45B of longs into the low ($0.3B
+    # of it in the last 75 minutes) and
+    # $0.12B of shorts squeezed on the bounces, then $0.35B of shorts on the rebound until
+    # 20:00 (reported: about $2.6B in 24 h, mostly longs).
     low_ms = day_ms(date(2026, 2, 6)) + 14 * 3_600_000
+    crash_start = low_ms - DAY_MS
     rebound_end = low_ms + 6 * 3_600_000
-    out.extend(_spread_window(crash_start, low_ms, 2.14e9, "LONG", path_btc, by_time_eth, rng))
-    out.extend(_spread_window(low_ms, rebound_end, 0.467e9, "SHORT", path_btc, by_time_eth, rng))
+    out.extend(_spread_window(crash_start, low_ms, 2.15e9, "LONG", path_btc, by_time_eth, rng))
+    # the final flush into the low: a cascade still running at 14:00
+    out.extend(_spread_window(low_ms - 75 * 60_000, low_ms, 0.30e9, "LONG", path_btc, by_time_eth, rng))
+    out.extend(_spread_window(crash_start, low_ms, 0.12e9, "SHORT", path_btc, by_time_eth, rng))
+    out.extend(_spread_window(low_ms, rebound_end, 0.35e9, "SHORT", path_btc, by_time_eth, rng))
     calm = [
-        (day_ms(date(2026, 2, 5)), crash_start, 260e6),
+        (day_ms(date(2026, 2, 5)), crash_start, 150e6),
         (rebound_end, day_ms(date(2026, 2, 7)), 30e6),
     ]
     for start, end, total in calm:
@@ -388,7 +393,7 @@ def _spread_window(
     for (t, m), w in zip(moves, weights, strict=True):
         bucket_usd = total_usd * w / wsum
         # a big 5-minute bucket is made of bigger orders, as in a real cascade
-        mean = 150_000.0 + bucket_usd / 20
+        mean = 200_000.0 + bucket_usd / 15
         for size in _order_sizes(bucket_usd, mean, rng):
             ts = t - STEP_MS + rng.randrange(STEP_MS)
             order_side = side or ("LONG" if m < 0 else "SHORT")
@@ -551,7 +556,7 @@ def build_fear_stocks(nasdaq: list[tuple[date, float]]) -> list[tuple[date, floa
     out = []
     for i, (d, close) in enumerate(nasdaq):
         base = nasdaq[max(0, i - 5)][1]
-        score = max(5.0, min(95.0, 48.0 + (close / base - 1) * 900))
+        score = max(5.0, min(95.0, 50.0 + (close / base - 1) * 500))
         rating = (
             "extreme fear" if score < 25 else "fear" if score < 45 else "neutral" if score <= 55 else "greed"
         )

@@ -1,0 +1,268 @@
+"""The headless engine: feeds (live or replay) → state → views, plus store and recorder.
+
+The TUI, ``--once``, ``watch``, ``record`` and ``collect`` all run one Engine and read
+its state; nothing in here knows about Textual.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable, Coroutine, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from crashtui.clock import SYSTEM_CLOCK, Clock
+from crashtui.config.schema import Config
+from crashtui.events import DataEvent, Event, StatusEvent
+from crashtui.model import Liquidation, RawPayload, SourceState, SourceStatus
+from crashtui.replay.recording import RecordingHeader
+from crashtui.state import FeedState
+
+if TYPE_CHECKING:
+    from crashtui.analysis.market import MarketAnalysis
+
+SAMPLED_VENUES = ("binance_liq", "okx_liq", "okx")
+
+
+@dataclass(frozen=True, slots=True)
+class ReplayOptions:
+    """What to replay and how fast (``speed`` None: as fast as possible)."""
+
+    path: Path
+    speed: float | None = 60.0
+    start_ms: int | None = None
+    until_ms: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EngineOptions:
+    """How an Engine runs: live or replay, with or without store and recorder."""
+
+    replay: ReplayOptions | None = None
+    store_path: Path | None = None
+    record_path: Path | None = None
+    streams: bool = True
+
+
+class Engine:
+    """Owns the feed state and the tasks that fill it."""
+
+    def __init__(
+        self,
+        config: Config,
+        watchlist: tuple[str, ...],
+        options: EngineOptions = EngineOptions(),
+        *,
+        clock: Clock = SYSTEM_CLOCK,
+        on_change: Callable[[], None] | None = None,
+    ) -> None:
+        from crashtui.analysis.liquidations import LiquidationTally
+
+        self.config = config
+        self.options = options
+        self.clock = clock
+        self.watchlist = watchlist
+        self.header: RecordingHeader | None = None
+        self._payloads: list[RawPayload] = []
+        if options.replay is not None:
+            from crashtui.replay.recording import read_recording
+
+            self.header, self._payloads = read_recording(options.replay.path)
+            if self.header.watchlist and not watchlist:
+                self.watchlist = self.header.watchlist
+        self.mode = "replay" if options.replay is not None else "live"
+        self.tally = LiquidationTally(config.analysis.cascade)
+        self.state = FeedState(
+            self.watchlist, mode=self.mode, now_ms=clock.now_ms, on_liquidation=self._on_liquidation
+        )
+        self._on_change = on_change
+        self._store: Any = None
+        self._recorder: Any = None
+        self.player: Any = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self.failure: str | None = None
+        self._analysis: tuple[tuple[int, int, int], MarketAnalysis] | None = None
+
+    # -- events ------------------------------------------------------------------------------
+
+    def _on_liquidation(self, liq: Liquidation) -> None:
+        self.tally.add(liq)
+
+    def sink(self, event: Event) -> None:
+        """EventSink: fold into state, persist (live), notify."""
+        self.state.apply(event)
+        if self._store is not None:
+            if isinstance(event, DataEvent):
+                self._store.submit_event(event)
+            elif isinstance(event, StatusEvent):
+                self._store.submit_status(event.status)
+        if self._on_change is not None:
+            self._on_change()
+
+    def reset_state(self) -> None:
+        """Start over with empty state (replay seeks backwards)."""
+        from crashtui.analysis.liquidations import LiquidationTally
+
+        self.tally = LiquidationTally(self.config.analysis.cascade)
+        self.state = FeedState(
+            self.watchlist, mode=self.mode, now_ms=self.clock.now_ms, on_liquidation=self._on_liquidation
+        )
+
+    @property
+    def pinned_zones(self) -> Mapping[str, tuple[float, ...]]:
+        """Pinned levels: the config's, plus the recording's in replay (config wins)."""
+        merged = dict(self.header.pinned_zones) if self.header is not None else {}
+        merged.update(self.config.zones)
+        return merged
+
+    # -- start-up ----------------------------------------------------------------------------
+
+    def load_history(self) -> int:
+        """Paint from the store: apply its last known state (statuses marked stale)."""
+        if self.options.store_path is None or self.mode != "live":
+            return 0
+        from crashtui.store.sqlite import load_events
+
+        events, statuses = load_events(self.options.store_path, self.watchlist)
+        for event in events:
+            self.state.apply(event)
+        for status in statuses:
+            self.state.apply(StatusEvent(status))
+        return sum(len(e.items) for e in events)
+
+    def replay_to_end(self) -> int:
+        """Headless replay at full speed to ``until`` (or the end); returns the replay clock."""
+        from crashtui.replay.player import replay_all
+
+        assert self.options.replay is not None
+        return replay_all(self._payloads, self.sink, until_ms=self.options.replay.until_ms)
+
+    def start(self) -> list[asyncio.Task[None]]:
+        """Start the feed tasks on the running loop."""
+        if self.options.replay is not None:
+            self._tasks = [asyncio.create_task(self._run_replay(), name="crashtui-replay")]
+        else:
+            self._tasks = [asyncio.create_task(self._run_live(), name="crashtui-live")]
+        return self._tasks
+
+    async def stop(self) -> None:
+        """Cancel the feed tasks and close store and recorder (flushing what is queued)."""
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks = []
+        if self._store is not None:
+            store, self._store = self._store, None
+            await asyncio.to_thread(store.close)
+        if self._recorder is not None:
+            recorder, self._recorder = self._recorder, None
+            await asyncio.to_thread(recorder.close)
+
+    async def _run_replay(self) -> None:
+        from crashtui.replay.player import Player, ReplayWindow
+
+        replay = self.options.replay
+        assert replay is not None
+        self.player = Player(
+            self._payloads,
+            self.sink,
+            speed=replay.speed,
+            window=ReplayWindow(replay.start_ms, replay.until_ms),
+            on_reset=self.reset_state,
+        )
+        await self.player.run()
+
+    async def _run_live(self) -> None:
+        from crashtui.feed.poller import Poller
+        from crashtui.net.http import Request, fetch, make_client, max_body_bytes
+
+        if self.options.store_path is not None:
+            from crashtui.store.sqlite import Store
+
+            self._store = Store(self.options.store_path, self.config.store)
+        raw_sink = self._open_recorder()
+        async with make_client(self.config.net) as client:
+            poller = Poller(self.config, self.watchlist, client, self.sink, raw_sink, clock=self.clock)
+            jobs: list[Coroutine[Any, Any, None]] = [poller.run()]
+            if self.options.streams:
+                from crashtui.streams.runner import build_streams
+
+                async def okx_fetch(endpoint: str, url: str, params: Mapping[str, str]) -> RawPayload:
+                    request = Request(source="okx", endpoint=endpoint, url=url, query=dict(params))
+                    payload = await fetch(
+                        client, request, clock=self.clock, max_body_bytes=max_body_bytes(self.config.net)
+                    )
+                    if raw_sink is not None:
+                        raw_sink(payload)
+                    return payload
+
+                streams = build_streams(
+                    self.config, self.watchlist, self.sink, raw_sink, fetch=okx_fetch, clock=self.clock
+                )
+                jobs.extend(streams.coroutines())
+            await asyncio.gather(*jobs)
+
+    def _open_recorder(self) -> Callable[[RawPayload], None] | None:
+        if self.options.record_path is None:
+            return None
+        from crashtui.replay.recording import RecordingHeader, RecordingWriter
+
+        header = RecordingHeader(
+            created_ms=self.clock.now_ms(),
+            label=self.options.record_path.name,
+            watchlist=self.watchlist,
+            pinned_zones=dict(self.config.zones),
+        )
+        self._recorder = RecordingWriter(self.options.record_path, header)
+        recorder: Callable[[RawPayload], None] = self._recorder
+        return recorder
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def analysis(self) -> MarketAnalysis:
+        """Analysis of the current state (cached until the state or the second changes)."""
+        from crashtui.analysis.market import analyse_snapshot
+
+        key = (id(self.state), self.state.version, self.now_ms() // 1000)
+        if self._analysis is not None and self._analysis[0] == key:
+            return self._analysis[1]
+        result = analyse_snapshot(self.state.snapshot(), self.config, self.tally, pinned=self.pinned_zones)
+        self._analysis = (key, result)
+        return result
+
+    def now_ms(self) -> int:
+        """The engine's clock: replay time in replay, else wall time."""
+        return self.state.now_ms()
+
+    def status_list(self) -> list[SourceStatus]:
+        """Statuses sorted by source name, with never-heard-from sources as pending."""
+        return [self.state.statuses[k] for k in sorted(self.state.statuses)]
+
+    def any_data(self) -> bool:
+        """Whether any source has delivered anything at all."""
+        s = self.state
+        return bool(s.tickers or s.candles or s.liquidations or s.etf or s.fear or s.macro or s.funding)
+
+    def healthy_sources(self) -> int:
+        """How many sources are currently ok."""
+        return sum(1 for st in self.state.statuses.values() if st.state is SourceState.OK)
+
+
+async def run_until(engine: Engine, predicate: Callable[[], bool], deadline_s: float) -> bool:
+    """Run the engine until ``predicate`` holds or ``deadline_s`` passes; True if it held."""
+    tasks = engine.start()
+    try:
+        loop = asyncio.get_running_loop()
+        end = loop.time() + deadline_s
+        while loop.time() < end:
+            if predicate():
+                return True
+            if all(t.done() for t in tasks):
+                break
+            await asyncio.sleep(0.1)
+        return predicate()
+    finally:
+        with contextlib.suppress(Exception):
+            await engine.stop()

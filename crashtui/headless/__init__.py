@@ -1,0 +1,1 @@
+"""Headless modes: ``--once`` (JSON or text) for scripts, cron and login banners."""

@@ -1,0 +1,149 @@
+"""``crashtui --once [--json]``: one snapshot, printed, then exit.
+
+Replay runs the recording at full speed to ``--until`` (or its end). Live starts the feed
+and waits until every data kind has an answer (served, or every source failed) or the
+deadline passes, then prints what it has. Exit 3 when no source delivered anything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from typing import Any
+
+from crashtui.analysis.market import MarketAnalysis
+from crashtui.analysis.numbers import fmt_price, fmt_usd
+from crashtui.config.loader import LoadedConfig
+from crashtui.engine import Engine, EngineOptions, ReplayOptions
+from crashtui.model import SourceState
+from crashtui.textsafe import plain
+from crashtui.timeparse import iso_utc
+
+EXIT_NO_DATA = 3
+_SETTLED = (SourceState.FAILING, SourceState.BLOCKED, SourceState.DISABLED, SourceState.STALE)
+
+
+def build_engine(args: argparse.Namespace, loaded: LoadedConfig, *, headless: bool) -> Engine:
+    """An Engine for the mode the arguments ask for (shared by --once, watch and the UI)."""
+    from crashtui.replay.locate import locate_recording
+    from crashtui.store.sqlite import default_store_path
+
+    config = loaded.config
+    watchlist = config.watchlist(getattr(args, "watchlist", None)).symbols
+    replay = None
+    if getattr(args, "replay", None):
+        path = locate_recording(args.replay)
+        speed = args.speed if args.speed is not None or headless else 60.0
+        replay = ReplayOptions(path, None if headless else speed, args.start, args.until)
+        if not getattr(args, "watchlist", None):
+            watchlist = ()  # the recording's own watchlist
+    store = (
+        None if replay is not None or getattr(args, "no_store", False) else default_store_path(config.store)
+    )
+    return Engine(config, watchlist, EngineOptions(replay=replay, store_path=store))
+
+
+def settled(engine: Engine) -> bool:
+    """Every polled data kind is served, or every source in its chain has failed."""
+    state = engine.state
+    if not state.statuses:
+        return False
+    for kind, chain in engine.config.failover.items():
+        if kind in state.serving:
+            continue
+        enabled = [s for s in chain if engine.config.source(s).enabled]
+        if any(state.statuses.get(s) is None or state.statuses[s].state not in _SETTLED for s in enabled):
+            return False
+    return all(t in state.tickers for t in engine.watchlist) or not state.tickers
+
+
+def run_once(args: argparse.Namespace, loaded: LoadedConfig) -> int:
+    """Print one snapshot (JSON or text); exit 0, or 3 when no source delivered data."""
+    engine = build_engine(args, loaded, headless=True)
+    if engine.options.replay is not None:
+        engine.replay_to_end()
+    else:
+        engine.load_history()
+        from crashtui.engine import run_until
+
+        asyncio.run(run_until(engine, lambda: settled(engine), args.deadline))
+    analysis = engine.analysis()
+    snapshot = engine.state.snapshot()
+    if args.json:
+        from crashtui.headless.document import build_document
+
+        doc = build_document(snapshot, analysis, header=engine.header, serving=snapshot.serving)
+        sys.stdout.write(json.dumps(doc, indent=1, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(text_summary(engine, analysis) + "\n")
+    return 0 if engine.any_data() else EXIT_NO_DATA
+
+
+def text_summary(engine: Engine, analysis: MarketAnalysis) -> str:
+    """A compact plain-text summary for cron, mail or a login banner."""
+    snap = engine.state.snapshot()
+    lines = []
+    head = f"crashtui {iso_utc(snap.generated_ms)[:16]}Z"
+    if engine.header is not None:
+        kind = "scenario, not live data" if engine.header.scenario else "recording"
+        head += f"  REPLAY {plain(engine.header.label)} ({kind})"
+    g = analysis.gauge
+    head += f"  crash gauge {g.score:.0f}/100 {g.label}" if g.score is not None else "  crash gauge: no data"
+    lines.append(head)
+    for item in analysis.symbols:
+        ticker = snap.tickers.get(item.symbol)
+        if item.price is None:
+            lines.append(f"{item.symbol:<5} no data ({item.note})")
+            continue
+        change = (
+            f"{ticker.change_24h_pct:+.1f}%" if ticker and ticker.change_24h_pct is not None else "   n/a"
+        )
+        parts = [f"{item.symbol:<5} {fmt_price(item.price):>10} {change:>7}"]
+        if item.summary is not None:
+            s = item.summary.support
+            if s is not None:
+                parts.append(f"support {fmt_price(s.level)} ({s.distance_pct:+.1f}%)")
+            if item.summary.badge_text:
+                parts.append(item.summary.badge_text)
+        lines.append("  ".join(parts))
+    day = analysis.liquidations.window("24h")
+    if day is not None and day.total.count:
+        share = f"{day.total.long_share * 100:.0f}% longs" if day.total.long_share is not None else ""
+        bound = " (lower bound)" if day.lower_bound else ""
+        line = f"Liquidations 24h {fmt_usd(day.total.total_usd)}{bound} {share}"
+        line += f" · worst 24h {fmt_usd(analysis.worst_24h_usd)}"
+        if analysis.liquidations.cascade is not None:
+            line += f" · CASCADE since {iso_utc(analysis.liquidations.cascade.start_ms)[11:16]}Z"
+        lines.append(line)
+    for etf in analysis.etf:
+        t = etf.total
+        if t.latest_usd_m is None:
+            continue
+        wtd = t.week_to_date.net_usd_m
+        streak = f"streak {t.streak.days}d {t.streak.direction}" if t.streak.days else ""
+        wtd_text = f"wtd {wtd:+,.0f}" if wtd is not None else "wtd n/a"
+        lines.append(f"ETF {etf.asset} last {t.latest_usd_m:+,.1f} US$m · {wtd_text} · {streak}".rstrip(" ·"))
+    fear = []
+    for index, label in (("crypto", "Crypto F&G"), ("stocks", "Stocks F&G")):
+        readings = snap.fear.get(index, ())
+        if readings:
+            fear.append(f"{label} {readings[-1].value:.0f} {plain(readings[-1].classification)}")
+    if fear:
+        lines.append(" · ".join(fear))
+    lines.append(_sources_line(snap.statuses))
+    return "\n".join(lines)
+
+
+def _sources_line(statuses: Any) -> str:
+    ok = sorted(s.source for s in statuses.values() if s.state is SourceState.OK)
+    bad = [
+        f"{s.source} {s.state}: {plain(s.last_error or '')}".rstrip(": ")
+        for s in sorted(statuses.values(), key=lambda s: s.source)
+        if s.state in (SourceState.FAILING, SourceState.BLOCKED)
+    ]
+    out = f"Sources: {len(ok)} ok"
+    if bad:
+        out += " · " + " · ".join(bad)
+    return out

@@ -1,0 +1,118 @@
+"""``--once``: the JSON document on the bundled scenario, the text summary, exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crashtui.cli import main
+from crashtui.model import RawPayload, freeze_params
+from crashtui.replay.recording import RecordingHeader, write_recording
+
+FEB6_1400 = "2026-02-06T14:00Z"
+
+
+@pytest.fixture(scope="module")
+def feb6_document() -> dict[str, Any]:
+    import contextlib
+    import io
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(["--once", "--json", "--replay", "feb-2026", "--until", FEB6_1400])
+    assert code == 0
+    doc: dict[str, Any] = json.loads(out.getvalue())
+    return doc
+
+
+def test_document_header(feb6_document: dict[str, Any]) -> None:
+    doc = feb6_document
+    assert doc["schema_version"] == 1
+    assert doc["mode"] == "replay"
+    assert doc["generated_at"] == "2026-02-06T14:00:00Z"
+    assert doc["replay"]["recording"] == "feb-2026"
+    assert doc["replay"]["scenario"] is True
+    assert "not live data" in doc["replay"]["note"]
+
+
+def test_eth_has_broken_the_pinned_1826_zone(feb6_document: dict[str, Any]) -> None:
+    eth = next(row for row in feb6_document["watchlist"] if row["symbol"] == "ETH")
+    zone = next(z for z in eth["zones"] if z["low"] <= 1826 <= z["high"])
+    assert zone["pinned"] is True
+    assert zone["state"] == "broken"
+    assert zone["kind"] == "resistance"  # price fell through it
+    assert eth["price"] < 1826
+    assert eth["state"] == "broken"
+    assert eth["badge"].startswith("BROKE ")
+
+
+def test_worst_24h_liquidations_match_the_reported_crash(feb6_document: dict[str, Any]) -> None:
+    liq = feb6_document["liquidations"]
+    assert 2.4e9 <= liq["worst_24h_usd"] <= 2.9e9
+    day = liq["windows"]["24h"]
+    assert day["long_usd"] > day["short_usd"]  # mostly longs
+    assert day["lower_bound"] is True  # Binance and OKX streams are sampled
+    assert set(day["by_venue"]) == {"binance", "bybit", "okx"}
+
+
+def test_gauge_fear_and_sources(feb6_document: dict[str, Any]) -> None:
+    doc = feb6_document
+    assert doc["fear"]["crypto"]["value"] == 9  # real alternative.me value on 2026-02-06
+    assert doc["fear"]["crypto"]["classification"] == "Extreme Fear"
+    gauge = doc["gauge"]
+    assert 0 <= gauge["score"] <= 100
+    names = {c["name"] for c in gauge["components"]} | {m["name"] for m in gauge["missing"]}
+    assert "fear_greed" in names
+    assert all(c["source"] for c in gauge["components"])
+    states = {s["source"]: s["state"] for s in doc["sources"]}
+    assert states["binance"] == "ok"
+    assert states["farside"] == "ok"
+    assert doc["etf"]["BTC"]["week_to_date"]["net_usd_m"] is not None
+
+
+def test_text_summary(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--once", "--replay", "feb-2026", "--until", FEB6_1400]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("crashtui 2026-02-06T14:00Z  REPLAY feb-2026 (scenario, not live data)")
+    assert "ETH" in out
+    assert "Liquidations 24h $2.5" in out
+
+
+def test_no_data_prints_statuses_and_exits_3(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "broken.jsonl.gz"
+    html = b"<!DOCTYPE html><html><title>Just a moment...</title></html>"
+    write_recording(
+        path,
+        RecordingHeader(created_ms=1, label="broken", watchlist=("BTC",)),
+        [
+            RawPayload(
+                "binance", "ticker_24hr", 1_770_000_000_000, b"{not json", freeze_params({"symbols": "BTC"})
+            ),
+            RawPayload(
+                "farside", "etf_page", 1_770_000_001_000, html, freeze_params({"asset": "BTC"}), status=403
+            ),
+        ],
+    )
+    assert main(["--once", "--json", "--replay", str(path)]) == 3
+    doc = json.loads(capsys.readouterr().out)
+    states = {s["source"]: (s["state"], s["last_error"]) for s in doc["sources"]}
+    assert states["binance"][0] == "failing"
+    assert "invalid JSON" in states["binance"][1]
+    assert states["farside"][0] == "blocked"
+    assert doc["watchlist"][0]["price"] is None
+
+
+def test_json_without_once_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--json"]) == 2
+    assert "--json only works with --once" in capsys.readouterr().err
+
+
+def test_unknown_recording_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--once", "--replay", "feb-2062"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert (
+        err == "crashtui: error: no recording 'feb-2062': not a file, and not a bundled scenario (feb-2026)"
+    )
