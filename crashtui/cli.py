@@ -80,7 +80,7 @@ def _replay_options(parser: argparse.ArgumentParser, *, main: bool = False) -> N
 # Modules that add a subcommand: each has ``register(subparsers, common)`` that adds its
 # parser and sets ``command=`` to a function taking (args, loaded) and returning an exit
 # code. Keep these modules light: import heavy things inside the command function.
-SUBCOMMAND_MODULES: tuple[str, ...] = ("crashtui.commands.sources",)
+SUBCOMMAND_MODULES: tuple[str, ...] = ("crashtui.commands.sources", "crashtui.commands.record")
 
 
 def build_parser() -> argparse.ArgumentParser:

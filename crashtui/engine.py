@@ -80,6 +80,7 @@ class Engine:
         self._on_change = on_change
         self._store: Any = None
         self._recorder: Any = None
+        self._record_counter: Any = None
         self.player: Any = None
         self._tasks: list[asyncio.Task[None]] = []
         self.failure: str | None = None
@@ -216,8 +217,13 @@ class Engine:
             pinned_zones=dict(self.config.zones),
         )
         self._recorder = RecordingWriter(self.options.record_path, header)
+        self._record_counter = self._recorder
         recorder: Callable[[RawPayload], None] = self._recorder
         return recorder
+
+    def recorded_count(self) -> int:
+        """Payloads written to the recording so far (0 when not recording)."""
+        return int(getattr(self._record_counter, "count", 0))
 
     # -- reading -----------------------------------------------------------------------------
 
