@@ -85,10 +85,23 @@ async def _record(engine: Any, out: Any, duration: float | None) -> int:
                 break
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=min(10.0, remaining or 10.0))
-            ok = engine.healthy_sources()
-            count = engine.recorded_count()
-            print(f"crashtui: {count} payloads recorded, {ok} sources ok", file=sys.stderr)
+            print(f"crashtui: {_progress(engine)}", file=sys.stderr)
     finally:
         await engine.stop()
     print(f"crashtui: wrote {engine.recorded_count()} payloads to {out}", file=sys.stderr)
     return 0
+
+
+def _progress(engine: Any) -> str:
+    """One progress line; when nothing is reachable, say why for the first failing source."""
+    from crashtui.model import SourceState
+    from crashtui.textsafe import plain
+
+    ok = engine.healthy_sources()
+    line = f"{engine.recorded_count()} payloads recorded, {ok} sources ok"
+    if ok == 0:
+        failing = [s for s in engine.status_list() if s.state in (SourceState.FAILING, SourceState.BLOCKED)]
+        if failing:
+            first = failing[0]
+            line += f" (no source reachable: {first.source}: {plain(first.last_error or str(first.state), 120)})"
+    return line
