@@ -103,5 +103,6 @@ def _progress(engine: Any) -> str:
         failing = [s for s in engine.status_list() if s.state in (SourceState.FAILING, SourceState.BLOCKED)]
         if failing:
             first = failing[0]
-            line += f" (no source reachable: {first.source}: {plain(first.last_error or str(first.state), 120)})"
+            reason = plain(first.last_error or str(first.state), 120)
+            line += f" (no source reachable: {first.source}: {reason})"
     return line
