@@ -21,7 +21,7 @@ StressResult = StressInput | MissingInput
 
 FEAR_MAX_AGE_MS = 3 * DAY_MS
 FUNDING_MAX_AGE_MS = DAY_MS
-BOOK_MAX_AGE_MS = 10 * MINUTE_MS
+BOOK_MAX_AGE_MS = 20 * MINUTE_MS  # live polls every 15 s; recordings may hold fewer books
 BOOK_BASELINE_MS = 12 * HOUR_MS
 BOOK_MIN_SAMPLES = 10
 BORROW_MAX_AGE_MS = 2 * DAY_MS

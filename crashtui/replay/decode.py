@@ -8,7 +8,7 @@ the recording holds: a source is ``ok`` as of its last good payload, ``failing``
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from crashtui.events import DataEvent, Event, StatusEvent
 from crashtui.model import Liquidation, RawPayload, SourceState, SourceStatus
@@ -20,10 +20,10 @@ SAMPLED_SOURCES = frozenset({"binance_liq", "okx_liq"})
 STATUS_REFRESH_MS = 60_000
 
 
-def _rest_decoder_for(source: str, endpoint: str) -> RestDecoder | None:
-    from crashtui.sources.registry import decoder_for
+def _rest_decoders() -> Mapping[tuple[str, str], RestDecoder]:
+    from crashtui.sources.registry import DECODERS
 
-    return decoder_for(source, endpoint)
+    return DECODERS
 
 
 class PayloadDecoder:
@@ -35,6 +35,7 @@ class PayloadDecoder:
         self._table = table
         self._streams = ReplayDecoder(table)
         self._is_liquidation = is_liquidation_payload
+        self._rest = _rest_decoders()
         self._last_status: dict[str, SourceStatus] = {}
         self.payloads = 0
         self.bad_payloads = 0
@@ -44,7 +45,7 @@ class PayloadDecoder:
         self.payloads += 1
         if self._is_liquidation(raw):
             return self._decode_liquidations(raw)
-        decoder = _rest_decoder_for(raw.source, raw.endpoint)
+        decoder = self._rest.get((raw.source, raw.endpoint))
         if decoder is None:
             return self._status(raw, SourceState.FAILING, f"no decoder for {raw.source} {raw.endpoint}")
         try:

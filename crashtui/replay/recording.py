@@ -19,9 +19,10 @@ import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import IO, Any
 
-from crashtui.model import RawPayload, freeze_params
+from crashtui.model import RawPayload
 
 FORMAT = "crashtui-recording"
 VERSION = 1
@@ -92,12 +93,14 @@ def decode_payload(line: str) -> RawPayload:
         params = record.get("p") or {}
         if not isinstance(params, dict):
             raise TypeError("params")
+        if not all(type(v) is str for v in params.values()):
+            params = {str(k): str(v) for k, v in params.items()}
         return RawPayload(
             source=str(record["src"]),
             endpoint=str(record["ep"]),
             received_ms=int(record["t"]),
             body=body,
-            params=freeze_params({str(k): str(v) for k, v in params.items()}),
+            params=MappingProxyType(params),
             status=int(record.get("st", 200)),
             kind=str(record.get("k", "http")),
         )

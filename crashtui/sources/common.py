@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import functools
 import json
-import math
 import re
 from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -97,13 +96,14 @@ def load_json(body: bytes, what: str, source: str) -> Any:
 
 def num(value: Any, what: str) -> float:
     """A finite float from a JSON number or numeric string."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+    kind = type(value)  # exact types: bool (an int subclass) is not a number here
+    if kind is not str and kind is not float and kind is not int:
         raise ParseError(f"{what}: expected a number, got {type(value).__name__}")
     try:
         out = float(value)
     except ValueError:
         raise ParseError(one_line(f"{what}: expected a number, got {value!r}")) from None
-    if not math.isfinite(out):
+    if out - out != 0.0:  # inf - inf and nan - nan are nan: not finite
         raise ParseError(f"{what}: expected a finite number, got {value!r}")
     return out
 

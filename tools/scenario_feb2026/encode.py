@@ -126,7 +126,7 @@ class CandleBook:
 
 
 def candle_payloads(market: Market) -> Iterator[RawPayload]:
-    """Backfill at the start, then the forming 1h candle every 15 minutes and the 4h/1d hourly."""
+    """Backfill at the start, then the forming 1h candle every 30 minutes and the 4h/1d every 4 h."""
     start = day_ms(FIRST_DAY)
     end = day_ms(LAST_DAY) + DAY_MS
     books = {s: CandleBook(market, s) for s in SYMBOLS}
@@ -137,7 +137,7 @@ def candle_payloads(market: Market) -> Iterator[RawPayload]:
         for interval, length in (("1h", HOUR_MS), ("4h", 4 * HOUR_MS)):
             rows = [book.candle(t, length, start) for t in range(first_hour, start + 1, length)]
             yield _payload("binance", "klines", start, _json(rows[-1000:]), symbol=sym, interval=interval)
-    for t in range(start + 15 * 60_000, end + 1, 15 * 60_000):
+    for t in range(start + 30 * 60_000, end + 1, 30 * 60_000):
         recv = t + 1_000
         for sym, book in books.items():
             hour = t - t % HOUR_MS
@@ -145,7 +145,7 @@ def candle_payloads(market: Market) -> Iterator[RawPayload]:
                 [book.candle(hour, HOUR_MS, t)] if t < end else []
             )
             yield _payload("binance", "klines", recv, _json(rows), symbol=sym, interval="1h")
-            if t % HOUR_MS == 0:
+            if t % (4 * HOUR_MS) == 0:
                 four = t - t % (4 * HOUR_MS)
                 rows4 = [book.candle(four - 4 * HOUR_MS, 4 * HOUR_MS, t)]
                 if t < end:
@@ -197,11 +197,11 @@ def derivative_payloads(market: Market, rng: random.Random) -> Iterator[RawPaylo
             yield _payload("binance_futures", "open_interest", t + 700, body, symbol=sym)
 
 
-BOOK_EVERY_MS = 600_000
+BOOK_EVERY_MS = 900_000
 
 
 def book_payloads(market: Market, rng: random.Random) -> Iterator[RawPayload]:
-    """Order books every 10 minutes, following the hourly spread and depth series."""
+    """Order books every 15 minutes, following the hourly spread and depth series."""
     books = {s: CandleBook(market, s) for s in SYMBOLS}
     hours = [t for t, _ in market.spread_bps["BTC"]]
     for i, hour in enumerate(hours):
@@ -357,7 +357,7 @@ def etf_payloads(market: Market) -> Iterator[RawPayload]:
         for hour, published in ((14, False), (23, True)):
             t = day_ms(d) + hour * HOUR_MS
             for asset in ("BTC", "ETH"):
-                shown = [x for x in trading if x < d][-14:]
+                shown = [x for x in trading if x < d][-9:]
                 rows: list[tuple[date, dict[str, float] | None]] = [(x, by_day[asset][x]) for x in shown]
                 rows.append((d, by_day[asset][d] if published else None))
                 body = farside_page(asset, rows, funds[asset])
@@ -425,9 +425,9 @@ AAVE_POOLS = {"USDC": "aa70268e-4b52-42bf-a116-608b370f9501", "USDT": "f981a304-
 
 
 def borrow_payloads(market: Market) -> Iterator[RawPayload]:
-    """DefiLlama pools + lendBorrow (reduced to the Aave v3 stablecoin pools) every 2 hours."""
+    """DefiLlama pools + lendBorrow (reduced to the Aave v3 stablecoin pools) every 4 hours."""
     series = market.borrow_apy
-    for i in range(0, len(series["USDC"]), 2):
+    for i in range(0, len(series["USDC"]), 4):
         t = series["USDC"][i][0] + 20 * 60_000
         pools = [
             {"chain": "Ethereum", "project": "aave-v3", "symbol": asset,

@@ -393,7 +393,7 @@ def _spread_window(
     for (t, m), w in zip(moves, weights, strict=True):
         bucket_usd = total_usd * w / wsum
         # a big 5-minute bucket is made of bigger orders, as in a real cascade
-        mean = 200_000.0 + bucket_usd / 15
+        mean = 1_200_000.0 + bucket_usd / 20
         for size in _order_sizes(bucket_usd, mean, rng):
             ts = t - STEP_MS + rng.randrange(STEP_MS)
             order_side = side or ("LONG" if m < 0 else "SHORT")
