@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -139,6 +139,34 @@ class Engine:
 
         assert self.options.replay is not None
         return replay_all(self._payloads, self.sink, until_ms=self.options.replay.until_ms)
+
+    def replay_steps(self, step_ms: int = 60_000) -> Iterator[int]:
+        """Headless replay at full speed, one clock step at a time; yields the replay clock.
+
+        Applies everything up to the window start first, then advances to each multiple of
+        ``step_ms`` (and finally to the window end), yielding after each step's payloads and clock
+        event are applied, so a caller can act between steps (``crashtui watch`` evaluates its
+        alert rules there). ``self.player`` is the Player doing it.
+        """
+        from crashtui.replay.player import Player, ReplayWindow
+
+        replay = self.options.replay
+        assert replay is not None
+        player = Player(
+            self._payloads,
+            self.sink,
+            speed=None,
+            window=ReplayWindow(replay.start_ms, replay.until_ms),
+            on_reset=self.reset_state,
+        )
+        self.player = player
+        player.seek(0)
+        yield player.clock_ms
+        while player.clock_ms < player.end_ms:
+            boundary = (player.clock_ms // step_ms + 1) * step_ms
+            player.seek(boundary - player.clock_ms)
+            yield player.clock_ms
+        player.finished = True
 
     def start(self) -> list[asyncio.Task[None]]:
         """Start the feed tasks on the running loop."""
