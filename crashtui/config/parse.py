@@ -15,6 +15,7 @@ from crashtui.config.schema import (
     AnalysisConfig,
     CascadeParams,
     Config,
+    FeedConfig,
     GaugeConfig,
     NetConfig,
     SourceConfig,
@@ -37,6 +38,7 @@ TOP_LEVEL = (
     "net",
     "analysis",
     "store",
+    "feed",
     "alerts",
 )
 
@@ -64,6 +66,9 @@ def parse_config(
     net = _net(root.table("net"))
     analysis = _analysis(root.table("analysis"))
     store = _store(root.table("store"))
+    feed_table = root.table("feed")
+    feed = FeedConfig(redis_url=feed_table.url("redis_url", schemes=("redis", "rediss", "unix")))
+    feed_table.finish()
     alerts = root.table("alerts")
     alerts.finish(allowed=())
     root.finish(allowed=TOP_LEVEL)
@@ -80,6 +85,7 @@ def parse_config(
         net=net,
         analysis=analysis,
         store=store,
+        feed=feed,
     )
 
 

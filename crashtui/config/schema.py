@@ -153,6 +153,13 @@ class StoreConfig:
     macro_days: int = 3650
 
 
+@dataclass(frozen=True, slots=True)
+class FeedConfig:
+    """``[feed]``: sharing one collector's feed across a desk."""
+
+    redis_url: str | None = None
+
+
 def _default_sources() -> Mapping[str, SourceConfig]:
     return MappingProxyType({name: SourceConfig() for name in SOURCES})
 
@@ -187,6 +194,7 @@ class Config:
     net: NetConfig = NetConfig()
     analysis: AnalysisConfig = AnalysisConfig()
     store: StoreConfig = StoreConfig()
+    feed: FeedConfig = FeedConfig()
 
     def watchlist(self, name: str | None = None) -> Watchlist:
         """The named watchlist, or the default one."""
