@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from types import MappingProxyType, ModuleType
 
 from crashtui.model import RawPayload
+from crashtui.sanity import check_items
 from crashtui.sources import (
     alternative_me,
     binance,
@@ -66,9 +67,22 @@ _MODULES: dict[str, ModuleType] = {
 POLLERS: Mapping[str, Poll] = MappingProxyType({name: module.poll for name, module in _MODULES.items()})
 """Source name → its poll function ``poll(kind, ctx)`` (an async iterator of payloads)."""
 
+
+def _checked(decoder: Decoder) -> Decoder:
+    """``decoder`` followed by the plausibility rules (:mod:`crashtui.sanity`): a payload with
+    an absurd value (a negative or 1e12 price, F&G above 100…) is a ParseError, never data."""
+
+    def decode_checked(raw: RawPayload, table: SymbolTable) -> tuple[str, Items]:
+        kind, items = decoder(raw, table)
+        check_items(items, f"{raw.source} {raw.endpoint}")
+        return kind, items
+
+    return decode_checked
+
+
 DECODERS: Mapping[tuple[str, str], Decoder] = MappingProxyType(
     {
-        (name, endpoint): decoder
+        (name, endpoint): _checked(decoder)
         for name, module in _MODULES.items()
         for endpoint, decoder in module.DECODERS.items()
     }

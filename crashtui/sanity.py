@@ -1,0 +1,229 @@
+"""Plausibility rules for parsed market data: absurd values are rejected, never plotted.
+
+Two layers, both applied where payloads are decoded, so live, replay and ``crashtui sources``
+reject exactly the same things:
+
+* **Stateless** (:func:`check_items`, :func:`check_liquidation`): every price must be a
+  finite number above 0 and below :data:`MAX_PRICE_USD` (no asset trades above US$100M a
+  unit: a BTC price of 1e12 is a glitch); a candle's high may not be below its low; a single
+  liquidation may not exceed :data:`MAX_ORDER_USD`; a Fear & Greed value lies in 0–100;
+  funding rates, ETF flows and borrow rates stay within bounds no market has come near. One
+  impossible number rejects the whole payload (it is not trusted) with a one-line
+  :class:`~crashtui.sources.errors.ParseError`, so the source shows the reason and failover
+  asks the next source.
+* **Stateful** (:class:`PriceGuard`): a ticker more than :data:`MAX_MOVE` (50%) away from the
+  last accepted price of its symbol is held back as a suspected glitch (a 99% drop between
+  two polls a few seconds apart is a bad print, not a crash). It is accepted once confirmed:
+  by a second source quoting the same level (within :data:`CONFIRM_BAND`), or by
+  :data:`CONFIRM_READINGS` readings in a row at that level, or when the last accepted price is
+  older than :data:`REANCHOR_AFTER_MS` (after an outage the market may really have moved).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from crashtui.model import (
+    BookStats,
+    BorrowRate,
+    Candle,
+    EtfFlow,
+    FearGreedReading,
+    FundingSnapshot,
+    Liquidation,
+    Ticker,
+)
+from crashtui.sources.errors import ParseError
+
+MAX_PRICE_USD = 1e8
+MAX_ORDER_USD = 1e10
+MAX_FUNDING_8H = 1.0  # 100% per 8 h; real caps are a few percent
+MAX_ETF_FLOW_USD_M = 100_000.0  # US$100bn in a day; the record is under US$1.5bn
+BORROW_APY_RANGE = (-100.0, 10_000.0)
+MAX_MOVE = 0.5
+CONFIRM_BAND = 0.05
+CONFIRM_READINGS = 3
+REANCHOR_AFTER_MS = 15 * 60_000
+
+
+def price_problem(value: float) -> str | None:
+    """Why ``value`` is not a plausible USD price, or None when it is."""
+    if not math.isfinite(value):
+        return f"{value} is not a number"
+    if value <= 0:
+        return f"{value:g} is not a positive price"
+    if value > MAX_PRICE_USD:
+        return f"{value:g} is above the {MAX_PRICE_USD:g} USD sanity ceiling"
+    return None
+
+
+def _prices(label: str, values: Iterable[tuple[str, float | None]]) -> str | None:
+    for name, value in values:
+        if value is not None:
+            problem = price_problem(value)
+            if problem is not None:
+                return f"{label} {name} {problem}"
+    return None
+
+
+def _range(label: str, value: float | None, low: float, high: float) -> str | None:
+    if value is None or low <= value <= high:
+        return None
+    return f"{label} {value:g} is outside the plausible range {low:g}..{high:g}"
+
+
+def _ticker(item: Ticker) -> str | None:
+    return _prices(item.symbol, [("price", item.price)])
+
+
+def _candle(item: Candle) -> str | None:
+    label = f"{item.symbol} {item.interval} candle"
+    problem = _prices(
+        label, [("open", item.open), ("high", item.high), ("low", item.low), ("close", item.close)]
+    )
+    if problem is None and item.high < item.low:
+        problem = f"{label} high {item.high:g} is below its low {item.low:g}"
+    return problem
+
+
+def _book(item: BookStats) -> str | None:
+    return _prices(f"{item.symbol} book", [("mid", item.mid)])
+
+
+def _funding(item: FundingSnapshot) -> str | None:
+    label = f"{item.symbol} {item.venue}"
+    return _prices(label, [("mark", item.mark_price), ("index", item.index_price)]) or _range(
+        f"{label} funding", item.funding_rate_8h, -MAX_FUNDING_8H, MAX_FUNDING_8H
+    )
+
+
+def _fear(item: FearGreedReading) -> str | None:
+    return _range(f"{item.index} fear & greed", item.value, 0.0, 100.0)
+
+
+def _etf(item: EtfFlow) -> str | None:
+    return _range(f"{item.asset} ETF flow (US$m)", item.total_usd_m, -MAX_ETF_FLOW_USD_M, MAX_ETF_FLOW_USD_M)
+
+
+def _borrow(item: BorrowRate) -> str | None:
+    return _range(f"{item.asset} borrow APY %", item.borrow_apy_pct, *BORROW_APY_RANGE)
+
+
+def item_problem(item: object) -> str | None:
+    """Why one parsed item is implausible, or None (item types without rules pass)."""
+    check = _CHECKS.get(type(item))
+    return None if check is None else check(item)
+
+
+def liquidation_problem(liq: Liquidation) -> str | None:
+    """Why one liquidation is implausible, or None."""
+    label = f"{liq.symbol} liquidation"
+    problem = _prices(label, [("price", liq.price)])
+    if problem is None and not 0 < liq.notional_usd <= MAX_ORDER_USD:
+        problem = f"{label} of {liq.notional_usd:g} USD is above the {MAX_ORDER_USD:g} USD sanity ceiling"
+    return problem
+
+
+def check_items(items: Iterable[object], what: str) -> None:
+    """Raise a one-line ParseError naming the first implausible item of a payload."""
+    for item in items:
+        problem = item_problem(item)
+        if problem is not None:
+            raise ParseError(f"{what}: rejected: {problem}")
+
+
+def check_liquidation(liq: Liquidation) -> Liquidation:
+    """``liq`` itself, or a ParseError when it is implausible (for the stream parsers)."""
+    problem = liquidation_problem(liq)
+    if problem is not None:
+        raise ParseError(f"{liq.venue}: rejected: {problem}")
+    return liq
+
+
+@dataclass(slots=True)
+class _Anchor:
+    price: float
+    at_ms: int
+
+
+@dataclass(slots=True)
+class _Candidate:
+    price: float
+    readings: int = 1
+    sources: set[str] = field(default_factory=set)
+
+
+class PriceGuard:
+    """Holds back a ticker that jumps implausibly far from its symbol's last accepted price.
+
+    One guard per feed (every price source shares it, so a second source can confirm a move).
+    """
+
+    def __init__(
+        self,
+        *,
+        max_move: float = MAX_MOVE,
+        confirm_band: float = CONFIRM_BAND,
+        confirm_readings: int = CONFIRM_READINGS,
+        reanchor_after_ms: int = REANCHOR_AFTER_MS,
+    ) -> None:
+        self.max_move = max_move
+        self.confirm_band = confirm_band
+        self.confirm_readings = confirm_readings
+        self.reanchor_after_ms = reanchor_after_ms
+        self._anchors: dict[str, _Anchor] = {}
+        self._candidates: dict[str, _Candidate] = {}
+        self.rejected = 0
+
+    def check(self, items: Iterable[object], now_ms: int) -> str | None:
+        """None when every ticker in ``items`` is plausible (they become the new anchors);
+        else the reason for the first suspect one, and nothing in ``items`` is anchored."""
+        tickers = [t for t in items if isinstance(t, Ticker)]
+        reason = None
+        for ticker in tickers:
+            problem = self._suspect(ticker, now_ms)
+            if problem is not None and reason is None:
+                reason = problem
+        if reason is not None:
+            self.rejected += 1
+            return reason
+        for ticker in tickers:
+            self._anchors[ticker.symbol] = _Anchor(ticker.price, now_ms)
+            self._candidates.pop(ticker.symbol, None)
+        return None
+
+    def _suspect(self, ticker: Ticker, now_ms: int) -> str | None:
+        anchor = self._anchors.get(ticker.symbol)
+        if anchor is None or now_ms - anchor.at_ms > self.reanchor_after_ms:
+            return None
+        move = ticker.price / anchor.price - 1.0
+        if abs(move) <= self.max_move:
+            self._candidates.pop(ticker.symbol, None)
+            return None
+        candidate = self._candidates.get(ticker.symbol)
+        if candidate is None or abs(ticker.price / candidate.price - 1.0) > self.confirm_band:
+            candidate = self._candidates[ticker.symbol] = _Candidate(ticker.price)
+        else:
+            candidate.readings += 1
+        candidate.sources.add(ticker.source)
+        if candidate.readings >= self.confirm_readings or len(candidate.sources) >= 2:
+            return None
+        return (
+            f"{ticker.symbol} {ticker.price:g} is {move * 100:+.0f}% from the last good price "
+            f"{anchor.price:g}; held back until another source or {self.confirm_readings} readings confirm it"
+        )
+
+
+_CHECKS: dict[type, Callable[[Any], str | None]] = {
+    Ticker: _ticker,
+    Candle: _candle,
+    BookStats: _book,
+    FundingSnapshot: _funding,
+    Liquidation: liquidation_problem,
+    FearGreedReading: _fear,
+    EtfFlow: _etf,
+    BorrowRate: _borrow,
+}

@@ -1,0 +1,173 @@
+"""Absurd values are rejected, not plotted: the plausibility rules and where they apply."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from crashtui.events import StatusEvent
+from crashtui.model import (
+    Candle,
+    EtfFlow,
+    FearGreedReading,
+    FundingSnapshot,
+    Interval,
+    Liquidation,
+    RawPayload,
+    Side,
+    SourceState,
+    Ticker,
+    freeze_params,
+)
+from crashtui.replay.decode import PayloadDecoder
+from crashtui.sanity import (
+    MAX_PRICE_USD,
+    PriceGuard,
+    check_items,
+    check_liquidation,
+    item_problem,
+    price_problem,
+)
+from crashtui.sources.errors import ParseError
+from crashtui.sources.registry import decode
+from crashtui.symbols import DEFAULT_TABLE
+from tests.conftest import FixtureReader
+
+T0 = 1_770_000_000_000
+
+
+def ticker(price: float, source: str = "binance", symbol: str = "BTC") -> Ticker:
+    return Ticker(symbol, price, None, T0, source)
+
+
+@pytest.mark.parametrize("price", [math.nan, math.inf, -math.inf, -61_940.0, 0.0, 1e12, MAX_PRICE_USD * 1.01])
+def test_impossible_prices_are_named(price: float) -> None:
+    assert price_problem(price) is not None
+    problem = item_problem(ticker(price))
+    assert problem is not None
+    assert problem.startswith("BTC price ")
+
+
+@pytest.mark.parametrize("price", [61_940.0, 1.2e-9, 0.094, 99_000_000.0])
+def test_real_prices_pass(price: float) -> None:
+    assert item_problem(ticker(price)) is None
+
+
+def test_candle_rules() -> None:
+    good = Candle("ETH", Interval.H1, T0, 1830.0, 1840.0, 1750.0, 1771.2, 5.0, "binance")
+    assert item_problem(good) is None
+    inverted = Candle("ETH", Interval.H1, T0, 1830.0, 1750.0, 1840.0, 1771.2, 5.0, "binance")
+    assert "high 1750 is below its low 1840" in (item_problem(inverted) or "")
+    negative_close = Candle("ETH", Interval.H1, T0, 1830.0, 1840.0, 1750.0, -1.0, 5.0, "binance")
+    assert "close -1 is not a positive price" in (item_problem(negative_close) or "")
+
+
+def test_other_kinds_have_bounds() -> None:
+    assert item_problem(FearGreedReading("crypto", T0, 9.0, "Extreme Fear", "alternative_me")) is None
+    assert item_problem(FearGreedReading("crypto", T0, 140.0, "Greed", "alternative_me")) is not None
+    calm = FundingSnapshot("bybit", "BTC", T0, funding_rate_8h=-0.0002, mark_price=61_900.0)
+    assert item_problem(calm) is None
+    assert item_problem(FundingSnapshot("bybit", "BTC", T0, funding_rate_8h=12.0)) is not None
+    assert item_problem(FundingSnapshot("bybit", "BTC", T0, mark_price=-3.0)) is not None
+    assert item_problem(EtfFlow("BTC", T0, -1_141.0, "farside")) is None
+    assert item_problem(EtfFlow("BTC", T0, None, "farside")) is None  # unpublished is fine
+    assert item_problem(EtfFlow("BTC", T0, 5e9, "farside")) is not None
+
+
+def test_liquidations_over_the_ceilings_are_rejected() -> None:
+    real = Liquidation("binance", "ETH", Side.LONG, 1769.0, 2318.0, 4_100_542.0, T0, "ETHUSDT")
+    assert check_liquidation(real) is real
+    with pytest.raises(ParseError, match="BTC liquidation price 1e\\+12 is above"):
+        check_liquidation(Liquidation("bybit", "BTC", Side.LONG, 1e12, 0.001, 1e9, T0))
+    with pytest.raises(ParseError, match="above the 1e\\+10 USD sanity ceiling"):
+        check_liquidation(Liquidation("okx", "BTC", Side.SHORT, 60_000.0, 1e6, 6e10, T0))
+
+
+def test_check_items_raises_one_line_with_the_payload_name() -> None:
+    with pytest.raises(ParseError) as err:
+        check_items([ticker(61_940.0, symbol="ETH"), ticker(-5.0)], "binance ticker_24hr")
+    assert str(err.value) == "binance ticker_24hr: rejected: BTC price -5 is not a positive price"
+    check_items([ticker(61_940.0)], "binance ticker_24hr")
+
+
+def _coinbase_ticker(body: bytes) -> RawPayload:
+    return RawPayload("coinbase", "ticker", T0, body, freeze_params({"symbol": "BTC"}))
+
+
+def test_registry_decoders_apply_the_rules_to_real_payloads(fixture_bytes: FixtureReader) -> None:
+    real = fixture_bytes("coinbase_ticker.json")
+    kind, items = decode(_coinbase_ticker(real), DEFAULT_TABLE)
+    assert kind == "prices"
+    assert isinstance(items[0], Ticker)
+    assert items[0].price > 0
+    data = json.loads(real)
+    for bad in ("-" + data["price"], "0", "1e12"):
+        data["price"] = bad
+        with pytest.raises(ParseError, match="coinbase ticker: rejected: BTC price"):
+            decode(_coinbase_ticker(json.dumps(data).encode()), DEFAULT_TABLE)
+
+
+def test_replay_rejects_the_same_payloads(fixture_bytes: FixtureReader) -> None:
+    data = json.loads(fixture_bytes("coinbase_ticker.json"))
+    data["price"] = "1000000000000"
+    events = PayloadDecoder().decode(_coinbase_ticker(json.dumps(data).encode()))
+    assert [type(e).__name__ for e in events] == ["StatusEvent"]
+    (event,) = events
+    assert isinstance(event, StatusEvent)
+    assert event.status.state is SourceState.FAILING
+    assert "above the 1e+08 USD sanity ceiling" in (event.status.last_error or "")
+
+
+# --- the jump guard ----------------------------------------------------------------------
+
+
+def test_a_99_percent_drop_or_jump_is_held_back() -> None:
+    guard = PriceGuard()
+    assert guard.check([ticker(61_940.0)], T0) is None
+    reason = guard.check([ticker(619.4)], T0 + 10_000)
+    assert reason is not None
+    assert reason.startswith("BTC 619.4 is -99% from the last good price 61940")
+    assert guard.check([ticker(61_940.0 * 1.99)], T0 + 20_000) is not None
+    assert guard.check([ticker(61_940.0 * 0.7)], T0 + 30_000) is None  # -30%: a crash, not a glitch
+    assert guard.rejected == 2
+
+
+def test_a_second_source_confirms_a_real_move() -> None:
+    guard = PriceGuard()
+    guard.check([ticker(61_940.0)], T0)
+    assert guard.check([ticker(20_000.0, "binance")], T0 + 1_000) is not None
+    assert guard.check([ticker(20_300.0, "coinbase")], T0 + 2_000) is None  # same level, other source
+    assert guard.check([ticker(20_100.0, "binance")], T0 + 3_000) is None  # the new anchor
+
+
+def test_one_source_confirms_after_three_readings_at_the_same_level() -> None:
+    guard = PriceGuard()
+    guard.check([ticker(61_940.0)], T0)
+    assert guard.check([ticker(20_000.0)], T0 + 10_000) is not None
+    assert guard.check([ticker(20_050.0)], T0 + 20_000) is not None
+    assert guard.check([ticker(19_990.0)], T0 + 30_000) is None
+
+
+def test_a_normal_reading_in_between_resets_the_suspect_level() -> None:
+    guard = PriceGuard()
+    guard.check([ticker(61_940.0)], T0)
+    assert guard.check([ticker(619.0)], T0 + 10_000) is not None
+    assert guard.check([ticker(61_900.0, "coinbase")], T0 + 11_000) is None
+    assert guard.check([ticker(619.0)], T0 + 20_000) is not None
+    assert guard.check([ticker(619.0)], T0 + 30_000) is not None  # only two in a row since the reset
+
+
+def test_a_stale_anchor_is_replaced_not_defended() -> None:
+    guard = PriceGuard()
+    guard.check([ticker(61_940.0)], T0)
+    assert guard.check([ticker(20_000.0)], T0 + 16 * 60_000) is None
+
+
+def test_one_suspect_ticker_rejects_the_batch_and_anchors_nothing() -> None:
+    guard = PriceGuard()
+    guard.check([ticker(61_940.0), ticker(1_771.0, symbol="ETH")], T0)
+    assert guard.check([ticker(62_000.0), ticker(17.7, symbol="ETH")], T0 + 1_000) is not None
+    # BTC was not anchored at 62,000 by the rejected batch: 30,900 is still -50.1% from 61,940.
+    assert guard.check([ticker(30_900.0)], T0 + 2_000) is not None
