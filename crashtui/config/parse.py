@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 
 from crashtui.catalog import DEFAULT_FAILOVER, KINDS, SOURCES
+from crashtui.config.alerts_parse import parse_alerts
 from crashtui.config.reader import ConfigError, Table, suggest
 from crashtui.config.schema import (
     DEFAULT_GAUGE_BANDS,
@@ -69,8 +70,7 @@ def parse_config(
     feed_table = root.table("feed")
     feed = FeedConfig(redis_url=feed_table.url("redis_url", schemes=("redis", "rediss", "unix")))
     feed_table.finish()
-    alerts = root.table("alerts")
-    alerts.finish(allowed=())
+    alerts = parse_alerts(root.table("alerts"))
     root.finish(allowed=TOP_LEVEL)
     return Config(
         source_file=file,
@@ -86,6 +86,7 @@ def parse_config(
         analysis=analysis,
         store=store,
         feed=feed,
+        alerts=alerts,
     )
 
 

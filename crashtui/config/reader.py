@@ -77,6 +77,15 @@ class Table:
             self.fail(key, f"expected a table, got {_describe(raw)}")
         return Table(raw, self.key_path(key), self.file)
 
+    def table_array(self, key: str) -> list[Table] | None:
+        """An array of tables (``[[key]]``), each at ``key[0]``, ``key[1]``…; None when absent."""
+        raw = self._take(key)
+        if raw is None:
+            return None
+        if not isinstance(raw, list) or not all(isinstance(item, dict) for item in raw):
+            self.fail(key, f"expected an array of tables ([[{self.key_path(key)}]]), got {_describe(raw)}")
+        return [Table(item, f"{self.key_path(key)}[{i}]", self.file) for i, item in enumerate(raw)]
+
     def sub_tables(self) -> list[tuple[str, Table]]:
         """Every remaining key as a sub-table (for ``[watchlists.NAME]`` style sections)."""
         out = []

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from crashtui.catalog import DEFAULT_FAILOVER, DEFAULT_POLL_S, SOURCES
+from crashtui.config.alerts_schema import AlertsConfig
 
 
 def mask_secret(secret: str | None) -> str:
@@ -194,6 +195,7 @@ class Config:
     net: NetConfig = NetConfig()
     analysis: AnalysisConfig = AnalysisConfig()
     store: StoreConfig = StoreConfig()
+    alerts: AlertsConfig = field(default_factory=AlertsConfig)
     feed: FeedConfig = FeedConfig()
 
     def watchlist(self, name: str | None = None) -> Watchlist:

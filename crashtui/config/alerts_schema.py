@@ -1,0 +1,221 @@
+"""Typed ``[alerts]`` configuration: rules (one class per kind) and delivery settings.
+
+Every rule has a ``name`` (shown in each alert; generated from the kind and its settings when
+the file gives none), a ``severity``, a ``cooldown_s`` (after firing, the rule stays quiet for the
+same target, e.g. the same zone or source, this long) and ``enabled``. Hysteresis settings say
+how far a value must move back before the rule can fire again, so a price hovering on a level
+does not spam. ``config.example.toml`` documents each key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+SEVERITIES = ("info", "warning", "critical")
+DESKTOP_MODES = ("off", "osc9", "osc777", "both")
+LIQUIDATION_WINDOWS = ("1h", "4h", "24h")
+FEAR_INDEXES = ("crypto", "stocks")
+ZONE_KINDS = ("zone_enter", "zone_break", "zone_reclaim")
+ZONE_SETS = ("pinned", "any")
+DIRECTIONS = ("any", "up", "down")
+LIQUIDATION_SIDES = ("all", "long", "short")
+CASCADE_SIDES = ("any", "long", "short")
+MAX_MOVE_WINDOW_MIN = 24 * 60
+
+ZoneKindName = Literal["zone_enter", "zone_break", "zone_reclaim"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RuleBase:
+    """Settings every rule has."""
+
+    name: str
+    severity: str
+    cooldown_s: float
+    enabled: bool = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ZoneRule(RuleBase):
+    """Price enters, breaks or reclaims a support/resistance zone.
+
+    ``symbol`` None means every watchlist symbol. ``level`` picks the zone containing that price
+    (pin it under ``[zones.SYMBOL]`` so the zone always exists); without it ``zones`` says which
+    zones count: ``pinned`` or ``any``. ``direction`` filters breaks and reclaims (``down``: a
+    support lost / a reclaim from below ... see the example file). ``hysteresis_pct`` (zone_enter
+    only): price must leave the zone by this % of price before another entry counts.
+    """
+
+    kind: ZoneKindName
+    symbol: str | None = None
+    level: float | None = None
+    zones: str = "pinned"
+    direction: str = "any"
+    hysteresis_pct: float = 0.1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PriceCrossRule(RuleBase):
+    """Price crosses ``level`` (``direction`` up, down or any); re-arms ``hysteresis_pct`` % beyond it."""
+
+    kind: Literal["price_cross"] = "price_cross"
+    symbol: str
+    level: float
+    direction: str = "any"
+    hysteresis_pct: float = 0.1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PriceMoveRule(RuleBase):
+    """Price moved ``pct`` % within ``window_min`` minutes (from the window's high, or low for ``up``).
+
+    Re-arms once the move is back under ``pct - hysteresis_pct`` (None: half of ``pct``).
+    """
+
+    kind: Literal["price_move"] = "price_move"
+    symbol: str
+    pct: float
+    window_min: int
+    direction: str = "down"
+    hysteresis_pct: float | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LiquidationRule(RuleBase):
+    """Liquidations in a rolling ``window`` reach ``usd`` (``side``: all, long or short; optional symbol).
+
+    Re-arms once the total falls below ``usd × (1 - hysteresis_pct / 100)``.
+    """
+
+    kind: Literal["liquidations"] = "liquidations"
+    window: str
+    usd: float
+    side: str = "all"
+    symbol: str | None = None
+    hysteresis_pct: float = 20.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CascadeRule(RuleBase):
+    """A liquidation cascade started (``side``: the side mostly liquidated when it opened, or any)."""
+
+    kind: Literal["cascade"] = "cascade"
+    side: str = "any"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EtfOutflowRule(RuleBase):
+    """A newly published spot-ETF day with a net outflow of at least ``usd_m`` US$ millions."""
+
+    kind: Literal["etf_outflow"] = "etf_outflow"
+    usd_m: float
+    asset: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EtfStreakRule(RuleBase):
+    """Spot-ETF net outflows on ``days`` consecutive published days (once per streak)."""
+
+    kind: Literal["etf_streak"] = "etf_streak"
+    days: int
+    asset: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FearGreedRule(RuleBase):
+    """Fear & Greed at or below / at or above a value (exactly one is set); re-arms past the hysteresis."""
+
+    kind: Literal["fear_greed"] = "fear_greed"
+    index: str = "crypto"
+    at_or_below: float | None = None
+    at_or_above: float | None = None
+    hysteresis_points: float = 5.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GaugeRule(RuleBase):
+    """The crash gauge at or above ``at_or_above`` (0–100); re-arms ``hysteresis_points`` below it."""
+
+    kind: Literal["gauge"] = "gauge"
+    at_or_above: float
+    hysteresis_points: float = 5.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SourceFailingRule(RuleBase):
+    """A source (or any source, when None) failing or blocked for more than ``minutes``."""
+
+    kind: Literal["source_failing"] = "source_failing"
+    minutes: float
+    source: str | None = None
+
+
+AlertRule = (
+    ZoneRule
+    | PriceCrossRule
+    | PriceMoveRule
+    | LiquidationRule
+    | CascadeRule
+    | EtfOutflowRule
+    | EtfStreakRule
+    | FearGreedRule
+    | GaugeRule
+    | SourceFailingRule
+)
+
+RULE_KINDS = (
+    *ZONE_KINDS,
+    "price_cross",
+    "price_move",
+    "liquidations",
+    "cascade",
+    "etf_outflow",
+    "etf_streak",
+    "fear_greed",
+    "gauge",
+    "source_failing",
+)
+
+# (severity, cooldown_s) used when a rule does not set them.
+KIND_DEFAULTS: dict[str, tuple[str, float]] = {
+    "zone_enter": ("info", 1800.0),
+    "zone_break": ("warning", 1800.0),
+    "zone_reclaim": ("info", 1800.0),
+    "price_cross": ("warning", 600.0),
+    "price_move": ("warning", 1800.0),
+    "liquidations": ("warning", 3600.0),
+    "cascade": ("critical", 3600.0),
+    "etf_outflow": ("info", 0.0),
+    "etf_streak": ("info", 0.0),
+    "fear_greed": ("warning", 21600.0),
+    "gauge": ("critical", 3600.0),
+    "source_failing": ("warning", 3600.0),
+}
+
+DEFAULT_RULES: tuple[AlertRule, ...] = (
+    ZoneRule(kind="zone_break", name="pinned zone break", severity="warning", cooldown_s=1800.0),
+    ZoneRule(kind="zone_reclaim", name="pinned zone reclaim", severity="info", cooldown_s=1800.0),
+    CascadeRule(name="liquidation cascade", severity="critical", cooldown_s=3600.0),
+    FearGreedRule(name="extreme fear", severity="warning", cooldown_s=21600.0, at_or_below=24.0),
+    GaugeRule(name="crash gauge extreme", severity="critical", cooldown_s=3600.0, at_or_above=75.0),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class AlertsConfig:
+    """``[alerts]``: the rules and how alerts are delivered.
+
+    ``log_path`` None means ``<user data dir>/alerts.jsonl`` (``alerts-replay.jsonl`` in replay).
+    ``command`` is an argv list run for each alert with the alert as JSON on stdin (no shell);
+    empty means no command.
+    """
+
+    rules: tuple[AlertRule, ...] = DEFAULT_RULES
+    log: bool = True
+    log_path: str | None = None
+    toast: bool = True
+    bell: bool = True
+    desktop: str = "both"
+    command: tuple[str, ...] = ()
+    command_timeout_s: float = 10.0
