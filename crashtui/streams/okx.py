@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from crashtui.model import Liquidation, Side
+from crashtui.sanity import check_liquidation
 from crashtui.sources.errors import ParseError
 from crashtui.streams.frames import (
     CONTROL_ACK,
@@ -131,15 +132,17 @@ def _liquidation(inst_id: str, symbol: str, detail: Any, contract: OkxContract) 
         notional, qty = size, product(size, 1.0 / price, "sz × ctVal / bkPx")
     else:
         notional, qty = product(size, price, "notional"), size
-    return Liquidation(
-        venue=VENUE,
-        symbol=symbol,
-        liquidated_side=side,
-        price=price,
-        qty=qty,
-        notional_usd=notional,
-        ts_ms=epoch_ms(detail["ts"], "ts"),
-        instrument=inst_id,
+    return check_liquidation(
+        Liquidation(
+            venue=VENUE,
+            symbol=symbol,
+            liquidated_side=side,
+            price=price,
+            qty=qty,
+            notional_usd=notional,
+            ts_ms=epoch_ms(detail["ts"], "ts"),
+            instrument=inst_id,
+        )
     )
 
 
