@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
+import httpx
+
 from crashtui.catalog import SOURCES
+from crashtui.clock import SYSTEM_CLOCK
 from crashtui.config.parse import parse_config
 from crashtui.config.schema import Config
+from crashtui.events import DataEvent, Event, StatusEvent
+from crashtui.model import RawPayload, SourceStatus
+from crashtui.net.http import Request, fetch, max_body_bytes
+from crashtui.net.ws import StreamTiming
+from crashtui.streams.okx_backfill import OkxRestSettings
+from crashtui.streams.okx_contracts import Fetch
+from crashtui.streams.runner import StreamSettings
 from crashtui.themes import theme_names
 from tests.reliability.fault_server import FaultServer
 
@@ -77,3 +88,73 @@ def toml_text(data: Mapping[str, Any]) -> str:
 
     table("", data)
     return "\n".join(lines)
+
+
+class EventLog:
+    """An EventSink that keeps everything, with the look-ups the fault tests need."""
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+
+    def __call__(self, event: Event) -> None:
+        self.events.append(event)
+
+    def statuses(self, source: str) -> list[SourceStatus]:
+        """Every status ``source`` reported, in order."""
+        return [e.status for e in self.events if isinstance(e, StatusEvent) and e.status.source == source]
+
+    def last_status(self, source: str) -> SourceStatus | None:
+        """The latest status of ``source``."""
+        found = self.statuses(source)
+        return found[-1] if found else None
+
+    def items(self, source: str | None = None, kind: str | None = None) -> list[object]:
+        """Data items delivered (optionally of one source and kind)."""
+        return [
+            item
+            for e in self.events
+            if isinstance(e, DataEvent)
+            and (source is None or e.source == source)
+            and (kind is None or e.kind == kind)
+            for item in e.items
+        ]
+
+
+def assert_one_line(text: str | None) -> None:
+    """A status reason is one short printable line (no escapes, no traceback)."""
+    assert text, "expected a reason"
+    assert text.isprintable(), repr(text)
+    assert len(text) <= 200, text
+    assert "Traceback" not in text
+
+
+FAST_STREAM = StreamTiming(
+    ping_interval_s=0.05,
+    pong_timeout_s=0.3,
+    status_interval_s=0.05,
+    open_timeout_s=1.0,
+    close_timeout_s=0.3,
+    protocol_ping_s=None,
+    backoff_base_s=0.05,
+    backoff_cap_s=0.4,
+)
+
+
+def fast_stream_settings() -> StreamSettings:
+    """Stream timings shrunk so reconnects and ping timeouts play out in a fraction of a second."""
+    return StreamSettings(
+        binance=replace(FAST_STREAM, ping_interval_s=None, idle_timeout_s=0.5),
+        bybit=FAST_STREAM,
+        okx=FAST_STREAM,
+        okx_rest=OkxRestSettings(page_pause_s=0.0, retry_base_s=0.05, retry_cap_s=0.2, refresh_check_s=0.5),
+    )
+
+
+def okx_fetch(client: httpx.AsyncClient, config: Config) -> Fetch:
+    """The OKX REST fetch the engine builds, on ``client``."""
+
+    async def fetch_okx(endpoint: str, url: str, params: Mapping[str, str]) -> RawPayload:
+        request = Request(source="okx", endpoint=endpoint, url=url, query=dict(params))
+        return await fetch(client, request, clock=SYSTEM_CLOCK, max_body_bytes=max_body_bytes(config.net))
+
+    return fetch_okx
