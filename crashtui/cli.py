@@ -47,6 +47,19 @@ def _common(parser: argparse.ArgumentParser, *, main: bool = False) -> None:
     )
 
 
+def parse_feed(text: str) -> str:
+    """``direct``, ``store`` or a redis URL (argparse type)."""
+    from urllib.parse import urlsplit
+
+    value = text.strip()
+    if value in ("direct", "store"):
+        return value
+    parts = urlsplit(value)
+    if (parts.scheme in ("redis", "rediss") and parts.netloc) or (parts.scheme == "unix" and parts.path):
+        return value
+    raise argparse.ArgumentTypeError(f"expected direct, store or a redis://host:port/db URL, got {text!r}")
+
+
 def _replay_options(parser: argparse.ArgumentParser, *, main: bool = False) -> None:
     """--replay and its pacing/window options (dashboard, --once, watch)."""
     from crashtui.timeparse import parse_instant, parse_speed
@@ -80,7 +93,11 @@ def _replay_options(parser: argparse.ArgumentParser, *, main: bool = False) -> N
 # Modules that add a subcommand: each has ``register(subparsers, common)`` that adds its
 # parser and sets ``command=`` to a function taking (args, loaded) and returning an exit
 # code. Keep these modules light: import heavy things inside the command function.
-SUBCOMMAND_MODULES: tuple[str, ...] = ("crashtui.commands.sources", "crashtui.commands.record")
+SUBCOMMAND_MODULES: tuple[str, ...] = (
+    "crashtui.commands.sources",
+    "crashtui.commands.record",
+    "crashtui.commands.collect",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

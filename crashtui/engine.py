@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from collections.abc import Callable, Coroutine, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,13 +16,16 @@ from typing import TYPE_CHECKING, Any
 
 from crashtui.clock import SYSTEM_CLOCK, Clock
 from crashtui.config.schema import Config
-from crashtui.events import DataEvent, Event, StatusEvent
+from crashtui.events import DataEvent, Event, ServingEvent, StatusEvent
 from crashtui.model import Liquidation, RawPayload, SourceState, SourceStatus
 from crashtui.replay.recording import RecordingHeader
 from crashtui.state import FeedState
 
 if TYPE_CHECKING:
+    import httpx
+
     from crashtui.analysis.market import MarketAnalysis
+    from crashtui.config.schema import NetConfig
 
 SAMPLED_VENUES = ("binance_liq", "okx_liq", "okx")
 
@@ -44,6 +48,12 @@ class EngineOptions:
     store_path: Path | None = None
     record_path: Path | None = None
     streams: bool = True
+    # Where live data comes from: "direct" (poll and stream the providers), "store" (follow a
+    # collector through store_path) or a redis:// URL (follow a collector across machines).
+    feed: str = "direct"
+    # Collector: publish every event to the store's feed log (and to redis_url when set).
+    publish: bool = False
+    redis_url: str | None = None
 
 
 class Engine:
@@ -57,8 +67,12 @@ class Engine:
         *,
         clock: Clock = SYSTEM_CLOCK,
         on_change: Callable[[], None] | None = None,
+        client_factory: Callable[[NetConfig], httpx.AsyncClient] | None = None,
     ) -> None:
         from crashtui.analysis.liquidations import LiquidationTally
+
+        self._client_factory = client_factory
+        self.poller: Any = None
 
         self.config = config
         self.options = options
@@ -81,6 +95,7 @@ class Engine:
         self._store: Any = None
         self._recorder: Any = None
         self._record_counter: Any = None
+        self._publishers: list[Callable[[Event], None]] = []
         self.player: Any = None
         self._tasks: list[asyncio.Task[None]] = []
         self.failure: str | None = None
@@ -92,15 +107,38 @@ class Engine:
         self.tally.add(liq)
 
     def sink(self, event: Event) -> None:
-        """EventSink: fold into state, persist (live), notify."""
+        """EventSink: fold into state, persist (live), publish (collector), notify."""
         self.state.apply(event)
         if self._store is not None:
             if isinstance(event, DataEvent):
                 self._store.submit_event(event)
             elif isinstance(event, StatusEvent):
                 self._store.submit_status(event.status)
+            if self.options.publish:
+                from crashtui.sharedfeed.codec import encode_event
+
+                text = encode_event(event)
+                if text is not None:
+                    self._store.submit_log(self.clock.now_ms(), text)
+                if isinstance(event, ServingEvent):
+                    from crashtui.sharedfeed.store_feed import SERVING_KEY
+
+                    self._store.submit_meta(SERVING_KEY, json.dumps(dict(self.state.serving)))
+        for publisher in self._publishers:
+            publisher(event)
         if self._on_change is not None:
             self._on_change()
+
+    @property
+    def feed_label(self) -> str:
+        """How this engine gets its data, for the status bar."""
+        if self.mode == "replay":
+            return "replay"
+        if self.options.feed == "store":
+            return "via collector"
+        if self.options.feed.startswith(("redis://", "rediss://", "unix://")):
+            return "via collector (redis)"
+        return "direct"
 
     def reset_state(self) -> None:
         """Start over with empty state (replay seeks backwards)."""
@@ -122,7 +160,7 @@ class Engine:
 
     def load_history(self) -> int:
         """Paint from the store: apply its last known state (statuses marked stale)."""
-        if self.options.store_path is None or self.mode != "live":
+        if self.options.store_path is None or self.mode != "live" or self.options.feed != "direct":
             return 0
         from crashtui.store.sqlite import load_events
 
@@ -171,10 +209,35 @@ class Engine:
     def start(self) -> list[asyncio.Task[None]]:
         """Start the feed tasks on the running loop."""
         if self.options.replay is not None:
-            self._tasks = [asyncio.create_task(self._run_replay(), name="crashtui-replay")]
+            job = self._run_replay()
+        elif self.options.feed == "store":
+            job = self._run_store_reader()
+        elif self.options.feed != "direct":
+            job = self._run_redis_reader()
         else:
-            self._tasks = [asyncio.create_task(self._run_live(), name="crashtui-live")]
+            job = self._run_live()
+        self._tasks = [asyncio.create_task(job, name=f"crashtui-{self.feed_label}")]
         return self._tasks
+
+    async def _run_store_reader(self) -> None:
+        from crashtui.sharedfeed.store_feed import StoreFeedReader
+
+        if self.options.store_path is None:
+            raise ValueError("--feed store needs a history store")
+        await StoreFeedReader(self.options.store_path, self.watchlist, self.sink, clock=self.clock).run()
+
+    async def _run_redis_reader(self) -> None:
+        from crashtui.sharedfeed.redis_feed import RedisFeedReader
+
+        await RedisFeedReader(self.options.feed, self.sink, clock=self.clock).run()
+
+    async def _heartbeat(self) -> None:
+        from crashtui.sharedfeed.store_feed import HEARTBEAT_EVERY_S, HEARTBEAT_KEY
+
+        while True:
+            if self._store is not None:
+                self._store.submit_meta(HEARTBEAT_KEY, str(self.clock.now_ms()))
+            await asyncio.sleep(HEARTBEAT_EVERY_S)
 
     async def stop(self) -> None:
         """Cancel the feed tasks and close store and recorder (flushing what is queued)."""
@@ -205,16 +268,29 @@ class Engine:
 
     async def _run_live(self) -> None:
         from crashtui.feed.poller import Poller
-        from crashtui.net.http import Request, fetch, make_client, max_body_bytes
+        from crashtui.net.http import Request, fetch, max_body_bytes
 
         if self.options.store_path is not None:
             from crashtui.store.sqlite import Store
 
             self._store = Store(self.options.store_path, self.config.store)
         raw_sink = self._open_recorder()
-        async with make_client(self.config.net) as client:
+        if self._client_factory is None:
+            from crashtui.net.http import make_client
+
+            self._client_factory = make_client
+        async with self._client_factory(self.config.net) as client:
             poller = Poller(self.config, self.watchlist, client, self.sink, raw_sink, clock=self.clock)
+            self.poller = poller
             jobs: list[Coroutine[Any, Any, None]] = [poller.run()]
+            if self.options.publish:
+                jobs.append(self._heartbeat())
+                if self.options.redis_url:
+                    from crashtui.sharedfeed.redis_feed import RedisPublisher
+
+                    publisher = RedisPublisher(self.options.redis_url, self, clock=self.clock)
+                    self._publishers.append(publisher.publish)
+                    jobs.append(publisher.run())
             if self.options.streams:
                 from crashtui.streams.runner import build_streams
 

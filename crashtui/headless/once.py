@@ -11,11 +11,13 @@ import argparse
 import asyncio
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from crashtui.analysis.market import MarketAnalysis
 from crashtui.analysis.numbers import fmt_price, fmt_usd
 from crashtui.config.loader import LoadedConfig
+from crashtui.config.schema import Config
 from crashtui.engine import Engine, EngineOptions, ReplayOptions
 from crashtui.model import SourceState
 from crashtui.textsafe import plain
@@ -42,7 +44,25 @@ def build_engine(args: argparse.Namespace, loaded: LoadedConfig, *, headless: bo
     store = (
         None if replay is not None or getattr(args, "no_store", False) else default_store_path(config.store)
     )
-    return Engine(config, watchlist, EngineOptions(replay=replay, store_path=store))
+    feed = choose_feed(getattr(args, "feed", None), config, store) if replay is None else "direct"
+    if feed == "store" and store is None:
+        store = default_store_path(config.store)
+    return Engine(config, watchlist, EngineOptions(replay=replay, store_path=store, feed=feed))
+
+
+def choose_feed(flag: str | None, config: Config, store: Path | None) -> str:
+    """Where live data comes from: ``--feed``, else ``[feed] redis_url``, else a running
+    collector on the same store, else the providers directly."""
+    if flag is not None:
+        return flag
+    if config.feed.redis_url:
+        return config.feed.redis_url
+    if store is not None:
+        from crashtui.sharedfeed.lock import collector_alive
+
+        if collector_alive(store):
+            return "store"
+    return "direct"
 
 
 def settled(engine: Engine) -> bool:

@@ -27,6 +27,19 @@ from crashtui.store.codec import TABLES, Row, TableSpec, group_rows
 SCHEMA_VERSION = 1
 DAY_MS = 86_400_000
 _STOP = object()
+FEED_LOG_KEEP = 50_000  # rows of the shared-feed log kept for readers that fall behind
+
+
+@dataclass(frozen=True, slots=True)
+class _LogEntry:
+    ts_ms: int
+    body: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Heartbeat:
+    key: str
+    value: str
 
 
 def default_store_path(config: StoreConfig) -> Path:
@@ -51,6 +64,11 @@ def connect(path: Path) -> sqlite3.Connection:
         "(source TEXT PRIMARY KEY, updated_ms INTEGER, body TEXT) WITHOUT ROWID"
     )
     conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID")
+    # The shared feed: a collector appends every event here; readers tail it by seq.
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS feed_log "
+        "(seq INTEGER PRIMARY KEY AUTOINCREMENT, ts_ms INTEGER, body TEXT)"
+    )
     conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
     conn.execute("COMMIT")
     return conn
@@ -88,6 +106,7 @@ class Store:
         self._rows = 0
         self._last_error: str | None = None
         self._last_prune = 0.0
+        self._log_rows = 0
         self._closed = False
         self._thread.start()
 
@@ -106,6 +125,16 @@ class Store:
         """Queue a source status (kept so an offline start can say how old data is)."""
         if not self._closed:
             self._queue.put(status)
+
+    def submit_log(self, ts_ms: int, body: str) -> None:
+        """Queue one shared-feed message (written in the same batch as the data)."""
+        if not self._closed:
+            self._queue.put(_LogEntry(ts_ms, body))
+
+    def submit_meta(self, key: str, value: str) -> None:
+        """Queue a ``meta`` key update (the collector's heartbeat)."""
+        if not self._closed:
+            self._queue.put(_Heartbeat(key, value))
 
     def flush(self, timeout_s: float = 10.0) -> None:
         """Block until everything submitted so far is committed (for tests and shutdown)."""
@@ -164,6 +193,8 @@ class Store:
 
     def _commit(self, items: Sequence[object]) -> None:
         statuses = [i for i in items if isinstance(i, SourceStatus)]
+        log = [(i.ts_ms, i.body) for i in items if isinstance(i, _LogEntry)]
+        meta = [(i.key, i.value) for i in items if isinstance(i, _Heartbeat)]
         grouped = group_rows(items)
         try:
             self._conn.execute("BEGIN IMMEDIATE")
@@ -174,6 +205,17 @@ class Store:
                     "INSERT OR REPLACE INTO statuses VALUES (?, ?, ?)",
                     (status.source, status.updated_ms, json.dumps(_status_dict(status))),
                 )
+            if log:
+                self._conn.executemany("INSERT INTO feed_log (ts_ms, body) VALUES (?, ?)", log)
+                self._log_rows += len(log)
+                if self._log_rows > FEED_LOG_KEEP // 10:
+                    self._log_rows = 0
+                    self._conn.execute(
+                        "DELETE FROM feed_log WHERE seq <= (SELECT MAX(seq) FROM feed_log) - ?",
+                        (FEED_LOG_KEEP,),
+                    )
+            if meta:
+                self._conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta)
             self._conn.execute("COMMIT")
         except sqlite3.Error as exc:
             with contextlib.suppress(sqlite3.Error):
@@ -181,7 +223,7 @@ class Store:
             self._last_error = f"store write failed: {exc}"
             return
         self._batches += 1
-        self._rows += sum(len(r) for r in grouped.values()) + len(statuses)
+        self._rows += sum(len(r) for r in grouped.values()) + len(statuses) + len(log)
 
     def _maybe_prune(self) -> None:
         now = time.monotonic()
@@ -240,18 +282,21 @@ _LOAD_DAYS = {
 _CANDLE_LOAD_ROWS = {Interval.H1: 9000, Interval.H4: 2400, Interval.D1: 800}
 
 
-def load_events(path: Path, symbols: Sequence[str]) -> tuple[list[DataEvent], list[SourceStatus]]:
+def load_events(
+    path: Path, symbols: Sequence[str], *, statuses_stale: bool = True
+) -> tuple[list[DataEvent], list[SourceStatus]]:
     """Read the last known state from the store as data events plus stored statuses.
 
     The events carry the original sources and timestamps, so the UI can show each
-    value's age; statuses come back as ``stale`` (they describe a past session).
+    value's age. Statuses come back as ``stale`` (they describe a past session) unless
+    ``statuses_stale`` is False (a reader following a running collector).
     """
     if not path.exists():
         return [], []
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5.0)
     try:
         events = _load_tables(conn, symbols)
-        statuses = _load_statuses(conn)
+        statuses = _load_statuses(conn, statuses_stale)
     except sqlite3.Error:
         return [], []
     finally:
@@ -309,12 +354,15 @@ def _load_tables(conn: sqlite3.Connection, symbols: Sequence[str]) -> list[DataE
     return events
 
 
-def _load_statuses(conn: sqlite3.Connection) -> list[SourceStatus]:
+def _load_statuses(conn: sqlite3.Connection, as_stale: bool) -> list[SourceStatus]:
     out: list[SourceStatus] = []
     for (body,) in conn.execute("SELECT body FROM statuses").fetchall():
         try:
             data = json.loads(body)
-            data["state"] = SourceState.STALE if data.get("state") != "disabled" else SourceState.DISABLED
+            state = SourceState(data.get("state"))
+            if as_stale and state is not SourceState.DISABLED:
+                state = SourceState.STALE
+            data["state"] = state
             data["serving"] = tuple(data.get("serving") or ())
             out.append(SourceStatus(**data))
         except (TypeError, ValueError):
@@ -325,3 +373,23 @@ def _load_statuses(conn: sqlite3.Connection) -> list[SourceStatus]:
 def table_spec(name: str) -> TableSpec:
     """The spec of a table by name (tests and tools)."""
     return next(s for s in TABLES if s.name == name)
+
+
+def read_feed_log(conn: sqlite3.Connection, after_seq: int, limit: int = 5000) -> list[tuple[int, str]]:
+    """Shared-feed messages after ``after_seq``, oldest first."""
+    rows = conn.execute(
+        "SELECT seq, body FROM feed_log WHERE seq > ? ORDER BY seq LIMIT ?", (after_seq, limit)
+    ).fetchall()
+    return [(int(seq), str(body)) for seq, body in rows]
+
+
+def feed_log_bounds(conn: sqlite3.Connection) -> tuple[int, int]:
+    """(first, last) seq in the shared-feed log; (0, 0) when empty."""
+    first, last = conn.execute("SELECT MIN(seq), MAX(seq) FROM feed_log").fetchone()
+    return int(first or 0), int(last or 0)
+
+
+def read_meta(conn: sqlite3.Connection, key: str) -> str | None:
+    """A ``meta`` value (e.g. the collector heartbeat)."""
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return None if row is None else str(row[0])

@@ -1,0 +1,66 @@
+"""Events to JSON and back, for the shared feed (SQLite log and Redis streams).
+
+Data items reuse the store's row codecs, so a collector and its readers agree on one
+representation; statuses and serving changes are plain objects.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Any
+
+from crashtui.events import DataEvent, Event, ServingEvent, StatusEvent
+from crashtui.model import SourceState, SourceStatus
+from crashtui.store.codec import TABLE_FOR_TYPE, TABLES, TableSpec
+
+_BY_NAME: dict[str, TableSpec] = {spec.name: spec for spec in TABLES}
+
+
+class FeedDecodeError(Exception):
+    """A shared-feed message could not be decoded (one-line reason)."""
+
+
+def encode_event(event: Event) -> str | None:
+    """JSON text for one event, or None for events that are not shared (replay clock)."""
+    if isinstance(event, DataEvent):
+        groups: dict[str, list[Any]] = {}
+        for item in event.items:
+            spec = TABLE_FOR_TYPE.get(type(item))
+            if spec is not None:
+                groups.setdefault(spec.name, []).append(spec.to_row(item))
+        body: dict[str, Any] = {"t": "data", "src": event.source, "kind": event.kind, "at": event.received_ms}
+        body["rows"] = groups
+        return json.dumps(body, separators=(",", ":"))
+    if isinstance(event, StatusEvent):
+        data = asdict(event.status)
+        data["state"] = str(event.status.state)
+        data["serving"] = list(event.status.serving)
+        return json.dumps({"t": "status", "s": data}, separators=(",", ":"))
+    if isinstance(event, ServingEvent):
+        return json.dumps({"t": "serving", "kind": event.kind, "src": event.source}, separators=(",", ":"))
+    return None
+
+
+def decode_event(text: str | bytes) -> Event:
+    """The event in one shared-feed message."""
+    try:
+        body = json.loads(text)
+        kind = body["t"]
+        if kind == "data":
+            items: list[object] = []
+            for table, rows in body["rows"].items():
+                spec = _BY_NAME[table]
+                items.extend(spec.from_row(tuple(row)) for row in rows)
+            return DataEvent(str(body["src"]), str(body["kind"]), tuple(items), int(body["at"]))
+        if kind == "status":
+            data = dict(body["s"])
+            data["state"] = SourceState(data["state"])
+            data["serving"] = tuple(data.get("serving") or ())
+            return StatusEvent(SourceStatus(**data))
+        if kind == "serving":
+            src = body["src"]
+            return ServingEvent(str(body["kind"]), None if src is None else str(src))
+    except (ValueError, KeyError, TypeError, IndexError) as exc:
+        raise FeedDecodeError(f"bad shared-feed message: {type(exc).__name__}: {exc}") from None
+    raise FeedDecodeError(f"bad shared-feed message: unknown type {kind!r}")

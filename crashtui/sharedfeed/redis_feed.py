@@ -1,0 +1,274 @@
+"""Share one collector across a desk through Redis.
+
+The collector appends every event to a capped Redis Stream and keeps the whole current
+state under a snapshot key (refreshed every few seconds), with the stream id it covers, so
+a late joiner paints at once and then tails the stream. Losing Redis is a status
+(``collector`` failing: "redis unreachable …"), never a crash; both sides reconnect with
+backoff, and a reader that fell behind the capped stream re-reads the snapshot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections import deque
+from typing import TYPE_CHECKING, Any
+
+from crashtui.clock import SYSTEM_CLOCK, Clock
+from crashtui.events import DataEvent, Event, EventSink, ServingEvent, StatusEvent
+from crashtui.model import SourceState, SourceStatus
+from crashtui.net.backoff import Backoff
+from crashtui.sharedfeed.codec import FeedDecodeError, decode_event, encode_event
+from crashtui.textsafe import plain
+
+if TYPE_CHECKING:
+    from crashtui.engine import Engine
+
+SOURCE = "collector"
+PREFIX = "crashtui"
+STREAM_MAXLEN = 20_000
+SNAPSHOT_EVERY_S = 5.0
+HEARTBEAT_STALE_MS = 20_000
+QUEUE_MAX = 50_000
+
+
+def keys(prefix: str = PREFIX) -> tuple[str, str, str]:
+    """(stream, snapshot, heartbeat) key names."""
+    return f"{prefix}:events", f"{prefix}:snapshot", f"{prefix}:heartbeat"
+
+
+def _redis_error_types() -> tuple[type[BaseException], ...]:
+    import redis.exceptions
+
+    return (redis.exceptions.RedisError, OSError)
+
+
+def state_events(engine: Engine) -> list[Event]:
+    """The engine's whole current state as events (what a late joiner needs)."""
+    state = engine.state
+    events: list[Event] = []
+    if engine.options.store_path is not None and engine.options.store_path.exists():
+        from crashtui.store.sqlite import load_events
+
+        stored, _ = load_events(engine.options.store_path, engine.watchlist)
+        events.extend(stored)
+    snap = state.snapshot()
+    now = snap.generated_ms
+    items: list[object] = [*snap.tickers.values(), *snap.liquidations, *snap.funding.values(), *snap.borrow]
+    for series in snap.candles.values():
+        items.extend(series)
+    for flows in snap.etf_flows.values():
+        items.extend(flows)
+    for readings in snap.fear.values():
+        items.extend(readings)
+    for obs in snap.macro.values():
+        items.extend(obs)
+    for books in snap.books.values():
+        items.extend(books)
+    events.append(DataEvent("collector", "snapshot", tuple(items), now))
+    events.extend(StatusEvent(s) for s in snap.statuses.values())
+    events.extend(ServingEvent(kind, src) for kind, src in snap.serving.items())
+    return events
+
+
+class RedisPublisher:
+    """Collector side: stream every event and keep the snapshot key fresh."""
+
+    def __init__(
+        self, url: str, engine: Engine, *, clock: Clock = SYSTEM_CLOCK, prefix: str = PREFIX
+    ) -> None:
+        self.url = url
+        self.engine = engine
+        self.clock = clock
+        self.stream, self.snapshot_key, self.heartbeat_key = keys(prefix)
+        self._queue: deque[str] = deque(maxlen=QUEUE_MAX)
+        self._wake = asyncio.Event()
+        self.published = 0
+        self.dropped = 0
+        self.connected = False
+
+    def publish(self, event: Event) -> None:
+        """Queue one event (never blocks; the oldest are dropped if Redis is away too long)."""
+        text = encode_event(event)
+        if text is None or (isinstance(event, StatusEvent) and event.status.source == SOURCE):
+            return
+        if len(self._queue) == self._queue.maxlen:
+            self.dropped += 1
+        self._queue.append(text)
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Publish until cancelled, reconnecting with backoff."""
+        import redis.asyncio as aioredis
+
+        backoff = Backoff(base_s=1.0, cap_s=30.0)
+        errors = _redis_error_types()
+        while True:
+            client = aioredis.from_url(self.url, socket_timeout=10, socket_connect_timeout=5)
+            try:
+                await client.ping()
+                self.connected = True
+                self._status(SourceState.OK, None)
+                backoff.reset()
+                await self._serve(client)
+            except errors as exc:
+                self.connected = False
+                self._status(SourceState.FAILING, f"redis unreachable: {plain(str(exc), 120)}")
+                await self.clock.sleep(backoff.next_delay())
+            finally:
+                with contextlib.suppress(*errors):
+                    await client.aclose()
+
+    async def _serve(self, client: Any) -> None:
+        last_snapshot = -1e9
+        loop = asyncio.get_running_loop()
+        while True:
+            if loop.time() - last_snapshot >= SNAPSHOT_EVERY_S:
+                await self._write_snapshot(client)
+                last_snapshot = loop.time()
+            batch = [self._queue.popleft() for _ in range(min(len(self._queue), 500))]
+            if batch:
+                pipe = client.pipeline(transaction=False)
+                for text in batch:
+                    pipe.xadd(self.stream, {"e": text}, maxlen=STREAM_MAXLEN, approximate=True)
+                await pipe.execute()
+                self.published += len(batch)
+                continue
+            self._wake.clear()
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=1.0)
+
+    async def _write_snapshot(self, client: Any) -> None:
+        info = await client.xinfo_stream(self.stream) if await client.exists(self.stream) else None
+        last_id = info["last-generated-id"] if info else b"0-0"
+        events = await asyncio.to_thread(state_events, self.engine)
+        body = json.dumps(
+            {
+                "id": last_id.decode() if isinstance(last_id, bytes) else str(last_id),
+                "at": self.clock.now_ms(),
+                "events": [t for t in (encode_event(e) for e in events) if t is not None],
+            },
+            separators=(",", ":"),
+        )
+        pipe = client.pipeline(transaction=True)
+        pipe.set(self.snapshot_key, body)
+        pipe.set(self.heartbeat_key, str(self.clock.now_ms()))
+        await pipe.execute()
+
+    def _status(self, state: SourceState, error: str | None) -> None:
+        now = self.clock.now_ms()
+        self.engine.state.apply(
+            StatusEvent(
+                SourceStatus(
+                    SOURCE,
+                    state,
+                    now,
+                    last_ok_ms=now if state is SourceState.OK else None,
+                    last_error=error,
+                    hint=None if error is None else "check [feed] redis_url and that redis-server runs",
+                )
+            )
+        )
+
+
+class RedisFeedReader:
+    """Reader side: paint from the snapshot, then tail the stream."""
+
+    def __init__(
+        self, url: str, sink: EventSink, *, clock: Clock = SYSTEM_CLOCK, prefix: str = PREFIX
+    ) -> None:
+        self.url = url
+        self.sink = sink
+        self.clock = clock
+        self.stream, self.snapshot_key, self.heartbeat_key = keys(prefix)
+        self.last_id: str | None = None
+        self.messages = 0
+        self.bad_messages = 0
+
+    async def run(self) -> None:
+        """Follow the collector until cancelled, reconnecting with backoff."""
+        import redis.asyncio as aioredis
+
+        backoff = Backoff(base_s=1.0, cap_s=30.0)
+        errors = _redis_error_types()
+        while True:
+            client = aioredis.from_url(self.url, socket_timeout=10, socket_connect_timeout=5)
+            try:
+                await client.ping()
+                backoff.reset()
+                await self._follow(client)
+            except errors as exc:
+                self._status(SourceState.FAILING, f"redis unreachable: {plain(str(exc), 120)}", None)
+                await self.clock.sleep(backoff.next_delay())
+            finally:
+                with contextlib.suppress(*errors):
+                    await client.aclose()
+
+    async def _gap(self, client: Any) -> bool:
+        """Whether events after ``last_id`` were trimmed from the stream (or never read)."""
+        if self.last_id is None:
+            return True
+        first = await client.xrange(self.stream, count=1)
+        if not first:
+            return False
+        first_id = first[0][0].decode()
+        return _id_tuple(first_id) > _id_tuple(self.last_id) and self.last_id != "0-0"
+
+    async def _load_snapshot(self, client: Any) -> None:
+        raw = await client.get(self.snapshot_key)
+        if raw is None:
+            self.last_id = self.last_id or "0-0"
+            return
+        body = json.loads(raw)
+        for text in body.get("events", []):
+            self._apply_text(text)
+        self.last_id = str(body.get("id") or "0-0")
+
+    def _apply_text(self, text: str | bytes) -> None:
+        try:
+            self.sink(decode_event(text))
+            self.messages += 1
+        except FeedDecodeError:
+            self.bad_messages += 1
+
+    async def _follow(self, client: Any) -> None:
+        if await self._gap(client):
+            await self._load_snapshot(client)
+        while True:
+            heartbeat = await client.get(self.heartbeat_key)
+            beat = int(heartbeat) if heartbeat and heartbeat.isdigit() else None
+            stale = beat is None or self.clock.now_ms() - beat > HEARTBEAT_STALE_MS
+            if stale:
+                self._status(
+                    SourceState.STALE, "no collector heartbeat: is `crashtui collect` running?", beat
+                )
+            else:
+                self._status(SourceState.OK, None, beat)
+            reply = await client.xread({self.stream: self.last_id or "0-0"}, count=1000, block=2000)
+            for _stream, entries in reply or []:
+                for entry_id, fields in entries:
+                    self.last_id = entry_id.decode() if isinstance(entry_id, bytes) else str(entry_id)
+                    text = fields.get(b"e") or fields.get("e")
+                    if text is not None:
+                        self._apply_text(text)
+
+    def _status(self, state: SourceState, error: str | None, heartbeat_ms: int | None) -> None:
+        self.sink(
+            StatusEvent(
+                SourceStatus(
+                    SOURCE,
+                    state,
+                    self.clock.now_ms(),
+                    last_ok_ms=heartbeat_ms,
+                    last_error=error,
+                    hint=None if error is None else "start a collector: crashtui collect --feed REDIS_URL",
+                    bad_frames=self.bad_messages,
+                )
+            )
+        )
+
+
+def _id_tuple(entry_id: str) -> tuple[int, int]:
+    ms, _, seq = entry_id.partition("-")
+    return int(ms or 0), int(seq or 0)
