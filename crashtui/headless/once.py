@@ -156,14 +156,20 @@ def text_summary(engine: Engine, analysis: MarketAnalysis) -> str:
     return "\n".join(lines)
 
 
-def _sources_line(statuses: Any) -> str:
-    ok = sorted(s.source for s in statuses.values() if s.state is SourceState.OK)
-    bad = [
-        f"{s.source} {s.state}: {plain(s.last_error or '')}".rstrip(": ")
-        for s in sorted(statuses.values(), key=lambda s: s.source)
-        if s.state in (SourceState.FAILING, SourceState.BLOCKED)
-    ]
+def _sources_line(statuses: Any, shown: int = 3) -> str:
+    """``Sources: N ok · M failing: a: why · b: why · +K more`` (one line)."""
+    ok = [s for s in statuses.values() if s.state is SourceState.OK]
+    bad = sorted(
+        (s for s in statuses.values() if s.state in (SourceState.FAILING, SourceState.BLOCKED)),
+        key=lambda s: (s.state is not SourceState.BLOCKED, s.source),
+    )
     out = f"Sources: {len(ok)} ok"
     if bad:
-        out += " · " + " · ".join(bad)
+        out += f" · {len(bad)} failing: " + " · ".join(
+            f"{s.source} {'blocked' if s.state is SourceState.BLOCKED else ''}".rstrip()
+            + f": {plain(s.last_error or '', 90)}"
+            for s in bad[:shown]
+        )
+        if len(bad) > shown:
+            out += f" · +{len(bad) - shown} more (crashtui sources)"
     return out

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
@@ -209,7 +211,7 @@ class StreamRunner:
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # OSError, handshake failures, timeouts, closed while subscribing
-            return _Outcome(_describe(exc)), conn
+            return _Outcome(_describe(exc, urlsplit(self.spec.url).hostname)), conn
         finally:
             self._connected = False
 
@@ -341,8 +343,10 @@ def _ms(seconds: float | None) -> int:
     return 0 if seconds is None else round(seconds * 1000)
 
 
-def _describe(exc: BaseException) -> str:
+def _describe(exc: BaseException, host: str | None = None) -> str:
     """One line saying why a connection failed or ended."""
+    if isinstance(exc, socket.gaierror):
+        return f"cannot resolve {host or 'the host'} (offline, or DNS blocked?)"
     if isinstance(exc, ConnectionClosed):
         close = exc.rcvd
         if close is None:

@@ -116,3 +116,18 @@ def test_unknown_recording_is_one_line(capsys: pytest.CaptureFixture[str]) -> No
     assert (
         err == "crashtui: error: no recording 'feb-2062': not a file, and not a bundled scenario (feb-2026)"
     )
+
+
+def test_sources_line_is_short_and_safe() -> None:
+    from crashtui.headless.once import _sources_line
+    from crashtui.model import SourceState, SourceStatus
+
+    osc52 = "cannot resolve host\x1b]52;c;aGk=\x07"  # an OSC 52 clipboard write inside an error
+    statuses = {f"s{i}": SourceStatus(f"s{i}", SourceState.FAILING, 1, last_error=osc52) for i in range(6)}
+    statuses["farside"] = SourceStatus("farside", SourceState.BLOCKED, 1, last_error="[bold]Cloudflare[/]")
+    statuses["binance"] = SourceStatus("binance", SourceState.OK, 1)
+    line = _sources_line(statuses)
+    assert line.startswith("Sources: 1 ok · 7 failing: farside blocked: [bold]Cloudflare[/] · s0: cannot")
+    assert line.endswith("+4 more (crashtui sources)")
+    assert "\x1b" not in line
+    assert "\x07" not in line

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import random
 import socket
@@ -531,3 +532,15 @@ async def test_silent_connection_is_replaced_after_the_idle_timeout() -> None:
         await stop(task)
 
     assert any(s.last_error == "no frame for 0.2s" for s in got.statuses)
+
+
+async def test_unresolvable_host_says_so_in_one_line() -> None:
+    clock = FakeClock()
+    got = Collector()
+    spec = dataclasses.replace(bybit_spec(1), url="wss://no-such-host.invalid/v5/public/linear")
+    runner = StreamRunner(spec, got, clock=clock)
+    task = asyncio.create_task(runner.run())
+    await eventually(lambda: len(clock.sleeps) >= 1, "one retry")
+    await stop(task)
+    errors = [s.last_error for s in got.statuses if s.last_error]
+    assert errors[-1] == "cannot resolve no-such-host.invalid (offline, or DNS blocked?)"
