@@ -153,6 +153,8 @@ def text_summary(engine: Engine, analysis: MarketAnalysis) -> str:
     if fear:
         lines.append(" · ".join(fear))
     lines.append(_sources_line(snap.statuses))
+    if engine.mode == "live" and not engine.any_data():
+        lines.append("No data from any source (no network?). The offline demo: crashtui --replay feb-2026")
     return "\n".join(lines)
 
 
