@@ -6,7 +6,9 @@ State rules (one source, whatever kinds it serves):
 * ``ok`` after a successful poll.
 * After a transient failure (timeout, 5xx, rate limit, parse or upstream error): ``stale``
   while its last success is within ``STALE_INTERVALS`` poll intervals (its data is still
-  recent), ``failing`` after that or when it never succeeded.
+  recent), ``failing`` after that or when it never succeeded. It is retried after a jittered
+  backoff (2 s doubling) capped at the kind's poll interval; a rate limit without Retry-After
+  backs off further (up to 5 min).
 * ``blocked`` after a geo-block or anti-bot wall; it is retried only after a long pause.
 """
 
@@ -84,7 +86,9 @@ class SourceHealth:
                 wait = error.retry_after_s if error.retry_after_s is not None else lane.backoff.next_delay()
                 self.hold_until_ms = now_ms + round(max(MIN_RETRY_AFTER_S, wait) * 1000)
             else:
-                lane.retry_at_ms = now_ms + round(lane.backoff.next_delay() * 1000)
+                # Never wait longer than one poll interval to retry a transient failure: once
+                # the fault clears, data is back within an interval (not after a 5 min backoff).
+                lane.retry_at_ms = now_ms + round(min(lane.backoff.next_delay(), interval_s) * 1000)
             recent = (
                 self.last_ok_ms is not None
                 and now_ms - self.last_ok_ms <= STALE_INTERVALS * interval_s * 1000

@@ -217,12 +217,13 @@ async def test_backoff_grows_then_resets_after_a_success() -> None:
     await poller.run()
     times = rec.times("data-api.binance.vision")
     gaps = [b - a for a, b in itertools.pairwise(times)]
-    # failures 1..5: delays jittered within [50%, 100%] of 2, 4, 8, 16, 32 s (1 s minimum)
+    # failures 1..5: delays jittered within [50%, 100%] of 2, 4, 8, 16, 32 s (1 s minimum),
+    # never longer than the 10 s poll interval (recovery within one interval)
     for i, gap in enumerate(gaps[:5]):
         ceiling = 2.0 * 2**i
-        assert max(1.0, ceiling / 2) - 0.001 <= gap <= ceiling + 0.001
+        assert min(10.0, max(1.0, ceiling / 2)) - 0.001 <= gap <= min(10.0, ceiling) + 0.001
     assert gaps[0] < gaps[2] < gaps[4]
-    assert gaps[5] == 10  # success: the normal interval
+    assert gaps[5] == pytest.approx(10)  # success: the normal interval
     assert 1.0 <= gaps[6] <= 2.0 + 0.001  # the next failure starts the backoff from the bottom again
 
 

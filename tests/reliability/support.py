@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import asyncio
+import random
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
 import httpx
 
 from crashtui.catalog import SOURCES
-from crashtui.clock import SYSTEM_CLOCK
+from crashtui.clock import SYSTEM_CLOCK, FakeClock
 from crashtui.config.parse import parse_config
 from crashtui.config.schema import Config
 from crashtui.events import DataEvent, Event, StatusEvent
+from crashtui.feed.poller import Poller
 from crashtui.model import RawPayload, SourceStatus
 from crashtui.net.http import Request, fetch, max_body_bytes
 from crashtui.net.ws import StreamTiming
@@ -158,3 +161,83 @@ def okx_fetch(client: httpx.AsyncClient, config: Config) -> Fetch:
         return await fetch(client, request, clock=SYSTEM_CLOCK, max_body_bytes=max_body_bytes(config.net))
 
     return fetch_okx
+
+
+T0 = 1_770_000_000_000  # 2026-02-02T02:40Z on the fake clock
+
+
+class ScriptedClock(FakeClock):
+    """A fake clock for a poller on real sockets: time only jumps when every poll loop sleeps.
+
+    Each of the ``participants`` loops is either doing real I/O (fake time stands still) or
+    asleep on this clock; once all of them sleep, time jumps to the earliest wake-up. So a
+    request in flight in one loop never sees another loop's 30 s sleep pass. Scheduled actions
+    (faults on and off) run as time passes; the poller is stopped at ``until_s``.
+    """
+
+    def __init__(self, until_s: float) -> None:
+        super().__init__(start_ms=T0)
+        self.until_ms = T0 + round(until_s * 1000)
+        self.poller: Poller | None = None
+        self.participants = 1
+        self._actions: list[tuple[int, Callable[[], None]]] = []
+        self._sleepers: list[tuple[int, asyncio.Future[None]]] = []
+
+    def at(self, seconds: float, action: Callable[[], None]) -> None:
+        """Run ``action`` once fake time reaches ``seconds`` after the start."""
+        self._actions.append((T0 + round(seconds * 1000), action))
+        self._actions.sort(key=lambda pair: pair[0])
+
+    def elapsed_s(self, at_ms: int | None = None) -> float:
+        """Fake seconds since the start (at ``at_ms``, default now)."""
+        return ((self.now_ms() if at_ms is None else at_ms) - T0) / 1000
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        entry = (self.now_ms() + round(max(0.0, seconds) * 1000), asyncio.get_running_loop().create_future())
+        self._sleepers.append(entry)
+        if len(self._sleepers) >= self.participants:
+            self._jump()
+        try:
+            await entry[1]
+        finally:
+            if entry in self._sleepers:
+                self._sleepers.remove(entry)
+
+    def _jump(self) -> None:
+        wake = min(at for at, _ in self._sleepers)
+        self.advance(max(0, wake - self.now_ms()) / 1000)
+        while self._actions and self._actions[0][0] <= self.now_ms():
+            self._actions.pop(0)[1]()
+        for entry in [e for e in self._sleepers if e[0] <= self.now_ms()]:
+            self._sleepers.remove(entry)
+            entry[1].set_result(None)
+        if self.now_ms() >= self.until_ms and self.poller is not None:
+            self.poller.stop()
+
+
+def fake_time_poller(
+    server: FaultServer,
+    clock: ScriptedClock,
+    client: httpx.AsyncClient,
+    log: EventLog,
+    *,
+    failover: Mapping[str, list[str]],
+    raw_sink: Callable[[RawPayload], None] | None = None,
+    **config: Any,
+) -> Poller:
+    """A Poller on the fault server, driven by ``clock``, polling only the kinds in ``failover``."""
+    extra = {"failover": dict(failover), **config.pop("extra", {})}
+    poller = Poller(
+        make_config(server, extra=extra, **config),
+        ("BTC", "ETH"),
+        client,
+        log,
+        raw_sink,
+        clock=clock,
+        rng=random.Random(7),
+        kinds=tuple(failover),
+    )
+    clock.poller = poller
+    clock.participants = sum(1 for chain in poller.chains.values() if chain)
+    return poller
