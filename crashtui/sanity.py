@@ -197,7 +197,7 @@ class PriceGuard:
 
     def _suspect(self, ticker: Ticker, now_ms: int) -> str | None:
         anchor = self._anchors.get(ticker.symbol)
-        if anchor is None or now_ms - anchor.at_ms > self.reanchor_after_ms:
+        if anchor is None or not 0 <= now_ms - anchor.at_ms <= self.reanchor_after_ms:
             return None
         move = ticker.price / anchor.price - 1.0
         if abs(move) <= self.max_move:

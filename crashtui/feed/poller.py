@@ -29,6 +29,7 @@ from crashtui.feed.health import Lane, SourceHealth, new_lane
 from crashtui.model import SourceState
 from crashtui.net.fetcher import Fetcher
 from crashtui.net.http import max_body_bytes, one_line
+from crashtui.sanity import PriceGuard
 from crashtui.sources.errors import ParseError, SourceError
 from crashtui.sources.registry import POLLERS, REST_SOURCES, decode
 from crashtui.symbols import SymbolTable
@@ -76,6 +77,8 @@ class Poller:
                 health.hint = "not polled: no [failover] list names it"
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
+        # Shared by every price source, so a second source can confirm a big move.
+        self.price_guard = PriceGuard()
 
     # -- running -----------------------------------------------------------------------
 
@@ -164,6 +167,10 @@ class Poller:
                     if self._raw_sink is not None:
                         self._raw_sink(raw)
                     data_kind, items = decode(raw, self.table)
+                    if data_kind == "prices":
+                        suspect = self.price_guard.check(items, raw.received_ms)
+                        if suspect is not None:
+                            raise ParseError(one_line(f"{source} {raw.endpoint}: {suspect}"))
                     if items:
                         self._sink(DataEvent(source, data_kind, items, raw.received_ms))
         except SourceError as exc:

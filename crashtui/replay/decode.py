@@ -12,7 +12,9 @@ from collections.abc import Callable, Mapping
 
 from crashtui.events import DataEvent, Event, StatusEvent
 from crashtui.model import Liquidation, RawPayload, SourceState, SourceStatus
-from crashtui.sources.errors import SourceError
+from crashtui.net.http import one_line
+from crashtui.sanity import PriceGuard
+from crashtui.sources.errors import ParseError, SourceError
 from crashtui.symbols import DEFAULT_TABLE, SymbolTable
 
 RestDecoder = Callable[[RawPayload, SymbolTable], tuple[str, tuple[object, ...]]]
@@ -37,6 +39,7 @@ class PayloadDecoder:
         self._is_liquidation = is_liquidation_payload
         self._rest = _rest_decoders()
         self._last_status: dict[str, SourceStatus] = {}
+        self._guard = PriceGuard()
         self.payloads = 0
         self.bad_payloads = 0
 
@@ -50,6 +53,9 @@ class PayloadDecoder:
             return self._status(raw, SourceState.FAILING, f"no decoder for {raw.source} {raw.endpoint}")
         try:
             kind, items = decoder(raw, self._table)
+            suspect = self._guard.check(items, raw.received_ms) if kind == "prices" else None
+            if suspect is not None:  # held back live too (crashtui.sanity.PriceGuard)
+                raise ParseError(one_line(f"{raw.source} {raw.endpoint}: {suspect}"))
         except SourceError as exc:
             self.bad_payloads += 1
             return self._status(raw, exc.state, str(exc), hint=exc.hint)

@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from crashtui.events import StatusEvent
+from crashtui.events import DataEvent, StatusEvent
 from crashtui.model import (
     Candle,
     EtfFlow,
@@ -171,3 +171,28 @@ def test_one_suspect_ticker_rejects_the_batch_and_anchors_nothing() -> None:
     assert guard.check([ticker(62_000.0), ticker(17.7, symbol="ETH")], T0 + 1_000) is not None
     # BTC was not anchored at 62,000 by the rejected batch: 30,900 is still -50.1% from 61,940.
     assert guard.check([ticker(30_900.0)], T0 + 2_000) is not None
+
+
+def _binance_ticker(price: str, at_ms: int, fixture: bytes) -> RawPayload:
+    rows = json.loads(fixture)
+    row = {**rows[0], "symbol": "BTCUSDT", "lastPrice": price, "closeTime": at_ms}
+    return RawPayload(
+        "binance", "ticker_24hr", at_ms, json.dumps([row]).encode(), freeze_params({"symbols": "BTC"})
+    )
+
+
+def test_replay_holds_back_the_same_jump_the_live_poller_does(fixture_bytes: FixtureReader) -> None:
+    fixture = fixture_bytes("binance_ticker_24hr_mini_multi.json")
+    decoder = PayloadDecoder()
+    events = [
+        event
+        for price, at in (("61940.0", T0), ("619.4", T0 + 10_000), ("61900.0", T0 + 20_000))
+        for event in decoder.decode(_binance_ticker(price, at, fixture))
+    ]
+    prices = [i.price for e in events if isinstance(e, DataEvent) for i in e.items if isinstance(i, Ticker)]
+    assert prices == [61_940.0, 61_900.0]
+    held = [e.status for e in events if isinstance(e, StatusEvent) and e.status.state is SourceState.FAILING]
+    assert len(held) == 1
+    assert (held[0].last_error or "").startswith(
+        "binance ticker_24hr: BTC 619.4 is -99% from the last good price"
+    )
