@@ -13,11 +13,12 @@ import contextlib
 import itertools
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
 from crashtui.catalog import DEFAULT_POLL_S
-from crashtui.events import ServingEvent
+from crashtui.events import DataEvent, ServingEvent
 from crashtui.feed.health import BLOCKED_MIN_S, TRANSIENT_BASE_S, TRANSIENT_CAP_S
 from crashtui.feed.poller import MIN_SLEEP_S
 from crashtui.model import SourceState, Ticker
@@ -59,7 +60,7 @@ class Rig:
         return [
             (e.received_ms - T0) / 1000
             for e in self.log.events
-            if type(e).__name__ == "DataEvent" and e.source == source and e.kind == kind  # type: ignore[union-attr]
+            if isinstance(e, DataEvent) and e.source == source and e.kind == kind
         ]
 
     def serving(self, kind: str) -> list[str | None]:
@@ -73,9 +74,9 @@ async def rig(until_s: float) -> AsyncIterator[tuple[Rig, contextlib.AsyncExitSt
         yield Rig(server, clock, EventLog()), stack
 
 
-async def run_poller(r: Rig, failover: dict[str, list[str]], **config: object) -> None:
+async def run_poller(r: Rig, failover: dict[str, list[str]], **config: Any) -> None:
     async with make_client(make_config(r.server).net) as client:
-        poller = fake_time_poller(r.server, r.clock, client, r.log, failover=failover, **config)  # type: ignore[arg-type]
+        poller = fake_time_poller(r.server, r.clock, client, r.log, failover=failover, **config)
         await asyncio.wait_for(poller.run(), timeout=60)
 
 
