@@ -167,6 +167,7 @@ class FaultServer:
         self._http: asyncio.Server | None = None
         self._ws: Server | None = None
         self._handlers: set[asyncio.Task[None]] = set()
+        self._writers: set[asyncio.StreamWriter] = set()
         self._seq = itertools.count(1)
         self._error_turn = itertools.count()
 
@@ -189,9 +190,12 @@ class FaultServer:
             await self._ws.wait_closed()
         if self._http is not None:
             self._http.close()
-            for task in list(self._handlers):
-                task.cancel()
-            await asyncio.gather(*self._handlers, return_exceptions=True)
+            # Abort the connections rather than cancel their handlers: each handler then ends
+            # on its own (a cancelled stream handler makes asyncio log an error).
+            for writer in list(self._writers):
+                writer.transport.abort()
+            if self._handlers:
+                await asyncio.wait(set(self._handlers), timeout=5)
             await self._http.wait_closed()
 
     async def __aenter__(self) -> FaultServer:
@@ -284,6 +288,7 @@ class FaultServer:
         task = asyncio.current_task()
         assert task is not None
         self._handlers.add(task)
+        self._writers.add(writer)
         try:
             request = await _read_request(reader)
             if request is not None:
@@ -292,6 +297,7 @@ class FaultServer:
             pass
         finally:
             self._handlers.discard(task)
+            self._writers.discard(writer)
             writer.close()
             with contextlib.suppress(ConnectionError, asyncio.CancelledError):
                 await writer.wait_closed()
