@@ -8,6 +8,7 @@ line with every secret value replaced by ``***``.
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 import json
 from collections.abc import Mapping
@@ -51,6 +52,10 @@ _DNS_FAILURES = (
 )
 _ERROR_KEYS = ("msg", "message", "error_message", "retMsg", "error", "detail")
 _MAX_ERROR = 160
+# A body still arriving after TRICKLE_GRACE_READS read timeouts at under MIN_BODY_RATE bytes/s
+# on average is a server feeding it a byte at a time, not a slow link: give up on it.
+MIN_BODY_RATE = 16_000
+TRICKLE_GRACE_READS = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,12 +185,16 @@ def _excerpt_suffix(body: bytes) -> str:
     return f": {excerpt}" if excerpt else ""
 
 
-async def _read_capped(response: httpx.Response, max_bytes: int, where: str) -> bytes:
+async def _read_capped(
+    response: httpx.Response, max_bytes: int, where: str, grace_s: float | None = None
+) -> bytes:
     declared = response.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > max_bytes:
         raise TransportError(
             f"{where}: response body of {int(declared) / 1e6:.1f} MB is over the {max_bytes / 1e6:g} MB cap"
         )
+    loop = asyncio.get_running_loop()
+    started = loop.time()
     chunks: list[bytes] = []
     size = 0
     async for chunk in response.aiter_bytes():
@@ -195,6 +204,12 @@ async def _read_capped(response: httpx.Response, max_bytes: int, where: str) -> 
                 f"{where}: response body is over the {max_bytes / 1e6:g} MB cap; stopped reading"
             )
         chunks.append(chunk)
+        # The read timeout is per read: a body sent a byte at a time would never trip it.
+        elapsed = loop.time() - started
+        if grace_s is not None and elapsed > grace_s and size < MIN_BODY_RATE * elapsed:
+            raise TransportError(
+                f"{where}: body trickling in ({size} bytes in {elapsed:.0f}s); gave up on it"
+            )
     return b"".join(chunks)
 
 
@@ -282,9 +297,15 @@ async def _fetch(
         headers=dict(request.headers) if request.headers else None,
         json=request.json_body,
     )
+    read_s = client.timeout.read
     response = await client.send(http_request, stream=True)
     try:
-        body = await _read_capped(response, max_body_bytes, f"{request.source} {request.endpoint}")
+        body = await _read_capped(
+            response,
+            max_body_bytes,
+            f"{request.source} {request.endpoint}",
+            None if read_s is None else TRICKLE_GRACE_READS * read_s,
+        )
     finally:
         await response.aclose()
     received_ms = clock.now_ms()
