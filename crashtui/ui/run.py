@@ -8,11 +8,38 @@ from crashtui.config.loader import LoadedConfig
 
 
 def run_dashboard(args: argparse.Namespace, loaded: LoadedConfig) -> int:
-    """Run the Textual app until the user quits; returns the exit code."""
-    from crashtui.headless.once import build_engine
-    from crashtui.ui.app import CrashApp
+    """Run the Textual app until the user quits; returns the exit code.
 
-    engine = build_engine(args, loaded, headless=False)
-    app = CrashApp(engine, loaded.config)
-    app.run(mouse=not args.no_mouse)
+    The engine is built inside the app (off the event loop), so the first frame paints at once.
+    """
+    from crashtui.streams.runner import symbol_table
+    from crashtui.ui.app import CrashApp
+    from crashtui.ui.options import options_from
+    from crashtui.ui.prefs import load_state, save_state
+    from crashtui.ui.session import plan_from_args
+    from crashtui.ui.watchlists import WatchlistBook
+
+    config = loaded.config
+    plan = plan_from_args(args, config)
+    state, warning = load_state()
+    table = symbol_table(config)
+    # In replay without --watchlist, the recording's own watchlist (known once it is read).
+    recording: tuple[str, ...] | None = () if plan.replay and not args.watchlist else None
+    book = WatchlistBook(
+        config,
+        state,
+        known=table.__contains__,
+        save=save_state,
+        recording=recording,
+        initial=args.watchlist,
+        remember_active=not plan.replay,
+    )
+    app = CrashApp(
+        config,
+        plan=plan,
+        options=options_from(args, config.ui),
+        book=book,
+        warnings=[w for w in (warning,) if w],
+    )
+    app.run(mouse=app.options.mouse)
     return int(app.return_code or 0)

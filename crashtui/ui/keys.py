@@ -1,0 +1,129 @@
+"""Every key the dashboard answers to, in one table: Bindings, `?` help and the command palette."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.binding import Binding, BindingType
+
+HOUR_MS = 3_600_000
+DAY_MS = 86_400_000
+
+
+@dataclass(frozen=True, slots=True)
+class Key:
+    """One key: what it is called, what it does, and where help lists it."""
+
+    keys: str
+    action: str
+    description: str
+    id: str
+    group: str
+    label: str
+    show: bool = True
+
+
+KEYS: tuple[Key, ...] = (
+    Key(
+        "enter",
+        "drill",
+        "Open the selected symbol: candles, zones, funding, depth",
+        "drill.symbol",
+        "Drilldowns",
+        "⏎",
+    ),
+    Key(
+        "l",
+        "drilldown('liquidations')",
+        "Liquidations by venue, side, symbol; cascades",
+        "drill.liquidations",
+        "Drilldowns",
+        "l",
+    ),
+    Key(
+        "e",
+        "drilldown('etf')",
+        "ETF flows per fund and day, cumulative chart",
+        "drill.etf",
+        "Drilldowns",
+        "e",
+    ),
+    Key(
+        "f",
+        "drilldown('fear')",
+        "Fear & Greed history, crash-gauge components",
+        "drill.fear",
+        "Drilldowns",
+        "f",
+    ),
+    Key(
+        "m",
+        "drilldown('macro')",
+        "Macro and stress: claims, Nasdaq, borrow APY, spreads",
+        "drill.macro",
+        "Drilldowns",
+        "m",
+    ),
+    Key(
+        "s",
+        "drilldown('sources')",
+        "Sources: status, last error, next poll, budget",
+        "drill.sources",
+        "Drilldowns",
+        "s",
+    ),
+    Key("question_mark", "help", "Keys and what the badges mean", "help", "General", "?"),
+    Key("escape", "back", "Back (close the drilldown)", "back", "General", "esc"),
+    Key("q", "quit", "Quit (flushes the history store)", "quit", "General", "q"),
+    Key("t", "next_theme", "Next theme (dark, light, ansi, high-contrast…)", "theme.next", "General", "t"),
+    Key("w", "watchlists", "Switch watchlist", "watchlist.switch", "Watchlist", "w"),
+    Key("a", "add_symbol", "Add a symbol to this watchlist (saved)", "watchlist.add", "Watchlist", "a"),
+    Key(
+        "x,delete",
+        "remove_symbol",
+        "Remove the selected symbol (saved)",
+        "watchlist.remove",
+        "Watchlist",
+        "x",
+    ),
+    Key("up,k", "noop", "Previous symbol (in the Price table)", "table.up", "Watchlist", "↑/k", show=False),
+    Key("down,j", "noop", "Next symbol (in the Price table)", "table.down", "Watchlist", "↓/j", show=False),
+    Key("1", "pane('price')", "Show the Price pane (one-pane layout)", "pane.price", "Layout", "1"),
+    Key(
+        "2",
+        "pane('liquidations')",
+        "Show the Liquidations pane (one-pane layout)",
+        "pane.liquidations",
+        "Layout",
+        "2",
+    ),
+    Key("3", "pane('etf')", "Show the ETF flows pane (one-pane layout)", "pane.etf", "Layout", "3"),
+    Key("4", "pane('fear')", "Show the Fear pane (one-pane layout)", "pane.fear", "Layout", "4"),
+    Key("tab", "next_pane", "Next pane (one-pane layout)", "pane.next", "Layout", "tab"),
+    Key("space", "pause", "Replay: pause or resume", "replay.pause", "Replay", "space"),
+    Key("left", f"seek({-HOUR_MS})", "Replay: back one hour", "replay.back_hour", "Replay", "←"),
+    Key("right", f"seek({HOUR_MS})", "Replay: forward one hour", "replay.forward_hour", "Replay", "→"),
+    Key("shift+left", f"seek({-DAY_MS})", "Replay: back one day", "replay.back_day", "Replay", "shift+←"),
+    Key(
+        "shift+right", f"seek({DAY_MS})", "Replay: forward one day", "replay.forward_day", "Replay", "shift+→"
+    ),
+    Key("greater_than_sign", "speed(2.0)", "Replay: twice as fast", "replay.faster", "Replay", ">"),
+    Key("less_than_sign", "speed(0.5)", "Replay: half as fast", "replay.slower", "Replay", "<"),
+)
+
+# Keys handled by a widget or a screen rather than the app (listed in help, not bound here).
+WIDGET_KEYS = {"table.up", "table.down"}
+
+
+def app_bindings() -> list[BindingType]:
+    """The app's Bindings (ids and descriptions from :data:`KEYS`)."""
+    return [
+        Binding(k.keys, k.action, k.description, show=k.show, id=k.id, key_display=k.label)
+        for k in KEYS
+        if k.id not in WIDGET_KEYS
+    ]
+
+
+def palette_keys() -> list[Key]:
+    """Keys worth offering in the command palette (actions, not cursor moves)."""
+    return [k for k in KEYS if k.id not in ("table.up", "table.down")]

@@ -1,0 +1,25 @@
+"""Which layout a terminal size gets: a 2×2 grid, the compact grid, or one pane with tabs."""
+
+from __future__ import annotations
+
+from crashtui.config.schema import UiConfig
+
+PANES = ("price", "liquidations", "etf", "fear")
+TITLES = {"price": "Price", "liquidations": "Liquidations", "etf": "ETF flows", "fear": "Fear"}
+WIDE = "wide"
+COMPACT = "compact"
+SINGLE = "single"
+
+
+def layout_mode(cols: int, rows: int, ui: UiConfig, pane: str | None = None) -> str:
+    """``wide`` at or above the wide thresholds, ``compact`` at or above the compact ones, else ``single``.
+
+    ``pane`` (``--pane``) always gives the single-pane layout.
+    """
+    if pane is not None:
+        return SINGLE
+    if cols >= ui.wide_min_cols and rows >= ui.wide_min_rows:
+        return WIDE
+    if cols >= ui.compact_min_cols and rows >= ui.compact_min_rows:
+        return COMPACT
+    return SINGLE

@@ -1,0 +1,81 @@
+"""The UI state file: watchlist edits and the last watchlist, kept apart from the user's config.
+
+``<user data dir>/ui-state.json``. The config file is never rewritten; edits made at runtime
+overlay the configured watchlists by name. A missing or unreadable state file means "no edits"
+(with a warning for a broken one); writes are atomic (temp file + rename).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+
+from crashtui.paths import user_data_dir
+
+STATE_FILE = "ui-state.json"
+VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class UiState:
+    """What the dashboard remembers between runs."""
+
+    active_watchlist: str | None = None
+    watchlists: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+
+
+def state_path() -> Path:
+    """Where the state file lives."""
+    return user_data_dir() / STATE_FILE
+
+
+def load_state(path: Path | None = None) -> tuple[UiState, str | None]:
+    """The saved state, or an empty one with a one-line warning when the file is unusable."""
+    target = path or state_path()
+    try:
+        raw = target.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return UiState(), None
+    except OSError as exc:
+        return UiState(), f"cannot read {target}: {exc.strerror}; starting without saved watchlist edits"
+    try:
+        data = json.loads(raw)
+        active = data.get("active_watchlist")
+        lists = data.get("watchlists", {})
+        if active is not None and not isinstance(active, str):
+            raise ValueError("active_watchlist is not a string")
+        if not isinstance(lists, dict):
+            raise ValueError("watchlists is not a table")
+        parsed: dict[str, tuple[str, ...]] = {}
+        for name, symbols in lists.items():
+            if not isinstance(symbols, list) or not all(isinstance(s, str) for s in symbols):
+                raise ValueError(f"watchlist {name!r} is not a list of symbols")
+            parsed[str(name)] = tuple(symbols)
+    except (ValueError, AttributeError) as exc:
+        return UiState(), f"{target} is unusable ({exc}); starting without saved watchlist edits"
+    return UiState(active, MappingProxyType(parsed)), None
+
+
+def save_state(state: UiState, path: Path | None = None) -> None:
+    """Write the state atomically (raises OSError when the directory is not writable)."""
+    target = path or state_path()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    doc = {
+        "version": VERSION,
+        "active_watchlist": state.active_watchlist,
+        "watchlists": {name: list(symbols) for name, symbols in sorted(state.watchlists.items())},
+    }
+    fd, tmp = tempfile.mkstemp(prefix=".ui-state-", suffix=".json", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(doc, handle, indent=1)
+            handle.write("\n")
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,169 @@
+"""The sources drilldown: every source's state, last error, next poll, rate budget, stream health."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from crashtui.catalog import SOURCES
+from crashtui.model import SourceState, SourceStatus
+from crashtui.textsafe import plain
+from crashtui.ui.fmt import fmt_age, fmt_stamp
+from crashtui.ui.render.common import Column, lines, table
+from crashtui.ui.render.frame import Frame
+from crashtui.ui.render.status import DEMO_HINT, counts, offline, source_age_ms, state_glyph
+
+
+def overview(frame: Frame, perf: str) -> Text:
+    """Mode, replay details or the no-network explanation, and UI timing."""
+    p = frame.palette
+    rows: list[Text] = []
+    statuses = frame.snapshot.statuses
+    ok, bad, total = counts(statuses)
+    if frame.replay is not None:
+        info = frame.replay
+        rows.append(
+            Text.assemble(
+                ("REPLAY ", f"bold {p.accent}"),
+                (plain(info.label, 40), "bold"),
+                (f" at {fmt_stamp(info.clock_ms)}", ""),
+                (" (statuses below are the recorded ones, not live)", p.muted),
+            )
+        )
+        if info.note:
+            rows.append(Text(plain(info.note, 600), style=p.warning if info.scenario else p.muted))
+    elif offline(statuses):
+        rows.append(Text(f"No network? {ok} of {total} sources reachable.", style=f"bold {p.error}"))
+        rows.append(
+            Text(
+                "Every source that answered failed (errors below). Check the connection, a proxy or "
+                "firewall, or DNS. The panes show the last stored data, if any, marked with its age.",
+                style=p.error,
+            )
+        )
+        rows.append(
+            Text(
+                f"To see the dashboard without network, try the bundled {DEMO_HINT}", style=f"bold {p.accent}"
+            )
+        )
+    else:
+        rows.append(Text(f"LIVE: {ok} of {total} sources ok, {bad} failing or blocked", style="bold"))
+    serving = frame.snapshot.serving
+    if serving:
+        rows.append(
+            Text(
+                "serving: "
+                + ", ".join(f"{plain(k, 16)} ← {plain(v, 16)}" for k, v in sorted(serving.items())),
+                style=p.muted,
+            )
+        )
+    rows.append(Text(perf, style=p.muted))
+    return lines(rows)
+
+
+def _next(status: SourceStatus, now_ms: int) -> str:
+    if status.next_attempt_ms is None:
+        return "–"
+    delta = status.next_attempt_ms - now_ms
+    return "now" if delta <= 0 else f"in {fmt_age(delta)}"
+
+
+def _budget(status: SourceStatus) -> str:
+    info = SOURCES.get(status.source)
+    if status.requests_budget:
+        return f"{status.requests_used}/{status.requests_budget}"
+    if info is not None and info.budget_per_min:
+        return f"{status.requests_used} (≤{info.budget_per_min}/min)"
+    return str(status.requests_used) if status.requests_used else "–"
+
+
+def source_table(frame: Frame, width: int) -> Text:
+    """One row per source."""
+    p, g = frame.palette, frame.glyphs
+    statuses = [s for _, s in sorted(frame.snapshot.statuses.items())]
+    if not statuses:
+        return Text("no source has reported yet", style=p.muted)
+    names = [Text(plain(s.source, 20), style="bold") for s in statuses]
+    states = []
+    for s in statuses:
+        cell = state_glyph(s.state, g, p)
+        cell.append(
+            f" {s.state}",
+            style=""
+            if s.state is SourceState.OK
+            else p.error
+            if s.state in (SourceState.FAILING, SourceState.BLOCKED)
+            else p.warning,
+        )
+        states.append(cell)
+    ages = [
+        Text(
+            fmt_age(source_age_ms(s, frame.now_ms))
+            if source_age_ms(s, frame.now_ms) is not None
+            else "never",
+            style=p.muted,
+        )
+        for s in statuses
+    ]
+    errors = [Text(plain(s.last_error or "", 200), style=p.error) for s in statuses]
+    kinds = [
+        Text(
+            ", ".join(
+                plain(k, 16) for k in (s.serving or (SOURCES[s.source].kinds if s.source in SOURCES else ()))
+            ),
+            style=p.muted,
+        )
+        for s in statuses
+    ]
+    streams = []
+    for s in statuses:
+        if s.connected is None:
+            streams.append(Text("–", style=p.muted))
+            continue
+        parts = ["up" if s.connected else "down", f"{s.reconnects} reconn"]
+        if s.frames_per_min is not None:
+            parts.append(f"{s.frames_per_min:.0f}/min")
+        if s.bad_frames:
+            parts.append(f"{s.bad_frames} bad")
+        if s.sampled:
+            parts.append("sampled")
+        streams.append(Text(" ".join(parts)))
+    cols = [
+        Column("SOURCE", names),
+        Column("STATE", states),
+        Column("LAST OK", ages, "right"),
+        Column("LAST ERROR", errors, priority=1, max_width=60),
+        Column("NEXT", [Text(_next(s, frame.now_ms)) for s in statuses], priority=2),
+        Column("REQUESTS", [Text(_budget(s)) for s in statuses], "right", priority=4),
+        Column(
+            "LATENCY",
+            [Text(f"{s.latency_ms:.0f} ms" if s.latency_ms is not None else "–") for s in statuses],
+            "right",
+            priority=5,
+        ),
+        Column("STREAM", streams, priority=3),
+        Column("SERVES", kinds, priority=6),
+    ]
+    return lines(table(cols, width))
+
+
+def problems(frame: Frame, width: int) -> Text:
+    """Full error and hint for every source that is not ok."""
+    p = frame.palette
+    rows: list[Text] = []
+    for _, s in sorted(frame.snapshot.statuses.items()):
+        if s.state in (SourceState.OK, SourceState.DISABLED):
+            continue
+        info = SOURCES.get(s.source)
+        label = (
+            f"{plain(s.source, 20)} ({plain(info.label, 30)})" if info is not None else plain(s.source, 20)
+        )
+        rows.append(Text.assemble((label, "bold"), (f": {s.state}", p.error)))
+        if s.last_error:
+            rows.append(Text(f"  error: {plain(s.last_error, 400)}"))
+        if s.hint:
+            rows.append(Text(f"  hint: {plain(s.hint, 400)}", style=p.warning))
+        if s.last_ok_ms is not None:
+            rows.append(Text(f"  last good data {fmt_stamp(s.last_ok_ms)}", style=p.muted))
+    if not rows:
+        return Text("every source is ok", style=p.up)
+    return lines(rows)

@@ -1,0 +1,141 @@
+"""The ETF flows pane: daily net flows as bars for the last trading days, week to date, streak."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+
+from crashtui.analysis.days import DAY_MS, day_start, weekday
+from crashtui.analysis.etf import EtfSummary
+from crashtui.model import EtfFlow
+from crashtui.textsafe import plain
+from crashtui.ui.fmt import fmt_day, fmt_flow
+from crashtui.ui.render.common import fit, join, lines
+from crashtui.ui.render.frame import Frame
+from crashtui.ui.sparkline import magnitude_bars
+
+DAYS = 15
+
+
+@dataclass(frozen=True, slots=True)
+class FlowDays:
+    """One asset's last trading days, oldest first; None = not published (yet)."""
+
+    days_ms: tuple[int, ...]
+    values: tuple[float | None, ...]
+    first_ms: int = 0
+
+
+def trading_days(end_ms: int, count: int) -> list[int]:
+    """The last ``count`` weekdays up to and including ``end_ms``'s day, oldest first."""
+    out: list[int] = []
+    day = day_start(end_ms)
+    while len(out) < count:
+        if weekday(day) < 5:
+            out.append(day)
+        day -= DAY_MS
+    return out[::-1]
+
+
+def flow_days(flows: tuple[EtfFlow, ...], now_ms: int, count: int = DAYS) -> FlowDays:
+    """Daily totals for the last ``count`` trading days up to today (missing days are None).
+
+    ``first_ms`` is the earliest day any row exists for: days before it are "no history", not
+    "not published".
+    """
+    by_day = {day_start(f.day_ms): f.total_usd_m for f in flows}
+    days = trading_days(now_ms, count)
+    first = min(by_day) if by_day else now_ms
+    return FlowDays(tuple(days), tuple(by_day.get(d) for d in days), first)
+
+
+def streak_text(summary: EtfSummary) -> str:
+    """``3d out`` / ``2d in`` / ``no streak``."""
+    s = summary.total.streak
+    if s.days == 0:
+        return "no streak"
+    return f"{s.days}d {'out' if s.direction == 'outflow' else 'in'}"
+
+
+def asset_line(frame: Frame, summary: EtfSummary, width: int) -> Text:
+    """``BTC ▁▂▅▇▇ ·  last -434.1  wtd -689  3d out``."""
+    p, g = frame.palette, frame.glyphs
+    days = flow_days(frame.snapshot.etf_flows.get(summary.asset, ()), frame.now_ms)
+    bars = magnitude_bars(days.values, g.spark, g.unpublished)
+    bar_text = Text()
+    anchor = max((d for d, v in zip(days.days_ms, days.values, strict=True) if v is not None), default=0)
+    for ch, day, value in zip(bars, days.days_ms, days.values, strict=True):
+        if day < days.first_ms or (value is None and day < anchor):
+            bar_text.append(" ")  # before the history, or a market holiday: no flow that day
+        else:
+            bar_text.append(ch, style=p.muted if value is None else p.signed(value))
+    t = summary.total
+    wtd = t.week_to_date.net_usd_m
+    parts = [
+        Text(plain(summary.asset, 6), style="bold"),
+        bar_text,
+        Text.assemble(("last ", p.muted), (fmt_flow(t.latest_usd_m), p.signed(t.latest_usd_m))),
+        Text.assemble(("wtd ", p.muted), (fmt_flow(wtd) if wtd is not None else "n/a", p.signed(wtd))),
+        Text(streak_text(summary), style=p.signed(-1 if t.streak.direction == "outflow" else 1)),
+    ]
+    full = join(parts, " ")
+    if full.cell_len <= width:
+        return full
+    return fit(join(parts[:2] + parts[3:], " "), width)
+
+
+def unpublished_note(frame: Frame) -> Text | None:
+    """Which recent trading days have no published total yet (never shown as zero)."""
+    missing: set[int] = set()
+    for summary in frame.analysis.etf:
+        days = flow_days(frame.snapshot.etf_flows.get(summary.asset, ()), frame.now_ms, 3)
+        anchor = summary.anchor_day_ms or 0
+        missing.update(d for d, v in zip(days.days_ms, days.values, strict=True) if v is None and d > anchor)
+    if not missing:
+        return None
+    names = ", ".join(fmt_day(d) for d in sorted(missing))
+    today = day_start(frame.now_ms)
+    label = f"today {names}" if missing == {today} else names
+    return Text(f"{label}: not published yet (US evening / next morning UTC)", style=frame.palette.muted)
+
+
+def build_etf(frame: Frame, width: int, height: int) -> Text:
+    """The pane body for ``width`` × ``height``."""
+    p, g = frame.palette, frame.glyphs
+    if not frame.analysis.etf:
+        msg = "no ETF flows yet" + (" (daily source: press s)" if frame.live else "")
+        return Text(msg, style=p.muted)
+    head = f"US$m net, last {DAYS} trading days ({g.unpublished} = not published)"
+    if len(head) > width:
+        head = f"US$m, {DAYS} trading days, {g.unpublished} = n/p"
+    rows = [Text(head, style=p.muted)]
+    rows.extend(asset_line(frame, s, width) for s in frame.analysis.etf)
+    note = unpublished_note(frame)
+    if note is not None:
+        rows.append(note)
+    room = height - len(rows) - 1
+    if room >= 2:
+        rows.append(Text("day    " + "  ".join(f"{s.asset:>8}" for s in frame.analysis.etf), style=p.muted))
+        recent = sorted(
+            {
+                day_start(f.day_ms)
+                for s in frame.analysis.etf
+                for f in frame.snapshot.etf_flows.get(s.asset, ())
+            }
+        )
+        recent = [d for d in recent if d <= frame.now_ms and weekday(d) < 5][-room:][::-1]
+        for day in recent:
+            cells = [Text(fmt_day(day) + "  ")]
+            for s in frame.analysis.etf:
+                value = next(
+                    (
+                        f.total_usd_m
+                        for f in frame.snapshot.etf_flows.get(s.asset, ())
+                        if day_start(f.day_ms) == day
+                    ),
+                    None,
+                )
+                cells.append(fit(Text(fmt_flow(value), style=p.signed(value)), 8, "right"))
+            rows.append(join(cells, "  "))
+    return lines([fit(r, width) if r.cell_len > width else r for r in rows], height)

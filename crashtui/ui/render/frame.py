@@ -1,0 +1,45 @@
+"""The view model one refresh renders from: a snapshot, its analysis and how to draw them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from crashtui.analysis.market import MarketAnalysis
+from crashtui.model import Snapshot
+from crashtui.ui.glyphs import Glyphs
+from crashtui.ui.palette import Palette
+
+
+@dataclass(frozen=True, slots=True)
+class ReplayInfo:
+    """What the REPLAY badge shows."""
+
+    label: str
+    scenario: bool
+    note: str
+    clock_ms: int
+    speed: float | None
+    paused: bool
+    finished: bool
+    busy: str = ""  # e.g. "seeking" while a new engine catches up
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """Everything a renderer may look at. ``now_ms`` is the replay clock in replay."""
+
+    now_ms: int
+    snapshot: Snapshot
+    analysis: MarketAnalysis
+    palette: Palette
+    glyphs: Glyphs
+    watchlist: str
+    replay: ReplayInfo | None = None
+    selected: str | None = None
+    feed_error: str | None = None
+    poll_s: float = 10.0
+
+    @property
+    def live(self) -> bool:
+        """Whether this frame shows live data."""
+        return self.replay is None

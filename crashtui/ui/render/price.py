@@ -1,0 +1,109 @@
+"""The Price pane: the watchlist table (price, 24 h, support/resistance, state, sparkline)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+
+from crashtui.analysis.market import SymbolAnalysis
+from crashtui.analysis.zone_state import ZoneState
+from crashtui.analysis.zones import Zone, ZoneSummary
+from crashtui.model import Interval
+from crashtui.textsafe import plain
+from crashtui.ui.fmt import fmt_pct, fmt_price, fmt_short
+from crashtui.ui.palette import Palette
+from crashtui.ui.render.common import Column, table
+from crashtui.ui.render.frame import Frame
+from crashtui.ui.sparkline import sparkline
+
+SPARK_HOURS = 48
+
+
+@dataclass(frozen=True, slots=True)
+class WatchRows:
+    """The table's header and one line per symbol, in watchlist order."""
+
+    header: Text
+    rows: tuple[Text, ...]
+    symbols: tuple[str, ...]
+
+
+def state_style(state: ZoneState, palette: Palette) -> str:
+    """Badge colour per zone state."""
+    return {
+        ZoneState.BROKEN: f"bold {palette.down}",
+        ZoneState.TESTING: f"bold {palette.warning}",
+        ZoneState.APPROACHING: palette.accent,
+        ZoneState.RECLAIMED: palette.up,
+        ZoneState.CLEAR: palette.muted,
+    }[state]
+
+
+def zone_cell(zone: Zone | None, short: bool, style: str) -> Text:
+    """``60,000 -0.1%`` for a zone (level and distance from price to its edge)."""
+    if zone is None:
+        return Text("none near", style="dim")
+    level = fmt_short(zone.level) if short else fmt_price(zone.level)
+    return Text.assemble((level, style), (f" {fmt_pct(zone.distance_pct)}", "dim"))
+
+
+def badge_cell(summary: ZoneSummary | None, palette: Palette) -> Text:
+    """The state badge (``BROKE 1,826``, ``testing 1,788–1,801``…) or ``clear``."""
+    if summary is None:
+        return Text("", style=palette.muted)
+    if not summary.badge_text:
+        return Text("clear", style=palette.muted)
+    return Text(plain(summary.badge_text, 28), style=state_style(summary.badge, palette))
+
+
+def spark_cell(frame: Frame, symbol: str, width: int) -> Text:
+    """Sparkline of the last 48 hourly closes, coloured by the change over them."""
+    candles = frame.snapshot.candles.get((symbol, Interval.H1), ())[-SPARK_HOURS:]
+    closes = [c.close for c in candles]
+    if len(closes) < 2:
+        return Text("")
+    style = frame.palette.signed(closes[-1] - closes[0])
+    return Text(sparkline(closes, width, frame.glyphs.spark), style=style)
+
+
+def build_watch_rows(frame: Frame, width: int) -> WatchRows:
+    """The watchlist table for ``width`` columns (the first column is left for the cursor)."""
+    p = frame.palette
+    items: list[SymbolAnalysis] = list(frame.analysis.symbols)
+    short = width < 64
+    syms, prices, changes, supports, resists, states, sparks = [], [], [], [], [], [], []
+    spark_width = 12 if width >= 100 else 8
+    for item in items:
+        ticker = frame.snapshot.tickers.get(item.symbol)
+        syms.append(Text(plain(item.symbol, 8), style="bold"))
+        if item.price is None:
+            prices.append(Text("–", style=p.muted))
+            changes.append(Text(""))
+            supports.append(Text(plain(item.note or "no data yet", 40), style=p.muted))
+            resists.append(Text(""))
+            states.append(Text(""))
+            sparks.append(Text(""))
+            continue
+        prices.append(Text(fmt_price(item.price), style="bold"))
+        change = ticker.change_24h_pct if ticker is not None else None
+        changes.append(Text(fmt_pct(change), style=p.signed(change)))
+        summary = item.summary
+        supports.append(zone_cell(summary.support if summary else None, short, p.support))
+        resists.append(zone_cell(summary.resistance if summary else None, short, p.resistance))
+        states.append(badge_cell(summary, p))
+        sparks.append(spark_cell(frame, item.symbol, spark_width))
+    columns = [
+        Column("SYM", syms, priority=0, max_width=8),
+        Column("PRICE", prices, "right", priority=0),
+        Column("24h", changes, "right", priority=1),
+        Column("SUPPORT", supports, priority=2, max_width=40 if len(items) == 1 else 18),
+        Column("STATE", states, priority=3, max_width=22),
+        Column("48h", sparks, priority=5, max_width=spark_width),
+        Column("RESIST", resists, priority=4, max_width=18),
+    ]
+    # Narrow panes show resistance last, wide ones beside support.
+    if width >= 96:
+        columns = [*columns[:4], columns[6], columns[4], columns[5]]
+    out = table(columns, max(10, width - 1))
+    return WatchRows(out[0], tuple(out[1:]), tuple(i.symbol for i in items))

@@ -1,0 +1,146 @@
+"""The status bar: one badge per source (fresh, age, stale, failing, blocked) and key hints."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from rich.text import Text
+
+from crashtui.model import SourceState, SourceStatus
+from crashtui.textsafe import plain
+from crashtui.ui.fmt import fmt_age
+from crashtui.ui.glyphs import Glyphs
+from crashtui.ui.palette import Palette
+from crashtui.ui.render.common import fit, join, spread
+from crashtui.ui.render.frame import Frame
+
+SHORT_NAMES = {
+    "binance_futures": "bin-fut",
+    "binance_liq": "bin-liq",
+    "bybit_liq": "bybit-liq",
+    "okx_liq": "okx-liq",
+    "alternative_me": "alt.me",
+    "defillama": "llama",
+    "coingecko": "gecko",
+    "hyperliquid": "hyperliq",
+    "sosovalue": "soso",
+    "theblock": "tblock",
+}
+DEMO_HINT = "demo: crashtui --replay feb-2026"
+SCENARIO_LONG = "scenario: reconstructed intraday data, not live"
+SCENARIO_SHORT = "scenario, not live"
+_BAD = (SourceState.FAILING, SourceState.BLOCKED)
+
+
+def state_glyph(state: SourceState, glyphs: Glyphs, palette: Palette) -> Text:
+    """The badge glyph of a source state, coloured."""
+    table = {
+        SourceState.OK: (glyphs.ok, palette.up),
+        SourceState.STALE: (glyphs.stale, palette.warning),
+        SourceState.FAILING: (glyphs.failing, palette.error),
+        SourceState.BLOCKED: (glyphs.blocked, palette.error),
+        SourceState.DISABLED: (glyphs.pending, palette.muted),
+        SourceState.CONNECTING: (glyphs.pending, palette.muted),
+        SourceState.PENDING: (glyphs.pending, palette.muted),
+    }
+    glyph, style = table[state]
+    return Text(glyph, style=style)
+
+
+def source_age_ms(status: SourceStatus, now_ms: int) -> int | None:
+    """How old the source's latest good data is."""
+    last = status.last_frame_ms or status.last_ok_ms
+    return None if last is None else max(0, now_ms - last)
+
+
+def badge(status: SourceStatus, frame: Frame, *, ages: bool) -> Text:
+    """``binance ●``, ``farside ◐3h stale``, ``fred ✗ failing`` (ages only from a minute up)."""
+    p, g = frame.palette, frame.glyphs
+    name = plain(SHORT_NAMES.get(status.source, status.source), 12)
+    out = Text(name, style=p.muted if status.state is SourceState.OK else "")
+    out.append_text(state_glyph(status.state, g, p))
+    age = source_age_ms(status, frame.now_ms)
+    if status.state is SourceState.OK:
+        if ages and age is not None and age >= 60_000:
+            out.append(fmt_age(age), style=p.muted)
+    elif status.state is SourceState.STALE:
+        out.append(f"{fmt_age(age)} stale" if age is not None else "stale", style=p.warning)
+    elif status.state in _BAD:
+        out.append(str(status.state), style=p.error)
+    return out
+
+
+def counts(statuses: Mapping[str, SourceStatus]) -> tuple[int, int, int]:
+    """(ok, bad, total) over enabled sources."""
+    enabled = [s for s in statuses.values() if s.state is not SourceState.DISABLED]
+    ok = sum(1 for s in enabled if s.state is SourceState.OK)
+    bad = sum(1 for s in enabled if s.state in _BAD)
+    return ok, bad, len(enabled)
+
+
+def offline(statuses: Mapping[str, SourceStatus]) -> bool:
+    """Nothing reachable: every enabled source that answered failed, and none is ok."""
+    ok, bad, _ = counts(statuses)
+    return ok == 0 and bad > 0
+
+
+def hints(width_left: int, glyphs: Glyphs) -> Text:
+    """Key hints, shortened to fit."""
+    enter = "enter" if glyphs.ascii else "⏎"
+    for text in (f"? help  {enter} drill  l e f m s  w lists  q quit", "? help  l e f m s  q", "? help"):
+        if len(text) <= width_left:
+            return Text(text, style="dim")
+    return Text()
+
+
+def build_status(frame: Frame, width: int) -> Text:
+    """The status bar for ``width`` columns: most detail that fits."""
+    p = frame.palette
+    statuses = frame.snapshot.statuses
+    ordered = [s for _, s in sorted(statuses.items()) if s.state is not SourceState.DISABLED]
+    ok, bad, total = counts(statuses)
+    if frame.feed_error:
+        left = Text.assemble(("feed stopped: ", f"bold {p.error}"), (plain(frame.feed_error, 80), p.error))
+        return spread(left, hints(20, frame.glyphs), width)
+    if frame.live and offline(statuses):
+        lead = Text(f"NO NETWORK? {ok}/{total} sources reachable", style=f"bold {p.error}")
+        options = [
+            join([lead, *[badge(s, frame, ages=False) for s in ordered if s.state in _BAD]], " "),
+            join([lead, Text("s: why", style=p.warning), Text(DEMO_HINT, style=p.accent)], "  "),
+            join([lead, Text("s: why", style=p.warning)], "  "),
+            lead,
+        ]
+        for option in options:
+            if option.cell_len <= width:
+                return option
+        return fit(options[-1], width)
+    if not ordered:
+        waiting = "waiting for the first answers…" if frame.live else "replay: no source status yet"
+        return spread(Text(waiting, style=p.muted), hints(width // 2, frame.glyphs), width)
+    problems = [s for s in ordered if s.state is not SourceState.OK]
+    replay_text = replay_lead(frame, width)
+    candidates = [
+        join([badge(s, frame, ages=True) for s in ordered], " "),
+        join([Text(f"{ok} ok", style=p.up), *[badge(s, frame, ages=True) for s in problems]], " "),
+        join(
+            [Text(f"{ok}/{total} ok", style=p.up if not bad else p.warning)]
+            + ([Text(f"{bad} failing (s)", style=p.error)] if bad else []),
+            " ",
+        ),
+    ]
+    if replay_text is not None:
+        candidates = [join([replay_text, c], "  ") for c in candidates] + [replay_text]
+    for left in candidates:
+        if left.cell_len + 8 <= width:
+            return spread(left, hints(width - left.cell_len - 2, frame.glyphs), width)
+    return fit(candidates[-1], width)
+
+
+def replay_lead(frame: Frame, width: int) -> Text | None:
+    """In replay, what is being replayed: the scenario warning or the recording's label."""
+    info = frame.replay
+    if info is None:
+        return None
+    if info.scenario:
+        return Text(SCENARIO_LONG if width >= 110 else SCENARIO_SHORT, style=f"bold {frame.palette.warning}")
+    return Text(f"recording {plain(info.label, 30)}", style=frame.palette.accent)

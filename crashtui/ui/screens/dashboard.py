@@ -1,0 +1,232 @@
+"""The dashboard: header, four panes (Price, Liquidations, ETF flows, Fear), status bar."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Container, Vertical
+from textual.screen import Screen
+
+from crashtui.config.schema import UiConfig
+from crashtui.textsafe import plain
+from crashtui.ui.glyphs import Glyphs
+from crashtui.ui.layout import COMPACT, PANES, SINGLE, TITLES, WIDE, layout_mode
+from crashtui.ui.render.common import fit
+from crashtui.ui.render.etf import build_etf
+from crashtui.ui.render.fear import build_fear
+from crashtui.ui.render.frame import Frame
+from crashtui.ui.render.header import build_header
+from crashtui.ui.render.liquidations import build_liquidations
+from crashtui.ui.render.price import build_watch_rows
+from crashtui.ui.render.price_chart import price_chart
+from crashtui.ui.render.status import DEMO_HINT, build_status, counts, offline
+from crashtui.ui.widgets.chart import ChartView
+from crashtui.ui.widgets.textview import TextView
+from crashtui.ui.widgets.watchtable import WatchTable
+
+MIN_CHART_ROWS = 5
+
+
+class Pane(Vertical):
+    """A titled pane (the title sits in the top border)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(id=f"pane-{name}", classes="pane")
+        self.border_title = TITLES[name]
+        self.pane_name = name
+
+
+class DashboardScreen(Screen[None]):
+    """All four panes in a grid, or one at a time with a tab strip on small terminals."""
+
+    DEFAULT_CSS = """
+    DashboardScreen { layout: vertical; }
+    #header, #status, #tabs, #notice { height: 1; }
+    #notice { display: none; }
+    #notice.-shown { display: block; }
+    #tabs { display: none; }
+    #panes { height: 1fr; }
+    .pane {
+        border: round $primary 60%;
+        border-title-color: $text;
+        border-title-style: bold;
+        padding: 0 1;
+        height: 1fr;
+    }
+    .pane .body { height: 1fr; }
+    #chart-title { height: 1; }
+    #price-chart { height: 1fr; min-height: 4; }
+    #price-chart.-hidden, #chart-title.-hidden { display: none; }
+
+    DashboardScreen.-wide #panes, DashboardScreen.-compact #panes {
+        layout: grid;
+        grid-size: 2 2;
+        grid-columns: 1fr 1fr;
+        grid-rows: 1fr 1fr;
+    }
+    DashboardScreen.-compact #panes { grid-columns: 3fr 2fr; }
+    DashboardScreen.-compact .pane {
+        border: none;
+        border-top: solid $primary 60%;
+        padding: 0 1 0 0;
+    }
+    DashboardScreen.-single #panes { layout: vertical; }
+    DashboardScreen.-single .pane { display: none; }
+    DashboardScreen.-single .pane.-active { display: block; }
+    DashboardScreen.-single.-tabs #tabs { display: block; }
+    DashboardScreen.-ascii .pane { border: ascii $primary 60%; }
+    DashboardScreen.-ascii.-compact .pane { border: none; border-top: ascii $primary 60%; }
+    """
+
+    def __init__(self, ui: UiConfig, glyphs: Glyphs, pane: str | None = None) -> None:
+        super().__init__(id="dashboard")
+        self._ui = ui
+        self._glyphs = glyphs
+        self._forced_pane = pane
+        self.active_pane = pane or "price"
+        self.mode = WIDE
+        self._frame: Frame | None = None
+
+    def compose(self) -> ComposeResult:
+        """Header, notice line, tab strip, the panes, status bar."""
+        yield TextView(id="header")
+        yield TextView(id="notice")
+        yield TextView(id="tabs")
+        with Container(id="panes"):
+            with Pane("price"):
+                yield WatchTable(self._glyphs.cursor, id="watch")
+                yield TextView(id="chart-title")
+                yield ChartView(self._glyphs, id="price-chart")
+            with Pane("liquidations"):
+                yield TextView(id="liq-body", classes="body")
+            with Pane("etf"):
+                yield TextView(id="etf-body", classes="body")
+            with Pane("fear"):
+                yield TextView(id="fear-body", classes="body")
+        yield TextView(id="status")
+
+    def on_mount(self) -> None:
+        """Pick the layout and focus the watchlist table."""
+        self.set_class(self._glyphs.ascii, "-ascii")
+        self.apply_layout(self.app.size.width, self.app.size.height)
+        self.query_one("#watch", WatchTable).focus()
+
+    def on_resize(self) -> None:
+        """Re-pick the layout for the new terminal size."""
+        self.apply_layout(self.app.size.width, self.app.size.height)
+
+    def on_screen_resume(self) -> None:
+        """Back from a drilldown: repaint from the latest frame."""
+        if self._frame is not None:
+            self.update_frame(self._frame)
+
+    # -- layout --------------------------------------------------------------------------------
+
+    def apply_layout(self, cols: int, rows: int) -> None:
+        """Set the layout classes for a terminal of ``cols`` × ``rows``."""
+        mode = layout_mode(cols, rows, self._ui, self._forced_pane)
+        self.mode = mode
+        for name in (WIDE, COMPACT, SINGLE):
+            self.set_class(mode == name, f"-{name}")
+        self.set_class(mode == SINGLE and self._forced_pane is None, "-tabs")
+        for pane in self.query(Pane):
+            pane.set_class(pane.pane_name == self.active_pane, "-active")
+        self._draw_tabs()
+        self.call_after_refresh(self._fit_chart)
+
+    def show_pane(self, name: str) -> None:
+        """Make ``name`` the pane shown in the one-pane layout."""
+        if name not in PANES:
+            return
+        self.active_pane = name
+        self.apply_layout(self.app.size.width, self.app.size.height)
+
+    def next_pane(self) -> None:
+        """Cycle the one-pane layout to the next pane."""
+        self.show_pane(PANES[(PANES.index(self.active_pane) + 1) % len(PANES)])
+
+    def _draw_tabs(self) -> None:
+        tabs = self.query_one("#tabs", TextView)
+        frame = self._frame
+
+        def build(width: int, height: int) -> Text:
+            out = Text()
+            for i, name in enumerate(PANES, start=1):
+                label = f" {i} {TITLES[name]} "
+                if name == self.active_pane:
+                    out.append(label, style="bold reverse")
+                else:
+                    out.append(label, style="dim")
+                out.append(" ")
+            out.append("tab: next", style="dim")
+            return fit(out, width) if frame is None or out.cell_len > width else out
+
+        tabs.show(build)
+
+    def _fit_chart(self) -> None:
+        """Show the price chart only when the Price pane has room for it under the table."""
+        pane = self.query_one("#pane-price", Pane)
+        table = self.query_one("#watch", WatchTable)
+        room = pane.content_size.height - (len(table.symbols) + 1) - 1
+        show = room >= MIN_CHART_ROWS
+        for widget_id in ("#chart-title", "#price-chart"):
+            self.query_one(widget_id).set_class(not show, "-hidden")
+
+    # -- data ----------------------------------------------------------------------------------
+
+    @property
+    def selected_symbol(self) -> str | None:
+        """The symbol under the Price table's cursor."""
+        return self.query_one("#watch", WatchTable).selected
+
+    def update_frame(self, frame: Frame) -> None:
+        """Re-render every pane from ``frame``; unchanged widgets are not repainted."""
+        self._frame = frame
+        self.query_one("#header", TextView).show(lambda w, h: build_header(frame, w))
+        self.query_one("#status", TextView).show(lambda w, h: build_status(frame, w))
+        self._update_notice(frame)
+        table = self.query_one("#watch", WatchTable)
+        before = len(table.symbols)
+        table.show(lambda w: build_watch_rows(frame, w))
+        if len(table.symbols) != before:
+            self.call_after_refresh(self._fit_chart)
+        symbol = table.selected
+        if symbol is not None:
+            spec, title = price_chart(frame, symbol)
+            self.query_one("#chart-title", TextView).show(lambda w, h: fit(title, w))
+            self.query_one("#price-chart", ChartView).set_spec(spec)
+        self.query_one("#liq-body", TextView).show(lambda w, h: build_liquidations(frame, w, h))
+        self.query_one("#etf-body", TextView).show(lambda w, h: build_etf(frame, w, h))
+        self.query_one("#fear-body", TextView).show(lambda w, h: build_fear(frame, w, h))
+
+    def show_loading(self, message: str) -> None:
+        """Before the first frame: say what is happening instead of showing blank panes."""
+        line = Text.assemble((" crashtui", "bold"), ("  ", ""), (message, "dim"))
+        self.query_one("#header", TextView).show(lambda w, h: fit(line, w))
+        for body in ("#liq-body", "#etf-body", "#fear-body"):
+            self.query_one(body, TextView).show(lambda w, h: Text(message, style="dim"))
+
+    def _update_notice(self, frame: Frame) -> None:
+        notice = self.query_one("#notice", TextView)
+        message: Text | None = None
+        p = frame.palette
+        if frame.feed_error:
+            message = Text(f"Feed stopped: {plain(frame.feed_error, 200)}", style=f"bold {p.error}")
+        elif frame.live and offline(frame.snapshot.statuses):
+            ok, _, total = counts(frame.snapshot.statuses)
+            message = Text.assemble(
+                (f"No network? {ok} of {total} sources reachable", f"bold {p.error}"),
+                (" · press s for each source's error · ", p.muted),
+                (DEMO_HINT, f"bold {p.accent}"),
+            )
+        notice.set_class(message is not None, "-shown")
+        if message is not None:
+            shown = message
+            notice.show(lambda w, h: fit(shown, w))
+
+    def on_watch_table_selected(self, message: WatchTable.Selected) -> None:
+        """Cursor moved: redraw the chart for the new symbol."""
+        if self._frame is not None:
+            spec, title = price_chart(self._frame, message.symbol)
+            self.query_one("#chart-title", TextView).show(lambda w, h: fit(title, w))
+            self.query_one("#price-chart", ChartView).set_spec(spec)

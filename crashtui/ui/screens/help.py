@@ -1,0 +1,90 @@
+"""`?` help: every key, what the badges and glyphs mean, where settings live."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+
+from crashtui.paths import user_config_dir
+from crashtui.ui.keys import KEYS
+from crashtui.ui.prefs import state_path
+from crashtui.ui.render.common import lines
+from crashtui.ui.render.frame import Frame
+from crashtui.ui.screens.drilldown import Drilldown
+from crashtui.ui.widgets.textview import TextView
+
+SCREEN_KEYS = (
+    (
+        "Symbol screen",
+        "1 / 2 / 3 candles 1h / 4h / 1d, c candles or close line, [ and ] previous / next symbol",
+    ),
+    ("Liquidations screen", "1-4 window 1h / 4h / 24h / 72h"),
+    ("ETF screen", "1 BTC, 2 ETH, tab the other asset"),
+    ("Anywhere", "ctrl+p command palette (every action by name), ctrl+q quit"),
+)
+
+
+def keys_text(frame: Frame) -> Text:
+    """Keys grouped as in :data:`KEYS`."""
+    p = frame.palette
+    rows: list[Text] = []
+    group = ""
+    for key in KEYS:
+        if key.group != group:
+            group = key.group
+            rows.append(Text(group, style=f"bold {p.primary}"))
+        rows.append(Text.assemble((f"  {key.label:<10}", "bold"), key.description))
+    rows.append(Text("Drilldown screens", style=f"bold {p.primary}"))
+    for where, what in SCREEN_KEYS:
+        rows.append(Text.assemble((f"  {where}: ", "bold"), what))
+    return lines(rows)
+
+
+def legend_text(frame: Frame) -> Text:
+    """What the glyphs, badges and colours mean."""
+    p, g = frame.palette, frame.glyphs
+    rows = [
+        Text("Status bar", style=f"bold {p.primary}"),
+        Text(
+            f"  {g.ok} ok (age shown from a minute)   {g.stale} stale   {g.failing} failing   "
+            f"{g.blocked} blocked   {g.pending} connecting or waiting; s shows the reason"
+        ),
+        Text("Price", style=f"bold {p.primary}"),
+        Text("  SUPPORT / RESIST: nearest zone level and the distance from price to its edge"),
+        Text("  STATE: testing (inside a zone), BROKE (closed beyond it), reclaimed, approaching, clear"),
+        Text("  48h: hourly closes; chart bands are zones, 200D is the 200-day average"),
+        Text("Liquidations", style=f"bold {p.primary}"),
+        Text("  * sampled feed (Binance and OKX publish a sample): totals are a lower bound"),
+        Text("  CASCADE: the 5-minute liquidation rate is far above its 24 h baseline"),
+        Text("ETF flows", style=f"bold {p.primary}"),
+        Text(
+            f"  one bar per trading day, height = size, colour = in or out; {g.unpublished} not published yet"
+        ),
+        Text("Fear", style=f"bold {p.primary}"),
+        Text("  gauge 0-100 from weighted components; a missing component is left out, never counted calm"),
+        Text("Times are UTC. In replay, every age is measured on the replay clock.", style=p.muted),
+    ]
+    return lines(rows)
+
+
+class HelpScreen(Drilldown):
+    """Keys and legend."""
+
+    TITLE_TEXT = "Help: keys, badges, files"
+
+    def compose_body(self) -> ComposeResult:
+        """Keys, legend, files."""
+        yield TextView(id="help-keys")
+        yield TextView(id="help-legend", classes="section-title")
+        yield TextView(id="help-files", classes="section-title")
+
+    def render_body(self, frame: Frame) -> None:
+        """Fill the help text."""
+        self.show_text("help-keys", lambda w: keys_text(frame))
+        self.show_text("help-legend", lambda w: legend_text(frame))
+        files = Text.assemble(
+            ("Files\n", f"bold {frame.palette.primary}"),
+            (f"  config and themes: {user_config_dir()} (never rewritten by crashtui)\n", ""),
+            (f"  watchlist edits: {state_path()}", ""),
+        )
+        self.show_text("help-files", lambda w: files)

@@ -1,0 +1,80 @@
+"""How the dashboard builds its engines: live or replay, for any watchlist, from any moment.
+
+The dashboard rebuilds its engine when the watchlist changes (and, in replay, to seek
+backwards without re-applying the whole recording on the event loop), so it holds a
+:class:`FeedPlan` rather than one engine. Headless: no textual here.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from pathlib import Path
+
+from crashtui.config.schema import Config
+from crashtui.engine import Engine, EngineOptions, ReplayOptions
+from crashtui.timeparse import parse_instant
+
+DASHBOARD_SPEED = 60.0
+# Where the bundled demo starts when no --start/--until is given: shortly before the crash hour.
+DEMO_STARTS = {"feb-2026": "2026-02-06T12:00Z"}
+
+
+@dataclass(frozen=True, slots=True)
+class FeedPlan:
+    """Everything needed to build an Engine except the watchlist and the replay start."""
+
+    config: Config
+    replay_path: Path | None = None
+    speed: float | None = DASHBOARD_SPEED
+    start_ms: int | None = None
+    until_ms: int | None = None
+    store_path: Path | None = None
+
+    @property
+    def replay(self) -> bool:
+        """Whether this plan replays a recording."""
+        return self.replay_path is not None
+
+    def build(self, watchlist: tuple[str, ...], start_ms: int | None = None) -> Engine:
+        """A new, not yet started Engine (reads the recording: call it off the event loop)."""
+        replay = None
+        if self.replay_path is not None:
+            start = start_ms if start_ms is not None else self.start_ms
+            replay = ReplayOptions(self.replay_path, self.speed, start, self.until_ms)
+        options = EngineOptions(replay=replay, store_path=None if replay else self.store_path)
+        return Engine(self.config, watchlist, options)
+
+
+def default_start(replay_arg: str, path: Path, start_ms: int | None, until_ms: int | None) -> int | None:
+    """Where the dashboard starts a replay.
+
+    ``--start`` wins; ``--until`` alone shows that moment (paused at the end, ← to rewind);
+    the bundled demo starts shortly before its crash hour; anything else at its beginning.
+    """
+    if start_ms is not None:
+        return start_ms
+    if until_ms is not None:
+        return until_ms
+    for name, instant in DEMO_STARTS.items():
+        if replay_arg == name or path.name.startswith(name + "."):
+            return parse_instant(instant)
+    return None
+
+
+def plan_from_args(args: argparse.Namespace, config: Config) -> FeedPlan:
+    """The plan for the dashboard's CLI arguments (``--replay``, ``--speed``, ``--no-store``…)."""
+    replay_arg = getattr(args, "replay", None)
+    if replay_arg:
+        from crashtui.replay.locate import locate_recording
+
+        path = locate_recording(replay_arg)
+        speed = args.speed if args.speed is not None else DASHBOARD_SPEED
+        start = default_start(replay_arg, path, args.start, args.until)
+        return FeedPlan(config, path, speed, start, args.until)
+    store = None
+    if not getattr(args, "no_store", False):
+        from crashtui.store.sqlite import default_store_path
+
+        store = default_store_path(config.store)
+    return FeedPlan(config, store_path=store)

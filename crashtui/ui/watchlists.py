@@ -1,0 +1,146 @@
+"""Watchlists at runtime: the configured ones, switching, adding and removing symbols.
+
+Edits to a configured watchlist are saved in the UI state file (never in the config) and
+win over the config's list of the same name. In replay, the recording's own watchlist is
+offered first; edits to it last for the session only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import MappingProxyType
+
+from crashtui.config.parse import SYMBOL_RE
+from crashtui.config.schema import Config
+from crashtui.textsafe import plain
+from crashtui.ui.prefs import UiState
+
+MAX_SYMBOLS = 30
+RECORDING = "recording"
+
+
+class WatchlistError(Exception):
+    """A watchlist edit that cannot be made; ``str()`` is a one-line reason for the user."""
+
+
+class WatchlistBook:
+    """The watchlists the user can switch between, with their runtime edits."""
+
+    def __init__(
+        self,
+        config: Config,
+        state: UiState,
+        *,
+        known: Callable[[str], bool],
+        save: Callable[[UiState], None] | None = None,
+        recording: tuple[str, ...] | None = None,
+        initial: str | None = None,
+        remember_active: bool = True,
+    ) -> None:
+        self._config_lists = {wl.name: wl.symbols for wl in config.watchlists}
+        self._order = [wl.name for wl in config.watchlists]
+        self._edits = {n: s for n, s in state.watchlists.items() if n in self._config_lists}
+        self._session: dict[str, tuple[str, ...]] = {}
+        self._known = known
+        self._save = save
+        self._remember = remember_active
+        self._active_saved = state.active_watchlist
+        if recording is not None:
+            self._order.insert(0, RECORDING)
+            self._session[RECORDING] = recording
+        if initial is not None and initial in self._order:
+            self.current = initial
+        elif recording is not None:
+            self.current = RECORDING
+        elif state.active_watchlist in self._config_lists:
+            self.current = str(state.active_watchlist)
+        else:
+            self.current = config.default_watchlist
+
+    def set_recording(self, symbols: tuple[str, ...]) -> None:
+        """Fill in the recording's own watchlist once the recording has been read."""
+        if RECORDING in self._session and not self._session[RECORDING]:
+            self._session[RECORDING] = symbols
+
+    def names(self) -> tuple[str, ...]:
+        """Every watchlist name, in the order to offer them."""
+        return tuple(self._order)
+
+    def symbols(self, name: str | None = None) -> tuple[str, ...]:
+        """The effective symbols of ``name`` (default: the current watchlist)."""
+        key = name or self.current
+        if key in self._session:
+            return self._session[key]
+        return self._edits.get(key, self._config_lists.get(key, ()))
+
+    def is_edited(self, name: str) -> bool:
+        """Whether ``name`` differs from the config because of saved edits."""
+        return name in self._edits and self._edits[name] != self._config_lists.get(name)
+
+    def switch(self, name: str) -> tuple[str, ...]:
+        """Make ``name`` current and return its symbols."""
+        if name not in self._order:
+            raise WatchlistError(f"no watchlist named {plain(name, 40)!r}")
+        self.current = name
+        if name != RECORDING and self._remember:
+            self._active_saved = name
+            self._persist()
+        return self.symbols()
+
+    def next_name(self) -> str:
+        """The watchlist after the current one (wrapping)."""
+        i = self._order.index(self.current) if self.current in self._order else -1
+        return self._order[(i + 1) % len(self._order)]
+
+    def add(self, text: str) -> str:
+        """Add a symbol to the current watchlist; returns the normalised symbol."""
+        symbol = plain(text, 20).strip().upper()
+        if not SYMBOL_RE.match(symbol):
+            raise WatchlistError(
+                f"{symbol or 'an empty name'!r} is not a symbol (letters and digits, like SOL)"
+            )
+        if not self._known(symbol):
+            raise WatchlistError(
+                f"unknown symbol {symbol}: add a [symbols.{symbol}] table to your config first"
+            )
+        current = self.symbols()
+        if symbol in current:
+            raise WatchlistError(f"{symbol} is already in {self.current}")
+        if len(current) >= MAX_SYMBOLS:
+            raise WatchlistError(f"{self.current} already has {MAX_SYMBOLS} symbols")
+        self._set((*current, symbol))
+        return symbol
+
+    def remove(self, symbol: str) -> None:
+        """Remove ``symbol`` from the current watchlist (never the last one)."""
+        current = self.symbols()
+        if symbol not in current:
+            raise WatchlistError(f"{plain(symbol, 20)} is not in {self.current}")
+        if len(current) == 1:
+            raise WatchlistError(f"{symbol} is the last symbol in {self.current}")
+        self._set(tuple(s for s in current if s != symbol))
+
+    def reset(self) -> tuple[str, ...]:
+        """Drop saved edits of the current watchlist (back to the config's list)."""
+        if self.current in self._edits:
+            del self._edits[self.current]
+            self._persist()
+        return self.symbols()
+
+    def state(self) -> UiState:
+        """What to save."""
+        return UiState(self._active_saved, MappingProxyType(dict(self._edits)))
+
+    def _set(self, symbols: tuple[str, ...]) -> None:
+        if self.current in self._session:
+            self._session[self.current] = symbols
+            return
+        if symbols == self._config_lists.get(self.current):
+            self._edits.pop(self.current, None)
+        else:
+            self._edits[self.current] = symbols
+        self._persist()
+
+    def _persist(self) -> None:
+        if self._save is not None:
+            self._save(self.state())

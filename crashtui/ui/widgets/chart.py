@@ -1,0 +1,185 @@
+"""A plotext chart that rebuilds only when its spec, size or theme changes, cut to its width."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from rich.text import Text
+from textual_plotext import PlotextPlot
+
+from crashtui.ui.fmt import fmt_flow, fmt_price
+from crashtui.ui.glyphs import Glyphs, to_ascii
+from crashtui.ui.render.charts import ChartSpec, aggregate_candles, decimate, nice_ticks, y_bounds
+
+_NAMED = {
+    "yellow": "orange",
+    "bright_yellow": "orange+",
+    "bright_black": "gray",
+    "white": "gray+",
+    "bright_white": "white",
+    "default": "default",
+}
+
+
+def plot_color(style: str) -> Any:
+    """A Rich colour (last word of a style) as plotext wants it: an RGB tuple or a colour name."""
+    color = style.split()[-1] if style.strip() else "default"
+    if color.startswith("#") and len(color) == 7:
+        return (int(color[1:3], 16), int(color[3:5], 16), int(color[5:7], 16))
+    if color in _NAMED:
+        return _NAMED[color]
+    if color.startswith("bright_"):
+        return color.removeprefix("bright_") + "+"
+    return color
+
+
+def y_label(value: float, y_format: str) -> str:
+    """A y tick label."""
+    if y_format == "flow":
+        return fmt_flow(value)
+    if y_format == "int":
+        return f"{value:,.0f}"
+    return fmt_price(value)
+
+
+class ChartView(PlotextPlot):
+    """Draws a :class:`ChartSpec`; series are decimated to the plot's width before plotting."""
+
+    DEFAULT_CSS = """
+    ChartView {
+        height: 1fr;
+        min-height: 5;
+    }
+    """
+
+    def __init__(self, glyphs: Glyphs, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._glyphs = glyphs
+        self._spec: ChartSpec | None = None
+        self._cache: tuple[object, Text] | None = None
+        self.builds = 0
+        self.last_build_ms = 0.0
+
+    @property
+    def spec(self) -> ChartSpec | None:
+        """The spec being shown."""
+        return self._spec
+
+    def set_spec(self, spec: ChartSpec) -> bool:
+        """Show ``spec``; True (and a repaint) only when it differs from the current one."""
+        if spec == self._spec:
+            return False
+        self._spec = spec
+        self.refresh()
+        return True
+
+    def render(self) -> Text:
+        """The plot, from the cache when nothing it depends on changed."""
+        spec = self._spec
+        width, height = self.size.width, self.size.height
+        if spec is None or spec.empty or width < 12 or height < 4:
+            message = spec.empty_text if spec is not None else ""
+            return Text(message, style="dim")
+        key = (id(spec), width, height, self.app.theme)
+        if self._cache is not None and self._cache[0] == key:
+            return self._cache[1]
+        started = time.perf_counter()
+        self._draw(spec, width, height)
+        text = super().render()
+        if not isinstance(text, Text):  # pragma: no cover - PlotextPlot returns Text
+            text = Text(str(text))
+        if self._glyphs.ascii:
+            text = Text(to_ascii(text.plain), spans=list(text.spans), end="")
+        self.last_build_ms = (time.perf_counter() - started) * 1000
+        self.builds += 1
+        self._cache = (key, text)
+        return text
+
+    def _draw(self, spec: ChartSpec, width: int, height: int) -> None:
+        plt = self.plt
+        plt.clear_figure()
+        plot_width = max(10, width - 10)
+        marker = self._glyphs.plot_marker
+        bounds = y_bounds(spec)
+        xs_all = [x for s in spec.series for x in s.xs]
+        if spec.candles is not None:
+            xs_all.extend(spec.candles.xs)
+        x_low, x_high = (min(xs_all), max(xs_all)) if xs_all else (0.0, 1.0)
+        band_marker = "." if self._glyphs.ascii else "░"
+        for band in spec.bands:
+            plt.rectangle(
+                [x_low, x_high],  # type: ignore[arg-type]
+                [band.low, band.high],  # type: ignore[arg-type]
+                fill=True,
+                color=plot_color(band.color),
+                marker=band_marker,
+            )
+        for line in spec.hlines:
+            plt.hline(line.y, plot_color(line.color))
+        for series in spec.series:
+            if not series.xs:
+                continue
+            if series.bars:
+                plt.bar(list(series.xs), list(series.ys), color=plot_color(series.color), width=0.6)
+            else:
+                xs, ys = decimate(series.xs, series.ys, plot_width)
+                plt.plot(xs, ys, marker=marker, color=plot_color(series.color))
+        if spec.candles is not None and spec.candles.xs:
+            c = aggregate_candles(spec.candles, max(8, plot_width // 2))
+            self._candles(c.xs, c.opens, c.highs, c.lows, c.closes, c.up, c.down)
+        self._labels(spec, bounds, x_low, x_high, width, height)
+        if bounds is not None:
+            plt.ylim(*bounds)
+            ticks = nice_ticks(bounds[0], bounds[1], max(2, height // 3))
+            plt.yticks(ticks, [y_label(t, spec.y_format) for t in ticks])
+        if spec.xticks:
+            plt.xticks([x for x, _ in spec.xticks], [label for _, label in spec.xticks])
+        plt.xlim(x_low, x_high)
+
+    def _labels(
+        self,
+        spec: ChartSpec,
+        bounds: tuple[float, float] | None,
+        x_low: float,
+        x_high: float,
+        width: int,
+        height: int,
+    ) -> None:
+        """Label lines and bands at their edge, one label per text row (the rest stay unlabelled)."""
+        if bounds is None or width < 30 or height < 6:
+            return
+        plt = self.plt
+        low, high = bounds
+        rows = max(1, height - 3)
+        taken: set[int] = set()
+        wanted = [(line.y, line.label, line.color, "left") for line in spec.hlines if line.label]
+        wanted += [((b.low + b.high) / 2, b.label, b.color, "right") for b in spec.bands if b.label]
+        for y, label, color, side in wanted:
+            if not low <= y <= high:
+                continue
+            row = round((high - y) / (high - low) * (rows - 1))
+            if row in taken:
+                continue
+            taken.add(row)
+            x = x_low if side == "left" else x_high
+            plt.text(label, x=x, y=y, alignment=side, color=plot_color(color))
+
+    def _candles(
+        self,
+        xs: tuple[float, ...],
+        opens: tuple[float, ...],
+        highs: tuple[float, ...],
+        lows: tuple[float, ...],
+        closes: tuple[float, ...],
+        up: str,
+        down: str,
+    ) -> None:
+        """Candles as wicks (thin lines) and bodies (thick lines), coloured by direction."""
+        plt = self.plt
+        body = "|" if self._glyphs.ascii else "█"
+        wick = "|" if self._glyphs.ascii else "│"
+        for x, o, h, lo, c in zip(xs, opens, highs, lows, closes, strict=True):
+            color = plot_color(up if c >= o else down)
+            plt.plot([x, x], [lo, h], marker=wick, color=color)
+            plt.plot([x, x], [min(o, c), max(o, c)], marker=body, color=color)
