@@ -76,19 +76,17 @@ class ZoneChecker:
     def _event_firing(self, symbol: str, zone: Zone, view: ZoneView, event_ms: int, way: str) -> Firing:
         breaking = self.rule.kind == "zone_break"
         pinned = "pinned " if zone.pinned else ""
+        what = f"the {pinned}{fmt_price(zone.level)} zone ({fmt_price(zone.low)}–{fmt_price(zone.high)})"
         if breaking:
-            verb = "broke below" if way == "down" else "broke above"
+            action = f"broke {'below' if way == 'down' else 'above'} {what}"
         else:
-            verb = "reclaimed" + (" from below" if way == "up" else " from above")
+            action = f"reclaimed {what} from {'below' if way == 'up' else 'above'}"
         close = view.last_close
         close_text = (
             f": {view.interval} close {fmt_price(close)}" if close is not None and view.interval else ""
         )
         return Firing(
-            message=(
-                f"{symbol} {verb} the {pinned}{fmt_price(zone.level)} zone "
-                f"({fmt_price(zone.low)}–{fmt_price(zone.high)}){close_text} at {iso_utc(event_ms)[11:16]}Z"
-            ),
+            message=f"{symbol} {action}{close_text} at {iso_utc(event_ms)[11:16]}Z",
             target=(symbol, round(zone.level, 8)),
             symbol=symbol,
             value=close,
