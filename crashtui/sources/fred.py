@@ -3,8 +3,9 @@
 Keyless by default: ``fred.stlouisfed.org/graph/fredgraph.csv?id=SERIES`` (one series per
 request; several ids return a ZIP). The CSV header is ``observation_date,SERIES`` (older
 files: ``DATE``) and a missing value is an **empty field**. With ``[sources.fred] api_key``
-the JSON API (``api.stlouisfed.org/fred/series/observations``) is used instead, where a
-missing value is ``"."``. Missing observations are skipped (there is no value to show).
+the JSON API (``api.stlouisfed.org/fred/series/observations``, or the same path under a
+configured ``base_url``) is used instead, where a missing value is ``"."``. Missing
+observations are skipped (there is no value to show).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import io
 from collections.abc import AsyncGenerator
 from datetime import date, datetime, timedelta, timezone
 
+from crashtui.catalog import SOURCES
 from crashtui.model import MacroObservation, RawPayload
 from crashtui.net.http import Request, blocked_hint, looks_like_html
 from crashtui.sources.common import (
@@ -34,7 +36,8 @@ from crashtui.sources.errors import BlockedError, ParseError, UpstreamError
 from crashtui.symbols import SymbolTable
 
 SOURCE = "fred"
-API_URL = "https://api.stlouisfed.org/fred/series/observations"
+API_PATH = "/fred/series/observations"
+API_URL = "https://api.stlouisfed.org" + API_PATH
 # series → days of history to ask for
 SERIES = {"ICSA": 730, "NASDAQCOM": 400}
 _DATE_COLUMNS = ("observation_date", "DATE", "date")
@@ -89,7 +92,7 @@ def series_requests(ctx: PollContext) -> list[Request]:
                 Request(
                     source=ctx.source,
                     endpoint="series_observations",
-                    url=API_URL,
+                    url=api_url(ctx),
                     query={
                         "series_id": series,
                         "api_key": ctx.api_key,
@@ -113,6 +116,17 @@ def series_requests(ctx: PollContext) -> list[Request]:
                 )
             )
     return out
+
+
+def api_url(ctx: PollContext) -> str:
+    """The keyed API's URL: api.stlouisfed.org, or under ``[sources.fred] base_url`` when set.
+
+    A configured base URL (a proxy, a mirror, a test server) must be honoured with a key as
+    well as without one, or setting a key would quietly send requests somewhere else.
+    """
+    if ctx.base_url.rstrip("/") == SOURCES[SOURCE].base_url:
+        return API_URL
+    return ctx.url(API_PATH)
 
 
 def start_day(now_ms: int, days: int) -> date:
