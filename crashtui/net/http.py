@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import json
+import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -56,6 +58,29 @@ _MAX_ERROR = 160
 # on average is a server feeding it a byte at a time, not a slow link: give up on it.
 MIN_BODY_RATE = 16_000
 TRICKLE_GRACE_READS = 2
+
+
+# Query parameters whose values are credentials (FRED takes its key as ``api_key=``).
+_SECRET_QUERY = re.compile(r"(?i)([?&][\w.-]*(?:key|token|secret|signature|password|auth)=)[^&#\s\"']+")
+
+
+def redact_query(text: str) -> str:
+    """``text`` (a URL or a log line) with every credential-looking query value replaced by ``***``."""
+    return _SECRET_QUERY.sub(r"\1***", text)
+
+
+class _RedactQuerySecrets(logging.Filter):
+    """httpx logs every request URL at INFO level, query string and all: mask the credentials."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                redact_query(str(arg)) if isinstance(arg, (httpx.URL, str)) else arg for arg in record.args
+            )
+        return True
+
+
+logging.getLogger("httpx").addFilter(_RedactQuerySecrets())
 
 
 @dataclass(frozen=True, slots=True)
