@@ -333,6 +333,10 @@ async def _fetch(
         )
     finally:
         await response.aclose()
+    if request.secret and request.secret.encode() in body:
+        # A provider echoing the key back (e.g. "invalid key X") must not carry it into the
+        # recording, the parsers' error messages or anything else downstream.
+        body = body.replace(request.secret.encode(), b"***")
     received_ms = clock.now_ms()
     _classify(request, response.status_code, response.headers, body, received_ms)
     return RawPayload(
