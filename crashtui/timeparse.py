@@ -22,9 +22,10 @@ def parse_instant(text: str) -> int:
 
 def parse_speed(text: str) -> float | None:
     """``max`` → None (as fast as possible), else a positive multiple of real time."""
-    value = text.strip().lower().removesuffix("x")
+    value = text.strip().lower()
     if value == "max":
         return None
+    value = value.removesuffix("x")  # "60x" means 60
     try:
         speed = float(value)
     except ValueError:
