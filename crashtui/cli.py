@@ -97,6 +97,7 @@ SUBCOMMAND_MODULES: tuple[str, ...] = (
     "crashtui.commands.sources",
     "crashtui.commands.record",
     "crashtui.commands.collect",
+    "crashtui.commands.watch",
 )
 
 
