@@ -60,16 +60,13 @@ class AlertManager:
         log_path: Path | None = None,
         env: Mapping[str, str] | None = None,
     ) -> None:
-        """``log_path`` overrides the configured path; ``terminal`` receives bell/OSC bytes as text."""
+        """``log_path`` (e.g. ``watch --log``) overrides the config, even ``log = false``; ``terminal``
+        receives the bell and OSC sequences as text."""
         self.config = config if config is not None else source.config.alerts
         self.source = source
         environ = os.environ if env is None else env
         self.evaluator = Evaluator(source, self.config.rules)
-        path = (
-            log_path
-            if log_path is not None and self.config.log
-            else resolve_log_path(self.config, source.mode)
-        )
+        path = log_path if log_path is not None else resolve_log_path(self.config, source.mode)
         self.log_path = path
         self._log = AlertLog(path) if path is not None else None
         self._terminal = (

@@ -1,0 +1,225 @@
+"""``crashtui watch``: evaluate the alert rules headless, on live data or a replay, and deliver alerts.
+
+No UI: for a server under systemd or a tmux window. Each alert goes to the JSONL alert log, to
+the ``[alerts] command`` hook, and to stdout as one line (one JSON object with ``--json``); the
+bell and OSC notifications are sent only when stdout is a terminal. Notes and delivery failures
+go to stderr.
+
+* Live: runs until SIGINT or SIGTERM, then stops the feeds, waits for running commands (each
+  bounded by ``command_timeout_s``), closes the log and exits 0. Rules are checked every second.
+* Replay at ``--speed max`` (the default here): rules are checked after every replay minute, so
+  every price tick, candle close and cascade is seen in order; exits 0 at the end of the recording.
+  A paced replay (``--speed 60``) is checked every quarter second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import sys
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from crashtui.alerts import Alert, AlertManager, DeliveryFailure
+    from crashtui.config import LoadedConfig
+    from crashtui.engine import Engine
+
+EXIT_OK = 0
+EXIT_FEED_FAILED = 1
+EXIT_NO_RULES = 2
+LIVE_CHECK_S = 1.0
+PACED_CHECK_S = 0.25
+
+
+def register(subparsers: Any, common: Callable[[argparse.ArgumentParser], None]) -> None:
+    """Add the ``watch`` subcommand."""
+    from crashtui.timeparse import parse_instant, parse_speed
+
+    parser = subparsers.add_parser(
+        "watch",
+        help="check the alert rules without a UI (live or --replay) and deliver alerts",
+        description="Evaluate the [alerts] rules on live data (until SIGINT/SIGTERM) or on a replay "
+        "(to its end), and deliver each alert to the alert log, the [alerts] command and stdout.",
+    )
+    common(parser)
+    keep = argparse.SUPPRESS  # do not reset what the main parser set
+    parser.add_argument(
+        "--replay", metavar="NAME|PATH", default=keep, help="replay a recording (bundled: feb-2026)"
+    )
+    parser.add_argument(
+        "--speed", type=parse_speed, default=keep, metavar="N|max", help="replay speed (default: max)"
+    )
+    parser.add_argument("--start", type=parse_instant, default=keep, metavar="ISO", help="replay: start here")
+    parser.add_argument("--until", type=parse_instant, default=keep, metavar="ISO", help="replay: stop here")
+    parser.add_argument(
+        "--log", metavar="PATH", help="alert log file (default: [alerts] log_path or the data dir)"
+    )
+    parser.add_argument("--json", action="store_true", default=keep, help="print each alert as one JSON line")
+    parser.add_argument(
+        "--no-store", action="store_true", default=keep, help="do not write the history store"
+    )
+    parser.set_defaults(command=run)
+
+
+def run(args: argparse.Namespace, loaded: LoadedConfig) -> int:
+    """Build the engine, run until the end (replay) or a signal (live), return the exit code."""
+    from crashtui.headless.once import build_engine
+
+    rules = [r for r in loaded.config.alerts.rules if r.enabled]
+    if not rules:
+        print(
+            "crashtui: error: no alert rules are enabled; add [[alerts.rules]] to the config "
+            "(see config.example.toml)",
+            file=sys.stderr,
+        )
+        return EXIT_NO_RULES
+    engine = build_engine(args, loaded, headless=args.speed is None)
+    return asyncio.run(_watch(engine, args))
+
+
+async def _watch(engine: Engine, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from crashtui.alerts import AlertManager
+    from crashtui.alerts.advice import rule_notes
+
+    printer = _Printer(as_json=bool(getattr(args, "json", False)))
+    terminal = _terminal_writer() if sys.stdout.isatty() else None
+    log_path = Path(args.log).expanduser() if args.log else None
+    manager = AlertManager(engine, engine.config.alerts, terminal=terminal, log_path=log_path)
+    manager.subscribe(printer.alert)
+    manager.subscribe_failures(printer.failure)
+    _note(_banner(engine, manager))
+    for note in rule_notes(engine.config, manager.config, engine.watchlist, engine.pinned_zones):
+        _note(f"note: {note}")
+    try:
+        if engine.options.replay is None:
+            code = await _live(engine, manager)
+        elif engine.options.replay.speed is None:
+            code = await _replay_max(engine, manager)
+        else:
+            code = await _replay_paced(engine, manager)
+    finally:
+        await manager.aclose()
+        await engine.stop()
+    _note(_summary(engine, manager))
+    return code
+
+
+async def _live(engine: Engine, manager: AlertManager) -> int:
+    with _stop_on_signals() as stop:
+        tasks = engine.start()
+        while not stop.is_set():
+            manager.check()
+            if tasks and all(t.done() for t in tasks):
+                error = next((t.exception() for t in tasks if not t.cancelled() and t.exception()), None)
+                _note(f"error: the live feed stopped: {error or engine.failure or 'no reason given'}")
+                return EXIT_FEED_FAILED
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(stop.wait(), LIVE_CHECK_S)
+    return EXIT_OK
+
+
+async def _replay_max(engine: Engine, manager: AlertManager) -> int:
+    with _stop_on_signals() as stop:
+        for _ in engine.replay_steps():
+            manager.check()
+            await asyncio.sleep(0)  # let command hooks and signal handlers run
+            if stop.is_set():
+                break
+    return EXIT_OK
+
+
+async def _replay_paced(engine: Engine, manager: AlertManager) -> int:
+    with _stop_on_signals() as stop:
+        tasks = engine.start()
+        while not stop.is_set():
+            manager.check()
+            if engine.player is not None and engine.player.finished:
+                break
+            if tasks and all(t.done() for t in tasks):
+                break
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(stop.wait(), PACED_CHECK_S)
+    return EXIT_OK
+
+
+@contextlib.contextmanager
+def _stop_on_signals() -> Iterator[asyncio.Event]:
+    """SIGINT and SIGTERM set the yielded event instead of killing the process (restored after)."""
+    import signal
+
+    loop = asyncio.get_running_loop()
+    event = asyncio.Event()
+    installed = []
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, event.set)
+            installed.append(sig)
+        except (NotImplementedError, RuntimeError, ValueError):  # pragma: no cover - not POSIX main thread
+            continue
+    try:
+        yield event
+    finally:
+        for sig in installed:
+            loop.remove_signal_handler(sig)
+
+
+class _Printer:
+    """Alerts to stdout (text or JSON lines), delivery failures to stderr; survives a closed pipe."""
+
+    def __init__(self, *, as_json: bool) -> None:
+        self.as_json = as_json
+        self._stdout_ok = True
+
+    def alert(self, alert: Alert) -> None:
+        if not self._stdout_ok:
+            return
+        try:
+            sys.stdout.write((alert.to_json() if self.as_json else alert.line()) + "\n")
+            sys.stdout.flush()
+        except (BrokenPipeError, OSError):
+            self._stdout_ok = False
+
+    def failure(self, failure: DeliveryFailure) -> None:
+        _note(f"warning: {failure.channel} failed for alert {failure.alert_id}: {failure.reason}")
+
+
+def _terminal_writer() -> Callable[[str], None]:
+    def write(data: str) -> None:
+        sys.stdout.write(data)
+        sys.stdout.flush()
+
+    return write
+
+
+def _note(text: str) -> None:
+    with contextlib.suppress(OSError):
+        print(f"crashtui watch: {text}", file=sys.stderr, flush=True)
+
+
+def _banner(engine: Engine, manager: AlertManager) -> str:
+    from crashtui.textsafe import plain
+
+    rules = manager.evaluator.rules
+    where = "live data"
+    if engine.header is not None:
+        kind = "scenario, not live data" if engine.header.scenario else "recording"
+        where = f"replay of {plain(engine.header.label)} ({kind})"
+    command = manager.config.command[0] if manager.config.command else "none"
+    log = str(manager.log_path) if manager.log_path is not None else "off"
+    names = ", ".join(r.name for r in rules)
+    return f"{len(rules)} rules ({names}) on {where}; alert log: {log}; command: {command}"
+
+
+def _summary(engine: Engine, manager: AlertManager) -> str:
+    from crashtui.timeparse import iso_utc
+
+    held = f" ({manager.suppressed} more held back by cooldowns)" if manager.suppressed else ""
+    failures = len(manager.failures())
+    until = (
+        f"replay ended at {iso_utc(engine.now_ms())}: " if engine.options.replay is not None else "stopped: "
+    )
+    return f"{until}{manager.fired} alerts{held}, {failures} delivery failures"
