@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from crashtui.textsafe import plain
 from crashtui.timeparse import iso_utc
 
 EXIT_NO_DATA = 3
+_C1_CONTROLS = re.compile("[\u0080-\u009f]")
 _SETTLED = (SourceState.FAILING, SourceState.BLOCKED, SourceState.DISABLED, SourceState.STALE)
 
 
@@ -79,6 +81,18 @@ def settled(engine: Engine) -> bool:
     return all(t in state.tickers for t in engine.watchlist) or not state.tickers
 
 
+def json_text(doc: object) -> str:
+    """``doc`` as indented UTF-8 JSON that is safe to print to a terminal.
+
+    ``ensure_ascii=False`` keeps "×" and "–" readable but would pass C1 controls through raw,
+    and a terminal acts on U+009B (CSI) or U+009D (OSC) from a provider's string: they are
+    escaped as ``\\u009b`` like JSON escapes the C0 ones.
+    """
+    return _C1_CONTROLS.sub(
+        lambda m: f"\\u{ord(m.group()):04x}", json.dumps(doc, indent=1, ensure_ascii=False)
+    )
+
+
 def run_once(args: argparse.Namespace, loaded: LoadedConfig) -> int:
     """Print one snapshot (JSON or text); exit 0, or 3 when no source delivered data."""
     engine = build_engine(args, loaded, headless=True)
@@ -95,7 +109,7 @@ def run_once(args: argparse.Namespace, loaded: LoadedConfig) -> int:
         from crashtui.headless.document import build_document
 
         doc = build_document(snapshot, analysis, header=engine.header, serving=snapshot.serving)
-        sys.stdout.write(json.dumps(doc, indent=1, ensure_ascii=False) + "\n")
+        sys.stdout.write(json_text(doc) + "\n")
     else:
         sys.stdout.write(text_summary(engine, analysis) + "\n")
     return 0 if engine.any_data() else EXIT_NO_DATA
