@@ -7,7 +7,8 @@ reject exactly the same things:
   finite number above 0 and below :data:`MAX_PRICE_USD` (no asset trades above US$100M a
   unit: a BTC price of 1e12 is a glitch); a candle's high may not be below its low; a single
   liquidation may not exceed :data:`MAX_ORDER_USD`; a Fear & Greed value lies in 0–100;
-  funding rates, ETF flows and borrow rates stay within bounds no market has come near. One
+  funding rates, ETF flows and borrow rates stay within bounds no market has come near;
+  names shown to the user (instruments, ETF funds, F&G classifications) are printable. One
   impossible number rejects the whole payload (it is not trusted) with a one-line
   :class:`~crashtui.sources.errors.ParseError`, so the source shows the reason and failover
   asks the next source.
@@ -100,12 +101,25 @@ def _funding(item: FundingSnapshot) -> str | None:
     )
 
 
+def _unprintable(label: str, texts: Iterable[str]) -> str | None:
+    """Provider strings shown as names (instruments, funds, classifications) must be plain
+    printable text: an escape sequence in one is an attack on the terminal, not a name."""
+    for text in texts:
+        if not text.isprintable():
+            return f"{label} {text.encode('unicode_escape').decode('ascii')[:40]!r} holds control characters"
+    return None
+
+
 def _fear(item: FearGreedReading) -> str | None:
-    return _range(f"{item.index} fear & greed", item.value, 0.0, 100.0)
+    return _range(f"{item.index} fear & greed", item.value, 0.0, 100.0) or _unprintable(
+        f"{item.index} fear & greed classification", [item.classification]
+    )
 
 
 def _etf(item: EtfFlow) -> str | None:
-    return _range(f"{item.asset} ETF flow (US$m)", item.total_usd_m, -MAX_ETF_FLOW_USD_M, MAX_ETF_FLOW_USD_M)
+    return _range(
+        f"{item.asset} ETF flow (US$m)", item.total_usd_m, -MAX_ETF_FLOW_USD_M, MAX_ETF_FLOW_USD_M
+    ) or _unprintable(f"{item.asset} ETF fund", [f.ticker for f in item.funds])
 
 
 def _borrow(item: BorrowRate) -> str | None:
@@ -120,6 +134,9 @@ def item_problem(item: object) -> str | None:
 
 def liquidation_problem(liq: Liquidation) -> str | None:
     """Why one liquidation is implausible, or None."""
+    problem = _unprintable(f"{liq.venue} instrument", [liq.symbol, liq.instrument])
+    if problem is not None:
+        return problem
     label = f"{liq.symbol} liquidation"
     problem = _prices(label, [("price", liq.price)])
     if problem is None and not 0 < liq.notional_usd <= MAX_ORDER_USD:

@@ -12,6 +12,7 @@ from crashtui.model import (
     Candle,
     EtfFlow,
     FearGreedReading,
+    FundFlow,
     FundingSnapshot,
     Interval,
     Liquidation,
@@ -83,6 +84,18 @@ def test_liquidations_over_the_ceilings_are_rejected() -> None:
         check_liquidation(Liquidation("bybit", "BTC", Side.LONG, 1e12, 0.001, 1e9, T0))
     with pytest.raises(ParseError, match="above the 1e\\+10 USD sanity ceiling"):
         check_liquidation(Liquidation("okx", "BTC", Side.SHORT, 60_000.0, 1e6, 6e10, T0))
+
+
+def test_names_with_control_characters_are_rejected_real_names_pass() -> None:
+    hostile = "\x1b]52;c;cm0gLXJmIH4=\x07"
+    assert check_liquidation(
+        Liquidation("binance", "币安人生", Side.LONG, 0.1, 10.0, 1.0, T0, "币安人生USDT")
+    )
+    with pytest.raises(ParseError, match="holds control characters"):
+        check_liquidation(Liquidation("binance", hostile, Side.LONG, 1.0, 1.0, 1.0, T0, hostile + "USDT"))
+    assert item_problem(FearGreedReading("crypto", T0, 9.0, "\x9b31mExtreme Fear", "cnn")) is not None
+    assert item_problem(EtfFlow("BTC", T0, 1.0, "theblock", (FundFlow(hostile, 1.0),))) is not None
+    assert item_problem(EtfFlow("BTC", T0, 1.0, "theblock", (FundFlow("IBIT", 1.0),))) is None
 
 
 def test_check_items_raises_one_line_with_the_payload_name() -> None:
