@@ -19,6 +19,7 @@ from typing import ClassVar
 from textual.app import App, SystemCommand
 from textual.binding import BindingType
 from textual.screen import Screen
+from textual.scrollbar import ScrollBar
 
 from crashtui.config.schema import Config
 from crashtui.engine import Engine
@@ -35,9 +36,21 @@ from crashtui.ui.screens.dashboard import DashboardScreen
 from crashtui.ui.session import FeedPlan
 from crashtui.ui.theme import PREFIX, available_specs, resolve_theme, textual_theme
 from crashtui.ui.watchlists import RECORDING, WatchlistBook, WatchlistError
+from crashtui.ui.widgets.ascii_scrollbar import use_ascii_scrollbars
 
 MIN_SPEED = 1.0
 MAX_SPEED = 86_400.0
+
+
+def warm_up_analysis(config: Config) -> None:
+    """Import what the first analysis imports lazily (~0.1 s), off the event loop.
+
+    Runs the analysis on an empty, separate state: the engine's own state and tally are not touched.
+    """
+    from crashtui.analysis.market import analyse_snapshot
+    from crashtui.state import FeedState
+
+    analyse_snapshot(FeedState(()).snapshot(), config)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,9 +97,11 @@ class CrashApp(App[int]):
         self._pending: EngineRequest | None = None
         self._switching = False
         self._seek_target: int | None = None
+        self._select_after_swap: str | None = None
         self._speed = plan.speed if plan is not None else None
         self._stopped = False
         self._specs: dict[str, ThemeSpec] = {}
+        self._scrollbar_renderer = use_ascii_scrollbars(self.glyphs.ascii)
         spec, self.palette, warning = resolve_theme(self.options.theme)
         self._theme_name = spec.name
         if warning:
@@ -136,6 +151,7 @@ class CrashApp(App[int]):
         assert self.plan is not None
         engine = self.plan.build(watchlist, start_ms)
         engine.load_history()
+        warm_up_analysis(self.config_data)
         return engine
 
     def _start(self, engine: Engine) -> None:
@@ -415,11 +431,8 @@ class CrashApp(App[int]):
         if self.plan is None:
             self.notify("watchlist changes need a running feed", severity="warning", timeout=4)
             return
+        self._select_after_swap = select
         self._request(EngineRequest(self._symbols_for_engine(), self._replay_clock(), "switching"))
-        if select is not None:
-            dashboard = self._dashboard()
-            if dashboard is not None:
-                self.call_later(self._select_when_ready, select)
 
     def _select_when_ready(self, symbol: str) -> None:
         from crashtui.ui.widgets.watchtable import WatchTable
@@ -501,6 +514,9 @@ class CrashApp(App[int]):
             self._busy = ""
             self._seek_target = None
             self.refresh_now(force=True)
+            if self._select_after_swap is not None:
+                self._select_when_ready(self._select_after_swap)
+                self._select_after_swap = None
 
     async def _swap(self, request: EngineRequest) -> None:
         old = self.engine
@@ -558,6 +574,7 @@ class CrashApp(App[int]):
 
     async def on_unmount(self) -> None:
         """Make sure the feed is stopped however the app ends."""
+        ScrollBar.renderer = self._scrollbar_renderer
         await self._stop_engines()
 
     # -- command palette -----------------------------------------------------------------------

@@ -111,6 +111,19 @@ KEYS: tuple[Key, ...] = (
     Key("less_than_sign", "speed(0.5)", "Replay: half as fast", "replay.slower", "Replay", "<"),
 )
 
+ASCII_LABELS = {"⏎": "enter", "←": "left", "→": "right", "↑/k": "up/k", "↓/j": "down/j"}
+
+
+def key_label(key: Key, ascii_only: bool) -> str:
+    """How help shows a key (ASCII names with ``--ascii``)."""
+    if not ascii_only:
+        return key.label
+    label = key.label
+    for glyph, name in ASCII_LABELS.items():
+        label = label.replace(glyph, name)
+    return label
+
+
 # Keys handled by a widget or a screen rather than the app (listed in help, not bound here).
 WIDGET_KEYS = {"table.up", "table.down"}
 

@@ -7,6 +7,7 @@ parsed as markup.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -82,6 +83,11 @@ def wrap_items(items: Sequence[Text], width: int, sep: str, indent: str = "") ->
     if current.plain.strip():
         out.append(current)
     return out
+
+
+def wrap_plain(value: str, width: int, style: str = "", limit: int = 2000) -> list[Text]:
+    """External prose (a recording's note, an error) cleaned and word-wrapped to ``width``."""
+    return [Text(line, style=style) for line in textwrap.wrap(plain(value, limit), max(10, width))]
 
 
 @dataclass(slots=True)

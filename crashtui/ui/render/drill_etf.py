@@ -10,7 +10,7 @@ from crashtui.model import EtfFlow
 from crashtui.textsafe import plain
 from crashtui.ui.fmt import fmt_day, fmt_flow
 from crashtui.ui.render.charts import ChartSpec, HLine, Series
-from crashtui.ui.render.common import Column, lines, table
+from crashtui.ui.render.common import Column, lines, table, wrap_items
 from crashtui.ui.render.frame import Frame
 
 TABLE_DAYS = 15
@@ -114,17 +114,17 @@ def fund_table(summary: EtfSummary, frame: Frame, width: int) -> Text:
     return lines(out)
 
 
-def shares(summary: EtfSummary, frame: Frame) -> Text:
+def shares(summary: EtfSummary, frame: Frame, width: int) -> Text:
     """Each fund's share of the latest day's gross flow."""
     p, g = frame.palette, frame.glyphs
     parts = [
-        f"{plain(s.ticker, 8)} {fmt_flow(s.flow_usd_m)} ({s.share_of_gross_pct:.0f}%)"
+        Text(f"{plain(s.ticker, 8)} {fmt_flow(s.flow_usd_m)} ({s.share_of_gross_pct:.0f}%)")
         for s in sorted(summary.day_shares, key=lambda s: -(s.share_of_gross_pct or 0.0))
         if s.share_of_gross_pct
     ]
     if not parts:
         return Text("no per-fund split for the latest day", style=p.muted)
-    return Text(f" {g.sep} ".join(parts[:8]), style="")
+    return lines(wrap_items(parts, width, f" {g.sep} "))
 
 
 def cumulative_chart(summary: EtfSummary, frame: Frame) -> tuple[ChartSpec, Text]:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import itertools
-import statistics
 
 from rich.text import Text
 
 from crashtui.analysis.gauge import GaugeComponent
 from crashtui.textsafe import plain
 from crashtui.ui.fmt import fmt_age, fmt_day, fmt_pct, fmt_stamp, fmt_usd
+from crashtui.ui.render.books import baseline
 from crashtui.ui.render.common import Column, lines, table
 from crashtui.ui.render.fear import score_style
 from crashtui.ui.render.frame import Frame
@@ -115,24 +115,19 @@ def spreads(frame: Frame, width: int) -> Text:
         return lines(rows)
     names, now, med, ratio, depth, when = [], [], [], [], [], []
     for symbol, history in books.items():
-        last = history[-1]
-        median_spread = statistics.median(b.spread_bps for b in history)
-        median_depth = statistics.median(b.bid_depth_usd + b.ask_depth_usd for b in history)
-        r = last.spread_bps / median_spread if median_spread > 0 else None
-        d = last.bid_depth_usd + last.ask_depth_usd
+        base = baseline(history, frame.now_ms)
+        if base is None:
+            continue
+        r, d_ratio = base.spread_ratio, base.depth_ratio
         names.append(Text(plain(symbol, 10), style="bold"))
-        now.append(Text(f"{last.spread_bps:.2f} bps"))
-        med.append(Text(f"{median_spread:.2f} bps", style=p.muted))
+        now.append(Text(f"{base.last.spread_bps:.2f} bps"))
+        med.append(Text(f"{base.median_spread_bps:.2f} bps", style=p.muted))
         ratio.append(
             Text(f"{r:.1f}{g.times}" if r is not None else "–", style=p.down if r and r >= 2 else "")
         )
-        depth.append(
-            Text(
-                f"{fmt_usd(d)} ({d / median_depth:.2f}{g.times})" if median_depth > 0 else fmt_usd(d),
-                style=p.down if median_depth > 0 and d / median_depth < 0.6 else "",
-            )
-        )
-        when.append(Text(fmt_stamp(last.ts_ms)[11:], style=p.muted))
+        depth_text = fmt_usd(base.depth_usd) + (f" ({d_ratio:.2f}{g.times})" if d_ratio is not None else "")
+        depth.append(Text(depth_text, style=p.down if d_ratio is not None and d_ratio < 0.6 else ""))
+        when.append(Text(fmt_stamp(base.last.ts_ms)[11:], style=p.muted))
     cols = [
         Column("SYMBOL", names),
         Column("SPREAD", now, "right"),

@@ -8,12 +8,12 @@ from crashtui.catalog import SOURCES
 from crashtui.model import SourceState, SourceStatus
 from crashtui.textsafe import plain
 from crashtui.ui.fmt import fmt_age, fmt_stamp
-from crashtui.ui.render.common import Column, lines, table
+from crashtui.ui.render.common import Column, lines, table, wrap_plain
 from crashtui.ui.render.frame import Frame
 from crashtui.ui.render.status import DEMO_HINT, counts, offline, source_age_ms, state_glyph
 
 
-def overview(frame: Frame, perf: str) -> Text:
+def overview(frame: Frame, perf: str, width: int) -> Text:
     """Mode, replay details or the no-network explanation, and UI timing."""
     p = frame.palette
     rows: list[Text] = []
@@ -30,14 +30,15 @@ def overview(frame: Frame, perf: str) -> Text:
             )
         )
         if info.note:
-            rows.append(Text(plain(info.note, 600), style=p.warning if info.scenario else p.muted))
+            rows.extend(wrap_plain(info.note, width, p.warning if info.scenario else p.muted))
     elif offline(statuses):
         rows.append(Text(f"No network? {ok} of {total} sources reachable.", style=f"bold {p.error}"))
-        rows.append(
-            Text(
+        rows.extend(
+            wrap_plain(
                 "Every source that answered failed (errors below). Check the connection, a proxy or "
                 "firewall, or DNS. The panes show the last stored data, if any, marked with its age.",
-                style=p.error,
+                width,
+                p.error,
             )
         )
         rows.append(
@@ -56,7 +57,8 @@ def overview(frame: Frame, perf: str) -> Text:
                 style=p.muted,
             )
         )
-    rows.append(Text(perf, style=p.muted))
+    if perf:
+        rows.append(Text(perf, style=p.muted))
     return lines(rows)
 
 
@@ -159,9 +161,9 @@ def problems(frame: Frame, width: int) -> Text:
         )
         rows.append(Text.assemble((label, "bold"), (f": {s.state}", p.error)))
         if s.last_error:
-            rows.append(Text(f"  error: {plain(s.last_error, 400)}"))
+            rows.extend(wrap_plain(f"  error: {s.last_error}", width))
         if s.hint:
-            rows.append(Text(f"  hint: {plain(s.hint, 400)}", style=p.warning))
+            rows.extend(wrap_plain(f"  hint: {s.hint}", width, p.warning))
         if s.last_ok_ms is not None:
             rows.append(Text(f"  last good data {fmt_stamp(s.last_ok_ms)}", style=p.muted))
     if not rows:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import statistics
-
 from rich.text import Text
 
 from crashtui.analysis.zone_state import ZoneState
 from crashtui.analysis.zones import Zone, ZoneKind
 from crashtui.textsafe import plain
 from crashtui.ui.fmt import fmt_age, fmt_pct, fmt_price, fmt_stamp, fmt_usd
+from crashtui.ui.render.books import baseline
 from crashtui.ui.render.common import Column, ext, fit, join, lines, table, wrap_items
 from crashtui.ui.render.frame import Frame
 from crashtui.ui.render.price import badge_cell, state_style
@@ -161,18 +160,15 @@ def derivatives(frame: Frame, symbol: str, width: int) -> Text:
 
 
 def book(frame: Frame, symbol: str, width: int) -> Text:
-    """Spread and ±1% depth now, against the 12 h median."""
+    """Spread and ±1% depth now, against their 12 h medians."""
     p, g = frame.palette, frame.glyphs
-    history = frame.snapshot.books.get(symbol, ())
-    if not history:
+    base = baseline(frame.snapshot.books.get(symbol, ()), frame.now_ms)
+    if base is None:
         return Text("no order-book readings for this symbol yet", style=p.muted)
-    last = history[-1]
-    median_spread = statistics.median(b.spread_bps for b in history)
-    median_depth = statistics.median(b.bid_depth_usd + b.ask_depth_usd for b in history)
-    ratio = last.spread_bps / median_spread if median_spread > 0 else None
-    depth = last.bid_depth_usd + last.ask_depth_usd
-    depth_ratio = depth / median_depth if median_depth > 0 else None
-    ratio_text = f" ({ratio:.1f}{g.times} median {median_spread:.2f})" if ratio is not None else ""
+    last, ratio, depth_ratio = base.last, base.spread_ratio, base.depth_ratio
+    ratio_text = (
+        f" ({ratio:.1f}{g.times} the 12 h median {base.median_spread_bps:.2f})" if ratio is not None else ""
+    )
     spread_style = p.down if ratio is not None and ratio >= 2 else ""
     thin = depth_ratio is not None and depth_ratio < 0.6
     rows = [
@@ -186,7 +182,7 @@ def book(frame: Frame, symbol: str, width: int) -> Text:
             ("depth ±1%  ", p.muted),
             (f"bid {fmt_usd(last.bid_depth_usd)}  ask {fmt_usd(last.ask_depth_usd)}", ""),
             (
-                f"  ({depth_ratio:.2f}{g.times} the median over {len(history)} readings)"
+                f"  ({depth_ratio:.2f}{g.times} the 12 h median, {base.readings} readings)"
                 if depth_ratio
                 else "",
                 p.down if thin else p.muted,
@@ -194,5 +190,5 @@ def book(frame: Frame, symbol: str, width: int) -> Text:
         ),
     ]
     if thin:
-        rows.append(Text("order book is thin: depth well under its median", style=p.down))
-    return lines(rows)
+        rows.append(Text("order book is thin: depth well under its 12 h median", style=p.down))
+    return lines([fit(r, width) for r in rows])

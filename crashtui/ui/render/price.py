@@ -80,7 +80,7 @@ def build_watch_rows(frame: Frame, width: int) -> WatchRows:
         if item.price is None:
             prices.append(Text("–", style=p.muted))
             changes.append(Text(""))
-            supports.append(Text(plain(item.note or "no data yet", 40), style=p.muted))
+            supports.append(Text("no data yet", style=p.muted))
             resists.append(Text(""))
             states.append(Text(""))
             sparks.append(Text(""))

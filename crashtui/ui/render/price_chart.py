@@ -34,14 +34,21 @@ def day_ticks(
     return tuple(((d - now_ms) / unit_ms, fmt_day(d)) for d in days[::step])
 
 
+NEAREST_ZONES = 2
+
+
 def zone_bands(zones: ZoneAnalysis | None, low: float, high: float, frame: Frame) -> tuple[Band, ...]:
-    """Bands for the zones that overlap the visible price range."""
+    """Bands for the zones in the visible range: pinned ones and the nearest on each side of price."""
     if zones is None:
         return ()
     p = frame.palette
+    below = sorted((z for z in zones.zones if z.kind is ZoneKind.SUPPORT), key=lambda z: -z.level)
+    above = sorted((z for z in zones.zones if z.kind is ZoneKind.RESISTANCE), key=lambda z: z.level)
+    keep = {id(z) for z in below[:NEAREST_ZONES] + above[:NEAREST_ZONES]}
+    keep |= {id(z) for z in zones.zones if z.pinned}
     out = []
     for z in zones.zones:
-        if z.high < low or z.low > high:
+        if z.high < low or z.low > high or id(z) not in keep:
             continue
         color = (
             p.down
@@ -92,7 +99,9 @@ def price_chart(
             )
     bands = zone_bands(zones, y_low, y_high, frame)
     if bands:
-        title_parts.append(Text(f"{len(bands)} zone(s)", style=p.support))
+        title_parts.append(
+            Text(f"nearest {len(bands)} of {len(zones.zones) if zones else 0} zones", style=p.support)
+        )
     trend = p.signed(closes[-1] - closes[0])
     if candles:
         series: tuple[Series, ...] = ()

@@ -68,7 +68,7 @@ class EtfScreen(Drilldown):
         )
         self.show_text("etf-table", lambda w: fund_table(summary, frame, w))
         self.show_text("etf-shares-title", lambda w: Text("Share of the latest day's gross flow"))
-        self.show_text("etf-shares", lambda w: shares(summary, frame))
+        self.show_text("etf-shares", lambda w: shares(summary, frame, w))
         spec, title = cumulative_chart(summary, frame)
         self.show_text("etf-chart-title", lambda w: fit(title, w))
         self.query_one("#etf-chart", ChartView).set_spec(spec)

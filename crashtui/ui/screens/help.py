@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 
 from crashtui.paths import user_config_dir
-from crashtui.ui.keys import KEYS
+from crashtui.ui.keys import KEYS, key_label
 from crashtui.ui.prefs import state_path
 from crashtui.ui.render.common import lines
 from crashtui.ui.render.frame import Frame
@@ -33,7 +33,7 @@ def keys_text(frame: Frame) -> Text:
         if key.group != group:
             group = key.group
             rows.append(Text(group, style=f"bold {p.primary}"))
-        rows.append(Text.assemble((f"  {key.label:<10}", "bold"), key.description))
+        rows.append(Text.assemble((f"  {key_label(key, frame.glyphs.ascii):<12}", "bold"), key.description))
     rows.append(Text("Drilldown screens", style=f"bold {p.primary}"))
     for where, what in SCREEN_KEYS:
         rows.append(Text.assemble((f"  {where}: ", "bold"), what))

@@ -30,7 +30,7 @@ class SourcesScreen(Drilldown):
         options = getattr(self.app, "options", None)
         timings = options is None or getattr(options, "show_timings", True)
         perf_line = perf.summary() if perf is not None and timings else ""
-        self.show_text("src-overview", lambda w: overview(frame, perf_line))
+        self.show_text("src-overview", lambda w: overview(frame, perf_line, w))
         self.show_text("src-table-title", lambda w: Text("Every source"))
         self.show_text("src-table", lambda w: source_table(frame, w))
         self.show_text("src-problems-title", lambda w: Text("Problems (errors and hints)"))

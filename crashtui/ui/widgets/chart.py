@@ -124,10 +124,18 @@ class ChartView(PlotextPlot):
                 plt.bar(list(series.xs), list(series.ys), color=plot_color(series.color), width=0.6)
             else:
                 xs, ys = decimate(series.xs, series.ys, plot_width)
-                plt.plot(xs, ys, marker=marker, color=plot_color(series.color))
+                label = series.label if len(spec.series) > 1 and series.label else None
+                plt.plot(xs, ys, marker=marker, color=plot_color(series.color), label=label)
         if spec.candles is not None and spec.candles.xs:
-            c = aggregate_candles(spec.candles, max(8, plot_width // 2))
-            self._candles(c.xs, c.opens, c.highs, c.lows, c.closes, c.up, c.down)
+            c = aggregate_candles(spec.candles, max(8, plot_width - 2))
+            data = {
+                "Open": list(c.opens),
+                "High": list(c.highs),
+                "Low": list(c.lows),
+                "Close": list(c.closes),
+            }
+            candle_xs: list[Any] = list(c.xs)  # plotext takes numbers here although its stubs say dates
+            plt.candlestick(candle_xs, data, colors=[plot_color(c.up), plot_color(c.down)])
         self._labels(spec, bounds, x_low, x_high, width, height)
         if bounds is not None:
             plt.ylim(*bounds)
@@ -162,24 +170,7 @@ class ChartView(PlotextPlot):
             if row in taken:
                 continue
             taken.add(row)
-            x = x_low if side == "left" else x_high
-            plt.text(label, x=x, y=y, alignment=side, color=plot_color(color))
-
-    def _candles(
-        self,
-        xs: tuple[float, ...],
-        opens: tuple[float, ...],
-        highs: tuple[float, ...],
-        lows: tuple[float, ...],
-        closes: tuple[float, ...],
-        up: str,
-        down: str,
-    ) -> None:
-        """Candles as wicks (thin lines) and bodies (thick lines), coloured by direction."""
-        plt = self.plt
-        body = "|" if self._glyphs.ascii else "█"
-        wick = "|" if self._glyphs.ascii else "│"
-        for x, o, h, lo, c in zip(xs, opens, highs, lows, closes, strict=True):
-            color = plot_color(up if c >= o else down)
-            plt.plot([x, x], [lo, h], marker=wick, color=color)
-            plt.plot([x, x], [min(o, c), max(o, c)], marker=body, color=color)
+            if side == "left":
+                plt.text(label, x=x_low, y=y, alignment="left", color=plot_color(color))
+            else:
+                plt.text(label, x=x_high, y=y, alignment="right", color=plot_color(color))
