@@ -88,7 +88,10 @@ class GaugeChecker:
 
 
 class SourceFailingChecker:
-    """Fires when a source has been failing or blocked for longer than ``minutes``; re-arms once it is ok."""
+    """Fires when a source has been failing or blocked for longer than ``minutes``; re-arms once it is ok.
+
+    The failure counts from the time of the first failing status seen (its ``updated_ms``).
+    """
 
     def __init__(self, rule: SourceFailingRule) -> None:
         self.rule = rule
@@ -105,7 +108,8 @@ class SourceFailingChecker:
                 continue
             failing = status.state in FAILING_STATES
             if failing:
-                self._since.setdefault(name, now_ms)
+                # First seen failing: the failure began when that status was issued.
+                self._since.setdefault(name, min(now_ms, status.updated_ms))
             else:
                 self._since.pop(name, None)
             since = self._since.get(name)
