@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from crashtui.alerts.evaluator import Evaluator
@@ -70,7 +70,7 @@ def common(rule_type: type[AlertRule], **kw: object) -> AlertRule:
     return rule_type(**base)  # type: ignore[arg-type]
 
 
-def run(market: FakeMarket, evaluator: Evaluator, steps: list[tuple[float, float]]) -> list[float]:
+def run(market: FakeMarket, evaluator: Evaluator, steps: Sequence[tuple[float, float]]) -> list[float]:
     """Feed (minute, price) steps for BTC; return the minutes at which an alert fired."""
     fired = []
     for minute, price in steps:
