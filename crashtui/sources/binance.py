@@ -131,8 +131,9 @@ def parse_depth(
     """Spread (bps) and USD depth within ``±band`` of mid on each side of the book."""
     data = as_dict(load_json(body, "binance depth", venue), "binance depth")
     check_envelope(data, "binance depth")
-    bids = [(num(p, "bid price"), num(q, "bid qty")) for p, q in as_list(data["bids"], "bids")]
-    asks = [(num(p, "ask price"), num(q, "ask qty")) for p, q in as_list(data["asks"], "asks")]
+    # A level is [price, qty]; columns added later (an order count, as other venues send) are ignored.
+    bids = [(num(level[0], "bid price"), num(level[1], "bid qty")) for level in as_list(data["bids"], "bids")]
+    asks = [(num(level[0], "ask price"), num(level[1], "ask qty")) for level in as_list(data["asks"], "asks")]
     if not bids or not asks:
         raise ParseError(f"binance depth: empty book side for {symbol}")
     best_bid = max(p for p, _ in bids)
