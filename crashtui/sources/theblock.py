@@ -25,6 +25,7 @@ from crashtui.sources.common import (
     param,
     parser,
 )
+from crashtui.sources.errors import ParseError
 from crashtui.symbols import SymbolTable
 
 SOURCE = "theblock"
@@ -41,8 +42,12 @@ def parse_flows(body: bytes, *, asset: str, source: str = SOURCE) -> tuple[EtfFl
     series = as_dict(as_dict(load_json(body, "theblock", source), "theblock")["Series"], "Series")
     by_day: dict[int, dict[str, float | None]] = {}
     totals: dict[int, float | None] = {}
-    for ticker, entry in series.items():
-        for point in as_list(as_dict(entry, ticker)["Data"], f"{ticker} Data"):
+    # Every fund is an object with a "Data" list; other members (metadata added later) are skipped.
+    funds_series = {k: v for k, v in series.items() if isinstance(v, dict) and "Data" in v}
+    if series and not funds_series:
+        raise ParseError("theblock etf flows: no series with Data (layout changed?)")
+    for ticker, entry in funds_series.items():
+        for point in as_list(entry["Data"], f"{ticker} Data"):
             day = floor_day_ms(int(num(point["Timestamp"], "Timestamp")) * 1000)
             usd = opt_num(point.get("Result"), "Result")
             value = usd / 1e6 if usd is not None else None
