@@ -44,7 +44,7 @@ class Market:
 
     def __init__(self) -> None:
         self.config = Config()
-        self.watchlist = ("BTC",)
+        self.watchlist: tuple[str, ...] = ("BTC",)
         self.clock = FakeClock(T0)
         self.tally = LiquidationTally()
         self.state = FeedState(self.watchlist, now_ms=self.clock.now_ms)
