@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual.theme import Theme
+from textual.theme import BUILTIN_THEMES, Theme
 
 from crashtui.themes import ThemeSpec, load_theme, read_theme, theme_files
 from crashtui.ui.palette import Palette, palette_from
@@ -13,6 +13,12 @@ PREFIX = "crashtui-"
 def textual_theme(spec: ThemeSpec) -> Theme:
     """The Textual theme for a crashtui theme spec (semantic colours become ``$crash-*`` variables)."""
     colors = dict(spec.colors)
+    variables: dict[str, str] = {}
+    if spec.ansi:
+        # Textual's own ANSI themes define variables its widgets need (e.g. $ansi-background).
+        base = BUILTIN_THEMES["ansi-dark" if spec.dark else "ansi-light"]
+        variables.update(base.variables)
+    variables.update({f"crash-{key}": value for key, value in spec.variables.items()})
     return Theme(
         name=PREFIX + spec.name,
         primary=colors["primary"],
@@ -27,7 +33,8 @@ def textual_theme(spec: ThemeSpec) -> Theme:
         panel=colors.get("panel"),
         dark=spec.dark,
         ansi=spec.ansi,
-        variables={f"crash-{key}": value for key, value in spec.variables.items()},
+        boost="ansi_default" if spec.ansi else None,
+        variables=variables,
     )
 
 

@@ -41,11 +41,8 @@ def overview(frame: Frame, perf: str, width: int) -> Text:
                 p.error,
             )
         )
-        rows.append(
-            Text(
-                f"To see the dashboard without network, try the bundled {DEMO_HINT}", style=f"bold {p.accent}"
-            )
-        )
+        demo = f"To see the dashboard without network, try the bundled {DEMO_HINT}"
+        rows.extend(wrap_plain(demo, width, f"bold {p.accent}"))
     else:
         rows.append(Text(f"LIVE: {ok} of {total} sources ok, {bad} failing or blocked", style="bold"))
     serving = frame.snapshot.serving
@@ -58,7 +55,7 @@ def overview(frame: Frame, perf: str, width: int) -> Text:
             )
         )
     if perf:
-        rows.append(Text(perf, style=p.muted))
+        rows.extend(wrap_plain(perf, width, p.muted))
     return lines(rows)
 
 
@@ -133,7 +130,6 @@ def source_table(frame: Frame, width: int) -> Text:
         Column("SOURCE", names),
         Column("STATE", states),
         Column("LAST OK", ages, "right"),
-        Column("LAST ERROR", errors, priority=1, max_width=60),
         Column("NEXT", [Text(_next(s, frame.now_ms)) for s in statuses], priority=2),
         Column("REQUESTS", [Text(_budget(s)) for s in statuses], "right", priority=4),
         Column(
@@ -144,6 +140,8 @@ def source_table(frame: Frame, width: int) -> Text:
         ),
         Column("STREAM", streams, priority=3),
         Column("SERVES", kinds, priority=6),
+        # Last, so that on narrow screens it is the column that gets cut, never dropped.
+        Column("LAST ERROR", errors, priority=0, max_width=80),
     ]
     return lines(table(cols, width))
 

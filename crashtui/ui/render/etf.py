@@ -11,7 +11,7 @@ from crashtui.analysis.etf import EtfSummary
 from crashtui.model import EtfFlow
 from crashtui.textsafe import plain
 from crashtui.ui.fmt import fmt_day, fmt_flow
-from crashtui.ui.render.common import fit, join, lines
+from crashtui.ui.render.common import fit, join, lines, wrap_plain
 from crashtui.ui.render.frame import Frame
 from crashtui.ui.sparkline import magnitude_bars
 
@@ -104,8 +104,8 @@ def build_etf(frame: Frame, width: int, height: int) -> Text:
     """The pane body for ``width`` × ``height``."""
     p, g = frame.palette, frame.glyphs
     if not frame.analysis.etf:
-        msg = "no ETF flows yet" + (" (daily source: press s)" if frame.live else "")
-        return Text(msg, style=p.muted)
+        msg = "no ETF flows yet" + (" (a daily source: press s for its status)" if frame.live else "")
+        return lines(wrap_plain(msg, width, p.muted), height)
     head = f"US$m net, last {DAYS} trading days ({g.unpublished} = not published)"
     if len(head) > width:
         head = f"US$m, {DAYS} trading days, {g.unpublished} = n/p"

@@ -8,7 +8,7 @@ from crashtui.analysis.liquidations import LiquidationStats, SideSplit, WindowTa
 from crashtui.model import Liquidation, Side
 from crashtui.textsafe import plain
 from crashtui.ui.fmt import fmt_clock, fmt_price, fmt_usd
-from crashtui.ui.render.common import Column, ext, fit, join, lines, table
+from crashtui.ui.render.common import Column, ext, fit, join, lines, table, wrap_plain
 from crashtui.ui.render.frame import Frame
 
 WINDOWS = ("1h", "4h", "24h")
@@ -86,7 +86,7 @@ def build_liquidations(frame: Frame, width: int, height: int) -> Text:
         msg = "no liquidations yet"
         if frame.live:
             msg += " (streams connecting, or blocked: press s)"
-        return Text(msg, style=p.muted)
+        return lines(wrap_plain(msg, width, p.muted), height)
     names = ["ALL", *day.venues]
     sampled = set(day.sampled_venues)
     label_cells = [

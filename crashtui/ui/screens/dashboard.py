@@ -214,11 +214,20 @@ class DashboardScreen(Screen[None]):
             message = Text(f"Feed stopped: {plain(frame.feed_error, 200)}", style=f"bold {p.error}")
         elif frame.live and offline(frame.snapshot.statuses):
             ok, _, total = counts(frame.snapshot.statuses)
-            message = Text.assemble(
-                (f"No network? {ok} of {total} sources reachable", f"bold {p.error}"),
-                (" · press s for each source's error · ", p.muted),
-                (DEMO_HINT, f"bold {p.accent}"),
-            )
+            options = [
+                Text.assemble(
+                    (f"No network? {ok} of {total} sources reachable", f"bold {p.error}"),
+                    (" · press s for each source's error · ", p.muted),
+                    (DEMO_HINT, f"bold {p.accent}"),
+                ),
+                Text.assemble(
+                    (f"No network? {ok}/{total} reachable", f"bold {p.error}"),
+                    (" · s: errors · ", p.muted),
+                    (DEMO_HINT, f"bold {p.accent}"),
+                ),
+            ]
+            width = self.app.size.width
+            message = next((o for o in options if o.cell_len <= width), options[-1])
         notice.set_class(message is not None, "-shown")
         if message is not None:
             shown = message

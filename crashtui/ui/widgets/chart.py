@@ -61,6 +61,16 @@ class ChartView(PlotextPlot):
         self.builds = 0
         self.last_build_ms = 0.0
 
+    def on_mount(self) -> None:
+        """Follow the app's theme: ANSI themes draw the plot in the terminal's own colours."""
+        self.app.theme_changed_signal.subscribe(self, lambda theme: self._follow_theme())
+        self._follow_theme()
+
+    def _follow_theme(self) -> None:
+        self.theme = "clear" if self.app.current_theme.ansi else "auto"
+        self._cache = None
+        self.refresh()
+
     @property
     def spec(self) -> ChartSpec | None:
         """The spec being shown."""
