@@ -91,58 +91,56 @@ async def _watch(engine: Engine, args: argparse.Namespace) -> int:
     manager = AlertManager(engine, engine.config.alerts, terminal=terminal, log_path=log_path)
     manager.subscribe(printer.alert)
     manager.subscribe_failures(printer.failure)
-    _note(_banner(engine, manager))
-    for note in rule_notes(engine.config, manager.config, engine.watchlist, engine.pinned_zones):
-        _note(f"note: {note}")
-    try:
-        if engine.options.replay is None:
-            code = await _live(engine, manager)
-        elif engine.options.replay.speed is None:
-            code = await _replay_max(engine, manager)
-        else:
-            code = await _replay_paced(engine, manager)
-    finally:
-        await manager.aclose()
-        await engine.stop()
+    with _stop_on_signals() as stop:  # before the banner: a supervisor may signal once it sees it
+        _note(_banner(engine, manager))
+        for note in rule_notes(engine.config, manager.config, engine.watchlist, engine.pinned_zones):
+            _note(f"note: {note}")
+        try:
+            if engine.options.replay is None:
+                code = await _live(engine, manager, stop)
+            elif engine.options.replay.speed is None:
+                code = await _replay_max(engine, manager, stop)
+            else:
+                code = await _replay_paced(engine, manager, stop)
+        finally:
+            await manager.aclose()
+            await engine.stop()
     _note(_summary(engine, manager))
     return code
 
 
-async def _live(engine: Engine, manager: AlertManager) -> int:
-    with _stop_on_signals() as stop:
-        tasks = engine.start()
-        while not stop.is_set():
-            manager.check()
-            if tasks and all(t.done() for t in tasks):
-                error = next((t.exception() for t in tasks if not t.cancelled() and t.exception()), None)
-                _note(f"error: the live feed stopped: {error or engine.failure or 'no reason given'}")
-                return EXIT_FEED_FAILED
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(stop.wait(), LIVE_CHECK_S)
+async def _live(engine: Engine, manager: AlertManager, stop: asyncio.Event) -> int:
+    tasks = engine.start()
+    while not stop.is_set():
+        manager.check()
+        if tasks and all(t.done() for t in tasks):
+            error = next((t.exception() for t in tasks if not t.cancelled() and t.exception()), None)
+            _note(f"error: the live feed stopped: {error or engine.failure or 'no reason given'}")
+            return EXIT_FEED_FAILED
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(stop.wait(), LIVE_CHECK_S)
     return EXIT_OK
 
 
-async def _replay_max(engine: Engine, manager: AlertManager) -> int:
-    with _stop_on_signals() as stop:
-        for _ in engine.replay_steps():
-            manager.check()
-            await asyncio.sleep(0)  # let command hooks and signal handlers run
-            if stop.is_set():
-                break
+async def _replay_max(engine: Engine, manager: AlertManager, stop: asyncio.Event) -> int:
+    for _ in engine.replay_steps():
+        manager.check()
+        await asyncio.sleep(0)  # let command hooks and signal handlers run
+        if stop.is_set():
+            break
     return EXIT_OK
 
 
-async def _replay_paced(engine: Engine, manager: AlertManager) -> int:
-    with _stop_on_signals() as stop:
-        tasks = engine.start()
-        while not stop.is_set():
-            manager.check()
-            if engine.player is not None and engine.player.finished:
-                break
-            if tasks and all(t.done() for t in tasks):
-                break
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(stop.wait(), PACED_CHECK_S)
+async def _replay_paced(engine: Engine, manager: AlertManager, stop: asyncio.Event) -> int:
+    tasks = engine.start()
+    while not stop.is_set():
+        manager.check()
+        if engine.player is not None and engine.player.finished:
+            break
+        if tasks and all(t.done() for t in tasks):
+            break
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(stop.wait(), PACED_CHECK_S)
     return EXIT_OK
 
 
