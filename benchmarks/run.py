@@ -1,0 +1,255 @@
+"""Run every crashtui benchmark and print one table (``--json`` for machines).
+
+Usage: ``python benchmarks/run.py [--json] [--quick] [--skip-tty]``
+
+Every timing that depends on the machine is reported next to a baseline measured in the
+same run: a bare Textual app (Header, one Static, Footer) started the same way in a real
+pty, so the ratios survive a noisy machine. Targets are the performance issue's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+TTYPROBE = Path(os.environ.get("CRASHTUI_TTYPROBE", ROOT.parent / "shared" / "tools" / "ttyprobe.py"))
+BARE_APP = Path(__file__).resolve().parent / "bare_app.py"
+CRASH_MOMENT = "2026-02-06T14:00Z"
+
+
+@dataclass
+class Row:
+    """One line of the results table."""
+
+    name: str
+    value: float | None
+    unit: str
+    baseline: float | None = None
+    target: str = ""
+    ok: bool | None = None
+    note: str = ""
+
+
+def _crashtui() -> list[str]:
+    exe = Path(sys.executable).with_name("crashtui")
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "crashtui"]
+
+
+def _env() -> dict[str, str]:
+    """An isolated config and data dir, so the user's files never skew (or receive) anything."""
+    home = Path(tempfile.mkdtemp(prefix="crashtui-bench-"))
+    env = dict(os.environ)
+    env.update(CRASHTUI_CONFIG_DIR=str(home / "config"), CRASHTUI_DATA_DIR=str(home / "data"))
+    env.pop("CRASHTUI_CONFIG", None)
+    return env
+
+
+def median_wall(cmd: list[str], runs: int, env: dict[str, str]) -> float:
+    """Median wall seconds of ``cmd`` over ``runs`` runs (output discarded)."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=False)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def ttyprobe(
+    cmd: list[str], marker: str, idle_s: float, env: dict[str, str], cols: int = 120, rows: int = 40
+) -> dict[str, Any]:
+    """Run ``cmd`` in a pty through ttyprobe and return its JSON figures."""
+    probe = [sys.executable, str(TTYPROBE), "--marker", marker, "--idle", str(idle_s), "--cols", str(cols),
+             "--rows", str(rows), "--", *cmd]  # fmt: skip
+    out = subprocess.run(probe, capture_output=True, text=True, env=env, check=False, timeout=idle_s + 90)
+    line = out.stdout.strip().splitlines()[-1] if out.stdout.strip() else "{}"
+    result: dict[str, Any] = json.loads(line)
+    return result
+
+
+def tty_rows(idle_s: float, env: dict[str, str]) -> list[Row]:
+    """First paint and idle cost of the dashboard vs a bare Textual app, in a real pty."""
+    rows: list[Row] = []
+    if not TTYPROBE.exists():
+        return [Row("tty figures", None, "", note=f"ttyprobe not found at {TTYPROBE}")]
+    bare = ttyprobe([sys.executable, str(BARE_APP)], "bare-ready", idle_s, env)
+    replay = ttyprobe(
+        [*_crashtui(), "--replay", "feb-2026", "--until", CRASH_MOMENT], "Liquidations", idle_s, env
+    )
+    live = ttyprobe([*_crashtui(), "--no-store"], "Liquidations", 5.0, env)
+    base_paint = bare.get("first_marker_s")
+    for name, fig in (("first paint, replay feb-2026", replay), ("first paint, live config", live)):
+        paint = fig.get("first_marker_s")
+        ok = None if paint is None or base_paint is None else paint <= 2 * base_paint
+        rows.append(Row(name, paint, "s", base_paint, "≤ 2× bare Textual", ok))
+    cpu = replay.get("idle_cpu_pct")
+    rows.append(
+        Row(
+            "idle CPU after replay ends",
+            cpu,
+            "%",
+            bare.get("idle_cpu_pct"),
+            "≤ 1%",
+            None if cpu is None else cpu <= 1.0,
+        )
+    )
+    out = replay.get("idle_bytes_per_min")
+    rows.append(Row("idle terminal output", None if out is None else out / 1024, "KB/min",
+                    None if bare.get("idle_bytes_per_min") is None else bare["idle_bytes_per_min"] / 1024,
+                    "≤ 6 KB/min", None if out is None else out <= 6 * 1024))  # fmt: skip
+    rss = replay.get("peak_rss_mib")
+    rows.append(
+        Row(
+            "peak RSS (replay)",
+            rss,
+            "MiB",
+            bare.get("peak_rss_mib"),
+            "≤ 100 MiB",
+            None if rss is None else rss <= 100,
+        )
+    )
+    return rows
+
+
+def headless_rows(runs: int, env: dict[str, str]) -> list[Row]:
+    """``--once --json --replay feb-2026`` wall time and events/s through parse → state → analysis."""
+    cmd = [*_crashtui(), "--once", "--json", "--replay", "feb-2026"]
+    wall = median_wall(cmd, runs, env)
+    version = median_wall([*_crashtui(), "--version"], runs, env)
+    rows = [Row("--once --json --replay feb-2026", wall, "s", version, "≤ 2 s", wall <= 2.0,
+                note="baseline: crashtui --version")]  # fmt: skip
+    from crashtui.config.schema import Config
+    from crashtui.engine import Engine, EngineOptions, ReplayOptions
+    from crashtui.replay.locate import locate_recording
+
+    engine = Engine(Config(), (), EngineOptions(replay=ReplayOptions(locate_recording("feb-2026"), None)))
+    payloads = len(engine._payloads)
+    start = time.perf_counter()
+    engine.replay_to_end()
+    engine.analysis()
+    elapsed = time.perf_counter() - start
+    rows.append(Row("replay throughput (parse → state → analysis)", payloads / elapsed, "payloads/s",
+                    note=f"{payloads} payloads, {engine.state.liquidations_total} liquidations"))  # fmt: skip
+    return rows
+
+
+def analysis_rows() -> list[Row]:
+    """Zones, tallies and stream parsing (their own benchmark modules)."""
+    from benchmarks import bench_analysis, bench_streams
+
+    a = bench_analysis.run()
+    s = bench_streams.run()
+    return [
+        Row("zones, 8,760 hourly candles", a["zones_ms_per_symbol_8760h"], "ms/symbol", target="≤ 20 ms",
+            ok=a["zones_ms_per_symbol_8760h"] <= 20),
+        Row("liquidation tally", a["tally_us_per_event"], "µs/event", target="O(1)"),
+        Row("tally read (stats)", a["tally_stats_ms"], "ms"),
+        Row("liquidation frames parsed", s["parse_frames_per_s"], "frames/s", target="≥ 50,000",
+            ok=s["parse_frames_per_s"] >= 50_000),
+    ]  # fmt: skip
+
+
+def requests_per_cycle(symbols: int) -> dict[str, int]:
+    """HTTP requests one poll cycle of each kind makes for ``symbols`` watchlist symbols."""
+    import httpx
+
+    from crashtui.clock import FakeClock
+    from crashtui.config.schema import Config
+    from crashtui.feed import Poller
+    from crashtui.symbols import BUILTIN
+
+    names = list(BUILTIN)
+    watchlist = tuple((names * (symbols // len(names) + 1))[:symbols])
+    if symbols > len(names):
+        watchlist = tuple(names) + tuple(f"X{i}" for i in range(symbols - len(names)))
+    counts: dict[str, int] = {}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        counts["n"] = counts.get("n", 0) + 1
+        return httpx.Response(200, json=[])  # an empty but valid answer: the cycle runs to the end
+
+    async def cycle(kind: str, source: str) -> int:
+        counts.clear()
+        async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
+            poller = Poller(Config(), watchlist, client, lambda e: None, clock=FakeClock())
+            await poller.attempt(source, kind)
+        return counts.get("n", 0)
+
+    async def all_kinds() -> dict[str, int]:
+        return {
+            "prices (binance, batched)": await cycle("prices", "binance"),
+            "prices (coingecko, batched)": await cycle("prices", "coingecko"),
+            "funding (binance_futures)": await cycle("funding", "binance_futures"),
+            "candles (binance, per symbol)": await cycle("candles", "binance"),
+        }
+
+    return asyncio.run(all_kinds())
+
+
+def request_rows() -> list[Row]:
+    """Requests per poll cycle with 1, 10 and 50 symbols."""
+    by_size = {n: requests_per_cycle(n) for n in (1, 10, 50)}
+    rows = []
+    for kind in by_size[1]:
+        counts = [by_size[n][kind] for n in (1, 10, 50)]
+        batched = "batched" in kind
+        rows.append(Row(f"requests/cycle {kind}", float(counts[-1]), "req @50",
+                        note="1/10/50 symbols: " + "/".join(map(str, counts)),
+                        target="constant" if batched else "", ok=(len(set(counts)) == 1) if batched else None))  # fmt: skip
+    return rows
+
+
+def render(rows: list[Row]) -> str:
+    """A plain-text table."""
+    header = ("benchmark", "value", "unit", "baseline", "target", "met", "note")
+    lines = [header]
+    for r in rows:
+        value = "n/a" if r.value is None else f"{r.value:,.3g}" if r.value < 1000 else f"{r.value:,.0f}"
+        base = "" if r.baseline is None else f"{r.baseline:,.3g}"
+        met = "" if r.ok is None else "yes" if r.ok else "NO"
+        lines.append((r.name, value, r.unit, base, r.target, met, r.note))
+    widths = [max(len(str(line[i])) for line in lines) for i in range(len(header))]
+    return "\n".join(
+        "  ".join(str(c).ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in lines
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmarks and print the table (or JSON)."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    ap.add_argument("--quick", action="store_true", help="fewer repetitions, shorter idle window")
+    ap.add_argument("--skip-tty", action="store_true", help="skip the pty measurements")
+    args = ap.parse_args(argv)
+    env = _env()
+    sections: list[tuple[str, Callable[[], list[Row]]]] = [
+        ("headless", lambda: headless_rows(3 if args.quick else 5, env)),
+        ("analysis", analysis_rows),
+        ("requests", request_rows),
+    ]
+    if not args.skip_tty:
+        sections.insert(0, ("tty", lambda: tty_rows(20.0 if args.quick else 60.0, env)))
+    rows: list[Row] = []
+    for _, section in sections:
+        rows.extend(section())
+    if args.json:
+        print(json.dumps([r.__dict__ for r in rows], indent=1))
+    else:
+        print(render(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
