@@ -128,7 +128,6 @@ def test_scenario_alerts_fire_once_each_and_the_hook_gets_every_one(
     cascade_times = [str(a["at"]) for a in by_rule["cascade"]]
     assert cascade_times == expected_cascade_alerts(CASCADE_COOLDOWN_S)
     assert len(cascade_times) >= 3
-    assert "2026-02-06T00:23:00Z" in cascade_times or any(t.startswith("2026-02-05") for t in cascade_times)
 
     assert {a["mode"] for a in alerts} == {"replay"}
     assert set(by_rule) == {"eth 1826", "cascade", "extreme fear"}
