@@ -205,9 +205,16 @@ def request_rows() -> list[Row]:
     for kind in by_size[1]:
         counts = [by_size[n][kind] for n in (1, 10, 50)]
         batched = "batched" in kind
-        rows.append(Row(f"requests/cycle {kind}", float(counts[-1]), "req @50",
-                        note="1/10/50 symbols: " + "/".join(map(str, counts)),
-                        target="constant" if batched else "", ok=(len(set(counts)) == 1) if batched else None))  # fmt: skip
+        rows.append(
+            Row(
+                f"requests/cycle {kind}",
+                float(counts[-1]),
+                "req @50",
+                note="1/10/50 symbols: " + "/".join(map(str, counts)),
+                target="constant" if batched else "",
+                ok=(len(set(counts)) == 1) if batched else None,
+            )
+        )
     return rows
 
 
