@@ -205,7 +205,9 @@ class CrashApp(App[int]):
 
     def _watchlist_label(self, engine: Engine) -> str:
         if self.book is None:
-            return "recording" if engine.mode == "replay" else "watchlist"
+            if engine.mode == "replay":
+                return engine.header.label if engine.header is not None else "recording"
+            return "watchlist"
         if self.book.current == RECORDING and engine.header is not None:
             return engine.header.label
         return self.book.current

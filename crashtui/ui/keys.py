@@ -124,8 +124,9 @@ def key_label(key: Key, ascii_only: bool) -> str:
     return label
 
 
-# Keys handled by a widget or a screen rather than the app (listed in help, not bound here).
-WIDGET_KEYS = {"table.up", "table.down"}
+# Keys handled by a widget or a screen rather than the app (listed in help, not bound here):
+# the dashboard binds tab itself because Textual's screens bind tab to focus movement.
+WIDGET_KEYS = {"table.up", "table.down", "pane.next"}
 
 
 def app_bindings() -> list[BindingType]:

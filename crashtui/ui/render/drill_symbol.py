@@ -9,7 +9,7 @@ from crashtui.analysis.zones import Zone, ZoneKind
 from crashtui.textsafe import plain
 from crashtui.ui.fmt import fmt_age, fmt_pct, fmt_price, fmt_stamp, fmt_usd
 from crashtui.ui.render.books import baseline
-from crashtui.ui.render.common import Column, ext, fit, join, lines, table, wrap_items
+from crashtui.ui.render.common import Column, ext, fit, lines, table, wrap_items
 from crashtui.ui.render.frame import Frame
 from crashtui.ui.render.price import badge_cell, state_style
 
@@ -33,7 +33,7 @@ def symbol_summary(frame: Frame, symbol: str, width: int) -> Text:
     if item.summary is not None and item.summary.badge_since_ms is not None:
         parts.append(Text(f"since {fmt_stamp(item.summary.badge_since_ms)}", style=p.muted))
     parts.append(Text(f"price: {plain(item.price_source, 40)}", style=p.muted))
-    out = join(parts, f" {g.sep} ")
+    out = lines(wrap_items([t if isinstance(t, Text) else Text(t) for t in parts], width, f" {g.sep} "))
     zones = item.zones
     if zones is not None:
         ma = (

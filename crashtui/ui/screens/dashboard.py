@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Container, Vertical
 from textual.screen import Screen
 
@@ -77,6 +78,8 @@ class DashboardScreen(Screen[None]):
     DashboardScreen.-ascii .pane { border: ascii $primary 60%; }
     DashboardScreen.-ascii.-compact .pane { border: none; border-top: ascii $primary 60%; }
     """
+
+    BINDINGS = [Binding("tab", "app.next_pane", "Next pane (one-pane layout)", show=False, id="pane.next")]
 
     def __init__(self, ui: UiConfig, glyphs: Glyphs, pane: str | None = None) -> None:
         super().__init__(id="dashboard")

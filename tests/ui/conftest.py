@@ -1,0 +1,67 @@
+"""Fixtures for dashboard tests: the Feb-2026 scenario at a fixed replay time, a small recording.
+
+Nothing here touches the network: every engine replays a recording and none is started
+unless a test asks for a running replay of the small recording.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from crashtui.config.schema import Config
+from crashtui.engine import Engine, EngineOptions, ReplayOptions
+from crashtui.replay.locate import locate_recording
+from crashtui.replay.recording import RecordingHeader, read_recording, write_recording
+from crashtui.timeparse import parse_instant
+from tests.ui.uihelpers import FEB6_1400
+
+
+@pytest.fixture(scope="session")
+def feb6_engine() -> Engine:
+    """The bundled scenario replayed to 2026-02-06 14:00Z and never started (a still picture)."""
+    path = locate_recording("feb-2026")
+    engine = Engine(Config(), (), EngineOptions(replay=ReplayOptions(path, None, None, FEB6_1400)))
+    engine.replay_to_end()
+    return engine
+
+
+@pytest.fixture(scope="session")
+def small_recording(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Feb 6 10:00–14:00Z of the scenario plus the latest earlier payload of every endpoint.
+
+    Small enough to load and replay in a fraction of a second, complete enough for every pane.
+    """
+    header, payloads = read_recording(locate_recording("feb-2026"))
+    start = parse_instant("2026-02-06T10:00Z")
+    first = payloads[0].received_ms
+    latest_before: dict[tuple[str, str, tuple[tuple[str, str], ...]], int] = {}
+    for i, p in enumerate(payloads):
+        if p.received_ms < start:
+            latest_before[(p.source, p.endpoint, tuple(sorted(p.params.items())))] = i
+    keep = {
+        i for i, p in enumerate(payloads) if p.received_ms == first or start <= p.received_ms <= FEB6_1400
+    }
+    keep.update(latest_before.values())
+    chosen = [payloads[i] for i in sorted(keep)]
+    small = RecordingHeader(
+        created_ms=header.created_ms,
+        label="feb6-small",
+        scenario=True,
+        note="test cut of the feb-2026 scenario",
+        watchlist=header.watchlist,
+        pinned_zones=header.pinned_zones,
+        start_ms=chosen[0].received_ms,
+        end_ms=FEB6_1400,
+    )
+    path = tmp_path_factory.mktemp("rec") / "feb6-small.jsonl.gz"
+    write_recording(path, small, chosen)
+    return path
+
+
+@pytest.fixture
+def fixed_dirs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fixed config/data dir names (the help screen prints them; snapshots must not vary)."""
+    monkeypatch.setenv("CRASHTUI_CONFIG_DIR", "/home/trader/.config/crashtui")
+    monkeypatch.setenv("CRASHTUI_DATA_DIR", "/home/trader/.local/share/crashtui")

@@ -1,0 +1,51 @@
+"""Helpers for dashboard tests: apps over a still scenario engine or a running small replay."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from crashtui.config.schema import Config
+from crashtui.engine import Engine
+from crashtui.timeparse import parse_instant
+from crashtui.ui.app import CrashApp
+from crashtui.ui.options import UiOptions
+from crashtui.ui.prefs import UiState
+from crashtui.ui.session import FeedPlan
+from crashtui.ui.watchlists import WatchlistBook
+
+FEB6_1400 = parse_instant("2026-02-06T14:00Z")
+FEB6_1200 = parse_instant("2026-02-06T12:00Z")
+SNAPSHOT_OPTIONS = UiOptions(start_engine=False, show_timings=False)
+KNOWN = frozenset({"BTC", "ETH", "SOL", "XRP", "BNB", "DOGE", "ADA"})
+
+
+def still_app(engine: Engine, **options: object) -> CrashApp:
+    """A dashboard over a replayed, not started engine (deterministic screens)."""
+    opts = replace(SNAPSHOT_OPTIONS, **options)  # type: ignore[arg-type]
+    return CrashApp(Config(), engine=engine, options=opts)
+
+
+def running_app(
+    recording: Path,
+    *,
+    speed: float | None = None,
+    start_ms: int | None = FEB6_1200,
+    until_ms: int | None = FEB6_1400,
+    saved: list[UiState] | None = None,
+    state: UiState | None = None,
+    pane: str | None = None,
+) -> CrashApp:
+    """A dashboard that builds and starts its own replay engines from the small recording."""
+    config = Config()
+    plan = FeedPlan(config, recording, speed, start_ms, until_ms)
+    store = saved if saved is not None else []
+    book = WatchlistBook(
+        config,
+        state or UiState(),
+        known=KNOWN.__contains__,
+        save=store.append,
+        recording=(),
+        remember_active=False,
+    )
+    return CrashApp(config, plan=plan, options=UiOptions(show_timings=False, pane=pane), book=book)
