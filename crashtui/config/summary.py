@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from crashtui.catalog import SOURCES
+from crashtui.config.alerts_schema import AlertsConfig
 from crashtui.config.loader import LoadedConfig
 
 
@@ -35,4 +36,19 @@ def summarize(loaded: LoadedConfig) -> str:
             "pinned zones: "
             + "; ".join(f"{sym} {', '.join(f'{lv:g}' for lv in levels)}" for sym, levels in cfg.zones.items())
         )
+    lines.append(_alerts_line(cfg.alerts))
     return "\n".join(lines)
+
+
+def _alerts_line(alerts: AlertsConfig) -> str:
+    """The [alerts] rules and deliveries on one line (the live log path is resolved here)."""
+    from crashtui.alerts.manager import resolve_log_path
+
+    rules = [r for r in alerts.rules if r.enabled]
+    names = ", ".join(f"{r.name} ({r.kind})" for r in rules) or "none"
+    log = resolve_log_path(alerts, "live")
+    command = " ".join(alerts.command) if alerts.command else "none"
+    return (
+        f"alerts: {len(rules)} rules: {names}; log: {log or 'off'}; bell: {'on' if alerts.bell else 'off'}; "
+        f"desktop: {alerts.desktop}; command: {command} (timeout {alerts.command_timeout_s:g}s)"
+    )

@@ -254,3 +254,18 @@ def test_example_documents_every_kind_and_key() -> None:
         for key in (*keys, *COMMON_KEYS):
             assert re.search(rf"\b{key}\b", alerts_part), (kind, key)
     assert CascadeRule in {type(r) for r in DEFAULT_RULES}
+
+
+def test_check_config_summarises_the_alerts(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(
+        tmp_path,
+        '[alerts]\nbell = false\ncommand = ["notify-send", "{message}"]\nlog_path = "~/x/alerts.jsonl"\n'
+        '[[alerts.rules]]\nkind = "gauge"\nat_or_above = 80\n'
+        '[[alerts.rules]]\nkind = "cascade"\nenabled = false\n',
+    )
+    assert main(["--config", str(path), "--check-config"]) == 0
+    line = capsys.readouterr().out.strip().splitlines()[-1]
+    assert line == (
+        f"alerts: 1 rules: crash gauge >= 80 (gauge); log: {Path('~/x/alerts.jsonl').expanduser()}; "
+        "bell: off; desktop: both; command: notify-send {message} (timeout 10s)"
+    )
