@@ -19,7 +19,7 @@ from typing import ClassVar
 from textual.app import App, SystemCommand
 from textual.binding import BindingType
 from textual.screen import Screen
-from textual.scrollbar import ScrollBar
+from textual.scrollbar import ScrollBar, ScrollBarRender
 
 from crashtui.config.schema import Config
 from crashtui.engine import Engine
@@ -101,7 +101,7 @@ class CrashApp(App[int]):
         self._speed = plan.speed if plan is not None else None
         self._stopped = False
         self._specs: dict[str, ThemeSpec] = {}
-        self._scrollbar_renderer = use_ascii_scrollbars(self.glyphs.ascii)
+        self._scrollbar_renderer: type[ScrollBarRender] | None = None
         spec, self.palette, warning = resolve_theme(self.options.theme)
         self._theme_name = spec.name
         if warning:
@@ -111,6 +111,7 @@ class CrashApp(App[int]):
 
     async def on_mount(self) -> None:
         """Themes, the dashboard, then the engine (built off the loop) and the refresh timer."""
+        self._scrollbar_renderer = use_ascii_scrollbars(self.glyphs.ascii)
         specs, warnings = available_specs()
         self._startup_warnings.extend(warnings)
         self._specs = specs
@@ -576,7 +577,8 @@ class CrashApp(App[int]):
 
     async def on_unmount(self) -> None:
         """Make sure the feed is stopped however the app ends."""
-        ScrollBar.renderer = self._scrollbar_renderer
+        if self._scrollbar_renderer is not None:
+            ScrollBar.renderer = self._scrollbar_renderer
         await self._stop_engines()
 
     # -- command palette -----------------------------------------------------------------------

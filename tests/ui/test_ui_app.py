@@ -1,0 +1,197 @@
+"""The app around the panes: engine lifecycle, redraw only on change, plans from CLI arguments."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, cast
+
+import pytest
+
+from crashtui.cli import build_parser
+from crashtui.clock import FakeClock
+from crashtui.config import load_config
+from crashtui.config.schema import Config
+from crashtui.engine import Engine
+from crashtui.events import StatusEvent
+from crashtui.model import SourceState, SourceStatus
+from crashtui.replay.locate import locate_recording
+from crashtui.timeparse import parse_instant
+from crashtui.ui.app import CrashApp
+from crashtui.ui.options import UiOptions, options_from
+from crashtui.ui.session import DASHBOARD_SPEED, FeedPlan, default_start, plan_from_args
+from crashtui.ui.widgets.chart import ChartView
+from crashtui.ui.widgets.textview import TextView
+from crashtui.ui.widgets.watchtable import WatchTable
+from tests.ui.uihelpers import FEB6_1400, still_app
+
+NOW = FEB6_1400
+
+
+def repaints(app: CrashApp) -> dict[str, int]:
+    counts = {f"text:{v.id}": v.repaints for v in app.screen.query(TextView)}
+    counts.update({f"table:{t.id}": t.repaints for t in app.screen.query(WatchTable)})
+    counts.update({f"chart:{c.id}": c.builds for c in app.screen.query(ChartView)})
+    return counts
+
+
+async def test_idle_dashboard_repaints_nothing(feb6_engine: Engine) -> None:
+    app = still_app(feb6_engine)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        before = repaints(app)
+        skipped = app.perf.skipped
+        for _ in range(5):
+            app.refresh_now()
+        assert app.perf.skipped == skipped + 5  # nothing changed: not even a frame is built
+        app.refresh_now(force=True)  # a frame is built, but every text is the same
+        await pilot.pause()
+        assert repaints(app) == before
+
+
+async def test_ages_change_the_status_bar_only_when_their_text_changes() -> None:
+    clock = FakeClock(start_ms=NOW)
+    engine = Engine(Config(), ("BTC",), clock=clock)
+    engine.sink(StatusEvent(SourceStatus("binance", SourceState.OK, NOW, last_ok_ms=NOW)))
+    app = CrashApp(Config(), engine=engine, options=UiOptions(start_engine=False))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        status = app.screen.query_one("#status", TextView)
+        first = status.repaints
+        for _ in range(30):  # half a minute, one tick a second
+            clock.advance(1.0)
+            app.refresh_now()
+        assert status.repaints == first  # a fresh source shows no ticking seconds
+        assert "binance●" in status.text.plain
+        clock.advance(60.0)
+        app.refresh_now()
+        assert status.repaints == first + 1
+        assert "binance●1m" in status.text.plain
+
+
+@dataclass(eq=False)
+class FakeEngine:
+    """Stands in for an Engine to watch the lifecycle calls."""
+
+    calls: list[str] = field(default_factory=list)
+    mode: str = "live"
+    watchlist: tuple[str, ...] = ("BTC",)
+    header: Any = None
+    player: Any = None
+
+    def __post_init__(self) -> None:
+        self.real = Engine(Config(), ("BTC",), clock=FakeClock(start_ms=NOW))
+        self.state = self.real.state
+
+    def load_history(self) -> int:
+        self.calls.append("load_history")
+        return 0
+
+    def start(self) -> list[asyncio.Task[None]]:
+        self.calls.append("start")
+        return []
+
+    async def stop(self) -> None:
+        self.calls.append("stop")
+
+    def analysis(self) -> Any:
+        return self.real.analysis()
+
+    def now_ms(self) -> int:
+        return NOW
+
+
+@dataclass(frozen=True)
+class FakePlan(FeedPlan):
+    """A plan that hands out one fake engine."""
+
+    fake: FakeEngine = field(default_factory=FakeEngine)
+
+    def build(self, watchlist: tuple[str, ...], start_ms: int | None = None) -> Engine:
+        return cast(Engine, self.fake)
+
+
+async def test_engine_is_loaded_started_and_stopped_on_quit() -> None:
+    plan = FakePlan(Config())
+    app = CrashApp(Config(), plan=plan, options=UiOptions())
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(100):
+            await pilot.pause(0.01)
+            if "start" in plan.fake.calls:
+                break
+        assert plan.fake.calls == ["load_history", "start"]
+        await pilot.press("q")
+        await pilot.pause()
+    assert plan.fake.calls == ["load_history", "start", "stop"]
+
+
+def test_default_replay_start() -> None:
+    demo = locate_recording("feb-2026")
+    other = Path("/tmp/session.jsonl.gz")
+    assert default_start("feb-2026", demo, 1, None) == 1  # --start wins
+    assert default_start("feb-2026", demo, None, FEB6_1400) == FEB6_1400  # --until alone: that moment
+    assert default_start("feb-2026", demo, None, None) == parse_instant("2026-02-06T12:00Z")
+    assert default_start(str(other), other, None, None) is None
+
+
+def parse(*argv: str) -> argparse.Namespace:
+    return build_parser().parse_args(list(argv))
+
+
+def test_plans_from_arguments() -> None:
+    config = Config()
+    replay = plan_from_args(parse("--replay", "feb-2026", "--until", "2026-02-06T14:00Z"), config)
+    assert replay.replay
+    assert replay.speed == DASHBOARD_SPEED
+    assert replay.start_ms == replay.until_ms == FEB6_1400
+    assert replay.store_path is None
+    fast = plan_from_args(parse("--replay", "feb-2026", "--speed", "600"), config)
+    assert fast.speed == 600.0
+    live = plan_from_args(parse(), config)
+    assert not live.replay
+    assert live.store_path is not None
+    assert plan_from_args(parse("--no-store"), config).store_path is None
+
+
+def test_replay_plan_builds_engines_for_any_watchlist_and_start(small_recording: Path) -> None:
+    plan = FeedPlan(Config(), small_recording, 60.0, FEB6_1400, FEB6_1400)
+    engine = plan.build(())
+    assert engine.mode == "replay"
+    assert engine.watchlist == ("BTC", "ETH")  # the recording's own
+    assert engine.options.replay is not None
+    assert engine.options.replay.start_ms == FEB6_1400
+    other = plan.build(("SOL",), start_ms=1)
+    assert other.watchlist == ("SOL",)
+    assert other.options.replay is not None
+    assert other.options.replay.start_ms == 1
+
+
+def test_options_from_flags_and_config() -> None:
+    config = load_config(None).config
+    opts = options_from(parse("--pane", "etf", "--ascii", "--no-mouse", "--theme", "light"), config.ui)
+    assert (opts.pane, opts.ascii, opts.mouse, opts.theme) == ("etf", True, False, "light")
+    plain = options_from(parse(), config.ui)
+    assert (plain.pane, plain.ascii, plain.mouse, plain.theme) == (None, False, True, "dark")
+
+
+def test_run_dashboard_wires_plan_book_options_and_mouse(monkeypatch: pytest.MonkeyPatch) -> None:
+    from crashtui.ui import run as run_module
+
+    seen: dict[str, Any] = {}
+
+    def fake_run(self: CrashApp, **kwargs: Any) -> None:
+        seen["app"] = self
+        seen["kwargs"] = kwargs
+
+    monkeypatch.setattr(CrashApp, "run", fake_run)
+    args = parse("--replay", "feb-2026", "--no-mouse", "--ascii")
+    assert run_module.run_dashboard(args, load_config(None)) == 0
+    app = seen["app"]
+    assert seen["kwargs"] == {"mouse": False}
+    assert app.plan is not None
+    assert app.plan.replay
+    assert app.book is not None
+    assert app.book.current == "recording"
+    assert app.glyphs.ascii

@@ -1,0 +1,195 @@
+"""Renderers and their helpers: widths are respected, numbers carry units, nothing is lost quietly."""
+
+from __future__ import annotations
+
+import pytest
+from rich.text import Text
+
+from crashtui.analysis.zones import ZoneKind
+from crashtui.engine import Engine
+from crashtui.ui.fmt import fmt_age, fmt_flow, fmt_pct, fmt_short
+from crashtui.ui.glyphs import ASCII, UNICODE, to_ascii
+from crashtui.ui.palette import Palette
+from crashtui.ui.render.charts import CandleSeries, aggregate_candles, decimate, nice_ticks
+from crashtui.ui.render.common import Column, fit, table, wrap_items
+from crashtui.ui.render.etf import build_etf, flow_days, trading_days
+from crashtui.ui.render.fear import build_fear
+from crashtui.ui.render.frame import Frame, ReplayInfo
+from crashtui.ui.render.header import build_header
+from crashtui.ui.render.liquidations import build_liquidations
+from crashtui.ui.render.price import build_watch_rows
+from crashtui.ui.render.price_chart import price_chart
+from crashtui.ui.render.status import build_status
+from crashtui.ui.sparkline import magnitude_bars, meter, resample, sparkline
+from tests.ui.uihelpers import FEB6_1400
+
+PALETTE = Palette(
+    "green", "red", "blue", "magenta", "grey50", "grey50", "yellow", "red", "green", "yellow", "blue"
+)
+
+
+@pytest.fixture(scope="module")
+def frame(feb6_engine: Engine) -> Frame:
+    info = ReplayInfo("feb-2026", True, "note", FEB6_1400, 60.0, False, False)
+    return Frame(
+        now_ms=feb6_engine.now_ms(),
+        snapshot=feb6_engine.state.snapshot(),
+        analysis=feb6_engine.analysis(),
+        palette=PALETTE,
+        glyphs=UNICODE,
+        watchlist="feb-2026",
+        replay=info,
+    )
+
+
+def test_fmt_age_is_coarse() -> None:
+    assert [fmt_age(ms) for ms in (None, 0, 4_999, 12_000, 59_999, 60_000, 3_599_999, 7_200_000)] == [
+        "?", "now", "now", "12s", "59s", "1m", "59m", "2h",
+    ]  # fmt: skip
+    assert fmt_age(3 * 86_400_000) == "3d"
+
+
+def test_number_formats() -> None:
+    assert fmt_pct(-11.78) == "-11.8%"
+    assert fmt_pct(None) == "n/a"
+    assert fmt_short(61_940) == "61.9k"
+    assert fmt_short(1_771.2) == "1,771"
+    assert fmt_flow(None) == "n/p"
+    assert fmt_flow(-1_141.4) == "-1,141"
+
+
+def test_sparkline_and_bars() -> None:
+    assert sparkline([1, 2, 3, 4, 5, 6, 7, 8], 8, UNICODE.spark) == "▁▂▃▄▅▆▇█"
+    assert sparkline([5, 5, 5], 8, UNICODE.spark) == "▄▄▄"
+    assert sparkline([3, 1], 8, ASCII.spark) == "@_"
+    assert resample(list(range(100)), 10)[-1] == 99  # the latest point survives
+    assert magnitude_bars([-100.0, None, 50.0], UNICODE.spark, "·") == "█·▅"
+    assert meter(0.5, 10, "#", ".") == "#####....."
+
+
+def test_decimate_keeps_extremes_and_bounds_points() -> None:
+    ys = [100.0] * 1000
+    ys[437] = 1.0  # a crash wick
+    ys[800] = 500.0
+    xs = [float(i) for i in range(1000)]
+    dx, dy = decimate(xs, ys, 50)
+    assert len(dx) <= 100
+    assert min(dy) == 1.0
+    assert max(dy) == 500.0
+    assert dx == sorted(dx)
+
+
+def test_aggregate_candles_keeps_ohlc_and_the_latest_candle() -> None:
+    n = 10
+    c = CandleSeries(
+        tuple(float(i) for i in range(n)),
+        tuple(float(i) for i in range(n)),
+        tuple(float(i + 5) for i in range(n)),
+        tuple(float(i - 5) for i in range(n)),
+        tuple(float(i + 1) for i in range(n)),
+        "green",
+        "red",
+    )
+    out = aggregate_candles(c, 4)
+    assert len(out.xs) <= 4
+    assert out.xs[-1] == 9.0
+    assert out.closes[-1] == 10.0
+    assert max(out.highs) == 14.0
+    assert min(out.lows) == -5.0
+
+
+def test_nice_ticks() -> None:
+    assert nice_ticks(59_000, 81_000, 4) == [60_000, 70_000, 80_000]
+    assert nice_ticks(1_700, 2_050, 4) == [1_700, 1_800, 1_900, 2_000]
+    assert nice_ticks(1, 1, 4) == []
+
+
+def test_table_drops_least_important_columns_first() -> None:
+    cols = [
+        Column("A", [Text("aaaa")], priority=0),
+        Column("B", [Text("bbbb")], priority=2),
+        Column("C", [Text("cccc")], priority=1),
+    ]
+    rows = table(cols, 10)
+    assert rows[0].plain.split() == ["A", "C"]
+    assert all(r.cell_len <= 10 for r in rows)
+
+
+def test_fit_and_wrap() -> None:
+    assert fit("abcdef", 4).plain == "abc…"
+    assert fit("ab", 4, "right").plain == "  ab"
+    items = [Text("aaaa"), Text("bbbb"), Text("cccc")]
+    assert [w.plain for w in wrap_items(items, 11, " · ")] == ["aaaa · bbbb", "cccc"]
+    assert [w.plain for w in wrap_items(items, 10, " · ")] == ["aaaa", "bbbb", "cccc"]
+
+
+@pytest.mark.parametrize("width", [40, 60, 80, 100, 120, 160, 200])
+def test_one_line_widgets_fit_every_width(frame: Frame, width: int) -> None:
+    for line in (build_header(frame, width), build_status(frame, width)):
+        assert "\n" not in line.plain
+        assert line.cell_len <= width
+
+
+@pytest.mark.parametrize(("width", "height"), [(32, 10), (38, 10), (58, 13), (78, 21), (98, 22)])
+def test_panes_fit_their_box(frame: Frame, width: int, height: int) -> None:
+    for body in (
+        build_liquidations(frame, width, height),
+        build_etf(frame, width, height),
+        build_fear(frame, width, height),
+    ):
+        rows = body.plain.split("\n")
+        assert len(rows) <= height
+        assert all(Text(r).cell_len <= width for r in rows), rows
+    watch = build_watch_rows(frame, width)
+    assert all(r.cell_len <= width for r in (watch.header, *watch.rows))
+
+
+def test_price_rows_show_price_change_support_and_state(frame: Frame) -> None:
+    rows = build_watch_rows(frame, 100)
+    btc = rows.rows[rows.symbols.index("BTC")].plain
+    assert "60,197" in btc
+    assert "-9.4%" in btc
+    assert "60,000 -0.1%" in btc
+    assert "BROKE 61,992" in btc
+    assert rows.header.plain.split()[:4] == ["SYM", "PRICE", "24h", "SUPPORT"]
+
+
+def test_price_chart_has_zone_bands_and_the_200_day_average(frame: Frame) -> None:
+    spec, title = price_chart(frame, "ETH")
+    assert spec.series
+    assert len(spec.series[0].xs) == 72  # three days of hourly closes
+    levels = {round(b.low) for b in spec.bands}
+    assert levels
+    item = frame.analysis.symbol("ETH")
+    assert item is not None
+    assert item.zones is not None
+    ma = item.zones.ma200
+    assert ma is not None
+    assert f"200D {ma:,.0f}" in title.plain
+    assert "above chart" in title.plain  # price is far under its 200-day average
+    kinds = {z.kind for z in item.zones.zones}
+    assert ZoneKind.SUPPORT in kinds
+
+
+def test_liquidations_pane_states_sampling_and_cascade(frame: Frame) -> None:
+    body = build_liquidations(frame, 60, 14).plain
+    assert "$2.57B" in body
+    assert "binance*" in body
+    assert "lower bound" in body
+    assert "CASCADE" in body
+
+
+def test_etf_pane_marks_unpublished_days_and_holidays(frame: Frame) -> None:
+    days = flow_days(frame.snapshot.etf_flows["BTC"], frame.now_ms)
+    assert days.values[-1] is None  # 02-06: not published yet at 14:00Z
+    assert len(trading_days(frame.now_ms, 15)) == 15
+    body = build_etf(frame, 60, 8).plain
+    assert "not published" in body
+    btc_line = next(line for line in body.split("\n") if line.startswith("BTC"))
+    assert btc_line.split()[1].endswith("·")
+
+
+def test_ascii_plot_translation_keeps_length() -> None:
+    text = "┌─┐│⠁⣿░█"
+    assert len(to_ascii(text)) == len(text)
+    assert all(ord(c) < 128 for c in to_ascii(text))
