@@ -166,7 +166,7 @@ class MarketInputs:
     def cascades(self) -> Sequence[CascadeEvent]:
         """The latest closed cascades and the open one (if any), oldest first."""
         detector = self.source.tally.cascades
-        recent = list(detector.history()[-3:])
+        recent = list(detector.history()[-10:])
         current = detector.current()
         if current is not None:
             recent.append(current)

@@ -124,7 +124,13 @@ class AlertManager:
     # -- evaluation and delivery -------------------------------------------------------------
 
     def check(self) -> list[Alert]:
-        """Evaluate every rule now and deliver the new alerts; returns them."""
+        """Evaluate every rule now and deliver the new alerts; returns them.
+
+        In replay nothing is evaluated until the player has caught up with the window start (see
+        :func:`replay_ready`), so the rules arm at the start and read the replay clock.
+        """
+        if not replay_ready(self.source):
+            return []
         alerts = self.evaluator.evaluate()
         for alert in alerts:
             self._deliver(alert)
@@ -170,6 +176,27 @@ class AlertManager:
             await self.hook.aclose()
         if self._log is not None:
             self._log.close()
+
+
+def replay_ready(source: AlertSource) -> bool:
+    """False while a replay has not yet applied everything up to its window start.
+
+    Before the player's first clock event the feed state's clock is wall time, and reading the
+    liquidation tally at wall time would move its clock months ahead and drop every replayed
+    liquidation after it as late; during the catch-up to ``--start`` the state is not yet the
+    one the user asked to start from. Live sources are always ready.
+    """
+    if source.mode != "replay":
+        return True
+    player = getattr(source, "player", None)
+    if player is None:
+        return False
+    options = getattr(source, "options", None)
+    replay = getattr(options, "replay", None)
+    start = getattr(replay, "start_ms", None)
+    window_start = max(player.first_ms, start) if start is not None else player.first_ms
+    upcoming = player.next_payload_ms()
+    return upcoming is None or upcoming > window_start
 
 
 def _os_reason(exc: OSError, path: Path) -> str:

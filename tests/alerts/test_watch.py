@@ -279,3 +279,33 @@ def test_live_watch_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
             proc.kill()
     assert proc.returncode == 0, rest
     assert "stopped: 0 alerts" in rest
+
+
+def test_paced_replay_arms_at_the_window_start_and_exits_at_its_end(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log = tmp_path / "alerts.jsonl"
+    window = ["--start", "2026-02-06T00:00Z", "--until", "2026-02-06T02:00Z"]
+    assert main(["watch", "--replay", "feb-2026", "--speed", "7200", *window, "--log", str(log)]) == 0
+    alerts = [r for r in read_log(log) if r["type"] == "alert"]
+    assert min(str(a["at"]) for a in alerts) >= "2026-02-06T00:00:00Z"
+    assert max(str(a["at"]) for a in alerts) <= "2026-02-06T02:00:00Z"
+    assert any(str(a["message"]).startswith("ETH broke below the pinned 1,826 zone") for a in alerts)
+    assert any(a["rule"] == "liquidation cascade" for a in alerts)
+    assert "replay ended at 2026-02-06T02:00:00Z" in capsys.readouterr().err
+
+
+def test_nothing_is_evaluated_before_the_replay_clock_exists(tmp_path: Path) -> None:
+    """Reading the tally at wall time before the first clock event would drop every replayed liquidation."""
+    from crashtui.alerts import AlertManager
+
+    config = load_config(None, env={}).config
+    engine = Engine(config, (), EngineOptions(replay=ReplayOptions(locate_recording("feb-2026"), None)))
+    manager = AlertManager(engine, config.alerts, log_path=tmp_path / "alerts.jsonl")
+    assert manager.check() == []
+    assert manager.evaluator.armed_at_ms is None
+    assert engine.tally.stats().as_of_ms is None  # the tally was not touched
+    steps = engine.replay_steps()
+    first = next(steps)
+    manager.check()
+    assert manager.evaluator.armed_at_ms == first
