@@ -19,6 +19,7 @@ import contextlib
 import itertools
 import json
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -154,14 +155,17 @@ class FaultServer:
         now_ms: Callable[[], int] = wall_ms,
         ws_interval_s: float = 0.2,
         host: str = "127.0.0.1",
+        keep_hits: int | None = None,
     ) -> None:
         self.now_ms = now_ms
         self.ws_interval_s = ws_interval_s
         self.host = host
         self.default = FaultSettings()
         self.faults: dict[str, FaultSettings] = {}
-        self.hits: list[Hit] = []
-        self.ws_hits: list[WsHit] = []
+        # The request log; ``keep_hits`` bounds it for long runs (benchmarks/fault_server.py).
+        self.hits: deque[Hit] = deque(maxlen=keep_hits)
+        self.ws_hits: deque[WsHit] = deque(maxlen=keep_hits)
+        self.requests = 0
         self.keys_seen: set[str] = set()
         self.oversize_bytes_sent = 0
         self._http: asyncio.Server | None = None
@@ -311,6 +315,7 @@ class FaultServer:
         if key:
             self.keys_seen.add(key)
         loop = asyncio.get_running_loop()
+        self.requests += 1
         self.hits.append(
             Hit(
                 loop.time(),
