@@ -42,9 +42,10 @@ class ZoneRule(RuleBase):
 
     ``symbol`` None means every watchlist symbol. ``level`` picks the zone containing that price
     (pin it under ``[zones.SYMBOL]`` so the zone always exists); without it ``zones`` says which
-    zones count: ``pinned`` or ``any``. ``direction`` filters breaks and reclaims (``down``: a
-    support lost / a reclaim from below ... see the example file). ``hysteresis_pct`` (zone_enter
-    only): price must leave the zone by this % of price before another entry counts.
+    zones count: ``pinned`` or ``any``. ``direction`` is the way price went through the zone
+    (``down``: a support lost, a reclaim from above, an entry from above; ``up`` the reverse; or
+    ``any``). ``hysteresis_pct`` (zone_enter only): price must leave the zone by this % of price
+    before another entry counts.
     """
 
     kind: ZoneKindName
