@@ -105,7 +105,9 @@ class Store:
         self._batches = 0
         self._rows = 0
         self._last_error: str | None = None
-        self._last_prune = 0.0
+        # First prune an hour after start, then hourly. (0.0 meant "at once if the machine has
+        # been up an hour": time.monotonic() counts from boot, so it depended on uptime.)
+        self._last_prune = time.monotonic()
         self._log_rows = 0
         self._closed = False
         self._thread.start()
