@@ -163,3 +163,11 @@ def test_kill_9_never_loses_committed_rows_or_corrupts(tmp_path: Path) -> None:
         conn.close()
         for batch in committed:
             assert present.get(batch) == 200, f"batch {batch} lost after kill -9"
+    # The app starts again on the file killed 20 times: it opens, writes and loads as usual.
+    batches = max(present) + 1
+    store = Store(path, batch_interval_s=0.01)
+    store.submit([Liquidation("okx", "ETH", Side.SHORT, 1800.0, 1.0, 1800.0, batches)])
+    store.close()
+    events, _ = load_events(path, ["BTC", "ETH"])
+    loaded = [i for e in events for i in e.items if isinstance(i, Liquidation)]
+    assert len(loaded) == 200 * batches + 1
