@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from crashtui.clock import SYSTEM_CLOCK, Clock
 from crashtui.config.schema import Config
-from crashtui.events import DataEvent, Event, ServingEvent, StatusEvent
+from crashtui.events import ClockEvent, DataEvent, Event, ServingEvent, StatusEvent
 from crashtui.model import Liquidation, RawPayload, SourceState, SourceStatus
 from crashtui.replay.recording import RecordingHeader
 from crashtui.state import FeedState
@@ -88,9 +88,7 @@ class Engine:
                 self.watchlist = self.header.watchlist
         self.mode = "replay" if options.replay is not None else "live"
         self.tally = LiquidationTally(config.analysis.cascade)
-        self.state = FeedState(
-            self.watchlist, mode=self.mode, now_ms=clock.now_ms, on_liquidation=self._on_liquidation
-        )
+        self.state = self._new_state()
         self._on_change = on_change
         self._store: Any = None
         self._recorder: Any = None
@@ -145,9 +143,18 @@ class Engine:
         from crashtui.analysis.liquidations import LiquidationTally
 
         self.tally = LiquidationTally(self.config.analysis.cascade)
-        self.state = FeedState(
+        self.state = self._new_state()
+
+    def _new_state(self) -> FeedState:
+        """Empty state. In replay its clock starts at the recording's first payload, never at
+        wall time: reading the analysis before the player's first tick must not move the
+        liquidation tally months ahead of the data."""
+        state = FeedState(
             self.watchlist, mode=self.mode, now_ms=self.clock.now_ms, on_liquidation=self._on_liquidation
         )
+        if self._payloads:
+            state.apply(ClockEvent(self._payloads[0].received_ms))
+        return state
 
     @property
     def pinned_zones(self) -> Mapping[str, tuple[float, ...]]:
