@@ -297,6 +297,10 @@ async def fetch(
         if any(marker in reason for marker in _DNS_FAILURES):
             host = httpx.URL(request.url).host
             reason = f"cannot resolve {host} (offline, or DNS blocked?)"
+        elif isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError)):
+            # connected, but the answer broke off: "cannot connect" would send users hunting
+            # for a firewall problem
+            reason = f"connection dropped: {reason}"
         else:
             reason = f"cannot connect: {reason}"
         raise TransportError(one_line(f"{where}: {reason}", request.secret)) from None
