@@ -58,3 +58,13 @@ async def test_slow_but_steady_answers_are_data_not_errors(fault_server: FaultSe
     assert status.latency_ms is not None
     assert status.latency_ms >= 200
     assert log.items("binance", "prices")
+
+
+async def test_an_answer_cut_off_mid_body_says_so(fault_server: FaultServer) -> None:
+    fault_server.set_fault("binance", Fault.CUT)
+    log = await one_attempt(fault_server)
+    status = log.last_status("binance")
+    assert status is not None
+    assert (status.last_error or "").startswith(
+        "binance ticker_24hr: connection dropped: peer closed connection without sending complete"
+    )
