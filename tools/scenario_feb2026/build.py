@@ -53,6 +53,8 @@ def payloads() -> list[RawPayload]:
     out.extend(encode.borrow_payloads(market))
     # Grouped by endpoint (time order within each) compresses far better than interleaved;
     # readers sort by receive time.
+    end = HEADER.end_ms or 0
+    out = [p for p in out if p.received_ms <= end]  # e.g. claims released after the window
     out.sort(key=lambda p: (p.source, p.endpoint, p.received_ms))
     return out
 

@@ -297,7 +297,13 @@ _SYMBOL_SHARE = {
     "HYPE": 0.078,
 }
 _VENUE_SHARE = {"binance": 0.36, "bybit": 0.38, "okx": 0.26}
-_OTHER_PRICE = {"SOL": 0.0085, "XRP": 0.0000218, "DOGE": 0.00000155, "BNB": 0.0072, "HYPE": 0.00031}
+# Alt prices as a multiple of BTC (reconstructed; about SOL 85, XRP 1.3, DOGE 0.09, BNB 660,
+# HYPE 19 with BTC at 60k).
+_OTHER_PRICE = {"SOL": 0.0014, "XRP": 0.0000218, "DOGE": 0.00000155, "BNB": 0.011, "HYPE": 0.00031}
+# The largest single liquidation order per symbol, USD: larger orders are split, and only
+# BTC and ETH get orders above the alt limit.
+_MAX_ORDER_USD = {"BTC": 8e6, "ETH": 8e6}
+_MAX_ALT_ORDER_USD = 2.5e6
 
 
 def _liq_day_total(bar_btc: DayBar, bar_eth: DayBar) -> float:
@@ -308,8 +314,9 @@ def _liq_day_total(bar_btc: DayBar, bar_eth: DayBar) -> float:
 def _order_sizes(total_usd: float, mean_usd: float, rng: random.Random) -> list[float]:
     sizes: list[float] = []
     remaining = total_usd
+    largest = max(_MAX_ORDER_USD.values())
     while remaining > 1_000:
-        size = min(remaining, rng.lognormvariate(math.log(mean_usd) - 0.9, 1.35))
+        size = min(remaining, largest, rng.lognormvariate(math.log(mean_usd) - 0.9, 1.35))
         sizes.append(max(size, 200.0))
         remaining -= sizes[-1]
     return sizes
@@ -400,6 +407,8 @@ def _spread_window(
             if side is None and rng.random() < 0.25:
                 order_side = "SHORT" if order_side == "LONG" else "LONG"
             symbol = _pick(_SYMBOL_SHARE, rng)
+            if size > _MAX_ORDER_USD.get(symbol, _MAX_ALT_ORDER_USD):
+                symbol = "BTC" if rng.random() < 0.65 else "ETH"
             venue = _pick(_VENUE_SHARE, rng)
             if symbol == "BTC":
                 price = btc_prices[t]
