@@ -189,7 +189,7 @@ def error_excerpt(body: bytes) -> str:
     """The provider's own error message from an error body, best effort, one line."""
     try:
         data = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested thousands deep
         return body[:200].decode("utf-8", "replace")
     if isinstance(data, dict):
         status = data.get("status")

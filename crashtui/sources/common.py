@@ -92,6 +92,8 @@ def load_json(body: bytes, what: str, source: str) -> Any:
         return json.loads(body)
     except ValueError as exc:
         raise ParseError(one_line(f"{what}: invalid JSON: {exc}")) from None
+    except RecursionError:  # "[[[[…" thousands deep: the C scanner gives up
+        raise ParseError(f"{what}: invalid JSON: nested too deeply") from None
 
 
 def num(value: Any, what: str) -> float:

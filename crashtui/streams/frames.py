@@ -64,6 +64,8 @@ def load_json(frame: str | bytes, venue: str) -> Any:
         return json.loads(frame)
     except (ValueError, TypeError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
         raise ParseError(f"{venue}: frame is not JSON ({one_line(exc, 60)})") from None
+    except RecursionError:  # "[[[[…" thousands deep: the C scanner gives up
+        raise ParseError(f"{venue}: frame is not JSON (nested too deeply)") from None
 
 
 def malformed(venue: str, exc: Exception) -> ParseError:

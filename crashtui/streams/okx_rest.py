@@ -59,7 +59,7 @@ def envelope_data(body: bytes | str) -> list[Any]:
         raise BlockedError("okx: got an HTML page where JSON was expected (blocked or challenged)")
     try:
         message = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested thousands deep
         raise ParseError("okx: response is not JSON") from None
     if not isinstance(message, dict) or "code" not in message:
         raise ParseError("okx: expected an object with code and data")
