@@ -9,14 +9,26 @@ from __future__ import annotations
 
 from crashtui.model import SourceState
 
+MAX_MESSAGE = 200
+
+
+def _one_line(text: str) -> str:
+    cleaned = " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+    return cleaned if len(cleaned) <= MAX_MESSAGE else cleaned[: MAX_MESSAGE - 1] + "…"
+
 
 class SourceError(Exception):
-    """Base class: a source could not deliver data. ``str()`` is a one-line reason."""
+    """Base class: a source could not deliver data. ``str()`` is a one-line reason.
+
+    The message is made one printable line of at most ``MAX_MESSAGE`` characters here, so a
+    parser quoting a hostile or huge value (a 50,000-character CSV header) cannot put it into
+    a status line.
+    """
 
     state: SourceState = SourceState.FAILING
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
-        super().__init__(message)
+        super().__init__(_one_line(message))
         self.hint = hint
 
 
