@@ -40,6 +40,7 @@ class Fault(str, enum.Enum):
     WRONG_TYPES = "types"  # numbers become prose strings, numeric strings become objects
     NULLS = "nulls"  # every number becomes null
     OVERSIZE = "oversize"  # an endless chunked body (``oversize_mb``)
+    NESTED = "nested"  # "[[[[…]]]]" 50,000 deep (with HTTP ``status``): JSON parsers recurse
     # values (prices quoted by the market model)
     NAN = "nan"
     NEGATIVE = "negative"

@@ -97,7 +97,7 @@ GARBAGE_FRAMES: tuple[str | bytes, ...] = (
     '{"topic": 5, "data": "oops"}',
     '{"arg": {"channel": "liquidation-orders"}, "data": [{"instId": 7}]}',
     '{"e": "forceOrder", "o": {"s": "BTCUSDT", "S": "SIDEWAYS", "q": "x", "p": "y"}}',
-    "[" * 5000,
+    "[" * 50_000 + "]" * 50_000,
     HOSTILE,
 )
 
@@ -117,6 +117,7 @@ class FaultSettings:
     drip_s: float = 0.05
     oversize_mb: float = 64.0
     message: str = "Invalid symbol."
+    status: int = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -388,6 +389,8 @@ class FaultServer:
             message = settings.message
             body = {"code": -1121, "msg": message, "retCode": 10001, "retMsg": message, "error": [message]}
             return Reply(400, json.dumps(body).encode())
+        if mode is Fault.NESTED:
+            return Reply(settings.status, b"[" * 50_000 + b"]" * 50_000)
         if mode is Fault.ECHO_KEY and key and next(self._error_turn) % 2:
             body = {"status": {"error_code": 10002, "error_message": f"Invalid API key {key}"}}
             return Reply(401, json.dumps(body).encode())

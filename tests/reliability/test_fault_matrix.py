@@ -20,7 +20,15 @@ from tests.reliability.support import assert_one_line, make_config
 
 BLOCKING = {Fault.GEO_BLOCK, Fault.CLOUDFLARE}
 TOLERATED = {Fault.SLOW, Fault.EXTRA}
-FAILING = {Fault.HANG, Fault.CUT, Fault.RATE_LIMIT, Fault.BANNED, Fault.SERVER_ERROR, Fault.ERROR_ENVELOPE}
+FAILING = {
+    Fault.HANG,
+    Fault.CUT,
+    Fault.RATE_LIMIT,
+    Fault.BANNED,
+    Fault.SERVER_ERROR,
+    Fault.ERROR_ENVELOPE,
+    Fault.NESTED,
+}
 SHAPE = {Fault.TRUNCATED, Fault.MISSING, Fault.RENAMED, Fault.WRONG_TYPES, Fault.NULLS}
 VALUES = {Fault.NAN, Fault.NEGATIVE, Fault.ZERO, Fault.ABSURD}
 MATRIX = sorted(BLOCKING | TOLERATED | FAILING | SHAPE | VALUES | {Fault.HTML}, key=lambda f: f.value)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from crashtui.feed.poller import Poller
 from crashtui.model import SourceState
 from crashtui.net.http import make_client
@@ -68,3 +70,18 @@ async def test_an_answer_cut_off_mid_body_says_so(fault_server: FaultServer) -> 
     assert (status.last_error or "").startswith(
         "binance ticker_24hr: connection dropped: peer closed connection without sending complete"
     )
+
+
+@pytest.mark.parametrize("status", [200, 500])
+async def test_json_nested_thousands_deep_is_a_parse_error_not_a_crash(
+    fault_server: FaultServer, status: int
+) -> None:
+    fault_server.set_fault("binance", Fault.NESTED, status=status)
+    log = await one_attempt(fault_server)
+    status_seen = log.last_status("binance")
+    assert status_seen is not None
+    assert status_seen.state is SourceState.FAILING
+    assert_one_line(status_seen.last_error)
+    assert "internal error" not in (status_seen.last_error or "")
+    expected = "invalid JSON: nested too deeply" if status == 200 else "HTTP 500 Internal Server Error"
+    assert expected in (status_seen.last_error or "")
