@@ -136,6 +136,49 @@ def y_bounds(spec: ChartSpec) -> tuple[float, float] | None:
     return low - pad, high + pad
 
 
+def visual_key(spec: ChartSpec, width: int, height: int) -> tuple[object, ...]:
+    """What a chart would look like at ``width`` × ``height``, at the plot's resolution.
+
+    Two specs with the same key draw the same picture (positions quantised to braille dots,
+    x relative to the plotted span), so a new spec with an unchanged key needs no repaint:
+    a price moving within one dot, or the replay clock sliding every x by the same amount.
+    """
+    bounds = y_bounds(spec)
+    if spec.empty or bounds is None or width < 12 or height < 4:
+        return ("empty", spec.empty_text, width, height)
+    plot_w = max(10, width - 10) * 2
+    dots = max(1, height - 3) * 4
+    lo, hi = bounds
+    xs_all = [x for s in spec.series for x in s.xs]
+    if spec.candles is not None:
+        xs_all.extend(spec.candles.xs)
+    x_lo, x_hi = min(xs_all), max(xs_all)
+
+    def qy(y: float) -> int:
+        return round((y - lo) / (hi - lo) * dots) if hi > lo else 0
+
+    def qx(x: float) -> int:
+        return round((x - x_lo) / (x_hi - x_lo) * plot_w) if x_hi > x_lo else 0
+
+    parts: list[object] = [width, height, tuple(nice_ticks(lo, hi, max(2, height // 3)))]
+    for s in spec.series:
+        dx, dy = decimate(s.xs, s.ys, plot_w // 2)
+        parts.append((s.color, s.label, s.bars, tuple(qx(x) for x in dx), tuple(qy(y) for y in dy)))
+    if spec.candles is not None:
+        c = aggregate_candles(spec.candles, max(8, plot_w // 2 - 2))
+        parts.append(
+            tuple(
+                (qx(x), qy(o), qy(h), qy(lw), qy(cl))
+                for x, o, h, lw, cl in zip(c.xs, c.opens, c.highs, c.lows, c.closes, strict=True)
+            )
+        )
+    parts.append(tuple((qy(b.low), qy(b.high), b.color, b.label) for b in spec.bands))
+    parts.append(tuple((qy(h.y), h.color, h.label) for h in spec.hlines))
+    parts.append(tuple((qx(x), label) for x, label in spec.xticks))
+    parts.append((spec.y_format, spec.notes))
+    return tuple(parts)
+
+
 def nice_ticks(low: float, high: float, count: int) -> list[float]:
     """About ``count`` round tick values between ``low`` and ``high``."""
     if not (math.isfinite(low) and math.isfinite(high)) or high <= low or count < 1:

@@ -10,7 +10,7 @@ from textual_plotext import PlotextPlot
 
 from crashtui.ui.fmt import fmt_flow, fmt_price
 from crashtui.ui.glyphs import Glyphs, to_ascii
-from crashtui.ui.render.charts import ChartSpec, aggregate_candles, decimate, nice_ticks, y_bounds
+from crashtui.ui.render.charts import ChartSpec, aggregate_candles, decimate, nice_ticks, visual_key, y_bounds
 
 _NAMED = {
     "yellow": "orange",
@@ -58,6 +58,7 @@ class ChartView(PlotextPlot):
         self._glyphs = glyphs
         self._spec: ChartSpec | None = None
         self._cache: tuple[object, Text] | None = None
+        self._shown_key: tuple[tuple[int, int], object] | None = None
         self.builds = 0
         self.last_build_ms = 0.0
 
@@ -77,10 +78,24 @@ class ChartView(PlotextPlot):
         return self._spec
 
     def set_spec(self, spec: ChartSpec) -> bool:
-        """Show ``spec``; True (and a repaint) only when it differs from the current one."""
+        """Show ``spec``; True (and a repaint) only when the picture would change.
+
+        A spec that differs only below the plot's resolution is kept for the next repaint but
+        does not trigger one (each chart repaint costs kilobytes over SSH).
+        """
         if spec == self._spec:
             return False
+        width, height = self.size.width, self.size.height
+        key = visual_key(spec, width, height)
+        old_key = self._shown_key
+        if old_key is None or old_key[0] != (width, height):
+            old = visual_key(self._spec, width, height) if self._spec is not None else None
+            old_key = ((width, height), old)
         self._spec = spec
+        self._shown_key = ((width, height), key)
+        if key == old_key[1]:
+            return False
+        self._cache = None
         self.refresh()
         return True
 

@@ -8,6 +8,8 @@ from rich.text import Text
 from textual.events import Resize
 from textual.widget import Widget
 
+from crashtui.ui.widgets.linediff import refresh_changed
+
 Builder = Callable[[int, int], Text]
 
 
@@ -60,10 +62,9 @@ class TextView(Widget):
         text = self._builder(width, height)
         if text == self._text:
             return False
-        layout = text.plain.count("\n") != self._text.plain.count("\n")
-        self._text = text
+        old, self._text = self._text, text
         self.repaints += 1
-        self.refresh(layout=layout)
+        refresh_changed(self, old, text)
         return True
 
     def on_resize(self, event: Resize) -> None:

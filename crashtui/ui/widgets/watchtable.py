@@ -11,6 +11,7 @@ from textual.message import Message
 from textual.widget import Widget
 
 from crashtui.ui.render.price import WatchRows
+from crashtui.ui.widgets.linediff import refresh_changed
 
 
 class WatchTable(Widget, can_focus=True):
@@ -117,10 +118,9 @@ class WatchTable(Widget, can_focus=True):
         text = self._compose_text()
         if text == self._text:
             return False
-        layout = text.plain.count("\n") != self._text.plain.count("\n")
-        self._text = text
+        old, self._text = self._text, text
         self.repaints += 1
-        self.refresh(layout=layout)
+        refresh_changed(self, old, text)
         return True
 
     def render(self) -> Text:
