@@ -193,3 +193,31 @@ def test_ascii_plot_translation_keeps_length() -> None:
     text = "┌─┐│⠁⣿░█"
     assert len(to_ascii(text)) == len(text)
     assert all(ord(c) < 128 for c in to_ascii(text))
+
+
+def test_changed_lines_finds_only_what_differs() -> None:
+    from crashtui.ui.widgets.linediff import changed_lines
+
+    old = Text("a\nb\nc")
+    assert changed_lines(old, Text("a\nB\nc")) == [1]
+    assert changed_lines(old, Text("a\nb\nc")) == []
+    styled = Text("a\nb\nc")
+    styled.stylize("bold", 4, 5)
+    assert changed_lines(old, styled) == [2]  # a style change is a change
+    assert changed_lines(old, Text("a\nb")) is None
+
+
+def test_visual_key_ignores_changes_below_the_plot_resolution() -> None:
+    from crashtui.ui.render.charts import ChartSpec, Series, visual_key
+
+    xs = tuple(float(x) for x in range(-72, 0))
+    ys = tuple(60_000.0 + 100.0 * (x % 7) for x in range(72))
+
+    def spec(shift: float, last: float) -> ChartSpec:
+        return ChartSpec(series=(Series(tuple(x + shift for x in xs), (*ys[:-1], last), "red"),))
+
+    base = visual_key(spec(0.0, ys[-1]), 80, 14)
+    assert visual_key(spec(0.0, ys[-1] + 0.5), 80, 14) == base  # a fraction of a dot
+    assert visual_key(spec(-0.25, ys[-1]), 80, 14) == base  # the replay clock slid every x
+    assert visual_key(spec(0.0, ys[-1] + 300.0), 80, 14) != base  # a move you can see
+    assert visual_key(spec(0.0, ys[-1]), 100, 14) != base  # another size
