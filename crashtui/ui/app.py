@@ -18,6 +18,7 @@ from typing import ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import BindingType
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.scrollbar import ScrollBar, ScrollBarRender
 
@@ -121,7 +122,7 @@ class CrashApp(App[int]):
         self.theme_changed_signal.subscribe(self, lambda theme: self._on_theme(theme.name))
         await self.push_screen(DashboardScreen(self.config_data.ui, self.glyphs, self.options.pane))
         for warning in self._startup_warnings:
-            self.notify(plain(warning, 300), severity="warning", timeout=8)
+            self.say(plain(warning, 300), severity="warning", timeout=8)
         if self.engine is not None:
             if self.options.start_engine:
                 self._start(self.engine)
@@ -157,6 +158,10 @@ class CrashApp(App[int]):
 
     def _start(self, engine: Engine) -> None:
         self._tasks = engine.start()
+
+    def say(self, message: str, *, severity: SeverityLevel = "information", timeout: float = 4.0) -> None:
+        """A toast; the text is never markup and never carries escape sequences."""
+        self.notify(plain(message, 300), severity=severity, timeout=timeout, markup=False)
 
     # -- refresh -------------------------------------------------------------------------------
 
@@ -288,7 +293,7 @@ class CrashApp(App[int]):
         current = self.theme.removeprefix(PREFIX)
         following = names[(names.index(current) + 1) % len(names)] if current in names else names[0]
         self.theme = PREFIX + following
-        self.notify(f"theme: {following}", timeout=2)
+        self.say(f"theme: {following}", timeout=2)
 
     # -- drilldowns ----------------------------------------------------------------------------
 
@@ -311,7 +316,7 @@ class CrashApp(App[int]):
         dashboard = self._dashboard()
         symbol = dashboard.selected_symbol if dashboard is not None else None
         if symbol is None:
-            self.notify("no symbol selected", severity="warning", timeout=3)
+            self.say("no symbol selected", severity="warning", timeout=3)
             return
         self.open_symbol(symbol)
 
@@ -363,7 +368,7 @@ class CrashApp(App[int]):
     def _replay_engine(self) -> Engine | None:
         engine = self.engine
         if engine is None or engine.mode != "replay":
-            self.notify("replay keys work with --replay (try crashtui --replay feb-2026)", timeout=4)
+            self.say("replay keys work with --replay (try crashtui --replay feb-2026)", timeout=4)
             return None
         return engine
 
@@ -373,7 +378,7 @@ class CrashApp(App[int]):
         if engine is None:
             return
         if engine.player is None:
-            self.notify("replay is not running", timeout=3)
+            self.say("replay is not running", timeout=3)
             return
         engine.player.toggle_pause()
         self.refresh_now(force=True)
@@ -432,7 +437,7 @@ class CrashApp(App[int]):
     def watchlist_changed(self, select: str | None = None) -> None:
         """The book changed: build an engine for the new symbols."""
         if self.plan is None:
-            self.notify("watchlist changes need a running feed", severity="warning", timeout=4)
+            self.say("watchlist changes need a running feed", severity="warning", timeout=4)
             return
         self._select_after_swap = select
         self._request(EngineRequest(self._symbols_for_engine(), self._replay_clock(), "switching"))
@@ -447,7 +452,7 @@ class CrashApp(App[int]):
     def action_watchlists(self) -> None:
         """Pick a watchlist."""
         if self.book is None:
-            self.notify("no watchlists to switch between", timeout=3)
+            self.say("no watchlists to switch between", timeout=3)
             return
         from crashtui.ui.screens.watchlist import WatchlistScreen
 
@@ -457,9 +462,9 @@ class CrashApp(App[int]):
             try:
                 self.book.switch(name)
             except WatchlistError as exc:
-                self.notify(str(exc), severity="error", timeout=5)
+                self.say(str(exc), severity="error", timeout=5)
                 return
-            self.notify(f"watchlist: {name}", timeout=2)
+            self.say(f"watchlist: {name}", timeout=2)
             self.watchlist_changed()
 
         self.push_screen(WatchlistScreen(self.book), chosen)
@@ -476,9 +481,9 @@ class CrashApp(App[int]):
             try:
                 symbol = self.book.add(text)
             except WatchlistError as exc:
-                self.notify(str(exc), severity="error", timeout=6)
+                self.say(str(exc), severity="error", timeout=6)
                 return
-            self.notify(f"added {symbol} to {self.book.current}", timeout=3)
+            self.say(f"added {symbol} to {self.book.current}", timeout=3)
             self.watchlist_changed(select=symbol)
 
         self.push_screen(PromptScreen(f"Add a symbol to {self.book.current}", "e.g. SOL"), entered)
@@ -492,9 +497,9 @@ class CrashApp(App[int]):
         try:
             self.book.remove(symbol)
         except WatchlistError as exc:
-            self.notify(str(exc), severity="error", timeout=5)
+            self.say(str(exc), severity="error", timeout=5)
             return
-        self.notify(f"removed {symbol} from {self.book.current} (a to add it back)", timeout=4)
+        self.say(f"removed {symbol} from {self.book.current} (a to add it back)", timeout=4)
         self.watchlist_changed()
 
     # -- engine swaps --------------------------------------------------------------------------
