@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from crashtui.engine import Engine
 
 PROGRESS_EVERY_S = 60.0
+ALERT_CHECK_S = 1.0
 
 
 def register(subparsers: Any, common: Callable[[argparse.ArgumentParser], None]) -> None:
@@ -91,23 +92,34 @@ async def _collect(engine: Engine) -> int:
     import signal
     import sys
 
+    from crashtui.alerts import AlertManager
+
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
     engine.load_history()
+    # The collector evaluates the alert rules once for the desk: log and command hook.
+    alerts = AlertManager(engine, engine.config.alerts, terminal=None)
+    alerts.subscribe_failures(
+        lambda failure: print(f"crashtui: alert delivery failed: {failure}", file=sys.stderr)
+    )
     tasks = engine.start()
+    last_progress = loop.time()
     try:
         while not stop.is_set():
             with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=PROGRESS_EVERY_S)
-            if any(t.done() for t in tasks):
-                for task in tasks:
-                    if task.done() and not task.cancelled() and task.exception() is not None:
-                        print(f"crashtui: collector stopped: {task.exception()}", file=sys.stderr)
-                        return 1
-            print(f"crashtui: {engine.healthy_sources()} sources ok", file=sys.stderr)
+                await asyncio.wait_for(stop.wait(), timeout=ALERT_CHECK_S)
+            alerts.check()
+            for task in tasks:
+                if task.done() and not task.cancelled() and task.exception() is not None:
+                    print(f"crashtui: collector stopped: {task.exception()}", file=sys.stderr)
+                    return 1
+            if loop.time() - last_progress >= PROGRESS_EVERY_S:
+                last_progress = loop.time()
+                print(f"crashtui: {engine.healthy_sources()} sources ok", file=sys.stderr)
     finally:
         await engine.stop()
+        await alerts.aclose()
     return 0
