@@ -103,6 +103,8 @@ def build_liquidations(frame: Frame, width: int, height: int) -> Text:
             )
         columns.append(Column(name, cells, "right", priority=0 if name != "4h" else 2))
     columns.append(Column("24h L", [long_share_text(split_for(day, n), frame) for n in names], "right", 1))
+    hour = windows["1h"]
+    columns.append(Column("1h L", [long_share_text(split_for(hour, n), frame) for n in names], "right", 4))
     shorts = [split_for(day, n) for n in names]
     columns.append(
         Column(
