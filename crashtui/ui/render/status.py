@@ -53,7 +53,7 @@ def source_age_ms(status: SourceStatus, now_ms: int) -> int | None:
     return None if last is None else max(0, now_ms - last)
 
 
-def badge(status: SourceStatus, frame: Frame, *, ages: bool) -> Text:
+def badge(status: SourceStatus, frame: Frame, *, ages: bool, words: bool = True) -> Text:
     """``binance ●``, ``farside ◐3h stale``, ``fred ✗ failing`` (ages only from a minute up)."""
     p, g = frame.palette, frame.glyphs
     name = plain(SHORT_NAMES.get(status.source, status.source), 12)
@@ -65,7 +65,7 @@ def badge(status: SourceStatus, frame: Frame, *, ages: bool) -> Text:
             out.append(fmt_age(age), style=p.muted)
     elif status.state is SourceState.STALE:
         out.append(f"{fmt_age(age)} stale" if age is not None else "stale", style=p.warning)
-    elif status.state in _BAD:
+    elif status.state in _BAD and words:
         out.append(str(status.state), style=p.error)
     return out
 
@@ -106,6 +106,9 @@ def build_status(frame: Frame, width: int) -> Text:
         lead = Text(f"NO NETWORK? {ok}/{total} sources reachable", style=f"bold {p.error}")
         options = [
             join([lead, *[badge(s, frame, ages=False) for s in ordered if s.state in _BAD]], " "),
+            join(
+                [lead, *[badge(s, frame, ages=False, words=False) for s in ordered if s.state in _BAD]], " "
+            ),
             join([lead, Text("s: why", style=p.warning), Text(DEMO_HINT, style=p.accent)], "  "),
             join([lead, Text("s: why", style=p.warning)], "  "),
             lead,
