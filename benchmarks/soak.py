@@ -190,8 +190,11 @@ async def soak(args: argparse.Namespace, server: FaultServerProcess, store_dir: 
     engine = Engine(
         config, config.watchlist().symbols, EngineOptions(store_path=store_dir / "history.sqlite3")
     )
+    rest = [(v, f) for f in REST_FAULTS for v in REST_VICTIMS]
+    ws = [(v, f) for f in WS_FAULTS for v in WS_VICTIMS]
+    # every third fault hits a stream, so a short soak sees both kinds
     faults = itertools.cycle(
-        [(v, f) for f in REST_FAULTS for v in REST_VICTIMS] + [(v, f) for f in WS_FAULTS for v in WS_VICTIMS]
+        [pair for i, r in enumerate(rest) for pair in ((r, ws[i // 2 % len(ws)]) if i % 2 else (r,))]
     )
     loop = asyncio.get_running_loop()
     started = loop.time()
