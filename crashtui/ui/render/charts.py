@@ -165,7 +165,7 @@ def visual_key(spec: ChartSpec, width: int, height: int) -> tuple[object, ...]:
         dx, dy = decimate(s.xs, s.ys, plot_w // 2)
         parts.append((s.color, s.label, s.bars, tuple(qx(x) for x in dx), tuple(qy(y) for y in dy)))
     if spec.candles is not None:
-        c = aggregate_candles(spec.candles, max(8, plot_w // 2 - 2))
+        c = aggregate_candles(spec.candles, max(8, min(120, plot_w // 2 - 2)))
         parts.append(
             tuple(
                 (qx(x), qy(o), qy(h), qy(lw), qy(cl))

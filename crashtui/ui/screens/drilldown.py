@@ -28,7 +28,7 @@ class Drilldown(Screen[None]):
     Drilldown #dd-title { text-style: bold; }
     Drilldown #dd-body { height: 1fr; padding: 0 1; }
     Drilldown .section-title { margin-top: 1; text-style: bold; }
-    Drilldown ChartView { height: 45vh; min-height: 8; }
+    Drilldown ChartView { height: 45vh; min-height: 8; max-height: 24; }
     """
 
     BINDINGS = [Binding("escape", "app.back", "Back", id="drill.back", show=False)]

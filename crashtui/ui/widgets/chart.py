@@ -12,6 +12,9 @@ from crashtui.ui.fmt import fmt_flow, fmt_price
 from crashtui.ui.glyphs import Glyphs, to_ascii
 from crashtui.ui.render.charts import ChartSpec, aggregate_candles, decimate, nice_ticks, visual_key, y_bounds
 
+# plotext's cost grows with the candles drawn: past this many, neighbours are merged.
+MAX_CANDLES = 120
+
 _NAMED = {
     "yellow": "orange",
     "bright_yellow": "orange+",
@@ -152,7 +155,7 @@ class ChartView(PlotextPlot):
                 label = series.label if len(spec.series) > 1 and series.label else None
                 plt.plot(xs, ys, marker=marker, color=plot_color(series.color), label=label)
         if spec.candles is not None and spec.candles.xs:
-            c = aggregate_candles(spec.candles, max(8, plot_width - 2))
+            c = aggregate_candles(spec.candles, max(8, min(MAX_CANDLES, plot_width - 2)))
             data = {
                 "Open": list(c.opens),
                 "High": list(c.highs),
