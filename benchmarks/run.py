@@ -135,7 +135,7 @@ def headless_rows(runs: int, env: dict[str, str]) -> list[Row]:
     from crashtui.replay.locate import locate_recording
 
     engine = Engine(Config(), (), EngineOptions(replay=ReplayOptions(locate_recording("feb-2026"), None)))
-    payloads = len(engine._payloads)
+    payloads = engine.recording.count if engine.recording is not None else 0
     start = time.perf_counter()
     engine.replay_to_end()
     engine.analysis()

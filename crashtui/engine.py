@@ -18,7 +18,7 @@ from crashtui.clock import SYSTEM_CLOCK, Clock
 from crashtui.config.schema import Config
 from crashtui.events import ClockEvent, DataEvent, Event, ServingEvent, StatusEvent
 from crashtui.model import Liquidation, RawPayload, SourceState, SourceStatus
-from crashtui.replay.recording import RecordingHeader
+from crashtui.replay.recording import RecordingHeader, RecordingSource
 from crashtui.state import FeedState
 
 if TYPE_CHECKING:
@@ -79,11 +79,12 @@ class Engine:
         self.clock = clock
         self.watchlist = watchlist
         self.header: RecordingHeader | None = None
-        self._payloads: list[RawPayload] = []
+        self.recording: RecordingSource | None = None
         if options.replay is not None:
-            from crashtui.replay.recording import read_recording
+            from crashtui.replay.recording import RecordingSource
 
-            self.header, self._payloads = read_recording(options.replay.path)
+            self.recording = RecordingSource(options.replay.path)
+            self.header = self.recording.header
             if self.header.watchlist and not watchlist:
                 self.watchlist = self.header.watchlist
         self.mode = "replay" if options.replay is not None else "live"
@@ -152,8 +153,8 @@ class Engine:
         state = FeedState(
             self.watchlist, mode=self.mode, now_ms=self.clock.now_ms, on_liquidation=self._on_liquidation
         )
-        if self._payloads:
-            state.apply(ClockEvent(self._payloads[0].received_ms))
+        if self.recording is not None and self.recording.first_ms is not None:
+            state.apply(ClockEvent(self.recording.first_ms))
         return state
 
     @property
@@ -183,7 +184,8 @@ class Engine:
         from crashtui.replay.player import replay_all
 
         assert self.options.replay is not None
-        return replay_all(self._payloads, self.sink, until_ms=self.options.replay.until_ms)
+        assert self.recording is not None
+        return replay_all(self.recording, self.sink, until_ms=self.options.replay.until_ms)
 
     def replay_steps(self, step_ms: int = 60_000) -> Iterator[int]:
         """Headless replay at full speed, one clock step at a time; yields the replay clock.
@@ -197,8 +199,9 @@ class Engine:
 
         replay = self.options.replay
         assert replay is not None
+        assert self.recording is not None
         player = Player(
-            self._payloads,
+            self.recording,
             self.sink,
             speed=None,
             window=ReplayWindow(replay.start_ms, replay.until_ms),
@@ -264,8 +267,9 @@ class Engine:
 
         replay = self.options.replay
         assert replay is not None
+        assert self.recording is not None
         self.player = Player(
-            self._payloads,
+            self.recording,
             self.sink,
             speed=replay.speed,
             window=ReplayWindow(replay.start_ms, replay.until_ms),

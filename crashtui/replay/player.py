@@ -8,11 +8,11 @@ owner to reset its state and re-applies the recording from the start at full spe
 from __future__ import annotations
 
 import asyncio
-import bisect
 import contextlib
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Protocol
 
 from crashtui.events import ClockEvent, Event, EventSink
 from crashtui.model import RawPayload
@@ -20,7 +20,7 @@ from crashtui.replay.decode import PayloadDecoder
 from crashtui.symbols import DEFAULT_TABLE, SymbolTable
 
 CLOCK_TICK_S = 0.5  # how often (real time) the replay clock advances while paced
-CHUNK = 2000  # payloads applied between yields to the event loop
+CHUNK = 500  # payloads applied between yields to the event loop (~15 ms)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +32,7 @@ class ReplayWindow:
 
 
 def replay_all(
-    payloads: Sequence[RawPayload],
+    payloads: Iterable[RawPayload],
     sink: EventSink,
     *,
     until_ms: int | None = None,
@@ -40,24 +40,51 @@ def replay_all(
 ) -> int:
     """Apply every payload up to ``until_ms`` at full speed; returns the replay clock."""
     decoder = PayloadDecoder(table)
-    now = payloads[0].received_ms if payloads else 0
+    now: int | None = None
     for raw in payloads:
         if until_ms is not None and raw.received_ms > until_ms:
             break
         now = raw.received_ms
         for event in decoder.decode(raw):
             sink(event)
-    end = until_ms if until_ms is not None else now
+    end = until_ms if until_ms is not None else (now or 0)
     sink(ClockEvent(end))
     return end
 
 
+class PayloadSource(Protocol):
+    """Recorded payloads in time order, iterable again from the start (for seeking back)."""
+
+    first_ms: int | None
+    last_ms: int | None
+
+    def __iter__(self) -> Iterator[RawPayload]:
+        """A fresh pass from the first payload."""
+        ...
+
+
+class ListSource:
+    """A PayloadSource over payloads held in memory (tests, small recordings)."""
+
+    def __init__(self, payloads: Iterable[RawPayload]) -> None:
+        self._payloads = sorted(payloads, key=lambda p: p.received_ms)
+        self.first_ms = self._payloads[0].received_ms if self._payloads else None
+        self.last_ms = self._payloads[-1].received_ms if self._payloads else None
+
+    def __iter__(self) -> Iterator[RawPayload]:
+        return iter(self._payloads)
+
+
 class Player:
-    """Paced, pausable, seekable replay of recorded payloads."""
+    """Paced, pausable, seekable replay of recorded payloads.
+
+    Payloads are pulled from ``source`` as the clock reaches them, so a streamed recording
+    is never held in memory; seeking back restarts the pass from the first payload.
+    """
 
     def __init__(
         self,
-        payloads: Sequence[RawPayload],
+        source: PayloadSource,
         sink: EventSink,
         *,
         speed: float | None,
@@ -66,44 +93,55 @@ class Player:
         table: SymbolTable = DEFAULT_TABLE,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._payloads = list(payloads)
-        self._times = [p.received_ms for p in self._payloads]
+        self._source = source
         self._sink = sink
         self.speed = speed
         self._window = window
         self._on_reset = on_reset
         self._table = table
         self._monotonic = monotonic
-        self._decoder = PayloadDecoder(table)
-        self._index = 0
-        first = self._times[0] if self._times else 0
+        self._restart()
+        first = self.first_ms
         self.clock_ms = max(first, window.start_ms or first)
         self.paused = False
         self.finished = False
         self._wake = asyncio.Event()
 
+    def _restart(self) -> None:
+        self._decoder = PayloadDecoder(self._table)
+        self._iter = iter(self._source)
+        self._next: RawPayload | None = next(self._iter, None)
+
     @property
     def first_ms(self) -> int:
         """Time of the first payload."""
-        return self._times[0] if self._times else 0
+        return self._source.first_ms or 0
 
     @property
     def end_ms(self) -> int:
         """Where the replay stops: ``until`` or the last payload."""
-        last = self._times[-1] if self._times else 0
+        last = self._source.last_ms or 0
         until = self._window.until_ms
         return min(last, until) if until is not None else last
 
     def _emit(self, event: Event) -> None:
         self._sink(event)
 
-    def _apply_until(self, target_ms: int) -> None:
-        while self._index < len(self._payloads) and self._times[self._index] <= target_ms:
-            for event in self._decoder.decode(self._payloads[self._index]):
+    def _apply_until(self, target_ms: int, limit: int | None = None) -> bool:
+        """Apply payloads up to ``target_ms`` (at most ``limit``); True when all were applied."""
+        applied = 0
+        while self._next is not None and self._next.received_ms <= target_ms:
+            if limit is not None and applied >= limit:
+                self.clock_ms = max(self.clock_ms, self._next.received_ms - 1)
+                self._emit(ClockEvent(self.clock_ms))
+                return False
+            for event in self._decoder.decode(self._next):
                 self._emit(event)
-            self._index += 1
+            applied += 1
+            self._next = next(self._iter, None)
         self.clock_ms = target_ms
         self._emit(ClockEvent(target_ms))
+        return True
 
     def toggle_pause(self) -> None:
         """Pause or resume the replay clock."""
@@ -116,18 +154,15 @@ class Player:
         if target < self.clock_ms:
             if self._on_reset is not None:
                 self._on_reset()
-            self._decoder = PayloadDecoder(self._table)
-            self._index = 0
+            self._restart()
         self.finished = False
         self._apply_until(target)
         self._wake.set()
 
     async def _advance(self, target_ms: int) -> None:
         """Apply payloads up to ``target_ms`` in chunks, yielding to the loop between them."""
-        while self._index + CHUNK < len(self._times) and self._times[self._index + CHUNK] <= target_ms:
-            self._apply_until(self._times[self._index + CHUNK - 1])
+        while not self._apply_until(target_ms, limit=CHUNK):
             await asyncio.sleep(0)
-        self._apply_until(target_ms)
 
     async def run(self) -> None:
         """Play to the end of the window, then wait for seeks until cancelled."""
@@ -162,8 +197,4 @@ class Player:
 
     def next_payload_ms(self) -> int | None:
         """Time of the next payload not yet applied (for tests and the UI)."""
-        return self._times[self._index] if self._index < len(self._times) else None
-
-    def index_at(self, ts_ms: int) -> int:
-        """How many payloads lie at or before ``ts_ms``."""
-        return bisect.bisect_right(self._times, ts_ms)
+        return self._next.received_ms if self._next is not None else None

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import gzip
-import io
 import json
 import queue
 import re
@@ -187,25 +186,43 @@ def write_recording(path: Path, header: RecordingHeader, payloads: Iterable[RawP
     return count
 
 
+_CHUNK = 1 << 16
+_TIME_PREFIX = re.compile(rb'^\{"t":(\d+),')
+
+
+def _raw_lines(path: Path) -> Iterator[bytes]:
+    """Complete lines of a gzip file, streamed; stops quietly at a truncated end."""
+    try:
+        fh = path.open("rb")
+    except OSError as exc:
+        raise RecordingError(f"{path}: cannot read recording: {exc.strerror}") from None
+    with fh:
+        if fh.read(2) != b"\x1f\x8b":
+            raise RecordingError(f"{path}: not a gzip-compressed recording")
+        fh.seek(0)
+        decomp = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        pending = b""
+        while True:
+            chunk = fh.read(_CHUNK)
+            if not chunk:
+                break
+            try:
+                pending += decomp.decompress(chunk)
+            except zlib.error as exc:
+                raise RecordingError(f"{path}: corrupt recording: {exc}") from None
+            *complete, pending = pending.split(b"\n")
+            yield from complete
+            if decomp.eof:  # one gzip member; anything after it is not ours
+                break
+
+
 def _lines(path: Path) -> Iterator[str]:
     """Complete text lines of a gzip file, stopping quietly at a truncated end."""
-    raw = path.read_bytes()
-    if raw[:2] != b"\x1f\x8b":
-        raise RecordingError(f"{path}: not a gzip-compressed recording")
-    decomp = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    try:
-        data = decomp.decompress(raw)
-    except zlib.error as exc:
-        raise RecordingError(f"{path}: corrupt recording: {exc}") from None
-    text = io.StringIO(data.decode("utf-8", errors="replace"))
-    for line in text:
-        if line.endswith("\n"):
-            yield line.rstrip("\n")
+    for line in _raw_lines(path):
+        yield line.decode("utf-8", errors="replace")
 
 
-def read_recording(path: Path) -> tuple[RecordingHeader, list[RawPayload]]:
-    """Read a whole recording (header, payloads ordered by receive time)."""
-    lines = _lines(path)
+def _parse_header(path: Path, lines: Iterator[str]) -> RecordingHeader:
     try:
         first = json.loads(next(lines))
     except (StopIteration, ValueError):
@@ -214,7 +231,7 @@ def read_recording(path: Path) -> tuple[RecordingHeader, list[RawPayload]]:
         raise RecordingError(f"{path}: not a crashtui recording (no '{FORMAT}' header)")
     if int(first.get("version", 0)) > VERSION:
         raise RecordingError(f"{path}: recording version {first.get('version')} is newer than this crashtui")
-    header = RecordingHeader(
+    return RecordingHeader(
         created_ms=int(first.get("created_ms", 0)),
         label=str(first.get("label", path.name)),
         scenario=bool(first.get("scenario", False)),
@@ -226,6 +243,82 @@ def read_recording(path: Path) -> tuple[RecordingHeader, list[RawPayload]]:
         start_ms=first.get("start_ms"),
         end_ms=first.get("end_ms"),
     )
+
+
+def read_header(path: Path) -> RecordingHeader:
+    """Only the header of a recording."""
+    return _parse_header(path, _lines(path))
+
+
+def iter_payloads(path: Path) -> Iterator[RawPayload]:
+    """Payloads in file order, streamed (memory stays flat whatever the file's size)."""
+    lines = _lines(path)
+    _parse_header(path, lines)
+    for line in lines:
+        if line.strip():
+            yield decode_payload(line)
+
+
+def read_recording(path: Path) -> tuple[RecordingHeader, list[RawPayload]]:
+    """Read a whole recording (header, payloads ordered by receive time)."""
+    lines = _lines(path)
+    header = _parse_header(path, lines)
     payloads = [decode_payload(line) for line in lines if line.strip()]
     payloads.sort(key=lambda p: p.received_ms)
     return header, payloads
+
+
+@dataclass(frozen=True, slots=True)
+class RecordingScan:
+    """What one cheap pass over a recording tells: its span, size and whether it is in order."""
+
+    first_ms: int | None
+    last_ms: int | None
+    count: int
+    ordered: bool
+
+
+def scan_recording(path: Path) -> RecordingScan:
+    """Times of a recording without decoding its payloads (reads each line's ``"t"``)."""
+    first = last = None
+    count = 0
+    ordered = True
+    lines = _raw_lines(path)
+    next(lines, None)  # header
+    for line in lines:
+        match = _TIME_PREFIX.match(line)
+        if match is None:
+            if not line.strip():
+                continue
+            t = decode_payload(line.decode("utf-8", errors="replace")).received_ms
+        else:
+            t = int(match[1])
+        if last is not None and t < last:
+            ordered = False
+        first = t if first is None else min(first, t)
+        last = t if last is None else max(last, t)
+        count += 1
+    return RecordingScan(first, last, count, ordered)
+
+
+class RecordingSource:
+    """A recording to replay, iterable any number of times in receive-time order.
+
+    A recording written in time order (what ``record`` and the scenario builder write) is
+    streamed from disk on every pass, so a replay holds no payloads in memory; one that is
+    not in order is read and sorted once and kept.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.header = read_header(path)
+        scan = scan_recording(path)
+        self.first_ms = scan.first_ms
+        self.last_ms = scan.last_ms
+        self.count = scan.count
+        self._sorted: list[RawPayload] | None = None if scan.ordered else read_recording(path)[1]
+
+    def __iter__(self) -> Iterator[RawPayload]:
+        if self._sorted is not None:
+            return iter(self._sorted)
+        return iter_payloads(self.path)
