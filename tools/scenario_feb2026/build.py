@@ -51,11 +51,10 @@ def payloads() -> list[RawPayload]:
     out.extend(encode.fear_payloads(market))
     out.extend(encode.macro_payloads(market))
     out.extend(encode.borrow_payloads(market))
-    # Grouped by endpoint (time order within each) compresses far better than interleaved;
-    # readers sort by receive time.
+    # Time order (ties by source) so a replay can stream the file instead of holding it.
     end = HEADER.end_ms or 0
     out = [p for p in out if p.received_ms <= end]  # e.g. claims released after the window
-    out.sort(key=lambda p: (p.source, p.endpoint, p.received_ms))
+    out.sort(key=lambda p: (p.received_ms, p.source, p.endpoint))
     return out
 
 
