@@ -331,19 +331,22 @@ class LiquidationTally:
         """Report the minutes ``old … new-1`` that just ended to the cascade detector.
 
         No event is newer than ``old``, so from ``old + rate_minutes`` on every rate is zero.
+        The rate window still holds minute ``old``'s rate; each later minute's rate is the one
+        before it minus the bucket that leaves the window (one bucket summed, not five).
         """
         busy_until = min(new, old + self._rate_minutes)
+        rate = self._rate.long_cents + self._rate.short_cents
         for m in range(old, busy_until):
-            self.cascades.observe_minute(m, self._rate_at(m))
+            if m > old:
+                rate -= self._bucket_cents(m - self._rate_minutes)
+            self.cascades.observe_minute(m, rate)
         self.cascades.observe_quiet_minutes(busy_until, new - busy_until)
 
-    def _rate_at(self, minute: int) -> int:
-        total = 0
-        for m in range(minute - self._rate_minutes + 1, minute + 1):
-            bucket = self._ring[m % self._ring_len]
-            if bucket is not None and bucket.minute == m:
-                total += sum(cell[0] for cell in bucket.cells.values())
-        return total
+    def _bucket_cents(self, minute: int) -> int:
+        bucket = self._ring[minute % self._ring_len]
+        if bucket is None or bucket.minute != minute:
+            return 0
+        return sum(cell[0] for cell in bucket.cells.values())
 
     # -- reading ----------------------------------------------------------------------------
 
