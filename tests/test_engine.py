@@ -22,3 +22,20 @@ def test_analysis_before_replay_does_not_read_wall_time() -> None:
     assert day is not None
     assert day.total.total_usd > 2.0e9
     assert engine.tally.dropped_late == 0
+
+
+def test_cascades_do_not_depend_on_how_often_the_analysis_runs() -> None:
+    """Reading the tally every 37 s of replay time or once at the end gives the same cascades."""
+    until = parse_instant("2026-02-06T14:00Z")
+    start = parse_instant("2026-02-05T12:00Z")
+    options = EngineOptions(replay=ReplayOptions(locate_recording("feb-2026"), None, None, until))
+    once = Engine(Config(), (), options)
+    once.replay_to_end()
+    often = Engine(Config(), (), options)
+    for clock in often.replay_steps(37_000):  # like UI ticks: not aligned to minutes
+        if clock >= start:
+            often.analysis()
+    a = once.analysis().liquidations
+    b = often.analysis().liquidations
+    assert [c.start_ms for c in a.cascades] == [c.start_ms for c in b.cascades]
+    assert (a.cascade is None) == (b.cascade is None)

@@ -92,10 +92,16 @@ def tally_from(liquidations: Iterable[Liquidation], params: CascadeParams) -> Li
     return tally
 
 
+# Reading the tally closes ended minutes for cascade detection; a liquidation stamped a few
+# seconds before it reaches us (batched frames, a slow venue) must still find its minute open,
+# or cascades would depend on when someone happened to look.
+LATE_GRACE_MS = 15_000
+
+
 def liquidation_stats(snapshot: Snapshot, config: Config, tally: LiquidationTally | None) -> LiquidationStats:
     """Tallies as of the snapshot time, from the running tally or the snapshot's recent events."""
     use = tally if tally is not None else tally_from(snapshot.liquidations, config.analysis.cascade)
-    return use.stats(sampled_venues(snapshot.statuses), now_ms=snapshot.generated_ms)
+    return use.stats(sampled_venues(snapshot.statuses), now_ms=snapshot.generated_ms - LATE_GRACE_MS)
 
 
 def etf_summaries(snapshot: Snapshot) -> tuple[EtfSummary, ...]:
