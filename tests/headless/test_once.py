@@ -131,3 +131,20 @@ def test_sources_line_is_short_and_safe() -> None:
     assert line.endswith("+4 more (crashtui sources)")
     assert "\x1b" not in line
     assert "\x07" not in line
+
+
+def test_closed_pipe_is_quiet() -> None:
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "crashtui", "--once", "--json", "--replay", "feb-2026", "--until", FEB6_1400],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None
+    assert proc.stdout.read(10)
+    proc.stdout.close()  # like `| head -c 10`
+    _, err = proc.communicate()
+    assert err == b""
+    assert proc.returncode == 0
