@@ -5,16 +5,7 @@ from __future__ import annotations
 from crashtui.config.schema import Config
 from crashtui.net.fetcher import Fetcher
 from crashtui.sources.common import PollContext
-from crashtui.symbols import PROVIDERS, SymbolInfo, SymbolTable
-
-
-def table_from_config(config: Config) -> SymbolTable:
-    """The built-in symbol table overlaid with the config's ``[symbols.NAME]`` tables."""
-    overrides = {
-        name: SymbolInfo(symbol=name, **{p: v for p, v in names.items() if p in PROVIDERS})
-        for name, names in config.symbols.items()
-    }
-    return SymbolTable(overrides)
+from crashtui.symbols import SymbolTable
 
 
 def poll_context(

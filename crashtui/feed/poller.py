@@ -24,7 +24,7 @@ import httpx
 from crashtui.clock import SYSTEM_CLOCK, Clock
 from crashtui.config.schema import Config
 from crashtui.events import DataEvent, EventSink, RawSink, ServingEvent, StatusEvent
-from crashtui.feed.context import poll_context, table_from_config
+from crashtui.feed.context import poll_context
 from crashtui.feed.health import Lane, SourceHealth, new_lane
 from crashtui.model import SourceState
 from crashtui.net.fetcher import Fetcher
@@ -32,7 +32,7 @@ from crashtui.net.http import max_body_bytes, one_line
 from crashtui.sanity import PriceGuard
 from crashtui.sources.errors import ParseError, SourceError
 from crashtui.sources.registry import POLLERS, REST_SOURCES, decode
-from crashtui.symbols import SymbolTable
+from crashtui.symbols import SymbolTable, table_from_config
 
 MIN_SLEEP_S = 1.0
 BACKFILL_AFTER_MS = 3_600_000  # a lane idle this long asks for full history again

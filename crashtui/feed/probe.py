@@ -16,13 +16,13 @@ import httpx
 from crashtui.catalog import SOURCES
 from crashtui.clock import SYSTEM_CLOCK, Clock
 from crashtui.config.schema import Config
-from crashtui.feed.context import poll_context, table_from_config
+from crashtui.feed.context import poll_context
 from crashtui.model import RawPayload, SourceState
 from crashtui.net.fetcher import Fetcher
 from crashtui.net.http import Request, max_body_bytes, one_line
 from crashtui.sources.errors import SourceError
 from crashtui.sources.registry import POLLERS, REST_SOURCES, decode
-from crashtui.symbols import SymbolTable
+from crashtui.symbols import SymbolTable, table_from_config
 
 
 @dataclass(frozen=True, slots=True)

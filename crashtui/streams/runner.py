@@ -20,7 +20,7 @@ from crashtui.streams.dedup import DEFAULT_CAPACITY, RecentKeys
 from crashtui.streams.frames import ParsedFrame
 from crashtui.streams.okx_backfill import OkxRestService, OkxRestSettings
 from crashtui.streams.okx_contracts import Fetch, OkxContracts
-from crashtui.symbols import SymbolInfo, SymbolTable
+from crashtui.symbols import SymbolTable, table_from_config
 
 # Binance closes every connection at 24 h: go a little earlier, on our own terms.
 BINANCE_MAX_AGE_S = 24 * 3600.0 - 300.0
@@ -79,12 +79,6 @@ class LiquidationStreams:
         ]
 
 
-def symbol_table(config: Config) -> SymbolTable:
-    """The built-in symbol table overlaid with the config's ``[symbols.NAME]`` tables."""
-    overrides = {name: SymbolInfo(symbol=name, **dict(names)) for name, names in config.symbols.items()}
-    return SymbolTable(overrides)
-
-
 def build_streams(
     config: Config,
     watchlist: Iterable[str],
@@ -102,7 +96,7 @@ def build_streams(
     Without ``fetch`` OKX cannot learn contract sizes, so its liquidations are skipped until
     the integrator passes one; Binance and Bybit need no REST at all.
     """
-    table = symbols if symbols is not None else symbol_table(config)
+    table = symbols if symbols is not None else table_from_config(config)
     settings = settings or StreamSettings()
     wanted = tuple(dict.fromkeys(watchlist))
     runners: list[StreamRunner] = []

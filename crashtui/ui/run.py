@@ -12,7 +12,7 @@ def run_dashboard(args: argparse.Namespace, loaded: LoadedConfig) -> int:
 
     The engine is built inside the app (off the event loop), so the first frame paints at once.
     """
-    from crashtui.streams.runner import symbol_table
+    from crashtui.symbols import table_from_config
     from crashtui.ui.app import CrashApp
     from crashtui.ui.options import options_from
     from crashtui.ui.prefs import load_state, save_state
@@ -22,7 +22,7 @@ def run_dashboard(args: argparse.Namespace, loaded: LoadedConfig) -> int:
     config = loaded.config
     plan = plan_from_args(args, config)
     state, warning = load_state()
-    table = symbol_table(config)
+    table = table_from_config(config)
     # In replay without --watchlist, the recording's own watchlist (known once it is read).
     recording: tuple[str, ...] | None = () if plan.replay and not args.watchlist else None
     book = WatchlistBook(

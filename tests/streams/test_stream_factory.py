@@ -10,7 +10,8 @@ from types import MappingProxyType
 from crashtui.config.schema import Config, SourceConfig
 from crashtui.events import Event
 from crashtui.model import RawPayload
-from crashtui.streams.runner import build_streams, okx_families, symbol_table
+from crashtui.streams.runner import build_streams, okx_families
+from crashtui.symbols import table_from_config
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 MAJORS = ("BTC", "ETH", "SOL", "XRP", "BNB", "DOGE")
@@ -53,7 +54,7 @@ def test_default_config_builds_three_streams_on_the_documented_routes() -> None:
 def test_fetch_enables_the_okx_backfill_for_the_watchlist_families() -> None:
     streams = build_streams(Config(), MAJORS, lambda event: None, fetch=no_fetch)
     assert streams.okx_rest is not None
-    assert okx_families(symbol_table(Config()), MAJORS) == tuple(f"{s}-USDT" for s in MAJORS)
+    assert okx_families(table_from_config(Config()), MAJORS) == tuple(f"{s}-USDT" for s in MAJORS)
 
 
 def test_disabled_sources_are_not_built() -> None:
