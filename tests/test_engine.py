@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from crashtui.config.schema import Config
 from crashtui.engine import Engine, EngineOptions, ReplayOptions
 from crashtui.replay.locate import locate_recording
@@ -39,3 +41,23 @@ def test_cascades_do_not_depend_on_how_often_the_analysis_runs() -> None:
     b = often.analysis().liquidations
     assert [c.start_ms for c in a.cascades] == [c.start_ms for c in b.cascades]
     assert (a.cascade is None) == (b.cascade is None)
+
+
+def test_offline_start_paints_the_last_known_state_marked_stale(tmp_path: Path) -> None:
+    """A live engine paints from the store at once; the stored statuses come back stale."""
+    from crashtui.model import SourceState, SourceStatus, Ticker
+    from crashtui.store.sqlite import Store
+
+    store_path = tmp_path / "history.sqlite3"
+    store = Store(store_path, batch_interval_s=0.01)
+    store.submit([Ticker("BTC", 61000.0, -3.0, 1_770_000_000_000, "binance")])
+    store.submit_status(
+        SourceStatus("binance", SourceState.OK, 1_770_000_000_000, last_ok_ms=1_770_000_000_000)
+    )
+    store.close()
+    engine = Engine(Config(), ("BTC",), EngineOptions(store_path=store_path))
+    assert engine.load_history() == 1
+    assert engine.state.tickers["BTC"].price == 61000.0
+    status = engine.state.statuses["binance"]
+    assert status.state is SourceState.STALE
+    assert status.last_ok_ms == 1_770_000_000_000  # the age the UI shows
