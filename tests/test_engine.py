@@ -50,14 +50,13 @@ def test_offline_start_paints_the_last_known_state_marked_stale(tmp_path: Path) 
 
     store_path = tmp_path / "history.sqlite3"
     store = Store(store_path, batch_interval_s=0.01)
-    store.submit([Ticker("BTC", 61000.0, -3.0, 1_770_000_000_000, "binance")])
-    store.submit_status(
-        SourceStatus("binance", SourceState.OK, 1_770_000_000_000, last_ok_ms=1_770_000_000_000)
-    )
+    then = 1_770_000_000_000
+    store.submit([Ticker("BTC", 61000.0, -3.0, then, "binance")])
+    store.submit_status(SourceStatus("binance", SourceState.OK, then, last_ok_ms=then))
     store.close()
     engine = Engine(Config(), ("BTC",), EngineOptions(store_path=store_path))
     assert engine.load_history() == 1
     assert engine.state.tickers["BTC"].price == 61000.0
     status = engine.state.statuses["binance"]
     assert status.state is SourceState.STALE
-    assert status.last_ok_ms == 1_770_000_000_000  # the age the UI shows
+    assert status.last_ok_ms == then  # the age the UI shows
