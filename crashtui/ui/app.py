@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import BindingType
@@ -23,7 +23,6 @@ from textual.screen import Screen
 from textual.scrollbar import ScrollBar, ScrollBarRender
 
 from crashtui.config.schema import Config
-from crashtui.engine import Engine
 from crashtui.textsafe import plain
 from crashtui.themes import ThemeSpec
 from crashtui.ui.glyphs import glyphs_for
@@ -31,13 +30,16 @@ from crashtui.ui.keys import app_bindings, palette_keys
 from crashtui.ui.options import UiOptions
 from crashtui.ui.palette import Palette, palette_from
 from crashtui.ui.perf import TickStats
-from crashtui.ui.render.frame import Frame, ReplayInfo
 from crashtui.ui.screens.base import FrameView
 from crashtui.ui.screens.dashboard import DashboardScreen
 from crashtui.ui.session import FeedPlan
 from crashtui.ui.theme import PREFIX, available_specs, resolve_theme, textual_theme
 from crashtui.ui.watchlists import RECORDING, WatchlistBook, WatchlistError
 from crashtui.ui.widgets.ascii_scrollbar import use_ascii_scrollbars
+
+if TYPE_CHECKING:
+    from crashtui.engine import Engine
+    from crashtui.ui.render.frame import Frame, ReplayInfo
 
 MIN_SPEED = 1.0
 MAX_SPEED = 86_400.0
@@ -104,33 +106,58 @@ class CrashApp(App[int]):
         self._specs: dict[str, ThemeSpec] = {}
         self._scrollbar_renderer: type[ScrollBarRender] | None = None
         spec, self.palette, warning = resolve_theme(self.options.theme)
+        self._theme_spec = spec
         self._theme_name = spec.name
+        self._themes_loaded = False
         if warning:
             self._startup_warnings.append(warning)
 
     # -- start-up ------------------------------------------------------------------------------
 
     async def on_mount(self) -> None:
-        """Themes, the dashboard, then the engine (built off the loop) and the refresh timer."""
+        """The theme in use and the dashboard; everything slow waits for the first paint.
+
+        The engine (built off the loop: recording scan, store load, analysis imports), the
+        other themes and the refresh timer start once the loading screen is on the terminal.
+        """
         self._scrollbar_renderer = use_ascii_scrollbars(self.glyphs.ascii)
-        specs, warnings = available_specs()
-        self._startup_warnings.extend(warnings)
-        self._specs = specs
-        for spec in specs.values():
-            self.register_theme(textual_theme(spec))
+        self._specs[self._theme_spec.name] = self._theme_spec
+        self.register_theme(textual_theme(self._theme_spec))
         self.theme = PREFIX + self._theme_name
         self.theme_changed_signal.subscribe(self, lambda theme: self._on_theme(theme.name))
         await self.push_screen(DashboardScreen(self.config_data.ui, self.glyphs, self.options.pane))
-        for warning in self._startup_warnings:
-            self.say(plain(warning, 300), severity="warning", timeout=8)
+        if self.engine is None:
+            self._busy = "loading"
+        self.refresh_now()
+        self.call_after_refresh(self._after_first_paint)
+
+    def _after_first_paint(self) -> None:
+        """Start the engine, register the other themes, show start-up warnings, start the tick."""
+        if self._stopped:
+            return
         if self.engine is not None:
             if self.options.start_engine:
                 self._start(self.engine)
         else:
-            self._busy = "loading"
             self.run_worker(self._boot(), name="crashtui-boot", group="engine")
+        self._load_themes()
+        for warning in self._startup_warnings:
+            self.say(plain(warning, 300), severity="warning", timeout=8)
+        self._startup_warnings.clear()
         self.set_interval(self.options.tick_s, self.refresh_now)
         self.refresh_now()
+
+    def _load_themes(self) -> None:
+        """Read and register every theme file (once; ``t`` cycles through them)."""
+        if self._themes_loaded:
+            return
+        self._themes_loaded = True
+        specs, warnings = available_specs()
+        self._startup_warnings.extend(warnings)
+        for name, spec in specs.items():
+            if name not in self._specs:
+                self._specs[name] = spec
+                self.register_theme(textual_theme(spec))
 
     async def _boot(self) -> None:
         assert self.plan is not None
@@ -166,6 +193,8 @@ class CrashApp(App[int]):
     # -- refresh -------------------------------------------------------------------------------
 
     def _replay_info(self, engine: Engine) -> ReplayInfo | None:
+        from crashtui.ui.render.frame import ReplayInfo
+
         if engine.mode != "replay":
             return None
         header = engine.header
@@ -190,6 +219,8 @@ class CrashApp(App[int]):
 
     def build_frame(self) -> Frame | None:
         """The frame for the current engine state (None before the first engine exists)."""
+        from crashtui.ui.render.frame import Frame
+
         engine = self.engine
         if engine is None:
             return None
@@ -287,6 +318,7 @@ class CrashApp(App[int]):
 
     def action_next_theme(self) -> None:
         """Cycle through crashtui's themes."""
+        self._load_themes()
         names = sorted(self._specs)
         if not names:
             return

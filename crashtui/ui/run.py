@@ -10,7 +10,8 @@ from crashtui.config.loader import LoadedConfig
 def run_dashboard(args: argparse.Namespace, loaded: LoadedConfig) -> int:
     """Run the Textual app until the user quits; returns the exit code.
 
-    The engine is built inside the app (off the event loop), so the first frame paints at once.
+    The engine is built inside the app (off the event loop, after the first paint), so the first
+    frame paints at once: nothing here may import the feed, the analysis or the store.
     """
     from crashtui.symbols import table_from_config
     from crashtui.ui.app import CrashApp

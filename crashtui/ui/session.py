@@ -10,10 +10,13 @@ from __future__ import annotations
 import argparse
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from crashtui.config.schema import Config
-from crashtui.engine import Engine, EngineOptions, ReplayOptions
 from crashtui.timeparse import parse_instant
+
+if TYPE_CHECKING:
+    from crashtui.engine import Engine
 
 DASHBOARD_SPEED = 60.0
 # Where the bundled demo starts when no --start/--until is given: shortly before the crash hour.
@@ -38,6 +41,8 @@ class FeedPlan:
 
     def build(self, watchlist: tuple[str, ...], start_ms: int | None = None) -> Engine:
         """A new, not yet started Engine (reads the recording: call it off the event loop)."""
+        from crashtui.engine import Engine, EngineOptions, ReplayOptions  # not needed for the first paint
+
         replay = None
         if self.replay_path is not None:
             start = start_ms if start_ms is not None else self.start_ms

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from crashtui.analysis.market import MarketAnalysis
-from crashtui.model import Snapshot
-from crashtui.ui.glyphs import Glyphs
-from crashtui.ui.palette import Palette
+if TYPE_CHECKING:  # the analysis (and numpy behind it) is not needed to paint the first frame
+    from crashtui.analysis.market import MarketAnalysis
+    from crashtui.model import Snapshot
+    from crashtui.ui.glyphs import Glyphs
+    from crashtui.ui.palette import Palette
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,12 @@
-"""The dashboard: header, four panes (Price, Liquidations, ETF flows, Fear), status bar."""
+"""The dashboard: header, four panes (Price, Liquidations, ETF flows, Fear), status bar.
+
+The pane renderers (and the analysis types they read) are imported with the first frame of
+data, not with the screen: the first paint is the loading screen and must not wait for them.
+"""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -13,17 +19,12 @@ from crashtui.textsafe import plain
 from crashtui.ui.glyphs import Glyphs
 from crashtui.ui.layout import COMPACT, PANES, SINGLE, TITLES, WIDE, layout_mode
 from crashtui.ui.render.common import fit
-from crashtui.ui.render.etf import build_etf
-from crashtui.ui.render.fear import build_fear
-from crashtui.ui.render.frame import Frame
-from crashtui.ui.render.header import build_header
-from crashtui.ui.render.liquidations import build_liquidations
-from crashtui.ui.render.price import build_watch_rows
-from crashtui.ui.render.price_chart import price_chart
-from crashtui.ui.render.status import DEMO_HINT, build_status, counts, offline
 from crashtui.ui.widgets.chart import ChartView
 from crashtui.ui.widgets.textview import TextView
 from crashtui.ui.widgets.watchtable import WatchTable
+
+if TYPE_CHECKING:
+    from crashtui.ui.render.frame import Frame
 
 MIN_CHART_ROWS = 5
 
@@ -184,6 +185,13 @@ class DashboardScreen(Screen[None]):
 
     def update_frame(self, frame: Frame) -> None:
         """Re-render every pane from ``frame``; unchanged widgets are not repainted."""
+        from crashtui.ui.render.etf import build_etf
+        from crashtui.ui.render.fear import build_fear
+        from crashtui.ui.render.header import build_header
+        from crashtui.ui.render.liquidations import build_liquidations
+        from crashtui.ui.render.price import build_watch_rows
+        from crashtui.ui.render.status import build_status
+
         self._frame = frame
         self.query_one("#header", TextView).show(lambda w, h: build_header(frame, w))
         self.query_one("#status", TextView).show(lambda w, h: build_status(frame, w))
@@ -195,9 +203,7 @@ class DashboardScreen(Screen[None]):
             self.call_after_refresh(self._fit_chart)
         symbol = table.selected
         if symbol is not None:
-            spec, title = price_chart(frame, symbol)
-            self.query_one("#chart-title", TextView).show(lambda w, h: fit(title, w))
-            self.query_one("#price-chart", ChartView).set_spec(spec)
+            self._show_chart(frame, symbol)
         self.query_one("#liq-body", TextView).show(lambda w, h: build_liquidations(frame, w, h))
         self.query_one("#etf-body", TextView).show(lambda w, h: build_etf(frame, w, h))
         self.query_one("#fear-body", TextView).show(lambda w, h: build_fear(frame, w, h))
@@ -209,7 +215,16 @@ class DashboardScreen(Screen[None]):
         for body in ("#liq-body", "#etf-body", "#fear-body"):
             self.query_one(body, TextView).show(lambda w, h: Text(message, style="dim"))
 
+    def _show_chart(self, frame: Frame, symbol: str) -> None:
+        from crashtui.ui.render.price_chart import price_chart
+
+        spec, title = price_chart(frame, symbol)
+        self.query_one("#chart-title", TextView).show(lambda w, h: fit(title, w))
+        self.query_one("#price-chart", ChartView).set_spec(spec)
+
     def _update_notice(self, frame: Frame) -> None:
+        from crashtui.ui.render.status import DEMO_HINT, counts, offline
+
         notice = self.query_one("#notice", TextView)
         message: Text | None = None
         p = frame.palette
@@ -239,6 +254,4 @@ class DashboardScreen(Screen[None]):
     def on_watch_table_selected(self, message: WatchTable.Selected) -> None:
         """Cursor moved: redraw the chart for the new symbol."""
         if self._frame is not None:
-            spec, title = price_chart(self._frame, message.symbol)
-            self.query_one("#chart-title", TextView).show(lambda w, h: fit(title, w))
-            self.query_one("#price-chart", ChartView).set_spec(spec)
+            self._show_chart(self._frame, message.symbol)

@@ -1,16 +1,23 @@
-"""A plotext chart that rebuilds only when its spec, size or theme changes, cut to its width."""
+"""A plotext chart that rebuilds only when its spec, size or theme changes, cut to its width.
+
+plotext and textual-plotext are imported when the first chart is drawn, not when the dashboard
+is built: the first frame (the loading screen) has no chart, and the import costs ~12 ms.
+"""
 
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual_plotext import PlotextPlot
+from textual.widget import Widget
 
 from crashtui.ui.fmt import fmt_flow, fmt_price
 from crashtui.ui.glyphs import Glyphs, to_ascii
 from crashtui.ui.render.charts import ChartSpec, aggregate_candles, decimate, nice_ticks, visual_key, y_bounds
+
+if TYPE_CHECKING:
+    from textual_plotext.plot import Plot
 
 # plotext's cost grows with the candles drawn: past this many, neighbours are merged.
 MAX_CANDLES = 120
@@ -46,11 +53,32 @@ def y_label(value: float, y_format: str) -> str:
     return fmt_price(value)
 
 
-class ChartView(PlotextPlot):
+def plotext_theme(app_theme: str, variables: dict[str, str], ansi: bool) -> str:
+    """The plotext theme for a Textual theme, registered with plotext on first use.
+
+    ANSI themes draw in the terminal's own colours (plotext's ``clear``); others get the app
+    theme's surface and foreground (what textual-plotext's ``auto`` theme does).
+    """
+    if ansi:
+        return "clear"
+    from plotext._dict import themes
+    from textual.color import Color
+    from textual_plotext.plot import _rgbify_theme, _sequence
+
+    name = f"textual-auto-{app_theme}"
+    if name not in themes:
+        surface = Color.parse(variables.get("surface", "black")).rgb
+        foreground = Color.parse(variables.get("foreground", "white")).rgb
+        themes[name] = _rgbify_theme(surface, surface, foreground, "default", list(_sequence))
+    return name
+
+
+class ChartView(Widget):
     """Draws a :class:`ChartSpec`; series are decimated to the plot's width before plotting."""
 
     DEFAULT_CSS = """
     ChartView {
+        width: 1fr;
         height: 1fr;
         min-height: 5;
     }
@@ -58,6 +86,7 @@ class ChartView(PlotextPlot):
 
     def __init__(self, glyphs: Glyphs, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
+        self._plot: Plot | None = None
         self._glyphs = glyphs
         self._spec: ChartSpec | None = None
         self._cache: tuple[object, Text] | None = None
@@ -71,9 +100,25 @@ class ChartView(PlotextPlot):
         self._follow_theme()
 
     def _follow_theme(self) -> None:
-        self.theme = "clear" if self.app.current_theme.ansi else "auto"
         self._cache = None
         self.refresh()
+
+    @property
+    def plt(self) -> Plot:
+        """The plotext figure (created, and plotext imported, on first use)."""
+        if self._plot is None:
+            from textual_plotext.plot import Plot
+
+            self._plot = Plot()
+        return self._plot
+
+    def _plot_text(self, width: int, height: int) -> Text:
+        """What textual-plotext's ``PlotextPlot.render`` does: size, theme, build, parse the ANSI."""
+        plt = self.plt
+        plt.plotsize(width, height)
+        plt._set_size(width, height)  # textual-plotext issue 5: resizing needs both calls
+        plt.theme(plotext_theme(self.app.theme, self.app.theme_variables, self.app.current_theme.ansi))
+        return Text.from_ansi(plt.build())
 
     @property
     def spec(self) -> ChartSpec | None:
@@ -114,9 +159,7 @@ class ChartView(PlotextPlot):
             return self._cache[1]
         started = time.perf_counter()
         self._draw(spec, width, height)
-        text = super().render()
-        if not isinstance(text, Text):  # pragma: no cover - PlotextPlot returns Text
-            text = Text(str(text))
+        text = self._plot_text(width, height)
         if self._glyphs.ascii:
             text = Text(to_ascii(text.plain), spans=list(text.spans), end="")
         self.last_build_ms = (time.perf_counter() - started) * 1000

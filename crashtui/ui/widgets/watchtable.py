@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events
@@ -10,8 +11,10 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widget import Widget
 
-from crashtui.ui.render.price import WatchRows
 from crashtui.ui.widgets.linediff import refresh_changed
+
+if TYPE_CHECKING:
+    from crashtui.ui.render.price import WatchRows
 
 
 class WatchTable(Widget, can_focus=True):
