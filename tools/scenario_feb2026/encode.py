@@ -347,14 +347,17 @@ def farside_page(
 
 
 def etf_payloads(market: Market) -> Iterator[RawPayload]:
-    """Farside pages fetched at 14:00 UTC (today unpublished) and 23:00 UTC (published)."""
+    """Farside pages: 23:00 UTC (published) every trading day, 14:00 UTC (unpublished) near the crash."""
     funds = {"BTC": tuple(market.etf["BTC"][0][1]), "ETH": tuple(market.etf["ETH"][0][1])}
     by_day = {asset: dict(rows) for asset, rows in market.etf.items()}
     trading = sorted(by_day["BTC"])
     for d in days(FIRST_DAY, LAST_DAY):
         if d not in by_day["BTC"]:
             continue
-        for hour, published in ((14, False), (23, True)):
+        # Farside is fetched hourly live; the recording keeps the 23:00 page (the day published)
+        # and, around the crash, the 14:00 page too (today's row still the unpublished placeholder).
+        fetches = ((14, False), (23, True)) if date(2026, 2, 2) <= d <= date(2026, 2, 13) else ((23, True),)
+        for hour, published in fetches:
             t = day_ms(d) + hour * HOUR_MS
             for asset in ("BTC", "ETH"):
                 shown = [x for x in trading if x < d][-9:]
