@@ -7,7 +7,7 @@
 The fault server runs in its own process (benchmarks/fault_server.py, faults switched over its
 stdin) so only crashtui's memory is measured here. This process runs one live Engine (every
 REST source polled every 0.2-1 s, order books and borrow rates at their real 15 s and 60 s;
-the three liquidation streams pushing 10 orders a second each; the SQLite store on) while
+the three liquidation streams pushing 10 orders a second in all; the SQLite store on) while
 every ``--fault-every`` seconds the next fault of a fixed cycle hits a source or a stream;
 every ``--replay-every`` seconds a week of the bundled feb-2026 scenario is replayed through
 a fresh Engine, and every second the analysis, the ``--once`` JSON document and text summary
@@ -46,6 +46,7 @@ REST_FAULTS = ("5xx", "429", "hang", "truncated", "types", "absurd", "jump", "ht
 WS_FAULTS = ("garbage", "storm", "nopong", "absurd")
 REST_VICTIMS = ("binance", "coinbase", "binance_futures", "bybit", "farside", "alternative_me", "defillama")
 WS_VICTIMS = ("binance_liq", "bybit_liq", "okx_liq")
+WARMUP_TOUR = (("binance",), ("binance", "coinbase"), ("binance", "coinbase", "kraken"), ())
 _PORTS = re.compile(r"http 127\.0\.0\.1:(\d+), ws 127\.0\.0\.1:(\d+)")
 
 
@@ -212,11 +213,20 @@ async def soak(args: argparse.Namespace, server: FaultServerProcess, store_dir: 
             if now >= next_fault:
                 for victim in victims:
                     server.command(f"{victim} ok")
-                victim, fault = next(faults)
-                server.command(f"{victim} {fault}")
-                victims = [victim]
-                result.faults_applied += 1
-                next_fault = now + args.fault_every
+                if now - started < args.warmup:
+                    # Warm-up: fail over through every candle source once, so the state's
+                    # candle windows hold the union of their histories (Kraken keeps 720 rows,
+                    # Coinbase 300) before the baseline: later failovers add nothing.
+                    victims = list(WARMUP_TOUR[int((now - started) / args.warmup * len(WARMUP_TOUR))])
+                    for victim in victims:
+                        server.command(f"{victim} 5xx")
+                    next_fault = now + 1.0
+                else:
+                    victim, fault = next(faults)
+                    server.command(f"{victim} {fault}")
+                    victims = [victim]
+                    result.faults_applied += 1
+                    next_fault = now + args.fault_every
             if now >= next_replay:
                 # On the loop thread, as the player runs (a worker thread would get its own
                 # malloc arena and measure glibc, not crashtui).
@@ -293,8 +303,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--ws-interval",
         type=float,
-        default=0.1,
-        help="seconds between pushed liquidations per stream (default 0.1: 30/s in all, a crash's rate)",
+        default=0.3,
+        help="seconds between pushed liquidations per stream (default 0.3: 10/s in all, a busy market; "
+        "0.1 is a crash's 30/s)",
     )
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     args = parser.parse_args(argv)

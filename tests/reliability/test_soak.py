@@ -21,6 +21,7 @@ SOAK = Path(__file__).resolve().parents[2] / "benchmarks" / "soak.py"
 @pytest.mark.slow
 def test_short_soak_keeps_rss_flat_and_the_engine_alive() -> None:
     args = ["--duration", "25", "--warmup", "12", "--fault-every", "1", "--replay-every", "4", "--json"]
+    args += ["--ws-interval", "0.1"]  # a crash's 30 liquidations a second
     proc = subprocess.run(
         [sys.executable, str(SOAK), *args],
         capture_output=True,
@@ -30,7 +31,7 @@ def test_short_soak_keeps_rss_flat_and_the_engine_alive() -> None:
     )
     assert "Traceback" not in proc.stderr, proc.stderr
     result = json.loads(proc.stdout)
-    assert result["faults_applied"] >= 15  # the faults did cycle
+    assert result["faults_applied"] >= 10  # the faults did cycle (after the warm-up)
     assert result["replays"] >= 4
     assert result["analyses"] >= 15
     assert result["liquidations"] >= 100  # the streams kept delivering through the faults
