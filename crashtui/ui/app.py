@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App, SystemCommand
@@ -38,11 +39,14 @@ from crashtui.ui.watchlists import RECORDING, WatchlistBook, WatchlistError
 from crashtui.ui.widgets.ascii_scrollbar import use_ascii_scrollbars
 
 if TYPE_CHECKING:
+    from crashtui.alerts import Alert
     from crashtui.engine import Engine
+    from crashtui.ui.alerting import DashboardAlerts
     from crashtui.ui.render.frame import Frame, ReplayInfo
 
 MIN_SPEED = 1.0
 MAX_SPEED = 86_400.0
+FIRST_PAINT_FALLBACK_S = 0.5
 
 
 def warm_up_analysis(config: Config) -> None:
@@ -109,6 +113,8 @@ class CrashApp(App[int]):
         self._theme_spec = spec
         self._theme_name = spec.name
         self._themes_loaded = False
+        self._started = False
+        self.alerts: DashboardAlerts | None = None
         if warning:
             self._startup_warnings.append(warning)
 
@@ -130,11 +136,15 @@ class CrashApp(App[int]):
             self._busy = "loading"
         self.refresh_now()
         self.call_after_refresh(self._after_first_paint)
+        # The callback above waits for the dashboard's repaint; a screen pushed over it at once
+        # (a key pressed during start-up) could hold it back, so a timer starts things regardless.
+        self.set_timer(FIRST_PAINT_FALLBACK_S, self._after_first_paint)
 
     def _after_first_paint(self) -> None:
         """Start the engine, register the other themes, show start-up warnings, start the tick."""
-        if self._stopped:
+        if self._stopped or self._started:
             return
+        self._started = True
         if self.engine is not None:
             if self.options.start_engine:
                 self._start(self.engine)
@@ -144,7 +154,7 @@ class CrashApp(App[int]):
         for warning in self._startup_warnings:
             self.say(plain(warning, 300), severity="warning", timeout=8)
         self._startup_warnings.clear()
-        self.set_interval(self.options.tick_s, self.refresh_now)
+        self.set_interval(self.options.tick_s, self._tick)
         self.refresh_now()
 
     def _load_themes(self) -> None:
@@ -181,14 +191,71 @@ class CrashApp(App[int]):
         engine = self.plan.build(watchlist, start_ms)
         engine.load_history()
         warm_up_analysis(self.config_data)
+        import crashtui.alerts  # noqa: F401  (imported here, off the loop, for the alert manager)
+
         return engine
 
     def _start(self, engine: Engine) -> None:
         self._tasks = engine.start()
+        self._attach_alerts(engine)
 
     def say(self, message: str, *, severity: SeverityLevel = "information", timeout: float = 4.0) -> None:
         """A toast; the text is never markup and never carries escape sequences."""
         self.notify(plain(message, 300), severity=severity, timeout=timeout, markup=False)
+
+    # -- alerts --------------------------------------------------------------------------------
+
+    def _attach_alerts(self, engine: Engine) -> None:
+        """Give a started engine its alert manager (the first one creates the session's alerts)."""
+        from crashtui.ui.alerting import DashboardAlerts
+
+        if self.alerts is None:
+            self.alerts = DashboardAlerts(
+                self.config_data.alerts,
+                toast=self._toast_alert,
+                error=lambda text: self.say(text, severity="error", timeout=10),
+                terminal=self._write_terminal,
+            )
+        self.alerts.attach(engine)
+
+    def _toast_alert(self, alert: Alert) -> None:
+        from crashtui.ui.alerting import TOAST_SECONDS, TOAST_SEVERITY, toast_text
+
+        title, body = toast_text(alert)
+        severity = TOAST_SEVERITY.get(alert.severity, "information")
+        timeout = TOAST_SECONDS.get(alert.severity, 8.0)
+        self.notify(body, title=title, severity=severity, timeout=timeout, markup=False)
+
+    def _write_terminal(self, data: str) -> None:
+        """Raw bytes for the terminal (bell, OSC notifications), in order with the screen updates."""
+        driver = self._driver
+        if driver is not None and not self.is_headless:
+            driver.write(data)
+
+    def _tick(self) -> None:
+        """The refresh timer: evaluate the alert rules, then repaint what changed."""
+        if self.alerts is not None:
+            self.alerts.check()
+        self.refresh_now()
+
+    def alert_log_path(self) -> Path | None:
+        """The JSONL alert log of this session (None when ``[alerts] log`` is off)."""
+        if self.alerts is not None and self.alerts.manager is not None:
+            return self.alerts.log_path
+        from crashtui.alerts import resolve_log_path
+
+        replay = (
+            self.plan.replay
+            if self.plan is not None
+            else self.engine is not None and self.engine.mode == "replay"
+        )
+        return resolve_log_path(self.config_data.alerts, "replay" if replay else "live")
+
+    def action_alerts(self) -> None:
+        """Open the alert log."""
+        from crashtui.ui.screens.alerts import AlertLogScreen
+
+        self._open(AlertLogScreen(self.glyphs))
 
     # -- refresh -------------------------------------------------------------------------------
 
@@ -238,6 +305,7 @@ class CrashApp(App[int]):
             replay=self._replay_info(engine),
             selected=dashboard.selected_symbol if dashboard is not None else None,
             feed_error=self._feed_error(),
+            alerts=self.alerts.count if self.alerts is not None else 0,
         )
 
     def _watchlist_label(self, engine: Engine) -> str:
@@ -264,6 +332,7 @@ class CrashApp(App[int]):
             self._busy,
             self.theme,
             id(self.screen),
+            self.alerts.count if self.alerts is not None else 0,
         )
         if key == self._last_key and not force:
             self.perf.skipped += 1
@@ -589,6 +658,7 @@ class CrashApp(App[int]):
                 self._engines.discard(old)
         self.engine = engine
         self._tasks = tasks
+        self._attach_alerts(engine)
 
     @staticmethod
     def _caught_up(engine: Engine, target: int) -> bool:
@@ -602,6 +672,9 @@ class CrashApp(App[int]):
 
     async def _stop_engines(self) -> None:
         self._stopped = True
+        alerts, self.alerts = self.alerts, None
+        if alerts is not None:
+            await alerts.aclose()
         engines, self._engines = list(self._engines), set()
         for engine in engines:
             with contextlib.suppress(Exception):

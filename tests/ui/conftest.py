@@ -27,37 +27,56 @@ def feb6_engine() -> Engine:
     return engine
 
 
-@pytest.fixture(scope="session")
-def small_recording(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Feb 6 10:00–14:00Z of the scenario plus the latest earlier payload of every endpoint.
+def cut_recording(
+    directory: Path, start_ms: int, end_ms: int, label: str, *, with_candles: bool = False
+) -> Path:
+    """The scenario from ``start_ms`` to ``end_ms`` plus the latest earlier payload of every endpoint.
 
     Small enough to load and replay in a fraction of a second, complete enough for every pane.
+    ``with_candles`` keeps every earlier candle payload too: zone states (a break) need the
+    candle history, which the latest payload alone does not carry.
     """
     header, payloads = read_recording(locate_recording("feb-2026"))
-    start = parse_instant("2026-02-06T10:00Z")
     first = payloads[0].received_ms
     latest_before: dict[tuple[str, str, tuple[tuple[str, str], ...]], int] = {}
+    keep: set[int] = set()
     for i, p in enumerate(payloads):
-        if p.received_ms < start:
+        if p.received_ms < start_ms:
             latest_before[(p.source, p.endpoint, tuple(sorted(p.params.items())))] = i
-    keep = {
-        i for i, p in enumerate(payloads) if p.received_ms == first or start <= p.received_ms <= FEB6_1400
-    }
+            if with_candles and p.endpoint == "klines":
+                keep.add(i)
+    keep.update(
+        i for i, p in enumerate(payloads) if p.received_ms == first or start_ms <= p.received_ms <= end_ms
+    )
     keep.update(latest_before.values())
     chosen = [payloads[i] for i in sorted(keep)]
     small = RecordingHeader(
         created_ms=header.created_ms,
-        label="feb6-small",
+        label=label,
         scenario=True,
         note="test cut of the feb-2026 scenario",
         watchlist=header.watchlist,
         pinned_zones=header.pinned_zones,
         start_ms=chosen[0].received_ms,
-        end_ms=FEB6_1400,
+        end_ms=end_ms,
     )
-    path = tmp_path_factory.mktemp("rec") / "feb6-small.jsonl.gz"
+    path = directory / f"{label}.jsonl.gz"
     write_recording(path, small, chosen)
     return path
+
+
+@pytest.fixture(scope="session")
+def small_recording(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Feb 6 10:00–14:00Z of the scenario plus the latest earlier payload of every endpoint."""
+    start = parse_instant("2026-02-06T10:00Z")
+    return cut_recording(tmp_path_factory.mktemp("rec"), start, FEB6_1400, "feb6-small")
+
+
+@pytest.fixture(scope="session")
+def eth_break_recording(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Feb 6 00:30–01:10Z: ETH's hourly candle closes below the pinned $1,826 zone at 01:00Z."""
+    start, end = parse_instant("2026-02-06T00:30Z"), parse_instant("2026-02-06T01:10Z")
+    return cut_recording(tmp_path_factory.mktemp("rec"), start, end, "feb6-eth-break", with_candles=True)
 
 
 @pytest.fixture

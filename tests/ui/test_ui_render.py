@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from rich.text import Text
 
+from crashtui.alerts import Alert
 from crashtui.analysis.zones import ZoneKind
 from crashtui.engine import Engine
+from crashtui.timeparse import parse_instant
 from crashtui.ui.fmt import fmt_age, fmt_flow, fmt_pct, fmt_short
 from crashtui.ui.glyphs import ASCII, UNICODE, to_ascii
 from crashtui.ui.palette import Palette
+from crashtui.ui.render.alert_log import alert_list
 from crashtui.ui.render.charts import CandleSeries, aggregate_candles, decimate, nice_ticks
 from crashtui.ui.render.common import Column, fit, table, wrap_items
 from crashtui.ui.render.etf import build_etf, flow_days, trading_days
@@ -221,3 +226,37 @@ def test_visual_key_ignores_changes_below_the_plot_resolution() -> None:
     assert visual_key(spec(-0.25, ys[-1]), 80, 14) == base  # the replay clock slid every x
     assert visual_key(spec(0.0, ys[-1] + 300.0), 80, 14) != base  # a move you can see
     assert visual_key(spec(0.0, ys[-1]), 100, 14) != base  # another size
+
+
+@pytest.mark.parametrize("width", [40, 60, 80, 120, 160])
+def test_the_status_bar_counts_this_sessions_alerts_at_every_width(frame: Frame, width: int) -> None:
+    quiet = build_status(frame, width)
+    alerted = build_status(replace(frame, alerts=3), width)
+    assert alerted.cell_len <= width
+    assert "!" not in quiet.plain
+    assert "! 3 alerts" in alerted.plain or "!3" in alerted.plain
+    if width >= 120:
+        assert alerted.plain.rstrip().endswith("! 3 alerts  ? help  ⏎ drill  l e f m s  w lists  q quit")
+
+
+def test_an_alert_that_does_not_fit_gets_its_message_on_wrapped_lines_below() -> None:
+    alert = Alert(
+        id="1",
+        at_ms=parse_instant("2026-02-06T01:01Z"),
+        rule="ETH 1826 break",
+        kind="zone_break",
+        severity="warning",
+        message="ETH broke below the pinned 1,826 zone (1,824–1,828): 1h close 1,812 at 01:00Z "
+        "\x1b[2J[b]x[/b]",
+        symbol="ETH",
+    )
+    wide = alert_list([alert], PALETTE, 160, "none").plain.split("\n")
+    assert wide == [
+        "02-06 01:01Z WARNING  ETH 1826 break         ETH   "
+        "ETH broke below the pinned 1,826 zone (1,824–1,828): 1h close 1,812 at 01:00Z [b]x[/b]"
+    ]
+    narrow = alert_list([alert], PALETTE, 60, "none").plain.split("\n")
+    assert narrow[0].startswith("02-06 01:01Z WARNING  ETH 1826 break")
+    assert all(len(line) <= 60 for line in narrow)
+    assert " ".join(line.strip() for line in narrow[1:]).endswith("1h close 1,812 at 01:00Z [b]x[/b]")
+    assert alert_list([], PALETTE, 60, "no alerts yet").plain == "no alerts yet"

@@ -35,9 +35,11 @@ def running_app(
     saved: list[UiState] | None = None,
     state: UiState | None = None,
     pane: str | None = None,
+    config: Config | None = None,
+    tick_s: float = 1.0,
 ) -> CrashApp:
-    """A dashboard that builds and starts its own replay engines from the small recording."""
-    config = Config()
+    """A dashboard that builds and starts its own replay engines from a (small) recording."""
+    config = config or Config()
     plan = FeedPlan(config, recording, speed, start_ms, until_ms)
     store = saved if saved is not None else []
     book = WatchlistBook(
@@ -48,4 +50,5 @@ def running_app(
         recording=(),
         remember_active=False,
     )
-    return CrashApp(config, plan=plan, options=UiOptions(show_timings=False, pane=pane), book=book)
+    options = UiOptions(show_timings=False, pane=pane, tick_s=tick_s)
+    return CrashApp(config, plan=plan, options=options, book=book)

@@ -40,6 +40,7 @@ class Frame:
     selected: str | None = None
     feed_error: str | None = None
     poll_s: float = 10.0
+    alerts: int = 0  # alerts shown this session (the status bar's ``! 3 alerts``)
 
     @property
     def live(self) -> bool:

@@ -84,13 +84,18 @@ def offline(statuses: Mapping[str, SourceStatus]) -> bool:
     return ok == 0 and bad > 0
 
 
-def hints(width_left: int, glyphs: Glyphs) -> Text:
-    """Key hints, shortened to fit."""
+def hints(width_left: int, glyphs: Glyphs, alerts: int = 0, palette: Palette | None = None) -> Text:
+    """Key hints, shortened to fit; after alerts this session, ``! 3 alerts`` leads (the alert log key)."""
     enter = "enter" if glyphs.ascii else "⏎"
-    for text in (f"? help  {enter} drill  l e f m s  w lists  q quit", "? help  l e f m s  q", "? help"):
-        if len(text) <= width_left:
-            return Text(text, style="dim")
-    return Text()
+    keys = (f"? help  {enter} drill  l e f m s  w lists  q quit", "? help  l e f m s  q", "? help")
+    style = f"bold {palette.warning}" if palette is not None else "bold"
+    badges = (f"! {alerts} alert{'s' if alerts != 1 else ''}", f"!{alerts}") if alerts else ("",)
+    for text in keys:
+        for badge_text in badges:
+            out = Text.assemble((badge_text, style), ("  " if badge_text else "", ""), (text, "dim"))
+            if out.cell_len <= width_left:
+                return out
+    return Text(badges[-1], style=style) if alerts and len(badges[-1]) <= width_left else Text()
 
 
 def build_status(frame: Frame, width: int) -> Text:
@@ -101,7 +106,7 @@ def build_status(frame: Frame, width: int) -> Text:
     ok, bad, total = counts(statuses)
     if frame.feed_error:
         left = Text.assemble(("feed stopped: ", f"bold {p.error}"), (plain(frame.feed_error, 80), p.error))
-        return spread(left, hints(20, frame.glyphs), width)
+        return spread(left, hints(20, frame.glyphs, frame.alerts, p), width)
     if frame.live and offline(statuses):
         lead = Text(f"NO NETWORK? {ok}/{total} sources reachable", style=f"bold {p.error}")
         options = [
@@ -119,7 +124,7 @@ def build_status(frame: Frame, width: int) -> Text:
         return fit(options[-1], width)
     if not ordered:
         waiting = "waiting for the first answers…" if frame.live else "replay: no source status yet"
-        return spread(Text(waiting, style=p.muted), hints(width // 2, frame.glyphs), width)
+        return spread(Text(waiting, style=p.muted), hints(width // 2, frame.glyphs, frame.alerts, p), width)
     problems = [s for s in ordered if s.state is not SourceState.OK]
     replay_text = replay_lead(frame, width)
     candidates = [
@@ -135,7 +140,7 @@ def build_status(frame: Frame, width: int) -> Text:
         candidates = [join([replay_text, c], "  ") for c in candidates] + [replay_text]
     for left in candidates:
         if left.cell_len + 8 <= width:
-            return spread(left, hints(width - left.cell_len - 2, frame.glyphs), width)
+            return spread(left, hints(width - left.cell_len - 2, frame.glyphs, frame.alerts, p), width)
     return fit(candidates[-1], width)
 
 

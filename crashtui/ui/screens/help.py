@@ -82,9 +82,12 @@ class HelpScreen(Drilldown):
         """Fill the help text."""
         self.show_text("help-keys", lambda w: keys_text(frame))
         self.show_text("help-legend", lambda w: legend_text(frame))
+        log_path = getattr(self.app, "alert_log_path", None)
+        alert_log = log_path() if callable(log_path) else None
         files = Text.assemble(
             ("Files\n", f"bold {frame.palette.primary}"),
             (f"  config and themes: {user_config_dir()} (never rewritten by crashtui)\n", ""),
-            (f"  watchlist edits: {state_path()}", ""),
+            (f"  watchlist edits: {state_path()}\n", ""),
+            (f"  alert log: {alert_log or 'off ([alerts] log = false)'} (! lists it)", ""),
         )
         self.show_text("help-files", lambda w: files)

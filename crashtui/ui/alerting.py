@@ -1,0 +1,239 @@
+"""The dashboard's alerts: one AlertManager per engine, toasts, the bell and desktop notifications.
+
+The rules, the JSONL log and the command hook are :mod:`crashtui.alerts`'; this module gives
+each engine the dashboard swaps in its :class:`~crashtui.alerts.AlertManager`, checks it on the
+refresh tick and shows what it fires: a toast (when ``[alerts] toast``), the bell and OSC 9/777
+notifications (``bell``/``desktop``; written through the app's terminal writer, tmux-wrapped
+when inside tmux), an error toast for each failed delivery, and the session's list for the
+alert log screen.
+
+**Engine swaps.** A watchlist change or a backward replay seek builds a new engine, and a new
+manager whose rules start over at the new time (the alert engine re-arms on a new state). Left
+alone it would repeat what the trader has already seen: a rewind replays the same zone breaks
+and cascades, and a condition on a state that is still true (crash gauge, Fear & Greed,
+liquidations) fires once at every re-arm. So an alert from any manager after the session's first
+is a *repeat* when this session already showed one for the same rule and target (symbol,
+threshold, source, direction) and
+
+* it is the same event (the same zone break, cascade or ETF day), or
+* it fired when its manager armed (a condition that was already true and already shown), or
+* it lies within the rule's cooldown of the one shown (a rewind replaying that stretch).
+
+A repeat gets no toast, no bell and no new line on the alert log screen. The JSONL log and the
+command hook belong to the alert engine and see every alert its managers fire: after a rewind
+they get the replayed stretch's alerts again, each at its own replay time, as a second pass of
+the recording would. A seek back to before anything was shown (say, before the session's start)
+shows the alerts of that stretch: they are new to the trader.
+
+Nothing here imports textual; the app passes its toast, raw terminal writer and error callbacks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+from collections import deque
+from collections.abc import Callable, Hashable, Mapping
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from crashtui.config.alerts_schema import AlertsConfig
+from crashtui.textsafe import plain
+
+if TYPE_CHECKING:
+    from crashtui.alerts import Alert, AlertManager, DeliveryFailure
+    from crashtui.alerts.inputs import AlertSource
+
+SESSION_LIMIT = 500
+FIRED_LIMIT = 5000
+# Details that name the event an alert is about: the same event is the same alert.
+EVENT_DETAILS = ("event_ms", "start_ms", "day", "to_day")
+# Details that name the target (with the symbol and threshold) of a condition on a state.
+TARGET_DETAILS = ("source", "direction")
+
+AlertKey = tuple[Hashable, ...]
+
+
+def alert_key(alert: Alert) -> AlertKey:
+    """Rule and target of an alert (the event's time is kept apart: see :func:`event_of`)."""
+    details = alert.details
+    return (
+        alert.rule,
+        alert.kind,
+        alert.symbol,
+        alert.threshold,
+        *(str(details.get(name)) for name in TARGET_DETAILS),
+    )
+
+
+def event_of(alert: Alert) -> str | None:
+    """The event an alert reports (a zone break's candle, a cascade's start, an ETF day), if any."""
+    for name in EVENT_DETAILS:
+        value = alert.details.get(name)
+        if value is not None:
+            return f"{name}={value}"
+    return None
+
+
+class ShownAlerts:
+    """What this session has shown, to tell a new alert from a repeat after an engine swap."""
+
+    def __init__(self, cooldowns_ms: Mapping[str, float]) -> None:
+        self._cooldowns_ms = cooldowns_ms
+        self._times: dict[AlertKey, deque[int]] = {}
+        self._events: set[tuple[AlertKey, str]] = set()
+
+    def is_repeat(self, alert: Alert, *, arming: bool) -> bool:
+        """Whether ``alert`` repeats one already shown (see the module docstring)."""
+        key = alert_key(alert)
+        times = self._times.get(key)
+        if not times:
+            return False
+        event = event_of(alert)
+        if event is not None:
+            return (key, event) in self._events
+        if arming:
+            return True
+        cooldown = self._cooldowns_ms.get(alert.rule, 0.0)
+        return any(abs(alert.at_ms - at) < cooldown for at in times)
+
+    def add(self, alert: Alert) -> None:
+        """Remember a shown alert."""
+        key = alert_key(alert)
+        self._times.setdefault(key, deque(maxlen=16)).append(alert.at_ms)
+        event = event_of(alert)
+        if event is not None:
+            self._events.add((key, event))
+
+
+class DashboardAlerts:
+    """The alert managers of one dashboard session and what the trader sees of them.
+
+    ``toast(alert)`` shows an alert, ``error(text)`` a failure; ``terminal(data)`` writes raw
+    bell/OSC sequences to the terminal (None: never). Call :meth:`attach` with each engine the
+    dashboard starts using, :meth:`check` on the refresh tick, :meth:`aclose` at exit.
+    """
+
+    def __init__(
+        self,
+        config: AlertsConfig,
+        *,
+        toast: Callable[[Alert], None],
+        error: Callable[[str], None],
+        terminal: Callable[[str], None] | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
+        self.config = config
+        self._toast = toast
+        self._error = error
+        self._terminal = terminal if (config.bell or config.desktop != "off") else None
+        self._tmux = bool((os.environ if env is None else env).get("TMUX"))
+        self._terminal_failed = False
+        self.manager: AlertManager | None = None
+        self._managers = 0
+        self._arming = False
+        self._closing: set[asyncio.Task[None]] = set()
+        self._session: deque[Alert] = deque(maxlen=SESSION_LIMIT)
+        self._fired: deque[tuple[int, str, str]] = deque(maxlen=FIRED_LIMIT)
+        self._shown = ShownAlerts({rule.name: rule.cooldown_s * 1000 for rule in config.rules})
+        self.repeats = 0
+        self._shown_count = 0
+
+    @property
+    def log_path(self) -> Path | None:
+        """The JSONL alert log of the current manager (None when logging is off or no engine yet)."""
+        return self.manager.log_path if self.manager is not None else None
+
+    def session(self) -> tuple[Alert, ...]:
+        """Alerts shown in this session, newest first (repeats after engine swaps left out)."""
+        return tuple(reversed(self._session))
+
+    @property
+    def count(self) -> int:
+        """How many alerts this session has shown."""
+        return self._shown_count
+
+    def fired_keys(self) -> frozenset[tuple[int, str, str]]:
+        """``(at_ms, rule, message)`` of every alert this session's managers fired (and logged),
+        repeats included: the alert log's lines that are not from earlier sessions."""
+        return frozenset(self._fired)
+
+    def attach(self, engine: AlertSource) -> None:
+        """Give ``engine`` its own manager; the previous one is closed in the background."""
+        from crashtui.alerts import AlertManager
+
+        old = self.manager
+        manager = AlertManager(engine, self.config)
+        manager.subscribe(partial(self._on_alert, self._managers > 0))
+        manager.subscribe_failures(self._on_failure)
+        self.manager = manager
+        self._managers += 1
+        if old is not None:
+            task = asyncio.ensure_future(old.aclose())
+            self._closing.add(task)
+            task.add_done_callback(self._closing.discard)
+
+    def check(self) -> None:
+        """Evaluate the rules now (the refresh tick); what fires is shown by the listeners."""
+        manager = self.manager
+        if manager is None:
+            return
+        self._arming = manager.evaluator.armed_at_ms is None
+        try:
+            manager.check()
+        finally:
+            self._arming = False
+
+    def _on_alert(self, after_swap: bool, alert: Alert) -> None:
+        self._fired.append((alert.at_ms, alert.rule, alert.message))
+        if after_swap and self._shown.is_repeat(alert, arming=self._arming):
+            self.repeats += 1
+            return
+        self._shown.add(alert)
+        self._session.append(alert)
+        self._shown_count += 1
+        if self.config.toast:
+            self._toast(alert)
+        self._ring(alert)
+
+    def _ring(self, alert: Alert) -> None:
+        """Bell and desktop notification; a terminal that cannot be written is reported once."""
+        if self._terminal is None or self._terminal_failed:
+            return
+        from crashtui.alerts.terminal import alert_sequences
+
+        data = alert_sequences(alert, bell=self.config.bell, desktop=self.config.desktop, tmux=self._tmux)
+        if not data:
+            return
+        try:
+            self._terminal(data)
+        except Exception as exc:  # a dead terminal must never take the dashboard down
+            self._terminal_failed = True
+            self._error(f"alert bell/notification could not be written: {type(exc).__name__}: {exc}")
+
+    def _on_failure(self, failure: DeliveryFailure) -> None:
+        self._error(f"alert {failure.channel} failed: {failure.reason}")
+
+    async def aclose(self) -> None:
+        """Close every manager (each waits for its running commands, bounded by their timeout)."""
+        manager, self.manager = self.manager, None
+        closing = list(self._closing)
+        if manager is not None:
+            closing.append(asyncio.ensure_future(manager.aclose()))
+        for task in closing:
+            with contextlib.suppress(Exception):
+                await task
+
+
+def toast_text(alert: Alert) -> tuple[str, str]:
+    """Title and body of an alert's toast, plain text."""
+    title = f"{alert.severity.upper()} · {alert.rule} · {alert.at[11:16]}Z"
+    return plain(title, 120), plain(alert.message, 300)
+
+
+ToastSeverity = Literal["information", "warning", "error"]
+TOAST_SEVERITY: dict[str, ToastSeverity] = {"info": "information", "warning": "warning", "critical": "error"}
+# Critical alerts stay up long enough to be seen on return from another pane.
+TOAST_SECONDS = {"info": 8.0, "warning": 12.0, "critical": 30.0}

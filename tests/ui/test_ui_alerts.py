@@ -1,0 +1,276 @@
+"""Alerts in the dashboard: toasts, bell and notifications, failures, the alert log screen, rewinds."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from crashtui.alerts import Alert, read_alerts
+from crashtui.config.alerts_schema import AlertRule, AlertsConfig, FearGreedRule, ZoneRule
+from crashtui.config.schema import Config
+from crashtui.engine import Engine, EngineOptions, ReplayOptions
+from crashtui.timeparse import parse_instant
+from crashtui.ui.alerting import DashboardAlerts
+from crashtui.ui.app import CrashApp
+from crashtui.ui.screens.alerts import AlertLogScreen
+from crashtui.ui.widgets.textview import TextView
+from tests.ui.uihelpers import running_app
+
+ETH_BREAK = ZoneRule(
+    kind="zone_break",
+    name="ETH 1826 break",
+    severity="warning",
+    cooldown_s=1800.0,
+    symbol="ETH",
+    level=1826.0,
+)
+EXTREME_FEAR = FearGreedRule(name="extreme fear", severity="warning", cooldown_s=21600.0, at_or_below=24.0)
+T0055 = parse_instant("2026-02-06T00:55Z")
+T0102 = parse_instant("2026-02-06T01:02Z")
+
+
+def alerts_config(tmp_path: Path, rules: tuple[AlertRule, ...] = (ETH_BREAK,), **delivery: object) -> Config:
+    """The default config with these rules, a log in ``tmp_path`` and no bell or notifications."""
+    settings: dict[str, object] = {"bell": False, "desktop": "off", **delivery}
+    alerts = AlertsConfig(rules=rules, log_path=str(tmp_path / "alerts.jsonl"), **settings)  # type: ignore[arg-type]
+    return replace(Config(), alerts=alerts)
+
+
+async def wait_until(pilot: Pilot[int], condition: Callable[[], bool], tries: int = 400) -> bool:
+    """Let the app run until ``condition()`` holds (False if it never does)."""
+    for _ in range(tries):
+        if condition():
+            return True
+        await pilot.pause(0.02)
+    return condition()
+
+
+def log_screen_ready(app: CrashApp) -> bool:
+    """The alert log screen is up, has read the log and has a frame to render."""
+    screen = app.screen
+    return isinstance(screen, AlertLogScreen) and screen.earlier is not None and screen.frame is not None
+
+
+def toasts(app: CrashApp, text: str) -> list[object]:
+    return [n for n in app._notifications if text in f"{n.title} {n.message}"]
+
+
+async def test_a_scenario_alert_is_toasted_and_on_the_alert_log_screen(
+    eth_break_recording: Path, tmp_path: Path
+) -> None:
+    config = alerts_config(tmp_path)
+    app = running_app(
+        eth_break_recording, config=config, speed=600.0, start_ms=T0055, until_ms=T0102, tick_s=0.1
+    )
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert await wait_until(pilot, lambda: bool(toasts(app, "ETH 1826 break")))
+        (toast,) = toasts(app, "ETH 1826 break")
+        assert toast.severity == "warning"  # type: ignore[attr-defined]
+        assert toast.markup is False  # type: ignore[attr-defined]
+        assert "ETH broke below the pinned 1,826 zone (1,824–1,828): 1h close 1,812 at 01:00Z" in str(
+            toast.message  # type: ignore[attr-defined]
+        )
+        assert app.alerts is not None
+        (alert,) = app.alerts.session()
+        assert T0055 < alert.at_ms <= T0102  # the replay clock, not the wall clock
+        assert alert.mode == "replay"
+
+        await pilot.press("exclamation_mark")
+        assert await wait_until(pilot, lambda: log_screen_ready(app))
+        app.refresh_now(force=True)
+        await pilot.pause()
+        session = app.screen.query_one("#alerts-session", TextView).text.plain
+        stamp = alert.at[5:10] + " " + alert.at[11:16] + "Z"  # 02-06 01:0xZ
+        assert f"{stamp} WARNING  ETH 1826 break" in session
+        assert "ETH broke below the pinned 1,826 zone" in session
+        assert (
+            "This session (1, replay clock)"
+            in app.screen.query_one("#alerts-session-title", TextView).text.plain
+        )
+        # Already in the log file, and not listed a second time as an earlier alert.
+        assert [a.rule for a in read_alerts(tmp_path / "alerts.jsonl")] == ["ETH 1826 break"]
+        assert "no earlier alerts" in app.screen.query_one("#alerts-earlier", TextView).text.plain
+        await pilot.press("q")
+    assert app.return_code == 0
+
+
+async def test_the_alert_log_screen_lists_earlier_sessions_from_the_log(
+    eth_break_recording: Path, tmp_path: Path
+) -> None:
+    earlier = Alert(
+        id="1",
+        at_ms=parse_instant("2026-02-05T20:30Z"),
+        rule="crash gauge extreme",
+        kind="gauge",
+        severity="critical",
+        message="Crash gauge 75/100 EXTREME STRESS ≥ 75 [bold]x[/]",
+        mode="replay",
+    )
+    log = tmp_path / "alerts.jsonl"
+    log.write_text('{"type": "alert", ' + earlier.to_json()[1:] + "\nnot json\n", encoding="utf-8")
+    app = running_app(eth_break_recording, config=alerts_config(tmp_path), start_ms=T0055, until_ms=T0102)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("exclamation_mark")
+        assert await wait_until(pilot, lambda: log_screen_ready(app))
+        app.refresh_now(force=True)
+        await pilot.pause()
+        text = app.screen.query_one("#alerts-earlier", TextView).text.plain
+        assert "02-05 20:30Z CRITICAL crash gauge extreme" in text
+        assert "[bold]x[/]" in text  # shown as written, never parsed as markup
+        assert str(log) in app.screen.query_one("#alerts-earlier-title", TextView).text.plain
+        await pilot.press("question_mark")  # help names the log too
+        await pilot.pause()
+        app.refresh_now(force=True)
+        await pilot.pause()
+        assert f"alert log: {log} (! lists it)" in app.screen.query_one("#help-files", TextView).text.plain
+
+
+@pytest.mark.parametrize(
+    ("command", "reason"),
+    [
+        pytest.param(
+            (sys.executable, "-c", "import sys; print('[red]boom\\x1b[2J', file=sys.stderr); sys.exit(3)"),
+            "exited with status 3: [red]boom",
+            id="exits-3",
+        ),
+        pytest.param(("/nonexistent/page-me", "{message}"), "command not found", id="not-installed"),
+        pytest.param(
+            (sys.executable, "-c", "import time; time.sleep(30)"), "timed out after 0.3 s", id="hangs"
+        ),
+    ],
+)
+async def test_a_failing_hook_shows_an_error_toast_and_nothing_stops(
+    eth_break_recording: Path, tmp_path: Path, command: tuple[str, ...], reason: str
+) -> None:
+    config = alerts_config(tmp_path, command=command, command_timeout_s=0.3)
+    app = running_app(
+        eth_break_recording, config=config, speed=600.0, start_ms=T0055, until_ms=T0102, tick_s=0.1
+    )
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert await wait_until(pilot, lambda: bool(toasts(app, "alert command failed")))
+        (error,) = toasts(app, "alert command failed")
+        assert error.severity == "error"  # type: ignore[attr-defined]
+        message = str(error.message)  # type: ignore[attr-defined]
+        assert reason in message
+        assert "\x1b" not in message
+        assert toasts(app, "ETH 1826 break")  # the alert itself was still shown
+        await pilot.press("exclamation_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, AlertLogScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("q")
+    assert app.return_code == 0
+    failures = [
+        line for line in (tmp_path / "alerts.jsonl").read_text().splitlines() if "delivery_failure" in line
+    ]
+    assert len(failures) == 1
+
+
+def replay_engine(config: Config, recording: Path, start: str, until: str) -> Engine:
+    options = ReplayOptions(recording, None, parse_instant(start), parse_instant(until))
+    return Engine(config, (), EngineOptions(replay=options))
+
+
+def step_through(alerts: DashboardAlerts, engine: Engine) -> None:
+    """Attach ``engine`` and evaluate after every replay minute, as the dashboard's tick does."""
+    alerts.attach(engine)
+    for _ in engine.replay_steps():
+        alerts.check()
+
+
+@pytest.fixture
+def shown() -> list[Alert]:
+    return []
+
+
+@pytest.fixture
+def errors() -> list[str]:
+    return []
+
+
+async def test_a_rewind_does_not_show_alerts_again_but_the_log_gets_the_second_pass(
+    eth_break_recording: Path, tmp_path: Path, shown: list[Alert], errors: list[str]
+) -> None:
+    config = alerts_config(tmp_path, rules=(ETH_BREAK, EXTREME_FEAR))
+    alerts = DashboardAlerts(config.alerts, toast=shown.append, error=errors.append)
+    step_through(alerts, replay_engine(config, eth_break_recording, "2026-02-06T00:50Z", "2026-02-06T01:05Z"))
+    assert [a.rule for a in shown] == ["extreme fear", "ETH 1826 break"]
+    # Seek back 20 minutes: a new engine and manager replay the same stretch.
+    step_through(alerts, replay_engine(config, eth_break_recording, "2026-02-06T00:45Z", "2026-02-06T01:05Z"))
+    assert [a.rule for a in shown] == ["extreme fear", "ETH 1826 break"]
+    assert alerts.repeats == 2  # fear re-armed while still extreme, and the same 01:00Z candle break
+    assert [a.rule for a in alerts.session()] == ["ETH 1826 break", "extreme fear"]  # newest first
+    await alerts.aclose()
+    logged = [a.rule for a in read_alerts(tmp_path / "alerts.jsonl")]
+    assert logged == ["extreme fear", "ETH 1826 break"] * 2
+    assert len(alerts.fired_keys()) == 3  # both passes evaluated 01:01:00: the same break, the same line
+    assert errors == []
+
+
+async def test_a_rewind_to_before_the_session_start_shows_what_was_never_shown(
+    eth_break_recording: Path, tmp_path: Path, shown: list[Alert]
+) -> None:
+    config = alerts_config(tmp_path, rules=(ETH_BREAK, EXTREME_FEAR))
+    alerts = DashboardAlerts(config.alerts, toast=shown.append, error=print)
+    # Started after the 01:00Z break: it is history for these rules.
+    step_through(alerts, replay_engine(config, eth_break_recording, "2026-02-06T01:02Z", "2026-02-06T01:05Z"))
+    assert [a.rule for a in shown] == ["extreme fear"]
+    step_through(alerts, replay_engine(config, eth_break_recording, "2026-02-06T00:50Z", "2026-02-06T01:05Z"))
+    assert [a.rule for a in shown] == ["extreme fear", "ETH 1826 break"]
+    await alerts.aclose()
+
+
+async def test_after_a_watchlist_switch_only_new_alerts_are_shown(
+    eth_break_recording: Path, tmp_path: Path, shown: list[Alert]
+) -> None:
+    config = alerts_config(tmp_path, rules=(ETH_BREAK, EXTREME_FEAR))
+    alerts = DashboardAlerts(config.alerts, toast=shown.append, error=print)
+    step_through(alerts, replay_engine(config, eth_break_recording, "2026-02-06T00:50Z", "2026-02-06T00:55Z"))
+    assert [a.rule for a in shown] == ["extreme fear"]
+    # The switch builds a new engine at the replay clock: its rules arm again at 00:55Z.
+    step_through(alerts, replay_engine(config, eth_break_recording, "2026-02-06T00:55Z", "2026-02-06T01:05Z"))
+    assert [a.rule for a in shown] == ["extreme fear", "ETH 1826 break"]  # fear not again; the break is new
+    assert alerts.repeats == 1
+    await alerts.aclose()
+
+
+async def test_bell_and_desktop_notifications_are_written_wrapped_for_tmux(
+    eth_break_recording: Path, tmp_path: Path, shown: list[Alert]
+) -> None:
+    config = alerts_config(tmp_path, bell=True, desktop="both", toast=False)
+    written: list[str] = []
+    alerts = DashboardAlerts(
+        config.alerts, toast=shown.append, error=print, terminal=written.append, env={"TMUX": "1"}
+    )
+    step_through(alerts, replay_engine(config, eth_break_recording, "2026-02-06T00:55Z", "2026-02-06T01:05Z"))
+    assert shown == []  # toast = false: listed, not toasted
+    assert [a.rule for a in alerts.session()] == ["ETH 1826 break"]
+    (data,) = written
+    assert data.startswith("\a")  # the bell is never wrapped: tmux flags the window itself
+    assert "\x1bPtmux;\x1b\x1b]9;crashtui: ETH broke below the pinned 1,826 zone" in data
+    assert "\x1bPtmux;\x1b\x1b]777;notify;crashtui WARNING;ETH broke below" in data
+    await alerts.aclose()
+
+
+async def test_a_terminal_that_cannot_be_written_is_reported_once_and_never_raises(
+    eth_break_recording: Path, tmp_path: Path, shown: list[Alert], errors: list[str]
+) -> None:
+    config = alerts_config(tmp_path, rules=(ETH_BREAK, EXTREME_FEAR), bell=True)
+    calls: list[str] = []
+
+    def broken(data: str) -> None:
+        calls.append(data)
+        raise OSError(5, "Input/output error")
+
+    alerts = DashboardAlerts(config.alerts, toast=shown.append, error=errors.append, terminal=broken, env={})
+    step_through(alerts, replay_engine(config, eth_break_recording, "2026-02-06T00:50Z", "2026-02-06T01:05Z"))
+    assert [a.rule for a in shown] == ["extreme fear", "ETH 1826 break"]  # toasts go on
+    assert calls == ["\a"]  # tried once, then left alone
+    assert errors == ["alert bell/notification could not be written: OSError: [Errno 5] Input/output error"]
+    await alerts.aclose()
