@@ -147,8 +147,9 @@ class DashboardAlerts:
         return self.manager.log_path if self.manager is not None else None
 
     def session(self) -> tuple[Alert, ...]:
-        """Alerts shown in this session, newest first (repeats after engine swaps left out)."""
-        return tuple(reversed(self._session))
+        """Alerts shown in this session, newest first by their own time (the replay clock in replay,
+        so a rewind's alerts fall into place), repeats after engine swaps left out."""
+        return tuple(sorted(self._session, key=lambda alert: alert.at_ms, reverse=True))
 
     @property
     def count(self) -> int:

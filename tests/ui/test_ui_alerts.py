@@ -223,6 +223,8 @@ async def test_a_rewind_to_before_the_session_start_shows_what_was_never_shown(
     assert [a.rule for a in shown] == ["extreme fear"]
     step_through(alerts, replay_engine(config, eth_break_recording, "2026-02-06T00:50Z", "2026-02-06T01:05Z"))
     assert [a.rule for a in shown] == ["extreme fear", "ETH 1826 break"]
+    # Listed by replay time, newest first, though the break was shown last.
+    assert [a.at for a in alerts.session()] == ["2026-02-06T01:02:00Z", "2026-02-06T01:01:00Z"]
     await alerts.aclose()
 
 
