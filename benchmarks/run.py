@@ -146,12 +146,16 @@ def headless_rows(runs: int, env: dict[str, str]) -> list[Row]:
 
 
 def analysis_rows() -> list[Row]:
-    """Zones, tallies and stream parsing (their own benchmark modules)."""
-    from benchmarks import bench_analysis, bench_streams
+    """Zones, tallies, stream parsing and loaded memory (their own benchmark modules)."""
+    from benchmarks import bench_analysis, bench_memory, bench_streams
 
     a = bench_analysis.run()
     s = bench_streams.run()
+    m = bench_memory.run()
     return [
+        Row("peak RSS, 10 symbols + 24 h of liquidations", m["peak_rss_mib"], "MiB", target="≤ 100 MiB",
+            ok=m["peak_rss_mib"] <= 100, note=f"{m['liquidations']:,.0f} orders, UI modules loaded"),
+        Row("analysis, 10 symbols (first call)", m["analysis_ms"], "ms"),
         Row("zones, 8,760 hourly candles", a["zones_ms_per_symbol_8760h"], "ms/symbol", target="≤ 20 ms",
             ok=a["zones_ms_per_symbol_8760h"] <= 20),
         Row("liquidation tally", a["tally_us_per_event"], "µs/event", target="O(1)"),
