@@ -30,7 +30,8 @@ symbols = tuple(sys.argv[2].split(","))
 rate = float(sys.argv[3])
 rng = random.Random(1)
 now = 1_770_336_000_000
-engine = Engine(Config(), symbols, EngineOptions(streams=False), clock=type("C", (), {"now_ms": lambda self: now, "sleep": None})())
+from crashtui.clock import FakeClock
+engine = Engine(Config(), symbols, EngineOptions(streams=False), clock=FakeClock(now))
 for s in symbols:
     price = rng.uniform(1, 60000)
     for interval, count in ((Interval.H1, 2160), (Interval.H4, 540), (Interval.D1, 800)):
@@ -46,7 +47,8 @@ batch = []
 for i in range(n):
     ts = now - 86_400_000 + int(i * 86_400_000 / n)
     s = symbols[i % len(symbols)]
-    batch.append(Liquidation(venues[i % 3], s, Side.LONG if i % 5 else Side.SHORT, 100.0, 1.0 + i % 7, 100.0 * (1 + i % 7), ts))
+    side = Side.LONG if i % 5 else Side.SHORT
+    batch.append(Liquidation(venues[i % 3], s, side, 100.0, 1.0 + i % 7, 100.0 * (1 + i % 7), ts))
     if len(batch) == 1000:
         engine.sink(DataEvent("bybit_liq", "liquidations", tuple(batch), ts))
         batch = []
