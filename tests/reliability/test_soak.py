@@ -31,7 +31,7 @@ def test_short_soak_keeps_rss_flat_and_the_engine_alive() -> None:
     )
     assert "Traceback" not in proc.stderr, proc.stderr
     result = json.loads(proc.stdout)
-    assert result["faults_applied"] >= 10  # the faults did cycle (after the warm-up)
+    assert result["faults_applied"] >= 8  # the faults did cycle (after the warm-up)
     assert result["replays"] >= 4
     assert result["analyses"] >= 15
     assert result["liquidations"] >= 100  # the streams kept delivering through the faults
