@@ -24,7 +24,7 @@ from crashtui.state import FeedState
 if TYPE_CHECKING:
     import httpx
 
-    from crashtui.analysis.market import MarketAnalysis
+    from crashtui.analysis.market import MarketAnalysis, ZoneCache
     from crashtui.config.schema import NetConfig
 
 SAMPLED_VENUES = ("binance_liq", "okx_liq", "okx")
@@ -99,6 +99,8 @@ class Engine:
         self._tasks: list[asyncio.Task[None]] = []
         self.failure: str | None = None
         self._analysis: tuple[tuple[int, int, int], MarketAnalysis] | None = None
+        self._zone_cache: ZoneCache | None = None
+        self._zone_cache_for: FeedState | None = None
 
     # -- events ------------------------------------------------------------------------------
 
@@ -342,14 +344,28 @@ class Engine:
 
     # -- reading -----------------------------------------------------------------------------
 
-    def analysis(self) -> MarketAnalysis:
-        """Analysis of the current state (cached until the state or the second changes)."""
-        from crashtui.analysis.market import analyse_snapshot
+    def analysis(self, zone_budget: int | None = None) -> MarketAnalysis:
+        """Analysis of the current state (cached until the state or the second changes).
+
+        Zones are cached per symbol while their inputs are unchanged; with ``zone_budget`` at
+        most that many changed symbols are recomputed per call (the dashboard's tick), the rest
+        shown from their previous analysis until a later call refreshes them.
+        """
+        from crashtui.analysis.market import ZoneCache, analyse_snapshot
 
         key = (id(self.state), self.state.version, self.now_ms() // 1000)
         if self._analysis is not None and self._analysis[0] == key:
             return self._analysis[1]
-        result = analyse_snapshot(self.state.snapshot(), self.config, self.tally, pinned=self.pinned_zones)
+        if self._zone_cache is None or self._zone_cache_for is not self.state:
+            self._zone_cache, self._zone_cache_for = ZoneCache(), self.state
+        result = analyse_snapshot(
+            self.state.snapshot(),
+            self.config,
+            self.tally,
+            pinned=self.pinned_zones,
+            zone_cache=self._zone_cache,
+            zone_budget=zone_budget,
+        )
         self._analysis = (key, result)
         return result
 

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from crashtui.ui.alerting import DashboardAlerts
     from crashtui.ui.render.frame import Frame, ReplayInfo
 
+ZONE_BUDGET = 2  # symbols whose zones are recomputed per refresh tick
 MIN_SPEED = 1.0
 MAX_SPEED = 86_400.0
 FIRST_PAINT_FALLBACK_S = 0.5
@@ -292,7 +293,8 @@ class CrashApp(App[int]):
         if engine is None:
             return None
         started = time.perf_counter()
-        analysis = engine.analysis()
+        # A couple of symbols' zones per tick: a long watchlist must not stall the loop.
+        analysis = engine.analysis(zone_budget=ZONE_BUDGET)
         self._analysis_ms = (time.perf_counter() - started) * 1000
         dashboard = self._dashboard()
         return Frame(

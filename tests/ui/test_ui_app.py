@@ -96,7 +96,7 @@ class FakeEngine:
     async def stop(self) -> None:
         self.calls.append("stop")
 
-    def analysis(self) -> Any:
+    def analysis(self, zone_budget: int | None = None) -> Any:
         return self.real.analysis()
 
     def now_ms(self) -> int:

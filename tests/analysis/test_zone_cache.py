@@ -1,0 +1,68 @@
+"""Zone analysis cache and per-call budget in analyse_snapshot."""
+
+from __future__ import annotations
+
+from crashtui.analysis.market import ZoneCache, analyse_snapshot
+from crashtui.config.schema import Config
+from crashtui.events import DataEvent
+from crashtui.model import Candle, Interval, Ticker
+from crashtui.state import FeedState
+
+NOW = 1_770_336_000_000
+SYMBOLS = ("BTC", "ETH", "SOL")
+
+
+def state_with_prices(prices: dict[str, float]) -> FeedState:
+    state = FeedState(SYMBOLS, now_ms=lambda: NOW)
+    for i, symbol in enumerate(SYMBOLS):
+        base = 100.0 * (i + 1)
+        candles = tuple(
+            Candle(symbol, Interval.H1, NOW - (300 - k) * 3_600_000, base, base * 1.02, base * 0.98,
+                   base * (1 + 0.01 * ((k % 7) - 3)), 10.0, "test")
+            for k in range(300)
+        )  # fmt: skip
+        state.apply(DataEvent("test", "candles", candles, NOW))
+    set_prices(state, prices)
+    return state
+
+
+def set_prices(state: FeedState, prices: dict[str, float]) -> None:
+    for symbol, price in prices.items():
+        state.apply(DataEvent("test", "prices", (Ticker(symbol, price, 0.0, NOW, "test"),), NOW))
+
+
+def test_unchanged_inputs_reuse_the_analysis() -> None:
+    state = state_with_prices({"BTC": 100.0, "ETH": 200.0, "SOL": 300.0})
+    cache = ZoneCache()
+    first = analyse_snapshot(state.snapshot(), Config(), zone_cache=cache)
+    again = analyse_snapshot(state.snapshot(), Config(), zone_cache=cache)
+    assert all(a is b for a, b in zip(first.symbols, again.symbols, strict=True))
+
+
+def test_budget_refreshes_the_longest_waiting_symbols_first() -> None:
+    state = state_with_prices({"BTC": 100.0, "ETH": 200.0, "SOL": 300.0})
+    cache = ZoneCache()
+    analyse_snapshot(state.snapshot(), Config(), zone_cache=cache, zone_budget=1)  # first: all computed
+    set_prices(state, {"BTC": 101.0, "ETH": 201.0, "SOL": 301.0})
+    prices = [
+        [
+            s.price
+            for s in analyse_snapshot(state.snapshot(), Config(), zone_cache=cache, zone_budget=1).symbols
+        ]
+        for _ in range(3)
+    ]
+    # one symbol per call catches up; after three calls every symbol shows the new price
+    assert prices[0] == [101.0, 200.0, 300.0]
+    assert prices[1] == [101.0, 201.0, 300.0]
+    assert prices[2] == [101.0, 201.0, 301.0]
+
+
+def test_without_budget_everything_is_fresh() -> None:
+    state = state_with_prices({"BTC": 100.0, "ETH": 200.0, "SOL": 300.0})
+    cache = ZoneCache()
+    analyse_snapshot(state.snapshot(), Config(), zone_cache=cache)
+    set_prices(state, {"BTC": 99.0, "ETH": 199.0, "SOL": 299.0})
+    fresh = analyse_snapshot(state.snapshot(), Config(), zone_cache=cache)
+    assert [s.price for s in fresh.symbols] == [99.0, 199.0, 299.0]
+    plain = analyse_snapshot(state.snapshot(), Config())
+    assert [s.zones for s in plain.symbols] == [s.zones for s in fresh.symbols]
