@@ -30,11 +30,13 @@ from crashtui.model import SourceState
 from crashtui.net.fetcher import Fetcher
 from crashtui.net.http import max_body_bytes, one_line
 from crashtui.sanity import PriceGuard
-from crashtui.sources.errors import ParseError, SourceError
+from crashtui.sources.errors import ParseError, SourceError, UpstreamError
 from crashtui.sources.registry import POLLERS, REST_SOURCES, decode
 from crashtui.symbols import SymbolTable, table_from_config
 
 MIN_SLEEP_S = 1.0
+# Kinds where a successful poll must deliver something for the watchlist.
+EXPECTS_DATA = frozenset({"prices", "candles", "depth", "funding", "open_interest"})
 BACKFILL_AFTER_MS = 3_600_000  # a lane idle this long asks for full history again
 
 
@@ -161,6 +163,7 @@ class Poller:
         ctx = poll_context(
             self.config, source, self.watchlist, self.table, self.fetcher, now, backfill=backfill
         )
+        delivered = 0
         try:
             async with contextlib.aclosing(POLLERS[source](kind, ctx)) as payloads:
                 async for raw in payloads:
@@ -172,7 +175,14 @@ class Poller:
                         if suspect is not None:
                             raise ParseError(one_line(f"{source} {raw.endpoint}: {suspect}"))
                     if items:
+                        delivered += len(items)
                         self._sink(DataEvent(source, data_kind, items, raw.received_ms))
+            if not delivered and kind in EXPECTS_DATA:
+                # An empty answer (e.g. none of the watchlist's coins listed) must not count as
+                # serving the kind: failover asks the next source.
+                raise UpstreamError(
+                    f"{source} {kind}: answered, but with no data for {', '.join(self.watchlist)}"
+                )
         except SourceError as exc:
             error: SourceError = exc
         except Exception as exc:  # a bug in a parser must not stop the feed

@@ -157,8 +157,22 @@ async def test_other_batched_endpoints_make_one_request(
     poller, _, rec = _make(
         _config({kind: (source,)}), lambda r: httpx.Response(200, content=bodies[source]), watchlist=watchlist
     )
-    assert await poller.attempt(source, kind)
+    await poller.attempt(source, kind)  # these doc bodies may not list the watchlist: count only
     assert len(rec.requests) == 1
+
+
+async def test_an_empty_answer_does_not_serve_the_kind(fixture_bytes: FixtureReader) -> None:
+    """CoinGecko answering ``{}`` (none of the coins listed) is a failure, so failover moves on."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "api.coingecko.com":
+            return httpx.Response(200, json={})
+        return httpx.Response(200, content=fixture_bytes("kraken_ohlc.json"))
+
+    poller, _, rec = _make(_config({"prices": ("coingecko",)}), handler, watchlist=("BTC",))
+    assert not await poller.attempt("coingecko", "prices")
+    (status,) = [s.status for s in rec.statuses("coingecko")][-1:]
+    assert status.last_error == "coingecko prices: answered, but with no data for BTC"
 
 
 # --- scheduling, backoff, Retry-After ---------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -134,7 +135,11 @@ async def test_collector_request_count_does_not_depend_on_readers(
 ) -> None:
     """Run the real collector engine against a mock provider with 0 and then 2 readers."""
     requests: list[str] = []
-    ticker = fixture_bytes("binance_ticker_24hr_mini_multi.json")
+    # the real MINI ticker rows, renamed to the watchlist's instruments
+    rows = json.loads(fixture_bytes("binance_ticker_24hr_mini_multi.json"))
+    for row, name in zip(rows, ("BTCUSDT", "ETHUSDT"), strict=True):
+        row["symbol"] = name
+    ticker = json.dumps(rows).encode()
 
     def handler(request: httpx.Request) -> httpx.Response:
         requests.append(request.url.path)
