@@ -15,6 +15,8 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from crashtui.textsafe import plain
+
 if TYPE_CHECKING:
     from crashtui.config import LoadedConfig
     from crashtui.feed.probe import ProbeResult
@@ -101,11 +103,7 @@ def _row(result: ProbeResult) -> tuple[str, str, str, str, str, str]:
             detail += f" (hint: {result.hint})"
     else:
         detail = describe(result.kind, result.items)
-    return (result.source, result.kind, result.endpoint, result.state.value, latency, _printable(detail))
-
-
-def _printable(text: str) -> str:
-    return "".join(ch if ch.isprintable() else " " for ch in text)
+    return (result.source, result.kind, result.endpoint, result.state.value, latency, plain(detail))
 
 
 def describe(kind: str, items: Sequence[object]) -> str:
