@@ -33,7 +33,10 @@ from crashtui.model import (
 CANDLE_CAP = {Interval.H1: 9000, Interval.H4: 2400, Interval.D1: 800}
 RECENT_LIQUIDATIONS = 2000
 DEDUP_MEMORY = 100_000
-BOOK_HISTORY = 2880  # 12 h at one reading per 15 s
+BOOK_HISTORY = 2880  # 12 h at one reading per 15 s, kept in full
+# Older readings thinned to one per 10 minutes for a week: the spread's trailing baseline.
+BOOK_ARCHIVE_EVERY_MS = 600_000
+BOOK_ARCHIVE = 7 * 24 * 6
 BORROW_HISTORY = 2000
 
 
@@ -69,6 +72,7 @@ class FeedState:
         self.macro: dict[str, dict[int, MacroObservation]] = {}
         self.funding: dict[tuple[str, str], FundingSnapshot] = {}
         self.books: dict[str, deque[BookStats]] = {}
+        self.book_archive: dict[str, deque[BookStats]] = {}
         self.borrow: dict[str, deque[BorrowRate]] = {}
         self.statuses: dict[str, SourceStatus] = {}
         self.serving: dict[str, str] = {}
@@ -176,6 +180,16 @@ class FeedState:
         if history and history[-1].ts_ms >= b.ts_ms:
             return
         history.append(b)
+        archive = self.book_archive.setdefault(b.symbol, deque(maxlen=BOOK_ARCHIVE))
+        if not archive or b.ts_ms - archive[-1].ts_ms >= BOOK_ARCHIVE_EVERY_MS:
+            archive.append(b)
+
+    def book_series(self, symbol: str) -> tuple[BookStats, ...]:
+        """A symbol's order-book readings, oldest first: the thinned week, then the full 12 h."""
+        recent = self.books.get(symbol, ())
+        first = recent[0].ts_ms if recent else None
+        older = [b for b in self.book_archive.get(symbol, ()) if first is None or b.ts_ms < first]
+        return (*older, *recent)
 
     def _borrow(self, b: BorrowRate) -> None:
         history = self.borrow.setdefault(b.pool_id, deque(maxlen=BORROW_HISTORY))
@@ -208,7 +222,7 @@ class FeedState:
             fear=MappingProxyType({i: tuple(d[k] for k in sorted(d)) for i, d in self.fear.items()}),
             macro=MappingProxyType({s: tuple(d[k] for k in sorted(d)) for s, d in self.macro.items()}),
             funding=MappingProxyType(dict(self.funding)),
-            books=MappingProxyType({s: tuple(h) for s, h in self.books.items()}),
+            books=MappingProxyType({s: self.book_series(s) for s in self.books}),
             borrow=tuple(h[-1] for h in self.borrow.values() if h),
             statuses=MappingProxyType(dict(self.statuses)),
             serving=MappingProxyType(dict(self.serving)),

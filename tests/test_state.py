@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from crashtui.events import ClockEvent, DataEvent, ServingEvent, StatusEvent
 from crashtui.model import (
     BookStats,
@@ -118,3 +120,19 @@ def test_version_increments_per_event() -> None:
     before = st.version
     st.apply(ev("prices"))
     assert st.version == before + 1
+
+
+def test_books_keep_a_thinned_week_behind_the_full_12_hours() -> None:
+    st = FeedState(["BTC"])
+    step = 15_000
+    readings = [BookStats("binance", "BTC", T0 + i * step, 1, 1, 1, 1) for i in range(3 * 24 * 240)]  # 3 days
+    st.apply(ev("depth", *readings))
+    series = st.snapshot().books["BTC"]
+    times = [b.ts_ms for b in series]
+    assert times == sorted(times)
+    assert times[-1] == readings[-1].ts_ms
+    recent = [t for t in times if t >= readings[-2880].ts_ms]
+    assert len(recent) == 2880  # the last 12 h in full
+    older = [t for t in times if t < readings[-2880].ts_ms]
+    assert older[0] == T0  # back to the start, three days ago
+    assert all(b - a >= 600_000 for a, b in itertools.pairwise(older))  # one per 10 min

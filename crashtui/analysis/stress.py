@@ -11,7 +11,7 @@ import itertools
 import math
 from collections.abc import Iterable, Sequence
 
-from crashtui.analysis.days import DAY_MS, HOUR_MS, MINUTE_MS, day_start, iso_day, iso_minute
+from crashtui.analysis.days import DAY_MS, MINUTE_MS, day_start, iso_day, iso_minute
 from crashtui.analysis.etf import EtfSummary
 from crashtui.analysis.gauge import MissingInput, StressInput
 from crashtui.analysis.numbers import fmt_price, fmt_usd, median, pearson
@@ -22,7 +22,11 @@ StressResult = StressInput | MissingInput
 FEAR_MAX_AGE_MS = 3 * DAY_MS
 FUNDING_MAX_AGE_MS = DAY_MS
 BOOK_MAX_AGE_MS = 20 * MINUTE_MS  # live polls every 15 s; recordings may hold fewer books
-BOOK_BASELINE_MS = 12 * HOUR_MS
+# The spread baseline is the median of one reading per 10 minutes over the 7 days before the
+# latest: long enough that a day-long crash does not become its own baseline, and time-uniform
+# so the dense recent readings (every 15 s) do not outweigh the thinned older ones.
+BOOK_BASELINE_MS = 7 * DAY_MS
+BOOK_BUCKET_MS = 10 * MINUTE_MS
 BOOK_MIN_SAMPLES = 10
 BORROW_MAX_AGE_MS = 2 * DAY_MS
 CLAIMS_MAX_AGE_MS = 21 * DAY_MS
@@ -157,18 +161,18 @@ def nasdaq_correlation(
 
 
 def spread(books: Sequence[BookStats], now_ms: int) -> StressResult:
-    """Latest order-book spread over the median of the same venue's spreads in the 12 h before it."""
+    """Latest order-book spread over the same venue's 7-day baseline (10-minute readings)."""
     if not books:
         return MissingInput("spread", "no order-book readings")
     latest = max(books, key=lambda b: b.ts_ms)
     stale = _stale("spread", "order book", latest.ts_ms, now_ms, BOOK_MAX_AGE_MS)
     if stale:
         return stale
-    history = [
-        b.spread_bps
-        for b in books
-        if b.venue == latest.venue and latest.ts_ms - BOOK_BASELINE_MS <= b.ts_ms < latest.ts_ms
-    ]
+    buckets: dict[int, float] = {}
+    for b in books:
+        if b.venue == latest.venue and latest.ts_ms - BOOK_BASELINE_MS <= b.ts_ms < latest.ts_ms:
+            buckets[b.ts_ms // BOOK_BUCKET_MS] = b.spread_bps  # the last reading of each 10 minutes
+    history = list(buckets.values())
     if len(history) < BOOK_MIN_SAMPLES:
         return MissingInput(
             "spread", f"only {len(history)} earlier readings for a baseline (need {BOOK_MIN_SAMPLES})"
@@ -178,8 +182,8 @@ def spread(books: Sequence[BookStats], now_ms: int) -> StressResult:
         return MissingInput("spread", "baseline spread is zero")
     raw = latest.spread_bps / base
     detail = (
-        f"{latest.venue} {latest.symbol} spread {latest.spread_bps:.3g} bps vs a 12 h median of "
-        f"{base:.3g} bps ({len(history)} readings)"
+        f"{latest.venue} {latest.symbol} spread {latest.spread_bps:.3g} bps vs a 7-day median of "
+        f"{base:.3g} bps ({len(history)} ten-minute readings)"
     )
     return StressInput("spread", raw, "× baseline", latest.venue, detail, latest.ts_ms)
 

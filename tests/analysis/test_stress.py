@@ -167,17 +167,36 @@ def test_nasdaq_correlation_perfect_and_inverse() -> None:
 
 
 def test_spread_over_trailing_baseline() -> None:
-    """12 readings of 1.0 bps in the 12 h before a 2.4 bps reading: 2.4 / 1.0 = 2.4×."""
-    books = [
-        BookStats("binance", "BTC", NOW - (12 - i) * HOUR // 12, 62_000.0, 1.0, 5e6, 5e6) for i in range(12)
-    ]
+    """12 hourly readings of 1.0 bps before a 2.4 bps reading: 2.4 / 1.0 = 2.4×."""
+    books = [BookStats("binance", "BTC", NOW - (12 - i) * HOUR, 62_000.0, 1.0, 5e6, 5e6) for i in range(12)]
     books.append(BookStats("coinbase", "BTC", NOW - 60_000, 62_000.0, 9.0, 1e6, 1e6))  # other venue
     books.append(BookStats("binance", "BTC", NOW, 61_940.0, 2.4, 1e6, 1e6))
     r = ok(stress.spread(books, NOW))
     assert r.raw == pytest.approx(2.4)
-    assert r.detail == "binance BTC spread 2.4 bps vs a 12 h median of 1 bps (12 readings)"
+    assert r.detail == "binance BTC spread 2.4 bps vs a 7-day median of 1 bps (12 ten-minute readings)"
     assert "only 5 earlier" in missing(stress.spread(books[7:12] + books[-1:], NOW))
     assert "stale" in missing(stress.spread(books, NOW + HOUR))
+
+
+def test_spread_baseline_is_time_uniform_and_spans_a_week() -> None:
+    """12 h of a wide 3 bps spread read every 15 s (2,880 readings) after 6.5 calm days read
+    hourly (156 readings of 1 bps).
+
+    Counted per reading, the wide ones would outvote the calm ones and the crash would be its
+    own baseline (3 / 3 = 1×). Per 10-minute bucket the week holds 156 calm and 72 wide
+    buckets, so the median is the calm 1 bps and the reading is 3 / 1 = 3×.
+    """
+    calm = [
+        BookStats("binance", "BTC", NOW - 7 * DAY + i * HOUR, 62_000.0, 1.0, 5e6, 5e6) for i in range(156)
+    ]
+    wide = [
+        BookStats("binance", "BTC", NOW - 12 * HOUR + i * 15_000, 60_000.0, 3.0, 1e6, 1e6)
+        for i in range(2_880)
+    ]
+    latest = BookStats("binance", "BTC", NOW, 60_000.0, 3.0, 1e6, 1e6)
+    r = ok(stress.spread([*calm, *wide, latest], NOW))
+    assert r.raw == pytest.approx(3.0)
+    assert "(228 ten-minute readings)" in r.detail
 
 
 def test_borrow_apy_median_of_stablecoin_pools() -> None:
