@@ -149,7 +149,7 @@ class DashboardAlerts:
     def session(self) -> tuple[Alert, ...]:
         """Alerts shown in this session, newest first by their own time (the replay clock in replay,
         so a rewind's alerts fall into place), repeats after engine swaps left out."""
-        return tuple(sorted(self._session, key=lambda alert: alert.at_ms, reverse=True))
+        return tuple(sorted(reversed(self._session), key=lambda alert: alert.at_ms, reverse=True))
 
     @property
     def count(self) -> int:

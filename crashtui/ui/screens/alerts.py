@@ -12,6 +12,7 @@ from textual.app import ComposeResult
 from crashtui.textsafe import plain
 from crashtui.ui.glyphs import Glyphs
 from crashtui.ui.render.alert_log import alert_list, rules_line
+from crashtui.ui.render.common import lines, wrap_plain
 from crashtui.ui.render.frame import Frame
 from crashtui.ui.screens.drilldown import Drilldown
 from crashtui.ui.widgets.textview import TextView
@@ -82,7 +83,8 @@ class AlertLogScreen(Drilldown):
         where = "replay clock" if frame.replay is not None else "UTC"
         self.show_text("alerts-session-title", lambda w: Text(f"This session ({len(session)}, {where})"))
         self.show_text("alerts-session", lambda w: alert_list(session, p, w, "no alerts yet in this session"))
-        self.show_text("alerts-earlier-title", lambda w: Text(self._earlier_title()))
+        earlier_title = self._earlier_title()
+        self.show_text("alerts-earlier-title", lambda w: lines(wrap_plain(earlier_title, w, limit=400)))
         earlier = self.earlier or []
         empty = "reading the alert log…" if self.earlier is None else self._earlier_empty()
         self.show_text("alerts-earlier", lambda w: alert_list(earlier, p, w, empty))
@@ -90,7 +92,7 @@ class AlertLogScreen(Drilldown):
     def _earlier_title(self) -> str:
         if self.earlier is None or self.log_path is None:
             return "Earlier"
-        return f"Earlier, from {plain(str(self.log_path), 200)} (newest first, at most {EARLIER_LIMIT})"
+        return f"Earlier, newest first (at most {EARLIER_LIMIT}), from {plain(str(self.log_path), 300)}"
 
     def _earlier_empty(self) -> str:
         if self.log_path is None:
