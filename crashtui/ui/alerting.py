@@ -149,7 +149,8 @@ class DashboardAlerts:
     def session(self) -> tuple[Alert, ...]:
         """Alerts shown in this session, newest first by their own time (the replay clock in replay,
         so a rewind's alerts fall into place), repeats after engine swaps left out."""
-        return tuple(sorted(reversed(self._session), key=lambda alert: alert.at_ms, reverse=True))
+        order = sorted(enumerate(self._session), key=lambda shown: (shown[1].at_ms, shown[0]), reverse=True)
+        return tuple(alert for _, alert in order)
 
     @property
     def count(self) -> int:
@@ -165,16 +166,20 @@ class DashboardAlerts:
         """Give ``engine`` its own manager; the previous one is closed in the background."""
         from crashtui.alerts import AlertManager
 
-        old = self.manager
-        manager = AlertManager(engine, self.config)
-        manager.subscribe(partial(self._on_alert, self._managers > 0))
-        manager.subscribe_failures(self._on_failure)
-        self.manager = manager
-        self._managers += 1
+        old, self.manager = self.manager, None
         if old is not None:
             task = asyncio.ensure_future(old.aclose())
             self._closing.add(task)
             task.add_done_callback(self._closing.discard)
+        try:
+            manager = AlertManager(engine, self.config)
+        except Exception as exc:  # the dashboard runs on without alerts rather than not at all
+            self._error(f"alerts are off for this feed: {type(exc).__name__}: {exc}")
+            return
+        manager.subscribe(partial(self._on_alert, self._managers > 0))
+        manager.subscribe_failures(self._on_failure)
+        self.manager = manager
+        self._managers += 1
 
     def check(self) -> None:
         """Evaluate the rules now (the refresh tick); what fires is shown by the listeners."""
@@ -184,6 +189,9 @@ class DashboardAlerts:
         self._arming = manager.evaluator.armed_at_ms is None
         try:
             manager.check()
+        except Exception as exc:  # a broken rule must not take the refresh tick (and the app) down
+            self.manager = None
+            self._error(f"alert rules stopped until the next feed change: {type(exc).__name__}: {exc}")
         finally:
             self._arming = False
 

@@ -277,3 +277,30 @@ async def test_a_terminal_that_cannot_be_written_is_reported_once_and_never_rais
     assert calls == ["\a"]  # tried once, then left alone
     assert errors == ["alert bell/notification could not be written: OSError: [Errno 5] Input/output error"]
     await alerts.aclose()
+
+
+async def test_a_rule_that_breaks_stops_the_alerts_not_the_dashboard(
+    eth_break_recording: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = alerts_config(tmp_path)
+    app = running_app(
+        eth_break_recording, config=config, speed=600.0, start_ms=T0055, until_ms=T0102, tick_s=0.1
+    )
+
+    def broken(self: object) -> list[Alert]:
+        raise ZeroDivisionError("division by zero")
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert await wait_until(pilot, lambda: app.alerts is not None and app.alerts.manager is not None)
+        assert app.alerts is not None
+        assert app.alerts.manager is not None
+        monkeypatch.setattr(type(app.alerts.manager.evaluator), "evaluate", broken)
+        assert await wait_until(pilot, lambda: bool(toasts(app, "alert rules stopped")))
+        (error,) = toasts(app, "alert rules stopped")
+        assert "ZeroDivisionError: division by zero" in str(error.message)  # type: ignore[attr-defined]
+        assert app.alerts.manager is None
+        await pilot.press("l")  # the dashboard goes on
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.press("q")
+    assert app.return_code == 0
