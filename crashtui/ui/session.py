@@ -33,6 +33,16 @@ class FeedPlan:
     start_ms: int | None = None
     until_ms: int | None = None
     store_path: Path | None = None
+    default_store: bool = False  # the ``[store]`` path, resolved when the first engine is built
+
+    @property
+    def store_file(self) -> Path | None:
+        """The history store live engines use (None: no store)."""
+        if self.store_path is not None or not self.default_store:
+            return self.store_path
+        from crashtui.store.sqlite import default_store_path  # sqlite3 and the store: not for the first paint
+
+        return default_store_path(self.config.store)
 
     @property
     def replay(self) -> bool:
@@ -47,7 +57,7 @@ class FeedPlan:
         if self.replay_path is not None:
             start = start_ms if start_ms is not None else self.start_ms
             replay = ReplayOptions(self.replay_path, self.speed, start, self.until_ms)
-        options = EngineOptions(replay=replay, store_path=None if replay else self.store_path)
+        options = EngineOptions(replay=replay, store_path=None if replay else self.store_file)
         return Engine(self.config, watchlist, options)
 
 
@@ -77,9 +87,4 @@ def plan_from_args(args: argparse.Namespace, config: Config) -> FeedPlan:
         speed = args.speed if args.speed is not None else DASHBOARD_SPEED
         start = default_start(replay_arg, path, args.start, args.until)
         return FeedPlan(config, path, speed, start, args.until)
-    store = None
-    if not getattr(args, "no_store", False):
-        from crashtui.store.sqlite import default_store_path
-
-        store = default_store_path(config.store)
-    return FeedPlan(config, store_path=store)
+    return FeedPlan(config, default_store=not getattr(args, "no_store", False))

@@ -146,13 +146,14 @@ def test_plans_from_arguments() -> None:
     assert replay.replay
     assert replay.speed == DASHBOARD_SPEED
     assert replay.start_ms == replay.until_ms == FEB6_1400
-    assert replay.store_path is None
+    assert replay.store_file is None
     fast = plan_from_args(parse("--replay", "feb-2026", "--speed", "600"), config)
     assert fast.speed == 600.0
     live = plan_from_args(parse(), config)
     assert not live.replay
-    assert live.store_path is not None
-    assert plan_from_args(parse("--no-store"), config).store_path is None
+    assert live.store_file is not None
+    assert live.store_file.name == "history.sqlite3"
+    assert plan_from_args(parse("--no-store"), config).store_file is None
 
 
 def test_replay_plan_builds_engines_for_any_watchlist_and_start(small_recording: Path) -> None:

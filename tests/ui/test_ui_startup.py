@@ -37,7 +37,9 @@ def imported_by(code: str) -> set[str]:
 
 def test_the_dashboard_imports_nothing_slow_before_its_first_paint() -> None:
     modules = imported_by(
-        "import crashtui.cli, crashtui.ui.run, crashtui.ui.app, crashtui.ui.session, crashtui.ui.watchlists"
+        "import crashtui.cli, crashtui.ui.run, crashtui.ui.app, crashtui.ui.session, crashtui.ui.watchlists\n"
+        "from crashtui.ui.session import plan_from_args\n"
+        "plan_from_args(crashtui.cli.build_parser().parse_args([]), crashtui.config.load_config(None).config)"
     )
     loaded = sorted(
         m for m in modules for slow in NOT_BEFORE_FIRST_PAINT if m == slow or m.startswith(slow + ".")
