@@ -19,21 +19,21 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 
-class _StrEnum(str, enum.Enum):
+class StrEnum(str, enum.Enum):
     """A str-valued enum whose ``str()`` is its value (``enum.StrEnum`` is 3.11+)."""
 
     def __str__(self) -> str:
         return str(self.value)
 
 
-class Side(_StrEnum):
+class Side(StrEnum):
     """Which side of the market was liquidated (the position that was closed)."""
 
     LONG = "LONG"
     SHORT = "SHORT"
 
 
-class SourceState(_StrEnum):
+class SourceState(StrEnum):
     """Health of one source, as shown in the status bar."""
 
     OK = "ok"
@@ -45,7 +45,7 @@ class SourceState(_StrEnum):
     PENDING = "pending"
 
 
-class Interval(_StrEnum):
+class Interval(StrEnum):
     """Candle intervals crashtui works with."""
 
     H1 = "1h"

@@ -17,17 +17,17 @@ reclaim times are kept separately, so "testing a broken zone from below" is visi
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from crashtui.analysis.days import HOUR_MS
+from crashtui.model import StrEnum
 
 if TYPE_CHECKING:
     from crashtui.analysis.indicators import CandleArrays
 
 
-class ZoneState(str, enum.Enum):
+class ZoneState(StrEnum):
     """Price's relation to a zone, in badge priority order (see module docstring)."""
 
     TESTING = "testing"
@@ -35,9 +35,6 @@ class ZoneState(str, enum.Enum):
     RECLAIMED = "reclaimed"
     APPROACHING = "approaching"
     CLEAR = "clear"
-
-    def __str__(self) -> str:
-        return str(self.value)
 
 
 @dataclass(frozen=True, slots=True)

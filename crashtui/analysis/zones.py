@@ -32,7 +32,6 @@ intraday candles, or of the daily candles when there are no intraday ones):
 from __future__ import annotations
 
 import bisect
-import enum
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -50,7 +49,7 @@ from crashtui.analysis.indicators import (
 from crashtui.analysis.numbers import fmt_price
 from crashtui.analysis.zone_state import PriceContext, ZoneState, zone_state
 from crashtui.config.schema import ZoneParams
-from crashtui.model import Candle, Interval
+from crashtui.model import Candle, Interval, StrEnum
 
 MA_DAYS = 200
 ROUND_SPAN = 0.15
@@ -63,19 +62,14 @@ VOLUME_PROFILE_BINS = 400
 STRENGTH_WEIGHTS = (0.35, 0.25, 0.20, 0.20)
 
 
-class _StrEnum(str, enum.Enum):
-    def __str__(self) -> str:
-        return str(self.value)
-
-
-class ZoneKind(_StrEnum):
+class ZoneKind(StrEnum):
     """A zone's role relative to the current price."""
 
     SUPPORT = "support"
     RESISTANCE = "resistance"
 
 
-class EvidenceKind(_StrEnum):
+class EvidenceKind(StrEnum):
     """What a piece of zone evidence is."""
 
     SWING_HIGH = "swing_high"
