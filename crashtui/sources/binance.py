@@ -15,10 +15,11 @@ from crashtui.net.http import Request
 from crashtui.sources.common import (
     Decoder,
     Items,
+    OhlcvColumns,
     PollContext,
     as_dict,
     as_list,
-    candle_closed,
+    candles_from_rows,
     context,
     fetch_each,
     instrument_map,
@@ -96,6 +97,10 @@ def parse_ticker_24hr(
     return tuple(out)
 
 
+# [openTime ms, open, high, low, close, volume, closeTime, …]
+KLINE_COLUMNS = OhlcvColumns(time=0, open=1, high=2, low=3, close=4, volume=5)
+
+
 @parser("binance klines")
 def parse_klines(
     body: bytes, *, symbol: str, interval: Interval, received_ms: int, source: str = SOURCE
@@ -103,25 +108,10 @@ def parse_klines(
     """Candles from a klines array; the still-forming last one has ``closed=False``."""
     data = load_json(body, "binance klines", source)
     check_envelope(data, "binance klines")
-    out = []
-    for row in as_list(data, "binance klines"):
-        open_ms = int(row[0])
-        out.append(
-            Candle(
-                symbol=symbol,
-                interval=interval,
-                open_ms=open_ms,
-                open=num(row[1], "open"),
-                high=num(row[2], "high"),
-                low=num(row[3], "low"),
-                close=num(row[4], "close"),
-                volume=num(row[5], "volume"),
-                source=source,
-                closed=candle_closed(open_ms, interval, received_ms),
-            )
-        )
-    out.sort(key=lambda c: c.open_ms)
-    return tuple(out)
+    rows = as_list(data, "binance klines")
+    return candles_from_rows(
+        rows, KLINE_COLUMNS, symbol=symbol, interval=interval, received_ms=received_ms, source=source
+    )
 
 
 @parser("binance depth")

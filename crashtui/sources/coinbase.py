@@ -15,10 +15,12 @@ from crashtui.net.http import Request
 from crashtui.sources.common import (
     Decoder,
     Items,
+    OhlcvColumns,
     PollContext,
     as_dict,
     as_list,
     candle_closed,
+    candles_from_rows,
     context,
     fetch_each,
     iso_ms,
@@ -54,6 +56,10 @@ def parse_ticker(body: bytes, *, symbol: str, source: str = SOURCE) -> Ticker:
     )
 
 
+# [time s, low, high, open, close, volume]: low and high come before open and close
+CANDLE_COLUMNS = OhlcvColumns(time=0, open=3, high=2, low=1, close=4, volume=5, time_unit_ms=1000)
+
+
 @parser("coinbase candles")
 def parse_candles(
     body: bytes, *, symbol: str, interval: Interval, received_ms: int, source: str = SOURCE
@@ -61,25 +67,10 @@ def parse_candles(
     """Candles in ascending time order; ``closed=False`` for one whose interval has not ended."""
     data = load_json(body, "coinbase candles", source)
     _check_envelope(data, "coinbase candles")
-    out = []
-    for row in as_list(data, "coinbase candles"):
-        open_ms = int(num(row[0], "time")) * 1000
-        out.append(
-            Candle(
-                symbol=symbol,
-                interval=interval,
-                open_ms=open_ms,
-                low=num(row[1], "low"),
-                high=num(row[2], "high"),
-                open=num(row[3], "open"),
-                close=num(row[4], "close"),
-                volume=num(row[5], "volume"),
-                source=source,
-                closed=candle_closed(open_ms, interval, received_ms),
-            )
-        )
-    out.sort(key=lambda c: c.open_ms)
-    return tuple(out)
+    rows = as_list(data, "coinbase candles")
+    return candles_from_rows(
+        rows, CANDLE_COLUMNS, symbol=symbol, interval=interval, received_ms=received_ms, source=source
+    )
 
 
 def aggregate(candles: tuple[Candle, ...], interval: Interval, received_ms: int) -> tuple[Candle, ...]:

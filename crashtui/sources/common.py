@@ -16,12 +16,12 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any, ParamSpec, TypeVar
 
-from crashtui.model import Interval, RawPayload
+from crashtui.model import Candle, Interval, RawPayload
 from crashtui.net.http import Request, blocked_hint, looks_like_html, one_line
 from crashtui.sources.errors import BlockedError, ParseError
 from crashtui.symbols import SymbolTable
@@ -161,6 +161,56 @@ def instrument_map(table: SymbolTable, provider: str, symbols: Iterable[str]) ->
         if name is not None:
             out[name] = symbol
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class OhlcvColumns:
+    """Where each field sits in a provider's candle row, and the row's time unit."""
+
+    time: int
+    open: int
+    high: int
+    low: int
+    close: int
+    volume: int
+    time_unit_ms: int = 1
+
+
+def candles_from_rows(
+    rows: Sequence[Any],
+    columns: OhlcvColumns,
+    *,
+    symbol: str,
+    interval: Interval,
+    received_ms: int,
+    source: str,
+    last_row_forming: bool = False,
+) -> tuple[Candle, ...]:
+    """Candles from provider rows, oldest first; unfinished ones have ``closed=False``.
+
+    ``last_row_forming``: the provider's last row is the forming candle whatever its time says.
+    """
+    c = columns
+    out = []
+    for index, row in enumerate(rows):
+        open_ms = int(num(row[c.time], "time")) * c.time_unit_ms
+        forming = last_row_forming and index == len(rows) - 1
+        out.append(
+            Candle(
+                symbol=symbol,
+                interval=interval,
+                open_ms=open_ms,
+                open=num(row[c.open], "open"),
+                high=num(row[c.high], "high"),
+                low=num(row[c.low], "low"),
+                close=num(row[c.close], "close"),
+                volume=num(row[c.volume], "volume"),
+                source=source,
+                closed=not forming and candle_closed(open_ms, interval, received_ms),
+            )
+        )
+    out.sort(key=lambda candle: candle.open_ms)
+    return tuple(out)
 
 
 def candle_closed(open_ms: int, interval: Interval, received_ms: int) -> bool:

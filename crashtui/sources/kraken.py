@@ -16,10 +16,11 @@ from crashtui.net.http import Request
 from crashtui.sources.common import (
     Decoder,
     Items,
+    OhlcvColumns,
     PollContext,
     as_dict,
     as_list,
-    candle_closed,
+    candles_from_rows,
     context,
     fetch_each,
     load_json,
@@ -58,6 +59,10 @@ def _pair_rows(result: dict[str, Any], wanted: str | None, what: str) -> list[An
     return as_list(result[pairs[0]], what)
 
 
+# [time s, open, high, low, close, vwap, volume, count]: vwap is the 6th column
+OHLC_COLUMNS = OhlcvColumns(time=0, open=1, high=2, low=3, close=4, volume=6, time_unit_ms=1000)
+
+
 @parser("kraken OHLC")
 def parse_ohlc(
     body: bytes,
@@ -71,25 +76,15 @@ def parse_ohlc(
     """Candles in ascending order; the last row (still forming) always has ``closed=False``."""
     result = check_envelope(load_json(body, "kraken OHLC", source), "kraken OHLC")
     rows = _pair_rows(result, result_key, "kraken OHLC")
-    out = []
-    for index, row in enumerate(rows):
-        open_ms = int(num(row[0], "time")) * 1000
-        out.append(
-            Candle(
-                symbol=symbol,
-                interval=interval,
-                open_ms=open_ms,
-                open=num(row[1], "open"),
-                high=num(row[2], "high"),
-                low=num(row[3], "low"),
-                close=num(row[4], "close"),
-                volume=num(row[6], "volume"),
-                source=source,
-                closed=index < len(rows) - 1 and candle_closed(open_ms, interval, received_ms),
-            )
-        )
-    out.sort(key=lambda c: c.open_ms)
-    return tuple(out)
+    return candles_from_rows(
+        rows,
+        OHLC_COLUMNS,
+        symbol=symbol,
+        interval=interval,
+        received_ms=received_ms,
+        source=source,
+        last_row_forming=True,
+    )
 
 
 @parser("kraken Ticker")
