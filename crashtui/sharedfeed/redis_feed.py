@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import json
 from collections import deque
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from crashtui.clock import SYSTEM_CLOCK, Clock
@@ -42,6 +43,34 @@ def _redis_error_types() -> tuple[type[BaseException], ...]:
     import redis.exceptions
 
     return (redis.exceptions.RedisError, OSError)
+
+
+async def serve_reconnecting(
+    url: str,
+    clock: Clock,
+    serve: Callable[[Any], Awaitable[None]],
+    on_connected: Callable[[], None],
+    on_error: Callable[[str], None],
+) -> None:
+    """Connect to ``url`` and run ``serve(client)``; on any Redis or socket error report it,
+    back off (1 s doubling to 30 s, jittered) and connect again. Runs until cancelled."""
+    import redis.asyncio as aioredis
+
+    backoff = Backoff(base_s=1.0, cap_s=30.0)
+    errors = _redis_error_types()
+    while True:
+        client = aioredis.from_url(url, socket_timeout=10, socket_connect_timeout=5)
+        try:
+            await client.ping()
+            backoff.reset()
+            on_connected()
+            await serve(client)
+        except errors as exc:
+            on_error(f"redis unreachable: {plain(str(exc), 120)}")
+            await clock.sleep(backoff.next_delay())
+        finally:
+            with contextlib.suppress(*errors):
+                await client.aclose()
 
 
 def state_events(engine: Engine) -> list[Event]:
@@ -100,25 +129,16 @@ class RedisPublisher:
 
     async def run(self) -> None:
         """Publish until cancelled, reconnecting with backoff."""
-        import redis.asyncio as aioredis
 
-        backoff = Backoff(base_s=1.0, cap_s=30.0)
-        errors = _redis_error_types()
-        while True:
-            client = aioredis.from_url(self.url, socket_timeout=10, socket_connect_timeout=5)
-            try:
-                await client.ping()
-                self.connected = True
-                self._status(SourceState.OK, None)
-                backoff.reset()
-                await self._serve(client)
-            except errors as exc:
-                self.connected = False
-                self._status(SourceState.FAILING, f"redis unreachable: {plain(str(exc), 120)}")
-                await self.clock.sleep(backoff.next_delay())
-            finally:
-                with contextlib.suppress(*errors):
-                    await client.aclose()
+        def connected() -> None:
+            self.connected = True
+            self._status(SourceState.OK, None)
+
+        def failed(reason: str) -> None:
+            self.connected = False
+            self._status(SourceState.FAILING, reason)
+
+        await serve_reconnecting(self.url, self.clock, self._serve, connected, failed)
 
     async def _serve(self, client: Any) -> None:
         last_snapshot = -1e9
@@ -188,22 +208,13 @@ class RedisFeedReader:
 
     async def run(self) -> None:
         """Follow the collector until cancelled, reconnecting with backoff."""
-        import redis.asyncio as aioredis
-
-        backoff = Backoff(base_s=1.0, cap_s=30.0)
-        errors = _redis_error_types()
-        while True:
-            client = aioredis.from_url(self.url, socket_timeout=10, socket_connect_timeout=5)
-            try:
-                await client.ping()
-                backoff.reset()
-                await self._follow(client)
-            except errors as exc:
-                self._status(SourceState.FAILING, f"redis unreachable: {plain(str(exc), 120)}", None)
-                await self.clock.sleep(backoff.next_delay())
-            finally:
-                with contextlib.suppress(*errors):
-                    await client.aclose()
+        await serve_reconnecting(
+            self.url,
+            self.clock,
+            self._follow,
+            lambda: None,
+            lambda reason: self._status(SourceState.FAILING, reason, None),
+        )
 
     async def _gap(self, client: Any) -> bool:
         """Whether events after ``last_id`` were trimmed from the stream (or never read)."""
