@@ -308,6 +308,7 @@ class CrashApp(App[int]):
             selected=dashboard.selected_symbol if dashboard is not None else None,
             feed_error=self._feed_error(),
             alerts=self.alerts.count if self.alerts is not None else 0,
+            feed=engine.feed_label,
         )
 
     def _watchlist_label(self, engine: Engine) -> str:

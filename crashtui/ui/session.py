@@ -34,6 +34,7 @@ class FeedPlan:
     until_ms: int | None = None
     store_path: Path | None = None
     default_store: bool = False  # the ``[store]`` path, resolved when the first engine is built
+    feed: str | None = None  # --feed; None: [feed] redis_url, else a running collector, else direct
 
     @property
     def store_file(self) -> Path | None:
@@ -57,8 +58,17 @@ class FeedPlan:
         if self.replay_path is not None:
             start = start_ms if start_ms is not None else self.start_ms
             replay = ReplayOptions(self.replay_path, self.speed, start, self.until_ms)
-        options = EngineOptions(replay=replay, store_path=None if replay else self.store_file)
-        return Engine(self.config, watchlist, options)
+        store = None if replay else self.store_file
+        feed = "direct"
+        if replay is None:
+            from crashtui.headless.once import choose_feed
+
+            feed = choose_feed(self.feed, self.config, store)
+            if feed == "store" and store is None:
+                from crashtui.store.sqlite import default_store_path
+
+                store = default_store_path(self.config.store)
+        return Engine(self.config, watchlist, EngineOptions(replay=replay, store_path=store, feed=feed))
 
 
 def default_start(replay_arg: str, path: Path, start_ms: int | None, until_ms: int | None) -> int | None:
@@ -87,4 +97,6 @@ def plan_from_args(args: argparse.Namespace, config: Config) -> FeedPlan:
         speed = args.speed if args.speed is not None else DASHBOARD_SPEED
         start = default_start(replay_arg, path, args.start, args.until)
         return FeedPlan(config, path, speed, start, args.until)
-    return FeedPlan(config, default_store=not getattr(args, "no_store", False))
+    return FeedPlan(
+        config, default_store=not getattr(args, "no_store", False), feed=getattr(args, "feed", None)
+    )

@@ -99,6 +99,10 @@ class FakeEngine:
     def analysis(self, zone_budget: int | None = None) -> Any:
         return self.real.analysis()
 
+    @property
+    def feed_label(self) -> str:
+        return self.real.feed_label
+
     def now_ms(self) -> int:
         return NOW
 

@@ -260,3 +260,17 @@ def test_an_alert_that_does_not_fit_gets_its_message_on_wrapped_lines_below() ->
     assert all(len(line) <= 60 for line in narrow)
     assert " ".join(line.strip() for line in narrow[1:]).endswith("1h close 1,812 at 01:00Z [b]x[/b]")
     assert alert_list([], PALETTE, 60, "no alerts yet").plain == "no alerts yet"
+
+
+def test_status_bar_and_header_say_via_collector(frame: Frame) -> None:
+    """A live dashboard that follows a collector says so in the status bar and the header."""
+    from crashtui.model import SourceState, SourceStatus
+    from crashtui.ui.render.header import build_header
+
+    statuses = {"collector": SourceStatus("collector", SourceState.OK, frame.now_ms, last_ok_ms=frame.now_ms)}
+    live = replace(
+        frame, replay=None, feed="via collector", snapshot=replace(frame.snapshot, statuses=statuses)
+    )
+    assert build_status(live, 120).plain.startswith("via collector")
+    assert "LIVE via collector" in build_header(live, 120).plain
+    assert "via collector" not in build_status(replace(live, feed="direct"), 120).plain

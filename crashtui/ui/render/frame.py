@@ -41,6 +41,7 @@ class Frame:
     feed_error: str | None = None
     poll_s: float = 10.0
     alerts: int = 0  # alerts shown this session (the status bar's ``! 3 alerts``)
+    feed: str = "direct"  # Engine.feed_label: "direct", "via collector", "via collector (redis)"
 
     @property
     def live(self) -> bool:

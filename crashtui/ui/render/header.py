@@ -81,6 +81,8 @@ def build_header(frame: Frame, width: int) -> Text:
             mode = replay_badge(frame.replay, frame, min(level, 2))
         else:
             mode = Text("LIVE", style=f"bold {p.up}")
+            if frame.feed not in ("direct", "replay"):
+                mode.append(f" {frame.feed}" if level < 2 else " *", style=p.accent)
         left = join([name, watch, mode], "  " if level < 2 else " ")
         right = gauge_text(frame, min(level, 2))
         if left.cell_len + right.cell_len + 1 <= width or level == 3:

@@ -127,6 +127,8 @@ def build_status(frame: Frame, width: int) -> Text:
         return spread(Text(waiting, style=p.muted), hints(width // 2, frame.glyphs, frame.alerts, p), width)
     problems = [s for s in ordered if s.state is not SourceState.OK]
     replay_text = replay_lead(frame, width)
+    if replay_text is None and frame.feed.startswith("via"):
+        replay_text = Text(frame.feed, style=f"bold {p.accent}")  # a collector feeds this dashboard
     candidates = [
         join([badge(s, frame, ages=True) for s in ordered], " "),
         join([Text(f"{ok} ok", style=p.up), *[badge(s, frame, ages=True) for s in problems]], " "),
