@@ -60,3 +60,24 @@ def test_offline_start_paints_the_last_known_state_marked_stale(tmp_path: Path) 
     status = engine.state.statuses["binance"]
     assert status.state is SourceState.STALE
     assert status.last_ok_ms == then  # the age the UI shows
+
+
+async def test_alert_checks_do_not_move_the_dashboards_liquidation_windows(tmp_path: Path) -> None:
+    """Every reader of the running tally keeps the same late grace: an alert check at 14:00
+    must not advance the windows past what the analysis shows."""
+    from crashtui.alerts import AlertManager
+
+    until = parse_instant("2026-02-06T14:00Z")
+    options = EngineOptions(replay=ReplayOptions(locate_recording("feb-2026"), None, None, until))
+    plain = Engine(Config(), (), options)
+    plain.replay_to_end()
+    expected = plain.analysis().liquidations.window("1h")
+    checked = Engine(Config(), (), options)
+    manager = AlertManager(checked, log_path=tmp_path / "alerts.jsonl")
+    for _ in checked.replay_steps(60_000):  # as `crashtui watch` and the dashboard tick do
+        manager.check()
+    got = checked.analysis().liquidations.window("1h")
+    await manager.aclose()
+    assert expected is not None
+    assert got is not None
+    assert (got.start_ms, got.total.total_usd) == (expected.start_ms, expected.total.total_usd)

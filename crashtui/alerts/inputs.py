@@ -153,13 +153,13 @@ class MarketInputs:
 
     def liquidations(self) -> LiquidationStats:
         """Rolling liquidation tallies as of now (advances the tally's clock, like the dashboard)."""
-        from crashtui.analysis.market import sampled_venues
+        from crashtui.analysis.market import tally_stats
 
         now = self.now_ms()
         key = (id(self.source.tally), self.liquidation_count(), now // 60_000)
         if self._liq is not None and self._liq[0] == key:
             return self._liq[1]
-        stats = self.source.tally.stats(sampled_venues(self.source.state.statuses), now_ms=now)
+        stats = tally_stats(self.source.tally, self.source.state.statuses, now)
         self._liq = (key, stats)
         return stats
 

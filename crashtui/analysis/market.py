@@ -98,10 +98,18 @@ def tally_from(liquidations: Iterable[Liquidation], params: CascadeParams) -> Li
 LATE_GRACE_MS = 15_000
 
 
+def tally_stats(
+    tally: LiquidationTally, statuses: Mapping[str, SourceStatus], now_ms: int
+) -> LiquidationStats:
+    """The one way to read a running tally: as of ``now_ms``, ended minutes kept open for
+    :data:`LATE_GRACE_MS` (every reader must agree, or one moves the windows for all)."""
+    return tally.stats(sampled_venues(statuses), now_ms=now_ms - LATE_GRACE_MS)
+
+
 def liquidation_stats(snapshot: Snapshot, config: Config, tally: LiquidationTally | None) -> LiquidationStats:
     """Tallies as of the snapshot time, from the running tally or the snapshot's recent events."""
     use = tally if tally is not None else tally_from(snapshot.liquidations, config.analysis.cascade)
-    return use.stats(sampled_venues(snapshot.statuses), now_ms=snapshot.generated_ms - LATE_GRACE_MS)
+    return tally_stats(use, snapshot.statuses, snapshot.generated_ms)
 
 
 def etf_summaries(snapshot: Snapshot) -> tuple[EtfSummary, ...]:
