@@ -18,7 +18,7 @@ SYMBOLS = ("BTC", "ETH", "SOL", "XRP", "BNB", "DOGE", "ADA", "AVAX", "LINK", "LT
 LIQUIDATIONS_PER_S = 5.0  # a busy 24 h: 432,000 orders through the tally and the de-dup memory
 
 _CHILD = r"""
-import json, random, resource, sys, time
+import json, random, sys, time
 sys.path.insert(0, sys.argv[1])
 import crashtui.ui.app  # the dashboard's modules (Textual, Rich, plotext on first chart)
 import textual_plotext
@@ -55,7 +55,8 @@ for i in range(n):
 start = time.perf_counter()
 analysis = engine.analysis()
 elapsed = time.perf_counter() - start
-peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+# VmHWM belongs to this process image; ru_maxrss survives exec and can report the parent's peak.
+peak_kib = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:"))
 print(json.dumps({"peak_rss_mib": peak_kib / 1024, "liquidations": n, "analysis_ms": elapsed * 1000,
                   "zones": sum(len(a.zones.zones) for a in analysis.symbols if a.zones)}))
 """

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -38,15 +39,26 @@ def replay_all(
     until_ms: int | None = None,
     table: SymbolTable = DEFAULT_TABLE,
 ) -> int:
-    """Apply every payload up to ``until_ms`` at full speed; returns the replay clock."""
+    """Apply every payload up to ``until_ms`` at full speed; returns the replay clock.
+
+    The cyclic garbage collector is paused meanwhile: a replay allocates hundreds of thousands
+    of short-lived, acyclic objects, and the collector's passes over the growing state would
+    otherwise cost about a tenth of the run.
+    """
     decoder = PayloadDecoder(table)
     now: int | None = None
-    for raw in payloads:
-        if until_ms is not None and raw.received_ms > until_ms:
-            break
-        now = raw.received_ms
-        for event in decoder.decode(raw):
-            sink(event)
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for raw in payloads:
+            if until_ms is not None and raw.received_ms > until_ms:
+                break
+            now = raw.received_ms
+            for event in decoder.decode(raw):
+                sink(event)
+    finally:
+        if collecting:
+            gc.enable()
     end = until_ms if until_ms is not None else (now or 0)
     sink(ClockEvent(end))
     return end

@@ -157,11 +157,17 @@ def candle_payloads(market: Market) -> Iterator[RawPayload]:
                 yield _payload("binance", "klines", recv, _json(rows_d), symbol=sym, interval="1d")
 
 
+CRASH_DAYS = (day_ms(date(2026, 2, 5)), day_ms(date(2026, 2, 7)))
+
+
 def ticker_payloads(market: Market) -> Iterator[RawPayload]:
-    """The batched 24 h ticker every 5 minutes."""
+    """The batched 24 h ticker every 5 minutes on the crash days (Feb 5-6), every 10 elsewhere
+    (the recording stays small enough to replay headless in under two seconds)."""
     books = [CandleBook(market, s) for s in SYMBOLS]
     start = day_ms(FIRST_DAY)
     for t in range(start, day_ms(LAST_DAY) + DAY_MS + 1, STEP_MS):
+        if not CRASH_DAYS[0] <= t < CRASH_DAYS[1] and t % (2 * STEP_MS):
+            continue
         body = _json([b.ticker(t) for b in books])
         yield _payload("binance", "ticker_24hr", t + 400, body, symbols=",".join(SYMBOLS))
 
