@@ -145,6 +145,19 @@ def headless_rows(runs: int, env: dict[str, str]) -> list[Row]:
     return rows
 
 
+def ui_rows() -> list[Row]:
+    """The dashboard's refresh tick and event-loop lag while the crash replays at 60×."""
+    from benchmarks import bench_ui
+
+    u = bench_ui.run()
+    return [
+        Row("dashboard tick (analysis + render), worst", u["worst_tick_ms"], "ms",
+            note=f"mean {u['mean_tick_ms']:.1f} ms over {u['ticks']:.0f} ticks at 60×"),
+        Row("event-loop lag while playing, worst", u["loop_lag_max_ms"], "ms", target="≤ 15 ms",
+            ok=u["loop_lag_max_ms"] <= 15, note=f"p99 {u['loop_lag_p99_ms']:.1f} ms"),
+    ]  # fmt: skip
+
+
 def analysis_rows() -> list[Row]:
     """Zones, tallies, stream parsing and loaded memory (their own benchmark modules)."""
     from benchmarks import bench_analysis, bench_memory, bench_streams
@@ -248,6 +261,7 @@ def main(argv: list[str] | None = None) -> int:
     sections: list[tuple[str, Callable[[], list[Row]]]] = [
         ("headless", lambda: headless_rows(3 if args.quick else 5, env)),
         ("analysis", analysis_rows),
+        ("ui", ui_rows),
         ("requests", request_rows),
     ]
     if not args.skip_tty:

@@ -24,7 +24,7 @@ from crashtui.state import FeedState
 if TYPE_CHECKING:
     import httpx
 
-    from crashtui.analysis.market import MarketAnalysis, ZoneCache
+    from crashtui.analysis.market import AnalysisCache, MarketAnalysis
     from crashtui.config.schema import NetConfig
 
 SAMPLED_VENUES = ("binance_liq", "okx_liq", "okx")
@@ -99,8 +99,8 @@ class Engine:
         self._tasks: list[asyncio.Task[None]] = []
         self.failure: str | None = None
         self._analysis: tuple[tuple[int, int, int], MarketAnalysis] | None = None
-        self._zone_cache: ZoneCache | None = None
-        self._zone_cache_for: FeedState | None = None
+        self._cache: AnalysisCache | None = None
+        self._cache_for: FeedState | None = None
 
     # -- events ------------------------------------------------------------------------------
 
@@ -351,19 +351,19 @@ class Engine:
         most that many changed symbols are recomputed per call (the dashboard's tick), the rest
         shown from their previous analysis until a later call refreshes them.
         """
-        from crashtui.analysis.market import ZoneCache, analyse_snapshot
+        from crashtui.analysis.market import AnalysisCache, analyse_snapshot
 
         key = (id(self.state), self.state.version, self.now_ms() // 1000)
         if self._analysis is not None and self._analysis[0] == key:
             return self._analysis[1]
-        if self._zone_cache is None or self._zone_cache_for is not self.state:
-            self._zone_cache, self._zone_cache_for = ZoneCache(), self.state
+        if self._cache is None or self._cache_for is not self.state:
+            self._cache, self._cache_for = AnalysisCache(), self.state
         result = analyse_snapshot(
             self.state.snapshot(),
             self.config,
             self.tally,
             pinned=self.pinned_zones,
-            zone_cache=self._zone_cache,
+            cache=self._cache,
             zone_budget=zone_budget,
         )
         self._analysis = (key, result)

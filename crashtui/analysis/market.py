@@ -169,8 +169,8 @@ def zone_inputs_key(snapshot: Snapshot, symbol: str, pinned: Sequence[float]) ->
     )
 
 
-class ZoneCache:
-    """Per-symbol zone analyses, reused while their inputs are unchanged.
+class AnalysisCache:
+    """Per-symbol zone analyses and ETF summaries, reused while their inputs are unchanged.
 
     With a ``budget``, :func:`analyse_snapshot` recomputes at most that many changed symbols
     per call (the longest-waiting first) and serves the others from their previous analysis,
@@ -181,6 +181,17 @@ class ZoneCache:
     def __init__(self) -> None:
         self._entries: dict[str, tuple[ZoneKey, SymbolAnalysis, int]] = {}
         self._calls = 0
+        self._etf: tuple[object, tuple[EtfSummary, ...]] | None = None
+
+    def etf(self, snapshot: Snapshot) -> tuple[EtfSummary, ...]:
+        """ETF summaries, recomputed only when a day's flows changed (they move once a day)."""
+        key = tuple(
+            (asset, len(flows), flows[-1] if flows else None)
+            for asset, flows in sorted(snapshot.etf_flows.items())
+        )
+        if self._etf is None or self._etf[0] != key:
+            self._etf = (key, etf_summaries(snapshot))
+        return self._etf[1]
 
     def lookup(self, symbol: str, key: ZoneKey) -> tuple[SymbolAnalysis | None, bool]:
         """(the latest analysis or None, whether it matches ``key``)."""
@@ -207,7 +218,7 @@ def _symbols(
     snapshot: Snapshot,
     config: Config,
     pins: Mapping[str, Sequence[float]],
-    cache: ZoneCache | None,
+    cache: AnalysisCache | None,
     budget: int | None,
 ) -> tuple[SymbolAnalysis, ...]:
     if cache is None:
@@ -239,26 +250,26 @@ def analyse_snapshot(
     tally: LiquidationTally | None = None,
     *,
     pinned: Mapping[str, Sequence[float]] | None = None,
-    zone_cache: ZoneCache | None = None,
+    cache: AnalysisCache | None = None,
     zone_budget: int | None = None,
 ) -> MarketAnalysis:
     """Zones per watchlist symbol, liquidation tallies, ETF aggregates and the crash gauge.
 
     ``pinned`` overrides ``config.zones`` (replay merges in the recording's pinned levels).
     ``worst_24h_usd`` is the largest rolling 24 h liquidation total since the tally began.
-    ``zone_cache`` and ``zone_budget`` bound the zone work per call (see :class:`ZoneCache`);
-    without them every symbol is analysed afresh.
+    ``cache`` reuses what has not changed and, with ``zone_budget``, bounds the zone work per
+    call (see :class:`AnalysisCache`); without it everything is computed afresh.
     """
     if tally is None:
         tally = tally_from(snapshot.liquidations, config.analysis.cascade)
     liqs = liquidation_stats(snapshot, config, tally)
-    etf = etf_summaries(snapshot)
+    etf = cache.etf(snapshot) if cache is not None else etf_summaries(snapshot)
     gauge = crash_gauge(gauge_inputs(snapshot, liqs, etf), config.analysis.gauge)
     pins = config.zones if pinned is None else pinned
     worst, worst_end = tally.session_peak_24h()
     return MarketAnalysis(
         generated_ms=snapshot.generated_ms,
-        symbols=_symbols(snapshot, config, pins, zone_cache, zone_budget),
+        symbols=_symbols(snapshot, config, pins, cache, zone_budget),
         liquidations=liqs,
         etf=etf,
         gauge=gauge,

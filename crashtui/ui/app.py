@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from crashtui.ui.alerting import DashboardAlerts
     from crashtui.ui.render.frame import Frame, ReplayInfo
 
-ZONE_BUDGET = 2  # symbols whose zones are recomputed per refresh tick
+ZONE_BUDGET = 1  # symbols whose zones are recomputed per refresh tick (~5 ms each)
 MIN_SPEED = 1.0
 MAX_SPEED = 86_400.0
 FIRST_PAINT_FALLBACK_S = 0.5

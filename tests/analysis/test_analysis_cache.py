@@ -1,8 +1,8 @@
-"""Zone analysis cache and per-call budget in analyse_snapshot."""
+"""Analysis cache (zones, ETF summaries) and the per-call zone budget in analyse_snapshot."""
 
 from __future__ import annotations
 
-from crashtui.analysis.market import ZoneCache, analyse_snapshot
+from crashtui.analysis.market import AnalysisCache, analyse_snapshot
 from crashtui.config.schema import Config
 from crashtui.events import DataEvent
 from crashtui.model import Candle, Interval, Ticker
@@ -33,22 +33,19 @@ def set_prices(state: FeedState, prices: dict[str, float]) -> None:
 
 def test_unchanged_inputs_reuse_the_analysis() -> None:
     state = state_with_prices({"BTC": 100.0, "ETH": 200.0, "SOL": 300.0})
-    cache = ZoneCache()
-    first = analyse_snapshot(state.snapshot(), Config(), zone_cache=cache)
-    again = analyse_snapshot(state.snapshot(), Config(), zone_cache=cache)
+    cache = AnalysisCache()
+    first = analyse_snapshot(state.snapshot(), Config(), cache=cache)
+    again = analyse_snapshot(state.snapshot(), Config(), cache=cache)
     assert all(a is b for a, b in zip(first.symbols, again.symbols, strict=True))
 
 
 def test_budget_refreshes_the_longest_waiting_symbols_first() -> None:
     state = state_with_prices({"BTC": 100.0, "ETH": 200.0, "SOL": 300.0})
-    cache = ZoneCache()
-    analyse_snapshot(state.snapshot(), Config(), zone_cache=cache, zone_budget=1)  # first: all computed
+    cache = AnalysisCache()
+    analyse_snapshot(state.snapshot(), Config(), cache=cache, zone_budget=1)  # first: all computed
     set_prices(state, {"BTC": 101.0, "ETH": 201.0, "SOL": 301.0})
     prices = [
-        [
-            s.price
-            for s in analyse_snapshot(state.snapshot(), Config(), zone_cache=cache, zone_budget=1).symbols
-        ]
+        [s.price for s in analyse_snapshot(state.snapshot(), Config(), cache=cache, zone_budget=1).symbols]
         for _ in range(3)
     ]
     # one symbol per call catches up; after three calls every symbol shows the new price
@@ -59,10 +56,25 @@ def test_budget_refreshes_the_longest_waiting_symbols_first() -> None:
 
 def test_without_budget_everything_is_fresh() -> None:
     state = state_with_prices({"BTC": 100.0, "ETH": 200.0, "SOL": 300.0})
-    cache = ZoneCache()
-    analyse_snapshot(state.snapshot(), Config(), zone_cache=cache)
+    cache = AnalysisCache()
+    analyse_snapshot(state.snapshot(), Config(), cache=cache)
     set_prices(state, {"BTC": 99.0, "ETH": 199.0, "SOL": 299.0})
-    fresh = analyse_snapshot(state.snapshot(), Config(), zone_cache=cache)
+    fresh = analyse_snapshot(state.snapshot(), Config(), cache=cache)
     assert [s.price for s in fresh.symbols] == [99.0, 199.0, 299.0]
     plain = analyse_snapshot(state.snapshot(), Config())
     assert [s.zones for s in plain.symbols] == [s.zones for s in fresh.symbols]
+
+
+def test_etf_summaries_reused_until_a_day_changes() -> None:
+    from crashtui.model import EtfFlow
+
+    state = state_with_prices({"BTC": 100.0, "ETH": 200.0, "SOL": 300.0})
+    state.apply(DataEvent("farside", "etf", (EtfFlow("BTC", NOW - 86_400_000, -434.1, "farside"),), NOW))
+    cache = AnalysisCache()
+    first = analyse_snapshot(state.snapshot(), Config(), cache=cache).etf
+    set_prices(state, {"BTC": 101.0})  # prices move, flows do not
+    assert analyse_snapshot(state.snapshot(), Config(), cache=cache).etf is first
+    state.apply(DataEvent("farside", "etf", (EtfFlow("BTC", NOW, 88.1, "farside"),), NOW))
+    later = analyse_snapshot(state.snapshot(), Config(), cache=cache).etf
+    assert later is not first
+    assert later[0].total.latest_usd_m == 88.1
