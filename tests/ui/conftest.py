@@ -6,6 +6,7 @@ unless a test asks for a running replay of the small recording.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -84,3 +85,13 @@ def fixed_dirs(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fixed config/data dir names (the help screen prints them; snapshots must not vary)."""
     monkeypatch.setenv("CRASHTUI_CONFIG_DIR", "/home/trader/.config/crashtui")
     monkeypatch.setenv("CRASHTUI_DATA_DIR", "/home/trader/.local/share/crashtui")
+
+
+@pytest.fixture(autouse=True)
+def _unfreeze_heap() -> Iterator[None]:
+    """The app sets its state aside from the collector (gc.freeze, process-wide): undo it after
+    each test so one test's objects never outlive it uncollected."""
+    import gc
+
+    yield
+    gc.unfreeze()
