@@ -50,6 +50,7 @@ ZONE_BUDGET = 1  # symbols whose zones are recomputed per refresh tick (~5 ms ea
 MIN_SPEED = 1.0
 MAX_SPEED = 86_400.0
 FIRST_PAINT_FALLBACK_S = 0.5
+TURN_GAP_S = 0.002  # between the refresh tick's turns: room for keys and frames in between
 
 
 def warm_up_analysis(config: Config) -> None:
@@ -117,6 +118,7 @@ class CrashApp(App[int]):
         self._tasks: list[asyncio.Task[None]] = []
         self._engines: set[Engine] = set() if engine is None else {engine}
         self._last_key: tuple[object, ...] | None = None
+        self._frame_seq = 0  # frames built so far: a tick's late show checks nothing newer came
         self._busy = ""
         self._pending: EngineRequest | None = None
         self._switching = False
@@ -263,10 +265,27 @@ class CrashApp(App[int]):
             driver.write(data)
 
     def _tick(self) -> None:
-        """The refresh timer: evaluate the alert rules, then repaint what changed."""
+        """The refresh timer: evaluate the alert rules, then repaint what changed.
+
+        Alerts, analysis and the pane update each take a few milliseconds; they run in separate
+        loop turns a moment apart, so a keypress or a stream frame waits for one of them at
+        most, never for all three in a row.
+        """
         if self.alerts is not None:
             self.alerts.check()
-        self.refresh_now()
+        asyncio.get_running_loop().call_later(TURN_GAP_S, self._tick_analysis)
+
+    def _tick_analysis(self) -> None:
+        """The tick's second turn: build the frame; the third turn shows it."""
+        frame = self._next_frame(force=False, deferred_charts=True)
+        if frame is not None:
+            seq = self._frame_seq
+            asyncio.get_running_loop().call_later(TURN_GAP_S, self._tick_show, frame, seq)
+
+    def _tick_show(self, frame: Frame, seq: int) -> None:
+        """Show a frame built a turn ago, unless a newer one (a key, a theme) got there first."""
+        if seq == self._frame_seq and not self._stopped:
+            self._show_frame(frame)
 
     def alert_log_path(self) -> Path | None:
         """The JSONL alert log of this session (None when ``[alerts] log`` is off)."""
@@ -314,7 +333,7 @@ class CrashApp(App[int]):
                 return f"{type(exc).__name__}: {exc}"
         return None
 
-    def build_frame(self) -> Frame | None:
+    def build_frame(self, *, deferred_charts: bool = False) -> Frame | None:
         """The frame for the current engine state (None before the first engine exists)."""
         from crashtui.ui.render.frame import Frame
 
@@ -338,6 +357,7 @@ class CrashApp(App[int]):
             feed_error=self._feed_error(),
             alerts=self.alerts.count if self.alerts is not None else 0,
             feed=engine.feed_label,
+            deferred_charts=deferred_charts,
         )
 
     def _watchlist_label(self, engine: Engine) -> str:
@@ -350,13 +370,19 @@ class CrashApp(App[int]):
         return self.book.current
 
     def refresh_now(self, force: bool = False) -> None:
-        """The refresh tick: rebuild the frame when the state or the second changed."""
+        """Rebuild and show the frame now when the state or the second changed (or ``force``)."""
+        frame = self._next_frame(force)
+        if frame is not None:
+            self._show_frame(frame)
+
+    def _next_frame(self, force: bool, deferred_charts: bool = False) -> Frame | None:
+        """A new frame, or None when nothing changed since the last one (or nothing to show)."""
         engine = self.engine
         if engine is None or (engine.mode == "replay" and engine.state.version == 0):
             # Before the player's first clock event the state's clock is wall time; an analysis now
             # would move the liquidation tally to today and drop the whole recording as late.
             self._show_loading()
-            return
+            return None
         key = (
             id(engine),
             engine.state.version,
@@ -368,11 +394,13 @@ class CrashApp(App[int]):
         )
         if key == self._last_key and not force:
             self.perf.skipped += 1
-            return
+            return None
         self._last_key = key
-        frame = self.build_frame()
-        if frame is None:
-            return
+        self._frame_seq += 1
+        return self.build_frame(deferred_charts=deferred_charts)
+
+    def _show_frame(self, frame: Frame) -> None:
+        """Hand ``frame`` to the visible screen and record the tick's timings."""
         started = time.perf_counter()
         screen = self.screen
         if isinstance(screen, FrameView):

@@ -71,6 +71,61 @@ async def test_ages_change_the_status_bar_only_when_their_text_changes() -> None
         assert "binance●1m" in status.text.plain
 
 
+async def test_the_refresh_tick_shows_its_frame_a_few_loop_turns_later() -> None:
+    clock = FakeClock(start_ms=NOW)
+    engine = Engine(Config(), ("BTC",), clock=clock)
+    engine.sink(StatusEvent(SourceStatus("binance", SourceState.OK, NOW, last_ok_ms=NOW)))
+    options = UiOptions(start_engine=False, tick_s=3600.0)  # the test ticks by hand
+    app = CrashApp(Config(), engine=engine, options=options)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        status = app.screen.query_one("#status", TextView)
+        clock.advance(60.0)
+        app._tick()
+        assert "binance●1m" not in status.text.plain  # analysis and update come in later turns
+        await pilot.pause(0.05)
+        assert "binance●1m" in status.text.plain
+
+
+async def test_a_tick_frame_overtaken_by_a_newer_one_is_not_shown() -> None:
+    clock = FakeClock(start_ms=NOW)
+    engine = Engine(Config(), ("BTC",), clock=clock)
+    engine.sink(StatusEvent(SourceStatus("binance", SourceState.OK, NOW, last_ok_ms=NOW)))
+    options = UiOptions(start_engine=False, tick_s=3600.0)
+    app = CrashApp(Config(), engine=engine, options=options)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        status = app.screen.query_one("#status", TextView)
+        clock.advance(60.0)
+        app._tick_analysis()  # a frame at "1m" waits for its turn...
+        clock.advance(60.0)
+        app.refresh_now()  # ...and a key's refresh shows "2m" first
+        assert "binance●2m" in status.text.plain
+        await pilot.pause(0.05)
+        assert "binance●2m" in status.text.plain
+
+
+async def test_a_deferred_chart_is_drawn_in_a_later_turn_once(feb6_engine: Engine) -> None:
+    from crashtui.ui.render.price_chart import price_chart
+
+    app = still_app(feb6_engine)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        chart = app.screen.query_one("#price-chart", ChartView)
+        before = chart.builds
+        frame = app.build_frame(deferred_charts=True)
+        assert frame is not None
+        assert frame.deferred_charts
+        spec, _title = price_chart(frame, "ETH")
+        assert chart.set_spec(spec, defer=True)
+        assert chart.builds == before  # nothing drawn in this turn
+        await pilot.pause(0.05)
+        assert chart.builds == before + 1
+        chart.render()
+        await pilot.pause()
+        assert chart.builds == before + 1  # the screen update used the drawn picture
+
+
 @dataclass(eq=False)
 class FakeEngine:
     """Stands in for an Engine to watch the lifecycle calls."""

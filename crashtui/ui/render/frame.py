@@ -42,6 +42,8 @@ class Frame:
     poll_s: float = 10.0
     alerts: int = 0  # alerts shown this session (the status bar's ``! 3 alerts``)
     feed: str = "direct"  # Engine.feed_label: "direct", "via collector", "via collector (redis)"
+    # Built by the refresh timer: charts may redraw a loop turn later instead of in this one.
+    deferred_charts: bool = False
 
     @property
     def live(self) -> bool:

@@ -220,7 +220,7 @@ class DashboardScreen(Screen[None]):
 
         spec, title = price_chart(frame, symbol)
         self.query_one("#chart-title", TextView).show(lambda w, h: fit(title, w))
-        self.query_one("#price-chart", ChartView).set_spec(spec)
+        self.query_one("#price-chart", ChartView).set_spec(spec, defer=frame.deferred_charts)
 
     def _update_notice(self, frame: Frame) -> None:
         from crashtui.ui.render.status import DEMO_HINT, counts, offline

@@ -71,7 +71,7 @@ class EtfScreen(Drilldown):
         self.show_text("etf-shares", lambda w: shares(summary, frame, w))
         spec, title = cumulative_chart(summary, frame)
         self.show_text("etf-chart-title", lambda w: fit(title, w))
-        self.query_one("#etf-chart", ChartView).set_spec(spec)
+        self.query_one("#etf-chart", ChartView).set_spec(spec, defer=frame.deferred_charts)
 
     def action_asset(self, index: int) -> None:
         """Switch between BTC and ETH (``-1``: the other one)."""

@@ -31,6 +31,6 @@ class FearScreen(Drilldown):
         self.show_text("fear-readings", lambda w: readings(frame))
         spec, title = history_chart(frame)
         self.show_text("fear-chart-title", lambda w: fit(title, w))
-        self.query_one("#fear-chart", ChartView).set_spec(spec)
+        self.query_one("#fear-chart", ChartView).set_spec(spec, defer=frame.deferred_charts)
         self.show_text("fear-gauge-title", lambda w: Text("Crash gauge components"))
         self.show_text("fear-gauge", lambda w: gauge_table(frame, w))

@@ -71,7 +71,7 @@ class LiquidationsScreen(Drilldown):
         self.show_text("liq-cascades", lambda w: cascades(frame, w))
         spec, title = daily_chart(frame)
         self.show_text("liq-chart-title", lambda w: fit(title, w))
-        self.query_one("#liq-chart", ChartView).set_spec(spec)
+        self.query_one("#liq-chart", ChartView).set_spec(spec, defer=frame.deferred_charts)
         self.show_text("liq-largest-title", lambda w: Text(f"Largest orders ({self.window})"))
         self.show_text("liq-largest", lambda w: largest(window, frame, w))
 

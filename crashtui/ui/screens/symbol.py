@@ -64,7 +64,7 @@ class SymbolScreen(Drilldown):
         self.show_text("sym-summary", lambda w: symbol_summary(frame, sym, w))
         spec, title = price_chart(frame, sym, self.interval, candles=self.candles)
         self.show_text("sym-chart-title", lambda w: fit(title, w))
-        self.query_one("#sym-chart", ChartView).set_spec(spec)
+        self.query_one("#sym-chart", ChartView).set_spec(spec, defer=frame.deferred_charts)
         self.show_text("sym-zones-title", lambda w: Text("Zones (highest first)"))
         self.show_text("sym-zones", lambda w: zones_table(frame, sym, w))
         self.show_text("sym-evidence-title", lambda w: Text("Evidence"))

@@ -6,6 +6,7 @@ is built: the first frame (the loading screen) has no chart, and the import cost
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 
 # plotext's cost grows with the candles drawn: past this many, neighbours are merged.
 MAX_CANDLES = 120
+DRAW_GAP_S = 0.002  # a deferred draw waits this long: other work (keys, frames) goes first
 
 _NAMED = {
     "yellow": "orange",
@@ -89,10 +91,11 @@ class ChartView(Widget):
         self._plot: Plot | None = None
         self._glyphs = glyphs
         self._spec: ChartSpec | None = None
-        self._cache: tuple[object, Text] | None = None
+        self._cache: tuple[ChartSpec, tuple[int, int, str], Text] | None = None  # spec, size+theme
         self._shown_key: tuple[tuple[int, int], object] | None = None
         self.builds = 0
         self.last_build_ms = 0.0
+        self.worst_build_ms = 0.0
 
     def on_mount(self) -> None:
         """Follow the app's theme: ANSI themes draw the plot in the terminal's own colours."""
@@ -125,11 +128,13 @@ class ChartView(Widget):
         """The spec being shown."""
         return self._spec
 
-    def set_spec(self, spec: ChartSpec) -> bool:
+    def set_spec(self, spec: ChartSpec, *, defer: bool = False) -> bool:
         """Show ``spec``; True (and a repaint) only when the picture would change.
 
         A spec that differs only below the plot's resolution is kept for the next repaint but
-        does not trigger one (each chart repaint costs kilobytes over SSH).
+        does not trigger one (each chart repaint costs kilobytes over SSH). With ``defer`` the
+        plot is drawn in a later loop turn, not in the screen update that follows this call:
+        plotext takes ~5 ms, and the refresh tick spreads its work so input is never kept waiting.
         """
         if spec == self._spec:
             return False
@@ -143,9 +148,18 @@ class ChartView(Widget):
         self._shown_key = ((width, height), key)
         if key == old_key[1]:
             return False
-        self._cache = None
-        self.refresh()
+        if defer:
+            asyncio.get_running_loop().call_later(DRAW_GAP_S, self._draw_ahead, spec)
+        else:
+            self.refresh()
         return True
+
+    def _draw_ahead(self, spec: ChartSpec) -> None:
+        """Draw ``spec`` into the cache, then repaint (which then only copies the cached text)."""
+        if spec is not self._spec or not self.is_attached:
+            return  # a newer spec came, or the chart left the screen
+        self.render()
+        self.refresh()
 
     def render(self) -> Text:
         """The plot, from the cache when nothing it depends on changed."""
@@ -154,17 +168,18 @@ class ChartView(Widget):
         if spec is None or spec.empty or width < 12 or height < 4:
             message = spec.empty_text if spec is not None else ""
             return Text(message, style="dim")
-        key = (id(spec), width, height, self.app.theme)
-        if self._cache is not None and self._cache[0] == key:
-            return self._cache[1]
+        key = (width, height, self.app.theme)
+        if self._cache is not None and self._cache[0] is spec and self._cache[1] == key:
+            return self._cache[2]
         started = time.perf_counter()
         self._draw(spec, width, height)
         text = self._plot_text(width, height)
         if self._glyphs.ascii:
             text = Text(to_ascii(text.plain), spans=list(text.spans), end="")
         self.last_build_ms = (time.perf_counter() - started) * 1000
+        self.worst_build_ms = max(self.worst_build_ms, self.last_build_ms)
         self.builds += 1
-        self._cache = (key, text)
+        self._cache = (spec, key, text)
         return text
 
     def _draw(self, spec: ChartSpec, width: int, height: int) -> None:
