@@ -354,7 +354,7 @@ class Engine:
         from crashtui.analysis.market import AnalysisCache, analyse_snapshot
 
         key = (id(self.state), self.state.version, self.now_ms() // 1000)
-        if self._analysis is not None and self._analysis[0] == key:
+        if self._analysis is not None and self._analysis[0] == key and not self.analysis_behind:
             return self._analysis[1]
         if self._cache is None or self._cache_for is not self.state:
             self._cache, self._cache_for = AnalysisCache(), self.state
@@ -368,6 +368,12 @@ class Engine:
         )
         self._analysis = (key, result)
         return result
+
+    @property
+    def analysis_behind(self) -> bool:
+        """Whether the last :meth:`analysis` served some symbols' zones from older inputs (a
+        ``zone_budget`` was hit): calling again catches up even if the state does not change."""
+        return self._cache is not None and self._cache_for is self.state and self._cache.deferred > 0
 
     def now_ms(self) -> int:
         """The engine's clock: replay time in replay, else wall time."""

@@ -181,6 +181,9 @@ class AnalysisCache:
     def __init__(self) -> None:
         self._entries: dict[str, tuple[ZoneKey, SymbolAnalysis, int]] = {}
         self._calls = 0
+        # Symbols the last call served from an outdated analysis: the caller should call again
+        # soon even if nothing else changes, or a frozen state would keep old zones forever.
+        self.deferred = 0
         self._etf: tuple[object, tuple[EtfSummary, ...]] | None = None
 
     def etf(self, snapshot: Snapshot) -> tuple[EtfSummary, ...]:
@@ -234,9 +237,11 @@ def _symbols(
         else:
             changed.append((symbol, key, previous))
     changed.sort(key=lambda item: cache.waiting_since(item[0]))
+    cache.deferred = 0
     for done, (symbol, key, previous) in enumerate(changed):
         if budget is not None and done >= budget and previous is not None:
             results[symbol] = previous  # refreshed on a later call
+            cache.deferred += 1
             continue
         analysis = analyse_symbol(snapshot, symbol, config, pins.get(symbol, ()))
         cache.store(symbol, key, analysis)

@@ -99,6 +99,22 @@ class Evidence:
     ts_ms: int | None = None
 
 
+def edge_distance(low: float, high: float, price: float) -> float:
+    """From ``price`` to the nearest edge of ``[low, high]``: 0 inside, negative when below."""
+    if price < low:
+        return low - price
+    if price > high:
+        return high - price
+    return 0.0
+
+
+def distance_pct_at(zone: Zone, price: float) -> float:
+    """``zone.distance_pct`` as it would be at ``price`` (a newer price than the analysis saw)."""
+    if not (price > 0.0 and math.isfinite(price)):
+        return zone.distance_pct
+    return edge_distance(zone.low, zone.high, price) / price * 100.0
+
+
 @dataclass(frozen=True, slots=True)
 class StrengthParts:
     """The four 0–1 parts of a zone's strength (weights 0.35, 0.25, 0.20, 0.20)."""
@@ -404,12 +420,7 @@ class _ZoneBuilder:
             w[0] * parts.touches + w[1] * parts.recency + w[2] * parts.volume + w[3] * parts.agreement, 4
         )
         level = self._name_level(members, pivots)
-        if self.price < low:
-            distance = low - self.price
-        elif self.price > high:
-            distance = high - self.price
-        else:
-            distance = 0.0
+        distance = edge_distance(low, high, self.price)
         kind = (
             ZoneKind.SUPPORT
             if (distance < 0.0 or (distance == 0.0 and level <= self.price))

@@ -392,7 +392,7 @@ class CrashApp(App[int]):
             id(self.screen),
             self.alerts.count if self.alerts is not None else 0,
         )
-        if key == self._last_key and not force:
+        if key == self._last_key and not force and not engine.analysis_behind:
             self.perf.skipped += 1
             return None
         self._last_key = key

@@ -44,14 +44,34 @@ def test_budget_refreshes_the_longest_waiting_symbols_first() -> None:
     cache = AnalysisCache()
     analyse_snapshot(state.snapshot(), Config(), cache=cache, zone_budget=1)  # first: all computed
     set_prices(state, {"BTC": 101.0, "ETH": 201.0, "SOL": 301.0})
-    prices = [
-        [s.price for s in analyse_snapshot(state.snapshot(), Config(), cache=cache, zone_budget=1).symbols]
-        for _ in range(3)
-    ]
+    prices, deferred = [], []
+    for _ in range(3):
+        result = analyse_snapshot(state.snapshot(), Config(), cache=cache, zone_budget=1)
+        prices.append([s.price for s in result.symbols])
+        deferred.append(cache.deferred)
     # one symbol per call catches up; after three calls every symbol shows the new price
     assert prices[0] == [101.0, 200.0, 300.0]
     assert prices[1] == [101.0, 201.0, 300.0]
     assert prices[2] == [101.0, 201.0, 301.0]
+    assert deferred == [2, 1, 0]  # what the caller reads to know it must call again
+
+
+def test_an_engine_behind_on_zones_catches_up_while_its_state_stands_still() -> None:
+    """The replay ended (or the market is quiet): the state no longer changes, yet the zones
+    deferred by the budget must still catch up instead of showing old prices for ever."""
+    from crashtui.clock import FakeClock
+    from crashtui.engine import Engine
+
+    engine = Engine(Config(), SYMBOLS, clock=FakeClock(start_ms=NOW))
+    engine.state = state_with_prices({"BTC": 100.0, "ETH": 200.0, "SOL": 300.0})
+    engine.analysis(zone_budget=1)
+    set_prices(engine.state, {"BTC": 90.0, "ETH": 180.0, "SOL": 270.0})
+    seen = []
+    for _ in range(4):  # no event in between: only the deferred zones change
+        seen.append([s.price for s in engine.analysis(zone_budget=1).symbols])
+    assert seen[-1] == [90.0, 180.0, 270.0]
+    assert not engine.analysis_behind
+    assert engine.analysis(zone_budget=1) is engine.analysis(zone_budget=1)  # caught up: cached
 
 
 def test_without_budget_everything_is_fresh() -> None:

@@ -105,6 +105,29 @@ async def test_a_tick_frame_overtaken_by_a_newer_one_is_not_shown() -> None:
         assert "binance●2m" in status.text.plain
 
 
+async def test_ticks_continue_until_deferred_zones_catch_up() -> None:
+    """With the state standing still (a replay at its end), ticks must not be skipped while
+    the zone budget left symbols behind, or their zones would stay old for ever."""
+    from tests.analysis.test_analysis_cache import NOW as T0
+    from tests.analysis.test_analysis_cache import SYMBOLS, set_prices, state_with_prices
+
+    engine = Engine(Config(), SYMBOLS, clock=FakeClock(start_ms=T0))
+    engine.state = state_with_prices({"BTC": 100.0, "ETH": 200.0, "SOL": 300.0})
+    app = CrashApp(Config(), engine=engine, options=UiOptions(start_engine=False, tick_s=3600.0))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        set_prices(engine.state, {"BTC": 90.0, "ETH": 180.0, "SOL": 270.0})
+        app.refresh_now()  # one symbol's zones per refresh (ZONE_BUDGET)
+        assert engine.analysis_behind
+        skipped = app.perf.skipped
+        for _ in range(5):
+            app.refresh_now()
+        assert not engine.analysis_behind
+        assert app.perf.skipped == skipped + 3  # two catch-up frames, then nothing to do
+        analysis = engine.analysis()
+        assert [s.price for s in analysis.symbols] == [90.0, 180.0, 270.0]
+
+
 async def test_a_deferred_chart_is_drawn_in_a_later_turn_once(feb6_engine: Engine) -> None:
     from crashtui.ui.render.price_chart import price_chart
 

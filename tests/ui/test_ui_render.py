@@ -159,6 +159,29 @@ def test_price_rows_show_price_change_support_and_state(frame: Frame) -> None:
     assert rows.header.plain.split()[:4] == ["SYM", "PRICE", "24h", "SUPPORT"]
 
 
+def test_price_column_and_distances_follow_the_ticker_when_zones_trail(frame: Frame) -> None:
+    """A long watchlist's zones are refreshed a symbol per tick: the price shown and the
+    distances to the zones must still be the latest ticker's, not the zones' older price."""
+    btc = frame.snapshot.tickers["BTC"]
+    moved = replace(btc, price=61_000.0)
+    snapshot = replace(frame.snapshot, tickers={**frame.snapshot.tickers, "BTC": moved})
+    analysed = frame.analysis.symbol("BTC")
+    assert analysed is not None
+    assert analysed.price == btc.price  # the zones still know the old 60,197
+    rows = build_watch_rows(replace(frame, snapshot=snapshot), 100)
+    row = rows.rows[rows.symbols.index("BTC")].plain
+    assert "61,000" in row
+    assert "60,197" not in row
+    assert analysed.summary is not None
+    support = analysed.summary.support
+    assert support is not None
+    assert support.level == 60_000
+    assert support.low < 60_000 < support.high < 60_197
+    expected = (support.high - 61_000) / 61_000 * 100  # from the new price to the zone's top
+    assert f"60,000 {fmt_pct(expected)}" in row
+    assert fmt_pct(expected) != fmt_pct(support.distance_pct)  # (the zones' own: -0.1%)
+
+
 def test_price_chart_has_zone_bands_and_the_200_day_average(frame: Frame) -> None:
     spec, title = price_chart(frame, "ETH")
     assert spec.series

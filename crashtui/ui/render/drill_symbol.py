@@ -5,13 +5,13 @@ from __future__ import annotations
 from rich.text import Text
 
 from crashtui.analysis.zone_state import ZoneState
-from crashtui.analysis.zones import Zone, ZoneKind
+from crashtui.analysis.zones import Zone, ZoneKind, distance_pct_at, edge_distance
 from crashtui.textsafe import plain
 from crashtui.ui.fmt import fmt_age, fmt_pct, fmt_price, fmt_stamp, fmt_usd
 from crashtui.ui.render.books import baseline
 from crashtui.ui.render.common import Column, ext, fit, lines, table, wrap_items
 from crashtui.ui.render.frame import Frame
-from crashtui.ui.render.price import badge_cell, state_style
+from crashtui.ui.render.price import badge_cell, shown_price, state_style
 
 
 def symbol_summary(frame: Frame, symbol: str, width: int) -> Text:
@@ -26,7 +26,7 @@ def symbol_summary(frame: Frame, symbol: str, width: int) -> Text:
     change = ticker.change_24h_pct if ticker is not None else None
     parts: list[Text | str] = [
         Text(plain(symbol, 10), style="bold"),
-        Text(fmt_price(item.price), style="bold"),
+        Text(fmt_price(shown_price(item, ticker) or item.price), style="bold"),
         Text(f"{fmt_pct(change)} 24h", style=p.signed(change)),
         badge_cell(item.summary, p),
     ]
@@ -70,6 +70,8 @@ def zones_table(frame: Frame, symbol: str, width: int) -> Text:
     if item is None or item.zones is None or not item.zones.zones:
         return Text("no zones yet (needs daily or intraday candles)", style=p.muted)
     zones = sorted(item.zones.zones, key=lambda z: -z.level)
+    price = shown_price(item, frame.snapshot.tickers.get(symbol)) or item.zones.price
+    atr = item.zones.atr
     kinds = [
         Text(
             ("support" if z.kind is ZoneKind.SUPPORT else "resist") + (" pin" if z.pinned else ""),
@@ -80,13 +82,13 @@ def zones_table(frame: Frame, symbol: str, width: int) -> Text:
     cols = [
         Column("LEVEL", [Text(fmt_price(z.level), style="bold") for z in zones], "right"),
         Column("KIND", kinds),
-        Column("DIST", [Text(fmt_pct(z.distance_pct)) for z in zones], "right"),
+        Column("DIST", [Text(fmt_pct(distance_pct_at(z, price))) for z in zones], "right"),
         Column("STATE", [_state_text(z, frame) for z in zones], priority=1),
         Column("STRENGTH", [Text(f"{z.strength:.2f}") for z in zones], "right", priority=2),
         Column("RANGE", [Text(f"{fmt_price(z.low)}–{fmt_price(z.high)}") for z in zones], priority=3),
         Column(
             "ATR",
-            [Text(f"{z.distance_atr:+.1f}" if z.distance_atr is not None else "n/a") for z in zones],
+            [Text(f"{edge_distance(z.low, z.high, price) / atr:+.1f}" if atr else "n/a") for z in zones],
             "right",
             priority=4,
         ),

@@ -8,8 +8,8 @@ from rich.text import Text
 
 from crashtui.analysis.market import SymbolAnalysis
 from crashtui.analysis.zone_state import ZoneState
-from crashtui.analysis.zones import Zone, ZoneSummary
-from crashtui.model import Interval
+from crashtui.analysis.zones import Zone, ZoneSummary, distance_pct_at
+from crashtui.model import Interval, Ticker
 from crashtui.textsafe import plain
 from crashtui.ui.fmt import fmt_pct, fmt_price, fmt_short
 from crashtui.ui.palette import Palette
@@ -40,12 +40,23 @@ def state_style(state: ZoneState, palette: Palette) -> str:
     }[state]
 
 
-def zone_cell(zone: Zone | None, short: bool, style: str) -> Text:
-    """``60,000 -0.1%`` for a zone (level and distance from price to its edge)."""
+def zone_cell(zone: Zone | None, short: bool, style: str, price: float) -> Text:
+    """``60,000 -0.1%`` for a zone (level and distance from ``price`` to its edge)."""
     if zone is None:
         return Text("none near", style="dim")
     level = fmt_short(zone.level) if short else fmt_price(zone.level)
-    return Text.assemble((level, style), (f" {fmt_pct(zone.distance_pct)}", "dim"))
+    return Text.assemble((level, style), (f" {fmt_pct(distance_pct_at(zone, price))}", "dim"))
+
+
+def shown_price(item: SymbolAnalysis, ticker: Ticker | None) -> float | None:
+    """The price to show: the latest ticker's, else the one the zones were computed at.
+
+    A long watchlist's zones are refreshed a symbol or two per tick, so they may trail the
+    ticker by a few seconds; the price column and the distances never do.
+    """
+    if ticker is not None and ticker.price > 0.0:
+        return ticker.price
+    return item.price
 
 
 def badge_cell(summary: ZoneSummary | None, palette: Palette) -> Text:
@@ -77,7 +88,8 @@ def build_watch_rows(frame: Frame, width: int) -> WatchRows:
     for item in items:
         ticker = frame.snapshot.tickers.get(item.symbol)
         syms.append(Text(plain(item.symbol, 8), style="bold"))
-        if item.price is None:
+        price = shown_price(item, ticker)
+        if price is None:
             prices.append(Text("–", style=p.muted))
             changes.append(Text(""))
             supports.append(Text("no data yet", style=p.muted))
@@ -85,12 +97,12 @@ def build_watch_rows(frame: Frame, width: int) -> WatchRows:
             states.append(Text(""))
             sparks.append(Text(""))
             continue
-        prices.append(Text(fmt_price(item.price), style="bold"))
+        prices.append(Text(fmt_price(price), style="bold"))
         change = ticker.change_24h_pct if ticker is not None else None
         changes.append(Text(fmt_pct(change), style=p.signed(change)))
         summary = item.summary
-        supports.append(zone_cell(summary.support if summary else None, short, p.support))
-        resists.append(zone_cell(summary.resistance if summary else None, short, p.resistance))
+        supports.append(zone_cell(summary.support if summary else None, short, p.support, price))
+        resists.append(zone_cell(summary.resistance if summary else None, short, p.resistance, price))
         states.append(badge_cell(summary, p))
         sparks.append(spark_cell(frame, item.symbol, spark_width))
     columns = [
