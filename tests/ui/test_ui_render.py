@@ -182,6 +182,19 @@ def test_price_column_and_distances_follow_the_ticker_when_zones_trail(frame: Fr
     assert fmt_pct(expected) != fmt_pct(support.distance_pct)  # (the zones' own: -0.1%)
 
 
+def test_a_symbol_a_finished_replay_never_had_says_so(frame: Frame) -> None:
+    from crashtui.analysis.market import SymbolAnalysis
+
+    missing = SymbolAnalysis("SOL", None, "", None, None, "no price and no candles yet")
+    analysis = replace(frame.analysis, symbols=(*frame.analysis.symbols, missing))
+    assert frame.replay is not None
+    playing = replace(frame, analysis=analysis, replay=replace(frame.replay, finished=False))
+    ended = replace(playing, replay=replace(frame.replay, finished=True))
+    sol = lambda f: build_watch_rows(f, 100).rows[-1].plain  # noqa: E731
+    assert "no data yet" in sol(playing)
+    assert "not in recording" in sol(ended)
+
+
 def test_price_chart_has_zone_bands_and_the_200_day_average(frame: Frame) -> None:
     spec, title = price_chart(frame, "ETH")
     assert spec.series

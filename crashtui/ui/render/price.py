@@ -78,6 +78,13 @@ def spark_cell(frame: Frame, symbol: str, width: int) -> Text:
     return Text(sparkline(closes, width, frame.glyphs.spark), style=style)
 
 
+def _no_data(frame: Frame) -> str:
+    """Why a symbol has no price: a finished replay will never bring one."""
+    if frame.replay is not None and frame.replay.finished:
+        return "not in recording"
+    return "no data yet"
+
+
 def build_watch_rows(frame: Frame, width: int) -> WatchRows:
     """The watchlist table for ``width`` columns (the first column is left for the cursor)."""
     p = frame.palette
@@ -92,7 +99,7 @@ def build_watch_rows(frame: Frame, width: int) -> WatchRows:
         if price is None:
             prices.append(Text("–", style=p.muted))
             changes.append(Text(""))
-            supports.append(Text("no data yet", style=p.muted))
+            supports.append(Text(_no_data(frame), style=p.muted))
             resists.append(Text(""))
             states.append(Text(""))
             sparks.append(Text(""))
