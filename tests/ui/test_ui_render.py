@@ -190,7 +190,10 @@ def test_a_symbol_a_finished_replay_never_had_says_so(frame: Frame) -> None:
     assert frame.replay is not None
     playing = replace(frame, analysis=analysis, replay=replace(frame.replay, finished=False))
     ended = replace(playing, replay=replace(frame.replay, finished=True))
-    sol = lambda f: build_watch_rows(f, 100).rows[-1].plain  # noqa: E731
+
+    def sol(f: Frame) -> str:
+        return build_watch_rows(f, 100).rows[-1].plain
+
     assert "no data yet" in sol(playing)
     assert "not in recording" in sol(ended)
 
