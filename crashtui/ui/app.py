@@ -273,14 +273,16 @@ class CrashApp(App[int]):
         """
         if self.alerts is not None:
             self.alerts.check()
-        asyncio.get_running_loop().call_later(TURN_GAP_S, self._tick_analysis)
+        self.set_timer(TURN_GAP_S, self._tick_analysis)  # a Textual timer: errors are not swallowed
 
     def _tick_analysis(self) -> None:
         """The tick's second turn: build the frame; the third turn shows it."""
+        if self._stopped:
+            return
         frame = self._next_frame(force=False, deferred_charts=True)
         if frame is not None:
             seq = self._frame_seq
-            asyncio.get_running_loop().call_later(TURN_GAP_S, self._tick_show, frame, seq)
+            self.set_timer(TURN_GAP_S, partial(self._tick_show, frame, seq))
 
     def _tick_show(self, frame: Frame, seq: int) -> None:
         """Show a frame built a turn ago, unless a newer one (a key, a theme) got there first."""

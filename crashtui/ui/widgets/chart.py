@@ -6,8 +6,8 @@ is built: the first frame (the loading screen) has no chart, and the import cost
 
 from __future__ import annotations
 
-import asyncio
 import time
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -149,7 +149,7 @@ class ChartView(Widget):
         if key == old_key[1]:
             return False
         if defer:
-            asyncio.get_running_loop().call_later(DRAW_GAP_S, self._draw_ahead, spec)
+            self.set_timer(DRAW_GAP_S, partial(self._draw_ahead, spec))
         else:
             self.refresh()
         return True
