@@ -45,3 +45,28 @@ def test_the_dashboard_imports_nothing_slow_before_its_first_paint() -> None:
         m for m in modules for slow in NOT_BEFORE_FIRST_PAINT if m == slow or m.startswith(slow + ".")
     )
     assert loaded == []
+
+
+def test_after_the_warm_up_the_first_analysis_imports_nothing() -> None:
+    """The engine is built in a worker thread with this warm-up; whatever it leaves out is
+    imported by the first analysis on the event loop instead (numpy alone stalled it ~0.1 s)."""
+    script = (
+        "import sys\n"
+        "from crashtui.config.schema import Config\n"
+        "from crashtui.engine import Engine, EngineOptions, ReplayOptions\n"
+        "from crashtui.replay.locate import locate_recording\n"
+        "from crashtui.timeparse import parse_instant\n"
+        "from crashtui.ui.app import warm_up_analysis\n"
+        "until = parse_instant('2026-01-25T00:00Z')\n"
+        "options = EngineOptions(replay=ReplayOptions(locate_recording('feb-2026'), None, None, until))\n"
+        "engine = Engine(Config(), (), options)\n"
+        "engine.replay_to_end()\n"
+        "warm_up_analysis(Config())\n"
+        "before = set(sys.modules)\n"
+        "analysis = engine.analysis(zone_budget=1)\n"
+        "assert all(s.zones is not None for s in analysis.symbols)\n"
+        "import json\n"
+        "print(json.dumps(sorted(set(sys.modules) - before)))"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout.splitlines()[-1]) == []
