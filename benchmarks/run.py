@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 TTYPROBE = Path(os.environ.get("CRASHTUI_TTYPROBE", ROOT.parent / "shared" / "tools" / "ttyprobe.py"))
 BARE_APP = Path(__file__).resolve().parent / "bare_app.py"
 CRASH_MOMENT = "2026-02-06T14:00Z"
+IDLE_SETTLE_S = 10.0
 
 
 @dataclass
@@ -68,11 +69,20 @@ def median_wall(cmd: list[str], runs: int, env: dict[str, str]) -> float:
 
 
 def ttyprobe(
-    cmd: list[str], marker: str, idle_s: float, env: dict[str, str], cols: int = 120, rows: int = 40
+    cmd: list[str],
+    marker: str,
+    idle_s: float,
+    env: dict[str, str],
+    cols: int = 120,
+    rows: int = 40,
+    settle_s: float = 3.0,
 ) -> dict[str, Any]:
-    """Run ``cmd`` in a pty through ttyprobe and return its JSON figures."""
+    """Run ``cmd`` in a pty through ttyprobe and return its JSON figures.
+
+    The idle window opens ``settle_s`` after ``marker`` first shows.
+    """
     probe = [sys.executable, str(TTYPROBE), "--marker", marker, "--idle", str(idle_s), "--cols", str(cols),
-             "--rows", str(rows), "--", *cmd]  # fmt: skip
+             "--rows", str(rows), "--settle", str(settle_s), "--", *cmd]  # fmt: skip
     out = subprocess.run(probe, capture_output=True, text=True, env=env, check=False, timeout=idle_s + 90)
     line = out.stdout.strip().splitlines()[-1] if out.stdout.strip() else "{}"
     result: dict[str, Any] = json.loads(line)
@@ -99,8 +109,10 @@ def tty_rows(idle_s: float, env: dict[str, str], runs: int = 5) -> list[Row]:
         paint = first_paint(cmd, "Liquidations", env, runs)
         ok = None if paint is None or base_paint is None else paint <= 2 * base_paint
         rows.append(Row(name, paint, "s", base_paint, "≤ 2× bare Textual", ok, note=f"median of {runs}"))
-    bare = ttyprobe(bare_cmd, "bare-ready", idle_s, env)
-    replay = ttyprobe(replay_cmd, "Liquidations", idle_s, env)
+    # The pane titles show on the loading screen; the replay then catches up to the crash
+    # moment for a few seconds. Idle is measured from 10 s on, once the replay has ended.
+    bare = ttyprobe(bare_cmd, "bare-ready", idle_s, env, settle_s=IDLE_SETTLE_S)
+    replay = ttyprobe(replay_cmd, "Liquidations", idle_s, env, settle_s=IDLE_SETTLE_S)
     cpu = replay.get("idle_cpu_pct")
     rows.append(
         Row(
