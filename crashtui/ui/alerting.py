@@ -25,6 +25,10 @@ they get the replayed stretch's alerts again, each at its own replay time, as a 
 the recording would. A seek back to before anything was shown (say, before the session's start)
 shows the alerts of that stretch: they are new to the trader.
 
+**On a collector's feed** (``--feed store``/``redis://``, or a collector found at start) the
+collector runs the hook and writes the log once for the desk; the dashboard's manager then only
+shows alerts, and the alert log screen reads the collector's log.
+
 Nothing here imports textual; the app passes its toast, raw terminal writer and error callbacks.
 """
 
@@ -35,6 +39,7 @@ import contextlib
 import os
 from collections import deque
 from collections.abc import Callable, Hashable, Mapping
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -140,11 +145,15 @@ class DashboardAlerts:
         self._shown = ShownAlerts({rule.name: rule.cooldown_s * 1000 for rule in config.rules})
         self.repeats = 0
         self._shown_count = 0
+        self._read_log: Path | None = None  # the collector's log, when a collector delivers
 
     @property
     def log_path(self) -> Path | None:
-        """The JSONL alert log of the current manager (None when logging is off or no engine yet)."""
-        return self.manager.log_path if self.manager is not None else None
+        """The JSONL alert log of the current manager, or of the collector it reads from (None
+        when logging is off or no engine yet)."""
+        if self.manager is None:
+            return None
+        return self.manager.log_path if self._read_log is None else self._read_log
 
     def session(self) -> tuple[Alert, ...]:
         """Alerts shown in this session, newest first by their own time (the replay clock in replay,
@@ -162,17 +171,28 @@ class DashboardAlerts:
         repeats included: the alert log's lines that are not from earlier sessions."""
         return frozenset(self._fired)
 
-    def attach(self, engine: AlertSource) -> None:
-        """Give ``engine`` its own manager; the previous one is closed in the background."""
-        from crashtui.alerts import AlertManager
+    def attach(self, engine: AlertSource, *, via_collector: bool = False) -> None:
+        """Give ``engine`` its own manager; the previous one is closed in the background.
+
+        ``via_collector``: the engine reads a collector's feed, and the collector already runs
+        the command hook and writes the log once for the whole desk. This dashboard then only
+        shows its alerts (toast, bell, desktop) and reads the collector's log; otherwise every
+        pane on the desk would page the trader and log each alert once more.
+        """
+        from crashtui.alerts import AlertManager, resolve_log_path
 
         old, self.manager = self.manager, None
         if old is not None:
             task = asyncio.ensure_future(old.aclose())
             self._closing.add(task)
             task.add_done_callback(self._closing.discard)
+        config = self.config
+        self._read_log = None
+        if via_collector:
+            config = replace(config, command=(), log=False)
+            self._read_log = resolve_log_path(self.config, engine.mode)
         try:
-            manager = AlertManager(engine, self.config)
+            manager = AlertManager(engine, config)
         except Exception as exc:  # the dashboard runs on without alerts rather than not at all
             self._error(f"alerts are off for this feed: {type(exc).__name__}: {exc}")
             return

@@ -253,7 +253,7 @@ class CrashApp(App[int]):
                 error=lambda text: self.say(text, severity="error", timeout=10),
                 terminal=self._write_terminal,
             )
-        self.alerts.attach(engine)
+        self.alerts.attach(engine, via_collector=engine.feed_label.startswith("via collector"))
 
     def _toast_alert(self, alert: Alert) -> None:
         from crashtui.ui.alerting import TOAST_SECONDS, TOAST_SEVERITY, toast_text

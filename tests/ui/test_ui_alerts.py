@@ -214,6 +214,28 @@ async def test_a_rewind_does_not_show_alerts_again_but_the_log_gets_the_second_p
     assert errors == []
 
 
+@pytest.mark.parametrize("via_collector", [False, True], ids=["direct", "via-collector"])
+async def test_a_dashboard_on_a_collectors_feed_shows_alerts_but_leaves_hook_and_log_to_it(
+    eth_break_recording: Path, tmp_path: Path, shown: list[Alert], via_collector: bool
+) -> None:
+    """On a desk, N panes read one collector, which pages and logs once: a pane that also ran
+    the hook would page the trader N+1 times for one zone break."""
+    paged = tmp_path / "paged.txt"
+    hook = (sys.executable, "-c", f"import sys; open({str(paged)!r}, 'a').write(sys.stdin.read() + '\\n')")
+    config = alerts_config(tmp_path, command=hook)
+    alerts = DashboardAlerts(config.alerts, toast=shown.append, error=print)
+    engine = replay_engine(config, eth_break_recording, "2026-02-06T00:50Z", "2026-02-06T01:05Z")
+    alerts.attach(engine, via_collector=via_collector)
+    for _ in engine.replay_steps():
+        alerts.check()
+    assert alerts.log_path == tmp_path / "alerts.jsonl"  # the alert log screen reads this log
+    await alerts.aclose()
+    assert [a.rule for a in shown] == ["ETH 1826 break"]  # the pane shows it either way
+    written = (tmp_path / "alerts.jsonl").exists()
+    assert written is not via_collector
+    assert paged.exists() is not via_collector
+
+
 async def test_a_rewind_to_before_the_session_start_shows_what_was_never_shown(
     eth_break_recording: Path, tmp_path: Path, shown: list[Alert]
 ) -> None:
