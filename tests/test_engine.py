@@ -43,6 +43,32 @@ def test_cascades_do_not_depend_on_how_often_the_analysis_runs() -> None:
     assert (a.cascade is None) == (b.cascade is None)
 
 
+async def test_reading_during_a_catch_up_does_not_change_the_cascades() -> None:
+    """The dashboard catches up to a later start in chunks and reads the analysis (and the
+    alerts read the tally) between them. The state's clock used to jump to the start at the
+    first chunk, so each read moved the liquidation windows past data not yet applied:
+    cascades differed from ``--once`` (13:55Z instead of 13:41Z on the crash day)."""
+    from crashtui.replay.player import Player, ReplayWindow
+
+    until = parse_instant("2026-02-01T00:00Z")
+    options = EngineOptions(replay=ReplayOptions(locate_recording("feb-2026"), None, until, until))
+    once = Engine(Config(), (), options)
+    once.replay_to_end()
+    read = Engine(Config(), (), options)
+    assert read.recording is not None
+    player = Player(read.recording, read.sink, speed=None, window=ReplayWindow(until, until))
+    chunks = 0
+    while not player._apply_until(player.clock_ms, limit=500):
+        chunks += 1
+        assert read.now_ms() < until  # the state's clock stays with the data applied so far
+        read.analysis(zone_budget=1)
+    assert chunks > 10
+    expected, got = once.analysis().liquidations, read.analysis().liquidations
+    assert expected.cascades  # the Jan 31 cascade at least
+    assert got.cascades == expected.cascades
+    assert got.dropped_late == 0
+
+
 def test_offline_start_paints_the_last_known_state_marked_stale(tmp_path: Path) -> None:
     """A live engine paints from the store at once; the stored statuses come back stale."""
     from crashtui.model import SourceState, SourceStatus, Ticker

@@ -330,8 +330,18 @@ class CrashApp(App[int]):
             speed=player.speed if player is not None else self._speed,
             paused=bool(player.paused) if player is not None else True,
             finished=bool(player.finished) if player is not None else False,
-            busy=self._busy,
+            busy=self._busy or self._catching_up(engine),
         )
+
+    def _catching_up(self, engine: Engine) -> str:
+        """``catching up`` while the data applied so far trails the replay's start or seek
+        target (or the started replay has not applied anything yet)."""
+        player = engine.player
+        if player is None:
+            return "catching up" if self._tasks else ""
+        if player.finished or engine.now_ms() >= player.clock_ms:
+            return ""
+        return "catching up"
 
     def _feed_error(self) -> str | None:
         for task in self._tasks:
