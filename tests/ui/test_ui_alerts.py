@@ -236,6 +236,39 @@ async def test_a_dashboard_on_a_collectors_feed_shows_alerts_but_leaves_hook_and
     assert paged.exists() is not via_collector
 
 
+async def test_alerts_arm_where_the_replay_starts_not_on_the_way_there(
+    small_recording: Path, tmp_path: Path
+) -> None:
+    """A replay started at a later moment catches up to it in chunks; a tick on the way must
+    not arm the rules there, or everything between would fire as a burst of old alerts."""
+    from crashtui.replay.player import Player, ReplayWindow
+    from crashtui.ui.options import UiOptions
+
+    start = parse_instant("2026-02-06T13:30Z")
+    config = alerts_config(tmp_path, rules=(EXTREME_FEAR,))
+    options = EngineOptions(replay=ReplayOptions(small_recording, None, start, None))
+    engine = Engine(config, (), options)
+    assert engine.recording is not None
+    engine.player = Player(engine.recording, engine.sink, speed=None, window=ReplayWindow(start, None))
+    app = CrashApp(config, engine=engine, options=UiOptions(start_engine=False, tick_s=3600.0))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app._attach_alerts(engine)
+        assert app.alerts is not None
+        assert app.alerts.manager is not None
+        evaluator = app.alerts.manager.evaluator
+        assert not engine.player._apply_until(engine.player.clock_ms, limit=20)  # part of the way
+        assert engine.now_ms() < start
+        app._tick()
+        assert evaluator.armed_at_ms is None  # not armed on the way
+        while not engine.player._apply_until(engine.player.clock_ms, limit=20):
+            pass
+        app._tick()
+        assert evaluator.armed_at_ms == start
+        await pilot.pause(0.05)
+        await pilot.press("q")
+
+
 async def test_a_rewind_to_before_the_session_start_shows_what_was_never_shown(
     eth_break_recording: Path, tmp_path: Path, shown: list[Alert]
 ) -> None:
