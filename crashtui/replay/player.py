@@ -145,8 +145,8 @@ class Player:
         while self._next is not None and self._next.received_ms <= target_ms:
             if limit is not None and applied >= limit:
                 # The state's clock goes as far as the data applied so far, never to the target:
-                # catching up to a later start, a clock at the target would make every reader
-                # (the dashboard tick, alerts) move the liquidation windows past data not yet in.
+                # catching up to a later start, a clock at the target would let a reader between
+                # chunks (the dashboard's tick) move the liquidation windows past data not yet in.
                 frontier = self._next.received_ms - 1
                 self.clock_ms = max(self.clock_ms, frontier)
                 self._emit(ClockEvent(frontier))
