@@ -155,8 +155,9 @@ class Player:
                 self._emit(event)
             applied += 1
             self._next = next(self._iter, None)
-        self.clock_ms = target_ms
-        self._emit(ClockEvent(target_ms))
+        # max: a forward seek may have moved the clock past this (older) target meanwhile.
+        self.clock_ms = max(self.clock_ms, target_ms)
+        self._emit(ClockEvent(self.clock_ms))
         return True
 
     def toggle_pause(self) -> None:
@@ -171,6 +172,7 @@ class Player:
             if self._on_reset is not None:
                 self._on_reset()
             self._restart()
+            self.clock_ms = target
         self.finished = False
         self._apply_until(target)
         self._wake.set()

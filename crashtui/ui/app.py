@@ -587,9 +587,12 @@ class CrashApp(App[int]):
         if engine is None:
             return
         first, end = self._bounds(engine)
-        base = self._seek_target if self._seek_target is not None else engine.now_ms()
-        target = max(first, min(end, base + delta_ms))
         player = engine.player
+        # The player's clock, not the state's: catching up to a later start, the state trails
+        # the data applied so far while the player already stands at the start asked for.
+        now = player.clock_ms if player is not None else engine.now_ms()
+        base = self._seek_target if self._seek_target is not None else now
+        target = max(first, min(end, base + delta_ms))
         if target > base and self._seek_target is None and player is not None:
             player.seek(target - base)
             self.refresh_now(force=True)

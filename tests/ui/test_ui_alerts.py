@@ -131,6 +131,29 @@ async def test_the_alert_log_screen_lists_earlier_sessions_from_the_log(
         assert f"alert log: {log} (! lists it)" in app.screen.query_one("#help-files", TextView).text.plain
 
 
+def test_the_collectors_copy_of_a_shown_alert_is_not_listed_as_earlier(tmp_path: Path) -> None:
+    """On a collector's feed the log is the collector's: it holds the alerts this dashboard
+    showed too, stamped at the collector's own check a moment apart."""
+    from crashtui.ui.screens.alerts import earlier_alerts
+
+    shown_at = parse_instant("2026-02-06T14:00Z")
+    message = "Crypto Fear & Greed 9 (Extreme Fear) ≤ 24"
+
+    def alert(at_ms: int, n: str) -> Alert:
+        return Alert(id=n, at_ms=at_ms, rule="extreme fear", kind="fear_greed", severity="warning",
+                     message=message)  # fmt: skip
+
+    log = tmp_path / "alerts.jsonl"
+    lines = [
+        alert(shown_at - 2 * 86_400_000, "1"),
+        alert(shown_at + 800, "2"),
+    ]  # days ago; the collector's copy
+    log.write_text("".join('{"type": "alert", ' + a.to_json()[1:] + "\n" for a in lines), encoding="utf-8")
+    fired = frozenset({(shown_at, "extreme fear", message)})
+    assert [a.id for a in earlier_alerts(log, fired, 10)] == ["1"]
+    assert [a.id for a in earlier_alerts(log, frozenset(), 10)] == ["2", "1"]
+
+
 @pytest.mark.parametrize(
     ("command", "reason"),
     [

@@ -105,6 +105,46 @@ async def test_a_tick_frame_overtaken_by_a_newer_one_is_not_shown() -> None:
         assert "binance●2m" in status.text.plain
 
 
+async def test_a_deferred_draw_is_not_lost_when_a_same_picture_spec_replaces_it(
+    feb6_engine: Engine,
+) -> None:
+    """The tick defers ETH's chart; a key's refresh then sets a spec with the same picture
+    (which asks for no repaint). The deferred draw must still put that picture up."""
+    from dataclasses import replace as replace_spec
+
+    from crashtui.ui.render.charts import visual_key
+    from crashtui.ui.render.price_chart import price_chart
+
+    app = still_app(feb6_engine)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        chart = app.screen.query_one("#price-chart", ChartView)
+        frame = app.build_frame()
+        assert frame is not None
+        first, _title = price_chart(frame, "ETH")
+        # a second later: every x slides by the same amount, the picture stays
+        candles = first.candles
+        again = replace_spec(
+            first,
+            series=tuple(replace_spec(s, xs=tuple(x + 0.001 for x in s.xs)) for s in first.series),
+            candles=None
+            if candles is None
+            else replace_spec(candles, xs=tuple(x + 0.001 for x in candles.xs)),
+            xticks=tuple((x + 0.001, label) for x, label in first.xticks),
+        )
+        size = (chart.size.width, chart.size.height)
+        assert again != first
+        assert visual_key(again, *size) == visual_key(first, *size)
+        before = chart.builds
+        assert chart.set_spec(first, defer=True)
+        assert not chart.set_spec(again)  # same picture: no repaint asked for
+        await pilot.pause(0.05)
+        assert chart.builds == before + 1  # the deferred draw still happened...
+        assert chart.render() is chart.render()  # ...of the spec now current (cached, no redraw)
+        assert chart.builds == before + 1
+        assert chart.spec is again
+
+
 async def test_ticks_continue_until_deferred_zones_catch_up() -> None:
     """With the state standing still (a replay at its end), ticks must not be skipped while
     the zone budget left symbols behind, or their zones would stay old for ever."""

@@ -24,12 +24,24 @@ if TYPE_CHECKING:
 EARLIER_LIMIT = 200
 
 
+# A collector logs the alerts this dashboard also shows, stamped at its own check, up to a
+# tick or two apart: within this much, the same rule and message are the same alert.
+SAME_ALERT_MS = 60_000
+
+
 def earlier_alerts(path: Path, fired: frozenset[tuple[int, str, str]], limit: int) -> list[Alert]:
     """The log's last ``limit`` alerts not fired in this session, newest first (reads a file)."""
     from crashtui.alerts import read_alerts
 
+    times: dict[tuple[str, str], list[int]] = {}
+    for at_ms, rule, message in fired:
+        times.setdefault((rule, message), []).append(at_ms)
+
+    def this_session(alert: Alert) -> bool:
+        return any(abs(alert.at_ms - t) <= SAME_ALERT_MS for t in times.get((alert.rule, alert.message), ()))
+
     logged = read_alerts(path, limit=limit + len(fired))
-    older = [a for a in logged if (a.at_ms, a.rule, a.message) not in fired]
+    older = [a for a in logged if not this_session(a)]
     return list(reversed(older[-limit:]))
 
 

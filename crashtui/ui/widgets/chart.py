@@ -7,7 +7,6 @@ is built: the first frame (the loading screen) has no chart, and the import cost
 from __future__ import annotations
 
 import time
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -96,6 +95,7 @@ class ChartView(Widget):
         self.builds = 0
         self.last_build_ms = 0.0
         self.worst_build_ms = 0.0
+        self._draw_pending = False  # a deferred draw is scheduled
 
     def on_mount(self) -> None:
         """Follow the app's theme: ANSI themes draw the plot in the terminal's own colours."""
@@ -148,16 +148,22 @@ class ChartView(Widget):
         self._shown_key = ((width, height), key)
         if key == old_key[1]:
             return False
-        if defer:
-            self.set_timer(DRAW_GAP_S, partial(self._draw_ahead, spec))
-        else:
+        if not defer:
             self.refresh()
+        elif not self._draw_pending:
+            self._draw_pending = True
+            self.set_timer(DRAW_GAP_S, self._draw_ahead)
         return True
 
-    def _draw_ahead(self, spec: ChartSpec) -> None:
-        """Draw ``spec`` into the cache, then repaint (which then only copies the cached text)."""
-        if spec is not self._spec or not self.is_attached:
-            return  # a newer spec came, or the chart left the screen
+    def _draw_ahead(self) -> None:
+        """Draw the current spec into the cache, then repaint (which only copies the cached text).
+
+        Whatever spec is current by now is drawn: one set since with the same picture returned
+        False and relies on this draw.
+        """
+        self._draw_pending = False
+        if not self.is_attached:
+            return
         self.render()
         self.refresh()
 
