@@ -201,9 +201,9 @@ def replay_engine(config: Config, recording: Path, start: str, until: str) -> En
     return Engine(config, (), EngineOptions(replay=options))
 
 
-def step_through(alerts: DashboardAlerts, engine: Engine) -> None:
+def step_through(alerts: DashboardAlerts, engine: Engine, *, via_collector: bool = False) -> None:
     """Attach ``engine`` and evaluate after every replay minute, as the dashboard's tick does."""
-    alerts.attach(engine)
+    alerts.attach(engine, via_collector=via_collector)
     for _ in engine.replay_steps():
         alerts.check()
 
@@ -248,9 +248,7 @@ async def test_a_dashboard_on_a_collectors_feed_shows_alerts_but_leaves_hook_and
     config = alerts_config(tmp_path, command=hook)
     alerts = DashboardAlerts(config.alerts, toast=shown.append, error=print)
     engine = replay_engine(config, eth_break_recording, "2026-02-06T00:50Z", "2026-02-06T01:05Z")
-    alerts.attach(engine, via_collector=via_collector)
-    for _ in engine.replay_steps():
-        alerts.check()
+    step_through(alerts, engine, via_collector=via_collector)
     assert alerts.log_path == tmp_path / "alerts.jsonl"  # the alert log screen reads this log
     await alerts.aclose()
     assert [a.rule for a in shown] == ["ETH 1826 break"]  # the pane shows it either way

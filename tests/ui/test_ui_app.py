@@ -51,11 +51,16 @@ async def test_idle_dashboard_repaints_nothing(feb6_engine: Engine) -> None:
         assert repaints(app) == before
 
 
-async def test_ages_change_the_status_bar_only_when_their_text_changes() -> None:
-    clock = FakeClock(start_ms=NOW)
+def binance_app(clock: FakeClock, **options: Any) -> CrashApp:
+    """A dashboard over an engine on ``clock`` whose only status is binance, ok at NOW."""
     engine = Engine(Config(), ("BTC",), clock=clock)
     engine.sink(StatusEvent(SourceStatus("binance", SourceState.OK, NOW, last_ok_ms=NOW)))
-    app = CrashApp(Config(), engine=engine, options=UiOptions(start_engine=False))
+    return CrashApp(Config(), engine=engine, options=UiOptions(start_engine=False, **options))
+
+
+async def test_ages_change_the_status_bar_only_when_their_text_changes() -> None:
+    clock = FakeClock(start_ms=NOW)
+    app = binance_app(clock)
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.pause()
         status = app.screen.query_one("#status", TextView)
@@ -73,10 +78,7 @@ async def test_ages_change_the_status_bar_only_when_their_text_changes() -> None
 
 async def test_the_refresh_tick_shows_its_frame_a_few_loop_turns_later() -> None:
     clock = FakeClock(start_ms=NOW)
-    engine = Engine(Config(), ("BTC",), clock=clock)
-    engine.sink(StatusEvent(SourceStatus("binance", SourceState.OK, NOW, last_ok_ms=NOW)))
-    options = UiOptions(start_engine=False, tick_s=3600.0)  # the test ticks by hand
-    app = CrashApp(Config(), engine=engine, options=options)
+    app = binance_app(clock, tick_s=3600.0)  # the test ticks by hand
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.pause()
         status = app.screen.query_one("#status", TextView)
@@ -89,10 +91,7 @@ async def test_the_refresh_tick_shows_its_frame_a_few_loop_turns_later() -> None
 
 async def test_a_tick_frame_overtaken_by_a_newer_one_is_not_shown() -> None:
     clock = FakeClock(start_ms=NOW)
-    engine = Engine(Config(), ("BTC",), clock=clock)
-    engine.sink(StatusEvent(SourceStatus("binance", SourceState.OK, NOW, last_ok_ms=NOW)))
-    options = UiOptions(start_engine=False, tick_s=3600.0)
-    app = CrashApp(Config(), engine=engine, options=options)
+    app = binance_app(clock, tick_s=3600.0)
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.pause()
         status = app.screen.query_one("#status", TextView)
