@@ -213,6 +213,12 @@ class Player:
             await self._advance(max(target, self.clock_ms))
             await asyncio.sleep(0)
 
+    @property
+    def behind(self) -> bool:
+        """Whether payloads at or before the replay clock are still to be applied (catching up
+        to a start or a seek target in chunks)."""
+        return self._next is not None and self._next.received_ms <= self.clock_ms
+
     def next_payload_ms(self) -> int | None:
         """Time of the next payload not yet applied (for tests and the UI)."""
         return self._next.received_ms if self._next is not None else None

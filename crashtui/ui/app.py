@@ -337,11 +337,8 @@ class CrashApp(App[int]):
         """``catching up`` while the data applied so far trails the replay's start or seek
         target (or the started replay has not applied anything yet)."""
         player = engine.player
-        if player is None:
-            return "catching up" if self._tasks else ""
-        if player.finished or engine.now_ms() >= player.clock_ms:
-            return ""
-        return "catching up"
+        behind = player.behind if player is not None else bool(self._tasks)
+        return "catching up" if behind else ""
 
     def _feed_error(self) -> str | None:
         for task in self._tasks:

@@ -26,9 +26,11 @@ def test_a_catch_up_clock_follows_the_data_not_the_start() -> None:
     assert player.clock_ms == 500  # where the replay will stand
     assert not player._apply_until(player.clock_ms, limit=100)
     assert clocks(events) == [99]  # the state's clock: just before the first payload not applied
+    assert player.behind
     while not player._apply_until(player.clock_ms, limit=100):
         pass
     assert clocks(events) == [99, 199, 299, 399, 499, 500]
+    assert not player.behind
 
 
 def test_a_forward_seek_in_the_middle_of_a_catch_up_never_moves_the_clock_back() -> None:
