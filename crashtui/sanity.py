@@ -10,7 +10,7 @@ reject exactly the same things:
   funding rates, ETF flows and borrow rates stay within bounds no market has come near;
   names shown to the user (instruments, ETF funds, F&G classifications) are printable. One
   impossible number rejects the whole payload (it is not trusted) with a one-line
-  :class:`~crashtui.sources.errors.ParseError`, so the source shows the reason and failover
+  :class:`~crashtui.errors.ParseError`, so the source shows the reason and failover
   asks the next source.
 * **Stateful** (:class:`PriceGuard`): a ticker more than :data:`MAX_MOVE` (50%) away from the
   last accepted price of its symbol is held back as a suspected glitch (a 99% drop between
@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from crashtui.errors import ParseError
 from crashtui.model import (
     BookStats,
     BorrowRate,
@@ -37,7 +38,6 @@ from crashtui.model import (
     Liquidation,
     Ticker,
 )
-from crashtui.sources.errors import ParseError
 
 MAX_PRICE_USD = 1e8
 MAX_ORDER_USD = 1e10

@@ -3,7 +3,8 @@
 Symbols, exchange messages and error strings come from the network. Printed raw, an OSC 52
 sequence could write the user's clipboard and a CSI sequence could redraw the screen; in the
 UI a ``[`` could be read as markup. :func:`plain` handles the terminal side (the UI also
-renders such text with markup disabled).
+renders such text with markup disabled). It is the one sanitiser: error messages, status
+lines, logs, ``--once`` text, alert hook environments and recording labels all go through it.
 """
 
 from __future__ import annotations
@@ -21,8 +22,16 @@ _ESCAPES = re.compile(
 )
 
 
-def plain(text: str, limit: int | None = None) -> str:
-    """One line of printable text: escape sequences removed, control characters replaced."""
+ERROR_LINE = 160  # the length of a one-line error message in a status line
+
+
+def plain(text: object, limit: int | None = None, *, secret: str | None = None) -> str:
+    """One line of printable text: escape sequences removed, control characters replaced,
+    whitespace runs collapsed, ``secret`` (an API key) masked as ``***``, and at most
+    ``limit`` characters (cut with "…")."""
+    text = str(text)
+    if secret:
+        text = text.replace(secret, "***")
     cleaned = _ESCAPES.sub("", text)
     out = []
     for ch in cleaned:

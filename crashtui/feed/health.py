@@ -17,10 +17,10 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
+from crashtui.errors import BlockedError, RateLimitedError, SourceError
 from crashtui.model import SourceState, SourceStatus
 from crashtui.net.backoff import Backoff
 from crashtui.net.budget import RateBudget
-from crashtui.sources.errors import BlockedError, RateLimitedError, SourceError
 
 STALE_INTERVALS = 3
 TRANSIENT_BASE_S = 2.0

@@ -23,16 +23,17 @@ import httpx
 
 from crashtui.clock import SYSTEM_CLOCK, Clock
 from crashtui.config.schema import Config
+from crashtui.errors import ParseError, SourceError, UpstreamError
 from crashtui.events import DataEvent, EventSink, RawSink, ServingEvent, StatusEvent
 from crashtui.feed.context import poll_context
 from crashtui.feed.health import Lane, SourceHealth, new_lane
 from crashtui.model import SourceState
 from crashtui.net.fetcher import Fetcher
-from crashtui.net.http import max_body_bytes, one_line
+from crashtui.net.http import max_body_bytes
 from crashtui.sanity import PriceGuard
-from crashtui.sources.errors import ParseError, SourceError, UpstreamError
 from crashtui.sources.registry import POLLERS, REST_SOURCES, decode
 from crashtui.symbols import SymbolTable, table_from_config
+from crashtui.textsafe import ERROR_LINE, plain
 
 MIN_SLEEP_S = 1.0
 # Kinds where a successful poll must deliver something for the watchlist.
@@ -173,7 +174,7 @@ class Poller:
                     if data_kind == "prices":
                         suspect = self.price_guard.check(items, raw.received_ms)
                         if suspect is not None:
-                            raise ParseError(one_line(f"{source} {raw.endpoint}: {suspect}"))
+                            raise ParseError(plain(f"{source} {raw.endpoint}: {suspect}", ERROR_LINE))
                     if items:
                         delivered += len(items)
                         self._sink(DataEvent(source, data_kind, items, raw.received_ms))
@@ -186,7 +187,9 @@ class Poller:
         except SourceError as exc:
             error: SourceError = exc
         except Exception as exc:  # a bug in a parser must not stop the feed
-            error = ParseError(one_line(f"{source} {kind}: internal error: {type(exc).__name__}: {exc}"))
+            error = ParseError(
+                plain(f"{source} {kind}: internal error: {type(exc).__name__}: {exc}", ERROR_LINE)
+            )
         else:
             health.latency_ms = self.fetcher.latency_ms.get(source, health.latency_ms)
             interval = self.config.poll_interval_s(source, kind)

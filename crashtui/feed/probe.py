@@ -16,13 +16,14 @@ import httpx
 from crashtui.catalog import SOURCES
 from crashtui.clock import SYSTEM_CLOCK, Clock
 from crashtui.config.schema import Config
+from crashtui.errors import SourceError
 from crashtui.feed.context import poll_context
 from crashtui.model import RawPayload, SourceState
 from crashtui.net.fetcher import Fetcher
-from crashtui.net.http import Request, max_body_bytes, one_line
-from crashtui.sources.errors import SourceError
+from crashtui.net.http import Request, max_body_bytes
 from crashtui.sources.registry import POLLERS, REST_SOURCES, decode
 from crashtui.symbols import SymbolTable, table_from_config
+from crashtui.textsafe import ERROR_LINE, plain
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +100,7 @@ async def probe(
     except asyncio.TimeoutError:
         return result(SourceState.FAILING, f"no complete answer within {probe_timeout_s(config):g} s")
     except Exception as exc:  # a parser bug shows as a failing row, not a crash
-        return result(SourceState.FAILING, one_line(f"internal error: {type(exc).__name__}: {exc}"))
+        return result(SourceState.FAILING, plain(f"internal error: {type(exc).__name__}: {exc}", ERROR_LINE))
     return result(SourceState.OK)
 
 

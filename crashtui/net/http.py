@@ -1,7 +1,7 @@
 """The shared HTTP client and one ``fetch`` that turns any response into a payload or a typed error.
 
 Every REST source goes through :func:`fetch`: it streams the body up to a size cap, classifies
-HTTP errors, geo-blocks and anti-bot walls into :mod:`crashtui.sources.errors`, and builds a
+HTTP errors, geo-blocks and anti-bot walls into :mod:`crashtui.errors`, and builds a
 :class:`~crashtui.model.RawPayload` whose ``params`` never hold a secret. Error strings are one
 line with every secret value replaced by ``***``.
 """
@@ -22,13 +22,14 @@ import httpx
 from crashtui import __version__
 from crashtui.clock import Clock
 from crashtui.config.schema import NetConfig
-from crashtui.model import RawPayload, freeze_params
-from crashtui.sources.errors import (
+from crashtui.errors import (
     BlockedError,
     HttpStatusError,
     RateLimitedError,
     TransportError,
 )
+from crashtui.model import RawPayload, freeze_params
+from crashtui.textsafe import ERROR_LINE, plain
 
 USER_AGENT = f"crashtui/{__version__} (+terminal market monitor; httpx/{httpx.__version__})"
 # CNN's dataviz API answers 418/403 to anything that does not look like a browser.
@@ -52,8 +53,8 @@ _DNS_FAILURES = (
     "No address associated with hostname",
     "getaddrinfo failed",
 )
+
 _ERROR_KEYS = ("msg", "message", "error_message", "retMsg", "error", "detail")
-_MAX_ERROR = 160
 # A body still arriving after TRICKLE_GRACE_READS read timeouts at under MIN_BODY_RATE bytes/s
 # on average is a server feeding it a byte at a time, not a slow link: give up on it.
 MIN_BODY_RATE = 16_000
@@ -138,14 +139,6 @@ def make_client(net: NetConfig, *, transport: httpx.AsyncBaseTransport | None = 
 def max_body_bytes(net: NetConfig) -> int:
     """The response size cap in bytes (``[net] max_body_mb``, 1 MB = 10^6 bytes)."""
     return int(net.max_body_mb * 1_000_000)
-
-
-def one_line(text: str, secret: str | None = None, limit: int = _MAX_ERROR) -> str:
-    """``text`` as one printable line of at most ``limit`` chars, with ``secret`` masked."""
-    if secret:
-        text = text.replace(secret, "***")
-    cleaned = " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
-    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
 
 
 def blocked_hint(source: str) -> str:
@@ -252,7 +245,7 @@ def _classify(request: Request, status: int, headers: httpx.Headers, body: bytes
     """Raise the typed error a response stands for; return if it is a usable body."""
 
     def line(text: str) -> str:
-        return one_line(f"{request.source} {request.endpoint}: {text}", request.secret)
+        return plain(f"{request.source} {request.endpoint}: {text}", ERROR_LINE, secret=request.secret)
 
     hint = blocked_hint(request.source)
     if _is_challenge(request, headers, body):
@@ -291,7 +284,9 @@ async def fetch(
     try:
         return await _fetch(client, request, clock=clock, max_body_bytes=max_body_bytes)
     except httpx.TimeoutException as exc:
-        raise TransportError(one_line(f"{where}: {_timeout_text(exc)}", request.secret)) from None
+        raise TransportError(
+            plain(f"{where}: {_timeout_text(exc)}", ERROR_LINE, secret=request.secret)
+        ) from None
     except (httpx.HTTPError, httpx.InvalidURL, OSError) as exc:
         reason = str(exc) or type(exc).__name__
         if any(marker in reason for marker in _DNS_FAILURES):
@@ -303,7 +298,7 @@ async def fetch(
             reason = f"connection dropped: {reason}"
         else:
             reason = f"cannot connect: {reason}"
-        raise TransportError(one_line(f"{where}: {reason}", request.secret)) from None
+        raise TransportError(plain(f"{where}: {reason}", ERROR_LINE, secret=request.secret)) from None
 
 
 def _timeout_text(exc: httpx.TimeoutException) -> str:

@@ -22,13 +22,14 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from crashtui.clock import SYSTEM_CLOCK, Clock
+from crashtui.errors import ParseError
 from crashtui.events import DataEvent, EventSink, RawSink, StatusEvent
 from crashtui.model import RawPayload, SourceState, SourceStatus
 from crashtui.net.backoff import Backoff
 from crashtui.net.frame_rate import FrameRate
-from crashtui.sources.errors import ParseError
 from crashtui.streams.dedup import RecentKeys
-from crashtui.streams.frames import ERROR, PONG, RECONNECT, ParsedFrame, one_line
+from crashtui.streams.frames import ERROR, PONG, RECONNECT, ParsedFrame
+from crashtui.textsafe import ERROR_LINE, plain
 
 log = logging.getLogger(__name__)
 
@@ -154,7 +155,7 @@ class StreamRunner:
             except Exception as exc:  # a bug must not end the stream: note it and retry later
                 log.exception("stream %s: unexpected error", self.spec.source)
                 self._state = SourceState.FAILING
-                self._last_error = one_line(f"internal error: {type(exc).__name__}: {exc}")
+                self._last_error = plain(f"internal error: {type(exc).__name__}: {exc}", ERROR_LINE)
                 await self._clock.sleep(self._backoff.next_delay())
 
     def status(self) -> SourceStatus:
@@ -317,7 +318,7 @@ class StreamRunner:
 
     def _bad_frame(self, reason: str) -> None:
         self.bad_frames += 1
-        self._last_error = one_line(f"bad frame: {reason}")
+        self._last_error = plain(f"bad frame: {reason}", ERROR_LINE)
 
     # ----------------------------------------------------------------- status
     def _after_disconnect(self, outcome: _Outcome, conn: _Connection | None) -> bool:
@@ -329,7 +330,7 @@ class StreamRunner:
         if healthy:
             self._backoff.reset()
         if outcome.error:
-            self._last_error = one_line(outcome.reason)
+            self._last_error = plain(outcome.reason, ERROR_LINE)
         # A drop after a good connection is "reconnecting"; failing to get a working one is "failing".
         self._state = SourceState.CONNECTING if healthy or not outcome.error else SourceState.FAILING
         log.info("stream %s: disconnected: %s", self.spec.source, outcome.reason)
@@ -351,9 +352,9 @@ def _describe(exc: BaseException, host: str | None = None) -> str:
         close = exc.rcvd
         if close is None:
             return "connection lost (no close frame)"
-        reason = f": {one_line(close.reason, 60)}" if close.reason else ""
+        reason = f": {plain(close.reason, 60)}" if close.reason else ""
         return f"closed by server (code {close.code}{reason})"
     if isinstance(exc, TimeoutError):
         return "timed out connecting"
-    text = one_line(exc, 100)
+    text = plain(exc, 100)
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from crashtui.errors import ParseError, SourceError
 from crashtui.events import DataEvent, Event, StatusEvent
 from crashtui.model import Liquidation, RawPayload, SourceState, SourceStatus
-from crashtui.net.http import one_line
 from crashtui.sanity import PriceGuard
-from crashtui.sources.errors import ParseError, SourceError
 from crashtui.symbols import DEFAULT_TABLE, SymbolTable
+from crashtui.textsafe import ERROR_LINE, plain
 
 RestDecoder = Callable[[RawPayload, SymbolTable], tuple[str, tuple[object, ...]]]
 SAMPLED_SOURCES = frozenset({"binance_liq", "okx_liq"})
@@ -55,7 +55,7 @@ class PayloadDecoder:
             kind, items = decoder(raw, self._table)
             suspect = self._guard.check(items, raw.received_ms) if kind == "prices" else None
             if suspect is not None:  # held back live too (crashtui.sanity.PriceGuard)
-                raise ParseError(one_line(f"{raw.source} {raw.endpoint}: {suspect}"))
+                raise ParseError(plain(f"{raw.source} {raw.endpoint}: {suspect}", ERROR_LINE))
         except SourceError as exc:
             self.bad_payloads += 1
             return self._status(raw, exc.state, str(exc), hint=exc.hint)

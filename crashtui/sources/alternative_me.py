@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 
+from crashtui.errors import UpstreamError
 from crashtui.model import FearGreedReading, RawPayload
 from crashtui.net.http import Request
 from crashtui.sources.common import (
@@ -22,7 +23,6 @@ from crashtui.sources.common import (
     num,
     parser,
 )
-from crashtui.sources.errors import UpstreamError
 from crashtui.symbols import SymbolTable
 
 SOURCE = "alternative_me"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 
+from crashtui.errors import UpstreamError
 from crashtui.model import Candle, Interval, RawPayload, Ticker
 from crashtui.net.http import Request
 from crashtui.sources.common import (
@@ -30,7 +31,6 @@ from crashtui.sources.common import (
     param_interval,
     parser,
 )
-from crashtui.sources.errors import UpstreamError
 from crashtui.symbols import SymbolTable
 
 SOURCE = "coinbase"

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator
 from typing import Any
 
+from crashtui.errors import RateLimitedError, UpstreamError
 from crashtui.model import Candle, Interval, RawPayload, Ticker
 from crashtui.net.http import Request
 from crashtui.sources.common import (
@@ -31,7 +32,6 @@ from crashtui.sources.common import (
     param_symbols,
     parser,
 )
-from crashtui.sources.errors import RateLimitedError, UpstreamError
 from crashtui.symbols import SymbolTable
 
 SOURCE = "coingecko"

@@ -1,7 +1,7 @@
 """What every REST source module shares: the poll context, decoder types and parse helpers.
 
 Parsers are pure (bytes in, model objects out) and wrapped in :func:`parser`, so a body of
-the wrong shape raises :class:`~crashtui.sources.errors.ParseError` with a one-line message,
+the wrong shape raises :class:`~crashtui.errors.ParseError` with a one-line message,
 never a bare KeyError/IndexError/TypeError/ValueError.
 
 Conventions every parser keeps:
@@ -21,10 +21,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any, ParamSpec, TypeVar
 
+from crashtui.errors import BlockedError, ParseError
 from crashtui.model import Candle, Interval, RawPayload
-from crashtui.net.http import Request, blocked_hint, looks_like_html, one_line
-from crashtui.sources.errors import BlockedError, ParseError
+from crashtui.net.http import Request, blocked_hint, looks_like_html
 from crashtui.symbols import SymbolTable
+from crashtui.textsafe import ERROR_LINE, plain
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -77,7 +78,7 @@ def parser(what: str) -> Callable[[Callable[P, T]], Callable[P, T]]:
                 detail = (
                     f"missing field {exc}" if isinstance(exc, KeyError) else f"{type(exc).__name__}: {exc}"
                 )
-                raise ParseError(one_line(f"{what}: unexpected payload: {detail}")) from None
+                raise ParseError(plain(f"{what}: unexpected payload: {detail}", ERROR_LINE)) from None
 
         return inner
 
@@ -91,7 +92,7 @@ def load_json(body: bytes, what: str, source: str) -> Any:
     try:
         return json.loads(body)
     except ValueError as exc:
-        raise ParseError(one_line(f"{what}: invalid JSON: {exc}")) from None
+        raise ParseError(plain(f"{what}: invalid JSON: {exc}", ERROR_LINE)) from None
     except RecursionError:  # "[[[[…" thousands deep: the C scanner gives up
         raise ParseError(f"{what}: invalid JSON: nested too deeply") from None
 
@@ -104,7 +105,7 @@ def num(value: Any, what: str) -> float:
     try:
         out = float(value)
     except ValueError:
-        raise ParseError(one_line(f"{what}: expected a number, got {value!r}")) from None
+        raise ParseError(plain(f"{what}: expected a number, got {value!r}", ERROR_LINE)) from None
     if out - out != 0.0:  # inf - inf and nan - nan are nan: not finite
         raise ParseError(f"{what}: expected a finite number, got {value!r}")
     return out

@@ -21,6 +21,7 @@ from collections.abc import AsyncGenerator
 from dataclasses import dataclass, replace
 from typing import Any
 
+from crashtui.errors import ParseError, UpstreamError
 from crashtui.model import BorrowRate, RawPayload
 from crashtui.net.http import Request
 from crashtui.sources.common import (
@@ -35,7 +36,6 @@ from crashtui.sources.common import (
     param,
     parser,
 )
-from crashtui.sources.errors import ParseError, UpstreamError
 from crashtui.symbols import SymbolTable
 
 SOURCE = "defillama"

@@ -8,7 +8,7 @@ background, every fund ``-``, Total ``0.0``) is not published. Rows whose first 
 a date (Seed, Total, Average, Maximum, Minimum, Fee) are skipped. Each published row is
 checked: the funds must sum to the Total within 1% (or the rounding of the printed
 figures, whichever is larger); a mismatch means the layout changed and raises
-:class:`~crashtui.sources.errors.ParseError` rather than showing wrong numbers.
+:class:`~crashtui.errors.ParseError` rather than showing wrong numbers.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from html.parser import HTMLParser
 
+from crashtui.errors import BlockedError, ParseError
 from crashtui.model import EtfFlow, FundFlow, RawPayload
 from crashtui.net.http import Request, blocked_hint, is_challenge
 from crashtui.sources.common import Decoder, Items, PollContext, context, day_ms, fetch_each, param, parser
-from crashtui.sources.errors import BlockedError, ParseError
 from crashtui.symbols import SymbolTable
 
 SOURCE = "farside"

@@ -16,6 +16,7 @@ from collections.abc import AsyncGenerator
 from datetime import date, datetime, timedelta, timezone
 
 from crashtui.catalog import SOURCES
+from crashtui.errors import BlockedError, ParseError, UpstreamError
 from crashtui.model import MacroObservation, RawPayload
 from crashtui.net.http import Request, blocked_hint, looks_like_html
 from crashtui.sources.common import (
@@ -32,7 +33,6 @@ from crashtui.sources.common import (
     param,
     parser,
 )
-from crashtui.sources.errors import BlockedError, ParseError, UpstreamError
 from crashtui.symbols import SymbolTable
 
 SOURCE = "fred"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 
+from crashtui.errors import ParseError, UpstreamError
 from crashtui.model import FundingSnapshot, RawPayload
 from crashtui.net.http import Request
 from crashtui.sources.common import (
@@ -27,7 +28,6 @@ from crashtui.sources.common import (
     param_symbols,
     parser,
 )
-from crashtui.sources.errors import ParseError, UpstreamError
 from crashtui.symbols import SymbolTable
 
 SOURCE = "hyperliquid"

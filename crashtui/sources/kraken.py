@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator
 from typing import Any
 
+from crashtui.errors import ParseError, RateLimitedError, UpstreamError
 from crashtui.model import Candle, Interval, RawPayload, Ticker
 from crashtui.net.http import Request
 from crashtui.sources.common import (
@@ -30,7 +31,6 @@ from crashtui.sources.common import (
     param_symbols,
     parser,
 )
-from crashtui.sources.errors import ParseError, RateLimitedError, UpstreamError
 from crashtui.symbols import SymbolTable
 
 SOURCE = "kraken"

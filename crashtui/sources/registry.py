@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType, ModuleType
 
+from crashtui.errors import ParseError
 from crashtui.model import RawPayload
 from crashtui.sanity import check_items
 from crashtui.sources import (
@@ -44,7 +45,6 @@ from crashtui.sources import (
     theblock,
 )
 from crashtui.sources.common import Decoder, Items, Poll
-from crashtui.sources.errors import ParseError
 from crashtui.symbols import SymbolTable
 
 _MODULES: dict[str, ModuleType] = {

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator
 from typing import Any
 
+from crashtui.errors import RateLimitedError, UpstreamError
 from crashtui.model import EtfFlow, RawPayload
 from crashtui.net.http import Request
 from crashtui.sources.common import (
@@ -27,7 +28,6 @@ from crashtui.sources.common import (
     param,
     parser,
 )
-from crashtui.sources.errors import RateLimitedError, UpstreamError
 from crashtui.symbols import SymbolTable
 
 SOURCE = "sosovalue"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 
+from crashtui.errors import ParseError
 from crashtui.model import EtfFlow, FundFlow, RawPayload
 from crashtui.net.http import Request
 from crashtui.sources.common import (
@@ -25,7 +26,6 @@ from crashtui.sources.common import (
     param,
     parser,
 )
-from crashtui.sources.errors import ParseError
 from crashtui.symbols import SymbolTable
 
 SOURCE = "theblock"

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from crashtui.errors import ParseError
 from crashtui.model import Liquidation, Side
 from crashtui.sanity import check_liquidation
-from crashtui.sources.errors import ParseError
 from crashtui.streams.frames import (
     CONTROL_ACK,
     ERROR,
@@ -23,10 +23,10 @@ from crashtui.streams.frames import (
     epoch_ms,
     load_json,
     malformed,
-    one_line,
     positive,
     product,
 )
+from crashtui.textsafe import ERROR_LINE, plain
 
 VENUE = "binance"
 SOURCE = "binance_liq"
@@ -62,14 +62,14 @@ def parse_binance_frame(frame: str | bytes, symbols: Mapping[str, str]) -> Parse
 
 def _liquidation(event: Any, symbols: Mapping[str, str]) -> Liquidation:
     if event["e"] != "forceOrder":
-        raise ParseError(f"binance: unknown event {one_line(event['e'], 40)}")
+        raise ParseError(f"binance: unknown event {plain(event['e'], 40)}")
     order = event["o"]
     instrument = order["s"]
     if not isinstance(instrument, str) or not instrument:
         raise ParseError("binance: o.s: expected an instrument name")
     side = _SIDES.get(order["S"])
     if side is None:
-        raise ParseError(f"binance: o.S: expected BUY or SELL, got {one_line(order['S'], 20)}")
+        raise ParseError(f"binance: o.S: expected BUY or SELL, got {plain(order['S'], 20)}")
     # ``ap`` is the average fill price and ``z`` the filled quantity; fall back to the
     # order's price and quantity only if the fill fields are zero (not seen when FILLED).
     price = _fill_or_order(order, "ap", "p")
@@ -108,4 +108,4 @@ def _control(message: dict[str, Any]) -> ParsedFrame:
 
 
 def _error_text(error: Mapping[str, Any]) -> str:
-    return one_line(f"binance error {error.get('code', '?')}: {error.get('msg', '')}")
+    return plain(f"binance error {error.get('code', '?')}: {error.get('msg', '')}", ERROR_LINE)

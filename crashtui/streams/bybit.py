@@ -13,9 +13,9 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from crashtui.errors import ParseError
 from crashtui.model import Liquidation, Side
 from crashtui.sanity import check_liquidation
-from crashtui.sources.errors import ParseError
 from crashtui.streams.frames import (
     CONTROL_ACK,
     CONTROL_PONG,
@@ -25,10 +25,10 @@ from crashtui.streams.frames import (
     epoch_ms,
     load_json,
     malformed,
-    one_line,
     positive,
     product,
 )
+from crashtui.textsafe import ERROR_LINE, plain
 
 VENUE = "bybit"
 SOURCE = "bybit_liq"
@@ -67,7 +67,7 @@ def parse_bybit_frame(frame: str | bytes, symbols: Mapping[str, str]) -> ParsedF
         if topic is None:
             return _control(message)
         if not isinstance(topic, str) or not topic.startswith(TOPIC_PREFIX):
-            raise ParseError(f"bybit: unknown topic {one_line(topic, 40)}")
+            raise ParseError(f"bybit: unknown topic {plain(topic, 40)}")
         items = message["data"]
         if not isinstance(items, list):
             raise ParseError("bybit: data: expected an array")
@@ -84,7 +84,7 @@ def _liquidation(item: Any, symbols: Mapping[str, str]) -> Liquidation:
         raise ParseError("bybit: s: expected an instrument name")
     side = _SIDES.get(item["S"])
     if side is None:
-        raise ParseError(f"bybit: S: expected Buy or Sell, got {one_line(item['S'], 20)}")
+        raise ParseError(f"bybit: S: expected Buy or Sell, got {plain(item['S'], 20)}")
     price = positive(item["p"], "p")
     qty = positive(item["v"], "v")
     return check_liquidation(
@@ -110,6 +110,6 @@ def _control(message: dict[str, Any]) -> ParsedFrame:
         if message["success"] is True:
             return CONTROL_ACK
         return ParsedFrame(
-            control=ERROR, message=one_line(f"bybit {op} failed: {message.get('ret_msg', '')}")
+            control=ERROR, message=plain(f"bybit {op} failed: {message.get('ret_msg', '')}", ERROR_LINE)
         )
     raise ParseError("bybit: unknown frame (no topic or op)")

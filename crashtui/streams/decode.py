@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from crashtui.errors import SourceError
 from crashtui.model import Liquidation, RawPayload
-from crashtui.sources.errors import SourceError
 from crashtui.streams import binance, bybit, okx
 from crashtui.streams.dedup import RecentKeys
-from crashtui.streams.frames import one_line
 from crashtui.streams.okx import OkxContract
 from crashtui.streams.okx_contracts import OkxContracts
 from crashtui.streams.okx_rest import (
@@ -24,6 +23,7 @@ from crashtui.streams.okx_rest import (
     parse_okx_liquidation_orders,
 )
 from crashtui.symbols import DEFAULT_TABLE, SymbolTable
+from crashtui.textsafe import ERROR_LINE, plain
 
 STREAM_SOURCES = (binance.SOURCE, bybit.SOURCE, okx.SOURCE)
 _PROVIDERS = {
@@ -117,6 +117,6 @@ class ReplayDecoder:
             liquidations = _decode(raw, reverse, self.contracts.table)
         except SourceError as exc:
             self.bad_payloads[raw.source] = self.bad_payloads.get(raw.source, 0) + 1
-            self.last_error[raw.source] = one_line(exc)
+            self.last_error[raw.source] = plain(exc, ERROR_LINE)
             return ()
         return self._dedup[raw.source].fresh(liquidations)

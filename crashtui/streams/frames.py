@@ -2,7 +2,7 @@
 
 A parser classifies every frame as data (liquidations, possibly none) or control (pong,
 subscribe ack, venue error, notice). Anything else is a bad frame and raises
-:class:`~crashtui.sources.errors.ParseError`; the websocket runner counts those and moves on.
+:class:`~crashtui.errors.ParseError`; the websocket runner counts those and moves on.
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from crashtui.errors import ParseError
 from crashtui.model import Liquidation
-from crashtui.sources.errors import ParseError
+from crashtui.textsafe import plain
 
 # Control frame kinds a parser may report.
 PONG = "pong"
@@ -24,7 +25,6 @@ RECONNECT = "reconnect"  # the venue asked us to reconnect (e.g. OKX 64008 servi
 
 # Quote and contract suffixes stripped to find an unknown instrument's base asset, longest first.
 _QUOTE_SUFFIXES = ("FDUSD", "USDT", "USDC", "BUSD", "PERP", "USD")
-_MAX_MESSAGE = 160
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,18 +52,12 @@ CONTROL_ACK = ParsedFrame(control=ACK)
 EMPTY_DATA = ParsedFrame()
 
 
-def one_line(text: object, limit: int = _MAX_MESSAGE) -> str:
-    """``text`` as a single printable line of at most ``limit`` characters."""
-    cleaned = " ".join("".join(ch if ch.isprintable() else " " for ch in str(text)).split())
-    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
-
-
 def load_json(frame: str | bytes, venue: str) -> Any:
     """Decode a frame's JSON or raise ParseError naming the venue."""
     try:
         return json.loads(frame)
     except (ValueError, TypeError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
-        raise ParseError(f"{venue}: frame is not JSON ({one_line(exc, 60)})") from None
+        raise ParseError(f"{venue}: frame is not JSON ({plain(exc, 60)})") from None
     except RecursionError:  # "[[[[…" thousands deep: the C scanner gives up
         raise ParseError(f"{venue}: frame is not JSON (nested too deeply)") from None
 
@@ -71,9 +65,9 @@ def load_json(frame: str | bytes, venue: str) -> Any:
 def malformed(venue: str, exc: Exception) -> ParseError:
     """A one-line ParseError for a KeyError/TypeError/... raised while reading a frame."""
     if isinstance(exc, KeyError):
-        detail = f"missing field {one_line(exc.args[0] if exc.args else '?', 40)}"
+        detail = f"missing field {plain(exc.args[0] if exc.args else '?', 40)}"
     else:
-        detail = one_line(exc, 80)
+        detail = plain(exc, 80)
     return ParseError(f"{venue}: malformed frame ({detail})")
 
 
@@ -83,7 +77,7 @@ def positive(value: Any, field_name: str) -> float:
         raise ParseError(f"{field_name}: expected a number, got a boolean")
     number = float(value)
     if not 0.0 < number < math.inf:
-        raise ParseError(f"{field_name}: expected a positive number, got {one_line(value, 30)}")
+        raise ParseError(f"{field_name}: expected a positive number, got {plain(value, 30)}")
     return number
 
 
@@ -102,7 +96,7 @@ def epoch_ms(value: Any, field_name: str) -> int:
     elif isinstance(value, str) and value.isdigit():
         ms = int(value)
     else:
-        raise ParseError(f"{field_name}: expected epoch ms, got {one_line(value, 30)}")
+        raise ParseError(f"{field_name}: expected epoch ms, got {plain(value, 30)}")
     if ms <= 0:
         raise ParseError(f"{field_name}: expected epoch ms > 0, got {ms}")
     return ms

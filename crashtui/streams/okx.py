@@ -15,9 +15,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from crashtui.errors import ParseError
 from crashtui.model import Liquidation, Side
 from crashtui.sanity import check_liquidation
-from crashtui.sources.errors import ParseError
 from crashtui.streams.frames import (
     CONTROL_ACK,
     CONTROL_PONG,
@@ -29,10 +29,10 @@ from crashtui.streams.frames import (
     epoch_ms,
     load_json,
     malformed,
-    one_line,
     positive,
     product,
 )
+from crashtui.textsafe import ERROR_LINE, plain
 
 VENUE = "okx"
 SOURCE = "okx_liq"
@@ -81,7 +81,7 @@ def parse_okx_frame(
             return _control(message)
         channel = message["arg"]["channel"]
         if channel != CHANNEL:
-            raise ParseError(f"okx: unknown channel {one_line(channel, 40)}")
+            raise ParseError(f"okx: unknown channel {plain(channel, 40)}")
         return liquidations_from_data(message["data"], symbols, contracts)
     except ParseError:
         raise
@@ -124,7 +124,7 @@ def _liquidation(inst_id: str, symbol: str, detail: Any, contract: OkxContract) 
         if side is None:
             raise ParseError(
                 f"okx: posSide/side: cannot tell the liquidated side from "
-                f"{one_line(detail['posSide'], 10)}/{one_line(detail['side'], 10)}"
+                f"{plain(detail['posSide'], 10)}/{plain(detail['side'], 10)}"
             )
     price = positive(detail["bkPx"], "bkPx")
     size = product(positive(detail["sz"], "sz"), contract.ct_val, "sz × ctVal")
@@ -153,10 +153,10 @@ def _control(message: dict[str, Any]) -> ParsedFrame:
         return CONTROL_ACK
     if event in ("error", "channel-conn-count-error"):
         text = f"okx error {message.get('code', '?')}: {message.get('msg', '')}"
-        return ParsedFrame(control=ERROR, message=one_line(text))
+        return ParsedFrame(control=ERROR, message=plain(text, ERROR_LINE))
     if event == "notice":
         kind = RECONNECT if str(message.get("code")) == _SERVICE_UPGRADE else INFO
-        return ParsedFrame(control=kind, message=one_line(f"okx notice: {message.get('msg', '')}"))
+        return ParsedFrame(control=kind, message=plain(f"okx notice: {message.get('msg', '')}", ERROR_LINE))
     if event in _INFO_EVENTS:
         return ParsedFrame(control=INFO)
-    raise ParseError(f"okx: unknown event {one_line(event, 40)}")
+    raise ParseError(f"okx: unknown event {plain(event, 40)}")

@@ -12,12 +12,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from crashtui.clock import Clock
+from crashtui.errors import RateLimitedError, SourceError
 from crashtui.events import DataEvent, EventSink, StatusEvent
 from crashtui.model import SourceState, SourceStatus
 from crashtui.net.backoff import Backoff
-from crashtui.sources.errors import RateLimitedError, SourceError
 from crashtui.streams.dedup import RecentKeys
-from crashtui.streams.frames import one_line
 from crashtui.streams.okx_contracts import Fetch, OkxContracts, load_contracts
 from crashtui.streams.okx_rest import (
     LIQUIDATIONS_ENDPOINT,
@@ -26,6 +25,7 @@ from crashtui.streams.okx_rest import (
     liquidation_params,
     parse_okx_liquidation_orders,
 )
+from crashtui.textsafe import ERROR_LINE, plain
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ async def backfill_liquidations(
                     fetch, url, family, after, symbols, contracts, clock, settings
                 )
             except SourceError as exc:
-                result.errors[family] = one_line(exc)
+                result.errors[family] = plain(exc, ERROR_LINE)
                 break
             result.pages += 1
             contracts.note_missing(page.missing_contracts)
@@ -178,10 +178,10 @@ class OkxRestService:
                 source=self._source,
             )
         except SourceError as exc:
-            self._report(SourceState.FAILING, f"backfill: {one_line(exc)}")
+            self._report(SourceState.FAILING, f"backfill: {plain(exc, ERROR_LINE)}")
         except Exception as exc:  # an unexpected fetch-layer error must not end the service
             log.exception("okx backfill failed")
-            self._report(SourceState.FAILING, f"backfill: {type(exc).__name__}: {one_line(exc)}")
+            self._report(SourceState.FAILING, f"backfill: {type(exc).__name__}: {plain(exc, ERROR_LINE)}")
         else:
             errors = self.backfill.errors
             if errors:
@@ -204,11 +204,11 @@ class OkxRestService:
         try:
             await load_contracts(self._fetch, self._base_url, self.contracts, self._clock.now_ms())
         except SourceError as exc:
-            self._report(SourceState.FAILING, f"instruments: {one_line(exc)}", hint=exc.hint)
+            self._report(SourceState.FAILING, f"instruments: {plain(exc, ERROR_LINE)}", hint=exc.hint)
             return False
         except Exception as exc:  # see run(): keep going whatever the fetch layer raised
             log.exception("okx instruments fetch failed")
-            self._report(SourceState.FAILING, f"instruments: {type(exc).__name__}: {one_line(exc)}")
+            self._report(SourceState.FAILING, f"instruments: {type(exc).__name__}: {plain(exc, ERROR_LINE)}")
             return False
         self._report(SourceState.OK, None)
         return True
@@ -222,7 +222,7 @@ class OkxRestService:
             state=state,
             updated_ms=now,
             last_ok_ms=self._last_ok_ms,
-            last_error=one_line(error) if error else None,
+            last_error=plain(error, ERROR_LINE) if error else None,
             hint=hint,
         )
         self._sink(StatusEvent(status))

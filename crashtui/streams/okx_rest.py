@@ -15,10 +15,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from crashtui.errors import BlockedError, ParseError, RateLimitedError, UpstreamError
 from crashtui.model import Liquidation
-from crashtui.sources.errors import BlockedError, ParseError, RateLimitedError, UpstreamError
-from crashtui.streams.frames import malformed, one_line
+from crashtui.streams.frames import malformed
 from crashtui.streams.okx import OkxContract, liquidations_from_data
+from crashtui.textsafe import ERROR_LINE, plain
 
 INSTRUMENTS_PATH = "/api/v5/public/instruments"
 INSTRUMENTS_ENDPOINT = "instruments"
@@ -65,7 +66,7 @@ def envelope_data(body: bytes | str) -> list[Any]:
         raise ParseError("okx: expected an object with code and data")
     code = str(message["code"])
     if code != "0":
-        text_msg = one_line(f"okx error {code}: {message.get('msg', '')}")
+        text_msg = plain(f"okx error {code}: {message.get('msg', '')}", ERROR_LINE)
         if code in _RATE_LIMIT_CODES:
             raise RateLimitedError(text_msg)
         raise UpstreamError(text_msg, code=code, hint=_HINTS.get(code))

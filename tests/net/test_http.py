@@ -12,7 +12,7 @@ from crashtui import __version__
 from crashtui.clock import FakeClock
 from crashtui.config.schema import NetConfig
 from crashtui.net.http import BROWSER_USER_AGENT, Request, fetch, make_client, retry_after_s
-from crashtui.sources.errors import BlockedError, HttpStatusError, RateLimitedError, TransportError
+from crashtui.errors import BlockedError, HttpStatusError, RateLimitedError, TransportError
 from tests.conftest import FixtureReader
 
 SECRET = "sk-live-1234567890abcdef"

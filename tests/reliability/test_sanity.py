@@ -31,7 +31,7 @@ from crashtui.sanity import (
     item_problem,
     price_problem,
 )
-from crashtui.sources.errors import ParseError
+from crashtui.errors import ParseError
 from crashtui.sources.registry import decode
 from crashtui.symbols import DEFAULT_TABLE
 from tests.conftest import FixtureReader

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from crashtui.sources import binance, theblock
-from crashtui.sources.errors import ParseError
+from crashtui.errors import ParseError
 from tests.conftest import FixtureReader
 from tests.reliability.fault_modes import Fault, reshape
 

@@ -6,7 +6,7 @@ import pytest
 
 from crashtui.model import Candle, Interval, RawPayload, freeze_params
 from crashtui.sources import binance, binance_futures
-from crashtui.sources.errors import BlockedError, ParseError, RateLimitedError, UpstreamError
+from crashtui.errors import BlockedError, ParseError, RateLimitedError, UpstreamError
 from crashtui.symbols import SymbolTable
 from tests.conftest import FixtureReader
 

@@ -8,7 +8,7 @@ import pytest
 
 from crashtui.model import Candle, FundingSnapshot, Interval, RawPayload, Ticker, freeze_params
 from crashtui.sources import bybit, coinbase, coingecko, hyperliquid, kraken
-from crashtui.sources.errors import ParseError, RateLimitedError, UpstreamError
+from crashtui.errors import ParseError, RateLimitedError, UpstreamError
 from crashtui.symbols import SymbolTable
 from tests.conftest import FixtureReader
 

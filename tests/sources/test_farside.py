@@ -6,7 +6,7 @@ import pytest
 
 from crashtui.sources import farside
 from crashtui.sources.common import iso_day_ms
-from crashtui.sources.errors import BlockedError, ParseError
+from crashtui.errors import BlockedError, ParseError
 from tests.conftest import FixtureReader
 
 

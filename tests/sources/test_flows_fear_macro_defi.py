@@ -9,7 +9,7 @@ import pytest
 from crashtui.model import BorrowRate, RawPayload, freeze_params
 from crashtui.sources import alternative_me, cnn, defillama, fred, sosovalue, theblock
 from crashtui.sources.common import iso_day_ms
-from crashtui.sources.errors import BlockedError, ParseError, RateLimitedError, UpstreamError
+from crashtui.errors import BlockedError, ParseError, RateLimitedError, UpstreamError
 from crashtui.symbols import SymbolTable
 from tests.conftest import FixtureReader
 

@@ -10,7 +10,7 @@ from crashtui.model import RawPayload, freeze_params
 from crashtui.net.http import Request
 from crashtui.sources import defillama, registry
 from crashtui.sources.common import PollContext
-from crashtui.sources.errors import BlockedError, ParseError, RateLimitedError, SourceError, UpstreamError
+from crashtui.errors import BlockedError, ParseError, RateLimitedError, SourceError, UpstreamError
 from crashtui.symbols import SymbolTable
 from tests.conftest import FixtureReader
 

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crashtui.model import Side
-from crashtui.sources.errors import ParseError
+from crashtui.errors import ParseError
 from crashtui.streams import binance, bybit, okx
 from crashtui.streams.frames import ACK, ERROR, INFO, PONG, RECONNECT, ParsedFrame, base_name
 from crashtui.streams.okx import OkxContract

@@ -14,7 +14,7 @@ import pytest
 from crashtui.clock import FakeClock
 from crashtui.events import DataEvent, Event, StatusEvent
 from crashtui.model import Liquidation, RawPayload, Side, SourceState, freeze_params
-from crashtui.sources.errors import BlockedError, ParseError, RateLimitedError, TransportError, UpstreamError
+from crashtui.errors import BlockedError, ParseError, RateLimitedError, TransportError, UpstreamError
 from crashtui.streams.decode import (
     ReplayDecoder,
     contracts_from_payload,

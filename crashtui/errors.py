@@ -8,13 +8,9 @@ parser; it is wrapped in :class:`ParseError`. The poller maps each error class t
 from __future__ import annotations
 
 from crashtui.model import SourceState
+from crashtui.textsafe import plain
 
 MAX_MESSAGE = 200
-
-
-def _one_line(text: str) -> str:
-    cleaned = " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
-    return cleaned if len(cleaned) <= MAX_MESSAGE else cleaned[: MAX_MESSAGE - 1] + "…"
 
 
 class SourceError(Exception):
@@ -28,7 +24,7 @@ class SourceError(Exception):
     state: SourceState = SourceState.FAILING
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
-        super().__init__(_one_line(message))
+        super().__init__(plain(message, MAX_MESSAGE))
         self.hint = hint
 
 
