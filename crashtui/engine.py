@@ -281,7 +281,8 @@ class Engine:
 
     async def _run_live(self) -> None:
         from crashtui.feed.poller import Poller
-        from crashtui.net.http import Request, fetch, max_body_bytes
+        from crashtui.net.http import fetch, max_body_bytes
+        from crashtui.wire import Request
 
         if self.options.store_path is not None:
             from crashtui.store.sqlite import Store

@@ -20,10 +20,11 @@ from crashtui.errors import SourceError
 from crashtui.feed.context import poll_context
 from crashtui.model import RawPayload, SourceState
 from crashtui.net.fetcher import Fetcher
-from crashtui.net.http import Request, max_body_bytes
+from crashtui.net.http import max_body_bytes
 from crashtui.sources.registry import POLLERS, REST_SOURCES, decode
 from crashtui.symbols import SymbolTable, table_from_config
 from crashtui.textsafe import ERROR_LINE, plain
+from crashtui.wire import Request
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,8 @@ import httpx
 from crashtui.clock import Clock
 from crashtui.model import RawPayload
 from crashtui.net.budget import Budgets, RateBudget
-from crashtui.net.http import Request, fetch
+from crashtui.net.http import fetch
+from crashtui.wire import Request
 
 
 class Fetcher:

@@ -11,7 +11,6 @@ from collections.abc import AsyncGenerator
 
 from crashtui.errors import UpstreamError
 from crashtui.model import FearGreedReading, RawPayload
-from crashtui.net.http import Request
 from crashtui.sources.common import (
     Decoder,
     Items,
@@ -24,6 +23,7 @@ from crashtui.sources.common import (
     parser,
 )
 from crashtui.symbols import SymbolTable
+from crashtui.wire import Request
 
 SOURCE = "alternative_me"
 BACKFILL_DAYS = 400

@@ -12,7 +12,6 @@ from typing import Any
 
 from crashtui.errors import ParseError, RateLimitedError, UpstreamError
 from crashtui.model import BookStats, Candle, Interval, RawPayload, Ticker
-from crashtui.net.http import Request
 from crashtui.sources.common import (
     Decoder,
     Items,
@@ -32,6 +31,7 @@ from crashtui.sources.common import (
     parser,
 )
 from crashtui.symbols import SymbolTable
+from crashtui.wire import Request
 
 SOURCE = "binance"
 INTERVALS = (Interval.H1, Interval.H4, Interval.D1)

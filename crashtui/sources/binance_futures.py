@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator
 
 from crashtui.model import FundingSnapshot, RawPayload
-from crashtui.net.http import Request
 from crashtui.sources.binance import check_envelope
 from crashtui.sources.common import (
     Decoder,
@@ -30,6 +29,7 @@ from crashtui.sources.common import (
     parser,
 )
 from crashtui.symbols import SymbolTable
+from crashtui.wire import Request
 
 SOURCE = "binance_futures"
 PREMIUM_INDEX_ALL_WEIGHT = 10

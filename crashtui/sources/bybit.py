@@ -15,7 +15,6 @@ from typing import Any
 
 from crashtui.errors import ParseError, RateLimitedError, UpstreamError
 from crashtui.model import FundingSnapshot, RawPayload
-from crashtui.net.http import Request
 from crashtui.sources.common import (
     Decoder,
     Items,
@@ -32,6 +31,7 @@ from crashtui.sources.common import (
     parser,
 )
 from crashtui.symbols import SymbolTable
+from crashtui.wire import Request
 
 SOURCE = "bybit"
 _RATE_LIMIT_CODES = {10006, 10018}

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator
 
 from crashtui.model import FearGreedReading, RawPayload
-from crashtui.net.http import BROWSER_USER_AGENT, Request
 from crashtui.sources.common import (
     Decoder,
     Items,
@@ -25,6 +24,7 @@ from crashtui.sources.common import (
     parser,
 )
 from crashtui.symbols import SymbolTable
+from crashtui.wire import BROWSER_USER_AGENT, Request
 
 SOURCE = "cnn"
 HEADERS = {

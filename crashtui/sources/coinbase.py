@@ -12,7 +12,6 @@ from collections.abc import AsyncGenerator
 
 from crashtui.errors import UpstreamError
 from crashtui.model import Candle, Interval, RawPayload, Ticker
-from crashtui.net.http import Request
 from crashtui.sources.common import (
     Decoder,
     Items,
@@ -32,6 +31,7 @@ from crashtui.sources.common import (
     parser,
 )
 from crashtui.symbols import SymbolTable
+from crashtui.wire import Request
 
 SOURCE = "coinbase"
 GRANULARITY = {Interval.H1: 3600, Interval.D1: 86400}  # 4h comes from 1h

@@ -14,7 +14,6 @@ from typing import Any
 
 from crashtui.errors import RateLimitedError, UpstreamError
 from crashtui.model import Candle, Interval, RawPayload, Ticker
-from crashtui.net.http import Request
 from crashtui.sources.common import (
     Decoder,
     Items,
@@ -33,6 +32,7 @@ from crashtui.sources.common import (
     parser,
 )
 from crashtui.symbols import SymbolTable
+from crashtui.wire import Request
 
 SOURCE = "coingecko"
 KEY_HEADER = "x-cg-demo-api-key"

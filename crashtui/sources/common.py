@@ -23,9 +23,9 @@ from typing import Any, ParamSpec, TypeVar
 
 from crashtui.errors import BlockedError, ParseError
 from crashtui.model import Candle, Interval, RawPayload
-from crashtui.net.http import Request, blocked_hint, looks_like_html
 from crashtui.symbols import SymbolTable
 from crashtui.textsafe import ERROR_LINE, plain
+from crashtui.wire import Request, blocked_hint, looks_like_html
 
 P = ParamSpec("P")
 T = TypeVar("T")

@@ -23,7 +23,6 @@ from typing import Any
 
 from crashtui.errors import ParseError, UpstreamError
 from crashtui.model import BorrowRate, RawPayload
-from crashtui.net.http import Request
 from crashtui.sources.common import (
     Decoder,
     Items,
@@ -37,6 +36,7 @@ from crashtui.sources.common import (
     parser,
 )
 from crashtui.symbols import SymbolTable
+from crashtui.wire import Request
 
 SOURCE = "defillama"
 PROJECT = "aave-v3"

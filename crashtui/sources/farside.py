@@ -21,9 +21,9 @@ from html.parser import HTMLParser
 
 from crashtui.errors import BlockedError, ParseError
 from crashtui.model import EtfFlow, FundFlow, RawPayload
-from crashtui.net.http import Request, blocked_hint, is_challenge
 from crashtui.sources.common import Decoder, Items, PollContext, context, day_ms, fetch_each, param, parser
 from crashtui.symbols import SymbolTable
+from crashtui.wire import Request, blocked_hint, is_challenge
 
 SOURCE = "farside"
 PAGES = {"BTC": "/btc/", "ETH": "/eth/"}

@@ -18,7 +18,6 @@ from datetime import date, datetime, timedelta, timezone
 from crashtui.catalog import SOURCES
 from crashtui.errors import BlockedError, ParseError, UpstreamError
 from crashtui.model import MacroObservation, RawPayload
-from crashtui.net.http import Request, blocked_hint, looks_like_html
 from crashtui.sources.common import (
     Decoder,
     Items,
@@ -34,6 +33,7 @@ from crashtui.sources.common import (
     parser,
 )
 from crashtui.symbols import SymbolTable
+from crashtui.wire import Request, blocked_hint, looks_like_html
 
 SOURCE = "fred"
 API_PATH = "/fred/series/observations"

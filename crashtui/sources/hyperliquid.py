@@ -12,7 +12,6 @@ from collections.abc import AsyncGenerator
 
 from crashtui.errors import ParseError, UpstreamError
 from crashtui.model import FundingSnapshot, RawPayload
-from crashtui.net.http import Request
 from crashtui.sources.common import (
     Decoder,
     Items,
@@ -29,6 +28,7 @@ from crashtui.sources.common import (
     parser,
 )
 from crashtui.symbols import SymbolTable
+from crashtui.wire import Request
 
 SOURCE = "hyperliquid"
 INFO_WEIGHT = 20

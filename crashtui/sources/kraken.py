@@ -13,7 +13,6 @@ from typing import Any
 
 from crashtui.errors import ParseError, RateLimitedError, UpstreamError
 from crashtui.model import Candle, Interval, RawPayload, Ticker
-from crashtui.net.http import Request
 from crashtui.sources.common import (
     Decoder,
     Items,
@@ -32,6 +31,7 @@ from crashtui.sources.common import (
     parser,
 )
 from crashtui.symbols import SymbolTable
+from crashtui.wire import Request
 
 SOURCE = "kraken"
 OHLC_MINUTES = {Interval.H1: 60, Interval.H4: 240, Interval.D1: 1440}

@@ -13,7 +13,6 @@ from typing import Any
 
 from crashtui.errors import RateLimitedError, UpstreamError
 from crashtui.model import EtfFlow, RawPayload
-from crashtui.net.http import Request
 from crashtui.sources.common import (
     Decoder,
     Items,
@@ -29,6 +28,7 @@ from crashtui.sources.common import (
     parser,
 )
 from crashtui.symbols import SymbolTable
+from crashtui.wire import Request
 
 SOURCE = "sosovalue"
 KEY_HEADER = "x-soso-api-key"

@@ -10,7 +10,6 @@ from collections.abc import AsyncGenerator
 
 from crashtui.errors import ParseError
 from crashtui.model import EtfFlow, FundFlow, RawPayload
-from crashtui.net.http import Request
 from crashtui.sources.common import (
     Decoder,
     Items,
@@ -27,6 +26,7 @@ from crashtui.sources.common import (
     parser,
 )
 from crashtui.symbols import SymbolTable
+from crashtui.wire import Request
 
 SOURCE = "theblock"
 PATHS = {

@@ -11,8 +11,9 @@ import pytest
 from crashtui import __version__
 from crashtui.clock import FakeClock
 from crashtui.config.schema import NetConfig
-from crashtui.net.http import BROWSER_USER_AGENT, Request, fetch, make_client, retry_after_s
 from crashtui.errors import BlockedError, HttpStatusError, RateLimitedError, TransportError
+from crashtui.net.http import fetch, make_client
+from crashtui.wire import BROWSER_USER_AGENT, Request, retry_after_s
 from tests.conftest import FixtureReader
 
 SECRET = "sk-live-1234567890abcdef"

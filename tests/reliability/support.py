@@ -17,12 +17,13 @@ from crashtui.config.schema import Config
 from crashtui.events import DataEvent, Event, StatusEvent
 from crashtui.feed.poller import Poller
 from crashtui.model import RawPayload, SourceStatus
-from crashtui.net.http import Request, fetch, max_body_bytes
+from crashtui.net.http import fetch, max_body_bytes
 from crashtui.net.ws import StreamTiming
 from crashtui.streams.okx_backfill import OkxRestSettings
 from crashtui.streams.okx_contracts import Fetch
 from crashtui.streams.runner import StreamSettings
 from crashtui.themes import theme_names
+from crashtui.wire import Request
 from tests.reliability.fault_server import FaultServer
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})

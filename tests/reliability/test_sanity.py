@@ -7,6 +7,7 @@ import math
 
 import pytest
 
+from crashtui.errors import ParseError
 from crashtui.events import DataEvent, StatusEvent
 from crashtui.model import (
     Candle,
@@ -31,7 +32,6 @@ from crashtui.sanity import (
     item_problem,
     price_problem,
 )
-from crashtui.errors import ParseError
 from crashtui.sources.registry import decode
 from crashtui.symbols import DEFAULT_TABLE
 from tests.conftest import FixtureReader

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from crashtui.sources import binance, theblock
 from crashtui.errors import ParseError
+from crashtui.sources import binance, theblock
 from tests.conftest import FixtureReader
 from tests.reliability.fault_modes import Fault, reshape
 

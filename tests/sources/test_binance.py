@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from crashtui.errors import BlockedError, ParseError, RateLimitedError, UpstreamError
 from crashtui.model import Candle, Interval, RawPayload, freeze_params
 from crashtui.sources import binance, binance_futures
-from crashtui.errors import BlockedError, ParseError, RateLimitedError, UpstreamError
 from crashtui.symbols import SymbolTable
 from tests.conftest import FixtureReader
 

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
+from crashtui.errors import ParseError, RateLimitedError, UpstreamError
 from crashtui.model import Candle, FundingSnapshot, Interval, RawPayload, Ticker, freeze_params
 from crashtui.sources import bybit, coinbase, coingecko, hyperliquid, kraken
-from crashtui.errors import ParseError, RateLimitedError, UpstreamError
 from crashtui.symbols import SymbolTable
 from tests.conftest import FixtureReader
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from crashtui.errors import BlockedError, ParseError
 from crashtui.sources import farside
 from crashtui.sources.common import iso_day_ms
-from crashtui.errors import BlockedError, ParseError
 from tests.conftest import FixtureReader
 
 

@@ -6,10 +6,10 @@ import json
 
 import pytest
 
+from crashtui.errors import BlockedError, ParseError, RateLimitedError, UpstreamError
 from crashtui.model import BorrowRate, RawPayload, freeze_params
 from crashtui.sources import alternative_me, cnn, defillama, fred, sosovalue, theblock
 from crashtui.sources.common import iso_day_ms
-from crashtui.errors import BlockedError, ParseError, RateLimitedError, UpstreamError
 from crashtui.symbols import SymbolTable
 from tests.conftest import FixtureReader
 

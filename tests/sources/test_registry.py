@@ -6,12 +6,12 @@ import json
 
 import pytest
 
+from crashtui.errors import BlockedError, ParseError, RateLimitedError, SourceError, UpstreamError
 from crashtui.model import RawPayload, freeze_params
-from crashtui.net.http import Request
 from crashtui.sources import defillama, registry
 from crashtui.sources.common import PollContext
-from crashtui.errors import BlockedError, ParseError, RateLimitedError, SourceError, UpstreamError
 from crashtui.symbols import SymbolTable
+from crashtui.wire import Request
 from tests.conftest import FixtureReader
 
 TABLE = SymbolTable()

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crashtui.model import Side
 from crashtui.errors import ParseError
+from crashtui.model import Side
 from crashtui.streams import binance, bybit, okx
 from crashtui.streams.frames import ACK, ERROR, INFO, PONG, RECONNECT, ParsedFrame, base_name
 from crashtui.streams.okx import OkxContract

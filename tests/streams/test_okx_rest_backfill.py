@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from crashtui.clock import FakeClock
+from crashtui.errors import BlockedError, ParseError, RateLimitedError, TransportError, UpstreamError
 from crashtui.events import DataEvent, Event, StatusEvent
 from crashtui.model import Liquidation, RawPayload, Side, SourceState, freeze_params
-from crashtui.errors import BlockedError, ParseError, RateLimitedError, TransportError, UpstreamError
 from crashtui.streams.decode import (
     ReplayDecoder,
     contracts_from_payload,
