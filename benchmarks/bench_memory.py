@@ -23,7 +23,8 @@ sys.path.insert(0, sys.argv[1])
 import crashtui.ui.app  # the dashboard's modules (Textual, Rich, plotext on first chart)
 import textual_plotext
 from crashtui.config.schema import Config
-from crashtui.engine import Engine, EngineOptions
+from crashtui.assemble import EngineOptions, build_engine
+from crashtui.engine import Engine
 from crashtui.events import DataEvent
 from crashtui.model import Candle, Interval, Liquidation, Side, Ticker
 symbols = tuple(sys.argv[2].split(","))
@@ -31,7 +32,7 @@ rate = float(sys.argv[3])
 rng = random.Random(1)
 now = 1_770_336_000_000
 from crashtui.clock import FakeClock
-engine = Engine(Config(), symbols, EngineOptions(streams=False), clock=FakeClock(now))
+engine = build_engine(Config(), symbols, EngineOptions(streams=False), clock=FakeClock(now))
 for s in symbols:
     price = rng.uniform(1, 60000)
     for interval, count in ((Interval.H1, 2160), (Interval.H4, 540), (Interval.D1, 800)):

@@ -152,11 +152,13 @@ def headless_rows(runs: int, env: dict[str, str]) -> list[Row]:
     version = median_wall([*_crashtui(), "--version"], runs, env)
     rows = [Row("--once --json --replay feb-2026", wall, "s", version, "≤ 2 s", wall <= 2.0,
                 note="baseline: crashtui --version")]  # fmt: skip
+    from crashtui.assemble import EngineOptions, ReplayOptions, build_engine
     from crashtui.config.schema import Config
-    from crashtui.engine import Engine, EngineOptions, ReplayOptions
     from crashtui.replay.locate import locate_recording
 
-    engine = Engine(Config(), (), EngineOptions(replay=ReplayOptions(locate_recording("feb-2026"), None)))
+    engine = build_engine(
+        Config(), (), EngineOptions(replay=ReplayOptions(locate_recording("feb-2026"), None))
+    )
     payloads = engine.recording.count if engine.recording is not None else 0
     start = time.perf_counter()
     engine.replay_to_end()
@@ -210,7 +212,7 @@ def requests_per_cycle(symbols: int) -> dict[str, int]:
 
     from crashtui.clock import FakeClock
     from crashtui.config.schema import Config
-    from crashtui.feed import Poller
+    from crashtui.poll.poller import Poller
     from crashtui.symbols import BUILTIN
 
     names = list(BUILTIN)

@@ -169,9 +169,9 @@ def write_slice(directory: Path) -> Path:
 
 def replay_slice(path: Path) -> int:
     """Replay ``path`` through a fresh Engine at full speed, then analyse it; returns the state version."""
-    from crashtui.engine import Engine, EngineOptions, ReplayOptions
+    from crashtui.assemble import EngineOptions, ReplayOptions, build_engine
 
-    engine = Engine(_default_config(), (), EngineOptions(replay=ReplayOptions(path, None)))
+    engine = build_engine(_default_config(), (), EngineOptions(replay=ReplayOptions(path, None)))
     engine.replay_to_end()
     engine.analysis()
     return engine.state.version
@@ -185,14 +185,14 @@ def _default_config() -> Any:
 
 async def soak(args: argparse.Namespace, server: FaultServerProcess, store_dir: Path) -> SoakResult:
     """Run the soak for ``args.duration`` seconds; see the module docstring."""
-    from crashtui.engine import Engine, EngineOptions
+    from crashtui.assemble import EngineOptions, build_engine
     from crashtui.headless.document import build_document
     from crashtui.headless.once import json_text, text_summary
 
     result = SoakResult(duration_s=args.duration, warmup_s=args.warmup)
     week = write_slice(store_dir)
     config = soak_config(server, store_dir)
-    engine = Engine(
+    engine = build_engine(
         config, config.watchlist().symbols, EngineOptions(store_path=store_dir / "history.sqlite3")
     )
     rest = [(v, f) for f in REST_FAULTS for v in REST_VICTIMS]

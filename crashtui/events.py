@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from crashtui.errors import SourceError
 from crashtui.model import RawPayload, SourceStatus
 
 
@@ -66,4 +67,35 @@ class RawSink(Protocol):
 
     def __call__(self, payload: RawPayload, /) -> None:
         """Accept one raw payload; must not block."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What the ingest pipeline made of one raw payload, for the feed that delivered it.
+
+    ``accepted`` items of data ``kind`` reached the state; ``rejected`` were held back by the
+    gate (counted there with their reason). ``control`` is a stream frame's control kind
+    (``pong``, ``ack``, ``error``, ``info``, ``reconnect``) with the venue's ``message``.
+    ``error`` is set when the payload as a whole could not be used (bad body, error status).
+    """
+
+    kind: str | None = None
+    accepted: int = 0
+    rejected: int = 0
+    control: str | None = None
+    message: str = ""
+    error: SourceError | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Whether the payload was usable (possibly with nothing new in it)."""
+        return self.error is None
+
+
+class Deliver(Protocol):
+    """How a feed hands one raw payload to the pipeline (and learns what became of it)."""
+
+    def __call__(self, payload: RawPayload, /) -> Outcome:
+        """Decode, gate and apply ``payload``; never raises."""
         ...

@@ -1,16 +1,13 @@
 """The one symbol table: crashtui names (``BTC``) to each provider's instrument names.
 
-Extend it from config with ``[symbols.NAME]`` tables; see ``config.example.toml``.
+Extend it from config with ``[symbols.NAME]`` tables (``crashtui.config.symbols.table_from_config``);
+see ``config.example.toml``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from crashtui.config.schema import Config
 
 # Provider keys used in the table. Streams use the same venue names as their REST side.
 PROVIDERS = (
@@ -136,12 +133,3 @@ class SymbolTable:
 
 
 DEFAULT_TABLE = SymbolTable()
-
-
-def table_from_config(config: Config) -> SymbolTable:
-    """The built-in symbol table overlaid with the config's ``[symbols.NAME]`` tables."""
-    overrides = {
-        name: SymbolInfo(symbol=name, **{p: v for p, v in names.items() if p in PROVIDERS})
-        for name, names in config.symbols.items()
-    }
-    return SymbolTable(overrides)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from crashtui.assemble import EngineOptions, ReplayOptions, build_engine
 from crashtui.config.schema import Config
-from crashtui.engine import Engine, EngineOptions, ReplayOptions
 from crashtui.replay.locate import locate_recording
 from crashtui.timeparse import parse_instant
 
@@ -14,7 +14,7 @@ def test_analysis_before_replay_does_not_read_wall_time() -> None:
     """Reading the analysis before the player's first clock tick used to move the liquidation
     tally to wall time (months after the data), so every replayed liquidation was dropped."""
     until = parse_instant("2026-02-06T14:00Z")
-    engine = Engine(
+    engine = build_engine(
         Config(), (), EngineOptions(replay=ReplayOptions(locate_recording("feb-2026"), None, None, until))
     )
     early = engine.analysis()
@@ -31,9 +31,9 @@ def test_cascades_do_not_depend_on_how_often_the_analysis_runs() -> None:
     until = parse_instant("2026-02-06T14:00Z")
     start = parse_instant("2026-02-05T12:00Z")
     options = EngineOptions(replay=ReplayOptions(locate_recording("feb-2026"), None, None, until))
-    once = Engine(Config(), (), options)
+    once = build_engine(Config(), (), options)
     once.replay_to_end()
-    often = Engine(Config(), (), options)
+    often = build_engine(Config(), (), options)
     for clock in often.replay_steps(37_000):  # like UI ticks: not aligned to minutes
         if clock >= start:
             often.analysis()
@@ -52,9 +52,9 @@ async def test_reading_during_a_catch_up_does_not_change_the_cascades() -> None:
 
     until = parse_instant("2026-02-01T00:00Z")
     options = EngineOptions(replay=ReplayOptions(locate_recording("feb-2026"), None, until, until))
-    once = Engine(Config(), (), options)
+    once = build_engine(Config(), (), options)
     once.replay_to_end()
-    read = Engine(Config(), (), options)
+    read = build_engine(Config(), (), options)
     assert read.recording is not None
     player = Player(read.recording, read.sink, speed=None, window=ReplayWindow(until, until))
     chunks = 0
@@ -80,7 +80,7 @@ def test_offline_start_paints_the_last_known_state_marked_stale(tmp_path: Path) 
     store.submit([Ticker("BTC", 61000.0, -3.0, then, "binance")])
     store.submit_status(SourceStatus("binance", SourceState.OK, then, last_ok_ms=then))
     store.close()
-    engine = Engine(Config(), ("BTC",), EngineOptions(store_path=store_path))
+    engine = build_engine(Config(), ("BTC",), EngineOptions(store_path=store_path))
     assert engine.load_history() == 1
     assert engine.state.tickers["BTC"].price == 61000.0
     status = engine.state.statuses["binance"]
@@ -95,10 +95,10 @@ async def test_alert_checks_do_not_move_the_dashboards_liquidation_windows(tmp_p
 
     until = parse_instant("2026-02-06T14:00Z")
     options = EngineOptions(replay=ReplayOptions(locate_recording("feb-2026"), None, None, until))
-    plain = Engine(Config(), (), options)
+    plain = build_engine(Config(), (), options)
     plain.replay_to_end()
     expected = plain.analysis().liquidations.window("1h")
-    checked = Engine(Config(), (), options)
+    checked = build_engine(Config(), (), options)
     manager = AlertManager(checked, log_path=tmp_path / "alerts.jsonl")
     for _ in checked.replay_steps(60_000):  # as `crashtui watch` and the dashboard tick do
         manager.check()

@@ -42,7 +42,11 @@ class AlertSource(Protocol):
     watchlist: tuple[str, ...]
     state: FeedState
     tally: LiquidationTally
-    mode: str
+
+    @property
+    def mode(self) -> str:
+        """``live`` or ``replay``."""
+        ...
 
     @property
     def pinned_zones(self) -> Mapping[str, tuple[float, ...]]:

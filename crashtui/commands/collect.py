@@ -59,7 +59,7 @@ def run(args: argparse.Namespace, loaded: LoadedConfig) -> int:
     import asyncio
     import sys
 
-    from crashtui.engine import Engine, EngineOptions
+    from crashtui.assemble import EngineOptions, build_engine
     from crashtui.sharedfeed.lock import CollectorLock
     from crashtui.store.sqlite import default_store_path
 
@@ -75,7 +75,7 @@ def run(args: argparse.Namespace, loaded: LoadedConfig) -> int:
     if redis_url in ("direct", "store"):
         redis_url = None
     options = EngineOptions(store_path=store, publish=True, redis_url=redis_url, streams=not args.no_streams)
-    engine = Engine(config, collect_watchlist(loaded, getattr(args, "watchlist", None)), options)
+    engine = build_engine(config, collect_watchlist(loaded, getattr(args, "watchlist", None)), options)
     where = f"{store}" + (f" and {redis_url}" if redis_url else "")
     print(
         f"crashtui: collecting {', '.join(engine.watchlist)} into {where} (Ctrl-C to stop)", file=sys.stderr

@@ -52,15 +52,15 @@ def run(args: argparse.Namespace, loaded: LoadedConfig) -> int:
     import asyncio
     from pathlib import Path
 
+    from crashtui.assemble import EngineOptions, build_engine
     from crashtui.cli import UsageError
-    from crashtui.engine import Engine, EngineOptions
 
     out = Path(args.out).expanduser()
     if out.is_dir():
         raise UsageError(f"{out} is a directory; give a file name like session.jsonl.gz")
     config = loaded.config
     watchlist = config.watchlist(args.watchlist).symbols
-    engine = Engine(config, watchlist, EngineOptions(record_path=out))
+    engine = build_engine(config, watchlist, EngineOptions(record_path=out))
     return asyncio.run(_record(engine, out, args.duration))
 
 

@@ -19,7 +19,7 @@ from crashtui.textsafe import plain
 
 if TYPE_CHECKING:
     from crashtui.config import LoadedConfig
-    from crashtui.feed.probe import ProbeResult
+    from crashtui.feeds.probe import ProbeResult
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -67,7 +67,7 @@ def run(args: argparse.Namespace, loaded: LoadedConfig) -> int:
 
 
 async def _probe(loaded: LoadedConfig, symbols: tuple[str, ...]) -> list[ProbeResult]:
-    from crashtui.feed.probe import probe_all
+    from crashtui.feeds.probe import probe_all
     from crashtui.net.http import make_client
 
     async with make_client(loaded.config.net) as client:

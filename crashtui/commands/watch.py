@@ -96,9 +96,9 @@ async def _watch(engine: Engine, args: argparse.Namespace) -> int:
         for note in rule_notes(engine.config, manager.config, engine.watchlist, engine.pinned_zones):
             _note(f"note: {note}")
         try:
-            if engine.options.replay is None:
+            if engine.replay is None:
                 code = await _live(engine, manager, stop)
-            elif engine.options.replay.speed is None:
+            elif engine.replay.speed is None:
                 code = await _replay_max(engine, manager, stop)
             else:
                 code = await _replay_paced(engine, manager, stop)
@@ -217,7 +217,5 @@ def _summary(engine: Engine, manager: AlertManager) -> str:
 
     held = f" ({manager.suppressed} more held back by cooldowns)" if manager.suppressed else ""
     failures = len(manager.failures())
-    until = (
-        f"replay ended at {iso_utc(engine.now_ms())}: " if engine.options.replay is not None else "stopped: "
-    )
+    until = f"replay ended at {iso_utc(engine.now_ms())}: " if engine.replay is not None else "stopped: "
     return f"{until}{manager.fired} alerts{held}, {failures} delivery failures"

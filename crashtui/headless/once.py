@@ -12,14 +12,12 @@ import asyncio
 import json
 import re
 import sys
-from pathlib import Path
 from typing import Any
 
 from crashtui.analysis.market import MarketAnalysis
 from crashtui.analysis.numbers import fmt_price, fmt_usd
 from crashtui.config.loader import LoadedConfig
-from crashtui.config.schema import Config
-from crashtui.engine import Engine, EngineOptions, ReplayOptions
+from crashtui.engine import Engine
 from crashtui.model import SourceState
 from crashtui.textsafe import plain
 from crashtui.timeparse import iso_utc
@@ -30,41 +28,14 @@ _SETTLED = (SourceState.FAILING, SourceState.BLOCKED, SourceState.DISABLED, Sour
 
 
 def build_engine(args: argparse.Namespace, loaded: LoadedConfig, *, headless: bool) -> Engine:
-    """An Engine for the mode the arguments ask for (shared by --once, watch and the UI)."""
-    from crashtui.replay.locate import locate_recording
-    from crashtui.store.sqlite import default_store_path
+    """The engine the arguments ask for (``--once`` and ``watch``), via the one builder."""
+    from crashtui.assemble import build_engine as build
+    from crashtui.assemble import options_from_args, watchlist_from_args
 
     config = loaded.config
-    watchlist = config.watchlist(getattr(args, "watchlist", None)).symbols
-    replay = None
-    if getattr(args, "replay", None):
-        path = locate_recording(args.replay)
-        speed = args.speed if args.speed is not None or headless else 60.0
-        replay = ReplayOptions(path, None if headless else speed, args.start, args.until)
-        if not getattr(args, "watchlist", None):
-            watchlist = ()  # the recording's own watchlist
-    store = (
-        None if replay is not None or getattr(args, "no_store", False) else default_store_path(config.store)
+    return build(
+        config, watchlist_from_args(args, config), options_from_args(args, config, headless=headless)
     )
-    feed = choose_feed(getattr(args, "feed", None), config, store) if replay is None else "direct"
-    if feed == "store" and store is None:
-        store = default_store_path(config.store)
-    return Engine(config, watchlist, EngineOptions(replay=replay, store_path=store, feed=feed))
-
-
-def choose_feed(flag: str | None, config: Config, store: Path | None) -> str:
-    """Where live data comes from: ``--feed``, else ``[feed] redis_url``, else a running
-    collector on the same store, else the providers directly."""
-    if flag is not None:
-        return flag
-    if config.feed.redis_url:
-        return config.feed.redis_url
-    if store is not None:
-        from crashtui.sharedfeed.lock import collector_alive
-
-        if collector_alive(store):
-            return "store"
-    return "direct"
 
 
 def settled(engine: Engine) -> bool:
@@ -96,7 +67,7 @@ def json_text(doc: object) -> str:
 def run_once(args: argparse.Namespace, loaded: LoadedConfig) -> int:
     """Print one snapshot (JSON or text); exit 0, or 3 when no source delivered data."""
     engine = build_engine(args, loaded, headless=True)
-    if engine.options.replay is not None:
+    if engine.replay is not None:
         engine.replay_to_end()
     else:
         engine.load_history()

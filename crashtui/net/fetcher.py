@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 
 from crashtui.clock import Clock
+from crashtui.events import RawSink
 from crashtui.model import RawPayload
 from crashtui.net.budget import Budgets, RateBudget
 from crashtui.net.http import fetch
@@ -12,10 +13,16 @@ from crashtui.wire import Request
 
 
 class Fetcher:
-    """Sends requests through per-host budgets and remembers each source's last latency."""
+    """Sends requests through per-host budgets and remembers each source's last latency.
 
-    def __init__(self, client: httpx.AsyncClient, clock: Clock, *, max_body_bytes: int) -> None:
+    ``tap`` (the recorder) receives every response that arrived, error statuses included.
+    """
+
+    def __init__(
+        self, client: httpx.AsyncClient, clock: Clock, *, max_body_bytes: int, tap: RawSink | None = None
+    ) -> None:
         self.client = client
+        self.tap = tap
         self.clock = clock
         self.max_body_bytes = max_body_bytes
         self.budgets = Budgets(clock)
@@ -30,6 +37,8 @@ class Fetcher:
         await self.budget(request.source, request.url).acquire(request.weight)
         started = self.clock.now_ms()
         try:
-            return await fetch(self.client, request, clock=self.clock, max_body_bytes=self.max_body_bytes)
+            return await fetch(
+                self.client, request, clock=self.clock, max_body_bytes=self.max_body_bytes, tap=self.tap
+            )
         finally:
             self.latency_ms[request.source] = float(self.clock.now_ms() - started)

@@ -20,6 +20,7 @@ from crashtui.config.schema import NetConfig
 from crashtui.errors import (
     TransportError,
 )
+from crashtui.events import RawSink
 from crashtui.model import RawPayload
 from crashtui.textsafe import ERROR_LINE, plain
 from crashtui.wire import Request, classify_response
@@ -118,7 +119,12 @@ async def _read_capped(
 
 
 async def fetch(
-    client: httpx.AsyncClient, request: Request, *, clock: Clock, max_body_bytes: int
+    client: httpx.AsyncClient,
+    request: Request,
+    *,
+    clock: Clock,
+    max_body_bytes: int,
+    tap: RawSink | None = None,
 ) -> RawPayload:
     """Send ``request`` and return its payload, or raise a typed :class:`SourceError`.
 
@@ -127,7 +133,7 @@ async def fetch(
     """
     where = f"{request.source} {request.endpoint}"
     try:
-        return await _fetch(client, request, clock=clock, max_body_bytes=max_body_bytes)
+        return await _fetch(client, request, clock=clock, max_body_bytes=max_body_bytes, tap=tap)
     except httpx.TimeoutException as exc:
         raise TransportError(
             plain(f"{where}: {_timeout_text(exc)}", ERROR_LINE, secret=request.secret)
@@ -157,7 +163,7 @@ def _timeout_text(exc: httpx.TimeoutException) -> str:
 
 
 async def _fetch(
-    client: httpx.AsyncClient, request: Request, *, clock: Clock, max_body_bytes: int
+    client: httpx.AsyncClient, request: Request, *, clock: Clock, max_body_bytes: int, tap: RawSink | None
 ) -> RawPayload:
     http_request = client.build_request(
         request.method,
@@ -181,13 +187,15 @@ async def _fetch(
         # A provider echoing the key back (e.g. "invalid key X") must not carry it into the
         # recording, the parsers' error messages or anything else downstream.
         body = body.replace(request.secret.encode(), b"***")
-    received_ms = clock.now_ms()
-    classify_response(request, response.status_code, response.headers, body, received_ms)
-    return RawPayload(
+    payload = RawPayload(
         source=request.source,
         endpoint=request.endpoint,
-        received_ms=received_ms,
+        received_ms=clock.now_ms(),
         body=body,
         params=request.record_params(),
         status=response.status_code,
     )
+    if tap is not None:  # every response is recorded, error statuses too: replay judges them again
+        tap(payload)
+    classify_response(request, response.status_code, response.headers, body, payload.received_ms)
+    return payload

@@ -3,10 +3,10 @@
 A :class:`StreamRunner` connects to ``spec.url``, sends the subscribe messages (again after
 every reconnect), sends the venue's app-level ping and reconnects if the pong does not come,
 reconnects with jittered backoff after a drop, and forces a reconnect after a maximum
-connection age. Every text frame goes to the raw sink (for record/replay) and through the
-venue parser; liquidations already seen (a venue replaying after a reconnect) are dropped
-by ``dedup_key``. Bad frames are counted in the status, never fatal: :meth:`run` only ends
-when its task is cancelled.
+connection age. Every frame goes to the raw sink (for record/replay) and to ``deliver``, the
+one ingest pipeline, which says whether it was data, a control frame (pong, ack, venue error,
+reconnect request) or a bad frame. Bad frames are counted in the status, never fatal:
+:meth:`run` only ends when its task is cancelled.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -22,18 +21,18 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from crashtui.clock import SYSTEM_CLOCK, Clock
-from crashtui.errors import ParseError
-from crashtui.events import DataEvent, EventSink, RawSink, StatusEvent
+from crashtui.events import Deliver, EventSink, RawSink, StatusEvent
 from crashtui.model import RawPayload, SourceState, SourceStatus
 from crashtui.net.backoff import Backoff
 from crashtui.net.frame_rate import FrameRate
-from crashtui.streams.dedup import RecentKeys
-from crashtui.streams.frames import ERROR, PONG, RECONNECT, ParsedFrame
 from crashtui.textsafe import ERROR_LINE, plain
 
 log = logging.getLogger(__name__)
 
-FrameParser = Callable[[str | bytes], ParsedFrame]
+# Control frame kinds the pipeline reports for a stream frame (see crashtui.streams.frames).
+PONG = "pong"
+ERROR = "error"
+RECONNECT = "reconnect"
 
 SAMPLED_HINT = "sampled: at most 1 order per symbol per second, tallies are a lower bound"
 
@@ -67,17 +66,15 @@ class StreamSpec:
     """What to connect to and how to read it.
 
     ``source`` names the stream in statuses and events (``binance_liq``); ``endpoint`` is
-    stored on each recorded frame so replay knows which parser to run.
+    stored on each frame so the pipeline (live or replay) knows which parser to run.
     """
 
     source: str
     url: str
     endpoint: str
-    parse: FrameParser
     subscribe: tuple[str, ...] = ()
     ping_message: str | None = None
     sampled: bool = False
-    kind: str = "liquidations"
     timing: StreamTiming = field(default_factory=StreamTiming)
 
 
@@ -107,18 +104,18 @@ class StreamRunner:
     def __init__(
         self,
         spec: StreamSpec,
+        deliver: Deliver,
         sink: EventSink,
         raw_sink: RawSink | None = None,
         *,
         clock: Clock = SYSTEM_CLOCK,
-        dedup: RecentKeys | None = None,
         backoff: Backoff | None = None,
     ) -> None:
         self.spec = spec
+        self._deliver = deliver
         self._sink = sink
         self._raw_sink = raw_sink
         self._clock = clock
-        self.dedup = dedup if dedup is not None else RecentKeys()
         timing = spec.timing
         self._backoff = backoff or Backoff(base_s=timing.backoff_base_s, cap_s=timing.backoff_cap_s)
         self._rate = FrameRate()
@@ -176,11 +173,6 @@ class StreamRunner:
             bad_frames=self.bad_frames,
             sampled=self.spec.sampled,
         )
-
-    @property
-    def duplicates(self) -> int:
-        """Liquidations dropped because they were seen already."""
-        return self.dedup.duplicates
 
     # ------------------------------------------------------------- connection
     async def _one_connection(self) -> tuple[_Outcome, _Connection | None]:
@@ -277,43 +269,33 @@ class StreamRunner:
         self.frames += 1
         self._rate.add(now)
         self._last_frame_ms = conn.last_frame_ms = now
+        body = message.encode("utf-8") if isinstance(message, str) else bytes(message)
+        raw = RawPayload(
+            source=self.spec.source, endpoint=self.spec.endpoint, received_ms=now, body=body, kind="ws"
+        )
         if self._raw_sink is not None:
-            body = message.encode("utf-8") if isinstance(message, str) else bytes(message)
-            self._raw_sink(
-                RawPayload(
-                    source=self.spec.source,
-                    endpoint=self.spec.endpoint,
-                    received_ms=now,
-                    body=body,
-                    kind="ws",
-                )
-            )
+            self._raw_sink(raw)
         try:
-            parsed = self.spec.parse(message)
-        except ParseError as exc:
-            self._bad_frame(str(exc))
-            return None
-        except Exception as exc:  # a parser bug: count it like a bad frame, keep streaming
-            log.exception("stream %s: parser failed", self.spec.source)
+            outcome = self._deliver(raw)
+        except Exception as exc:  # a pipeline bug: count it like a bad frame, keep streaming
+            log.exception("stream %s: pipeline failed", self.spec.source)
             self._bad_frame(f"{type(exc).__name__}: {exc}")
             return None
+        if outcome.error is not None:
+            self._bad_frame(str(outcome.error))
+            return None
         self._last_ok_ms = now
-        if parsed.control is None:
+        if outcome.control is None:
             conn.data_frames += 1
             if conn.data_frames == 1:
                 self._backoff.reset()  # this connection works: the next drop starts from the base delay
-            fresh = self.dedup.fresh(parsed.liquidations)
-            if fresh:
-                self._sink(
-                    DataEvent(source=self.spec.source, kind=self.spec.kind, items=fresh, received_ms=now)
-                )
-        elif parsed.control == PONG:
+        elif outcome.control == PONG:
             conn.ping_sent_ms = None
-        elif parsed.control == ERROR:
-            self._last_error = parsed.message or "venue reported an error"
+        elif outcome.control == ERROR:
+            self._last_error = outcome.message or "venue reported an error"
             self._emit_status()
-        elif parsed.control == RECONNECT:
-            return _Outcome(parsed.message or "venue asked for a reconnect", error=False, immediate=True)
+        elif outcome.control == RECONNECT:
+            return _Outcome(outcome.message or "venue asked for a reconnect", error=False, immediate=True)
         return None
 
     def _bad_frame(self, reason: str) -> None:

@@ -1,8 +1,11 @@
-"""Replay a recording into an event sink, paced by a replay clock.
+"""Replay a recording's raw payloads, paced by a replay clock.
 
 ``speed`` is a multiple of real time (60 = one market minute per second) or None for
 as fast as possible. The player can pause, resume and seek; seeking backwards asks the
 owner to reset its state and re-applies the recording from the start at full speed.
+
+The player decodes nothing: it hands each payload to ``deliver`` (the replay feed, which
+runs the one ingest pipeline live data runs through) and each clock move to ``tick``.
 """
 
 from __future__ import annotations
@@ -15,10 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
-from crashtui.events import ClockEvent, Event, EventSink
 from crashtui.model import RawPayload
-from crashtui.replay.decode import PayloadDecoder
-from crashtui.symbols import DEFAULT_TABLE, SymbolTable
 
 CLOCK_TICK_S = 0.5  # how often (real time) the replay clock advances while paced
 CHUNK = 500  # payloads applied between yields to the event loop (~15 ms)
@@ -32,12 +32,16 @@ class ReplayWindow:
     until_ms: int | None = None
 
 
+Deliver = Callable[[RawPayload], object]
+Tick = Callable[[int], None]
+
+
 def replay_all(
     payloads: Iterable[RawPayload],
-    sink: EventSink,
+    deliver: Deliver,
+    tick: Tick,
     *,
     until_ms: int | None = None,
-    table: SymbolTable = DEFAULT_TABLE,
 ) -> int:
     """Apply every payload up to ``until_ms`` at full speed; returns the replay clock.
 
@@ -45,7 +49,6 @@ def replay_all(
     of short-lived, acyclic objects, and the collector's passes over the growing state would
     otherwise cost about a tenth of the run.
     """
-    decoder = PayloadDecoder(table)
     now: int | None = None
     collecting = gc.isenabled()
     gc.disable()
@@ -54,13 +57,12 @@ def replay_all(
             if until_ms is not None and raw.received_ms > until_ms:
                 break
             now = raw.received_ms
-            for event in decoder.decode(raw):
-                sink(event)
+            deliver(raw)
     finally:
         if collecting:
             gc.enable()
     end = until_ms if until_ms is not None else (now or 0)
-    sink(ClockEvent(end))
+    tick(end)
     return end
 
 
@@ -97,20 +99,20 @@ class Player:
     def __init__(
         self,
         source: PayloadSource,
-        sink: EventSink,
+        deliver: Deliver,
+        tick: Tick,
         *,
         speed: float | None,
         window: ReplayWindow = ReplayWindow(),
         on_reset: Callable[[], None] | None = None,
-        table: SymbolTable = DEFAULT_TABLE,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._source = source
-        self._sink = sink
+        self._deliver = deliver
+        self._tick = tick
         self.speed = speed
         self._window = window
         self._on_reset = on_reset
-        self._table = table
         self._monotonic = monotonic
         self._restart()
         first = self.first_ms
@@ -120,7 +122,6 @@ class Player:
         self._wake = asyncio.Event()
 
     def _restart(self) -> None:
-        self._decoder = PayloadDecoder(self._table)
         self._iter = iter(self._source)
         self._next: RawPayload | None = next(self._iter, None)
 
@@ -136,9 +137,6 @@ class Player:
         until = self._window.until_ms
         return min(last, until) if until is not None else last
 
-    def _emit(self, event: Event) -> None:
-        self._sink(event)
-
     def _apply_until(self, target_ms: int, limit: int | None = None) -> bool:
         """Apply payloads up to ``target_ms`` (at most ``limit``); True when all were applied."""
         applied = 0
@@ -149,15 +147,14 @@ class Player:
                 # chunks (the dashboard's tick) move the liquidation windows past data not yet in.
                 frontier = self._next.received_ms - 1
                 self.clock_ms = max(self.clock_ms, frontier)
-                self._emit(ClockEvent(frontier))
+                self._tick(frontier)
                 return False
-            for event in self._decoder.decode(self._next):
-                self._emit(event)
+            self._deliver(self._next)
             applied += 1
             self._next = next(self._iter, None)
         # max: a forward seek may have moved the clock past this (older) target meanwhile.
         self.clock_ms = max(self.clock_ms, target_ms)
-        self._emit(ClockEvent(self.clock_ms))
+        self._tick(self.clock_ms)
         return True
 
     def toggle_pause(self) -> None:

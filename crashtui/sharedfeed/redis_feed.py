@@ -13,18 +13,16 @@ import asyncio
 import contextlib
 import json
 from collections import deque
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import Any
 
 from crashtui.clock import SYSTEM_CLOCK, Clock
 from crashtui.events import DataEvent, Event, EventSink, ServingEvent, StatusEvent
-from crashtui.model import SourceState, SourceStatus
+from crashtui.model import Snapshot, SourceState, SourceStatus
 from crashtui.net.backoff import Backoff
 from crashtui.sharedfeed.codec import FeedDecodeError, decode_event, encode_event
 from crashtui.textsafe import plain
-
-if TYPE_CHECKING:
-    from crashtui.engine import Engine
 
 SOURCE = "collector"
 PREFIX = "crashtui"
@@ -73,16 +71,15 @@ async def serve_reconnecting(
                 await client.aclose()
 
 
-def state_events(engine: Engine) -> list[Event]:
-    """The engine's whole current state as events (what a late joiner needs)."""
-    state = engine.state
+def state_events(snap: Snapshot, store_path: Path | None, watchlist: Sequence[str]) -> list[Event]:
+    """A whole current state as events (what a late joiner needs): the store's history, then
+    everything ``snap`` holds."""
     events: list[Event] = []
-    if engine.options.store_path is not None and engine.options.store_path.exists():
+    if store_path is not None and store_path.exists():
         from crashtui.store.sqlite import load_events
 
-        stored, _ = load_events(engine.options.store_path, engine.watchlist)
+        stored, _ = load_events(store_path, watchlist)
         events.extend(stored)
-    snap = state.snapshot()
     now = snap.generated_ms
     items: list[object] = [*snap.tickers.values(), *snap.liquidations, *snap.funding.values(), *snap.borrow]
     for series in snap.candles.values():
@@ -102,13 +99,24 @@ def state_events(engine: Engine) -> list[Event]:
 
 
 class RedisPublisher:
-    """Collector side: stream every event and keep the snapshot key fresh."""
+    """Collector side (a sink): stream every event and keep the snapshot key fresh.
+
+    ``snapshot`` gives the whole current state as events; ``report`` takes the publisher's own
+    ``collector`` status (shown locally, never published).
+    """
 
     def __init__(
-        self, url: str, engine: Engine, *, clock: Clock = SYSTEM_CLOCK, prefix: str = PREFIX
+        self,
+        url: str,
+        snapshot: Callable[[], list[Event]],
+        report: Callable[[Event], None],
+        *,
+        clock: Clock = SYSTEM_CLOCK,
+        prefix: str = PREFIX,
     ) -> None:
         self.url = url
-        self.engine = engine
+        self._snapshot = snapshot
+        self._report = report
         self.clock = clock
         self.stream, self.snapshot_key, self.heartbeat_key = keys(prefix)
         self._queue: deque[str] = deque(maxlen=QUEUE_MAX)
@@ -117,7 +125,7 @@ class RedisPublisher:
         self.dropped = 0
         self.connected = False
 
-    def publish(self, event: Event) -> None:
+    def __call__(self, event: Event) -> None:
         """Queue one event (never blocks; the oldest are dropped if Redis is away too long)."""
         text = encode_event(event)
         if text is None or (isinstance(event, StatusEvent) and event.status.source == SOURCE):
@@ -162,7 +170,7 @@ class RedisPublisher:
     async def _write_snapshot(self, client: Any) -> None:
         info = await client.xinfo_stream(self.stream) if await client.exists(self.stream) else None
         last_id = info["last-generated-id"] if info else b"0-0"
-        events = await asyncio.to_thread(state_events, self.engine)
+        events = await asyncio.to_thread(self._snapshot)
         body = json.dumps(
             {
                 "id": last_id.decode() if isinstance(last_id, bytes) else str(last_id),
@@ -178,7 +186,7 @@ class RedisPublisher:
 
     def _status(self, state: SourceState, error: str | None) -> None:
         now = self.clock.now_ms()
-        self.engine.state.apply(
+        self._report(
             StatusEvent(
                 SourceStatus(
                     SOURCE,
@@ -190,6 +198,9 @@ class RedisPublisher:
                 )
             )
         )
+
+    async def aclose(self) -> None:
+        """Nothing to flush: what Redis did not take is lost with the collector anyway."""
 
 
 class RedisFeedReader:

@@ -189,4 +189,6 @@ def _decode(raw: RawPayload, table: SymbolTable) -> tuple[str, Items]:
     return "etf", parse_page(raw.body, asset=param(raw, "asset"), source=raw.source)
 
 
+EXPECT: dict[str, str] = {"etf_page": "html"}
+"""Endpoints whose good body is not JSON (see :data:`crashtui.sources.registry.EXPECTS`)."""
 DECODERS: dict[str, Decoder] = {"etf_page": _decode}

@@ -149,4 +149,6 @@ def _decode_api(raw: RawPayload, table: SymbolTable) -> tuple[str, Items]:
     return "macro", parse_observations(raw.body, series=param(raw, "series"), source=raw.source)
 
 
+EXPECT: dict[str, str] = {"fredgraph_csv": "csv"}
+"""Endpoints whose good body is not JSON (see :data:`crashtui.sources.registry.EXPECTS`)."""
 DECODERS: dict[str, Decoder] = {"fredgraph_csv": _decode_csv, "series_observations": _decode_api}

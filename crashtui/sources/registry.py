@@ -27,7 +27,6 @@ from types import MappingProxyType, ModuleType
 
 from crashtui.errors import ParseError
 from crashtui.model import RawPayload
-from crashtui.sanity import check_items
 from crashtui.sources import (
     alternative_me,
     binance,
@@ -68,21 +67,9 @@ POLLERS: Mapping[str, Poll] = MappingProxyType({name: module.poll for name, modu
 """Source name → its poll function ``poll(kind, ctx)`` (an async iterator of payloads)."""
 
 
-def _checked(decoder: Decoder) -> Decoder:
-    """``decoder`` followed by the plausibility rules (:mod:`crashtui.sanity`): a payload with
-    an absurd value (a negative or 1e12 price, F&G above 100…) is a ParseError, never data."""
-
-    def decode_checked(raw: RawPayload, table: SymbolTable) -> tuple[str, Items]:
-        kind, items = decoder(raw, table)
-        check_items(items, f"{raw.source} {raw.endpoint}")
-        return kind, items
-
-    return decode_checked
-
-
 DECODERS: Mapping[tuple[str, str], Decoder] = MappingProxyType(
     {
-        (name, endpoint): _checked(decoder)
+        (name, endpoint): decoder
         for name, module in _MODULES.items()
         for endpoint, decoder in module.DECODERS.items()
     }
@@ -92,6 +79,15 @@ ENDPOINTS: tuple[tuple[str, str], ...] = tuple(DECODERS)
 """Every ``(source, endpoint)`` name pair a REST payload can carry."""
 
 REST_SOURCES: tuple[str, ...] = tuple(_MODULES)
+
+EXPECTS: Mapping[tuple[str, str], str] = MappingProxyType(
+    {
+        (name, endpoint): expect
+        for name, module in _MODULES.items()
+        for endpoint, expect in getattr(module, "EXPECT", {}).items()
+    }
+)
+"""What a good body of ``(source, endpoint)`` looks like when it is not JSON (``html``, ``csv``)."""
 """The REST sources built here (the liquidation streams and OKX REST live elsewhere)."""
 
 

@@ -14,7 +14,6 @@ from typing import Any
 
 from crashtui.errors import ParseError
 from crashtui.model import Liquidation, Side
-from crashtui.sanity import check_liquidation
 from crashtui.streams.frames import (
     CONTROL_ACK,
     ERROR,
@@ -74,17 +73,15 @@ def _liquidation(event: Any, symbols: Mapping[str, str]) -> Liquidation:
     # order's price and quantity only if the fill fields are zero (not seen when FILLED).
     price = _fill_or_order(order, "ap", "p")
     qty = _fill_or_order(order, "z", "q")
-    return check_liquidation(
-        Liquidation(
-            venue=VENUE,
-            symbol=symbols.get(instrument) or base_name(instrument),
-            liquidated_side=side,
-            price=price,
-            qty=qty,
-            notional_usd=product(price, qty, "notional"),
-            ts_ms=epoch_ms(order.get("T", event.get("E")), "o.T"),
-            instrument=instrument,
-        )
+    return Liquidation(
+        venue=VENUE,
+        symbol=symbols.get(instrument) or base_name(instrument),
+        liquidated_side=side,
+        price=price,
+        qty=qty,
+        notional_usd=product(price, qty, "notional"),
+        ts_ms=epoch_ms(order.get("T", event.get("E")), "o.T"),
+        instrument=instrument,
     )
 
 

@@ -15,7 +15,6 @@ from typing import Any
 
 from crashtui.errors import ParseError
 from crashtui.model import Liquidation, Side
-from crashtui.sanity import check_liquidation
 from crashtui.streams.frames import (
     CONTROL_ACK,
     CONTROL_PONG,
@@ -87,17 +86,15 @@ def _liquidation(item: Any, symbols: Mapping[str, str]) -> Liquidation:
         raise ParseError(f"bybit: S: expected Buy or Sell, got {plain(item['S'], 20)}")
     price = positive(item["p"], "p")
     qty = positive(item["v"], "v")
-    return check_liquidation(
-        Liquidation(
-            venue=VENUE,
-            symbol=symbols.get(instrument) or base_name(instrument),
-            liquidated_side=side,
-            price=price,
-            qty=qty,
-            notional_usd=product(price, qty, "notional"),
-            ts_ms=epoch_ms(item["T"], "T"),
-            instrument=instrument,
-        )
+    return Liquidation(
+        venue=VENUE,
+        symbol=symbols.get(instrument) or base_name(instrument),
+        liquidated_side=side,
+        price=price,
+        qty=qty,
+        notional_usd=product(price, qty, "notional"),
+        ts_ms=epoch_ms(item["T"], "T"),
+        instrument=instrument,
     )
 
 

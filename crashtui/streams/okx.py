@@ -17,7 +17,6 @@ from typing import Any
 
 from crashtui.errors import ParseError
 from crashtui.model import Liquidation, Side
-from crashtui.sanity import check_liquidation
 from crashtui.streams.frames import (
     CONTROL_ACK,
     CONTROL_PONG,
@@ -132,17 +131,15 @@ def _liquidation(inst_id: str, symbol: str, detail: Any, contract: OkxContract) 
         notional, qty = size, product(size, 1.0 / price, "sz × ctVal / bkPx")
     else:
         notional, qty = product(size, price, "notional"), size
-    return check_liquidation(
-        Liquidation(
-            venue=VENUE,
-            symbol=symbol,
-            liquidated_side=side,
-            price=price,
-            qty=qty,
-            notional_usd=notional,
-            ts_ms=epoch_ms(detail["ts"], "ts"),
-            instrument=inst_id,
-        )
+    return Liquidation(
+        venue=VENUE,
+        symbol=symbol,
+        liquidated_side=side,
+        price=price,
+        qty=qty,
+        notional_usd=notional,
+        ts_ms=epoch_ms(detail["ts"], "ts"),
+        instrument=inst_id,
     )
 
 

@@ -1,8 +1,9 @@
 """OKX REST side of the liquidation stream: the ~24 h backfill at start-up and the ctVal refresher.
 
-Both take an injected ``fetch`` (the shared HTTP layer) so they hold no client of their own.
-Backfilled orders pass through the same de-duplication as the live OKX stream, so an order
-seen by both is counted once.
+Both take an injected ``fetch`` (the shared HTTP layer) so they hold no client of their own,
+and hand every response to ``deliver``, the one ingest pipeline: it learns contract sizes from
+the instruments responses and de-duplicates backfilled orders against the live OKX stream, so
+an order seen by both is counted once.
 """
 
 from __future__ import annotations
@@ -13,15 +14,17 @@ from dataclasses import dataclass, field
 
 from crashtui.clock import Clock
 from crashtui.errors import RateLimitedError, SourceError
-from crashtui.events import DataEvent, EventSink, StatusEvent
+from crashtui.events import Deliver, EventSink, StatusEvent
 from crashtui.model import SourceState, SourceStatus
 from crashtui.net.backoff import Backoff
-from crashtui.streams.dedup import RecentKeys
-from crashtui.streams.okx_contracts import Fetch, OkxContracts, load_contracts
+from crashtui.streams.okx_contracts import Fetch, OkxContracts
 from crashtui.streams.okx_rest import (
+    INSTRUMENTS_ENDPOINT,
+    INSTRUMENTS_PATH,
     LIQUIDATIONS_ENDPOINT,
     LIQUIDATIONS_PATH,
     LiquidationPage,
+    instruments_params,
     liquidation_params,
     parse_okx_liquidation_orders,
 )
@@ -53,7 +56,7 @@ class BackfillResult:
     """What a backfill did: pages fetched, new liquidations emitted, errors per instFamily."""
 
     pages: int = 0
-    liquidations: int = 0
+    liquidations: int = 0  # new orders the pipeline accepted
     errors: dict[str, str] = field(default_factory=dict)
 
 
@@ -63,17 +66,15 @@ async def backfill_liquidations(
     families: Sequence[str],
     symbols: Mapping[str, str],
     contracts: OkxContracts,
-    dedup: RecentKeys,
-    sink: EventSink,
+    deliver: Deliver,
     *,
     clock: Clock,
     settings: OkxRestSettings = OkxRestSettings(),
-    source: str = "okx",
 ) -> BackfillResult:
     """Page ``liquidation-orders`` back ``settings.window_s`` for each instFamily (``BTC-USDT``).
 
-    Emits one ``DataEvent(kind="liquidations")`` per page with the orders not seen before.
-    A family that fails is recorded in the result and skipped; others still run.
+    Every page goes to ``deliver`` (which applies the orders not seen before). A family that
+    fails is recorded in the result and skipped; others still run.
     """
     result = BackfillResult()
     url = base_url.rstrip("/") + LIQUIDATIONS_PATH
@@ -82,18 +83,14 @@ async def backfill_liquidations(
         after: int | None = None
         for _ in range(settings.max_pages):
             try:
-                page, received_ms = await _fetch_page(
-                    fetch, url, family, after, symbols, contracts, clock, settings
+                page, accepted = await _fetch_page(
+                    fetch, url, family, after, symbols, contracts, deliver, clock, settings
                 )
             except SourceError as exc:
                 result.errors[family] = plain(exc, ERROR_LINE)
                 break
             result.pages += 1
-            contracts.note_missing(page.missing_contracts)
-            fresh = dedup.fresh(liq for liq in page.liquidations if liq.ts_ms >= since_ms)
-            if fresh:
-                result.liquidations += len(fresh)
-                sink(DataEvent(source=source, kind="liquidations", items=fresh, received_ms=received_ms))
+            result.liquidations += accepted
             oldest = page.oldest_ms
             if oldest is None or oldest < since_ms or (after is not None and oldest >= after):
                 break
@@ -109,14 +106,19 @@ async def _fetch_page(
     after: int | None,
     symbols: Mapping[str, str],
     contracts: OkxContracts,
+    deliver: Deliver,
     clock: Clock,
     settings: OkxRestSettings,
 ) -> tuple[LiquidationPage, int]:
+    """One page: its cursor (read here) and how many new orders the pipeline accepted."""
     attempt = 0
     while True:
         try:
             raw = await fetch(LIQUIDATIONS_ENDPOINT, url, liquidation_params(family, after))
-            return parse_okx_liquidation_orders(raw.body, symbols, contracts.table), raw.received_ms
+            outcome = deliver(raw)
+            if outcome.error is not None:
+                raise outcome.error
+            return parse_okx_liquidation_orders(raw.body, symbols, contracts.table), outcome.accepted
         except RateLimitedError as exc:
             attempt += 1
             if attempt > settings.rate_limit_retries:
@@ -138,7 +140,7 @@ class OkxRestService:
         families: Sequence[str],
         symbols: Mapping[str, str],
         contracts: OkxContracts,
-        dedup: RecentKeys,
+        deliver: Deliver,
         sink: EventSink,
         *,
         clock: Clock,
@@ -150,7 +152,7 @@ class OkxRestService:
         self._families = tuple(families)
         self._symbols = symbols
         self.contracts = contracts
-        self._dedup = dedup
+        self._deliver = deliver
         self._sink = sink
         self._clock = clock
         self._settings = settings
@@ -171,11 +173,9 @@ class OkxRestService:
                 self._families,
                 self._symbols,
                 self.contracts,
-                self._dedup,
-                self._sink,
+                self._deliver,
                 clock=self._clock,
                 settings=self._settings,
-                source=self._source,
             )
         except SourceError as exc:
             self._report(SourceState.FAILING, f"backfill: {plain(exc, ERROR_LINE)}")
@@ -202,7 +202,7 @@ class OkxRestService:
 
     async def _refresh_contracts(self) -> bool:
         try:
-            await load_contracts(self._fetch, self._base_url, self.contracts, self._clock.now_ms())
+            await self._load_contracts()
         except SourceError as exc:
             self._report(SourceState.FAILING, f"instruments: {plain(exc, ERROR_LINE)}", hint=exc.hint)
             return False
@@ -212,6 +212,14 @@ class OkxRestService:
             return False
         self._report(SourceState.OK, None)
         return True
+
+    async def _load_contracts(self) -> None:
+        """Fetch the swap instruments; the pipeline learns the contract sizes from the response."""
+        url = self._base_url.rstrip("/") + INSTRUMENTS_PATH
+        raw = await self._fetch(INSTRUMENTS_ENDPOINT, url, instruments_params())
+        outcome = self._deliver(raw)
+        if outcome.error is not None:
+            raise outcome.error
 
     def _report(self, state: SourceState, error: str | None, hint: str | None = None) -> None:
         now = self._clock.now_ms()

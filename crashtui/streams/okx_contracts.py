@@ -6,12 +6,6 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 
 from crashtui.model import RawPayload
 from crashtui.streams.okx import OkxContract
-from crashtui.streams.okx_rest import (
-    INSTRUMENTS_ENDPOINT,
-    INSTRUMENTS_PATH,
-    instruments_params,
-    parse_okx_instruments,
-)
 
 # The injected HTTP fetch: (endpoint name, url, query params) -> the raw response.
 Fetch = Callable[[str, str, Mapping[str, str]], Awaitable[RawPayload]]
@@ -52,14 +46,3 @@ class OkxContracts:
             return True
         age = now_ms - self.loaded_ms
         return age >= max_age_ms or (bool(self.missing) and age >= missing_after_ms)
-
-
-async def load_contracts(fetch: Fetch, base_url: str, contracts: OkxContracts, now_ms: int) -> int:
-    """Fetch ``/api/v5/public/instruments?instType=SWAP`` into ``contracts``; returns the row count.
-
-    Raises the fetch layer's or the parser's SourceError on failure (the cache is unchanged).
-    """
-    raw = await fetch(INSTRUMENTS_ENDPOINT, base_url.rstrip("/") + INSTRUMENTS_PATH, instruments_params())
-    table = parse_okx_instruments(raw.body)
-    contracts.update(table, now_ms)
-    return len(table)

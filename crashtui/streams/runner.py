@@ -1,7 +1,7 @@
 """Build the three liquidation streams (and the OKX REST side) from a config and a watchlist.
 
-The integrator starts :meth:`LiquidationStreams.start` next to the REST poller; every
-stream reports ``DataEvent(kind="liquidations")`` and ``StatusEvent`` to the same sink.
+The live feed starts them next to the REST poller. Every frame goes to ``deliver`` (the one
+ingest pipeline, which decodes, de-duplicates and gates it); statuses go to ``sink``.
 """
 
 from __future__ import annotations
@@ -13,14 +13,13 @@ from typing import Any
 
 from crashtui.clock import SYSTEM_CLOCK, Clock
 from crashtui.config.schema import Config
-from crashtui.events import EventSink, RawSink
+from crashtui.config.symbols import table_from_config
+from crashtui.events import Deliver, EventSink, RawSink
 from crashtui.net.ws import StreamRunner, StreamSpec, StreamTiming
 from crashtui.streams import binance, bybit, okx
-from crashtui.streams.dedup import DEFAULT_CAPACITY, RecentKeys
-from crashtui.streams.frames import ParsedFrame
 from crashtui.streams.okx_backfill import OkxRestService, OkxRestSettings
 from crashtui.streams.okx_contracts import Fetch, OkxContracts
-from crashtui.symbols import SymbolTable, table_from_config
+from crashtui.symbols import SymbolTable
 
 # Binance closes every connection at 24 h: go a little earlier, on our own terms.
 BINANCE_MAX_AGE_S = 24 * 3600.0 - 300.0
@@ -48,9 +47,6 @@ class StreamSettings:
     bybit: StreamTiming = field(default_factory=_bybit_timing)
     okx: StreamTiming = field(default_factory=_okx_timing)
     okx_rest: OkxRestSettings = field(default_factory=OkxRestSettings)
-    dedup_capacity: int = DEFAULT_CAPACITY
-    # OKX's dedup also holds the ~24 h backfill, so it needs more room.
-    okx_dedup_capacity: int = 2 * DEFAULT_CAPACITY
 
 
 @dataclass(slots=True)
@@ -82,10 +78,12 @@ class LiquidationStreams:
 def build_streams(
     config: Config,
     watchlist: Iterable[str],
+    deliver: Deliver,
     sink: EventSink,
     raw_sink: RawSink | None = None,
     *,
     fetch: Fetch | None = None,
+    contracts: OkxContracts | None = None,
     clock: Clock = SYSTEM_CLOCK,
     symbols: SymbolTable | None = None,
     settings: StreamSettings | None = None,
@@ -93,8 +91,9 @@ def build_streams(
     """Streams for every enabled venue: Binance (all symbols), Bybit (the watchlist's perps),
     OKX (all swaps) plus, when ``fetch`` is given, the OKX contract sizes and ~24 h backfill.
 
-    Without ``fetch`` OKX cannot learn contract sizes, so its liquidations are skipped until
-    the integrator passes one; Binance and Bybit need no REST at all.
+    ``contracts`` is the pipeline's OKX contract table (its decoder learns sizes from the
+    instruments responses the REST side fetches); without ``fetch`` OKX cannot learn them, so
+    its liquidations are skipped. Binance and Bybit need no REST at all.
     """
     table = symbols if symbols is not None else table_from_config(config)
     settings = settings or StreamSettings()
@@ -102,22 +101,18 @@ def build_streams(
     runners: list[StreamRunner] = []
 
     if config.source(binance.SOURCE).enabled:
-        runners.append(
-            StreamRunner(binance_spec(config, table, settings.binance), sink, raw_sink, clock=clock)
-        )
+        spec = binance_spec(config, settings.binance)
+        runners.append(StreamRunner(spec, deliver, sink, raw_sink, clock=clock))
 
     bybit_instruments = [name for s in wanted if (name := table.on(bybit.SYMBOL_PROVIDER, s)) is not None]
     if config.source(bybit.SOURCE).enabled and bybit_instruments:
-        spec = bybit_spec(config, table, bybit_instruments, settings.bybit)
-        runners.append(StreamRunner(spec, sink, raw_sink, clock=clock))
+        spec = bybit_spec(config, bybit_instruments, settings.bybit)
+        runners.append(StreamRunner(spec, deliver, sink, raw_sink, clock=clock))
 
     okx_rest: OkxRestService | None = None
-    contracts: OkxContracts | None = None
     if config.source(okx.SOURCE).enabled:
-        contracts = OkxContracts()
-        dedup = RecentKeys(settings.okx_dedup_capacity)
-        spec = okx_spec(config, table, contracts, settings.okx)
-        runners.append(StreamRunner(spec, sink, raw_sink, clock=clock, dedup=dedup))
+        contracts = contracts if contracts is not None else OkxContracts()
+        runners.append(StreamRunner(okx_spec(config, settings.okx), deliver, sink, raw_sink, clock=clock))
         if fetch is not None and config.source(okx.REST_SOURCE).enabled:
             okx_rest = OkxRestService(
                 fetch,
@@ -125,7 +120,7 @@ def build_streams(
                 okx_families(table, wanted),
                 table.reverse(okx.SYMBOL_PROVIDER),
                 contracts,
-                dedup,
+                deliver,
                 sink,
                 clock=clock,
                 settings=settings.okx_rest,
@@ -139,37 +134,23 @@ def stream_url(config: Config, source: str, path: str) -> str:
     return config.base_url(source).rstrip("/") + path
 
 
-def binance_spec(config: Config, table: SymbolTable, timing: StreamTiming) -> StreamSpec:
+def binance_spec(config: Config, timing: StreamTiming) -> StreamSpec:
     """Binance USD-M ``/market/ws/!forceOrder@arr``: no subscribe message, Binance pings us."""
-    reverse = table.reverse(binance.SYMBOL_PROVIDER)
-
-    def parse(frame: str | bytes) -> ParsedFrame:
-        return binance.parse_binance_frame(frame, reverse)
-
     return StreamSpec(
         source=binance.SOURCE,
         url=stream_url(config, binance.SOURCE, binance.STREAM_PATH),
         endpoint=binance.ENDPOINT,
-        parse=parse,
         sampled=binance.SAMPLED,
         timing=timing,
     )
 
 
-def bybit_spec(
-    config: Config, table: SymbolTable, instruments: Iterable[str], timing: StreamTiming
-) -> StreamSpec:
+def bybit_spec(config: Config, instruments: Iterable[str], timing: StreamTiming) -> StreamSpec:
     """Bybit v5 linear ``allLiquidation.<instrument>`` per watchlist perp, JSON ping."""
-    reverse = table.reverse(bybit.SYMBOL_PROVIDER)
-
-    def parse(frame: str | bytes) -> ParsedFrame:
-        return bybit.parse_bybit_frame(frame, reverse)
-
     return StreamSpec(
         source=bybit.SOURCE,
         url=stream_url(config, bybit.SOURCE, bybit.STREAM_PATH),
         endpoint=bybit.ENDPOINT,
-        parse=parse,
         subscribe=bybit.subscribe_messages(instruments),
         ping_message=bybit.PING_MESSAGE,
         sampled=bybit.SAMPLED,
@@ -177,21 +158,12 @@ def bybit_spec(
     )
 
 
-def okx_spec(config: Config, table: SymbolTable, contracts: OkxContracts, timing: StreamTiming) -> StreamSpec:
-    """OKX ``liquidation-orders`` for all swaps, text ping; notes instruments lacking a ctVal."""
-    reverse = table.reverse(okx.SYMBOL_PROVIDER)
-
-    def parse(frame: str | bytes) -> ParsedFrame:
-        parsed = okx.parse_okx_frame(frame, reverse, contracts.table)
-        if parsed.missing_contracts:
-            contracts.note_missing(parsed.missing_contracts)
-        return parsed
-
+def okx_spec(config: Config, timing: StreamTiming) -> StreamSpec:
+    """OKX ``liquidation-orders`` for all swaps, text ping."""
     return StreamSpec(
         source=okx.SOURCE,
         url=stream_url(config, okx.SOURCE, okx.STREAM_PATH),
         endpoint=okx.ENDPOINT,
-        parse=parse,
         subscribe=(okx.SUBSCRIBE_MESSAGE,),
         ping_message=okx.PING_MESSAGE,
         sampled=okx.SAMPLED,

@@ -13,7 +13,7 @@ def run_dashboard(args: argparse.Namespace, loaded: LoadedConfig) -> int:
     The engine is built inside the app (off the event loop, after the first paint), so the first
     frame paints at once: nothing here may import the feed, the analysis or the store.
     """
-    from crashtui.symbols import table_from_config
+    from crashtui.config.symbols import table_from_config
     from crashtui.ui.app import CrashApp
     from crashtui.ui.options import options_from
     from crashtui.ui.prefs import load_state, save_state

@@ -52,23 +52,20 @@ class FeedPlan:
 
     def build(self, watchlist: tuple[str, ...], start_ms: int | None = None) -> Engine:
         """A new, not yet started Engine (reads the recording: call it off the event loop)."""
-        from crashtui.engine import Engine, EngineOptions, ReplayOptions  # not needed for the first paint
+        # not needed for the first paint
+        from crashtui.assemble import STORE, EngineOptions, ReplayOptions, build_engine, choose_feed
 
-        replay = None
         if self.replay_path is not None:
             start = start_ms if start_ms is not None else self.start_ms
             replay = ReplayOptions(self.replay_path, self.speed, start, self.until_ms)
-        store = None if replay else self.store_file
-        feed = "direct"
-        if replay is None:
-            from crashtui.headless.once import choose_feed
+            return build_engine(self.config, watchlist, EngineOptions(replay=replay))
+        store = self.store_file
+        feed = choose_feed(self.feed, self.config, store)
+        if feed == STORE and store is None:
+            from crashtui.store.sqlite import default_store_path
 
-            feed = choose_feed(self.feed, self.config, store)
-            if feed == "store" and store is None:
-                from crashtui.store.sqlite import default_store_path
-
-                store = default_store_path(self.config.store)
-        return Engine(self.config, watchlist, EngineOptions(replay=replay, store_path=store, feed=feed))
+            store = default_store_path(self.config.store)
+        return build_engine(self.config, watchlist, EngineOptions(store_path=store, feed=feed))
 
 
 def default_start(replay_arg: str, path: Path, start_ms: int | None, until_ms: int | None) -> int | None:

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from crashtui.assemble import EngineOptions, ReplayOptions, build_engine
 from crashtui.cli import main
 from crashtui.config import load_config
-from crashtui.engine import Engine, EngineOptions, ReplayOptions
 from crashtui.replay.locate import locate_recording
 from crashtui.timeparse import iso_utc, parse_instant
 
@@ -76,7 +76,7 @@ def expected_cascade_alerts(cooldown_s: int) -> list[str]:
     """Cascade starts from the tally over the whole recording, seen at the next replay minute, thinned by
     the cooldown: the times the cascade rule must fire at."""
     config = load_config(None, env={}).config
-    engine = Engine(config, (), EngineOptions(replay=ReplayOptions(locate_recording("feb-2026"), None)))
+    engine = build_engine(config, (), EngineOptions(replay=ReplayOptions(locate_recording("feb-2026"), None)))
     engine.replay_to_end()
     detector = engine.tally.cascades
     starts = [c.start_ms for c in detector.history()]
@@ -217,14 +217,14 @@ def test_replay_steps_walk_the_minutes_and_end_in_the_same_state() -> None:
     config = load_config(None, env={}).config
     until = parse_instant("2026-01-17T00:00Z")
     options = EngineOptions(replay=ReplayOptions(locate_recording("feb-2026"), None, until_ms=until))
-    stepped = Engine(config, (), options)
+    stepped = build_engine(config, (), options)
     clocks = list(stepped.replay_steps())
     assert clocks[-1] == until
     assert all(b > a for a, b in itertools.pairwise(clocks))
     assert all(c % MIN == 0 for c in clocks[1:])
     assert stepped.player is not None
     assert stepped.player.finished
-    whole = Engine(config, (), options)
+    whole = build_engine(config, (), options)
     whole.replay_to_end()
     assert stepped.state.tickers == whole.state.tickers
     assert stepped.state.liquidations_total == whole.state.liquidations_total
@@ -300,7 +300,7 @@ def test_nothing_is_evaluated_before_the_replay_clock_exists(tmp_path: Path) -> 
     from crashtui.alerts import AlertManager
 
     config = load_config(None, env={}).config
-    engine = Engine(config, (), EngineOptions(replay=ReplayOptions(locate_recording("feb-2026"), None)))
+    engine = build_engine(config, (), EngineOptions(replay=ReplayOptions(locate_recording("feb-2026"), None)))
     manager = AlertManager(engine, config.alerts, log_path=tmp_path / "alerts.jsonl")
     assert manager.check() == []
     assert manager.evaluator.armed_at_ms is None

@@ -59,10 +59,10 @@ def test_budget_refreshes_the_longest_waiting_symbols_first() -> None:
 def test_an_engine_behind_on_zones_catches_up_while_its_state_stands_still() -> None:
     """The replay ended (or the market is quiet): the state no longer changes, yet the zones
     deferred by the budget must still catch up instead of showing old prices for ever."""
+    from crashtui.assemble import build_engine
     from crashtui.clock import FakeClock
-    from crashtui.engine import Engine
 
-    engine = Engine(Config(), SYMBOLS, clock=FakeClock(start_ms=NOW))
+    engine = build_engine(Config(), SYMBOLS, clock=FakeClock(start_ms=NOW))
     engine.state = state_with_prices({"BTC": 100.0, "ETH": 200.0, "SOL": 300.0})
     engine.analysis(zone_budget=1)
     set_prices(engine.state, {"BTC": 90.0, "ETH": 180.0, "SOL": 270.0})

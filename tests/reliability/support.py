@@ -15,10 +15,10 @@ from crashtui.clock import SYSTEM_CLOCK, FakeClock
 from crashtui.config.parse import parse_config
 from crashtui.config.schema import Config
 from crashtui.events import DataEvent, Event, StatusEvent
-from crashtui.feed.poller import Poller
 from crashtui.model import RawPayload, SourceStatus
 from crashtui.net.http import fetch, max_body_bytes
 from crashtui.net.ws import StreamTiming
+from crashtui.poll.poller import Poller
 from crashtui.streams.okx_backfill import OkxRestSettings
 from crashtui.streams.okx_contracts import Fetch
 from crashtui.streams.runner import StreamSettings

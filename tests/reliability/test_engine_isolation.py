@@ -7,8 +7,9 @@ served, and once the faults clear the primaries must take over again.
 
 from __future__ import annotations
 
+from crashtui.assemble import EngineOptions, build_engine
 from crashtui.catalog import KINDS
-from crashtui.engine import Engine, EngineOptions, run_until
+from crashtui.engine import Engine, run_until
 from crashtui.model import Liquidation, SourceState
 from tests.reliability.fault_modes import Fault
 from tests.reliability.fault_server import FaultServer
@@ -36,7 +37,7 @@ def _liquidations(engine: Engine, venue: str) -> int:
 async def test_failing_sources_say_why_and_the_others_carry_on(fault_server: FaultServer) -> None:
     for source, fault in FAULTS.items():
         fault_server.set_fault(source, fault)
-    engine = Engine(make_config(fault_server, polling=FAST_POLLING), ("BTC", "ETH"), EngineOptions())
+    engine = build_engine(make_config(fault_server, polling=FAST_POLLING), ("BTC", "ETH"), EngineOptions())
 
     def settled() -> bool:
         s = engine.state
@@ -75,7 +76,7 @@ async def test_failing_sources_say_why_and_the_others_carry_on(fault_server: Fau
 async def test_primaries_take_over_again_once_the_faults_clear(fault_server: FaultServer) -> None:
     for source, fault in FAULTS.items():
         fault_server.set_fault(source, fault)
-    engine = Engine(make_config(fault_server, polling=FAST_POLLING), ("BTC", "ETH"), EngineOptions())
+    engine = build_engine(make_config(fault_server, polling=FAST_POLLING), ("BTC", "ETH"), EngineOptions())
     cleared = False
 
     def recovered() -> bool:

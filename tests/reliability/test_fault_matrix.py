@@ -8,12 +8,12 @@ calls for with a one-line reason, and a tolerated fault (slow, extra fields) sti
 from __future__ import annotations
 
 import pytest
+from crashtui.sanity import item_problem
 
 from crashtui.commands.sources import render
-from crashtui.feed.probe import ProbeResult, probe_all
+from crashtui.feeds.probe import ProbeResult, probe_all
 from crashtui.model import SourceState
 from crashtui.net.http import make_client
-from crashtui.sanity import item_problem
 from tests.reliability.fault_modes import Fault
 from tests.reliability.fault_server import FaultServer
 from tests.reliability.support import assert_one_line, make_config

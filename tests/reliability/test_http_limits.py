@@ -6,9 +6,9 @@ import asyncio
 
 import pytest
 
-from crashtui.feed.poller import Poller
 from crashtui.model import SourceState
 from crashtui.net.http import make_client
+from crashtui.poll.poller import Poller
 from tests.reliability.fault_modes import Fault
 from tests.reliability.fault_server import FaultServer
 from tests.reliability.support import EventLog, assert_one_line, make_config

@@ -18,9 +18,10 @@ from typing import Any
 
 import pytest
 
+from crashtui.assemble import EngineOptions, build_engine
 from crashtui.cli import main
 from crashtui.config.parse import parse_config
-from crashtui.engine import Engine, EngineOptions, run_until
+from crashtui.engine import Engine, run_until
 from crashtui.events import Event
 from crashtui.headless.document import build_document
 from crashtui.headless.once import text_summary
@@ -69,7 +70,7 @@ async def test_a_live_engine_never_leaks_a_key(
         keyed_config_data(fault_server), "(secrets)", themes=tuple(theme_names()), env=env_with_keys()
     )
     store, recording = tmp_path / "history.sqlite3", tmp_path / "session.jsonl.gz"
-    engine = Engine(config, ("BTC", "ETH"), EngineOptions(store_path=store, record_path=recording))
+    engine = build_engine(config, ("BTC", "ETH"), EngineOptions(store_path=store, record_path=recording))
     seen: list[Event] = []
 
     def spy(event: Event) -> None:

@@ -12,8 +12,8 @@ import httpx
 from crashtui.clock import FakeClock
 from crashtui.config.schema import Config, SourceConfig
 from crashtui.events import DataEvent, Event
-from crashtui.feed import Poller
 from crashtui.model import RawPayload, freeze_params
+from crashtui.poll.poller import Poller
 from crashtui.replay.player import replay_all
 from crashtui.replay.recording import RecordingHeader, RecordingWriter, read_recording
 from tests.conftest import FixtureReader

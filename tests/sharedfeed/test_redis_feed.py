@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from crashtui.assemble import EngineOptions, build_engine
 from crashtui.config.schema import Config
-from crashtui.engine import Engine, EngineOptions
+from crashtui.engine import Engine
 from crashtui.events import DataEvent
 from crashtui.model import Liquidation, Side, SourceState, Ticker
 from crashtui.sharedfeed.redis_feed import RedisFeedReader, RedisPublisher
@@ -95,12 +96,12 @@ async def wait_for(predicate: Callable[[], bool], timeout: float = 10.0) -> None
 
 
 def reader_engine(url: str) -> tuple[Engine, RedisFeedReader]:
-    engine = Engine(Config(), ("BTC",), EngineOptions(feed=url))
+    engine = build_engine(Config(), ("BTC",), EngineOptions(feed=url))
     return engine, RedisFeedReader(url, engine.sink)
 
 
 async def test_publish_late_join_and_redis_restart(redis_server: RedisServer) -> None:
-    collector = Engine(
+    collector = build_engine(
         Config(), ("BTC",), EngineOptions(publish=True, redis_url=redis_server.url, streams=False)
     )
     publisher = RedisPublisher(redis_server.url, collector)

@@ -15,8 +15,9 @@ from types import MappingProxyType
 import httpx
 import pytest
 
+from crashtui.assemble import EngineOptions, build_engine
 from crashtui.config.schema import Config, NetConfig, SourceConfig
-from crashtui.engine import Engine, EngineOptions
+from crashtui.engine import Engine
 from crashtui.events import DataEvent, ServingEvent, StatusEvent
 from crashtui.model import (
     Candle,
@@ -68,11 +69,13 @@ def _binance_only() -> Config:
 
 
 def _collector(store: Path) -> Engine:
-    return Engine(_binance_only(), WATCHLIST, EngineOptions(store_path=store, publish=True, streams=False))
+    return build_engine(
+        _binance_only(), WATCHLIST, EngineOptions(store_path=store, publish=True, streams=False)
+    )
 
 
 def _reader(store: Path) -> tuple[Engine, StoreFeedReader]:
-    engine = Engine(
+    engine = build_engine(
         _binance_only(),
         WATCHLIST,
         EngineOptions(store_path=store, feed="store"),
@@ -159,7 +162,7 @@ async def test_collector_request_count_does_not_depend_on_readers(
             polling=polling,
             failover=MappingProxyType({"prices": ("binance",)}),
         )
-        collector = Engine(
+        collector = build_engine(
             config,
             WATCHLIST,
             EngineOptions(store_path=store, publish=True, streams=False),

@@ -8,10 +8,10 @@ from pathlib import Path
 from types import MappingProxyType
 
 from crashtui.config.schema import Config, SourceConfig
+from crashtui.config.symbols import table_from_config
 from crashtui.events import Event
 from crashtui.model import RawPayload
 from crashtui.streams.runner import build_streams, okx_families
-from crashtui.symbols import table_from_config
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 MAJORS = ("BTC", "ETH", "SOL", "XRP", "BNB", "DOGE")

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from crashtui.assemble import EngineOptions, ReplayOptions, build_engine
 from crashtui.config.schema import Config
-from crashtui.engine import Engine, EngineOptions, ReplayOptions
+from crashtui.engine import Engine
 from crashtui.replay.locate import locate_recording
 from crashtui.replay.recording import RecordingHeader, read_recording, write_recording
 from crashtui.timeparse import parse_instant
@@ -23,7 +24,7 @@ from tests.ui.uihelpers import FEB6_1400
 def feb6_engine() -> Engine:
     """The bundled scenario replayed to 2026-02-06 14:00Z and never started (a still picture)."""
     path = locate_recording("feb-2026")
-    engine = Engine(Config(), (), EngineOptions(replay=ReplayOptions(path, None, None, FEB6_1400)))
+    engine = build_engine(Config(), (), EngineOptions(replay=ReplayOptions(path, None, None, FEB6_1400)))
     engine.replay_to_end()
     return engine
 

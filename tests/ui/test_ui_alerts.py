@@ -11,9 +11,10 @@ import pytest
 from textual.pilot import Pilot
 
 from crashtui.alerts import Alert, read_alerts
+from crashtui.assemble import EngineOptions, ReplayOptions, build_engine
 from crashtui.config.alerts_schema import AlertRule, AlertsConfig, FearGreedRule, ZoneRule
 from crashtui.config.schema import Config
-from crashtui.engine import Engine, EngineOptions, ReplayOptions
+from crashtui.engine import Engine
 from crashtui.timeparse import parse_instant
 from crashtui.ui.alerting import DashboardAlerts
 from crashtui.ui.app import CrashApp
@@ -198,7 +199,7 @@ async def test_a_failing_hook_shows_an_error_toast_and_nothing_stops(
 
 def replay_engine(config: Config, recording: Path, start: str, until: str) -> Engine:
     options = ReplayOptions(recording, None, parse_instant(start), parse_instant(until))
-    return Engine(config, (), EngineOptions(replay=options))
+    return build_engine(config, (), EngineOptions(replay=options))
 
 
 def step_through(alerts: DashboardAlerts, engine: Engine, *, via_collector: bool = False) -> None:
@@ -268,7 +269,7 @@ async def test_alerts_arm_where_the_replay_starts_not_on_the_way_there(
     start = parse_instant("2026-02-06T13:30Z")
     config = alerts_config(tmp_path, rules=(EXTREME_FEAR,))
     options = EngineOptions(replay=ReplayOptions(small_recording, None, start, None))
-    engine = Engine(config, (), options)
+    engine = build_engine(config, (), options)
     assert engine.recording is not None
     engine.player = Player(engine.recording, engine.sink, speed=None, window=ReplayWindow(start, None))
     app = CrashApp(config, engine=engine, options=UiOptions(start_engine=False, tick_s=3600.0))

@@ -10,6 +10,7 @@ from typing import Any, cast
 
 import pytest
 
+from crashtui.assemble import build_engine
 from crashtui.cli import build_parser
 from crashtui.clock import FakeClock
 from crashtui.config import load_config
@@ -53,7 +54,7 @@ async def test_idle_dashboard_repaints_nothing(feb6_engine: Engine) -> None:
 
 def binance_app(clock: FakeClock, **options: Any) -> CrashApp:
     """A dashboard over an engine on ``clock`` whose only status is binance, ok at NOW."""
-    engine = Engine(Config(), ("BTC",), clock=clock)
+    engine = build_engine(Config(), ("BTC",), clock=clock)
     engine.sink(StatusEvent(SourceStatus("binance", SourceState.OK, NOW, last_ok_ms=NOW)))
     return CrashApp(Config(), engine=engine, options=UiOptions(start_engine=False, **options))
 
@@ -150,7 +151,7 @@ async def test_ticks_continue_until_deferred_zones_catch_up() -> None:
     from tests.analysis.test_analysis_cache import NOW as T0
     from tests.analysis.test_analysis_cache import SYMBOLS, set_prices, state_with_prices
 
-    engine = Engine(Config(), SYMBOLS, clock=FakeClock(start_ms=T0))
+    engine = build_engine(Config(), SYMBOLS, clock=FakeClock(start_ms=T0))
     engine.state = state_with_prices({"BTC": 100.0, "ETH": 200.0, "SOL": 300.0})
     app = CrashApp(Config(), engine=engine, options=UiOptions(start_engine=False, tick_s=3600.0))
     async with app.run_test(size=(160, 48)) as pilot:
@@ -199,7 +200,7 @@ class FakeEngine:
     player: Any = None
 
     def __post_init__(self) -> None:
-        self.real = Engine(Config(), ("BTC",), clock=FakeClock(start_ms=NOW))
+        self.real = build_engine(Config(), ("BTC",), clock=FakeClock(start_ms=NOW))
         self.state = self.real.state
 
     def load_history(self) -> int:

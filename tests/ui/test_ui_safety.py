@@ -3,6 +3,7 @@ no-network start says so plainly and offers the demo."""
 
 from __future__ import annotations
 
+from crashtui.assemble import build_engine
 from crashtui.clock import FakeClock
 from crashtui.config.schema import Config
 from crashtui.engine import Engine
@@ -21,7 +22,7 @@ SHOWN = "boom [bold]x[/] [red]y"  # what must appear, literally
 
 def hostile_engine(*, offline: bool) -> Engine:
     """A live engine (never started) fed statuses and data whose strings try markup and escapes."""
-    engine = Engine(Config(), ("BTC",), clock=FakeClock(start_ms=NOW))
+    engine = build_engine(Config(), ("BTC",), clock=FakeClock(start_ms=NOW))
     for name in ("binance", "farside", "okx_liq"):
         engine.sink(
             StatusEvent(

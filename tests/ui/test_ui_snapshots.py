@@ -14,9 +14,10 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
+from crashtui.assemble import EngineOptions, ReplayOptions, build_engine
 from crashtui.config.alerts_schema import DEFAULT_RULES, AlertsConfig, ZoneRule
 from crashtui.config.schema import Config
-from crashtui.engine import Engine, EngineOptions, ReplayOptions
+from crashtui.engine import Engine
 from crashtui.replay.locate import locate_recording
 from crashtui.timeparse import parse_instant
 from crashtui.ui.alerting import DashboardAlerts
@@ -85,7 +86,7 @@ def night_of_alerts() -> tuple[Engine, DashboardAlerts]:
     alerts_config = AlertsConfig(rules=(*DEFAULT_RULES, eth_break), log=False, bell=False, desktop="off")
     config = replace(Config(), alerts=alerts_config)
     window = ReplayOptions(locate_recording("feb-2026"), None, NIGHT_START, NIGHT_END)
-    engine = Engine(config, (), EngineOptions(replay=window))
+    engine = build_engine(config, (), EngineOptions(replay=window))
     alerts = DashboardAlerts(alerts_config, toast=lambda alert: None, error=lambda text: None)
     alerts.attach(engine)
     for _ in engine.replay_steps():

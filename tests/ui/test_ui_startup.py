@@ -16,7 +16,9 @@ NOT_BEFORE_FIRST_PAINT = (
     "crashtui.alerts",
     "crashtui.replay.player",
     "crashtui.store",
-    "crashtui.feed",
+    "crashtui.poll",
+    "crashtui.feeds",
+    "crashtui.ingest",
     "crashtui.streams",
     "crashtui.ui.render.price",
     "crashtui.ui.screens.drilldown",
@@ -53,13 +55,13 @@ def test_after_the_warm_up_the_first_analysis_imports_nothing() -> None:
     script = (
         "import sys\n"
         "from crashtui.config.schema import Config\n"
-        "from crashtui.engine import Engine, EngineOptions, ReplayOptions\n"
+        "from crashtui.assemble import EngineOptions, ReplayOptions, build_engine\n"
         "from crashtui.replay.locate import locate_recording\n"
         "from crashtui.timeparse import parse_instant\n"
         "from crashtui.ui.app import warm_up_analysis\n"
         "until = parse_instant('2026-01-25T00:00Z')\n"
         "options = EngineOptions(replay=ReplayOptions(locate_recording('feb-2026'), None, None, until))\n"
-        "engine = Engine(Config(), (), options)\n"
+        "engine = build_engine(Config(), (), options)\n"
         "engine.replay_to_end()\n"
         "warm_up_analysis(Config())\n"
         "before = set(sys.modules)\n"

@@ -16,13 +16,14 @@ import httpx
 from crashtui.catalog import SOURCES
 from crashtui.clock import SYSTEM_CLOCK, Clock
 from crashtui.config.schema import Config
+from crashtui.config.symbols import table_from_config
 from crashtui.errors import SourceError
-from crashtui.feed.context import poll_context
 from crashtui.model import RawPayload, SourceState
 from crashtui.net.fetcher import Fetcher
 from crashtui.net.http import max_body_bytes
+from crashtui.poll.context import poll_context
 from crashtui.sources.registry import POLLERS, REST_SOURCES, decode
-from crashtui.symbols import SymbolTable, table_from_config
+from crashtui.symbols import SymbolTable
 from crashtui.textsafe import ERROR_LINE, plain
 from crashtui.wire import Request
 

@@ -7,9 +7,10 @@ current one ends (``Config.poll_interval_s(source, kind)`` later), so polls of a
 overlap and a slow source cannot starve the others (every kind has its own loop).
 
 While a lower source serves a kind, the loop also wakes when a higher one's backoff ends and
-probes it; the first success hands the kind back. Every payload goes to the optional
-``RawSink`` (the recorder) before it is decoded by the same registry replay uses, so live
-and replay produce the same data events.
+probes it; the first success hands the kind back. Every response goes to the optional
+``RawSink`` (the recorder) as it arrives, error statuses included; every usable payload goes
+to ``deliver``, the one ingest pipeline replay also runs, and its outcome decides whether
+the source served the kind.
 """
 
 from __future__ import annotations
@@ -23,16 +24,16 @@ import httpx
 
 from crashtui.clock import SYSTEM_CLOCK, Clock
 from crashtui.config.schema import Config
+from crashtui.config.symbols import table_from_config
 from crashtui.errors import ParseError, SourceError, UpstreamError
-from crashtui.events import DataEvent, EventSink, RawSink, ServingEvent, StatusEvent
-from crashtui.feed.context import poll_context
-from crashtui.feed.health import Lane, SourceHealth, new_lane
+from crashtui.events import Deliver, EventSink, RawSink, ServingEvent, StatusEvent
 from crashtui.model import SourceState
 from crashtui.net.fetcher import Fetcher
 from crashtui.net.http import max_body_bytes
-from crashtui.sanity import PriceGuard
-from crashtui.sources.registry import POLLERS, REST_SOURCES, decode
-from crashtui.symbols import SymbolTable, table_from_config
+from crashtui.poll.context import poll_context
+from crashtui.poll.health import Lane, SourceHealth, new_lane
+from crashtui.sources.registry import POLLERS, REST_SOURCES
+from crashtui.symbols import SymbolTable
 from crashtui.textsafe import ERROR_LINE, plain
 
 MIN_SLEEP_S = 1.0
@@ -42,13 +43,17 @@ BACKFILL_AFTER_MS = 3_600_000  # a lane idle this long asks for full history aga
 
 
 class Poller:
-    """Polls every enabled REST source the config's failover lists name, until cancelled."""
+    """Polls every enabled REST source the config's failover lists name, until cancelled.
+
+    Payloads go to ``deliver`` (the pipeline); statuses and failover choices to ``sink``.
+    """
 
     def __init__(
         self,
         config: Config,
         watchlist: tuple[str, ...],
         client: httpx.AsyncClient,
+        deliver: Deliver,
         sink: EventSink,
         raw_sink: RawSink | None = None,
         *,
@@ -61,9 +66,9 @@ class Poller:
         self.watchlist = watchlist
         self.clock = clock
         self.table = table if table is not None else table_from_config(config)
-        self.fetcher = Fetcher(client, clock, max_body_bytes=max_body_bytes(config.net))
+        self.fetcher = Fetcher(client, clock, max_body_bytes=max_body_bytes(config.net), tap=raw_sink)
+        self._deliver = deliver
         self._sink = sink
-        self._raw_sink = raw_sink
         self._rng = rng or random.Random()
         self.health = {name: SourceHealth(name, config.source(name).enabled) for name in REST_SOURCES}
         self._lanes: dict[tuple[str, str], Lane] = {}
@@ -80,8 +85,6 @@ class Poller:
                 health.hint = "not polled: no [failover] list names it"
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
-        # Shared by every price source, so a second source can confirm a big move.
-        self.price_guard = PriceGuard()
 
     # -- running -----------------------------------------------------------------------
 
@@ -168,16 +171,10 @@ class Poller:
         try:
             async with contextlib.aclosing(POLLERS[source](kind, ctx)) as payloads:
                 async for raw in payloads:
-                    if self._raw_sink is not None:
-                        self._raw_sink(raw)
-                    data_kind, items = decode(raw, self.table)
-                    if data_kind == "prices":
-                        suspect = self.price_guard.check(items, raw.received_ms)
-                        if suspect is not None:
-                            raise ParseError(plain(f"{source} {raw.endpoint}: {suspect}", ERROR_LINE))
-                    if items:
-                        delivered += len(items)
-                        self._sink(DataEvent(source, data_kind, items, raw.received_ms))
+                    outcome = self._deliver(raw)
+                    if outcome.error is not None:
+                        raise outcome.error
+                    delivered += outcome.accepted
             if not delivered and kind in EXPECTS_DATA:
                 # An empty answer (e.g. none of the watchlist's coins listed) must not count as
                 # serving the kind: failover asks the next source.

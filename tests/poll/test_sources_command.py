@@ -12,7 +12,7 @@ import pytest
 from crashtui.cli import main
 from crashtui.commands.sources import describe, render
 from crashtui.config.schema import Config, NetConfig, SourceConfig
-from crashtui.feed.probe import probe_all
+from crashtui.feeds.probe import probe_all
 from crashtui.model import SourceState
 from crashtui.sources.registry import REST_SOURCES
 from tests.conftest import FixtureReader
@@ -122,7 +122,7 @@ async def test_blocked_rows_carry_the_hint(fixture_bytes: FixtureReader) -> None
 
 
 def test_render_cuts_the_last_column_to_the_width() -> None:
-    from crashtui.feed.probe import ProbeResult
+    from crashtui.feeds.probe import ProbeResult
 
     row = ProbeResult("binance", "prices", "ticker_24hr", SourceState.FAILING, 12.0, error="x" * 500)
     lines = render([row], width=100).splitlines()

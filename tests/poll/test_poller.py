@@ -15,8 +15,8 @@ import pytest
 from crashtui.clock import FakeClock
 from crashtui.config.schema import Config, SourceConfig
 from crashtui.events import DataEvent, Event, ServingEvent, StatusEvent
-from crashtui.feed import Poller
 from crashtui.model import RawPayload, SourceState, Ticker
+from crashtui.poll.poller import Poller
 from tests.conftest import FixtureReader
 
 T0 = 1_770_000_000_000
@@ -379,7 +379,7 @@ async def test_parser_bug_becomes_a_failing_status_not_a_crash(monkeypatch: pyte
     def broken(*args: object) -> object:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("crashtui.feed.poller.decode", broken)
+    monkeypatch.setattr("crashtui.poll.poller.decode", broken)
     poller, _, rec = _make(_config({"prices": ("binance",)}), _binance_ok)
     assert not await poller.attempt("binance", "prices")
     status = rec.statuses("binance")[-1].status

@@ -1,9 +1,9 @@
 """Plausibility rules for parsed market data: absurd values are rejected, never plotted.
 
-Two layers, both applied where payloads are decoded, so live, replay and ``crashtui sources``
-reject exactly the same things:
+Two layers, both applied by the one gate every event passes (:mod:`crashtui.ingest.gate`), so
+live, replay, the followers and ``crashtui sources`` reject exactly the same things:
 
-* **Stateless** (:func:`check_items`, :func:`check_liquidation`): every price must be a
+* **Stateless** (:func:`item_problem`): every price must be a
   finite number above 0 and below :data:`MAX_PRICE_USD` (no asset trades above US$100M a
   unit: a BTC price of 1e12 is a glitch); a candle's high may not be below its low; a single
   liquidation may not exceed :data:`MAX_ORDER_USD`; a Fear & Greed value lies in 0–100;
@@ -12,9 +12,10 @@ reject exactly the same things:
   impossible number rejects the whole payload (it is not trusted) with a one-line
   :class:`~crashtui.errors.ParseError`, so the source shows the reason and failover
   asks the next source.
-* **Stateful** (:class:`PriceGuard`): a ticker more than :data:`MAX_MOVE` (50%) away from the
-  last accepted price of its symbol is held back as a suspected glitch (a 99% drop between
-  two polls a few seconds apart is a bad print, not a crash). It is accepted once confirmed:
+* **Stateful** (:class:`~crashtui.ingest.price_guard.PriceGuard`): a ticker more than
+  :data:`MAX_MOVE` (50%) away from the last accepted price of its symbol is held back as a
+  suspected glitch (a 99% drop between two polls a few seconds apart is a bad print, not a
+  crash). It is accepted once confirmed:
   by a second source quoting the same level (within :data:`CONFIRM_BAND`), or by
   :data:`CONFIRM_READINGS` readings in a row at that level, or when the last accepted price is
   older than :data:`REANCHOR_AFTER_MS` (after an outage the market may really have moved).
@@ -24,10 +25,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
-from crashtui.errors import ParseError
 from crashtui.model import (
     BookStats,
     BorrowRate,
@@ -142,96 +141,6 @@ def liquidation_problem(liq: Liquidation) -> str | None:
     if problem is None and not 0 < liq.notional_usd <= MAX_ORDER_USD:
         problem = f"{label} of {liq.notional_usd:g} USD is above the {MAX_ORDER_USD:g} USD sanity ceiling"
     return problem
-
-
-def check_items(items: Iterable[object], what: str) -> None:
-    """Raise a one-line ParseError naming the first implausible item of a payload."""
-    for item in items:
-        problem = item_problem(item)
-        if problem is not None:
-            raise ParseError(f"{what}: rejected: {problem}")
-
-
-def check_liquidation(liq: Liquidation) -> Liquidation:
-    """``liq`` itself, or a ParseError when it is implausible (for the stream parsers)."""
-    problem = liquidation_problem(liq)
-    if problem is not None:
-        raise ParseError(f"{liq.venue}: rejected: {problem}")
-    return liq
-
-
-@dataclass(slots=True)
-class _Anchor:
-    price: float
-    at_ms: int
-
-
-@dataclass(slots=True)
-class _Candidate:
-    price: float
-    readings: int = 1
-    sources: set[str] = field(default_factory=set)
-
-
-class PriceGuard:
-    """Holds back a ticker that jumps implausibly far from its symbol's last accepted price.
-
-    One guard per feed (every price source shares it, so a second source can confirm a move).
-    """
-
-    def __init__(
-        self,
-        *,
-        max_move: float = MAX_MOVE,
-        confirm_band: float = CONFIRM_BAND,
-        confirm_readings: int = CONFIRM_READINGS,
-        reanchor_after_ms: int = REANCHOR_AFTER_MS,
-    ) -> None:
-        self.max_move = max_move
-        self.confirm_band = confirm_band
-        self.confirm_readings = confirm_readings
-        self.reanchor_after_ms = reanchor_after_ms
-        self._anchors: dict[str, _Anchor] = {}
-        self._candidates: dict[str, _Candidate] = {}
-        self.rejected = 0
-
-    def check(self, items: Iterable[object], now_ms: int) -> str | None:
-        """None when every ticker in ``items`` is plausible (they become the new anchors);
-        else the reason for the first suspect one, and nothing in ``items`` is anchored."""
-        tickers = [t for t in items if isinstance(t, Ticker)]
-        reason = None
-        for ticker in tickers:
-            problem = self._suspect(ticker, now_ms)
-            if problem is not None and reason is None:
-                reason = problem
-        if reason is not None:
-            self.rejected += 1
-            return reason
-        for ticker in tickers:
-            self._anchors[ticker.symbol] = _Anchor(ticker.price, now_ms)
-            self._candidates.pop(ticker.symbol, None)
-        return None
-
-    def _suspect(self, ticker: Ticker, now_ms: int) -> str | None:
-        anchor = self._anchors.get(ticker.symbol)
-        if anchor is None or not 0 <= now_ms - anchor.at_ms <= self.reanchor_after_ms:
-            return None
-        move = ticker.price / anchor.price - 1.0
-        if abs(move) <= self.max_move:
-            self._candidates.pop(ticker.symbol, None)
-            return None
-        candidate = self._candidates.get(ticker.symbol)
-        if candidate is None or abs(ticker.price / candidate.price - 1.0) > self.confirm_band:
-            candidate = self._candidates[ticker.symbol] = _Candidate(ticker.price)
-        else:
-            candidate.readings += 1
-        candidate.sources.add(ticker.source)
-        if candidate.readings >= self.confirm_readings or len(candidate.sources) >= 2:
-            return None
-        return (
-            f"{ticker.symbol} {ticker.price:g} is {move * 100:+.0f}% from the last good price "
-            f"{anchor.price:g}; held back until another source or {self.confirm_readings} readings confirm it"
-        )
 
 
 _CHECKS: dict[type, Callable[[Any], str | None]] = {

@@ -1,0 +1,1 @@
+"""The single ingest path: decode, gate and apply whatever a feed delivers (see pipeline.py)."""

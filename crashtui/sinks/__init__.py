@@ -1,0 +1,1 @@
+"""Where applied events go besides the state: the history store, the collector's shared feed."""
