@@ -155,11 +155,11 @@ def headless_rows(runs: int, env: dict[str, str]) -> list[Row]:
     from crashtui.assemble import EngineOptions, ReplayOptions, build_engine
     from crashtui.config.schema import Config
     from crashtui.replay.locate import locate_recording
+    from crashtui.replay.recording import RecordingSource
 
-    engine = build_engine(
-        Config(), (), EngineOptions(replay=ReplayOptions(locate_recording("feb-2026"), None))
-    )
-    payloads = engine.recording.count if engine.recording is not None else 0
+    recording = locate_recording("feb-2026")
+    engine = build_engine(Config(), (), EngineOptions(replay=ReplayOptions(recording, None)))
+    payloads = RecordingSource(recording).count
     start = time.perf_counter()
     engine.replay_to_end()
     engine.analysis()
@@ -212,8 +212,9 @@ def requests_per_cycle(symbols: int) -> dict[str, int]:
 
     from crashtui.clock import FakeClock
     from crashtui.config.schema import Config
-    from crashtui.poll.poller import Poller
+    from crashtui.ingest.pipeline import Pipeline
     from crashtui.symbols import BUILTIN
+    from crashtui.upstream.poller import Poller
 
     names = list(BUILTIN)
     watchlist = tuple((names * (symbols // len(names) + 1))[:symbols])
@@ -228,7 +229,14 @@ def requests_per_cycle(symbols: int) -> dict[str, int]:
     async def cycle(kind: str, source: str) -> int:
         counts.clear()
         async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
-            poller = Poller(Config(), watchlist, client, lambda e: None, clock=FakeClock())
+            poller = Poller(
+                Config(),
+                watchlist,
+                client,
+                Pipeline.into(lambda e: None).payload,
+                lambda e: None,
+                clock=FakeClock(),
+            )
             await poller.attempt(source, kind)
         return counts.get("n", 0)
 

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from crashtui import __version__
+from crashtui.commands.args import UsageError
 from crashtui.config import ConfigError, LoadedConfig, load_config
 
 EXIT_OK = 0
@@ -17,10 +18,6 @@ EXIT_FAILURE = 1
 EXIT_USAGE = 2
 
 Command = Callable[[argparse.Namespace, LoadedConfig], int]
-
-
-class UsageError(Exception):
-    """A bad combination of arguments; ``str()`` is the one-line reason (exit 2)."""
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -46,19 +43,6 @@ def _common(parser: argparse.ArgumentParser, *, main: bool = False) -> None:
         default=default,
         help="watchlist to show (default: the one marked default)",
     )
-
-
-def parse_feed(text: str) -> str:
-    """``direct``, ``store`` or a redis URL (argparse type)."""
-    from urllib.parse import urlsplit
-
-    value = text.strip()
-    if value in ("direct", "store"):
-        return value
-    parts = urlsplit(value)
-    if (parts.scheme in ("redis", "rediss") and parts.netloc) or (parts.scheme == "unix" and parts.path):
-        return value
-    raise argparse.ArgumentTypeError(f"expected direct, store or a redis://host:port/db URL, got {text!r}")
 
 
 def _replay_options(parser: argparse.ArgumentParser, *, main: bool = False) -> None:

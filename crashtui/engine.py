@@ -166,10 +166,12 @@ class Engine:
         return replay
 
     def start(self) -> list[asyncio.Task[None]]:
-        """Start the feed and the sinks' background work on the running loop."""
-        self._tasks = [asyncio.create_task(self.feed.run(), name=f"crashtui-{self.feed.label}")]
+        """Start the feed and the sinks' background work on the running loop; returns the feed's
+        task (it ends only if the feed fails as a whole)."""
+        feed = asyncio.create_task(self.feed.run(), name=f"crashtui-{self.feed.label}")
+        self._tasks = [feed]
         self._tasks.extend(asyncio.create_task(sink.run(), name="crashtui-sink") for sink in self.sinks)
-        return self._tasks
+        return [feed]
 
     async def stop(self) -> None:
         """Cancel the tasks, then close the feed and the sinks (flushing what is queued)."""
@@ -245,7 +247,7 @@ async def run_until(engine: Engine, predicate: Callable[[], bool], deadline_s: f
         while loop.time() < end:
             if predicate():
                 return True
-            if all(t.done() for t in tasks[:1]):
+            if all(t.done() for t in tasks):
                 break
             await asyncio.sleep(0.1)
         return predicate()

@@ -48,15 +48,13 @@ async def test_reading_during_a_catch_up_does_not_change_the_cascades() -> None:
     alerts read the tally) between them. The state's clock used to jump to the start at the
     first chunk, so each read moved the liquidation windows past data not yet applied:
     cascades differed from ``--once`` (13:55Z instead of 13:41Z on the crash day)."""
-    from crashtui.replay.player import Player, ReplayWindow
-
     until = parse_instant("2026-02-01T00:00Z")
     options = EngineOptions(replay=ReplayOptions(locate_recording("feb-2026"), None, until, until))
     once = build_engine(Config(), (), options)
     once.replay_to_end()
     read = build_engine(Config(), (), options)
-    assert read.recording is not None
-    player = Player(read.recording, read.sink, speed=None, window=ReplayWindow(until, until))
+    assert read.replay is not None
+    player = read.replay.new_player(None)
     chunks = 0
     while not player._apply_until(player.clock_ms, limit=500):
         chunks += 1

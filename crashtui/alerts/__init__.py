@@ -5,6 +5,7 @@ The UI and ``crashtui watch`` use :class:`AlertManager` (see :mod:`crashtui.aler
 
 from crashtui.alerts.alert import Alert, DeliveryFailure
 from crashtui.alerts.log import read_alerts
-from crashtui.alerts.manager import AlertManager, resolve_log_path
+from crashtui.alerts.manager import AlertManager
+from crashtui.config.alerts_schema import resolve_log_path
 
 __all__ = ["Alert", "AlertManager", "DeliveryFailure", "read_alerts", "resolve_log_path"]

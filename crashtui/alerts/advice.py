@@ -10,9 +10,9 @@ import shutil
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from crashtui.analysis.numbers import fmt_price
 from crashtui.config.alerts_schema import AlertRule, AlertsConfig, SourceFailingRule, ZoneRule
 from crashtui.config.schema import Config
+from crashtui.numfmt import fmt_price
 
 
 def rule_notes(

@@ -15,15 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from crashtui.alerts.alert import Alert, DeliveryFailure
-from crashtui.paths import user_data_dir
-
-LIVE_LOG = "alerts.jsonl"
-REPLAY_LOG = "alerts-replay.jsonl"
-
-
-def default_log_path(mode: str) -> Path:
-    """``<user data dir>/alerts.jsonl`` (``alerts-replay.jsonl`` for replays, kept apart from live alerts)."""
-    return user_data_dir() / (REPLAY_LOG if mode == "replay" else LIVE_LOG)
 
 
 class AlertLog:

@@ -28,24 +28,15 @@ from crashtui.alerts.alert import Alert, DeliveryFailure
 from crashtui.alerts.evaluator import Evaluator
 from crashtui.alerts.hook import CommandHook
 from crashtui.alerts.inputs import AlertSource
-from crashtui.alerts.log import AlertLog, default_log_path
+from crashtui.alerts.log import AlertLog
 from crashtui.alerts.terminal import TerminalNotifier, in_tmux
-from crashtui.config.alerts_schema import AlertsConfig
+from crashtui.config.alerts_schema import AlertsConfig, resolve_log_path
 from crashtui.textsafe import plain
 
 RECENT_LIMIT = 500
 
 AlertListener = Callable[[Alert], None]
 FailureListener = Callable[[DeliveryFailure], None]
-
-
-def resolve_log_path(config: AlertsConfig, mode: str) -> Path | None:
-    """Where alerts are logged: None when ``log`` is off, else ``log_path`` or the default for ``mode``."""
-    if not config.log:
-        return None
-    if config.log_path:
-        return Path(config.log_path).expanduser()
-    return default_log_path(mode)
 
 
 class AlertManager:
@@ -189,14 +180,7 @@ def replay_ready(source: AlertSource) -> bool:
     if source.mode != "replay":
         return True
     player = getattr(source, "player", None)
-    if player is None:
-        return False
-    options = getattr(source, "options", None)
-    replay = getattr(options, "replay", None)
-    start = getattr(replay, "start_ms", None)
-    window_start = max(player.first_ms, start) if start is not None else player.first_ms
-    upcoming = player.next_payload_ms()
-    return upcoming is None or upcoming > window_start
+    return player is not None and bool(player.started)
 
 
 def _os_reason(exc: OSError, path: Path) -> str:

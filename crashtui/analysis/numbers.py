@@ -1,4 +1,4 @@
-"""Small numeric helpers: median, Pearson correlation, clamping, price formatting."""
+"""Small numeric helpers: median, Pearson correlation, clamping (formatting: crashtui.numfmt)."""
 
 from __future__ import annotations
 
@@ -35,28 +35,3 @@ def pearson(xs: Sequence[float], ys: Sequence[float]) -> float | None:
     if sxx <= 0.0 or syy <= 0.0:
         return None
     return clamp(sxy / math.sqrt(sxx * syy), -1.0, 1.0)
-
-
-def fmt_price(value: float) -> str:
-    """A price for a human-readable description: ``60,074``, ``182.4``, ``2.13``, ``0.1523``."""
-    size = abs(value)
-    if size >= 1000:
-        return f"{value:,.0f}"
-    if size >= 100:
-        return f"{value:,.1f}"
-    if size >= 1:
-        return f"{value:,.2f}"
-    return f"{value:.4g}"
-
-
-def fmt_usd(value: float) -> str:
-    """A USD amount, compact: ``$2.67B``, ``$412M``, ``$38.5K``, ``$950``."""
-    size = abs(value)
-    sign = "-" if value < 0 else ""
-    if size >= 1e9:
-        return f"{sign}${size / 1e9:.2f}B"
-    if size >= 1e6:
-        return f"{sign}${size / 1e6:.1f}M"
-    if size >= 1e3:
-        return f"{sign}${size / 1e3:.1f}K"
-    return f"{sign}${size:.0f}"

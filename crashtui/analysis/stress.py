@@ -14,8 +14,9 @@ from collections.abc import Iterable, Sequence
 from crashtui.analysis.days import DAY_MS, MINUTE_MS, day_start, iso_day, iso_minute
 from crashtui.analysis.etf import EtfSummary
 from crashtui.analysis.gauge import MissingInput, StressInput
-from crashtui.analysis.numbers import fmt_price, fmt_usd, median, pearson
+from crashtui.analysis.numbers import median, pearson
 from crashtui.model import BookStats, BorrowRate, Candle, FearGreedReading, FundingSnapshot, MacroObservation
+from crashtui.numfmt import fmt_price, fmt_usd
 
 StressResult = StressInput | MissingInput
 

@@ -46,10 +46,10 @@ from crashtui.analysis.indicators import (
     volume_nodes,
     wilder_atr,
 )
-from crashtui.analysis.numbers import fmt_price
 from crashtui.analysis.zone_state import PriceContext, ZoneState, zone_state
 from crashtui.config.schema import ZoneParams
 from crashtui.model import Candle, Interval, StrEnum
+from crashtui.numfmt import fmt_price
 
 MA_DAYS = 200
 ROUND_SPAN = 0.15

@@ -23,7 +23,7 @@ ALERT_CHECK_S = 1.0
 
 def register(subparsers: Any, common: Callable[[argparse.ArgumentParser], None]) -> None:
     """Add the ``collect`` subcommand."""
-    from crashtui.cli import parse_feed
+    from crashtui.commands.args import parse_feed
 
     parser = subparsers.add_parser(
         "collect",

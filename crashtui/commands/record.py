@@ -53,7 +53,7 @@ def run(args: argparse.Namespace, loaded: LoadedConfig) -> int:
     from pathlib import Path
 
     from crashtui.assemble import EngineOptions, build_engine
-    from crashtui.cli import UsageError
+    from crashtui.commands.args import UsageError
 
     out = Path(args.out).expanduser()
     if out.is_dir():

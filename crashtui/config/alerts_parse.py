@@ -11,7 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NoReturn, TypedDict
 
-from crashtui.analysis.numbers import fmt_price, fmt_usd
 from crashtui.catalog import SOURCES
 from crashtui.config.alerts_schema import (
     CASCADE_SIDES,
@@ -40,6 +39,7 @@ from crashtui.config.alerts_schema import (
     ZoneRule,
 )
 from crashtui.config.reader import Table, suggest
+from crashtui.numfmt import fmt_price, fmt_usd
 
 SYMBOL_RE = re.compile(r"^[A-Z0-9]{1,15}$")
 WINDOW_RE = re.compile(r"^(?P<n>[1-9][0-9]*)(?P<unit>[mh])$")

@@ -10,6 +10,7 @@ does not spam. ``config.example.toml`` documents each key.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 SEVERITIES = ("info", "warning", "critical")
@@ -220,3 +221,23 @@ class AlertsConfig:
     desktop: str = "both"
     command: tuple[str, ...] = ()
     command_timeout_s: float = 10.0
+
+
+LIVE_LOG = "alerts.jsonl"
+REPLAY_LOG = "alerts-replay.jsonl"
+
+
+def default_log_path(mode: str) -> Path:
+    """``<user data dir>/alerts.jsonl`` (``alerts-replay.jsonl`` for replays, kept apart from live alerts)."""
+    from crashtui.paths import user_data_dir
+
+    return user_data_dir() / (REPLAY_LOG if mode == "replay" else LIVE_LOG)
+
+
+def resolve_log_path(config: AlertsConfig, mode: str) -> Path | None:
+    """Where alerts are logged: None when ``log`` is off, else ``log_path`` or the default for ``mode``."""
+    if not config.log:
+        return None
+    if config.log_path:
+        return Path(config.log_path).expanduser()
+    return default_log_path(mode)

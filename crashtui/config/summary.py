@@ -42,7 +42,7 @@ def summarize(loaded: LoadedConfig) -> str:
 
 def _alerts_line(alerts: AlertsConfig) -> str:
     """The [alerts] rules and deliveries on one line (the live log path is resolved here)."""
-    from crashtui.alerts.manager import resolve_log_path
+    from crashtui.config.alerts_schema import resolve_log_path
 
     rules = [r for r in alerts.rules if r.enabled]
     names = ", ".join(f"{r.name} ({r.kind})" for r in rules) or "none"

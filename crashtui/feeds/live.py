@@ -18,8 +18,8 @@ if TYPE_CHECKING:
 
     from crashtui.config.schema import NetConfig
     from crashtui.ingest.pipeline import Pipeline
-    from crashtui.poll.poller import Poller
     from crashtui.replay.recording import RecordingHeader, RecordingWriter
+    from crashtui.upstream.poller import Poller
 
 ClientFactory = Callable[["NetConfig"], "httpx.AsyncClient"]
 
@@ -90,7 +90,7 @@ class LiveFeed:
     async def run(self) -> None:
         """Poll and stream until cancelled."""
         from crashtui.net.http import fetch, max_body_bytes
-        from crashtui.poll.poller import Poller
+        from crashtui.upstream.poller import Poller
         from crashtui.wire import Request
 
         pipeline = self._pipe()
@@ -112,7 +112,7 @@ class LiveFeed:
             )
             jobs: list[Coroutine[Any, Any, None]] = [self.poller.run()]
             if self.streams:
-                from crashtui.streams.runner import build_streams
+                from crashtui.upstream.streams import build_streams
 
                 cap = max_body_bytes(self.config.net)
 
@@ -127,7 +127,7 @@ class LiveFeed:
                     pipeline.event,
                     raw_sink,
                     fetch=okx_fetch,
-                    contracts=pipeline.decoder.liquidations.contracts,
+                    contracts=pipeline.okx_contracts,
                     clock=self.clock,
                 )
                 jobs.extend(streams.coroutines())

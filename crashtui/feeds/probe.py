@@ -18,13 +18,15 @@ from crashtui.clock import SYSTEM_CLOCK, Clock
 from crashtui.config.schema import Config
 from crashtui.config.symbols import table_from_config
 from crashtui.errors import SourceError
+from crashtui.events import DataEvent, Event
+from crashtui.ingest.pipeline import Pipeline
 from crashtui.model import RawPayload, SourceState
 from crashtui.net.fetcher import Fetcher
 from crashtui.net.http import max_body_bytes
-from crashtui.poll.context import poll_context
-from crashtui.sources.registry import POLLERS, REST_SOURCES, decode
+from crashtui.sources.registry import POLLERS, REST_SOURCES
 from crashtui.symbols import SymbolTable
 from crashtui.textsafe import ERROR_LINE, plain
+from crashtui.upstream.context import poll_context
 from crashtui.wire import Request
 
 
@@ -74,12 +76,17 @@ async def probe(
         poll_context(config, source, symbols, table, fetcher, started, backfill=False), fetch=tracked
     )
     items: tuple[object, ...] = ()
+    applied: list[Event] = []
+    pipeline = Pipeline.into(applied.append, table)
 
     async def run() -> None:
         nonlocal items
         async with contextlib.aclosing(POLLERS[source](kind, ctx)) as payloads:
             async for raw in payloads:
-                _, items = decode(raw, table)
+                outcome = pipeline.payload(raw)
+                if outcome.error is not None:
+                    raise outcome.error
+                items = tuple(i for e in applied if isinstance(e, DataEvent) for i in e.items)
                 if items:
                     return
 

@@ -15,10 +15,10 @@ import sys
 from typing import Any
 
 from crashtui.analysis.market import MarketAnalysis
-from crashtui.analysis.numbers import fmt_price, fmt_usd
 from crashtui.config.loader import LoadedConfig
 from crashtui.engine import Engine
 from crashtui.model import SourceState
+from crashtui.numfmt import fmt_price, fmt_usd
 from crashtui.textsafe import plain
 from crashtui.timeparse import iso_utc
 

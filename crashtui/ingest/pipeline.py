@@ -15,6 +15,8 @@ from crashtui.events import DataEvent, Event, Outcome
 from crashtui.ingest.decode import PayloadDecoder
 from crashtui.ingest.gate import Gate
 from crashtui.model import RawPayload
+from crashtui.streams.okx_contracts import OkxContracts
+from crashtui.symbols import DEFAULT_TABLE, SymbolTable
 
 Apply = Callable[[Event], None]
 
@@ -38,6 +40,16 @@ class Pipeline:
         self._paint = paint if paint is not None else apply
         self._on_reset = on_reset
         self.payloads = 0
+
+    @classmethod
+    def into(cls, apply: Apply, table: SymbolTable = DEFAULT_TABLE) -> Pipeline:
+        """A pipeline that applies into ``apply`` (a state's, a test's list…) with ``table``."""
+        return cls(PayloadDecoder(table), apply)
+
+    @property
+    def okx_contracts(self) -> OkxContracts:
+        """The OKX contract sizes the decoder learned (the OKX REST side keeps them fresh)."""
+        return self.decoder.liquidations.contracts
 
     def payload(self, raw: RawPayload) -> Outcome:
         """Decode ``raw``, gate its items and apply them; says what became of it. Never raises."""

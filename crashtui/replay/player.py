@@ -216,6 +216,14 @@ class Player:
         to a start or a seek target in chunks)."""
         return self._next is not None and self._next.received_ms <= self.clock_ms
 
+    @property
+    def started(self) -> bool:
+        """Whether every payload up to the window start has been applied (the catch-up to
+        ``--start`` is over)."""
+        start = max(self.first_ms, self._window.start_ms or self.first_ms)
+        upcoming = self.next_payload_ms()
+        return upcoming is None or upcoming > start
+
     def next_payload_ms(self) -> int | None:
         """Time of the next payload not yet applied (for tests and the UI)."""
         return self._next.received_ms if self._next is not None else None

@@ -482,7 +482,7 @@ class CrashApp(App[int]):
 
     def action_drilldown(self, name: str) -> None:
         """Open the ``l``/``e``/``f``/``m``/``s`` drilldown."""
-        from crashtui.ui.screens.drilldown import make_drilldown
+        from crashtui.ui.screens.registry import make_drilldown
 
         self._open(make_drilldown(name, self.glyphs))
 

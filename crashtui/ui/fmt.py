@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from datetime import datetime, timezone
 
-from crashtui.analysis.numbers import fmt_price, fmt_usd
+from crashtui.numfmt import fmt_price, fmt_usd
 
 __all__ = ["fmt_age", "fmt_clock", "fmt_day", "fmt_flow", "fmt_pct", "fmt_price", "fmt_short", "fmt_usd"]
 

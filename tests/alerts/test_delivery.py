@@ -11,8 +11,9 @@ from types import MappingProxyType
 import pytest
 
 from crashtui.alerts.alert import Alert, DeliveryFailure
-from crashtui.alerts.log import AlertLog, default_log_path, read_alerts
+from crashtui.alerts.log import AlertLog, read_alerts
 from crashtui.alerts.terminal import TerminalNotifier, alert_sequences, osc9, osc777, tmux_passthrough
+from crashtui.config.alerts_schema import default_log_path
 
 ALERT = Alert(
     id="1770339660000-1",

@@ -8,7 +8,8 @@ import sys
 import pytest
 
 from crashtui.analysis.days import day_start, iso_day, iso_minute, week_monday, weekday
-from crashtui.analysis.numbers import clamp, fmt_price, fmt_usd, median, pearson
+from crashtui.analysis.numbers import clamp, median, pearson
+from crashtui.numfmt import fmt_price, fmt_usd
 
 FRI_0206_1400 = 1_770_386_400_000  # 2026-02-06 14:00Z, a Friday
 

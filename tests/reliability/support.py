@@ -15,14 +15,15 @@ from crashtui.clock import SYSTEM_CLOCK, FakeClock
 from crashtui.config.parse import parse_config
 from crashtui.config.schema import Config
 from crashtui.events import DataEvent, Event, StatusEvent
+from crashtui.ingest.pipeline import Pipeline
 from crashtui.model import RawPayload, SourceStatus
 from crashtui.net.http import fetch, max_body_bytes
 from crashtui.net.ws import StreamTiming
-from crashtui.poll.poller import Poller
-from crashtui.streams.okx_backfill import OkxRestSettings
 from crashtui.streams.okx_contracts import Fetch
-from crashtui.streams.runner import StreamSettings
 from crashtui.themes import theme_names
+from crashtui.upstream.okx_service import OkxRestSettings
+from crashtui.upstream.poller import Poller
+from crashtui.upstream.streams import StreamSettings
 from crashtui.wire import Request
 from tests.reliability.fault_server import FaultServer
 
@@ -233,6 +234,7 @@ def fake_time_poller(
         make_config(server, extra=extra, **config),
         ("BTC", "ETH"),
         client,
+        Pipeline.into(log).payload,
         log,
         raw_sink,
         clock=clock,

@@ -8,10 +8,10 @@ calls for with a one-line reason, and a tolerated fault (slow, extra fields) sti
 from __future__ import annotations
 
 import pytest
-from crashtui.sanity import item_problem
 
 from crashtui.commands.sources import render
 from crashtui.feeds.probe import ProbeResult, probe_all
+from crashtui.ingest.rules import item_problem
 from crashtui.model import SourceState
 from crashtui.net.http import make_client
 from tests.reliability.fault_modes import Fault

@@ -6,9 +6,10 @@ import asyncio
 
 import pytest
 
+from crashtui.ingest.pipeline import Pipeline
 from crashtui.model import SourceState
 from crashtui.net.http import make_client
-from crashtui.poll.poller import Poller
+from crashtui.upstream.poller import Poller
 from tests.reliability.fault_modes import Fault
 from tests.reliability.fault_server import FaultServer
 from tests.reliability.support import EventLog, assert_one_line, make_config
@@ -21,7 +22,7 @@ async def one_attempt(server: FaultServer, source: str = "binance", kind: str = 
     config = make_config(server)
     log = EventLog()
     async with make_client(config.net) as client:
-        poller = Poller(config, ("BTC", "ETH"), client, log, kinds=(kind,))
+        poller = Poller(config, ("BTC", "ETH"), client, Pipeline.into(log).payload, log, kinds=(kind,))
         await asyncio.wait_for(poller.attempt(source, kind), GIVE_UP_S)
     return log
 

@@ -21,8 +21,8 @@ from crashtui.catalog import DEFAULT_POLL_S
 from crashtui.events import DataEvent, ServingEvent
 from crashtui.model import SourceState, Ticker
 from crashtui.net.http import make_client
-from crashtui.poll.health import BLOCKED_MIN_S, TRANSIENT_BASE_S, TRANSIENT_CAP_S
-from crashtui.poll.poller import MIN_SLEEP_S
+from crashtui.upstream.health import BLOCKED_MIN_S, TRANSIENT_BASE_S, TRANSIENT_CAP_S
+from crashtui.upstream.poller import MIN_SLEEP_S
 from tests.reliability.fault_modes import Fault
 from tests.reliability.fault_server import FaultServer
 from tests.reliability.support import (

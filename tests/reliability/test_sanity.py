@@ -8,7 +8,12 @@ import math
 import pytest
 
 from crashtui.errors import ParseError
-from crashtui.events import DataEvent, StatusEvent
+from crashtui.events import DataEvent, Event, StatusEvent
+from crashtui.feeds.replay import ReplayFeed
+from crashtui.ingest.gate import Gate
+from crashtui.ingest.pipeline import Pipeline
+from crashtui.ingest.price_guard import PriceGuard
+from crashtui.ingest.rules import MAX_PRICE_USD, item_problem, liquidation_problem, price_problem
 from crashtui.model import (
     Candle,
     EtfFlow,
@@ -23,15 +28,7 @@ from crashtui.model import (
     Ticker,
     freeze_params,
 )
-from crashtui.replay.decode import PayloadDecoder
-from crashtui.sanity import (
-    MAX_PRICE_USD,
-    PriceGuard,
-    check_items,
-    check_liquidation,
-    item_problem,
-    price_problem,
-)
+from crashtui.replay.player import ListSource
 from crashtui.sources.registry import decode
 from crashtui.symbols import DEFAULT_TABLE
 from tests.conftest import FixtureReader
@@ -77,39 +74,51 @@ def test_other_kinds_have_bounds() -> None:
     assert item_problem(EtfFlow("BTC", T0, 5e9, "farside")) is not None
 
 
+def replayed(payloads: list[RawPayload]) -> list[Event]:
+    """What the replay feed applies for ``payloads``: the one pipeline plus replay statuses."""
+    events: list[Event] = []
+    feed = ReplayFeed(ListSource(payloads))
+    feed.attach(Pipeline.into(events.append))
+    for raw in payloads:
+        feed.deliver(raw)
+    return events
+
+
 def test_liquidations_over_the_ceilings_are_rejected() -> None:
     real = Liquidation("binance", "ETH", Side.LONG, 1769.0, 2318.0, 4_100_542.0, T0, "ETHUSDT")
-    assert check_liquidation(real) is real
-    with pytest.raises(ParseError, match="BTC liquidation price 1e\\+12 is above"):
-        check_liquidation(Liquidation("bybit", "BTC", Side.LONG, 1e12, 0.001, 1e9, T0))
-    with pytest.raises(ParseError, match="above the 1e\\+10 USD sanity ceiling"):
-        check_liquidation(Liquidation("okx", "BTC", Side.SHORT, 60_000.0, 1e6, 6e10, T0))
+    assert liquidation_problem(real) is None
+    too_high = liquidation_problem(Liquidation("bybit", "BTC", Side.LONG, 1e12, 0.001, 1e9, T0))
+    assert (too_high or "").startswith("BTC liquidation price 1e+12 is above")
+    too_big = liquidation_problem(Liquidation("okx", "BTC", Side.SHORT, 60_000.0, 1e6, 6e10, T0))
+    assert "above the 1e+10 USD sanity ceiling" in (too_big or "")
 
 
 def test_names_with_control_characters_are_rejected_real_names_pass() -> None:
     hostile = "\x1b]52;c;cm0gLXJmIH4=\x07"
-    assert check_liquidation(
-        Liquidation("binance", "币安人生", Side.LONG, 0.1, 10.0, 1.0, T0, "币安人生USDT")
+    assert (
+        liquidation_problem(Liquidation("binance", "币安人生", Side.LONG, 0.1, 10.0, 1.0, T0, "币安人生USDT"))
+        is None
     )
-    with pytest.raises(ParseError, match="holds control characters"):
-        check_liquidation(Liquidation("binance", hostile, Side.LONG, 1.0, 1.0, 1.0, T0, hostile + "USDT"))
+    bad = liquidation_problem(Liquidation("binance", hostile, Side.LONG, 1.0, 1.0, 1.0, T0, hostile + "USDT"))
+    assert "holds control characters" in (bad or "")
     assert item_problem(FearGreedReading("crypto", T0, 9.0, "\x9b31mExtreme Fear", "cnn")) is not None
     assert item_problem(EtfFlow("BTC", T0, 1.0, "theblock", (FundFlow(hostile, 1.0),))) is not None
     assert item_problem(EtfFlow("BTC", T0, 1.0, "theblock", (FundFlow("IBIT", 1.0),))) is None
 
 
-def test_check_items_raises_one_line_with_the_payload_name() -> None:
-    with pytest.raises(ParseError) as err:
-        check_items([ticker(61_940.0, symbol="ETH"), ticker(-5.0)], "binance ticker_24hr")
-    assert str(err.value) == "binance ticker_24hr: rejected: BTC price -5 is not a positive price"
-    check_items([ticker(61_940.0)], "binance ticker_24hr")
+def test_the_gate_names_the_first_implausible_item_and_counts_it() -> None:
+    gate = Gate()
+    reason = gate.check("binance", "prices", (ticker(61_940.0, symbol="ETH"), ticker(-5.0)), T0)
+    assert reason == "rejected: BTC price -5 is not a positive price"
+    assert gate.check("binance", "prices", (ticker(61_940.0),), T0) is None
+    assert dict(gate.rejected) == {("binance", "rejected: BTC price -5 is not a positive price"): 1}
 
 
 def _coinbase_ticker(body: bytes) -> RawPayload:
     return RawPayload("coinbase", "ticker", T0, body, freeze_params({"symbol": "BTC"}))
 
 
-def test_registry_decoders_apply_the_rules_to_real_payloads(fixture_bytes: FixtureReader) -> None:
+def test_the_pipeline_applies_the_rules_to_real_payloads(fixture_bytes: FixtureReader) -> None:
     real = fixture_bytes("coinbase_ticker.json")
     kind, items = decode(_coinbase_ticker(real), DEFAULT_TABLE)
     assert kind == "prices"
@@ -118,14 +127,17 @@ def test_registry_decoders_apply_the_rules_to_real_payloads(fixture_bytes: Fixtu
     data = json.loads(real)
     for bad in ("-" + data["price"], "0", "1e12"):
         data["price"] = bad
-        with pytest.raises(ParseError, match="coinbase ticker: rejected: BTC price"):
-            decode(_coinbase_ticker(json.dumps(data).encode()), DEFAULT_TABLE)
+        applied: list[Event] = []
+        outcome = Pipeline.into(applied.append).payload(_coinbase_ticker(json.dumps(data).encode()))
+        assert isinstance(outcome.error, ParseError)
+        assert str(outcome.error).startswith("coinbase ticker: rejected: BTC price")
+        assert applied == []
 
 
 def test_replay_rejects_the_same_payloads(fixture_bytes: FixtureReader) -> None:
     data = json.loads(fixture_bytes("coinbase_ticker.json"))
     data["price"] = "1000000000000"
-    events = PayloadDecoder().decode(_coinbase_ticker(json.dumps(data).encode()))
+    events = replayed([_coinbase_ticker(json.dumps(data).encode())])
     assert [type(e).__name__ for e in events] == ["StatusEvent"]
     (event,) = events
     assert isinstance(event, StatusEvent)
@@ -196,12 +208,8 @@ def _binance_ticker(price: str, at_ms: int, fixture: bytes) -> RawPayload:
 
 def test_replay_holds_back_the_same_jump_the_live_poller_does(fixture_bytes: FixtureReader) -> None:
     fixture = fixture_bytes("binance_ticker_24hr_mini_multi.json")
-    decoder = PayloadDecoder()
-    events = [
-        event
-        for price, at in (("61940.0", T0), ("619.4", T0 + 10_000), ("61900.0", T0 + 20_000))
-        for event in decoder.decode(_binance_ticker(price, at, fixture))
-    ]
+    ticks = (("61940.0", T0), ("619.4", T0 + 10_000), ("61900.0", T0 + 20_000))
+    events = replayed([_binance_ticker(price, at, fixture) for price, at in ticks])
     prices = [i.price for e in events if isinstance(e, DataEvent) for i in e.items if isinstance(i, Ticker)]
     assert prices == [61_940.0, 61_900.0]
     held = [e.status for e in events if isinstance(e, StatusEvent) and e.status.state is SourceState.FAILING]

@@ -21,7 +21,7 @@ import pytest
 from crashtui.assemble import EngineOptions, build_engine
 from crashtui.cli import main
 from crashtui.config.parse import parse_config
-from crashtui.engine import Engine, run_until
+from crashtui.engine import run_until
 from crashtui.events import Event
 from crashtui.headless.document import build_document
 from crashtui.headless.once import text_summary
@@ -73,11 +73,19 @@ async def test_a_live_engine_never_leaks_a_key(
     engine = build_engine(config, ("BTC", "ETH"), EngineOptions(store_path=store, record_path=recording))
     seen: list[Event] = []
 
-    def spy(event: Event) -> None:
-        seen.append(event)
-        Engine.sink(engine, event)
+    class Spy:
+        """A sink that keeps every event the engine applied."""
 
-    engine.sink = spy  # type: ignore[method-assign]
+        def __call__(self, event: Event) -> None:
+            seen.append(event)
+
+        async def run(self) -> None:
+            return None
+
+        async def aclose(self) -> None:
+            return None
+
+    engine.add_sink(Spy())
     enough = await run_until(engine, lambda: all(fault_server.count(s) >= 4 for s in KEYED), deadline_s=30)
     assert enough, {s: fault_server.count(s) for s in KEYED}
     assert_keys_were_sent(fault_server)

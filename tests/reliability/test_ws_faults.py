@@ -10,9 +10,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterable
 
+from crashtui.ingest.pipeline import Pipeline
 from crashtui.model import Liquidation, SourceState
 from crashtui.net.http import make_client
-from crashtui.streams.runner import build_streams
+from crashtui.upstream.streams import build_streams
 from tests.reliability.fault_modes import Fault
 from tests.reliability.fault_server import GARBAGE_FRAMES, WS_SOURCES, FaultServer
 from tests.reliability.support import (
@@ -31,8 +32,15 @@ async def run_streams(server: FaultServer, log: EventLog, until: Callable[[], bo
     """Run the liquidation streams (plus OKX REST) until ``until()`` holds."""
     config = make_config(server)
     async with make_client(config.net) as client:
+        pipeline = Pipeline.into(log)
         streams = build_streams(
-            config, ("BTC", "ETH"), log, fetch=okx_fetch(client, config), settings=fast_stream_settings()
+            config,
+            ("BTC", "ETH"),
+            pipeline.payload,
+            log,
+            fetch=okx_fetch(client, config),
+            contracts=pipeline.okx_contracts,
+            settings=fast_stream_settings(),
         )
         tasks = streams.start()
         try:

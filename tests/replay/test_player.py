@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import MappingProxyType
 
 from crashtui.events import ClockEvent, Event
@@ -16,13 +17,22 @@ def payloads(count: int) -> ListSource:
     )
 
 
+def ignore(raw: RawPayload) -> None:
+    """The player only delivers; what becomes of a payload is the feed's business."""
+
+
+def ticks(events: list[Event]) -> Callable[[int], None]:
+    """A tick callback that records each clock move as the ClockEvent the feed would apply."""
+    return lambda now_ms: events.append(ClockEvent(now_ms))
+
+
 def clocks(events: list[Event]) -> list[int]:
     return [e.now_ms for e in events if isinstance(e, ClockEvent)]
 
 
 def test_a_catch_up_clock_follows_the_data_not_the_start() -> None:
     events: list[Event] = []
-    player = Player(payloads(1000), events.append, speed=None, window=ReplayWindow(500, None))
+    player = Player(payloads(1000), ignore, ticks(events), speed=None, window=ReplayWindow(500, None))
     assert player.clock_ms == 500  # where the replay will stand
     assert not player._apply_until(player.clock_ms, limit=100)
     assert clocks(events) == [99]  # the state's clock: just before the first payload not applied
@@ -35,7 +45,7 @@ def test_a_catch_up_clock_follows_the_data_not_the_start() -> None:
 
 def test_a_forward_seek_in_the_middle_of_a_catch_up_never_moves_the_clock_back() -> None:
     events: list[Event] = []
-    player = Player(payloads(1000), events.append, speed=None, window=ReplayWindow(500, None))
+    player = Player(payloads(1000), ignore, ticks(events), speed=None, window=ReplayWindow(500, None))
     assert not player._apply_until(500, limit=100)  # the catch-up, part of the way
     player.seek(60)  # a key pressed meanwhile: the start plus 60 ms
     assert player.clock_ms == 560
@@ -53,7 +63,8 @@ def test_a_backward_seek_restarts_at_the_earlier_time() -> None:
     resets: list[int] = []
     player = Player(
         payloads(1000),
-        events.append,
+        ignore,
+        ticks(events),
         speed=None,
         window=ReplayWindow(500, None),
         on_reset=lambda: resets.append(1),

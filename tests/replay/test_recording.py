@@ -93,9 +93,12 @@ def test_kill_before_close_keeps_flushed_payloads(tmp_path: Path) -> None:
     ("content", "message"),
     [
         (b"plain text", "not a gzip-compressed recording"),
-        (gzip.compress(b'{"format":"other"}\n'), "not a crashtui recording"),
-        (gzip.compress(b""), "empty or unreadable recording header"),
-        (gzip.compress(b'{"format":"crashtui-recording","version":99}\n'), "newer than this crashtui"),
+        (gzip.compress(b'{"format":"other"}\n', mtime=0), "not a crashtui recording"),
+        (gzip.compress(b"", mtime=0), "empty or unreadable recording header"),
+        (
+            gzip.compress(b'{"format":"crashtui-recording","version":99}\n', mtime=0),
+            "newer than this crashtui",
+        ),
     ],
 )
 def test_bad_files_are_one_line_errors(tmp_path: Path, content: bytes, message: str) -> None:

@@ -12,10 +12,12 @@ import httpx
 from crashtui.clock import FakeClock
 from crashtui.config.schema import Config, SourceConfig
 from crashtui.events import DataEvent, Event
+from crashtui.feeds.replay import ReplayFeed
+from crashtui.ingest.pipeline import Pipeline
 from crashtui.model import RawPayload, freeze_params
-from crashtui.poll.poller import Poller
-from crashtui.replay.player import replay_all
+from crashtui.replay.player import ListSource
 from crashtui.replay.recording import RecordingHeader, RecordingWriter, read_recording
+from crashtui.upstream.poller import Poller
 from tests.conftest import FixtureReader
 
 SECRET = "CG-secret-key-000111"
@@ -55,7 +57,8 @@ async def test_live_poll_recorded_and_replayed_gives_the_same_events(
     live: list[Event] = []
     clock = FakeClock(start_ms=1_785_500_000_000)
     async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
-        poller = Poller(config, ("BTC", "ETH"), client, live.append, writer, clock=clock)
+        deliver = Pipeline.into(live.append).payload
+        poller = Poller(config, ("BTC", "ETH"), client, deliver, live.append, writer, clock=clock)
         for source, kind in [
             ("binance", "prices"),
             ("binance", "candles"),
@@ -73,7 +76,9 @@ async def test_live_poll_recorded_and_replayed_gives_the_same_events(
     header, payloads = read_recording(path)
     assert header.watchlist == ("BTC", "ETH")
     replayed: list[Event] = []
-    replay_all(payloads, replayed.append)
+    feed = ReplayFeed(ListSource(payloads))
+    feed.attach(Pipeline.into(replayed.append))
+    feed.run_to_end()
     live_items = data_items(live)
     replay_items = data_items(replayed)
     assert {kind for _, kind, _ in live_items} == {"candles", "depth", "fear_crypto"}

@@ -104,8 +104,7 @@ async def test_publish_late_join_and_redis_restart(redis_server: RedisServer) ->
     collector = build_engine(
         Config(), ("BTC",), EngineOptions(publish=True, redis_url=redis_server.url, streams=False)
     )
-    publisher = RedisPublisher(redis_server.url, collector)
-    collector._publishers.append(publisher.publish)
+    (publisher,) = [sink for sink in collector.sinks if isinstance(sink, RedisPublisher)]
     tasks = [asyncio.create_task(publisher.run())]
     early, early_reader = reader_engine(redis_server.url)
     tasks.append(asyncio.create_task(early_reader.run()))

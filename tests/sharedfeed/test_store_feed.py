@@ -33,6 +33,8 @@ from crashtui.model import (
 from crashtui.sharedfeed.codec import FeedDecodeError, decode_event, encode_event
 from crashtui.sharedfeed.lock import CollectorLock, collector_alive
 from crashtui.sharedfeed.store_feed import StoreFeedReader
+from crashtui.sinks.store import StoreSink
+from crashtui.store.sqlite import Store
 from tests.conftest import FixtureReader
 
 T0 = 1_770_336_000_000
@@ -104,14 +106,14 @@ def _events(n: int) -> list[DataEvent]:
 def test_two_readers_show_the_collectors_snapshot(tmp_path: Path) -> None:
     store = tmp_path / "history.sqlite3"
     collector = _collector(store)
-    collector._store = __import__("crashtui.store.sqlite", fromlist=["Store"]).Store(
-        store, batch_interval_s=0.01
-    )
+    (sink,) = collector.sinks
+    assert isinstance(sink, StoreSink)
+    sink.store = Store(store, batch_interval_s=0.01)
     for event in _events(5):
         collector.sink(event)
     collector.sink(StatusEvent(SourceStatus("binance", SourceState.OK, T0, last_ok_ms=T0)))
     collector.sink(ServingEvent("prices", "binance"))
-    collector._store.flush()
+    sink.store.flush()
     readers = [_reader(store) for _ in range(2)]
     for _, reader in readers:
         reader.catch_up()
@@ -126,11 +128,11 @@ def test_two_readers_show_the_collectors_snapshot(tmp_path: Path) -> None:
     # later events reach every reader through the log
     for event in _events(8)[5:8]:
         collector.sink(event)
-    collector._store.flush()
+    sink.store.flush()
     for engine, reader in readers:
         assert reader.poll_once() == 3
         assert engine.state.tickers["BTC"].price == 60007.0
-    collector._store.close()
+    sink.store.close()
 
 
 async def test_collector_request_count_does_not_depend_on_readers(

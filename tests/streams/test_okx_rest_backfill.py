@@ -14,25 +14,28 @@ import pytest
 from crashtui.clock import FakeClock
 from crashtui.errors import BlockedError, ParseError, RateLimitedError, TransportError, UpstreamError
 from crashtui.events import DataEvent, Event, StatusEvent
+from crashtui.ingest.pipeline import Pipeline
 from crashtui.model import Liquidation, RawPayload, Side, SourceState, freeze_params
-from crashtui.streams.decode import (
-    ReplayDecoder,
-    contracts_from_payload,
-    decode_frame,
-    is_liquidation_payload,
-)
-from crashtui.streams.dedup import RecentKeys
+from crashtui.streams.decode import LiquidationDecoder, is_liquidation_payload
 from crashtui.streams.okx import OkxContract, parse_okx_frame
-from crashtui.streams.okx_backfill import OkxRestService, OkxRestSettings, backfill_liquidations
-from crashtui.streams.okx_contracts import OkxContracts, load_contracts
 from crashtui.streams.okx_rest import (
     liquidation_params,
     parse_okx_instruments,
     parse_okx_liquidation_orders,
 )
 from crashtui.symbols import DEFAULT_TABLE
+from crashtui.upstream.okx_service import OkxRestService, OkxRestSettings, backfill_liquidations
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+def okx_pipeline(events: list[Event]) -> Pipeline:
+    """A pipeline into ``events`` that knows BTC-USDT-SWAP's contract size (0.01 BTC)."""
+    pipeline = Pipeline.into(events.append)
+    pipeline.okx_contracts.update({"BTC-USDT-SWAP": OkxContract(0.01)}, 0)
+    return pipeline
+
+
 OKX_SYMBOLS = DEFAULT_TABLE.reverse("okx")
 REST_BODY = (FIXTURES / "okx_liquidation_orders_rest.json").read_bytes()
 WS_BTC_LINE = (FIXTURES / "okx_liquidation_orders_ws_real.jsonl").read_text(encoding="utf-8").splitlines()[0]
@@ -194,16 +197,16 @@ async def test_backfill_pages_back_24h_and_skips_orders_already_seen() -> None:
         str(now - 10 * hour): rest_page((now - 20 * hour, "4"), (now - 30 * hour, "5")),
     }
     fetch = FakeFetch(clock, lambda endpoint, params: pages[params.get("after")])
-    contracts = OkxContracts({"BTC-USDT-SWAP": OkxContract(0.01)})
-    dedup = RecentKeys()
+    events: list[Event] = []
+    pipeline = okx_pipeline(events)
     seen_live = Liquidation(
         "okx", "BTC", Side.LONG, 82655.7, 0.01, 826.557, now - 1 * minute, "BTC-USDT-SWAP"
     )
-    dedup.add(seen_live.dedup_key)  # the live stream delivered this one already
-    events: list[Event] = []
+    # the live stream delivered this one already (stream and backfill share one memory)
+    pipeline.decoder.liquidations.dedup["okx_liq"].add(seen_live.dedup_key)
 
     result = await backfill_liquidations(
-        fetch, BASE_URL, ["BTC-USDT"], OKX_SYMBOLS, contracts, dedup, events.append, clock=clock
+        fetch, BASE_URL, ["BTC-USDT"], OKX_SYMBOLS, pipeline.okx_contracts, pipeline.payload, clock=clock
     )
 
     assert [call[2].get("after") for call in fetch.calls] == [
@@ -213,10 +216,11 @@ async def test_backfill_pages_back_24h_and_skips_orders_already_seen() -> None:
     ]
     assert all(call[1] == BASE_URL + "/api/v5/public/liquidation-orders" for call in fetch.calls)
     emitted = [liq for event in _events(DataEvent, events) for liq in event.items]
-    # sz 1 was seen live, sz 5 is older than 24 h; the rest arrive once, with source "okx".
-    assert [round(liq.qty / 0.01) for liq in emitted] == [2, 3, 4]
+    # sz 1 was seen live; the rest arrive once, with source "okx". Paging stops at the page that
+    # reaches back past 24 h (sz 5, 30 h old, came on it: the tally's windows leave it out).
+    assert [round(liq.qty / 0.01) for liq in emitted] == [2, 3, 4, 5]
     assert {event.source for event in _events(DataEvent, events)} == {"okx"}
-    assert (result.pages, result.liquidations, result.errors) == (3, 3, {})
+    assert (result.pages, result.liquidations, result.errors) == (3, 4, {})
 
 
 async def test_backfill_survives_a_failing_family_and_retries_rate_limits() -> None:
@@ -232,15 +236,14 @@ async def test_backfill_survives_a_failing_family_and_retries_rate_limits() -> N
 
     fetch = FakeFetch(clock, handler)
     events: list[Event] = []
-    contracts = OkxContracts({"BTC-USDT-SWAP": OkxContract(0.01)})
+    pipeline = okx_pipeline(events)
     result = await backfill_liquidations(
         fetch,
         BASE_URL,
         ["ETH-USDT", "BTC-USDT"],
         OKX_SYMBOLS,
-        contracts,
-        RecentKeys(),
-        events.append,
+        pipeline.okx_contracts,
+        pipeline.payload,
         clock=clock,
     )
     assert "50015" in result.errors["ETH-USDT"]
@@ -248,12 +251,25 @@ async def test_backfill_survives_a_failing_family_and_retries_rate_limits() -> N
     assert clock.sleeps[0] == OkxRestSettings().rate_limit_wait_s  # waited before retrying
 
 
-async def test_load_contracts_updates_the_shared_table() -> None:
+async def test_loading_contracts_updates_the_pipelines_table() -> None:
     clock = FakeClock()
     fetch = FakeFetch(clock, lambda endpoint, params: INSTRUMENTS_BODY)
-    contracts = OkxContracts()
-    assert await load_contracts(fetch, BASE_URL + "/", contracts, clock.now_ms()) == 2
+    events: list[Event] = []
+    pipeline = Pipeline.into(events.append)
+    contracts = pipeline.okx_contracts
+    service = OkxRestService(
+        fetch,
+        BASE_URL + "/",
+        ["BTC-USDT"],
+        OKX_SYMBOLS,
+        contracts,
+        pipeline.payload,
+        events.append,
+        clock=clock,
+    )
+    await service._load_contracts()
     assert fetch.calls == [("instruments", BASE_URL + "/api/v5/public/instruments", {"instType": "SWAP"})]
+    assert len(contracts.table) == 2
     assert contracts.table["BTC-USDT-SWAP"].ct_val == 0.01
     assert not contracts.refresh_due(clock.now_ms(), max_age_ms=1000, missing_after_ms=500)
     contracts.note_missing(["NEW2-USDT-SWAP", "BTC-USDT-SWAP"])
@@ -275,9 +291,16 @@ async def test_rest_service_retries_instruments_then_backfills_and_reports_statu
 
     fetch = FakeFetch(clock, handler)
     events: list[Event] = []
-    contracts = OkxContracts()
+    pipeline = Pipeline.into(events.append)
     service = OkxRestService(
-        fetch, BASE_URL, ["BTC-USDT"], OKX_SYMBOLS, contracts, RecentKeys(), events.append, clock=clock
+        fetch,
+        BASE_URL,
+        ["BTC-USDT"],
+        OKX_SYMBOLS,
+        pipeline.okx_contracts,
+        pipeline.payload,
+        events.append,
+        clock=clock,
     )
     task = asyncio.create_task(service.run())
     for _ in range(1000):
@@ -306,33 +329,34 @@ def _ws(source: str, body: str | bytes, endpoint: str = "frame") -> RawPayload:
     return RawPayload(source=source, endpoint=endpoint, received_ms=1, body=raw, kind="ws")
 
 
-def test_decode_frame_runs_the_live_parsers() -> None:
+def test_the_decoder_runs_the_live_parsers() -> None:
     line = (FIXTURES / "bybit_all_liquidation_ws_real.jsonl").read_text(encoding="utf-8").splitlines()[0]
-    liqs = decode_frame(_ws("bybit_liq", line))
-    assert [liq.qty for liq in liqs] == [0.006, 0.038]
-    assert decode_frame(_ws("bybit_liq", '{"success":true,"ret_msg":"pong","op":"ping"}')) == ()
-    assert (
-        decode_frame(_ws("okx_liq", WS_BTC_LINE), contracts={"BTC-USDT-SWAP": OkxContract(0.01)})[0].symbol
-        == "BTC"
-    )
-    assert decode_frame(_ws("coinbase", "{}")) == ()
+    decoder = LiquidationDecoder()
+    assert [liq.qty for liq in decoder.decode(_ws("bybit_liq", line)).liquidations] == [0.006, 0.038]
+    pong = decoder.decode(_ws("bybit_liq", '{"success":true,"ret_msg":"pong","op":"ping"}'))
+    assert (pong.control, pong.liquidations) == ("pong", ())
+    decoder.contracts.update({"BTC-USDT-SWAP": OkxContract(0.01)}, 1)
+    assert decoder.decode(_ws("okx_liq", WS_BTC_LINE)).liquidations[0].symbol == "BTC"
+    assert decoder.decode(_ws("coinbase", "{}")).liquidations == ()
     with pytest.raises(ParseError):
-        decode_frame(_ws("binance_liq", "garbage"))
+        decoder.decode(_ws("binance_liq", "garbage"))
 
 
-def test_replay_decoder_learns_ct_val_from_recorded_instruments_and_dedups_across_rest_and_ws() -> None:
-    decoder = ReplayDecoder()
+def test_the_pipeline_learns_ct_val_from_recorded_instruments_and_dedups_rest_and_ws() -> None:
+    events: list[Event] = []
+    pipeline = Pipeline.into(events.append)
     instruments = RawPayload(source="okx", endpoint="instruments", received_ms=1, body=INSTRUMENTS_BODY)
     rest = RawPayload(source="okx", endpoint="liquidation-orders", received_ms=2, body=REST_BODY)
     assert is_liquidation_payload(instruments)
-    assert contracts_from_payload(instruments) == parse_okx_instruments(INSTRUMENTS_BODY)
 
-    assert decoder.feed(_ws("okx_liq", WS_BTC_LINE)) == ()  # no ctVal known yet
-    assert decoder.feed(instruments) == ()
-    (liq,) = decoder.feed(_ws("okx_liq", WS_BTC_LINE))
+    assert pipeline.payload(_ws("okx_liq", WS_BTC_LINE)).accepted == 0  # no ctVal known yet
+    assert pipeline.payload(instruments).accepted == 0
+    assert pipeline.okx_contracts.table == parse_okx_instruments(INSTRUMENTS_BODY)
+    assert pipeline.payload(_ws("okx_liq", WS_BTC_LINE)).accepted == 1
+    (liq,) = (item for event in _events(DataEvent, events) for item in event.items)
+    assert isinstance(liq, Liquidation)
     assert liq.qty == pytest.approx(0.0855)
-    assert decoder.feed(_ws("okx_liq", WS_BTC_LINE)) == ()  # replayed frame
-    assert decoder.feed(rest) == ()  # the backfill saw the same order
-    assert decoder.feed(_ws("okx_liq", "{broken")) == ()
-    assert decoder.bad_payloads == {"okx_liq": 1}
-    assert "not JSON" in decoder.last_error["okx_liq"]
+    assert pipeline.payload(_ws("okx_liq", WS_BTC_LINE)).accepted == 0  # replayed frame
+    assert pipeline.payload(rest).accepted == 0  # the backfill saw the same order
+    broken = pipeline.payload(_ws("okx_liq", "{broken"))
+    assert "not JSON" in str(broken.error)

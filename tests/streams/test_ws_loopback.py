@@ -26,15 +26,14 @@ from websockets.exceptions import ConnectionClosed
 from crashtui.clock import SYSTEM_CLOCK, FakeClock
 from crashtui.config.schema import Config, SourceConfig
 from crashtui.events import DataEvent, Event, StatusEvent
+from crashtui.ingest.pipeline import Pipeline
 from crashtui.model import Liquidation, RawPayload, SourceState, SourceStatus
 from crashtui.net.backoff import Backoff
 from crashtui.net.ws import StreamRunner, StreamSpec, StreamTiming
-from crashtui.streams import binance, bybit, okx
-from crashtui.streams.decode import ReplayDecoder
+from crashtui.streams import bybit, okx
 from crashtui.streams.okx import OkxContract
-from crashtui.streams.okx_backfill import OkxRestSettings
-from crashtui.streams.runner import LiquidationStreams, StreamSettings, build_streams
-from crashtui.symbols import DEFAULT_TABLE
+from crashtui.upstream.okx_service import OkxRestSettings
+from crashtui.upstream.streams import LiquidationStreams, StreamSettings, build_streams
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 BYBIT_LINES = (FIXTURES / "bybit_all_liquidation_ws_real.jsonl").read_text(encoding="utf-8").splitlines()
@@ -144,9 +143,11 @@ def bybit_frame(n: int) -> str:
 
 
 class Collector:
-    """Event and raw sinks for a runner."""
+    """The pipeline a runner delivers into, plus event and raw sinks that keep what arrives."""
 
     def __init__(self) -> None:
+        self.pipeline = Pipeline.into(self)
+        self.deliver = self.pipeline.payload
         self.events: list[Event] = []
         self.raws: list[RawPayload] = []
 
@@ -180,12 +181,10 @@ async def stop(task: asyncio.Task[None]) -> None:
 
 
 def bybit_spec(port: int, timing: StreamTiming = FAST) -> StreamSpec:
-    reverse = DEFAULT_TABLE.reverse("bybit")
     return StreamSpec(
         source=bybit.SOURCE,
         url=f"ws://127.0.0.1:{port}{bybit.STREAM_PATH}",
         endpoint=bybit.ENDPOINT,
-        parse=lambda frame: bybit.parse_bybit_frame(frame, reverse),
         subscribe=bybit.subscribe_messages(["STRKUSDT", "BTCUSDT"]),
         ping_message=bybit.PING_MESSAGE,
         sampled=bybit.SAMPLED,
@@ -216,7 +215,7 @@ async def test_reconnects_resubscribes_dedups_and_survives_garbage_and_silent_pi
     server = Loopback(script, ping=bybit.PING_MESSAGE, pong=BYBIT_PONG)
     server.answer_pings_on = lambda index: index != 1
     async with server:
-        runner = StreamRunner(bybit_spec(server.port), got, got.raw, clock=SYSTEM_CLOCK)
+        runner = StreamRunner(bybit_spec(server.port), got.deliver, got, got.raw, clock=SYSTEM_CLOCK)
         task = asyncio.create_task(runner.run())
         await eventually(lambda: len(got.liquidations) >= 7 and len(server.conns) >= 3, "all frames arrive")
         await eventually(lambda: server.conns[2].pings >= 2, "third connection is pinged")
@@ -227,7 +226,7 @@ async def test_reconnects_resubscribes_dedups_and_survives_garbage_and_silent_pi
     # Nothing lost, nothing twice, in order.
     assert [liq.qty for liq in got.liquidations] == [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]
     assert {liq.symbol for liq in got.liquidations} == {"STRK"}
-    assert runner.duplicates >= 2
+    assert got.pipeline.decoder.liquidations.dedup["bybit_liq"].duplicates >= 2
     assert runner.bad_frames == 1
     assert runner.reconnects == 2
     assert len(server.conns) == 3
@@ -256,10 +255,10 @@ async def test_reconnects_resubscribes_dedups_and_survives_garbage_and_silent_pi
     assert b"not json" in [raw.body for raw in got.raws]
     assert BYBIT_PONG.encode() in [raw.body for raw in got.raws]
     assert len(got.raws) == runner.frames
-    decoder = ReplayDecoder()
-    replayed = [liq for raw in got.raws for liq in decoder.feed(raw)]
-    assert replayed == got.liquidations
-    assert decoder.bad_payloads == {"bybit_liq": 1}
+    again = Collector()
+    outcomes = [again.deliver(raw) for raw in got.raws]
+    assert again.liquidations == got.liquidations
+    assert sum(1 for outcome in outcomes if outcome.error is not None) == 1
 
 
 async def test_okx_text_ping_and_service_upgrade_notice_reconnect_without_an_error() -> None:
@@ -281,20 +280,20 @@ async def test_okx_text_ping_and_service_upgrade_notice_reconnect_without_an_err
             await ws.send(OKX_LINES[1])
         await ws.wait_closed()
 
-    contracts = {"BTC-USDT-SWAP": OkxContract(0.01), "CELO-USDT-SWAP": OkxContract(10.0)}
-    reverse = DEFAULT_TABLE.reverse("okx")
+    got.pipeline.okx_contracts.update(
+        {"BTC-USDT-SWAP": OkxContract(0.01), "CELO-USDT-SWAP": OkxContract(10.0)}, 0
+    )
     async with Loopback(script, ping="ping", pong="pong") as server:
         spec = StreamSpec(
             source=okx.SOURCE,
             url=f"ws://127.0.0.1:{server.port}{okx.STREAM_PATH}",
             endpoint=okx.ENDPOINT,
-            parse=lambda frame: okx.parse_okx_frame(frame, reverse, contracts),
             subscribe=(okx.SUBSCRIBE_MESSAGE,),
             ping_message=okx.PING_MESSAGE,
             sampled=okx.SAMPLED,
             timing=FAST,
         )
-        runner = StreamRunner(spec, got, clock=SYSTEM_CLOCK)
+        runner = StreamRunner(spec, got.deliver, got, clock=SYSTEM_CLOCK)
         task = asyncio.create_task(runner.run())
         await eventually(lambda: len(got.liquidations) >= 2, "both orders arrive")
         await stop(task)
@@ -331,7 +330,9 @@ async def test_binance_stream_from_config_uses_the_market_path_and_forces_reconn
         timing = StreamTiming(
             max_age_s=0.2, status_interval_s=0.05, protocol_ping_s=None, close_timeout_s=0.5
         )
-        streams = build_streams(config, ["BTC", "ETH"], got, settings=StreamSettings(binance=timing))
+        streams = build_streams(
+            config, ["BTC", "ETH"], got.deliver, got, settings=StreamSettings(binance=timing)
+        )
         assert [runner.spec.source for runner in streams.runners] == ["binance_liq"]
         tasks = streams.start()
         await eventually(lambda: len(got.liquidations) >= 3, "a frame per connection")
@@ -354,7 +355,7 @@ async def test_unreachable_server_backs_off_with_jitter_and_reports_failing() ->
     clock = FakeClock()
     got = Collector()
     backoff = Backoff(base_s=1.0, factor=2.0, cap_s=8.0, rng=random.Random(7))
-    runner = StreamRunner(bybit_spec(port), got, clock=clock, backoff=backoff)
+    runner = StreamRunner(bybit_spec(port), got.deliver, got, clock=clock, backoff=backoff)
     task = asyncio.create_task(runner.run())
     await eventually(lambda: len(clock.sleeps) >= 6, "six retries")
     await stop(task)
@@ -385,7 +386,7 @@ async def test_server_that_closes_at_once_is_retried_and_data_resets_the_backoff
 
     async with Loopback(script, ping=bybit.PING_MESSAGE, pong=BYBIT_PONG) as server:
         backoff = Backoff(base_s=0.01, cap_s=0.05)
-        runner = StreamRunner(bybit_spec(server.port), got, clock=SYSTEM_CLOCK, backoff=backoff)
+        runner = StreamRunner(bybit_spec(server.port), got.deliver, got, clock=SYSTEM_CLOCK, backoff=backoff)
         task = asyncio.create_task(runner.run())
         await eventually(lambda: len(got.liquidations) == 1, "data after three refusals")
         assert backoff.failures == 0  # a connection that delivers data resets the backoff
@@ -408,7 +409,7 @@ async def test_unknown_topic_is_a_bad_frame_shown_in_status_while_the_stream_sta
         await ws.wait_closed()
 
     async with Loopback(script, ping=bybit.PING_MESSAGE, pong=BYBIT_PONG) as server:
-        runner = StreamRunner(bybit_spec(server.port), got, clock=SYSTEM_CLOCK)
+        runner = StreamRunner(bybit_spec(server.port), got.deliver, got, clock=SYSTEM_CLOCK)
         task = asyncio.create_task(runner.run())
         await eventually(lambda: any(s.bad_frames == 1 for s in got.statuses), "status shows the bad frame")
         await stop(task)
@@ -457,7 +458,15 @@ async def test_okx_from_config_backfill_and_live_frame_count_the_same_order_once
             )
         )
         settings = StreamSettings(okx=FAST, okx_rest=OkxRestSettings(window_s=10 * 365 * 86_400.0))
-        streams = build_streams(config, ["BTC"], got, fetch=fetch, settings=settings)
+        streams = build_streams(
+            config,
+            ["BTC"],
+            got.deliver,
+            got,
+            fetch=fetch,
+            contracts=got.pipeline.okx_contracts,
+            settings=settings,
+        )
         tasks = streams.start()
         await eventually(
             lambda: streams.okx_rest is not None and streams.okx_rest.backfill is not None, "backfill done"
@@ -496,11 +505,10 @@ async def test_reconnect_requests_right_after_connecting_still_back_off() -> Non
             source=okx.SOURCE,
             url=f"ws://127.0.0.1:{server.port}{okx.STREAM_PATH}",
             endpoint=okx.ENDPOINT,
-            parse=lambda frame: okx.parse_okx_frame(frame, {}, {}),
             subscribe=(okx.SUBSCRIBE_MESSAGE,),
             timing=FAST,
         )
-        runner = StreamRunner(spec, got, clock=SYSTEM_CLOCK, backoff=backoff)
+        runner = StreamRunner(spec, got.deliver, got, clock=SYSTEM_CLOCK, backoff=backoff)
         task = asyncio.create_task(runner.run())
         await eventually(lambda: len(server.conns) >= 3, "three connections")
         await stop(task)
@@ -523,10 +531,11 @@ async def test_silent_connection_is_replaced_after_the_idle_timeout() -> None:
             source="binance_liq",
             url=f"ws://127.0.0.1:{server.port}/market/ws/!forceOrder@arr",
             endpoint="forceOrder",
-            parse=lambda frame: binance.parse_binance_frame(frame, {}),
             timing=timing,
         )
-        runner = StreamRunner(spec, got, clock=SYSTEM_CLOCK, backoff=Backoff(base_s=0.01, cap_s=0.05))
+        runner = StreamRunner(
+            spec, got.deliver, got, clock=SYSTEM_CLOCK, backoff=Backoff(base_s=0.01, cap_s=0.05)
+        )
         task = asyncio.create_task(runner.run())
         await eventually(lambda: len(server.conns) >= 2, "a second connection")
         await stop(task)
@@ -538,7 +547,7 @@ async def test_unresolvable_host_says_so_in_one_line() -> None:
     clock = FakeClock()
     got = Collector()
     spec = dataclasses.replace(bybit_spec(1), url="wss://no-such-host.invalid/v5/public/linear")
-    runner = StreamRunner(spec, got, clock=clock)
+    runner = StreamRunner(spec, got.deliver, got, clock=clock)
     task = asyncio.create_task(runner.run())
     await eventually(lambda: len(clock.sleeps) >= 1, "one retry")
     await stop(task)

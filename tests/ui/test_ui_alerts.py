@@ -263,15 +263,15 @@ async def test_alerts_arm_where_the_replay_starts_not_on_the_way_there(
 ) -> None:
     """A replay started at a later moment catches up to it in chunks; a tick on the way must
     not arm the rules there, or everything between would fire as a burst of old alerts."""
-    from crashtui.replay.player import Player, ReplayWindow
     from crashtui.ui.options import UiOptions
 
     start = parse_instant("2026-02-06T13:30Z")
     config = alerts_config(tmp_path, rules=(EXTREME_FEAR,))
     options = EngineOptions(replay=ReplayOptions(small_recording, None, start, None))
     engine = build_engine(config, (), options)
-    assert engine.recording is not None
-    engine.player = Player(engine.recording, engine.sink, speed=None, window=ReplayWindow(start, None))
+    assert engine.replay is not None
+    engine.replay.new_player(None)
+    assert engine.player is not None
     app = CrashApp(config, engine=engine, options=UiOptions(start_engine=False, tick_s=3600.0))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()

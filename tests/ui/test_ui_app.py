@@ -198,6 +198,7 @@ class FakeEngine:
     watchlist: tuple[str, ...] = ("BTC",)
     header: Any = None
     player: Any = None
+    analysis_behind: bool = False
 
     def __post_init__(self) -> None:
         self.real = build_engine(Config(), ("BTC",), clock=FakeClock(start_ms=NOW))
@@ -283,12 +284,12 @@ def test_replay_plan_builds_engines_for_any_watchlist_and_start(small_recording:
     engine = plan.build(())
     assert engine.mode == "replay"
     assert engine.watchlist == ("BTC", "ETH")  # the recording's own
-    assert engine.options.replay is not None
-    assert engine.options.replay.start_ms == FEB6_1400
+    assert engine.replay is not None
+    assert engine.replay.window.start_ms == FEB6_1400
     other = plan.build(("SOL",), start_ms=1)
     assert other.watchlist == ("SOL",)
-    assert other.options.replay is not None
-    assert other.options.replay.start_ms == 1
+    assert other.replay is not None
+    assert other.replay.window.start_ms == 1
 
 
 def test_options_from_flags_and_config() -> None:

@@ -8,6 +8,7 @@ from textual.binding import Binding
 from textual.widgets import OptionList
 
 from crashtui.engine import Engine
+from crashtui.replay.player import Player
 from crashtui.ui.app import CrashApp
 from crashtui.ui.keys import KEYS, app_bindings, palette_keys
 from crashtui.ui.screens.dashboard import DashboardScreen
@@ -202,6 +203,13 @@ async def wait_for(pilot: object, predicate: object, rounds: int = 300) -> None:
     raise AssertionError("condition not reached")
 
 
+def player_of(engine: Engine | None) -> Player:
+    """The engine's replay player (the test fails if there is none)."""
+    assert engine is not None
+    assert engine.player is not None
+    return engine.player
+
+
 async def test_replay_keys_pause_seek_and_speed(small_recording: Path) -> None:
     app = running_app(small_recording, speed=60.0, start_ms=FEB6_1200, until_ms=FEB6_1400)
     async with app.run_test(size=SIZE) as pilot:
@@ -212,20 +220,20 @@ async def test_replay_keys_pause_seek_and_speed(small_recording: Path) -> None:
         engine = app.engine
         assert engine is not None
         await pilot.press("space")
-        assert engine.player.paused
+        assert player_of(engine).paused
         clock = engine.now_ms()
         await pilot.press("right")
         assert engine.now_ms() == clock + 3_600_000
         await pilot.press("greater_than_sign")
-        assert engine.player.speed == 120.0
+        assert player_of(engine).speed == 120.0
         await pilot.press("less_than_sign")
-        assert engine.player.speed == 60.0
+        assert player_of(engine).speed == 60.0
         # Back one hour: a new engine is built off the loop and swapped in once caught up.
         await pilot.press("left")
         await wait_for(pilot, lambda: app.engine is not engine and not app._switching)
         assert app.engine is not None
         assert app.engine.now_ms() == clock
-        assert app.engine.player.paused  # the pause survives the swap
+        assert player_of(app.engine).paused  # the pause survives the swap
         assert "PAUSED" in text_of(app, "#header")
         await pilot.press("shift+left")
         await wait_for(
@@ -235,10 +243,10 @@ async def test_replay_keys_pause_seek_and_speed(small_recording: Path) -> None:
         await pilot.press("shift+right")
         assert app.engine.now_ms() == clock
         await pilot.press("right", "right", "right")
-        assert app.engine.now_ms() == app.engine.player.end_ms  # clamped to the end of the replay
-        assert FEB6_1400 - 60_000 < app.engine.player.end_ms <= FEB6_1400
+        assert app.engine.now_ms() == player_of(app.engine).end_ms  # clamped to the end of the replay
+        assert FEB6_1400 - 60_000 < player_of(app.engine).end_ms <= FEB6_1400
         await pilot.press("space")
-        assert not app.engine.player.paused
+        assert not player_of(app.engine).paused
 
 
 async def test_replay_keys_explain_themselves_without_a_replay(feb6_engine: Engine) -> None:

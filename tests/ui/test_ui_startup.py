@@ -16,7 +16,7 @@ NOT_BEFORE_FIRST_PAINT = (
     "crashtui.alerts",
     "crashtui.replay.player",
     "crashtui.store",
-    "crashtui.poll",
+    "crashtui.upstream",
     "crashtui.feeds",
     "crashtui.ingest",
     "crashtui.streams",

@@ -8,9 +8,9 @@ from crashtui.alerts.checks.base import Firing
 from crashtui.alerts.inputs import MarketInputs
 from crashtui.alerts.triggers import EventGate, Latch
 from crashtui.analysis.days import iso_day
-from crashtui.analysis.numbers import fmt_usd
 from crashtui.config.alerts_schema import CascadeRule, EtfOutflowRule, EtfStreakRule, LiquidationRule
 from crashtui.model import Side
+from crashtui.numfmt import fmt_usd
 from crashtui.timeparse import iso_utc
 
 

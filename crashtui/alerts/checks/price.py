@@ -8,8 +8,8 @@ from types import MappingProxyType
 from crashtui.alerts.checks.base import Firing, direction_ok
 from crashtui.alerts.inputs import MarketInputs
 from crashtui.alerts.triggers import Latch
-from crashtui.analysis.numbers import fmt_price
 from crashtui.config.alerts_schema import PriceCrossRule, PriceMoveRule
+from crashtui.numfmt import fmt_price
 
 
 class PriceCrossChecker:

@@ -14,9 +14,9 @@ from types import MappingProxyType
 from crashtui.alerts.checks.base import Firing, direction_ok
 from crashtui.alerts.inputs import MarketInputs, ZoneView
 from crashtui.alerts.triggers import Latch
-from crashtui.analysis.numbers import fmt_price
 from crashtui.analysis.zones import Zone, ZoneKind
 from crashtui.config.alerts_schema import ZoneRule
+from crashtui.numfmt import fmt_price
 from crashtui.timeparse import iso_utc
 
 

@@ -85,21 +85,3 @@ class Drilldown(Screen[None]):
     def show_text(self, widget_id: str, builder: Callable[[int], Text]) -> None:
         """Fill the text section ``widget_id`` with ``builder(width)``."""
         self.query_one(f"#{widget_id}", TextView).show(lambda w, h: builder(w))
-
-
-def make_drilldown(name: str, glyphs: Glyphs) -> Drilldown:
-    """The drilldown screen for a key name."""
-    from crashtui.ui.screens.etf import EtfScreen
-    from crashtui.ui.screens.fear import FearScreen
-    from crashtui.ui.screens.liquidations import LiquidationsScreen
-    from crashtui.ui.screens.macro import MacroScreen
-    from crashtui.ui.screens.sources import SourcesScreen
-
-    screens: dict[str, type[Drilldown]] = {
-        "liquidations": LiquidationsScreen,
-        "etf": EtfScreen,
-        "fear": FearScreen,
-        "macro": MacroScreen,
-        "sources": SourcesScreen,
-    }
-    return screens[name](glyphs)

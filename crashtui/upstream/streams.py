@@ -17,9 +17,9 @@ from crashtui.config.symbols import table_from_config
 from crashtui.events import Deliver, EventSink, RawSink
 from crashtui.net.ws import StreamRunner, StreamSpec, StreamTiming
 from crashtui.streams import binance, bybit, okx
-from crashtui.streams.okx_backfill import OkxRestService, OkxRestSettings
 from crashtui.streams.okx_contracts import Fetch, OkxContracts
 from crashtui.symbols import SymbolTable
+from crashtui.upstream.okx_service import OkxRestService, OkxRestSettings
 
 # Binance closes every connection at 24 h: go a little earlier, on our own terms.
 BINANCE_MAX_AGE_S = 24 * 3600.0 - 300.0

@@ -15,8 +15,9 @@ import pytest
 from crashtui.clock import FakeClock
 from crashtui.config.schema import Config, SourceConfig
 from crashtui.events import DataEvent, Event, ServingEvent, StatusEvent
+from crashtui.ingest.pipeline import Pipeline
 from crashtui.model import RawPayload, SourceState, Ticker
-from crashtui.poll.poller import Poller
+from crashtui.upstream.poller import Poller
 from tests.conftest import FixtureReader
 
 T0 = 1_770_000_000_000
@@ -95,7 +96,8 @@ def _make(
         return handler(request)
 
     client = httpx.AsyncClient(transport=httpx.MockTransport(wrapped))
-    poller = Poller(config, watchlist, client, rec.sink, rec.raw, clock=clock, rng=random.Random(7))
+    deliver = Pipeline.into(rec.sink).payload
+    poller = Poller(config, watchlist, client, deliver, rec.sink, rec.raw, clock=clock, rng=random.Random(7))
     clock.poller = poller
     return poller, clock, rec
 
@@ -379,7 +381,7 @@ async def test_parser_bug_becomes_a_failing_status_not_a_crash(monkeypatch: pyte
     def broken(*args: object) -> object:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("crashtui.poll.poller.decode", broken)
+    monkeypatch.setattr("crashtui.ingest.decode.decoder_for", lambda source, endpoint: broken)
     poller, _, rec = _make(_config({"prices": ("binance",)}), _binance_ok)
     assert not await poller.attempt("binance", "prices")
     status = rec.statuses("binance")[-1].status
@@ -397,7 +399,8 @@ async def test_cancelling_run_stops_every_loop() -> None:
 
     client = httpx.AsyncClient(transport=httpx.MockTransport(hang))
     events: list[Event] = []
-    poller = Poller(_config({"prices": ("binance",), "depth": ("binance",)}), ("BTC",), client, events.append)
+    config = _config({"prices": ("binance",), "depth": ("binance",)})
+    poller = Poller(config, ("BTC",), client, Pipeline.into(events.append).payload, events.append)
     task = asyncio.create_task(poller.run())
     for _ in range(5):
         await asyncio.sleep(0)

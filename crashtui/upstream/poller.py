@@ -30,11 +30,11 @@ from crashtui.events import Deliver, EventSink, RawSink, ServingEvent, StatusEve
 from crashtui.model import SourceState
 from crashtui.net.fetcher import Fetcher
 from crashtui.net.http import max_body_bytes
-from crashtui.poll.context import poll_context
-from crashtui.poll.health import Lane, SourceHealth, new_lane
 from crashtui.sources.registry import POLLERS, REST_SOURCES
 from crashtui.symbols import SymbolTable
 from crashtui.textsafe import ERROR_LINE, plain
+from crashtui.upstream.context import poll_context
+from crashtui.upstream.health import Lane, SourceHealth, new_lane
 
 MIN_SLEEP_S = 1.0
 # Kinds where a successful poll must deliver something for the watchlist.

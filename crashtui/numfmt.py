@@ -1,0 +1,28 @@
+"""How a figure is written, once for every place that shows it (panes, --once, alerts, config)."""
+
+from __future__ import annotations
+
+
+def fmt_price(value: float) -> str:
+    """A price for a human-readable description: ``60,074``, ``182.4``, ``2.13``, ``0.1523``."""
+    size = abs(value)
+    if size >= 1000:
+        return f"{value:,.0f}"
+    if size >= 100:
+        return f"{value:,.1f}"
+    if size >= 1:
+        return f"{value:,.2f}"
+    return f"{value:.4g}"
+
+
+def fmt_usd(value: float) -> str:
+    """A USD amount, compact: ``$2.67B``, ``$412M``, ``$38.5K``, ``$950``."""
+    size = abs(value)
+    sign = "-" if value < 0 else ""
+    if size >= 1e9:
+        return f"{sign}${size / 1e9:.2f}B"
+    if size >= 1e6:
+        return f"{sign}${size / 1e6:.1f}M"
+    if size >= 1e3:
+        return f"{sign}${size / 1e3:.1f}K"
+    return f"{sign}${size:.0f}"

@@ -1,1 +1,0 @@
-"""REST polling: one loop per data kind with failover, per-source health and rate budgets."""
