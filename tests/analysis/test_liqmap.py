@@ -8,7 +8,9 @@ margin 0.5 % on the mark basis, so a long opened at 100 liquidates at
 
 from __future__ import annotations
 
+import itertools
 import math
+import random
 
 import pytest
 
@@ -27,6 +29,7 @@ from crashtui.analysis.liqmap import (
     build_liq_map,
     clusters,
     clusters_within,
+    consume,
     flat_mmr,
     hyperliquid_margin,
     largest_clusters,
@@ -36,6 +39,7 @@ from crashtui.analysis.liqmap import (
     to_json,
     venue_margin,
 )
+from crashtui.analysis.liqmap.align import align_steps, clean_bars
 from crashtui.model import Candle, Interval
 
 P = 300_000
@@ -392,3 +396,68 @@ def test_to_json_shape() -> None:
     ]
     assert body["total_short_usd"] == 0.0
     assert body["venues"] == ["binance"]
+
+
+# --- between rebuilds ----------------------------------------------------------------------------
+
+
+def test_consume_takes_out_what_the_live_range_crossed() -> None:
+    m = _map([
+        LiqLevel(90.0, 91.0, "long", 100.0),
+        LiqLevel(95.0, 96.0, "long", 10.0),
+        LiqLevel(104.0, 105.0, "short", 40.0),
+        LiqLevel(110.0, 111.0, "short", 50.0),
+    ])  # fmt: skip
+    # Low 95.25 crossed 3/4 of the 95–96 bucket (estimates spread evenly): 2.5 left; the high
+    # 104.5 crossed half of 104–105: 20 left. Others untouched.
+    after = consume(m, 95.25, 104.5, price=99.0, at_ms=T0 + P)
+    assert rows(after.levels) == [
+        (90.0, 91.0, "long", 100.0),
+        (95.0, 95.25, "long", pytest.approx(2.5)),
+        (104.5, 105.0, "short", pytest.approx(20.0)),
+        (110.0, 111.0, "short", 50.0),
+    ]
+    assert (after.price, after.at_ms, after.estimate) == (99.0, T0 + P, True)
+    # Reaching a bucket's far edge removes it; running the same range again changes nothing.
+    gone = consume(m, 90.0, 111.0)
+    assert gone.levels == ()
+    assert consume(after, 95.25, 104.5).levels == after.levels
+    assert consume(m, math.nan, -1.0).levels == m.levels  # bad bounds are ignored
+
+
+def test_consume_agrees_with_a_rebuild_at_bucket_edges() -> None:
+    # A later bar with low 90.0 (the bucket's low edge) takes the whole 90.0–90.5 level either way.
+    built = build(oi(10, 20), buys(1.0), flat_bars(2))
+    rebuilt = build(oi(10, 20), buys(1.0), [*flat_bars(2), PriceBar(T0 + 2 * P, P, 100.0, 90.0, 95.0, 1.0)])
+    assert consume(built, 90.0, 100.0).levels == rebuilt.levels == ()
+
+
+# --- the vectorised alignment against a plain loop ----------------------------------------------
+
+
+def test_alignment_matches_a_plain_loop_on_random_history() -> None:
+    rng = random.Random(5)
+    bars = [PriceBar(T0 + i * P, P, 101 + rng.random(), 99 - rng.random(), 100 + rng.uniform(-1, 1),
+                     rng.choice([0.0, rng.uniform(1, 9)])) for i in range(60)]  # fmt: skip
+    # OI every 5 or 10 minutes (some steps hold two bars), taker rows on a random subset.
+    ts = sorted({T0 + P * k for k in rng.sample(range(60), 35)})
+    points = [OiPoint(t, 0.0, P, rng.uniform(50, 100)) for t in ts]
+    flows = [TakerFlow(T0 + i * P, rng.random(), rng.random()) for i in range(60) if rng.random() < 0.7]
+    steps = align_steps(points, flows, clean_bars(bars), 1.0, None)
+    for k, (a, b) in enumerate(itertools.pairwise(points)):
+        inside = [x for x in bars if a.ts_ms <= x.open_ms < b.ts_ms]
+        vol = sum(x.volume for x in inside)
+        tp = [(x.high + x.low + x.close) / 3 for x in inside]
+        want = sum(t * x.volume for t, x in zip(tp, inside, strict=True)) / vol if vol else sum(tp) / len(tp)
+        assert steps.entry[k] == pytest.approx(want)
+        taken = [f for f in flows if a.ts_ms <= f.ts_ms < b.ts_ms]
+        buy, sell = sum(f.buy for f in taken), sum(f.sell for f in taken)
+        assert steps.long_share[k] == pytest.approx(buy / (buy + sell) if taken else 0.5)
+        assert steps.opened[k] == pytest.approx(max(0.0, b.oi_base - a.oi_base))  # type: ignore[operator]
+        later = [x for x in bars if x.open_ms >= b.ts_ms]
+        assert steps.low_after[k] == (min(x.low for x in later) if later else math.inf)
+        keep = 1.0
+        for c, d in itertools.pairwise(points[k + 1 :]):
+            if d.oi_base < c.oi_base:  # type: ignore[operator]
+                keep *= d.oi_base / c.oi_base  # type: ignore[operator]
+        assert steps.survival[k] == pytest.approx(keep)

@@ -9,11 +9,13 @@ Entry points:
 * :func:`build_liq_map` — the map of one symbol from each venue's :class:`VenueInput`;
 * :func:`largest_clusters`, :func:`clusters_within`, :func:`clusters`, :func:`merge_levels` —
   questions about a map; :meth:`LiqMap.total_usd` — what is left;
+* :func:`consume` — take out what the live price traded through since the last build;
 * :func:`to_json` — the ``liquidation_map`` block of ``--once --json``.
 """
 
 from crashtui.analysis.liqmap.build import VenueInput, build_liq_map
 from crashtui.analysis.liqmap.inputs import OiPoint, PriceBar, TakerFlow, bars_from_candles
+from crashtui.analysis.liqmap.live import consume
 from crashtui.analysis.liqmap.params import (
     DEFAULT_TIERS,
     VENUE_MARGINS,
@@ -56,6 +58,7 @@ __all__ = [
     "build_liq_map",
     "clusters",
     "clusters_within",
+    "consume",
     "distance_pct",
     "flat_mmr",
     "hyperliquid_margin",

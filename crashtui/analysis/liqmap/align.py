@@ -21,9 +21,9 @@ grouped VWAP) was measured at several times the cost on 8,640 steps: see
 from __future__ import annotations
 
 import contextlib
-import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from crashtui.analysis.liqmap.inputs import OiPoint, PriceBar, TakerFlow
@@ -93,50 +93,52 @@ def _ts_ok(ts: IntArray) -> BoolArray:
     return (ts >= MIN_TS_MS) & (ts <= MAX_TS_MS)
 
 
-def _as_int(values: Iterable[object], count: int, lo: int = MIN_TS_MS, hi: int = MAX_TS_MS) -> IntArray:
-    """Integers as int64; anything that is not an int in ``[lo, hi]`` becomes 0 (dropped later)."""
+def _ints(rows: Sequence[object], attr: str, lo: int = MIN_TS_MS, hi: int = MAX_TS_MS) -> IntArray:
+    """``row.attr`` as int64; anything that is not a number in ``[lo, hi]`` becomes 0 (dropped later)."""
     import numpy as np
 
-    items = list(values)
+    get = attrgetter(attr)
     try:
-        out = np.fromiter(items, dtype=np.int64, count=count)
-        if all(type(v) is int for v in items):
-            return np.where((out >= lo) & (out <= hi), out, 0)
+        out = np.fromiter(map(get, rows), dtype=np.int64, count=len(rows))
+    except (TypeError, ValueError, OverflowError):
+        out = np.zeros(len(rows), dtype=np.int64)
+        for i, v in enumerate(map(get, rows)):
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and lo <= v <= hi:
+                out[i] = int(v)
+    return np.where((out >= lo) & (out <= hi), out, 0)
+
+
+def _floats(rows: Sequence[object], attr: str) -> FloatArray:
+    """``row.attr`` as float64; None, non-numbers and overflowing ints become NaN (dropped later)."""
+    import numpy as np
+
+    get = attrgetter(attr)
+    try:
+        return np.fromiter(map(get, rows), dtype=np.float64, count=len(rows))
     except (TypeError, ValueError, OverflowError):
         pass
-    out = np.zeros(count, dtype=np.int64)
-    for i, v in enumerate(items):
-        if isinstance(v, int) and not isinstance(v, bool) and lo <= v <= hi:
-            out[i] = v
-    return out
-
-
-def _as_float(values: Iterable[object], count: int) -> FloatArray:
-    """Floats; anything that is not a real number (or overflows a float) becomes NaN."""
-    import numpy as np
-
-    items = list(values)
-    if all(type(v) is float for v in items):
-        return np.fromiter(items, dtype=np.float64, count=count)
-    out = np.full(count, np.nan)
-    for i, v in enumerate(items):
-        if isinstance(v, (int, float)) and not isinstance(v, bool):
-            with contextlib.suppress(OverflowError):
-                out[i] = float(v)
-    return out
+    values = list(map(get, rows))
+    try:
+        return np.array(values, dtype=np.float64)  # None → NaN
+    except (TypeError, ValueError, OverflowError):
+        out = np.full(len(values), np.nan)
+        for i, v in enumerate(values):
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                with contextlib.suppress(OverflowError):
+                    out[i] = float(v)
+        return out
 
 
 def clean_bars(bars: Sequence[PriceBar]) -> Bars:
     """Arrays of the usable bars: finite, 0 < low ≤ close ≤ high, positive period."""
     import numpy as np
 
-    n = len(bars)
-    open_ms = _as_int((b.open_ms for b in bars), n)
-    period = _as_int((b.period_ms for b in bars), n, 1, MAX_PERIOD_MS)
-    high = _as_float((b.high for b in bars), n)
-    low = _as_float((b.low for b in bars), n)
-    close = _as_float((b.close for b in bars), n)
-    volume = _as_float((b.volume for b in bars), n)
+    open_ms = _ints(bars, "open_ms")
+    period = _ints(bars, "period_ms", 1, MAX_PERIOD_MS)
+    high = _floats(bars, "high")
+    low = _floats(bars, "low")
+    close = _floats(bars, "close")
+    volume = _floats(bars, "volume")
     with np.errstate(invalid="ignore"):
         ok = (
             _ts_ok(open_ms)
@@ -166,11 +168,10 @@ def _oi_arrays(points: Sequence[OiPoint]) -> tuple[IntArray, FloatArray, FloatAr
     """(ts, usd, base-or-NaN, period) of the usable OI points, sorted, one per ts; and drops."""
     import numpy as np
 
-    n = len(points)
-    ts = _as_int((p.ts_ms for p in points), n)
-    usd = _as_float((p.oi_usd for p in points), n)
-    base = _as_float((math.nan if p.oi_base is None else p.oi_base for p in points), n)
-    period = _as_int((p.period_ms for p in points), n, 1, MAX_PERIOD_MS)
+    ts = _ints(points, "ts_ms")
+    usd = _floats(points, "oi_usd")
+    base = _floats(points, "oi_base")
+    period = _ints(points, "period_ms", 1, MAX_PERIOD_MS)
     with np.errstate(invalid="ignore"):
         ok = _ts_ok(ts) & np.isfinite(usd) & (usd >= 0)
         base = np.where(np.isfinite(base) & (base >= 0), base, np.nan)
@@ -183,10 +184,9 @@ def _taker_arrays(flows: Sequence[TakerFlow]) -> tuple[IntArray, FloatArray, Flo
     """Sorted (ts, cumulative buy, cumulative sell), each with a leading 0 for range sums."""
     import numpy as np
 
-    n = len(flows)
-    ts = _as_int((f.ts_ms for f in flows), n)
-    buy = _as_float((f.buy for f in flows), n)
-    sell = _as_float((f.sell for f in flows), n)
+    ts = _ints(flows, "ts_ms")
+    buy = _floats(flows, "buy")
+    sell = _floats(flows, "sell")
     with np.errstate(invalid="ignore"):
         ok = _ts_ok(ts) & np.isfinite(buy) & np.isfinite(sell) & (buy >= 0) & (sell >= 0) & (buy + sell > 0)
     idx = np.flatnonzero(ok)

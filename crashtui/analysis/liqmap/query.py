@@ -102,9 +102,12 @@ def largest_clusters(
     ref = _reference(m, price)
     if ref is None:
         return [], []
-    above = [c for c in clusters(m, "short", ref, width_pct) if c.low > ref][:n]
-    below = [c for c in clusters(m, "long", ref, width_pct) if c.high <= ref][:n]
-    return above, below
+    above = [lv for lv in m.levels if lv.side == "short" and lv.high > ref]
+    below = [lv for lv in m.levels if lv.side == "long" and lv.low < ref]
+    return (
+        clusters(m, "short", ref, width_pct, limit=n, levels=above),
+        clusters(m, "long", ref, width_pct, limit=n, levels=below),
+    )
 
 
 def clusters_within(
