@@ -40,9 +40,7 @@ def consume(
             if hi >= lv.high:
                 continue
             if hi >= lv.low:
-                lv = LiqLevel(
-                    math.nextafter(hi, math.inf), lv.high, lv.side, lv.est_usd * (lv.high - hi) / width
-                )
+                lv = LiqLevel(hi, lv.high, lv.side, lv.est_usd * (lv.high - hi) / width)
         kept.append(lv)
     new_price = price if price is not None and math.isfinite(price) and price > 0 else m.price
     new_at = at_ms if at_ms is not None and (m.at_ms is None or at_ms > m.at_ms) else m.at_ms
