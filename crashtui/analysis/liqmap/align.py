@@ -14,8 +14,8 @@ For the step from OI point *k−1* to *k* (the interval ``[t0, t1)``) this compu
   after ``t1`` (the price path after the entry period), ±inf when there is none yet.
 
 numpy is imported inside the functions (start-up time). A pandas version (``merge_asof`` and a
-grouped VWAP) was measured at several times the cost on 8,640 steps: see
-``benchmarks/bench_liqmap.py``.
+grouped VWAP) measured about twice the cost on 8,640 steps while doing less, plus pandas'
+import; see ``benchmarks/bench_liqmap.py``.
 """
 
 from __future__ import annotations
