@@ -461,3 +461,25 @@ def test_alignment_matches_a_plain_loop_on_random_history() -> None:
             if d.oi_base < c.oi_base:  # type: ignore[operator]
                 keep *= d.oi_base / c.oi_base  # type: ignore[operator]
         assert steps.survival[k] == pytest.approx(keep)
+
+
+def test_map_forms_in_a_rally_and_is_consumed_by_the_drop() -> None:
+    # 20 steps of rally (typical 100 → 109.5, OI +1 coin a step, 70 % taker buys), then a drop
+    # to a low of exactly 95.0 with OI flat. Bucket 0.5, so 95.0 is a bucket edge.
+    rally = [PriceBar(T0 + i * P, P, 100.5 + i / 2, 99.5 + i / 2, 100.0 + i / 2, 10.0) for i in range(20)]
+    lows = (106.0, 103.0, 100.0, 95.0)
+    drop = [PriceBar(T0 + (20 + i) * P, P, 109.0 - 3 * i, low, low + 1, 10.0) for i, low in enumerate(lows)]
+    points = oi(*[10.0 + i for i in range(21)], *[30.0] * 4)
+    taker = buys(*[0.7] * 24)
+    params = LiqMapParams(bucket_usd=0.5)
+    before = build(points[:21], taker, rally, params, venue_margin("binance"))
+    after = build(points, taker, rally + drop, params, venue_margin("binance"))
+    assert before.total_usd("long") > 0
+    # Nothing new opened in the drop and OI did not fall: the drop only removes longs whose
+    # liquidation price it reached (≥ 95.0); shorts far above are untouched.
+    survivors = [lv for lv in before.levels if lv.side == "short" or lv.high <= 95.0]
+    assert rows(after.levels) == rows(tuple(survivors))
+    assert after.total_usd("long") < before.total_usd("long")
+    assert after.total_usd("short") == pytest.approx(before.total_usd("short"))
+    # Between rebuilds, consume() with the drop's range gives the same map.
+    assert consume(before, 95.0, 109.0).levels == after.levels
