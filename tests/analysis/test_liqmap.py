@@ -36,11 +36,12 @@ from crashtui.analysis.liqmap import (
     liq_price,
     merge_levels,
     mmr_by_leverage,
+    oi_points_from_snapshots,
     to_json,
     venue_margin,
 )
 from crashtui.analysis.liqmap.align import align_steps, clean_bars
-from crashtui.model import Candle, Interval
+from crashtui.model import Candle, FundingSnapshot, Interval
 
 P = 300_000
 T0 = 1_770_386_400_000  # 2026-02-06 14:00Z
@@ -483,3 +484,17 @@ def test_map_forms_in_a_rally_and_is_consumed_by_the_drop() -> None:
     assert after.total_usd("short") == pytest.approx(before.total_usd("short"))
     # Between rebuilds, consume() with the drop's range gives the same map.
     assert consume(before, 95.0, 109.0).levels == after.levels
+
+
+def test_oi_points_from_funding_snapshots() -> None:
+    snaps = [
+        FundingSnapshot("bybit", "BTC", T0, open_interest_base=10.0, open_interest_usd=1000.0),
+        FundingSnapshot("bybit", "BTC", T0 + P, mark_price=100.0, open_interest_base=20.0),  # 20 · 100
+        FundingSnapshot("bybit", "BTC", T0 + 2 * P, open_interest_base=30.0),  # no way to value it
+        FundingSnapshot("bybit", "ETH", T0, open_interest_usd=5.0),
+        FundingSnapshot("okx", "BTC", T0, open_interest_usd=5.0),
+    ]
+    assert oi_points_from_snapshots(snaps, "bybit", "BTC", P) == [
+        OiPoint(T0, 1000.0, P, 10.0),
+        OiPoint(T0 + P, 2000.0, P, 20.0),
+    ]

@@ -14,7 +14,13 @@ Entry points:
 """
 
 from crashtui.analysis.liqmap.build import VenueInput, build_liq_map
-from crashtui.analysis.liqmap.inputs import OiPoint, PriceBar, TakerFlow, bars_from_candles
+from crashtui.analysis.liqmap.inputs import (
+    OiPoint,
+    PriceBar,
+    TakerFlow,
+    bars_from_candles,
+    oi_points_from_snapshots,
+)
 from crashtui.analysis.liqmap.live import consume
 from crashtui.analysis.liqmap.params import (
     DEFAULT_TIERS,
@@ -67,6 +73,7 @@ __all__ = [
     "liq_price",
     "merge_levels",
     "mmr_by_leverage",
+    "oi_points_from_snapshots",
     "to_json",
     "venue_margin",
 ]

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from crashtui.model import Candle
+from crashtui.model import Candle, FundingSnapshot
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,3 +69,24 @@ class TakerFlow:
 def bars_from_candles(candles: Iterable[Candle]) -> list[PriceBar]:
     """crashtui candles as :class:`PriceBar` (their interval gives the period)."""
     return [PriceBar(c.open_ms, c.interval.ms, c.high, c.low, c.close, c.volume) for c in candles]
+
+
+def oi_points_from_snapshots(
+    snapshots: Iterable[FundingSnapshot], venue: str, symbol: str, period_ms: int
+) -> list[OiPoint]:
+    """``venue``'s open-interest readings of ``symbol`` from crashtui's own funding snapshots.
+
+    For building history from what crashtui records itself (venues keep only weeks of it).
+    ``period_ms`` is the polling interval (steps longer than twice it count as gaps). A
+    snapshot needs USD open interest, or coins and a mark price to value them; others are skipped.
+    """
+    out: list[OiPoint] = []
+    for s in snapshots:
+        if s.venue != venue or s.symbol != symbol:
+            continue
+        usd = s.open_interest_usd
+        if usd is None and s.open_interest_base is not None and s.mark_price is not None:
+            usd = s.open_interest_base * s.mark_price
+        if usd is not None:
+            out.append(OiPoint(s.ts_ms, usd, period_ms, s.open_interest_base))
+    return out
