@@ -498,3 +498,9 @@ def test_oi_points_from_funding_snapshots() -> None:
         OiPoint(T0, 1000.0, P, 10.0),
         OiPoint(T0 + P, 2000.0, P, 20.0),
     ]
+
+
+def test_clusters_of_levels_wider_than_the_band() -> None:
+    # Merged 5-wide levels with a 0.5-wide band: each level is a cluster of its own.
+    m = _map([LiqLevel(90.0, 95.0, "long", 10.0), LiqLevel(95.0, 100.0, "long", 20.0)])
+    assert [(c.low, c.est_usd) for c in clusters(m, "long")] == [(95.0, 20.0), (90.0, 10.0)]

@@ -80,7 +80,7 @@ def clusters(
                 j, total = i + 1, 0.0
                 continue
             total += lv.est_usd
-            while rows[j].low < lv.high - width - 1e-9 * width:
+            while j < i and rows[j].low < lv.high - width - 1e-9 * width:
                 total -= rows[j].est_usd
                 j += 1
             if best is None or total > best[0] + 1e-9:
