@@ -188,11 +188,12 @@ def ui_rows() -> list[Row]:
 
 def analysis_rows() -> list[Row]:
     """Zones, tallies, stream parsing and loaded memory (their own benchmark modules)."""
-    from benchmarks import bench_analysis, bench_memory, bench_streams
+    from benchmarks import bench_analysis, bench_liqmap, bench_memory, bench_streams
 
     a = bench_analysis.run()
     s = bench_streams.run()
     m = bench_memory.run()
+    lq = bench_liqmap.run()
     return [
         Row("peak RSS, 10 symbols + 24 h of liquidations", m["peak_rss_mib"], "MiB", target="≤ 100 MiB",
             ok=m["peak_rss_mib"] <= 100, note=f"{m['liquidations']:,.0f} orders, UI modules loaded"),
@@ -203,6 +204,12 @@ def analysis_rows() -> list[Row]:
         Row("tally read (stats)", a["tally_stats_ms"], "ms"),
         Row("liquidation frames parsed", s["parse_frames_per_s"], "frames/s", target="≥ 50,000",
             ok=s["parse_frames_per_s"] >= 50_000),
+        Row("liquidation map rebuild, 30 d of 5m OI", lq["build_ms_1_venue_5m_bars"], "ms/symbol/venue",
+            target="≤ 25 ms", ok=lq["build_ms_1_venue_5m_bars"] <= 25,
+            note=f"3 venues {lq['build_ms_3_venues_5m_bars']:.1f} ms; {lq['levels']:.0f} levels"),
+        Row("liquidation map OI/bar alignment, numpy", lq["align_ms_numpy"], "ms",
+            note=f"pandas {lq['align_ms_pandas']:.1f} ms, plain Python {lq['align_ms_python']:.1f} ms"),
+        Row("liquidation map queries (clusters, alert)", lq["queries_ms"], "ms"),
     ]  # fmt: skip
 
 
