@@ -13,7 +13,9 @@ first with ms-string timestamps; parsers sort. Their periods are spelt ``5min``/
 (not Binance's ``5m``). ``open-interest`` is in base coin for linear and USD for inverse
 contracts; since 2026 its ``openInterest`` counts **both sides** and ``singleOpenInterest``
 one side (the older docs said "returns single side data" with only ``openInterest``), so one
-side is ``singleOpenInterest`` when present, else ``openInterest``.
+side is ``singleOpenInterest`` when present, else ``openInterest``. Public clients show the
+tickers' ``openInterest``/``openInterestValue`` gained ``single…`` twins at the same time;
+those are preferred the same way.
 """
 
 from __future__ import annotations
@@ -94,6 +96,12 @@ def check_envelope(data: Any, what: str) -> dict[str, Any]:
     return as_dict(envelope["result"], f"{what} result")
 
 
+def _one_side(row: dict[str, Any], name: str) -> Any:
+    """``single<Name>`` when the row has it (one side), else ``<name>``."""
+    single = row.get("single" + name[0].upper() + name[1:])
+    return single if single not in (None, "") else row.get(name)
+
+
 @parser("bybit tickers")
 def parse_tickers(
     body: bytes, *, instruments: dict[str, str], venue: str = SOURCE
@@ -118,8 +126,9 @@ def parse_tickers(
             continue
         rate = opt_num(row.get("fundingRate"), "fundingRate")
         hours = opt_num(row.get("fundingIntervalHour"), "fundingIntervalHour") or 8.0
-        oi = opt_num(row.get("openInterest"), "openInterest")
-        oi_value = opt_num(row.get("openInterestValue"), "openInterestValue")
+        # one side, as everywhere in crashtui: the single-side fields where the reply has them
+        oi = opt_num(_one_side(row, "openInterest"), "openInterest")
+        oi_value = opt_num(_one_side(row, "openInterestValue"), "openInterestValue")
         next_funding = opt_num(row.get("nextFundingTime"), "nextFundingTime")
         out.append(
             FundingSnapshot(
@@ -150,9 +159,7 @@ def parse_open_interest(
     ceiling = MAX_USD if inverse else MAX_BASE
     out = []
     for row in as_list(result["list"], "bybit open-interest list"):
-        single = row.get("singleOpenInterest")
-        one_side = single if single not in (None, "") else row["openInterest"]
-        value = amount(one_side, "openInterest", ceiling=ceiling)
+        value = amount(_one_side(row, "openInterest"), "openInterest", ceiling=ceiling)
         out.append(
             OpenInterestPoint(
                 venue=venue,

@@ -580,3 +580,18 @@ def test_decoder_rejects_rows_stamped_after_receipt(fixture_bytes: FixtureReader
     )
     with pytest.raises(ParseError, match="after the payload was received"):
         bybit.DECODERS["open_interest"](raw, TABLE)
+
+
+def test_bybit_ticker_prefers_single_side_open_interest(fixture_bytes: FixtureReader) -> None:
+    # newer replies carry the one-side twins beside the two-sided totals (as public clients show)
+    body = _edit(
+        fixture_bytes("bybit_tickers_inverse.json"),
+        '"openInterest": "240113967",',
+        '"openInterest": "240113967", "singleOpenInterest": "120056984", '
+        '"singleOpenInterestValue": "1044.9",',
+    )
+    (snap,) = bybit.parse_tickers(body, instruments={"BTCUSD": "BTC"})
+    assert snap.open_interest_usd == 120056984.0  # inverse: openInterest is USD
+    assert snap.open_interest_base == 1044.9
+    (old,) = bybit.parse_tickers(fixture_bytes("bybit_tickers_inverse.json"), instruments={"BTCUSD": "BTC"})
+    assert old.open_interest_usd == 240113967.0
