@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from crashtui.errors import BlockedError, ParseError, RateLimitedError, UpstreamError
 from crashtui.model import (
     FundingPoint,
     FundingSnapshot,
@@ -17,7 +18,6 @@ from crashtui.model import (
     freeze_params,
 )
 from crashtui.sources import binance_futures, bybit, hyperliquid, okx_public
-from crashtui.sources.errors import BlockedError, ParseError, RateLimitedError, UpstreamError
 from crashtui.symbols import SymbolTable
 from tests.conftest import FixtureReader
 

@@ -10,10 +10,10 @@ from urllib.parse import urlparse
 import pytest
 
 from crashtui.model import RawPayload
-from crashtui.net.http import Request
 from crashtui.sources import binance_futures, bybit, hyperliquid, okx_public
 from crashtui.sources.common import PollContext
 from crashtui.symbols import SymbolInfo, SymbolTable
+from crashtui.wire import Request
 from tests.conftest import FixtureReader
 
 T0 = 1_790_000_000_000
