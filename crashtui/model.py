@@ -275,3 +275,104 @@ class Snapshot:
     borrow: tuple[BorrowRate, ...]
     statuses: Mapping[str, SourceStatus]
     serving: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+
+# --- Derivatives positioning (leverage radar) ----------------------------------------------
+#
+# Shared by these models: ``venue`` is the source name (``binance_futures``, ``bybit``, ``okx``,
+# ``hyperliquid``); ``period_ms`` is the sampling period of the history series a row came from
+# (5 min, 1 h…), and ``ts_ms`` is the time the venue stamps the row with. Which end of its
+# period a venue's stamp marks is not documented by any of them: treat a row as describing the
+# period around ``ts_ms``, ±1 period.
+
+FUNDING_8H_MS = 8 * 3_600_000
+"""The period every funding rate in crashtui is normalised to."""
+
+
+@dataclass(frozen=True, slots=True)
+class OpenInterestPoint:
+    """Open interest of one symbol on one venue at ``ts_ms``, counting **one side** once.
+
+    A 1 BTC long held against a 1 BTC short is 1 BTC of open interest (Bybit's two-sided
+    ``openInterest`` is halved by taking its ``singleOpenInterest``). ``oi_base`` is in the
+    base coin, ``oi_usd`` in USD; a venue that gives only one leaves the other None (never 0)
+    and analysis converts with a price of that time. ``scope`` is ``perp`` for the venue's
+    perpetual the symbol table names (``BTCUSDT``, ``BTC-USDT-SWAP``) and ``all`` for every
+    contract of the coin on the venue (OKX rubik: swaps, inverse swaps and expiry futures).
+    """
+
+    venue: str
+    symbol: str
+    ts_ms: int
+    oi_base: float | None
+    oi_usd: float | None
+    period_ms: int | None = None
+    scope: str = "perp"
+
+
+@dataclass(frozen=True, slots=True)
+class TakerVolume:
+    """Aggressor (taker) volume of one period in base coin: market buys vs market sells.
+
+    A taker buy opens a long or closes a short; :attr:`buy_share` is the fraction of the
+    period's taker volume that was buying (0.6 = 60% bought).
+    """
+
+    venue: str
+    symbol: str
+    ts_ms: int
+    period_ms: int
+    buy_base: float
+    sell_base: float
+
+    @property
+    def buy_share(self) -> float | None:
+        """``buy / (buy + sell)``; None for a period without taker volume."""
+        total = self.buy_base + self.sell_base
+        return self.buy_base / total if total > 0 else None
+
+
+@dataclass(frozen=True, slots=True)
+class LongShortRatio:
+    """Share of **accounts** net long vs net short on one venue (not position size).
+
+    ``long_share + short_share`` is about 1 (flat accounts are not counted). Venues that only
+    publish the ratio ``r`` (OKX) give ``long_share = r / (1 + r)``, ``short_share = 1 / (1 + r)``.
+    The ratio is always recomputed from the shares: Binance's own ``longShortRatio`` field
+    disagrees with its shares in the documented sample.
+    """
+
+    venue: str
+    symbol: str
+    ts_ms: int
+    period_ms: int
+    long_share: float
+    short_share: float
+
+    @property
+    def ratio(self) -> float | None:
+        """Accounts long per account short (1.96 = almost two longs for each short)."""
+        return self.long_share / self.short_share if self.short_share > 0 else None
+
+
+@dataclass(frozen=True, slots=True)
+class FundingPoint:
+    """One funding settlement (or the venue's current rate) normalised to 8 hours.
+
+    ``rate_8h`` is a fraction per 8 h (0.0001 = 0.01%): the venue's rate per interval times
+    ``8 h / interval_ms``, so an hourly 0.0000125 and an 8-hourly 0.0001 are both 0.0001.
+    ``interval_ms`` is the funding interval the rate was paid for (read from the venue, or
+    derived from the spacing of settlements). Annualised (simple, not compounded):
+    :attr:`annualised` = ``rate_8h × 3 × 365``.
+    """
+
+    venue: str
+    symbol: str
+    ts_ms: int
+    rate_8h: float
+    interval_ms: int
+
+    @property
+    def annualised(self) -> float:
+        """Simple annual rate as a fraction (0.1095 = 10.95% a year)."""
+        return self.rate_8h * 3 * 365

@@ -4,6 +4,13 @@ The answer is ``[meta, ctxs]`` with ``ctxs[i]`` belonging to ``meta.universe[i]`
 number is a string and ``premium``, ``midPx``, ``impactPxs`` (and on thin markets other
 fields) can be ``null``. ``funding`` is an **hourly** rate: ×8 gives the 8 h rate.
 ``openInterest`` is in base units. One request covers every asset, for funding and OI.
+
+``{"type": "fundingHistory", "coin", "startTime"}`` lists settled funding oldest first as
+``{coin, fundingRate, premium, time}`` (rates strings, ``time`` an int a few ms after the
+hour). Settlement was 8-hourly until 2023-06-08 00:00 UTC and hourly from 01:00, with the
+same cap reading 0.0001 per 8 h before and 0.0000125 per hour after, so each row's interval
+is read from the spacing of settlements (hours can be missing; one 2023 row is 24 minutes
+off the hour) before it is normalised to 8 h.
 """
 
 from __future__ import annotations
@@ -11,7 +18,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator
 
 from crashtui.errors import ParseError, UpstreamError
-from crashtui.model import FundingSnapshot, RawPayload
+from crashtui.model import FUNDING_8H_MS, FundingPoint, FundingSnapshot, RawPayload
 from crashtui.sources.common import (
     Decoder,
     Items,
@@ -22,16 +29,21 @@ from crashtui.sources.common import (
     fetch_each,
     instrument_map,
     load_json,
+    num,
     opt_num,
     param,
     param_symbols,
     parser,
 )
+from crashtui.sources.derivs import DAY_MS, HOUR_MS, Settlement, funding_points, ts_ms
 from crashtui.symbols import SymbolTable
 from crashtui.wire import Request
 
 SOURCE = "hyperliquid"
 INFO_WEIGHT = 20
+HOURLY_SINCE_MS = 1_686_182_400_000  # 2023-06-08 00:00 UTC: the last 8-hourly settlement
+FUNDING_BACKFILL_MS = 7 * DAY_MS  # 168 hourly rows: under the 500-row page
+FUNDING_TAIL_MS = 6 * HOUR_MS
 
 
 @parser("hyperliquid metaAndAssetCtxs")
@@ -71,6 +83,33 @@ def parse_meta_and_asset_ctxs(
     return tuple(out)
 
 
+@parser("hyperliquid fundingHistory")
+def parse_funding_history(
+    body: bytes, *, symbol: str, received_ms: int | None = None, venue: str = SOURCE
+) -> tuple[FundingPoint, ...]:
+    """Settled funding, oldest first, normalised to 8 h with each row's own interval.
+
+    A lone row (nothing to measure its spacing against) is taken as hourly, or as 8-hourly
+    when it settled before the 2023 switch.
+    """
+    data = load_json(body, "hyperliquid fundingHistory", venue)
+    if isinstance(data, dict) and "error" in data:
+        raise UpstreamError(f"hyperliquid fundingHistory: {data['error']}")
+    settlements = [
+        Settlement(
+            ts_ms(row["time"], "time", received_ms=received_ms),
+            num(row["fundingRate"], "fundingRate"),
+        )
+        for row in as_list(data, "hyperliquid fundingHistory")
+    ]
+    lone_ms = HOUR_MS
+    if settlements and max(s.ts_ms for s in settlements) <= HOURLY_SINCE_MS + HOUR_MS // 2:
+        lone_ms = FUNDING_8H_MS
+    return funding_points(
+        settlements, venue=venue, symbol=symbol, default_ms=lone_ms, what="hyperliquid fundingRate"
+    )
+
+
 def info_request(ctx: PollContext, kind: str) -> Request | None:
     """The one ``metaAndAssetCtxs`` request for the whole watchlist."""
     listed = [s for s in ctx.symbols if ctx.table.on(SOURCE, s)]
@@ -87,8 +126,31 @@ def info_request(ctx: PollContext, kind: str) -> Request | None:
     )
 
 
+def funding_history_requests(ctx: PollContext) -> list[Request]:
+    """One ``fundingHistory`` request per listed coin: a week on backfill, else the last 6 h."""
+    start_ms = ctx.now_ms - (FUNDING_BACKFILL_MS if ctx.backfill else FUNDING_TAIL_MS)
+    out = []
+    for symbol in ctx.symbols:
+        coin = ctx.table.on(SOURCE, symbol)
+        if coin is not None:
+            out.append(
+                Request(
+                    source=ctx.source,
+                    endpoint="funding_history",
+                    url=ctx.url("/info"),
+                    method="POST",
+                    json_body={"type": "fundingHistory", "coin": coin, "startTime": start_ms},
+                    context=context(symbol=symbol),
+                    weight=INFO_WEIGHT,
+                )
+            )
+    return out
+
+
 def poll(kind: str, ctx: PollContext) -> AsyncGenerator[RawPayload, None]:
-    """One poll cycle of ``funding`` or ``open_interest`` (same request)."""
+    """One poll cycle of ``funding`` or ``open_interest`` (same request), or ``funding_history``."""
+    if kind == "funding_history":
+        return fetch_each(funding_history_requests(ctx), ctx)
     if kind not in ("funding", "open_interest"):
         raise ValueError(f"hyperliquid does not serve {kind}")
     request = info_request(ctx, kind)
@@ -105,4 +167,14 @@ def _decode(raw: RawPayload, table: SymbolTable) -> tuple[str, Items]:
     )
 
 
-DECODERS: dict[str, Decoder] = {"meta_and_asset_ctxs": _decode}
+def _decode_funding_history(raw: RawPayload, table: SymbolTable) -> tuple[str, Items]:
+    points = parse_funding_history(
+        raw.body, symbol=param(raw, "symbol"), received_ms=raw.received_ms, venue=raw.source
+    )
+    return "funding_history", points
+
+
+DECODERS: dict[str, Decoder] = {
+    "meta_and_asset_ctxs": _decode,
+    "funding_history": _decode_funding_history,
+}
