@@ -58,9 +58,12 @@ FAST = StreamTiming(
 
 async def eventually(condition: Callable[[], bool], what: str) -> None:
     """Wait (event-loop time, generous bound) until ``condition`` holds."""
-    async with asyncio.timeout(WAIT_S):
+
+    async def wait() -> None:
         while not condition():
             await asyncio.sleep(0.005)
+
+    await asyncio.wait_for(wait(), WAIT_S)  # asyncio.timeout is 3.11+; 3.10 is supported
     assert condition(), what
 
 
