@@ -1,12 +1,18 @@
-"""What sources exist, what each serves, and the documented facts about them.
+"""The source registry: what sources exist, what each serves, and the facts about them.
 
-This is static knowledge (from ``tests/fixtures/README.md``), shared by config
-validation, the poller, the status bar and ``crashtui sources``.
+Adding a source happens here: its entry carries the catalog facts (label, kinds, base URL,
+budget), its short name for the status bar, the comment ``config.example.toml`` shows for it,
+and the instrument-name formats it adds to the symbol table. Its code lives in
+``crashtui/sources/<name>.py`` (REST) or ``crashtui/streams/`` (liquidation streams), and a test
+checks ``config.example.toml`` against this table. Shared by config validation, the poller,
+the status bar and ``crashtui sources``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
 
 # Data kinds: each is served by one source at a time, with failover between sources.
 KINDS = (
@@ -41,7 +47,13 @@ DEFAULT_POLL_S: dict[str, float] = {
 
 @dataclass(frozen=True, slots=True)
 class SourceInfo:
-    """Static facts about one source."""
+    """Static facts about one source (see the module docstring).
+
+    ``short`` is its name in the status bar (default: ``name``); ``config_note`` the comment
+    beside its table in ``config.example.toml``. ``symbol_formats`` maps each symbol-table key
+    this source names instruments under to the default name of a symbol (``{symbol}USDT``;
+    empty: no default, every symbol names its own, as CoinGecko ids do).
+    """
 
     name: str
     label: str
@@ -51,6 +63,18 @@ class SourceInfo:
     keyed: bool = False
     budget_per_min: int | None = None
     note: str = ""
+    short: str = ""
+    config_note: str = ""
+    symbol_formats: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def short_name(self) -> str:
+        """The name shown in the status bar."""
+        return self.short or self.name
+
+
+def _formats(formats: dict[str, str]) -> Mapping[str, str]:
+    return MappingProxyType(formats)
 
 
 SOURCES: dict[str, SourceInfo] = {
@@ -63,6 +87,8 @@ SOURCES: dict[str, SourceInfo] = {
             "https://data-api.binance.vision",
             budget_per_min=6000,
             note="request weight per minute per IP",
+            config_note="spot prices, candles, order book (data-api.binance.vision)",
+            symbol_formats=_formats({"binance": "{symbol}USDT"}),
         ),
         SourceInfo(
             "binance_futures",
@@ -71,6 +97,9 @@ SOURCES: dict[str, SourceInfo] = {
             "https://fapi.binance.com",
             budget_per_min=2400,
             note="request weight per minute per IP",
+            short="bin-fut",
+            config_note="funding, mark price, open interest",
+            symbol_formats=_formats({"binance_futures": "{symbol}USDT"}),
         ),
         SourceInfo(
             "coinbase",
@@ -78,8 +107,18 @@ SOURCES: dict[str, SourceInfo] = {
             ("prices", "candles"),
             "https://api.exchange.coinbase.com",
             budget_per_min=600,
+            config_note="prices and candles, second venue",
+            symbol_formats=_formats({"coinbase": "{symbol}-USD"}),
         ),
-        SourceInfo("kraken", "Kraken", ("prices", "candles"), "https://api.kraken.com", budget_per_min=60),
+        SourceInfo(
+            "kraken",
+            "Kraken",
+            ("prices", "candles"),
+            "https://api.kraken.com",
+            budget_per_min=60,
+            config_note="prices and candles, third venue",
+            symbol_formats=_formats({"kraken": "{symbol}USD", "kraken_result": "{symbol}USD"}),
+        ),
         SourceInfo(
             "coingecko",
             "CoinGecko",
@@ -87,6 +126,9 @@ SOURCES: dict[str, SourceInfo] = {
             "https://api.coingecko.com/api/v3",
             keyed=True,
             budget_per_min=30,
+            short="gecko",
+            config_note="prices, broad coverage (demo key optional)",
+            symbol_formats=_formats({"coingecko": ""}),
         ),
         SourceInfo(
             "bybit",
@@ -94,6 +136,8 @@ SOURCES: dict[str, SourceInfo] = {
             ("funding", "open_interest"),
             "https://api.bybit.com",
             budget_per_min=7200,
+            config_note="funding and open interest",
+            symbol_formats=_formats({"bybit": "{symbol}USDT"}),
         ),
         SourceInfo(
             "hyperliquid",
@@ -102,6 +146,9 @@ SOURCES: dict[str, SourceInfo] = {
             "https://api.hyperliquid.xyz",
             budget_per_min=1200,
             note="weight per minute per IP",
+            short="hyperliq",
+            config_note="funding and open interest",
+            symbol_formats=_formats({"hyperliquid": "{symbol}"}),
         ),
         SourceInfo(
             "okx",
@@ -110,8 +157,17 @@ SOURCES: dict[str, SourceInfo] = {
             "https://www.okx.com",
             budget_per_min=600,
             note="liquidation backfill and instruments",
+            config_note="liquidation backfill (last ~24 h) and contract sizes",
+            symbol_formats=_formats({"okx": "{symbol}-USDT-SWAP"}),
         ),
-        SourceInfo("farside", "Farside", ("etf",), "https://farside.co.uk", budget_per_min=2),
+        SourceInfo(
+            "farside",
+            "Farside",
+            ("etf",),
+            "https://farside.co.uk",
+            budget_per_min=2,
+            config_note="spot ETF flows, BTC and ETH (HTML; often behind Cloudflare)",
+        ),
         SourceInfo(
             "sosovalue",
             "SoSoValue",
@@ -119,14 +175,26 @@ SOURCES: dict[str, SourceInfo] = {
             "https://openapi.sosovalue.com",
             keyed=True,
             budget_per_min=10,
+            short="soso",
+            config_note="spot ETF flow totals (free key optional)",
         ),
-        SourceInfo("theblock", "The Block", ("etf",), "https://data.tbstat.com", budget_per_min=10),
+        SourceInfo(
+            "theblock",
+            "The Block",
+            ("etf",),
+            "https://data.tbstat.com",
+            budget_per_min=10,
+            short="tblock",
+            config_note="spot ETF flows, further fallback",
+        ),
         SourceInfo(
             "alternative_me",
             "alternative.me F&G",
             ("fear_crypto",),
             "https://api.alternative.me",
             budget_per_min=60,
+            short="alt.me",
+            config_note="crypto Fear & Greed",
         ),
         SourceInfo(
             "cnn",
@@ -134,6 +202,7 @@ SOURCES: dict[str, SourceInfo] = {
             ("fear_stocks",),
             "https://production.dataviz.cnn.io",
             budget_per_min=10,
+            config_note="stock Fear & Greed (often blocked from datacenters)",
         ),
         SourceInfo(
             "fred",
@@ -142,6 +211,7 @@ SOURCES: dict[str, SourceInfo] = {
             "https://fred.stlouisfed.org",
             keyed=True,
             budget_per_min=120,
+            config_note="jobless claims (ICSA) and Nasdaq (NASDAQCOM), keyless CSV",
         ),
         SourceInfo(
             "defillama",
@@ -149,6 +219,8 @@ SOURCES: dict[str, SourceInfo] = {
             ("borrow",),
             "https://yields.llama.fi",
             budget_per_min=10,
+            short="llama",
+            config_note="Aave v3 stablecoin borrow APY",
         ),
         SourceInfo(
             "binance_liq",
@@ -156,6 +228,8 @@ SOURCES: dict[str, SourceInfo] = {
             ("liquidations",),
             "wss://fstream.binance.com",
             stream=True,
+            short="bin-liq",
+            config_note="liquidation stream (sampled: at most 1 order/symbol/s)",
         ),
         SourceInfo(
             "bybit_liq",
@@ -163,6 +237,8 @@ SOURCES: dict[str, SourceInfo] = {
             ("liquidations",),
             "wss://stream.bybit.com",
             stream=True,
+            short="bybit-liq",
+            config_note="liquidation stream (all orders) for watchlist symbols",
         ),
         SourceInfo(
             "okx_liq",
@@ -170,9 +246,16 @@ SOURCES: dict[str, SourceInfo] = {
             ("liquidations",),
             "wss://ws.okx.com:8443",
             stream=True,
+            short="okx-liq",
+            config_note="liquidation stream (sampled: at most 1 order/contract/s)",
         ),
     )
 }
+
+SYMBOL_FORMATS: Mapping[str, str] = MappingProxyType(
+    {key: pattern for source in SOURCES.values() for key, pattern in source.symbol_formats.items()}
+)
+"""Every symbol-table key with its default instrument-name format (from the entries above)."""
 
 # Default failover order per data kind: the first healthy source serves the kind.
 # ``liquidations`` is not failover but fan-in: every enabled stream contributes.

@@ -7,82 +7,60 @@ see ``config.example.toml``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field
+from types import MappingProxyType
 
-# Provider keys used in the table. Streams use the same venue names as their REST side.
-PROVIDERS = (
-    "binance",
-    "binance_futures",
-    "coinbase",
-    "kraken",
-    "kraken_result",
-    "coingecko",
-    "bybit",
-    "okx",
-    "hyperliquid",
-)
+from crashtui.catalog import SYMBOL_FORMATS
+
+# The symbol-table keys: one per naming scheme, from the source registry (``kraken_result`` is
+# the key Kraken's OHLC replies use for a pair). Streams use their REST side's key.
+PROVIDERS: tuple[str, ...] = tuple(SYMBOL_FORMATS)
 
 
 @dataclass(frozen=True, slots=True)
 class SymbolInfo:
-    """Instrument names for one crashtui symbol on every provider (None: not listed)."""
+    """Instrument names for one crashtui symbol on every provider key (None: not listed)."""
 
     symbol: str
-    binance: str | None = None
-    binance_futures: str | None = None
-    coinbase: str | None = None
-    kraken: str | None = None
-    kraken_result: str | None = None
-    coingecko: str | None = None
-    bybit: str | None = None
-    okx: str | None = None
-    hyperliquid: str | None = None
+    names: Mapping[str, str | None] = field(default_factory=lambda: MappingProxyType({}))
 
     def on(self, provider: str) -> str | None:
         """The instrument name on ``provider``, or None when it is not listed there."""
-        value = getattr(self, provider, None)
-        return value if isinstance(value, str) else None
+        return self.names.get(provider)
 
 
-def _std(
-    symbol: str, coingecko: str, kraken: str | None = None, kraken_result: str | None = None
-) -> SymbolInfo:
-    """Table row for a symbol listed as <SYM>USDT on Binance/Bybit and <SYM>-USD on Coinbase."""
-    return SymbolInfo(
-        symbol=symbol,
-        binance=f"{symbol}USDT",
-        binance_futures=f"{symbol}USDT",
-        coinbase=f"{symbol}-USD",
-        kraken=kraken if kraken is not None else f"{symbol}USD",
-        kraken_result=kraken_result if kraken_result is not None else f"{symbol}USD",
-        coingecko=coingecko,
-        bybit=f"{symbol}USDT",
-        okx=f"{symbol}-USDT-SWAP",
-        hyperliquid=symbol,
-    )
+def _std(symbol: str, **names: str | None) -> SymbolInfo:
+    """A symbol's row from each provider's default format (a format of ``""`` gives no default:
+    the id must be given, as CoinGecko's are), with ``names`` as the exceptions (None: not
+    listed there)."""
+    row: dict[str, str | None] = {
+        key: pattern.format(symbol=symbol) if pattern else None for key, pattern in SYMBOL_FORMATS.items()
+    }
+    row.update(names)
+    return SymbolInfo(symbol, MappingProxyType(row))
 
 
 BUILTIN: Mapping[str, SymbolInfo] = {
     info.symbol: info
     for info in (
-        _std("BTC", "bitcoin", kraken="XBTUSD", kraken_result="XXBTZUSD"),
-        _std("ETH", "ethereum", kraken="ETHUSD", kraken_result="XETHZUSD"),
-        _std("SOL", "solana"),
-        _std("XRP", "ripple", kraken="XRPUSD", kraken_result="XXRPZUSD"),
-        _std("DOGE", "dogecoin", kraken="XDGUSD", kraken_result="XDGUSD"),
-        _std("ADA", "cardano"),
-        _std("AVAX", "avalanche-2"),
-        _std("LINK", "chainlink"),
-        _std("LTC", "litecoin", kraken="LTCUSD", kraken_result="XLTCZUSD"),
-        _std("DOT", "polkadot"),
-        _std("BCH", "bitcoin-cash"),
-        _std("TRX", "tron"),
-        _std("SUI", "sui"),
-        _std("NEAR", "near"),
-        _std("UNI", "uniswap"),
-        _std("AAVE", "aave"),
-        _std("HYPE", "hyperliquid"),
-        replace(_std("BNB", "binancecoin"), coinbase=None, kraken=None, kraken_result=None),
+        _std("BTC", coingecko="bitcoin", kraken="XBTUSD", kraken_result="XXBTZUSD"),
+        _std("ETH", coingecko="ethereum", kraken="ETHUSD", kraken_result="XETHZUSD"),
+        _std("SOL", coingecko="solana"),
+        _std("XRP", coingecko="ripple", kraken="XRPUSD", kraken_result="XXRPZUSD"),
+        _std("DOGE", coingecko="dogecoin", kraken="XDGUSD", kraken_result="XDGUSD"),
+        _std("ADA", coingecko="cardano"),
+        _std("AVAX", coingecko="avalanche-2"),
+        _std("LINK", coingecko="chainlink"),
+        _std("LTC", coingecko="litecoin", kraken="LTCUSD", kraken_result="XLTCZUSD"),
+        _std("DOT", coingecko="polkadot"),
+        _std("BCH", coingecko="bitcoin-cash"),
+        _std("TRX", coingecko="tron"),
+        _std("SUI", coingecko="sui"),
+        _std("NEAR", coingecko="near"),
+        _std("UNI", coingecko="uniswap"),
+        _std("AAVE", coingecko="aave"),
+        _std("HYPE", coingecko="hyperliquid"),
+        _std("BNB", coingecko="binancecoin", coinbase=None, kraken=None, kraken_result=None),
     )
 }
 
@@ -97,12 +75,9 @@ class SymbolTable:
             if base is None:
                 self._rows[name] = info
                 continue
-            changes: dict[str, str] = {}
-            for provider in PROVIDERS:
-                value = info.on(provider)
-                if value is not None:
-                    changes[provider] = value
-            self._rows[name] = replace(base, **changes)
+            merged = dict(base.names)
+            merged.update({key: value for key, value in info.names.items() if value is not None})
+            self._rows[name] = SymbolInfo(name, MappingProxyType(merged))
 
     def __contains__(self, symbol: object) -> bool:
         return symbol in self._rows
@@ -115,7 +90,7 @@ class SymbolTable:
         """The row for ``symbol``; an unknown symbol gets a best-guess standard row."""
         row = self._rows.get(symbol)
         if row is None:
-            row = replace(_std(symbol, symbol.lower()), coingecko=None)
+            row = _std(symbol)
         return row
 
     def on(self, provider: str, symbol: str) -> str | None:

@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from crashtui.catalog import SOURCES
 from crashtui.cli import main
 from crashtui.config import load_config
 from crashtui.config.schema import Config
+from crashtui.symbols import PROVIDERS
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "config.example.toml"
@@ -28,6 +30,21 @@ def write(tmp_path: Path, text: str, name: str = "config.toml") -> Path:
 def test_example_file_is_exactly_the_defaults() -> None:
     loaded = load_config(str(EXAMPLE))
     assert replace(loaded.config, source_file=None) == Config()
+
+
+def test_example_file_lists_every_registered_source_as_the_registry_describes_it() -> None:
+    """Adding a source is one catalog entry: the example file must show it, with its note."""
+    text = EXAMPLE.read_text(encoding="utf-8")
+    start = text.index("\n[sources.") + 1
+    block = text[start : text.index("\n\n", start)].splitlines()
+    width = max(len(name) for name in SOURCES) + len("[sources.]") + 1
+    expected: list[str] = []
+    for info in SOURCES.values():
+        expected.append(f"{'[sources.' + info.name + ']':<{width}} # {info.config_note}".rstrip(" #"))
+        expected.append("enabled = true")
+    assert block == expected
+    keys = text[text.index("# Keys: ") :].split(".", 1)[0].replace("#", " ")
+    assert [k.strip() for k in keys.removeprefix("  Keys: ").split(",")] == list(PROVIDERS)
 
 
 def test_no_file_gives_builtin_defaults() -> None:

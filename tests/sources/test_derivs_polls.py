@@ -4,7 +4,7 @@ each recorded request decodes with nothing but its own params."""
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Callable
-from types import ModuleType
+from types import MappingProxyType, ModuleType
 from urllib.parse import urlparse
 
 import pytest
@@ -19,7 +19,7 @@ from tests.conftest import FixtureReader
 T0 = 1_790_000_000_000
 HOUR = 3_600_000
 # FOO is listed nowhere but Binance futures: the other venues skip it
-TABLE = SymbolTable({"FOO": SymbolInfo("FOO", binance_futures="FOOUSDT")})
+TABLE = SymbolTable({"FOO": SymbolInfo("FOO", MappingProxyType({"binance_futures": "FOOUSDT"}))})
 
 
 async def _requests(

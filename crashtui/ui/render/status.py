@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from rich.text import Text
 
+from crashtui.catalog import SOURCES
 from crashtui.model import SourceState, SourceStatus
 from crashtui.textsafe import plain
 from crashtui.ui.fmt import fmt_age
@@ -14,18 +15,6 @@ from crashtui.ui.palette import Palette
 from crashtui.ui.render.common import fit, join, spread
 from crashtui.ui.render.frame import Frame
 
-SHORT_NAMES = {
-    "binance_futures": "bin-fut",
-    "binance_liq": "bin-liq",
-    "bybit_liq": "bybit-liq",
-    "okx_liq": "okx-liq",
-    "alternative_me": "alt.me",
-    "defillama": "llama",
-    "coingecko": "gecko",
-    "hyperliquid": "hyperliq",
-    "sosovalue": "soso",
-    "theblock": "tblock",
-}
 DEMO_HINT = "demo: crashtui --replay feb-2026"
 SCENARIO_LONG = "scenario: reconstructed intraday data, not live"
 SCENARIO_SHORT = "scenario, not live"
@@ -56,7 +45,8 @@ def source_age_ms(status: SourceStatus, now_ms: int) -> int | None:
 def badge(status: SourceStatus, frame: Frame, *, ages: bool, words: bool = True) -> Text:
     """``binance ●``, ``farside ◐3h stale``, ``fred ✗ failing`` (ages only from a minute up)."""
     p, g = frame.palette, frame.glyphs
-    name = plain(SHORT_NAMES.get(status.source, status.source), 12)
+    info = SOURCES.get(status.source)
+    name = plain(info.short_name if info is not None else status.source, 12)
     out = Text(name, style=p.muted if status.state is SourceState.OK else "")
     out.append_text(state_glyph(status.state, g, p))
     age = source_age_ms(status, frame.now_ms)
