@@ -244,40 +244,59 @@ def check_moving_average(closes: _Days, th: RecoveryThresholds, at_ms: int, symb
     return Verdict(MET if above == th.ma_days else NOT_MET, evidence)
 
 
+@dataclass(frozen=True, slots=True)
+class _Flows:
+    """One asset's weekday ETF rows, sorted: ``days[i]`` → total (None = not published)."""
+
+    days: tuple[int, ...]
+    totals: tuple[float | None, ...]
+
+    @staticmethod
+    def of(rows: Iterable[EtfFlow]) -> _Flows:
+        by_day: dict[int, float | None] = {}
+        for r in rows:
+            # a published total is never replaced by a "not published yet" placeholder
+            if weekday(r.day_ms) < 5 and (r.total_usd_m is not None or by_day.get(r.day_ms) is None):
+                by_day[r.day_ms] = r.total_usd_m
+        days = sorted(by_day)
+        return _Flows(tuple(days), tuple(by_day[d] for d in days))
+
+
 def _etf_window(
-    rows: Sequence[EtfFlow], asset: str, th: RecoveryThresholds, at_ms: int, live: bool
+    flows: _Flows, asset: str, th: RecoveryThresholds, at_ms: int, live: bool
 ) -> tuple[float, int, int] | str:
     """``(net US$m, first day, last day)`` of ``asset``'s last ``etf_days`` published days, or why not."""
-    upto = _visible_day(at_ms, live)
-    days = {r.day_ms: r for r in rows if r.day_ms <= upto and weekday(r.day_ms) < 5}
-    published = sorted(d for d, r in days.items() if r.total_usd_m is not None)
-    if not published:
+    i = bisect.bisect_right(flows.days, _visible_day(at_ms, live))
+    window: list[tuple[int, float]] = []
+    while i > 0 and len(window) < th.etf_days:
+        i -= 1
+        total = flows.totals[i]
+        if total is not None and math.isfinite(total):
+            window.append((flows.days[i], total))
+    if not window:
         return f"no published {asset} ETF flows"
-    anchor = published[-1]
+    anchor = window[0][0]
     if at_ms - anchor > th.etf_max_age_days * DAY_MS:
         return f"stale: the latest published {asset} ETF day is {iso_day(anchor)}"
-    window = published[-th.etf_days :]
     if len(window) < th.etf_days:
         return f"only {len(window)} published {asset} ETF days (need {th.etf_days})"
-    weekdays = sum(1 for d in range(window[0], anchor + 1, DAY_MS) if weekday(d) < 5)
+    first = window[-1][0]
+    weekdays = sum(1 for d in range(first, anchor + 1, DAY_MS) if weekday(d) < 5)
     missing = weekdays - len(window)
     if missing > th.etf_max_missing_weekdays:
         return (
             f"{missing} weekdays without a published {asset} ETF flow between "
-            f"{iso_day(window[0])} and {iso_day(anchor)}"
+            f"{iso_day(first)} and {iso_day(anchor)}"
         )
-    net = math.fsum(days[d].total_usd_m or 0.0 for d in window)
-    return net, window[0], anchor
+    return math.fsum(t for _, t in window), first, anchor
 
 
-def check_etf(
-    flows: Mapping[str, Sequence[EtfFlow]], th: RecoveryThresholds, at_ms: int, live: bool
-) -> Verdict:
+def check_etf(flows: Mapping[str, _Flows], th: RecoveryThresholds, at_ms: int, live: bool) -> Verdict:
     """The net flow of ``etf_assets`` over each one's last ``etf_days`` published days is positive."""
     parts = []
     total = 0.0
     for asset in th.etf_assets:
-        window = _etf_window(flows.get(asset, ()), asset, th, at_ms, live)
+        window = _etf_window(flows.get(asset, _Flows((), ())), asset, th, at_ms, live)
         if isinstance(window, str):
             return _unknown(window)
         net, first, last = window
@@ -289,50 +308,64 @@ def check_etf(
     return Verdict(MET if total > 0 else NOT_MET, evidence)
 
 
-def _weekly(observations: Iterable[MacroObservation], upto: int) -> dict[int, float]:
-    return {o.day_ms: o.value for o in observations if o.day_ms <= upto and math.isfinite(o.value)}
+@dataclass(frozen=True, slots=True)
+class _Claims:
+    """Weekly 4-week averages (``IC4WSA``) and weekly claims (``ICSA``), week end → value."""
+
+    averages: Mapping[int, float]
+    weekly: Mapping[int, float]
+    weeks: tuple[int, ...]  # every week either series has, sorted
+
+    @staticmethod
+    def of(averages: Iterable[MacroObservation], weekly: Iterable[MacroObservation]) -> _Claims:
+        avg = {o.day_ms: o.value for o in averages if math.isfinite(o.value)}
+        raw = {o.day_ms: o.value for o in weekly if math.isfinite(o.value)}
+        return _Claims(avg, raw, tuple(sorted(set(avg) | set(raw))))
+
+    def average(self, week: int, upto: int) -> tuple[float, bool] | None:
+        """The 4-week average of ``week`` if known by ``upto``: FRED's, else computed from four
+        consecutive weekly figures (the flag says computed)."""
+        if week > upto:
+            return None
+        if week in self.averages:
+            return self.averages[week], False
+        four = [self.weekly.get(week - k * WEEK_MS) for k in range(4)]
+        if any(v is None for v in four):
+            return None
+        return math.fsum(v for v in four if v is not None) / 4.0, True
 
 
-def check_claims(
-    averages: Sequence[MacroObservation],
-    weekly: Sequence[MacroObservation],
-    th: RecoveryThresholds,
-    at_ms: int,
-    live: bool,
-) -> Verdict:
+def check_claims(claims: _Claims, th: RecoveryThresholds, at_ms: int, live: bool) -> Verdict:
     """The latest weekly 4-week average of claims is not above the previous week's."""
     upto = _visible_day(at_ms, live, CLAIMS_RELEASE_MS)
-    series = _weekly(averages, upto)
-    computed = set()
-    raw = _weekly(weekly, upto)
-    for week in raw:
-        four = [raw.get(week - k * WEEK_MS) for k in range(4)]
-        if week not in series and all(v is not None for v in four):
-            series[week] = math.fsum(v for v in four if v is not None) / 4.0
-            computed.add(week)
-    if not series:
+    i = bisect.bisect_right(claims.weeks, upto)
+    latest = None
+    while i > 0 and latest is None:
+        i -= 1
+        if (now := claims.average(claims.weeks[i], upto)) is not None:
+            latest = claims.weeks[i], now
+    if latest is None:
         return _unknown("no weekly jobless-claims figures")
-    latest = max(series)
-    if at_ms - latest > th.claims_max_age_days * DAY_MS:
-        return _unknown(f"stale: the latest claims week ended {iso_day(latest)}")
-    before = latest - WEEK_MS
-    if before not in series:
+    week, (value, computed) = latest
+    if at_ms - week > th.claims_max_age_days * DAY_MS:
+        return _unknown(f"stale: the latest claims week ended {iso_day(week)}")
+    previous = claims.average(week - WEEK_MS, upto)
+    if previous is None:
         return _unknown(
-            f"no 4-week average for the week ending {iso_day(before)} to compare "
-            f"{iso_day(latest)}'s {series[latest]:,.0f} with"
+            f"no 4-week average for the week ending {iso_day(week - WEEK_MS)} to compare "
+            f"{iso_day(week)}'s {value:,.0f} with"
         )
-    change = series[latest] - series[before]
-    note = " (computed from weekly ICSA)" if {latest, before} & computed else ""
+    before, computed_before = previous
+    change = value - before
+    note = " (computed from weekly ICSA)" if computed or computed_before else ""
     evidence = (
-        f"4-week average {series[latest]:,.0f} (week ending {iso_day(latest)}) vs "
-        f"{series[before]:,.0f} a week earlier: {change:+,.0f}{note}"
+        f"4-week average {value:,.0f} (week ending {iso_day(week)}) vs "
+        f"{before:,.0f} a week earlier: {change:+,.0f}{note}"
     )
     return Verdict(MET if change <= 0 else NOT_MET, evidence)
 
 
-def check_ai_basket(
-    members: Mapping[str, Sequence[MacroObservation]], th: RecoveryThresholds, at_ms: int, live: bool
-) -> Verdict:
+def check_ai_basket(members: Mapping[str, _Days], th: RecoveryThresholds, at_ms: int, live: bool) -> Verdict:
     """The equal-weight basket is ``ai_off_low_pct`` % or more above its ``ai_lookback_days`` low."""
     if not members:
         return _unknown("no AI basket configured")
@@ -341,14 +374,11 @@ def check_ai_basket(
     names = sorted(members)
     closes: dict[str, dict[int, float]] = {}
     for name in names:
-        points = {
-            o.day_ms: o.value
-            for o in members[name]
-            if since <= o.day_ms <= upto and math.isfinite(o.value) and o.value > 0
-        }
-        if not points:
+        series = members[name]
+        lo, hi = bisect.bisect_left(series.days, since), series.upto(upto)
+        if lo >= hi:
             return _unknown(f"no {name} closes in the last {th.ai_lookback_days} days")
-        closes[name] = points
+        closes[name] = dict(zip(series.days[lo:hi], series.values[lo:hi], strict=True))
     common = sorted(set.intersection(*(set(p) for p in closes.values())))
     label = ", ".join(names)
     if len(common) < th.ai_min_days:
@@ -360,7 +390,8 @@ def check_ai_basket(
     if at_ms - last > th.ai_max_age_days * DAY_MS:
         return _unknown(f"stale: the latest day with every {label} close is {iso_day(last)}")
     base = common[0]
-    basket = {d: math.fsum(closes[n][d] / closes[n][base] for n in names) / len(names) for d in common}
+    scale = [(closes[n], closes[n][base] * len(names)) for n in names]
+    basket = {d: sum(points[d] / weight for points, weight in scale) for d in common}
     low_day = min(common, key=lambda d: (basket[d], d))
     off = (basket[last] / basket[low_day] - 1.0) * 100.0
     evidence = (
@@ -370,14 +401,29 @@ def check_ai_basket(
     return Verdict(MET if off >= th.ai_off_low_pct else NOT_MET, evidence)
 
 
-def check_fear(readings: Sequence[FearGreedReading], th: RecoveryThresholds, at_ms: int) -> Verdict:
+@dataclass(frozen=True, slots=True)
+class _Fear:
+    """Crypto Fear & Greed readings sorted by time."""
+
+    ts: tuple[int, ...]
+    readings: tuple[FearGreedReading, ...]
+
+    @staticmethod
+    def of(readings: Iterable[FearGreedReading]) -> _Fear:
+        usable = sorted(
+            (r for r in readings if r.index == "crypto" and math.isfinite(r.value)), key=lambda r: r.ts_ms
+        )
+        return _Fear(tuple(r.ts_ms for r in usable), tuple(usable))
+
+
+def check_fear(fear: _Fear, th: RecoveryThresholds, at_ms: int) -> Verdict:
     """Crypto Fear & Greed above ``fear_extreme_max`` on each of the last ``fear_days`` days."""
-    per_day: dict[int, FearGreedReading] = {}
-    for r in readings:
-        if r.index == "crypto" and r.ts_ms <= at_ms and math.isfinite(r.value):
-            day = r.ts_ms - r.ts_ms % DAY_MS
-            if day not in per_day or r.ts_ms >= per_day[day].ts_ms:
-                per_day[day] = r
+    i = bisect.bisect_right(fear.ts, at_ms)
+    per_day: dict[int, FearGreedReading] = {}  # the latest reading of each of the last days
+    while i > 0 and len(per_day) <= th.fear_days:
+        i -= 1
+        r = fear.readings[i]
+        per_day.setdefault(r.ts_ms - r.ts_ms % DAY_MS, r)
     if not per_day:
         return _unknown("no crypto Fear & Greed readings")
     days = sorted(per_day)
@@ -527,14 +573,18 @@ def recovery_checklist(
     """The seven items in the seed's order, each with its status, evidence and since."""
     btc = _Days.of(inputs.btc_closes)
     eth = _Days.of(inputs.eth_closes)
+    flows = {asset: _Flows.of(rows) for asset, rows in inputs.etf_flows.items()}
+    claims = _Claims.of(inputs.claims_4wk, inputs.claims_weekly)
+    basket = {name: _Days.of({o.day_ms: o.value for o in obs}) for name, obs in inputs.ai_basket.items()}
+    fear = _Fear.of(inputs.fear)
     venues = _venues(inputs.leverage, inputs.leverage_symbol)
     checks: dict[str, Callable[[int, bool], Verdict]] = {
         "btc_support": lambda t, live: check_support(btc, inputs.btc_support, th, t, "BTC"),
         "eth_ma200": lambda t, live: check_moving_average(eth, th, t, "ETH"),
-        "etf_inflows": lambda t, live: check_etf(inputs.etf_flows, th, t, live),
-        "claims_trend": lambda t, live: check_claims(inputs.claims_4wk, inputs.claims_weekly, th, t, live),
-        "ai_basket": lambda t, live: check_ai_basket(inputs.ai_basket, th, t, live),
-        "crypto_fear": lambda t, live: check_fear(inputs.fear, th, t),
+        "etf_inflows": lambda t, live: check_etf(flows, th, t, live),
+        "claims_trend": lambda t, live: check_claims(claims, th, t, live),
+        "ai_basket": lambda t, live: check_ai_basket(basket, th, t, live),
+        "crypto_fear": lambda t, live: check_fear(fear, th, t),
         "leverage_calm": lambda t, live: check_leverage(venues, inputs.leverage_symbol, th, t),
     }
     names = labels(th, inputs.btc_support)
