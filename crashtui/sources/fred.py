@@ -1,11 +1,19 @@
-"""FRED macro series: weekly jobless claims (``ICSA``) and the Nasdaq Composite (``NASDAQCOM``).
+"""FRED macro series: jobless claims, equity indices, VIX, Treasury yields and the dollar.
+
+Series (see :mod:`crashtui.sources.macro_series` for units): weekly ``ICSA`` and ``IC4WSA``
+(initial claims and their 4-week average), daily ``NASDAQCOM``, ``SP500``, ``VIXCLS``,
+``DGS10``, ``DTB3`` and ``DTWEXBGS``.
 
 Keyless by default: ``fred.stlouisfed.org/graph/fredgraph.csv?id=SERIES`` (one series per
 request; several ids return a ZIP). The CSV header is ``observation_date,SERIES`` (older
-files: ``DATE``) and a missing value is an **empty field**. With ``[sources.fred] api_key``
-the JSON API (``api.stlouisfed.org/fred/series/observations``, or the same path under a
-configured ``base_url``) is used instead, where a missing value is ``"."``. Missing
-observations are skipped (there is no value to show).
+files: ``DATE``; copies saved by other tools: ``date,value``) and a missing value is an
+**empty field** in current downloads, ``.`` in older ones (both are skipped: a holiday has no
+value to show, and it is never 0). A header naming a *different* series is a ParseError: a
+proxy or mirror answering with the wrong series must not be shown under this one's name.
+With ``[sources.fred] api_key`` the JSON API (``api.stlouisfed.org/fred/series/observations``,
+or the same path under a configured ``base_url``) is used instead, where a missing value is
+``"."``. Every value is checked against the series' plausible range, and an observation dated
+after the payload arrived is rejected.
 """
 
 from __future__ import annotations
@@ -32,15 +40,27 @@ from crashtui.sources.common import (
     param,
     parser,
 )
+from crashtui.sources.macro_series import check_observations
 from crashtui.symbols import SymbolTable
 from crashtui.wire import Request, blocked_hint, looks_like_html
 
 SOURCE = "fred"
 API_PATH = "/fred/series/observations"
 API_URL = "https://api.stlouisfed.org" + API_PATH
-# series → days of history to ask for
-SERIES = {"ICSA": 730, "NASDAQCOM": 400}
+# series → days of history to ask for. ICSA stays first: `crashtui sources` probes only the
+# first series of a source.
+SERIES = {
+    "ICSA": 730,
+    "IC4WSA": 730,
+    "NASDAQCOM": 400,
+    "SP500": 400,
+    "VIXCLS": 400,
+    "DGS10": 400,
+    "DTB3": 400,
+    "DTWEXBGS": 400,
+}
 _DATE_COLUMNS = ("observation_date", "DATE", "date")
+_GENERIC_VALUE_COLUMNS = ("value", "VALUE")
 
 
 @parser("fred csv")
@@ -54,7 +74,12 @@ def parse_fredgraph_csv(body: bytes, *, series: str, source: str = SOURCE) -> tu
     if not header or header[0].strip() not in _DATE_COLUMNS:
         raise ParseError(f"fred csv: unexpected header {(header or [''])[:2]!r}")
     columns = [h.strip() for h in header]
-    column = columns.index(series) if series in columns else 1
+    if series in columns:
+        column = columns.index(series)
+    elif len(columns) >= 2 and columns[1] in _GENERIC_VALUE_COLUMNS:
+        column = 1
+    else:
+        raise ParseError(f"fred csv: asked for {series} but the header is {columns[:2]!r}")
     out = []
     for row in reader:
         if not row:
@@ -142,11 +167,15 @@ def poll(kind: str, ctx: PollContext) -> AsyncGenerator[RawPayload, None]:
 
 
 def _decode_csv(raw: RawPayload, table: SymbolTable) -> tuple[str, Items]:
-    return "macro", parse_fredgraph_csv(raw.body, series=param(raw, "series"), source=raw.source)
+    items = parse_fredgraph_csv(raw.body, series=param(raw, "series"), source=raw.source)
+    check_observations(items, f"{raw.source} {raw.endpoint}", received_ms=raw.received_ms)
+    return "macro", items
 
 
 def _decode_api(raw: RawPayload, table: SymbolTable) -> tuple[str, Items]:
-    return "macro", parse_observations(raw.body, series=param(raw, "series"), source=raw.source)
+    items = parse_observations(raw.body, series=param(raw, "series"), source=raw.source)
+    check_observations(items, f"{raw.source} {raw.endpoint}", received_ms=raw.received_ms)
+    return "macro", items
 
 
 EXPECT: dict[str, str] = {"fredgraph_csv": "csv"}

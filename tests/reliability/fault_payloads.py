@@ -439,9 +439,21 @@ def cnn_graphdata(req: HttpRequest, q: Quotes) -> Any:
     return fixture_json("cnn_fear_greed_graphdata.json")
 
 
+FRED_CSV_FIXTURES = {
+    "SP500": "fred_fredgraph_sp500.csv",
+    "VIXCLS": "fred_fredgraph_vixcls.csv",
+    "DGS10": "fred_fredgraph_dgs10.csv",
+    "DTB3": "fred_fredgraph_dtb3.csv",
+    "DTWEXBGS": "fred_fredgraph_dtwexbgs_reconstructed.csv",
+}
+
+
 def fred_csv(req: HttpRequest, q: Quotes) -> Any:
-    """``/graph/fredgraph.csv?id=SERIES``: the real CSV layout with the asked series' header."""
+    """``/graph/fredgraph.csv?id=SERIES``: the series' real CSV where one is saved, else the
+    real CSV layout (WALCL's row) under the asked series' header."""
     series = req.query.get("id", "ICSA")
+    if series in FRED_CSV_FIXTURES:
+        return Reply(200, fixture_text(FRED_CSV_FIXTURES[series]).encode(), "text/csv")
     lines = fixture_text("fred_fredgraph_walcl.csv").splitlines()
     lines[0] = f"observation_date,{series}"
     return Reply(200, ("\n".join(lines) + "\n").encode(), "text/csv")
