@@ -50,8 +50,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from crashtui.analysis.days import DAY_MS, HOUR_MS, iso_day, iso_minute, weekday
-from crashtui.analysis.numbers import fmt_price, fmt_usd
 from crashtui.model import EtfFlow, FearGreedReading, FundingSnapshot, MacroObservation
+from crashtui.numfmt import fmt_price, fmt_usd
 
 MET = "met"
 NOT_MET = "not_met"

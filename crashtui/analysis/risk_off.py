@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from crashtui.analysis.days import DAY_MS, iso_day
-from crashtui.analysis.numbers import fmt_price
+from crashtui.numfmt import fmt_price
 
 UP = "up"
 DOWN = "down"

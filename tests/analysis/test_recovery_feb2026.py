@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 
 from crashtui.analysis.days import DAY_MS, HOUR_MS
-from crashtui.analysis.numbers import fmt_price
 from crashtui.analysis.recovery import (
     MET,
     NOT_MET,
@@ -21,6 +20,7 @@ from crashtui.analysis.recovery import (
     transitions,
 )
 from crashtui.model import MacroObservation
+from crashtui.numfmt import fmt_price
 from crashtui.sources.common import iso_day_ms
 from tests.analysis import feb2026_data as feb
 
