@@ -17,11 +17,9 @@ from crashtui.config.alerts_schema import (
     DESKTOP_MODES,
     DIRECTIONS,
     FEAR_INDEXES,
-    KIND_DEFAULTS,
     LIQUIDATION_SIDES,
     LIQUIDATION_WINDOWS,
     MAX_MOVE_WINDOW_MIN,
-    RULE_KINDS,
     SEVERITIES,
     ZONE_SETS,
     AlertRule,
@@ -50,22 +48,6 @@ _ZONE_KIND: dict[str, ZoneKindName] = {
 }
 COMMON_KEYS = ("kind", "name", "severity", "cooldown_s", "enabled")
 _ZONE_KEYS = ("symbol", "level", "zones", "direction", "hysteresis_pct")
-
-# Kind-specific keys, for "not a key of kind X" messages.
-KIND_KEYS: dict[str, tuple[str, ...]] = {
-    "zone_enter": _ZONE_KEYS,
-    "zone_break": _ZONE_KEYS[:-1],
-    "zone_reclaim": _ZONE_KEYS[:-1],
-    "price_cross": ("symbol", "level", "direction", "hysteresis_pct"),
-    "price_move": ("symbol", "pct", "window", "direction", "hysteresis_pct"),
-    "liquidations": ("window", "usd", "side", "symbol", "hysteresis_pct"),
-    "cascade": ("side",),
-    "etf_outflow": ("usd_m", "asset"),
-    "etf_streak": ("days", "asset"),
-    "fear_greed": ("index", "at_or_below", "at_or_above", "hysteresis_points"),
-    "gauge": ("at_or_above", "hysteresis_points"),
-    "source_failing": ("minutes", "source"),
-}
 
 
 def parse_alerts(t: Table) -> AlertsConfig:
@@ -111,7 +93,8 @@ def _rule(t: Table) -> AlertRule:
     kind = t.optional_string("kind", choices=RULE_KINDS)
     if kind is None:
         t.fail("kind", "expected the rule's kind, but the key is missing; one of: " + ", ".join(RULE_KINDS))
-    severity_default, cooldown_default = KIND_DEFAULTS[kind]
+    spec = _BY_KIND[kind]
+    severity_default, cooldown_default = spec.severity, spec.cooldown_s
     name = t.optional_string("name")
     if name is not None and not name.strip():
         t.fail("name", "expected a non-empty name")
@@ -121,7 +104,7 @@ def _rule(t: Table) -> AlertRule:
         cooldown_s=t.number("cooldown_s", cooldown_default, minimum=0, what="seconds"),
         enabled=t.boolean("enabled", True),
     )
-    rule = _BUILDERS[kind](t, kind, common)
+    rule = spec.parse(t, kind, common)
     _finish(t, kind)
     return rule
 
@@ -336,17 +319,38 @@ def _source_failing(t: Table, kind: str, c: _Common) -> SourceFailingRule:
     return SourceFailingRule(minutes=minutes, source=source, **c.named(label))
 
 
-_BUILDERS: dict[str, Callable[[Table, str, _Common], AlertRule]] = {
-    "zone_enter": _zone,
-    "zone_break": _zone,
-    "zone_reclaim": _zone,
-    "price_cross": _price_cross,
-    "price_move": _price_move,
-    "liquidations": _liquidations,
-    "cascade": _cascade,
-    "etf_outflow": _etf_outflow,
-    "etf_streak": _etf_streak,
-    "fear_greed": _fear_greed,
-    "gauge": _gauge,
-    "source_failing": _source_failing,
-}
+@dataclass(frozen=True, slots=True)
+class RuleKind:
+    """One alert rule kind: its config keys, defaults and parser. Adding a rule kind is one
+    entry in :data:`RULE_REGISTRY` (plus its checker, keyed by rule class, in
+    ``crashtui.alerts.checks``; a test holds the two together)."""
+
+    kind: str
+    severity: str
+    cooldown_s: float
+    keys: tuple[str, ...]
+    parse: Callable[[Table, str, _Common], AlertRule]
+
+
+_PRICE_CROSS_KEYS = ("symbol", "level", "direction", "hysteresis_pct")
+_PRICE_MOVE_KEYS = ("symbol", "pct", "window", "direction", "hysteresis_pct")
+_LIQUIDATION_KEYS = ("window", "usd", "side", "symbol", "hysteresis_pct")
+_FEAR_KEYS = ("index", "at_or_below", "at_or_above", "hysteresis_points")
+
+RULE_REGISTRY: tuple[RuleKind, ...] = (
+    RuleKind("zone_enter", "info", 1800.0, _ZONE_KEYS, _zone),
+    RuleKind("zone_break", "warning", 1800.0, _ZONE_KEYS[:-1], _zone),
+    RuleKind("zone_reclaim", "info", 1800.0, _ZONE_KEYS[:-1], _zone),
+    RuleKind("price_cross", "warning", 600.0, _PRICE_CROSS_KEYS, _price_cross),
+    RuleKind("price_move", "warning", 1800.0, _PRICE_MOVE_KEYS, _price_move),
+    RuleKind("liquidations", "warning", 3600.0, _LIQUIDATION_KEYS, _liquidations),
+    RuleKind("cascade", "critical", 3600.0, ("side",), _cascade),
+    RuleKind("etf_outflow", "info", 0.0, ("usd_m", "asset"), _etf_outflow),
+    RuleKind("etf_streak", "info", 0.0, ("days", "asset"), _etf_streak),
+    RuleKind("fear_greed", "warning", 21600.0, _FEAR_KEYS, _fear_greed),
+    RuleKind("gauge", "critical", 3600.0, ("at_or_above", "hysteresis_points"), _gauge),
+    RuleKind("source_failing", "warning", 3600.0, ("minutes", "source"), _source_failing),
+)
+RULE_KINDS: tuple[str, ...] = tuple(r.kind for r in RULE_REGISTRY)
+KIND_KEYS: dict[str, tuple[str, ...]] = {r.kind: r.keys for r in RULE_REGISTRY}
+_BY_KIND: dict[str, RuleKind] = {r.kind: r for r in RULE_REGISTRY}

@@ -166,35 +166,6 @@ AlertRule = (
     | SourceFailingRule
 )
 
-RULE_KINDS = (
-    *ZONE_KINDS,
-    "price_cross",
-    "price_move",
-    "liquidations",
-    "cascade",
-    "etf_outflow",
-    "etf_streak",
-    "fear_greed",
-    "gauge",
-    "source_failing",
-)
-
-# (severity, cooldown_s) used when a rule does not set them.
-KIND_DEFAULTS: dict[str, tuple[str, float]] = {
-    "zone_enter": ("info", 1800.0),
-    "zone_break": ("warning", 1800.0),
-    "zone_reclaim": ("info", 1800.0),
-    "price_cross": ("warning", 600.0),
-    "price_move": ("warning", 1800.0),
-    "liquidations": ("warning", 3600.0),
-    "cascade": ("critical", 3600.0),
-    "etf_outflow": ("info", 0.0),
-    "etf_streak": ("info", 0.0),
-    "fear_greed": ("warning", 21600.0),
-    "gauge": ("critical", 3600.0),
-    "source_failing": ("warning", 3600.0),
-}
-
 DEFAULT_RULES: tuple[AlertRule, ...] = (
     ZoneRule(kind="zone_break", name="pinned zone break", severity="warning", cooldown_s=1800.0),
     ZoneRule(kind="zone_reclaim", name="pinned zone reclaim", severity="info", cooldown_s=1800.0),

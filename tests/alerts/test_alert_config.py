@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import typing
 from pathlib import Path
 
 import pytest
@@ -269,3 +270,16 @@ def test_check_config_summarises_the_alerts(tmp_path: Path, capsys: pytest.Captu
         f"alerts: 1 rules: crash gauge >= 80 (gauge); log: {Path('~/x/alerts.jsonl').expanduser()}; "
         "bell: off; desktop: both; command: notify-send {message} (timeout 10s)"
     )
+
+
+def test_every_rule_kind_has_a_parser_defaults_and_a_checker() -> None:
+    """Adding a rule kind is one registry entry plus its checker: the two must stay together."""
+    from crashtui.alerts.checks import CHECKERS, make_checker
+    from crashtui.config.alerts_parse import RULE_REGISTRY
+    from crashtui.config.alerts_schema import AlertRule
+
+    rule_classes = set(typing.get_args(AlertRule))
+    assert set(CHECKERS) == rule_classes
+    assert len({spec.kind for spec in RULE_REGISTRY}) == len(RULE_REGISTRY)
+    for rule in DEFAULT_RULES:
+        assert make_checker(rule, 0) is not None

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from crashtui.alerts.checks.base import Checker, Firing
 from crashtui.alerts.checks.flows import (
     CascadeChecker,
@@ -29,26 +32,24 @@ from crashtui.config.alerts_schema import (
 __all__ = ["Checker", "Firing", "make_checker"]
 
 
+CHECKERS: dict[type, Callable[[Any, int], Checker]] = {
+    ZoneRule: ZoneChecker,
+    PriceCrossRule: lambda rule, arm_ms: PriceCrossChecker(rule),
+    PriceMoveRule: lambda rule, arm_ms: PriceMoveChecker(rule),
+    LiquidationRule: lambda rule, arm_ms: LiquidationChecker(rule),
+    CascadeRule: CascadeChecker,
+    EtfOutflowRule: EtfOutflowChecker,
+    EtfStreakRule: EtfStreakChecker,
+    FearGreedRule: lambda rule, arm_ms: FearGreedChecker(rule),
+    GaugeRule: lambda rule, arm_ms: GaugeChecker(rule),
+    SourceFailingRule: lambda rule, arm_ms: SourceFailingChecker(rule),
+}
+"""The checker of each rule class: ``factory(rule, arm_ms)`` (events before ``arm_ms`` are history)."""
+
+
 def make_checker(rule: AlertRule, arm_ms: int) -> Checker:
     """A fresh checker for ``rule``; events before ``arm_ms`` are history."""
-    if isinstance(rule, ZoneRule):
-        return ZoneChecker(rule, arm_ms)
-    if isinstance(rule, PriceCrossRule):
-        return PriceCrossChecker(rule)
-    if isinstance(rule, PriceMoveRule):
-        return PriceMoveChecker(rule)
-    if isinstance(rule, LiquidationRule):
-        return LiquidationChecker(rule)
-    if isinstance(rule, CascadeRule):
-        return CascadeChecker(rule, arm_ms)
-    if isinstance(rule, EtfOutflowRule):
-        return EtfOutflowChecker(rule, arm_ms)
-    if isinstance(rule, EtfStreakRule):
-        return EtfStreakChecker(rule, arm_ms)
-    if isinstance(rule, FearGreedRule):
-        return FearGreedChecker(rule)
-    if isinstance(rule, GaugeRule):
-        return GaugeChecker(rule)
-    if isinstance(rule, SourceFailingRule):
-        return SourceFailingChecker(rule)
-    raise TypeError(f"no checker for rule kind {type(rule).__name__}")
+    factory = CHECKERS.get(type(rule))
+    if factory is None:
+        raise TypeError(f"no checker for rule kind {type(rule).__name__}")
+    return factory(rule, arm_ms)
