@@ -54,3 +54,19 @@ class FakeClock:
 
 
 SYSTEM_CLOCK = SystemClock()
+
+
+class ShiftedClock:
+    """Real time, read as if it had started at ``start_ms``: recorded data (a fixture from last
+    month) meets a live code path with its own notion of "now", while sleeps stay real."""
+
+    def __init__(self, start_ms: int) -> None:
+        self._offset_ns = start_ms * 1_000_000 - time.monotonic_ns()
+
+    def now_ms(self) -> int:
+        """``start_ms`` plus the real time elapsed since construction."""
+        return (time.monotonic_ns() + self._offset_ns) // 1_000_000
+
+    async def sleep(self, seconds: float) -> None:
+        """Sleep on the event loop."""
+        await asyncio.sleep(max(0.0, seconds))

@@ -45,13 +45,28 @@ class ServingEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class HeldEvent:
+    """The gate held back ``items`` of data ``kind`` from ``source`` for ``reason`` at ``at_ms``.
+
+    Counted per source and reason in the state (what the user sees), never applied as data;
+    held liquidations are kept apart so the liquidations drilldown can list them.
+    """
+
+    source: str
+    kind: str
+    reason: str
+    items: tuple[object, ...]
+    at_ms: int
+
+
+@dataclass(frozen=True, slots=True)
 class ClockEvent:
     """Replay only: the replay clock moved to ``now_ms`` (drives ages and the badge)."""
 
     now_ms: int
 
 
-Event = DataEvent | StatusEvent | ServingEvent | ClockEvent
+Event = DataEvent | StatusEvent | ServingEvent | ClockEvent | HeldEvent
 
 
 class EventSink(Protocol):

@@ -254,6 +254,15 @@ def freeze_params(params: Mapping[str, str] | None) -> Mapping[str, str]:
 
 
 @dataclass(frozen=True, slots=True)
+class HeldCount:
+    """How many items one source's payloads had held back by the gate for one reason."""
+
+    reason: str
+    count: int
+    last_ms: int
+
+
+@dataclass(frozen=True, slots=True)
 class Snapshot:
     """Everything the feed knows at one moment; read by UI, ``--once`` and alerts.
 
@@ -275,6 +284,9 @@ class Snapshot:
     borrow: tuple[BorrowRate, ...]
     statuses: Mapping[str, SourceStatus]
     serving: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    # What the gate held back: counts per source and reason, and the quarantined liquidations.
+    held: Mapping[str, tuple[HeldCount, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    held_liquidations: tuple[Liquidation, ...] = ()
 
 
 # --- Derivatives positioning (leverage radar) ----------------------------------------------

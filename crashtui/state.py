@@ -13,7 +13,7 @@ from dataclasses import fields, replace
 from types import MappingProxyType
 from typing import Any
 
-from crashtui.events import ClockEvent, DataEvent, Event, ServingEvent, StatusEvent
+from crashtui.events import ClockEvent, DataEvent, Event, HeldEvent, ServingEvent, StatusEvent
 from crashtui.model import (
     BookStats,
     BorrowRate,
@@ -21,6 +21,7 @@ from crashtui.model import (
     EtfFlow,
     FearGreedReading,
     FundingSnapshot,
+    HeldCount,
     Interval,
     Liquidation,
     MacroObservation,
@@ -38,6 +39,7 @@ BOOK_HISTORY = 2880  # 12 h at one reading per 15 s, kept in full
 BOOK_ARCHIVE_EVERY_MS = 600_000
 BOOK_ARCHIVE = 7 * 24 * 6
 BORROW_HISTORY = 2000
+HELD_LIQUIDATIONS = 200  # quarantined orders kept for the drilldown
 
 
 class FeedState:
@@ -77,6 +79,8 @@ class FeedState:
         self.statuses: dict[str, SourceStatus] = {}
         self.serving: dict[str, str] = {}
         self.liquidations_total = 0
+        self.held: dict[str, dict[str, HeldCount]] = {}
+        self.held_liquidations: deque[Liquidation] = deque(maxlen=HELD_LIQUIDATIONS)
 
     # -- time ------------------------------------------------------------------------------
 
@@ -105,6 +109,8 @@ class FeedState:
                 self.serving[event.kind] = event.source
         elif isinstance(event, ClockEvent):
             self._replay_now = event.now_ms
+        elif isinstance(event, HeldEvent):
+            self._held(event)
         self.version += 1
 
     def apply_all(self, events: Iterable[Event]) -> None:
@@ -117,6 +123,13 @@ class FeedState:
             handler = _HANDLERS.get(type(item))
             if handler is not None:
                 handler(self, item)
+
+    def _held(self, event: HeldEvent) -> None:
+        reasons = self.held.setdefault(event.source, {})
+        old = reasons.get(event.reason)
+        count = (old.count if old else 0) + len(event.items)
+        reasons[event.reason] = HeldCount(event.reason, count, max(event.at_ms, old.last_ms if old else 0))
+        self.held_liquidations.extend(i for i in event.items if isinstance(i, Liquidation))
 
     def _ticker(self, t: Ticker) -> None:
         old = self.tickers.get(t.symbol)
@@ -226,6 +239,10 @@ class FeedState:
             borrow=tuple(h[-1] for h in self.borrow.values() if h),
             statuses=MappingProxyType(dict(self.statuses)),
             serving=MappingProxyType(dict(self.serving)),
+            held=MappingProxyType(
+                {s: tuple(sorted(r.values(), key=lambda h: -h.count)) for s, r in self.held.items()}
+            ),
+            held_liquidations=tuple(self.held_liquidations),
         )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -32,3 +33,65 @@ class FixtureReader:
 
     def __call__(self, name: str) -> bytes:
         return (FIXTURES / name).read_bytes()
+
+
+# Keys whose values are the time a quote, book or funding reading was taken.
+_TIME_KEYS = frozenset(
+    {"closeTime", "openTime", "time", "timestamp", "T", "E", "ts", "last_updated_at", "updatedTime"}
+)
+
+
+def freshen(body: bytes, now_ms: int) -> bytes:
+    """A real JSON fixture with its quote times moved so the newest is ``now_ms``.
+
+    The gate holds a live quote hours old (a price from 2019's API docs is not a current price),
+    so a test that serves a documented payload to the live path first brings its times to the
+    test clock. Every time moves by the same amount, in its own unit (s or ms, number, numeric
+    string or ISO string); nothing else in the body changes.
+    """
+    from datetime import datetime
+
+    data = json.loads(body)
+    found: list[int] = []
+
+    def as_ms(value: object) -> int | None:
+        if isinstance(value, bool):
+            return None
+        if isinstance(value, (int, float)) or (isinstance(value, str) and value.isdigit()):
+            number = float(value)
+            return int(number if number > 1e11 else number * 1000) if number > 1e8 else None
+        if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and "T" in value:
+            return int(datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp() * 1000)
+        return None
+
+    def walk(node: object, shift: int | None) -> object:
+        if isinstance(node, list):
+            return [walk(v, shift) for v in node]
+        if not isinstance(node, dict):
+            return node
+        out: dict[str, object] = {}
+        for key, value in node.items():
+            ms = as_ms(value) if key in _TIME_KEYS else None
+            if ms is None:
+                out[key] = walk(value, shift)
+            elif shift is None:
+                found.append(ms)
+                out[key] = value
+            else:
+                out[key] = _shifted(value, ms + shift)
+        return out
+
+    walk(data, None)
+    if not found:
+        return body
+    return json.dumps(walk(data, now_ms - max(found))).encode()
+
+
+def _shifted(original: object, ms: int) -> object:
+    from datetime import datetime, timezone
+
+    if isinstance(original, str) and not original.isdigit():
+        return datetime.fromtimestamp(ms / 1000, tz=timezone.utc).isoformat().replace("+00:00", "Z")
+    seconds = float(str(original)) <= 1e11
+    value = ms // 1000 if seconds else ms
+    return str(value) if isinstance(original, str) else value

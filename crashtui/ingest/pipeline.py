@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from crashtui.errors import ParseError
-from crashtui.events import DataEvent, Event, Outcome
+from crashtui.events import DataEvent, Event, HeldEvent, Outcome
 from crashtui.ingest.decode import PayloadDecoder
-from crashtui.ingest.gate import Gate
+from crashtui.ingest.gate import Admission, Gate
 from crashtui.model import RawPayload
 from crashtui.streams.okx_contracts import OkxContracts
 from crashtui.symbols import DEFAULT_TABLE, SymbolTable
@@ -52,7 +52,11 @@ class Pipeline:
         return self.decoder.liquidations.contracts
 
     def payload(self, raw: RawPayload) -> Outcome:
-        """Decode ``raw``, gate its items and apply them; says what became of it. Never raises."""
+        """Decode ``raw``, gate its items and apply them; says what became of it. Never raises.
+
+        A payload whose every item was held is an error for its source (failover asks the next
+        one); a payload with some items held applies the rest and counts the held ones.
+        """
         self.payloads += 1
         decoded = self.decoder.decode(raw)
         if decoded.error is not None:
@@ -62,28 +66,43 @@ class Pipeline:
         kind, items = decoded.kind, decoded.items
         if kind is None or not items:
             return Outcome(kind=kind)
-        reason = self.gate.check(raw.source, kind, items, raw.received_ms)
-        if reason is not None:
-            return Outcome(
-                kind=kind, rejected=len(items), error=ParseError(f"{raw.source} {raw.endpoint}: {reason}")
-            )
-        self._apply(DataEvent(raw.source, kind, items, raw.received_ms))
-        return Outcome(kind=kind, accepted=len(items))
+        admission = self._gate(DataEvent(raw.source, kind, items, raw.received_ms), history=False)
+        admitted, held = admission.admitted, len(admission.held)
+        if not admitted:
+            error = ParseError(f"{raw.source} {raw.endpoint}: held: {admission.held[0].reason}")
+            return Outcome(kind=kind, rejected=held, error=error)
+        self._apply(DataEvent(raw.source, kind, admitted, raw.received_ms))
+        return Outcome(kind=kind, accepted=len(admitted), rejected=held)
 
     def event(self, event: Event) -> None:
         """Apply one decoded event from a feed (data events pass the gate first)."""
-        if self._admit(event):
-            self._apply(event)
+        if isinstance(event, DataEvent) and event.items:
+            admitted = self._gate(event, history=False).admitted
+            if admitted:
+                self._apply(DataEvent(event.source, event.kind, admitted, event.received_ms))
+            return
+        self._apply(event)
 
     def history(self, event: Event) -> None:
-        """Paint one event read back from history: gated like any other, never re-stored."""
-        if self._admit(event):
-            self._paint(event)
+        """Paint one event read back from history: gated like any other (stored events that
+        fail today's rules are ignored, so an older version's bad data heals), never re-stored."""
+        if isinstance(event, DataEvent) and event.items:
+            admitted = self._gate(event, history=True).admitted
+            if admitted:
+                self._paint(DataEvent(event.source, event.kind, admitted, event.received_ms))
+            return
+        self._paint(event)
 
-    def _admit(self, event: Event) -> bool:
-        if not isinstance(event, DataEvent) or not event.items:
-            return True
-        return self.gate.check(event.source, event.kind, event.items, event.received_ms) is None
+    def _gate(self, event: DataEvent, *, history: bool) -> Admission:
+        """What the gate admits of ``event``; what it holds is reported to the state, by reason."""
+        admission = self.gate.admit(event.source, event.kind, event.items, event.received_ms, history=history)
+        by_reason: dict[str, list[object]] = {}
+        for held in admission.held:
+            by_reason.setdefault(held.reason, []).append(held.item)
+        report = self._paint if history else self._apply
+        for reason, items in by_reason.items():
+            report(HeldEvent(event.source, event.kind, reason, tuple(items), event.received_ms))
+        return admission
 
     def reset(self) -> None:
         """Start over (a replay seeking back): decoder, gate and the owner's state."""

@@ -45,22 +45,24 @@ class PriceGuard:
         self._candidates: dict[str, _Candidate] = {}
         self.rejected = 0
 
-    def check(self, items: Iterable[object], now_ms: int) -> str | None:
-        """None when every ticker in ``items`` is plausible (they become the new anchors);
-        else the reason for the first suspect one, and nothing in ``items`` is anchored."""
-        tickers = [t for t in items if isinstance(t, Ticker)]
-        reason = None
+    def screen(self, tickers: Iterable[Ticker], now_ms: int) -> dict[Ticker, str]:
+        """The suspect tickers with the reason each is held; every other ticker becomes its
+        symbol's new anchor. One symbol's glitch never holds back another symbol's price."""
+        suspects: dict[Ticker, str] = {}
         for ticker in tickers:
             problem = self._suspect(ticker, now_ms)
-            if problem is not None and reason is None:
-                reason = problem
-        if reason is not None:
-            self.rejected += 1
-            return reason
-        for ticker in tickers:
-            self._anchors[ticker.symbol] = _Anchor(ticker.price, now_ms)
-            self._candidates.pop(ticker.symbol, None)
-        return None
+            if problem is not None:
+                suspects[ticker] = problem
+                self.rejected += 1
+            else:
+                self._anchors[ticker.symbol] = _Anchor(ticker.price, now_ms)
+                self._candidates.pop(ticker.symbol, None)
+        return suspects
+
+    def check(self, items: Iterable[object], now_ms: int) -> str | None:
+        """The reason the first suspect ticker in ``items`` is held, or None (see :meth:`screen`)."""
+        suspects = self.screen([t for t in items if isinstance(t, Ticker)], now_ms)
+        return next(iter(suspects.values()), None)
 
     def _suspect(self, ticker: Ticker, now_ms: int) -> str | None:
         anchor = self._anchors.get(ticker.symbol)

@@ -33,12 +33,21 @@ from crashtui.model import (
     Candle,
     EtfFlow,
     FearGreedReading,
+    FundingPoint,
     FundingSnapshot,
     Liquidation,
+    LongShortRatio,
+    MacroObservation,
+    OpenInterestPoint,
+    TakerVolume,
     Ticker,
 )
+from crashtui.sources.macro_series import observation_problem
 
 MAX_PRICE_USD = 1e8
+MAX_TURNOVER_USD = 1e13  # US$10 trillion: above any candle's, day's or venue's turnover or OI
+MAX_BASE_UNITS = 1e16  # coins: above the whole supply of PEPE or SHIB
+MAX_NAME_CHARS = 32  # a symbol, instrument or fund name longer than this is not a name
 MAX_ORDER_USD = 1e10
 MAX_FUNDING_8H = 1.0  # 100% per 8 h; real caps are a few percent
 MAX_ETF_FLOW_USD_M = 100_000.0  # US$100bn in a day; the record is under US$1.5bn
@@ -75,8 +84,41 @@ def _range(label: str, value: float | None, low: float, high: float) -> str | No
     return f"{label} {value:g} is outside the plausible range {low:g}..{high:g}"
 
 
+def _amount(label: str, value: float | None, maximum: float) -> str | None:
+    """A non-negative finite amount no larger than ``maximum`` (volumes, depth, open interest)."""
+    if value is None:
+        return None
+    if not math.isfinite(value):
+        return f"{label} {value} is not a number"
+    if value < 0:
+        return f"{label} {value:g} is negative"
+    if value > maximum:
+        return f"{label} {value:g} is above the {maximum:g} sanity ceiling"
+    return None
+
+
+def _first(*problems: str | None) -> str | None:
+    return next((p for p in problems if p is not None), None)
+
+
+def _name(label: str, texts: Iterable[str]) -> str | None:
+    """Names shown to the user: printable and short (see :func:`_unprintable`)."""
+    problem = _unprintable(label, texts)
+    if problem is not None:
+        return problem
+    for text in texts:
+        if len(text) > MAX_NAME_CHARS:
+            return f"{label} of {len(text)} characters is longer than {MAX_NAME_CHARS}"
+    return None
+
+
 def _ticker(item: Ticker) -> str | None:
-    return _prices(item.symbol, [("price", item.price)])
+    return _first(
+        _name("symbol", [item.symbol]),
+        _prices(item.symbol, [("price", item.price)]),
+        _amount(f"{item.symbol} 24 h volume (USD)", item.volume_24h_usd, MAX_TURNOVER_USD),
+        _range(f"{item.symbol} 24 h change %", item.change_24h_pct, -100.0, 100_000.0),
+    )
 
 
 def _candle(item: Candle) -> str | None:
@@ -86,18 +128,61 @@ def _candle(item: Candle) -> str | None:
     )
     if problem is None and item.high < item.low:
         problem = f"{label} high {item.high:g} is below its low {item.low:g}"
-    return problem
+    if problem is None:
+        problem = _amount(f"{label} volume", item.volume, MAX_BASE_UNITS)
+    if problem is None and item.volume * item.close > MAX_TURNOVER_USD:
+        problem = (
+            f"{label} volume {item.volume:g} × {item.close:g} is above the {MAX_TURNOVER_USD:g} USD ceiling"
+        )
+    return _first(_name("symbol", [item.symbol]), problem)
 
 
 def _book(item: BookStats) -> str | None:
-    return _prices(f"{item.symbol} book", [("mid", item.mid)])
+    label = f"{item.symbol} book"
+    return _first(
+        _prices(label, [("mid", item.mid)]),
+        _amount(f"{label} spread (bps)", item.spread_bps, 10_000.0),
+        _amount(f"{label} bid depth (USD)", item.bid_depth_usd, MAX_TURNOVER_USD),
+        _amount(f"{label} ask depth (USD)", item.ask_depth_usd, MAX_TURNOVER_USD),
+    )
 
 
 def _funding(item: FundingSnapshot) -> str | None:
     label = f"{item.symbol} {item.venue}"
-    return _prices(label, [("mark", item.mark_price), ("index", item.index_price)]) or _range(
-        f"{label} funding", item.funding_rate_8h, -MAX_FUNDING_8H, MAX_FUNDING_8H
+    return _first(
+        _prices(label, [("mark", item.mark_price), ("index", item.index_price)]),
+        _range(f"{label} funding", item.funding_rate_8h, -MAX_FUNDING_8H, MAX_FUNDING_8H),
+        _amount(f"{label} open interest (coins)", item.open_interest_base, MAX_BASE_UNITS),
+        _amount(f"{label} open interest (USD)", item.open_interest_usd, MAX_TURNOVER_USD),
     )
+
+
+def _open_interest(item: OpenInterestPoint) -> str | None:
+    label = f"{item.symbol} {item.venue} open interest"
+    return _first(
+        _amount(f"{label} (coins)", item.oi_base, MAX_BASE_UNITS),
+        _amount(f"{label} (USD)", item.oi_usd, MAX_TURNOVER_USD),
+    )
+
+
+def _taker(item: TakerVolume) -> str | None:
+    label = f"{item.symbol} {item.venue} taker"
+    return _first(
+        _amount(f"{label} buy volume", item.buy_base, MAX_BASE_UNITS),
+        _amount(f"{label} sell volume", item.sell_base, MAX_BASE_UNITS),
+    )
+
+
+def _long_short(item: LongShortRatio) -> str | None:
+    label = f"{item.symbol} {item.venue}"
+    return _first(
+        _range(f"{label} long share", item.long_share, 0.0, 1.0),
+        _range(f"{label} short share", item.short_share, 0.0, 1.0),
+    )
+
+
+def _funding_point(item: FundingPoint) -> str | None:
+    return _range(f"{item.symbol} {item.venue} funding", item.rate_8h, -MAX_FUNDING_8H, MAX_FUNDING_8H)
 
 
 def _unprintable(label: str, texts: Iterable[str]) -> str | None:
@@ -116,13 +201,23 @@ def _fear(item: FearGreedReading) -> str | None:
 
 
 def _etf(item: EtfFlow) -> str | None:
-    return _range(
-        f"{item.asset} ETF flow (US$m)", item.total_usd_m, -MAX_ETF_FLOW_USD_M, MAX_ETF_FLOW_USD_M
-    ) or _unprintable(f"{item.asset} ETF fund", [f.ticker for f in item.funds])
+    return _first(
+        _range(f"{item.asset} ETF flow (US$m)", item.total_usd_m, -MAX_ETF_FLOW_USD_M, MAX_ETF_FLOW_USD_M),
+        _name(f"{item.asset} ETF fund", [f.ticker for f in item.funds]),
+        *(
+            _range(
+                f"{item.asset} {f.ticker} flow (US$m)", f.flow_usd_m, -MAX_ETF_FLOW_USD_M, MAX_ETF_FLOW_USD_M
+            )
+            for f in item.funds
+        ),
+    )
 
 
 def _borrow(item: BorrowRate) -> str | None:
-    return _range(f"{item.asset} borrow APY %", item.borrow_apy_pct, *BORROW_APY_RANGE)
+    return _first(
+        _range(f"{item.asset} borrow APY %", item.borrow_apy_pct, *BORROW_APY_RANGE),
+        _range(f"{item.asset} supply APY %", item.supply_apy_pct, *BORROW_APY_RANGE),
+    )
 
 
 def item_problem(item: object) -> str | None:
@@ -133,12 +228,14 @@ def item_problem(item: object) -> str | None:
 
 def liquidation_problem(liq: Liquidation) -> str | None:
     """Why one liquidation is implausible, or None."""
-    problem = _unprintable(f"{liq.venue} instrument", [liq.symbol, liq.instrument])
+    problem = _name(f"{liq.venue} instrument", [liq.symbol, liq.instrument])
     if problem is not None:
         return problem
     label = f"{liq.symbol} liquidation"
-    problem = _prices(label, [("price", liq.price)])
-    if problem is None and not 0 < liq.notional_usd <= MAX_ORDER_USD:
+    problem = _prices(label, [("price", liq.price)]) or _amount(f"{label} size", liq.qty, MAX_BASE_UNITS)
+    if problem is None and liq.qty == 0:
+        problem = f"{label} of size 0"
+    if problem is None and not (math.isfinite(liq.notional_usd) and 0 < liq.notional_usd <= MAX_ORDER_USD):
         problem = f"{label} of {liq.notional_usd:g} USD is above the {MAX_ORDER_USD:g} USD sanity ceiling"
     return problem
 
@@ -152,4 +249,9 @@ _CHECKS: dict[type, Callable[[Any], str | None]] = {
     FearGreedReading: _fear,
     EtfFlow: _etf,
     BorrowRate: _borrow,
+    MacroObservation: observation_problem,
+    OpenInterestPoint: _open_interest,
+    TakerVolume: _taker,
+    LongShortRatio: _long_short,
+    FundingPoint: _funding_point,
 }

@@ -220,5 +220,5 @@ async def test_absurd_prices_are_rejected_and_the_fallback_serves(fault: Fault) 
     assert status.state in (SourceState.STALE, SourceState.FAILING)
     assert_one_line(status.last_error)
     reason = status.last_error or ""
-    assert "rejected" in reason or "held back" in reason or "expected a finite number" in reason
+    assert "held: " in reason or "expected a finite number" in reason
     assert len(r.hits("binance", since_s=30)) <= transient_bound(90, PRICES_S)

@@ -8,7 +8,7 @@ import math
 import pytest
 
 from crashtui.errors import ParseError
-from crashtui.events import DataEvent, Event, StatusEvent
+from crashtui.events import DataEvent, Event, HeldEvent, StatusEvent
 from crashtui.feeds.replay import ReplayFeed
 from crashtui.ingest.gate import Gate
 from crashtui.ingest.pipeline import Pipeline
@@ -106,12 +106,14 @@ def test_names_with_control_characters_are_rejected_real_names_pass() -> None:
     assert item_problem(EtfFlow("BTC", T0, 1.0, "theblock", (FundFlow("IBIT", 1.0),))) is None
 
 
-def test_the_gate_names_the_first_implausible_item_and_counts_it() -> None:
+def test_the_gate_holds_the_implausible_item_admits_the_rest_and_counts_it() -> None:
     gate = Gate()
-    reason = gate.check("binance", "prices", (ticker(61_940.0, symbol="ETH"), ticker(-5.0)), T0)
-    assert reason == "rejected: BTC price -5 is not a positive price"
-    assert gate.check("binance", "prices", (ticker(61_940.0),), T0) is None
-    assert dict(gate.rejected) == {("binance", "rejected: BTC price -5 is not a positive price"): 1}
+    eth = ticker(1_771.0, symbol="ETH")
+    admission = gate.admit("binance", "prices", (eth, ticker(-5.0)), T0)
+    assert admission.admitted == (eth,)
+    assert [h.reason for h in admission.held] == ["BTC price -5 is not a positive price"]
+    assert gate.admit("binance", "prices", (ticker(61_940.0),), T0).held == ()
+    assert dict(gate.held) == {("binance", "BTC price -5 is not a positive price"): 1}
 
 
 def _coinbase_ticker(body: bytes) -> RawPayload:
@@ -130,16 +132,18 @@ def test_the_pipeline_applies_the_rules_to_real_payloads(fixture_bytes: FixtureR
         applied: list[Event] = []
         outcome = Pipeline.into(applied.append).payload(_coinbase_ticker(json.dumps(data).encode()))
         assert isinstance(outcome.error, ParseError)
-        assert str(outcome.error).startswith("coinbase ticker: rejected: BTC price")
-        assert applied == []
+        assert str(outcome.error).startswith("coinbase ticker: held: BTC price")
+        (held,) = applied  # nothing applied as data: the state only counts what was held
+        assert isinstance(held, HeldEvent)
+        assert held.reason.startswith("BTC price")
 
 
 def test_replay_rejects_the_same_payloads(fixture_bytes: FixtureReader) -> None:
     data = json.loads(fixture_bytes("coinbase_ticker.json"))
     data["price"] = "1000000000000"
     events = replayed([_coinbase_ticker(json.dumps(data).encode())])
-    assert [type(e).__name__ for e in events] == ["StatusEvent"]
-    (event,) = events
+    assert [type(e).__name__ for e in events] == ["HeldEvent", "StatusEvent"]
+    event = events[-1]
     assert isinstance(event, StatusEvent)
     assert event.status.state is SourceState.FAILING
     assert "above the 1e+08 USD sanity ceiling" in (event.status.last_error or "")
@@ -190,12 +194,15 @@ def test_a_stale_anchor_is_replaced_not_defended() -> None:
     assert guard.check([ticker(20_000.0)], T0 + 16 * 60_000) is None
 
 
-def test_one_suspect_ticker_rejects_the_batch_and_anchors_nothing() -> None:
+def test_one_suspect_symbol_is_held_and_the_other_symbols_price_is_anchored() -> None:
     guard = PriceGuard()
-    guard.check([ticker(61_940.0), ticker(1_771.0, symbol="ETH")], T0)
-    assert guard.check([ticker(62_000.0), ticker(17.7, symbol="ETH")], T0 + 1_000) is not None
-    # BTC was not anchored at 62,000 by the rejected batch: 30,900 is still -50.1% from 61,940.
+    guard.screen([ticker(61_940.0), ticker(1_771.0, symbol="ETH")], T0)
+    glitch = ticker(17.7, symbol="ETH")
+    suspects = guard.screen([ticker(62_000.0), glitch], T0 + 1_000)
+    assert list(suspects) == [glitch]
+    # BTC was anchored at 62,000: 30,900 is -50.2% from it (held), 31,100 is -49.8% (passes).
     assert guard.check([ticker(30_900.0)], T0 + 2_000) is not None
+    assert guard.check([ticker(31_100.0, "coinbase")], T0 + 3_000) is None
 
 
 def _binance_ticker(price: str, at_ms: int, fixture: bytes) -> RawPayload:
@@ -215,5 +222,5 @@ def test_replay_holds_back_the_same_jump_the_live_poller_does(fixture_bytes: Fix
     held = [e.status for e in events if isinstance(e, StatusEvent) and e.status.state is SourceState.FAILING]
     assert len(held) == 1
     assert (held[0].last_error or "").startswith(
-        "binance ticker_24hr: BTC 619.4 is -99% from the last good price"
+        "binance ticker_24hr: held: BTC 619.4 is -99% from the last good price"
     )

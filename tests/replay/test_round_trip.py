@@ -55,7 +55,7 @@ async def test_live_poll_recorded_and_replayed_gives_the_same_events(
     path = tmp_path / "session.jsonl.gz"
     writer = RecordingWriter(path, RecordingHeader(created_ms=1, label="t", watchlist=("BTC", "ETH")))
     live: list[Event] = []
-    clock = FakeClock(start_ms=1_785_500_000_000)
+    clock = FakeClock(start_ms=1_791_565_700_000)  # just after the recorded Bybit frame (2026-10-09)
     async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
         deliver = Pipeline.into(live.append).payload
         poller = Poller(config, ("BTC", "ETH"), client, deliver, live.append, writer, clock=clock)

@@ -35,7 +35,7 @@ from crashtui.sharedfeed.lock import CollectorLock, collector_alive
 from crashtui.sharedfeed.store_feed import StoreFeedReader
 from crashtui.sinks.store import StoreSink
 from crashtui.store.sqlite import Store
-from tests.conftest import FixtureReader
+from tests.conftest import FixtureReader, freshen
 
 T0 = 1_770_336_000_000
 WATCHLIST = ("BTC", "ETH")
@@ -144,7 +144,8 @@ async def test_collector_request_count_does_not_depend_on_readers(
     rows = json.loads(fixture_bytes("binance_ticker_24hr_mini_multi.json"))
     for row, name in zip(rows, ("BTCUSDT", "ETHUSDT"), strict=True):
         row["symbol"] = name
-    ticker = json.dumps(rows).encode()
+    # the collector runs on the wall clock: its quotes must be of now, not of the docs' 2022
+    ticker = freshen(json.dumps(rows).encode(), time.time_ns() // 1_000_000)
 
     def handler(request: httpx.Request) -> httpx.Response:
         requests.append(request.url.path)

@@ -326,7 +326,7 @@ async def test_rest_service_retries_instruments_then_backfills_and_reports_statu
 
 def _ws(source: str, body: str | bytes, endpoint: str = "frame") -> RawPayload:
     raw = body.encode() if isinstance(body, str) else body
-    return RawPayload(source=source, endpoint=endpoint, received_ms=1, body=raw, kind="ws")
+    return RawPayload(source=source, endpoint=endpoint, received_ms=REST_TS + 60_000, body=raw, kind="ws")
 
 
 def test_the_decoder_runs_the_live_parsers() -> None:
@@ -345,8 +345,8 @@ def test_the_decoder_runs_the_live_parsers() -> None:
 def test_the_pipeline_learns_ct_val_from_recorded_instruments_and_dedups_rest_and_ws() -> None:
     events: list[Event] = []
     pipeline = Pipeline.into(events.append)
-    instruments = RawPayload(source="okx", endpoint="instruments", received_ms=1, body=INSTRUMENTS_BODY)
-    rest = RawPayload(source="okx", endpoint="liquidation-orders", received_ms=2, body=REST_BODY)
+    instruments = RawPayload("okx", "instruments", REST_TS + 1, INSTRUMENTS_BODY)
+    rest = RawPayload("okx", "liquidation-orders", REST_TS + 2, REST_BODY)
     assert is_liquidation_payload(instruments)
 
     assert pipeline.payload(_ws("okx_liq", WS_BTC_LINE)).accepted == 0  # no ctVal known yet

@@ -80,9 +80,10 @@ def test_config_symbol_overrides_reach_subscriptions_and_parsers() -> None:
     streams = build_streams(config, ["PEPE"], pipeline.payload, events.append)
     bybit_spec = next(runner.spec for runner in streams.runners if runner.spec.source == "bybit_liq")
     assert json.loads(bybit_spec.subscribe[0])["args"] == ["allLiquidation.1000PEPEUSDT"]
-    item = {"T": 1, "s": "1000PEPEUSDT", "S": "Buy", "v": "5", "p": "0.01"}
+    at_ms = 1_791_565_600_992
+    item = {"T": at_ms, "s": "1000PEPEUSDT", "S": "Buy", "v": "5", "p": "0.01"}
     frame = json.dumps({"topic": "allLiquidation.1000PEPEUSDT", "data": [item]}).encode()
-    outcome = pipeline.payload(RawPayload("bybit_liq", bybit_spec.endpoint, 1, frame, kind="ws"))
+    outcome = pipeline.payload(RawPayload("bybit_liq", bybit_spec.endpoint, at_ms + 50, frame, kind="ws"))
     assert outcome.accepted == 1
     (event,) = events
     assert isinstance(event, DataEvent)
@@ -99,7 +100,7 @@ def test_okx_parser_notes_instruments_without_a_contract_size() -> None:
     )
     okx_spec = next(runner.spec for runner in streams.runners if runner.spec.source == "okx_liq")
     frame = (FIXTURES / "okx_liquidation_orders_ws_real.jsonl").read_bytes().splitlines()[0]
-    outcome = pipeline.payload(RawPayload("okx_liq", okx_spec.endpoint, 1, frame, kind="ws"))
+    outcome = pipeline.payload(RawPayload("okx_liq", okx_spec.endpoint, 1_791_565_601_000, frame, kind="ws"))
     assert outcome.ok
     assert outcome.accepted == 0
     assert events == []

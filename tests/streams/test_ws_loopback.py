@@ -23,7 +23,7 @@ import pytest
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
-from crashtui.clock import SYSTEM_CLOCK, FakeClock
+from crashtui.clock import FakeClock, ShiftedClock
 from crashtui.config.schema import Config, SourceConfig
 from crashtui.events import DataEvent, Event, StatusEvent
 from crashtui.ingest.pipeline import Pipeline
@@ -42,6 +42,22 @@ BINANCE_LINES = (
     (FIXTURES / "binance_futures_force_order_ws_real.jsonl").read_text(encoding="utf-8").splitlines()
 )
 BYBIT_PONG = BYBIT_LINES[2]
+# The fixtures are real frames of 2026-10-04..10; the gate holds liquidations more than 48 h
+# older than the feed clock, so the streams here run on a real-time clock that reads as a
+# moment just after the newest fixture.
+FIXTURE_NOW_MS = 1_791_594_200_000
+SYSTEM_CLOCK = ShiftedClock(FIXTURE_NOW_MS)
+
+
+def fresh_binance(line: str, at_ms: int) -> str:
+    """A real Binance forceOrder frame restamped (event and trade time) to ``at_ms``."""
+    message = json.loads(line)
+    event = message.get("data", message)  # combined-stream frames wrap the event
+    event["E"] = at_ms
+    event["o"]["T"] = at_ms
+    return json.dumps(message)
+
+
 WAIT_S = 10.0
 
 FAST = StreamTiming(
@@ -141,7 +157,7 @@ def bybit_frame(n: int) -> str:
     """A real Bybit frame made unique by its trade time and size."""
     message = json.loads(BYBIT_LINES[1])
     item = message["data"][0]
-    item.update(T=1791091285156 + n, v=str(n))
+    item.update(T=1791565600992 + n, v=str(n))
     return json.dumps(message)
 
 
@@ -317,7 +333,7 @@ async def test_binance_stream_from_config_uses_the_market_path_and_forces_reconn
 
     async def script(ws: ServerConnection, conn: ConnRecord) -> None:
         if conn.index < len(BINANCE_LINES):
-            await ws.send(BINANCE_LINES[conn.index])
+            await ws.send(fresh_binance(BINANCE_LINES[conn.index], SYSTEM_CLOCK.now_ms() - 1000))
         await ws.wait_closed()
 
     async with Loopback(script, ping="", pong="", subscribes=False) as server:
@@ -334,7 +350,12 @@ async def test_binance_stream_from_config_uses_the_market_path_and_forces_reconn
             max_age_s=0.2, status_interval_s=0.05, protocol_ping_s=None, close_timeout_s=0.5
         )
         streams = build_streams(
-            config, ["BTC", "ETH"], got.deliver, got, settings=StreamSettings(binance=timing)
+            config,
+            ["BTC", "ETH"],
+            got.deliver,
+            got,
+            settings=StreamSettings(binance=timing),
+            clock=SYSTEM_CLOCK,
         )
         assert [runner.spec.source for runner in streams.runners] == ["binance_liq"]
         tasks = streams.start()
@@ -468,6 +489,7 @@ async def test_okx_from_config_backfill_and_live_frame_count_the_same_order_once
             got,
             fetch=fetch,
             contracts=got.pipeline.okx_contracts,
+            clock=SYSTEM_CLOCK,
             settings=settings,
         )
         tasks = streams.start()

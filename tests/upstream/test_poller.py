@@ -18,7 +18,7 @@ from crashtui.events import DataEvent, Event, ServingEvent, StatusEvent
 from crashtui.ingest.pipeline import Pipeline
 from crashtui.model import RawPayload, SourceState, Ticker
 from crashtui.upstream.poller import Poller
-from tests.conftest import FixtureReader
+from tests.conftest import FixtureReader, freshen
 
 T0 = 1_770_000_000_000
 SECRET = "CG-demo-key-abcdef123456"
@@ -349,7 +349,7 @@ async def test_status_moves_pending_ok_stale_failing_ok() -> None:
 
 
 async def test_every_payload_goes_to_the_raw_sink_without_the_key(fixture_bytes: FixtureReader) -> None:
-    body = fixture_bytes("coingecko_simple_price.json")
+    body = freshen(fixture_bytes("coingecko_simple_price.json"), T0)  # a quote of the test's now
     seen_keys: list[str | None] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -447,7 +447,7 @@ async def test_a_spent_budget_does_not_hold_up_the_fallback() -> None:
     def route(request: httpx.Request) -> httpx.Response:
         if request.url.host == "farside.co.uk":
             return httpx.Response(503, text="busy")
-        return httpx.Response(200, json=[{"date": "2026-02-05", "total_net_inflow": -1e8}])
+        return httpx.Response(200, json=[{"date": "2026-02-01", "total_net_inflow": -1e8}])
 
     poller, _, rec = _make(config, route, until_s=50)
     budget = poller.fetcher.budget("farside", "https://farside.co.uk")

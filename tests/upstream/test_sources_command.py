@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from types import MappingProxyType
 
 import httpx
@@ -15,11 +16,27 @@ from crashtui.config.schema import Config, NetConfig, SourceConfig
 from crashtui.feeds.probe import probe_all
 from crashtui.model import SourceState
 from crashtui.sources.registry import REST_SOURCES
-from tests.conftest import FixtureReader
+from tests.conftest import FixtureReader, freshen
+
+LIVE_QUOTES = frozenset(
+    {
+        "coinbase_ticker.json",
+        "coingecko_simple_price.json",
+        "binance_futures_premium_index.json",
+        "binance_futures_open_interest.json",
+        "bybit_tickers_inverse.json",
+    }
+)
 
 
 def _router(fixture_bytes: FixtureReader) -> httpx.MockTransport:
-    f = fixture_bytes
+    now_ms = time.time_ns() // 1_000_000
+
+    def f(name: str) -> bytes:
+        """The fixture, its quote times brought to now (the probe runs on the wall clock)."""
+        body = fixture_bytes(name)
+        return freshen(body, now_ms) if name in LIVE_QUOTES else body
+
     kraken_ticker = {"error": [], "result": {"XXBTZUSD": {"c": ["60000.0", "1"], "v": ["1", "2"]}}}
     bodies: dict[tuple[str, str], bytes] = {
         ("data-api.binance.vision", "/api/v3/klines"): f("binance_klines.json"),
@@ -49,7 +66,13 @@ def _router(fixture_bytes: FixtureReader) -> httpx.MockTransport:
         host, path = request.url.host, request.url.path
         if path == "/api/v3/ticker/24hr":
             rows = [
-                {"symbol": s, "lastPrice": "61940", "openPrice": "68000", "quoteVolume": "1", "closeTime": 1}
+                {
+                    "symbol": s,
+                    "lastPrice": "61940",
+                    "openPrice": "68000",
+                    "quoteVolume": "1",
+                    "closeTime": now_ms,
+                }
                 for s in json.loads(request.url.params["symbols"])
             ]
             return httpx.Response(200, json=rows)

@@ -1,0 +1,143 @@
+"""The time rule of the gate: an item's time must lie in the feed clock's window.
+
+The feed clock is wall time live and the replay clock in replay (a recorded payload carries
+the time it was received). An item stamped more than :data:`MAX_AHEAD_MS` after it, or before
+:data:`EARLIEST_MS`, is held; so is a live item older than its kind's maximum age (a price
+quote hours old is not a current price). History read back from a store skips the age rule.
+A time that is a plausible time in another unit (seconds, µs, ns) says so in the reason.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta, timezone
+
+from crashtui.model import (
+    BookStats,
+    BorrowRate,
+    Candle,
+    EtfFlow,
+    FearGreedReading,
+    FundingPoint,
+    FundingSnapshot,
+    Liquidation,
+    LongShortRatio,
+    MacroObservation,
+    OpenInterestPoint,
+    TakerVolume,
+    Ticker,
+)
+
+HOUR_MS = 3_600_000
+DAY_MS = 86_400_000
+# Venue clocks, NTP drift and a recorded payload's own receive stamp: five minutes is far more
+# than any of them; a liquidation "from next week" is not drift.
+MAX_AHEAD_MS = 5 * 60_000
+EARLIEST_MS = 1_230_940_800_000  # 2009-01-03, the first bitcoin block: no crypto datum is older
+# Macro series reach back decades (FRED's 3-month bill from 1954): they start in 1900.
+EARLIEST_MACRO_MS = -2_208_988_800_000
+# How old a live item may be when it arrives (kinds not listed are history and have no limit).
+MAX_AGE_MS: dict[type, int] = {
+    Ticker: 6 * HOUR_MS,  # CoinGecko's quote of an illiquid coin can lag an hour or two
+    Liquidation: 48 * HOUR_MS,  # the OKX REST backfill reaches 24 h back
+    BookStats: HOUR_MS,
+    FundingSnapshot: 2 * DAY_MS,
+}
+# A stamp in another unit, and what turns it into ms.
+_UNITS = (("seconds", 1000.0), ("µs", 1e-3), ("ns", 1e-6))
+US_EASTERN_OFFSET_H = -5  # the ETF trading day is the New York day; EST is the earlier of EST/EDT
+
+
+def item_time_ms(item: object) -> int | None:
+    """The time an item is stamped with (epoch ms), or None for items without one."""
+    if isinstance(item, Candle):
+        return item.open_ms
+    if isinstance(item, (EtfFlow, MacroObservation)):
+        return item.day_ms
+    if isinstance(
+        item,
+        (
+            Ticker,
+            Liquidation,
+            FearGreedReading,
+            FundingSnapshot,
+            BookStats,
+            BorrowRate,
+            OpenInterestPoint,
+            TakerVolume,
+            LongShortRatio,
+            FundingPoint,
+        ),
+    ):
+        return item.ts_ms
+    return None
+
+
+def time_problem(item: object, now_ms: int, *, history: bool = False) -> str | None:
+    """Why ``item``'s time is outside the feed clock's window at ``now_ms``, or None."""
+    ts = item_time_ms(item)
+    if ts is None:
+        return None
+    if not isinstance(ts, int) or isinstance(ts, bool):
+        return f"timestamp {ts!r} is not an integer of epoch ms"
+    if isinstance(item, EtfFlow):
+        return _etf_day_problem(item, now_ms)
+    latest = now_ms + MAX_AHEAD_MS
+    earliest = EARLIEST_MACRO_MS if isinstance(item, MacroObservation) else EARLIEST_MS
+    if ts > latest or ts < earliest:
+        return _out_of_window(ts, now_ms)
+    limit = None if history else MAX_AGE_MS.get(type(item))
+    if limit is not None and now_ms - ts > limit:
+        return (
+            f"timestamp {span(now_ms - ts)} old (a live {type(item).__name__.lower()} may be {span(limit)})"
+        )
+    return None
+
+
+def _out_of_window(ts: int, now_ms: int) -> str:
+    for unit, to_ms in _UNITS:
+        if EARLIEST_MS <= ts * to_ms <= now_ms + MAX_AHEAD_MS:
+            return f"timestamp {ts} looks like {unit}, not ms"
+    if ts > now_ms:
+        return f"timestamp {span(ts - now_ms)} ahead"
+    return f"timestamp {span(now_ms - ts)} before the feed clock (before 2009)"
+
+
+def _etf_day_problem(flow: EtfFlow, now_ms: int) -> str | None:
+    """An ETF day after the current US trading day (New York date of the feed clock) is held."""
+    today = us_trading_day_ms(now_ms)
+    if flow.day_ms > today:
+        return f"ETF day {_iso_day(flow.day_ms)} is after the current US trading day {_iso_day(today)}"
+    if flow.day_ms < EARLIEST_MS:
+        return f"ETF day {flow.day_ms} is before 2009 (a unit slip?)"
+    return None
+
+
+def us_trading_day_ms(now_ms: int) -> int:
+    """00:00 UTC of the New York calendar day at ``now_ms`` (EST, the conservative offset)."""
+    local = datetime.fromtimestamp(now_ms / 1000, tz=timezone.utc) + timedelta(hours=US_EASTERN_OFFSET_H)
+    day = datetime(local.year, local.month, local.day, tzinfo=timezone.utc)
+    return int(day.timestamp() * 1000)
+
+
+def _iso_day(day_ms: int) -> str:
+    try:
+        return datetime.fromtimestamp(day_ms / 1000, tz=timezone.utc).strftime("%Y-%m-%d")
+    except (OverflowError, OSError, ValueError):
+        return str(day_ms)
+
+
+def span(ms: float) -> str:
+    """A duration for a reason: ``40 s``, ``12 min``, ``5 h``, ``3 days``, ``74 years``."""
+    if not math.isfinite(ms):
+        return "an unbounded time"
+    seconds = abs(ms) / 1000
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 2 * 3600:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 2 * 86400:
+        return f"{seconds / 3600:.0f} h"
+    if seconds < 2 * 365 * 86400:
+        return f"{seconds / 86400:.0f} days"
+    return f"{seconds / (365.25 * 86400):.0f} years"
