@@ -171,6 +171,12 @@ class RefreshMixin(AppCore):
         started = time.perf_counter()
         screen = self.screen
         if isinstance(screen, FrameView):
+            if not screen.is_mounted:
+                # Pushed but not composed yet (a key pressed while the engine boots): its
+                # widgets do not exist. Show a fresh frame once they do; the state may not
+                # change again, so the refresh key alone would never repaint it.
+                screen.call_after_refresh(self.refresh_now, True)
+                return
             screen.update_frame(frame)
         self.perf.record(self._analysis_ms, (time.perf_counter() - started) * 1000)
 
