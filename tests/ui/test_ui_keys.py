@@ -80,6 +80,20 @@ async def test_drilldown_keys_open_their_screens_and_escape_returns(feb6_engine:
         assert sum(isinstance(s, Drilldown) for s in app.screen_stack) == 1
 
 
+async def test_a_frame_that_arrives_before_a_new_screen_is_composed_waits_for_it(feb6_engine: Engine) -> None:
+    """A drilldown key pressed while the engine boots: the boot's frame reaches the pushed
+    screen before its widgets exist. It must not crash the app (it did, NoMatches) and the
+    screen must still get a frame once composed, even if nothing changes afterwards."""
+    app = still_app(feb6_engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.push_screen(LiquidationsScreen(app.glyphs))  # not awaited, like a key's action
+        app.refresh_now(force=True)
+        await pilot.pause()
+        assert isinstance(app.screen, LiquidationsScreen)
+        assert text_of(app, "#dd-header").strip()
+
+
 async def test_enter_opens_the_selected_symbol_and_arrows_move_the_cursor(feb6_engine: Engine) -> None:
     app = still_app(feb6_engine)
     async with app.run_test(size=SIZE) as pilot:

@@ -1,0 +1,92 @@
+"""Replay controls: pause, speed and seek. Seeking forward moves the running player; seeking back
+asks for a new engine that starts at the target (see :mod:`crashtui.ui.app_swap`)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from crashtui.ui.app_base import AppCore
+from crashtui.ui.app_swap import EngineRequest
+
+if TYPE_CHECKING:
+    from crashtui.engine import Engine
+    from crashtui.ui.session import FeedPlan
+
+MIN_SPEED = 1.0
+MAX_SPEED = 86_400.0
+
+
+class ReplayMixin(AppCore):
+    """The replay keys (space, ``<``/``>``, arrows)."""
+
+    plan: FeedPlan | None
+    engine: Engine | None
+    _speed: float | None
+    _seek_target: int | None
+
+    if TYPE_CHECKING:
+
+        def refresh_now(self, force: bool = False) -> None: ...  # app_refresh
+
+        def _request(self, request: EngineRequest) -> None: ...  # app_swap
+
+        def _symbols_for_engine(self) -> tuple[str, ...]: ...  # app_watchlists
+
+    def _replay_engine(self) -> Engine | None:
+        engine = self.engine
+        if engine is None or engine.mode != "replay":
+            self.say("replay keys work with --replay (try crashtui --replay feb-2026)", timeout=4)
+            return None
+        return engine
+
+    def action_pause(self) -> None:
+        """Pause or resume the replay."""
+        engine = self._replay_engine()
+        if engine is None:
+            return
+        if engine.player is None:
+            self.say("replay is not running", timeout=3)
+            return
+        engine.player.toggle_pause()
+        self.refresh_now(force=True)
+
+    def action_speed(self, factor: float) -> None:
+        """Change the replay speed by ``factor``."""
+        engine = self._replay_engine()
+        if engine is None or engine.player is None or engine.player.speed is None:
+            return
+        speed = max(MIN_SPEED, min(MAX_SPEED, engine.player.speed * factor))
+        engine.player.speed = speed
+        self._speed = speed
+        self.refresh_now(force=True)
+
+    def _bounds(self, engine: Engine) -> tuple[int, int]:
+        if engine.player is not None:
+            return engine.player.first_ms, engine.player.end_ms
+        header = engine.header
+        first = header.start_ms if header is not None and header.start_ms is not None else engine.now_ms()
+        end = header.end_ms if header is not None and header.end_ms is not None else engine.now_ms()
+        if self.plan is not None and self.plan.until_ms is not None:
+            end = min(end, self.plan.until_ms)
+        return first, end
+
+    def action_seek(self, delta_ms: int) -> None:
+        """Move the replay clock (forward in place; backward by rebuilding off the loop)."""
+        engine = self._replay_engine()
+        if engine is None:
+            return
+        first, end = self._bounds(engine)
+        player = engine.player
+        # The player's clock, not the state's: catching up to a later start, the state trails
+        # the data applied so far while the player already stands at the start asked for.
+        now = player.clock_ms if player is not None else engine.now_ms()
+        base = self._seek_target if self._seek_target is not None else now
+        target = max(first, min(end, base + delta_ms))
+        if target > base and self._seek_target is None and player is not None:
+            player.seek(target - base)
+            self.refresh_now(force=True)
+            return
+        if target == base or self.plan is None:
+            return
+        self._seek_target = target
+        self._request(EngineRequest(self._symbols_for_engine(), target, "seeking"))

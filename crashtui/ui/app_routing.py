@@ -1,0 +1,105 @@
+"""Screen routing: drilldowns, the symbol screen, help, the alert log, back, the one-pane layout's
+panes, and the command palette (every key, by its description)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import partial
+from typing import TYPE_CHECKING
+
+from textual.app import SystemCommand
+from textual.screen import Screen
+
+from crashtui.ui.app_base import AppCore
+from crashtui.ui.glyphs import Glyphs
+from crashtui.ui.keys import palette_keys
+
+
+class RoutingMixin(AppCore):
+    """Which screen is shown, and what opens or closes one."""
+
+    glyphs: Glyphs
+
+    if TYPE_CHECKING:
+
+        def refresh_now(self, force: bool = False) -> None: ...  # app_refresh
+
+    def _open(self, screen: Screen[None]) -> None:
+        from crashtui.ui.screens.drilldown import Drilldown
+
+        if isinstance(self.screen, Drilldown):
+            self.pop_screen()
+        self.push_screen(screen)
+        self.call_after_refresh(self.refresh_now, True)
+
+    def action_drilldown(self, name: str) -> None:
+        """Open the ``l``/``e``/``f``/``m``/``s`` drilldown."""
+        from crashtui.ui.screens.registry import make_drilldown
+
+        self._open(make_drilldown(name, self.glyphs))
+
+    def action_drill(self) -> None:
+        """Open the selected symbol's screen."""
+        dashboard = self._dashboard()
+        symbol = dashboard.selected_symbol if dashboard is not None else None
+        if symbol is None:
+            self.say("no symbol selected", severity="warning", timeout=3)
+            return
+        self.open_symbol(symbol)
+
+    def open_symbol(self, symbol: str) -> None:
+        """Open the symbol drilldown for ``symbol``."""
+        from crashtui.ui.screens.symbol import SymbolScreen
+
+        self._open(SymbolScreen(symbol, self.glyphs))
+
+    def on_watch_table_chosen(self, message: object) -> None:
+        """Enter (or a click) on a row of the Price table."""
+        symbol = getattr(message, "symbol", None)
+        if isinstance(symbol, str):
+            self.open_symbol(symbol)
+
+    def action_help(self) -> None:
+        """Show every key."""
+        from crashtui.ui.screens.help import HelpScreen
+
+        self._open(HelpScreen(self.glyphs))
+
+    def action_alerts(self) -> None:
+        """Open the alert log."""
+        from crashtui.ui.screens.alerts import AlertLogScreen
+
+        self._open(AlertLogScreen(self.glyphs))
+
+    async def action_back(self) -> None:
+        """Close the drilldown (Esc)."""
+        from crashtui.ui.screens.drilldown import Drilldown
+
+        if isinstance(self.screen, Drilldown):
+            self.pop_screen()
+            self.call_after_refresh(self.refresh_now, True)
+
+    def action_pane(self, name: str) -> None:
+        """Show one pane in the one-pane layout."""
+        dashboard = self._dashboard()
+        if dashboard is not None and self.screen is dashboard:
+            dashboard.show_pane(name)
+            self.refresh_now(force=True)
+
+    def action_next_pane(self) -> None:
+        """Next pane in the one-pane layout (else move focus as usual)."""
+        dashboard = self._dashboard()
+        if dashboard is not None and self.screen is dashboard and dashboard.mode == "single":
+            dashboard.next_pane()
+            self.refresh_now(force=True)
+
+    def action_noop(self) -> None:
+        """Placeholder for keys a widget handles."""
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Textual's commands plus every crashtui key."""
+        yield from super().get_system_commands(screen)
+        for key in palette_keys():
+            yield SystemCommand(
+                key.description, f"key {key.label} · {key.group}", partial(self.run_action, key.action)
+            )
