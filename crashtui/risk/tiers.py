@@ -218,14 +218,14 @@ def _table(venue: str, asset: str, raw: object, where: str) -> TierTable:
     tiers = tuple(_tier(row, f"{where}.tiers[{i}]") for i, row in enumerate(rows))
     if tiers[0].floor != 0:
         raise TierDataError(f"{where}.tiers[0].floor: expected 0")
+    for i, tier in enumerate(tiers[:-1]):
+        if tier.cap is None:
+            raise TierDataError(f"{where}.tiers[{i}].cap: only the last tier may be open-ended")
     for i in range(1, len(tiers)):
         if tiers[i - 1].cap != tiers[i].floor:
             raise TierDataError(f"{where}.tiers[{i}].floor: expected the previous tier's cap")
         if tiers[i].mmr <= tiers[i - 1].mmr:
             raise TierDataError(f"{where}.tiers[{i}].mmr: expected more than the previous tier's")
-    for i, tier in enumerate(tiers[:-1]):
-        if tier.cap is None:
-            raise TierDataError(f"{where}.tiers[{i}].cap: only the last tier may be open-ended")
     return TierTable(
         venue=venue,
         asset=asset,
