@@ -37,13 +37,27 @@ def test_binance_faq_cross_example_eth_and_btc(book: TierBook) -> None:
     # W = WB − TMM1 + UPNL1 with the FAQ's listed TMM1/UPNL1 of the other contract.
     wb = 1_535_443.01
     eth = estimate(
-        book, Venue.BINANCE, "ETH", LONG, 3683.979, 1456.84, wb - 71_200.81144 - 56_354.57,
-        isolated=False, choice=one_tier(Venue.BINANCE, "ETH", 0.10, 135_365.0),
+        book,
+        Venue.BINANCE,
+        "ETH",
+        LONG,
+        3683.979,
+        1456.84,
+        wb - 71_200.81144 - 56_354.57,
+        isolated=False,
+        choice=one_tier(Venue.BINANCE, "ETH", 0.10, 135_365.0),
     )
     assert eth.price == pytest.approx(1153.26, abs=0.005)
     btc = estimate(
-        book, Venue.BINANCE, "BTC", LONG, 109.488, 32_481.98, wb - 356_512.508 - 448_192.89,
-        isolated=False, choice=one_tier(Venue.BINANCE, "BTC", 0.025, 16_300.0),
+        book,
+        Venue.BINANCE,
+        "BTC",
+        LONG,
+        109.488,
+        32_481.98,
+        wb - 356_512.508 - 448_192.89,
+        isolated=False,
+        choice=one_tier(Venue.BINANCE, "BTC", 0.025, 16_300.0),
     )
     assert btc.price == pytest.approx(26_316.89, abs=0.005)
 
@@ -52,7 +66,9 @@ def test_binance_faq_tmm1_and_upnl1_are_the_other_contracts_mm_and_pnl(book: Tie
     # The FAQ lists TMM1 = 71,200.81144 for ETH: BTC's MM at mark = 109.488 × 31,967.27 × 2.5 % − 16,300.
     tiers = one_tier(Venue.BINANCE, "BTC", 0.025, 16_300.0).table
     custom = TierBook(book.rules, {("binance", "BTC"): tiers}, {}, Venue.BINANCE, book.generic)
-    assert maintenance_margin(custom, Venue.BINANCE, "BTC", 109.488, 31_967.27) == pytest.approx(71_200.81144, abs=1e-4)
+    assert maintenance_margin(custom, Venue.BINANCE, "BTC", 109.488, 31_967.27) == pytest.approx(
+        71_200.81144, abs=1e-4
+    )
 
 
 def test_binance_isolated_long_and_short_on_the_bundled_table(book: TierBook) -> None:
@@ -132,8 +148,15 @@ def test_leverage_1x_short_still_has_a_price(book: TierBook) -> None:
 def test_bybit_help_examples(book: TierBook, side: PositionSide, extra: float, expected: float) -> None:
     # #5–#7 (V): 1 BTC at 20,000, 50x → IM = 400; MMR 0.5 %, MMD 0 → MM at entry = 100.
     liq = estimate(
-        book, Venue.BYBIT, "BTC", side, 1.0, 20_000.0, 400.0 + extra,
-        isolated=True, choice=one_tier(Venue.BYBIT, "BTC", 0.005, 0.0),
+        book,
+        Venue.BYBIT,
+        "BTC",
+        side,
+        1.0,
+        20_000.0,
+        400.0 + extra,
+        isolated=True,
+        choice=one_tier(Venue.BYBIT, "BTC", 0.005, 0.0),
     )
     assert liq.price == pytest.approx(expected, abs=1e-6)
 
@@ -161,7 +184,9 @@ def test_bybit_partial_table_falls_back_to_binance_and_says_so(book: TierBook) -
     liq = estimate(book, Venue.BYBIT, "BTC", LONG, 30.0, 100_000.0, 300_000.0, isolated=True)
     assert liq.table.table_id == "binance:BTC"
     assert liq.price == pytest.approx(90_618.33, abs=0.005)
-    assert liq.notes == ("bybit:BTC tiers (2026-09-25) end at $2.0M; used binance:BTC tiers (2024-10-24) instead",)
+    assert liq.notes == (
+        "bybit:BTC tiers (2026-09-25) end at $2.0M; used binance:BTC tiers (2024-10-24) instead",
+    )
 
 
 def test_bybit_eth_has_no_table_and_uses_binance_eth(book: TierBook) -> None:

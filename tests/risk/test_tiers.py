@@ -65,7 +65,10 @@ def test_bybit_btc_table_is_the_captured_risk_limit_and_partial() -> None:
 
 def test_okx_tables_are_tier_1_in_coins_from_contracts() -> None:
     instruments = parse_okx_instruments(fixture("okx_instruments_swap_reconstructed.json"))
-    ct_val = {"BTC-USDT": instruments["BTC-USDT-SWAP"].ct_val, "ETH-USDT": instruments["ETH-USDT-SWAP"].ct_val}
+    ct_val = {
+        "BTC-USDT": instruments["BTC-USDT-SWAP"].ct_val,
+        "ETH-USDT": instruments["ETH-USDT-SWAP"].ct_val,
+    }
     dated = parse_okx_position_tiers(fixture("okx_position_tiers_swap_btc_eth_usdt_20260925.json"), ct_val)
     undated = parse_okx_position_tiers(fixture("okx_position_tiers_swap_btc_usdt.json"), ct_val)
     book = bundled_tiers()
@@ -74,7 +77,10 @@ def test_okx_tables_are_tier_1_in_coins_from_contracts() -> None:
     # 1000 contracts × 0.01 BTC and 5000 × 0.1 ETH.
     assert book.tables[("okx", "BTC")].tiers[0].cap == pytest.approx(10.0)
     assert book.tables[("okx", "ETH")].tiers[0].cap == pytest.approx(500.0)
-    assert all(book.tables[("okx", a)].band is Band.SIZE and not book.tables[("okx", a)].complete for a in ("BTC", "ETH"))
+    assert all(
+        book.tables[("okx", a)].band is Band.SIZE and not book.tables[("okx", a)].complete
+        for a in ("BTC", "ETH")
+    )
 
 
 def test_hyperliquid_tables_follow_the_margin_table_rule() -> None:
@@ -136,7 +142,8 @@ def test_table_for_names_the_fallback() -> None:
     assert sol.fallback == "no hyperliquid tiers bundled for SOL; used binance:SOL tiers (2024-10-24) instead"
     unknown = book.table_for(Venue.BINANCE, "WIF")
     assert unknown.table.table_id == "generic:*"
-    assert unknown.fallback is not None and "MMR 1.50%" in unknown.fallback
+    assert unknown.fallback is not None
+    assert "MMR 1.50%" in unknown.fallback
 
 
 def _broken(path: list[str | int], value: object) -> dict[str, Any]:
@@ -157,15 +164,23 @@ BTC = ["venues", "binance", "tables", "BTC"]
 @pytest.mark.parametrize(
     ("path", "value", "message"),
     [
-        pytest.param([*BTC, "tiers", 0, "mmr"], float("nan"), "tiers[0].mmr: expected a finite number", id="nan"),
+        pytest.param(
+            [*BTC, "tiers", 0, "mmr"], float("nan"), "tiers[0].mmr: expected a finite number", id="nan"
+        ),
         pytest.param([*BTC, "tiers", 0, "mmr"], 1.5, "expected a fraction between 0 and 1", id="mmr>1"),
-        pytest.param([*BTC, "tiers", 1, "floor"], 40_000, "tiers[1].floor: expected the previous tier's cap", id="gap"),
-        pytest.param([*BTC, "tiers", 2, "mmr"], 0.001, "tiers[2].mmr: expected more than the previous", id="order"),
+        pytest.param(
+            [*BTC, "tiers", 1, "floor"], 40_000, "tiers[1].floor: expected the previous tier's cap", id="gap"
+        ),
+        pytest.param(
+            [*BTC, "tiers", 2, "mmr"], 0.001, "tiers[2].mmr: expected more than the previous", id="order"
+        ),
         pytest.param([*BTC, "as_of"], "Oct 2024", "as_of: expected a date YYYY-MM-DD", id="date"),
         pytest.param([*BTC, "source"], " ", "source: expected where the table comes from", id="no-source"),
         pytest.param([*BTC, "band"], "usd", "band: expected 'notional' or 'size'", id="band"),
         pytest.param([*BTC, "tiers"], [], "tiers: expected a non-empty list", id="empty"),
-        pytest.param([*BTC, "tiers", 0, "cap"], None, "tiers[0].cap: only the last tier may be open-ended", id="open"),
+        pytest.param(
+            [*BTC, "tiers", 0, "cap"], None, "tiers[0].cap: only the last tier may be open-ended", id="open"
+        ),
         pytest.param(["venues", "okx", "fee_in_mm"], 0.5, "fee_in_mm: expected a rate", id="fee"),
         pytest.param(["venues", "okx"], KeyError, "tiers.venues: missing 'okx'", id="no-venue"),
         pytest.param(["fallback_venue"], "kraken", "unknown venue 'kraken'", id="fallback"),

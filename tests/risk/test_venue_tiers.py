@@ -119,7 +119,12 @@ def test_hyperliquid_meta_fixture_single_tier_table() -> None:
 
 def test_hyperliquid_zero_leverage_is_rejected() -> None:
     body = json.dumps(
-        {"universe": [], "marginTables": [[3, {"description": "", "marginTiers": [{"lowerBound": "0", "maxLeverage": 0}]}]]}
+        {
+            "universe": [],
+            "marginTables": [
+                [3, {"description": "", "marginTiers": [{"lowerBound": "0", "maxLeverage": 0}]}]
+            ],
+        }
     ).encode()
     with pytest.raises(ParseError, match="maxLeverage below 1"):
         parse_hyperliquid_margin_tables(body)
