@@ -33,8 +33,8 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from crashtui.analysis.numbers import fmt_price
 from crashtui.model import StrEnum
+from crashtui.numfmt import fmt_price
 from crashtui.risk.liquidation import Liquidation, estimate, maintenance_margin
 from crashtui.risk.position import MarginMode, Position, PositionSide, Venue
 from crashtui.risk.tiers import TierBook, bundled_tiers

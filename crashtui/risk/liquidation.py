@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from crashtui.analysis.numbers import fmt_usd
+from crashtui.numfmt import fmt_usd
 from crashtui.risk.position import PositionSide, Venue
 from crashtui.risk.tiers import Band, TableChoice, Tier, TierBook, TierTable
 

@@ -11,7 +11,7 @@ import pytest
 
 from crashtui.risk.position import Venue
 from crashtui.risk.tiers import Band, TierDataError, TierTable, book_from_json, bundled_tiers
-from crashtui.risk.venue_tiers import (
+from crashtui.sources.margin_tiers import (
     binance_bracket_tiers,
     hyperliquid_table_tiers,
     parse_bybit_risk_limit,

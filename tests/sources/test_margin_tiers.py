@@ -1,4 +1,4 @@
-"""Venue tier payload parsers: the real shapes, and hostile ones as one-line ParseErrors."""
+"""Margin-tier payload parsers: the real shapes, and hostile ones as one-line ParseErrors."""
 
 from __future__ import annotations
 
@@ -7,15 +7,15 @@ from pathlib import Path
 
 import pytest
 
+from crashtui.errors import ParseError, UpstreamError
 from crashtui.risk.tiers import Tier
-from crashtui.risk.venue_tiers import (
+from crashtui.sources.margin_tiers import (
     derived_deductions,
     parse_binance_leverage_brackets,
     parse_bybit_risk_limit,
     parse_hyperliquid_margin_tables,
     parse_okx_position_tiers,
 )
-from crashtui.sources.errors import ParseError, UpstreamError
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 

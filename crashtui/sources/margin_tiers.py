@@ -25,10 +25,10 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
+from crashtui.errors import ParseError
 from crashtui.risk.tiers import Tier
 from crashtui.sources.common import as_dict, as_list, load_json, num, parser
-from crashtui.sources.errors import ParseError
-from crashtui.streams.okx_rest import envelope_data
+from crashtui.sources.okx_public import envelope_data
 
 
 def _check(tiers: list[Tier], what: str) -> tuple[Tier, ...]:
@@ -130,7 +130,7 @@ def parse_okx_position_tiers(body: bytes, ct_val: dict[str, float]) -> dict[str,
     one is a ParseError (contracts cannot be turned into coins).
     """
     rows_by_family: dict[str, list[dict[str, Any]]] = {}
-    for row in envelope_data(body):
+    for row in envelope_data(load_json(body, "okx position-tiers", "okx"), "okx position-tiers"):
         row = as_dict(row, "position-tiers row")
         rows_by_family.setdefault(str(row.get("instFamily") or row["uly"]), []).append(row)
     out: dict[str, tuple[Tier, ...]] = {}
