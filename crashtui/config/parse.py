@@ -8,6 +8,7 @@ from types import MappingProxyType
 
 from crashtui.catalog import DEFAULT_FAILOVER, KINDS, SOURCES
 from crashtui.config.alerts_parse import parse_alerts
+from crashtui.config.positions import parse_positions
 from crashtui.config.reader import ConfigError, Table, suggest
 from crashtui.config.schema import (
     DEFAULT_GAUGE_BANDS,
@@ -41,6 +42,7 @@ TOP_LEVEL = (
     "store",
     "feed",
     "alerts",
+    "positions",
 )
 
 
@@ -71,6 +73,7 @@ def parse_config(
     feed = FeedConfig(redis_url=feed_table.url("redis_url", schemes=("redis", "rediss", "unix")))
     feed_table.finish()
     alerts = parse_alerts(root.table("alerts"))
+    positions = parse_positions(root.table_array("positions"))
     root.finish(allowed=TOP_LEVEL)
     return Config(
         source_file=file,
@@ -87,6 +90,7 @@ def parse_config(
         store=store,
         feed=feed,
         alerts=alerts,
+        positions=positions,
     )
 
 

@@ -12,6 +12,7 @@ from types import MappingProxyType
 
 from crashtui.catalog import DEFAULT_FAILOVER, DEFAULT_POLL_S, SOURCES
 from crashtui.config.alerts_schema import AlertsConfig
+from crashtui.risk.position import Position
 
 
 def mask_secret(secret: str | None) -> str:
@@ -197,6 +198,7 @@ class Config:
     store: StoreConfig = StoreConfig()
     alerts: AlertsConfig = field(default_factory=AlertsConfig)
     feed: FeedConfig = FeedConfig()
+    positions: tuple[Position, ...] = ()
 
     def watchlist(self, name: str | None = None) -> Watchlist:
         """The named watchlist, or the default one."""
