@@ -252,9 +252,8 @@ def liquidations(ctx: Context) -> Iterator[RawPayload]:
          "ctVal": v, "ctMult": "1", "ctValCcy": s, "ctType": "linear", "settleCcy": "USDT", "state": "live"}
         for s, v in ct_val.items()
     ]  # fmt: skip
-    yield _payload(
-        "okx", "instruments", ctx.spec.start_ms - 1000, _json({"code": "0", "msg": "", "data": instruments})
-    )
+    # at the window's start (before the first OKX frame: "okx" sorts before "okx_liq")
+    yield _payload("okx", "instruments", ctx.spec.start_ms, _json({"code": "0", "msg": "", "data": instruments}))
     bybit_batch: dict[str, list[dict[str, object]]] = {}
     bybit_window = -1
     for ts, venue, symbol, side, price, qty in ctx.market.liquidations:
@@ -454,13 +453,23 @@ def _fred_value(series: str, value: float) -> str:
 def macro(ctx: Context) -> Iterator[RawPayload]:
     """FRED CSVs: each daily series the morning after each observation (``macro.series``), claims
     on each release day."""
+    start = ctx.spec.start_ms
     for s in ctx.spec.fred:
         seen: list[tuple[date, float]] = []
+        pending = None  # observations published before the window: one payload at its start
         for d, value in ctx.market.macro.get(s.id, []):
             seen.append((d, value))
             t = day_ms(d + timedelta(days=s.lag_days)) + s.hour * HOUR_MS + s.minute * 60_000
             body = f"observation_date,{s.id}\n" + "".join(f"{x.isoformat()},{_fred_value(s.id, v)}\n" for x, v in seen)
+            if t < start:
+                pending = body
+                continue
+            if pending is not None:
+                yield _payload("fred", "fredgraph_csv", start, pending.encode(), series=s.id)
+                pending = None
             yield _payload("fred", "fredgraph_csv", t, body.encode(), series=s.id)
+        if pending is not None:
+            yield _payload("fred", "fredgraph_csv", start, pending.encode(), series=s.id)
     known: dict[date, int] = {}
     for week, claims, release in ctx.market.claims:
         known[week] = claims

@@ -48,7 +48,17 @@ class Spreader:
         return self.btc_prices[t] * self.liq.alt_price_per_btc[symbol]
 
     def spread(self, start_ms: int, end_ms: int, part: Part) -> list[Order]:
-        """Orders for ``part`` in ``[start_ms, end_ms)``, weighted by the moves on its side."""
+        """Orders for ``part`` in ``[start_ms, end_ms)``, weighted by the moves on its side.
+
+        An explicit table of several symbols is allocated between them by share first, so each
+        symbol's total is exact and its orders respect its own size cap.
+        """
+        if part.symbols is not None and len(part.symbols) > 1:
+            weight = sum(part.symbols.values())
+            out: list[Order] = []
+            for symbol, share in part.symbols.items():
+                out.extend(self.spread(start_ms, end_ms, Part(part.side, part.usd * share / weight, {symbol: 1.0})))
+            return out
         rng, side = self.rng, part.side
         moves = self._moves(start_ms, end_ms)
         if side == "LONG":
@@ -60,7 +70,7 @@ class Spreader:
         wsum = sum(weights)
         table = part.symbols if part.symbols is not None else self.liq.symbol_share
         largest = self.largest if part.symbols is None else min(self._cap(s) for s in table)
-        out: list[Order] = []
+        orders: list[Order] = []
         for (t, m), w in zip(moves, weights, strict=True):
             bucket_usd = part.usd * w / wsum
             # a big 5-minute bucket is made of bigger orders, as in a real cascade
@@ -77,8 +87,8 @@ class Spreader:
                 price = self._price(symbol, t)
                 # bankruptcy prices sit a little beyond the market on the liquidated side
                 price *= 1 - 0.002 if order_side == "LONG" else 1 + 0.002
-                out.append((ts, venue, symbol, order_side, price, size / price))
-        return out
+                orders.append((ts, venue, symbol, order_side, price, size / price))
+        return orders
 
 
 def _order_sizes(total_usd: float, mean_usd: float, largest: float, rng: random.Random) -> list[float]:

@@ -374,7 +374,12 @@ def _pins(t: _Table) -> dict[date, DayPin]:
     return out
 
 
-def _parts(s: _Table) -> tuple[Part, ...]:
+def _parts(s: _Table, shares: dict[str, float]) -> tuple[Part, ...]:
+    """A segment's budgets. Either ``usd_m`` on one ``side`` (feb-2026's form: default symbol
+    shares), or ``long_usd_m``/``short_usd_m`` with per-symbol figures: ``symbol_usd_m`` (split
+    between the sides like the segment) or ``symbol_long_usd_m``/``symbol_short_usd_m``; what is
+    left of each side goes to the other symbols by their shares (``others``, default: the
+    scenario's ``symbol_share`` without the named symbols)."""
     if "usd_m" in s.data:
         side = s.str("side", "any")
         if side not in SIDES:
@@ -382,31 +387,37 @@ def _parts(s: _Table) -> tuple[Part, ...]:
         symbols = s.numbers("symbols") if "symbols" in s.data else None
         return (Part(SIDES[side], s.num("usd_m") * 1e6, symbols),)
     long_usd, short_usd = s.num("long_usd_m", 0.0) * 1e6, s.num("short_usd_m", 0.0) * 1e6
-    by_symbol = {k: v * 1e6 for k, v in s.numbers("symbol_usd_m", {}).items()}
-    others = s.numbers("others", {})
-    parts = []
     total = long_usd + short_usd
+    by_side: dict[str, dict[str, float]] = {"LONG": {}, "SHORT": {}}
+    for symbol, usd in s.numbers("symbol_usd_m", {}).items():
+        by_side["LONG"][symbol] = usd * 1e6 * long_usd / total
+        by_side["SHORT"][symbol] = usd * 1e6 * short_usd / total
+    for side, key in (("LONG", "symbol_long_usd_m"), ("SHORT", "symbol_short_usd_m")):
+        by_side[side].update({k: v * 1e6 for k, v in s.numbers(key, {}).items()})
+    named = set(by_side["LONG"]) | set(by_side["SHORT"])
+    others = s.numbers("others", {k: v for k, v in shares.items() if k not in named})
+    parts = []
     for side, side_usd in (("LONG", long_usd), ("SHORT", short_usd)):
         if side_usd <= 0:
             continue
-        share = side_usd / total
-        named = 0.0
-        for symbol, usd in by_symbol.items():
-            parts.append(Part(side, usd * share, {symbol: 1.0}))
-            named += usd * share
-        rest = side_usd - named
+        for symbol, usd in by_side[side].items():
+            parts.append(Part(side, usd, {symbol: 1.0}))
+        rest = side_usd - sum(by_side[side].values())
         if rest < -1.0:
-            raise SpecError(f"{s.where}: the symbols' budgets exceed the {side.lower()} total")
+            raise SpecError(f"{s.where}: the symbols' {side.lower()} budgets exceed the {side.lower()} total")
         if rest > 1.0:
             if not others:
-                raise SpecError(f"{s.where}: {rest / 1e6:.1f}M of {side.lower()}s left for no symbol (others)")
+                raise SpecError(f"{s.where}: {rest / 1e6:.1f}M of {side.lower()}s left for no symbol")
             parts.append(Part(side, rest, others))
     return tuple(parts)
 
 
 def _liquidations(t: _Table) -> LiquidationSpec:
     model = t.table("day_model")
-    segments = tuple(Segment(s.instant("start"), s.instant("end"), _parts(s)) for s in t.tables("segment"))
+    shares = t.numbers("symbol_share")
+    segments = tuple(
+        Segment(s.instant("start"), s.instant("end"), _parts(s, shares)) for s in t.tables("segment")
+    )
     for seg in segments:
         if seg.end_ms <= seg.start_ms or seg.start_ms % STEP_MS or seg.end_ms % STEP_MS:
             raise SpecError(f"{t.where}.segment: {seg.start_ms}..{seg.end_ms} is empty or off the 5-minute grid")
@@ -423,7 +434,7 @@ def _liquidations(t: _Table) -> LiquidationSpec:
         )  # fmt: skip
     worst = t.get("worst_24h_usd")
     return LiquidationSpec(
-        symbol_share=t.numbers("symbol_share"),
+        symbol_share=shares,
         venue_share=t.numbers("venue_share"),
         alt_price_per_btc=t.numbers("alt_price_per_btc"),
         okx_ct_val={str(k): str(v) for k, v in t.req("okx_ct_val").items()},
