@@ -139,7 +139,7 @@ def candles(ctx: Context) -> Iterator[RawPayload]:
             rows = [book.candle(t, length, start) for t in range(first_hour, start + 1, length)]
             yield _payload("binance", "klines", start, _json(rows[-1000:]), symbol=sym, interval=interval)
     for t in range(start + 30 * 60_000, end + 1, 30 * 60_000):
-        recv = t + 1_000
+        recv = min(t + 1_000, end)  # the last candles close at the window's end, inside it
         for sym, book in books.items():
             hour = t - t % HOUR_MS
             rows = [book.candle(hour - HOUR_MS, HOUR_MS, t)] + (
