@@ -71,8 +71,10 @@ def scenario_catalog(headers: Mapping[str, RecordingHeader]) -> tuple[ScenarioIn
     for name in sorted(headers):
         h = headers[name]
         moment = TELLING_MOMENTS.get(name)
-        inside = moment is not None and (h.start_ms is None or h.start_ms <= moment.start_ms) and (
-            h.end_ms is None or moment.start_ms < h.end_ms
+        inside = (
+            moment is not None
+            and (h.start_ms is None or h.start_ms <= moment.start_ms)
+            and (h.end_ms is None or moment.start_ms < h.end_ms)
         )
         rows.append(
             ScenarioInfo(

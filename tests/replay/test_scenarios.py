@@ -73,7 +73,7 @@ def real_days(name: str) -> dict[tuple[str, date], dict[str, float]]:
     return out
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def decoded(name: str) -> dict[str, Any]:
     """One pass of the real decoder over a bundled recording: what each test below reads."""
     path = locate_recording(name)
@@ -96,7 +96,11 @@ def decoded(name: str) -> dict[str, Any]:
                 continue
             assert isinstance(event, DataEvent)
             for item in event.items:
-                if isinstance(item, Candle) and item.interval == "1d" and raw.received_ms >= item.open_ms + DAY_MS:
+                if (
+                    isinstance(item, Candle)
+                    and item.interval == "1d"
+                    and raw.received_ms >= item.open_ms + DAY_MS
+                ):
                     daily[(item.symbol, _day(item.open_ms))] = item
                 elif isinstance(item, Ticker):
                     prices.append((raw.received_ms, item.symbol, item.price))
@@ -117,7 +121,7 @@ def decoded(name: str) -> dict[str, Any]:
     }
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def once(name: str, until_ms: int) -> dict[str, Any]:
     """``crashtui --once --json --replay NAME --until T``."""
     until = datetime.fromtimestamp(until_ms / 1000, tz=timezone.utc).strftime("%Y-%m-%dT%H:%MZ")
@@ -142,10 +146,12 @@ def test_every_payload_decodes_in_order_inside_the_window(name: str) -> None:
     assert d["statuses"] == []
     times = d["times"]
     assert times == sorted(times)
-    assert header.start_ms <= times[0] and times[-1] <= header.end_ms
+    assert header.start_ms <= times[0]
+    assert times[-1] <= header.end_ms
     sizes = [liq.notional_usd for liq in d["liquidations"]]
     assert sizes
-    assert MIN_ORDER_USD <= min(sizes) and max(sizes) <= MAX_ORDER_USD
+    assert min(sizes) >= MIN_ORDER_USD
+    assert max(sizes) <= MAX_ORDER_USD
 
 
 @pytest.mark.parametrize("name", SCENARIOS)
@@ -155,7 +161,11 @@ def test_daily_candles_are_the_real_bars(name: str) -> None:
     real = real_days(name)
     checked = 0
     for (symbol, day), figures in real.items():
-        if not header.start_ms <= datetime(day.year, day.month, day.day, tzinfo=timezone.utc).timestamp() * 1000 < header.end_ms:
+        if (
+            not header.start_ms
+            <= datetime(day.year, day.month, day.day, tzinfo=timezone.utc).timestamp() * 1000
+            < header.end_ms
+        ):
             continue
         candle = daily[(symbol, day)]
         for field, value in figures.items():
@@ -206,11 +216,16 @@ def test_reported_liquidations_are_met_within_5_percent(name: str, target: Any) 
     window = once(name, target.end_ms)["liquidations"]["windows"]["24h"]
     side = window if target.scope == "all" else window["by_symbol"][target.scope]
     checked = 0
-    for column, want in (("total_usd_m", target.total_usd), ("long_usd_m", target.long_usd), ("short_usd_m", target.short_usd)):
+    for column, want in (
+        ("total_usd_m", target.total_usd),
+        ("long_usd_m", target.long_usd),
+        ("short_usd_m", target.short_usd),
+    ):
         if want is None:
             continue
         assert any(r[column] and float(r[column]) * 1e6 == pytest.approx(want) for r in rows) or (
-            column == "total_usd_m" and any(re.search(rf"\b{scope} ~?{want / 1e6:g}\b", r["note"]) for r in same_day)
+            column == "total_usd_m"
+            and any(re.search(rf"\b{scope} ~?{want / 1e6:g}\b", r["note"]) for r in same_day)
         ), column
         got = side[column.replace("_m", "")]
         assert got == pytest.approx(want, rel=0.05), (column, got, want)

@@ -43,7 +43,9 @@ def build_market(spec: ScenarioSpec) -> Market:
     rng = random.Random(spec.seed)
     market = Market()
     market.daily = build_daily(spec, rng)
-    market.path = build_paths(market.daily, spec.symbols, spec.hourly_from, spec.pins, spec.shared_timing, rng)
+    market.path = build_paths(
+        market.daily, spec.symbols, spec.hourly_from, spec.pins, spec.shared_timing, rng
+    )
     build_liquidations(spec, market, rng)
     market.etf = build_etf(spec, rng)
     market.fear_crypto = load_fear_crypto(spec)

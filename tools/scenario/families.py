@@ -253,7 +253,9 @@ def liquidations(ctx: Context) -> Iterator[RawPayload]:
         for s, v in ct_val.items()
     ]  # fmt: skip
     # at the window's start (before the first OKX frame: "okx" sorts before "okx_liq")
-    yield _payload("okx", "instruments", ctx.spec.start_ms, _json({"code": "0", "msg": "", "data": instruments}))
+    yield _payload(
+        "okx", "instruments", ctx.spec.start_ms, _json({"code": "0", "msg": "", "data": instruments})
+    )
     bybit_batch: dict[str, list[dict[str, object]]] = {}
     bybit_window = -1
     for ts, venue, symbol, side, price, qty in ctx.market.liquidations:
@@ -360,9 +362,7 @@ SOSOVALUE_LIMIT = 30
 def sosovalue_history(rows: list[tuple[date, float]]) -> bytes:
     """SoSoValue's summary history (newest first, USD): the days and totals only, the fields the
     scenario has data for."""
-    return _json(
-        [{"date": d.isoformat(), "total_net_inflow": round(v * 1e6, 2)} for d, v in reversed(rows)]
-    )
+    return _json([{"date": d.isoformat(), "total_net_inflow": round(v * 1e6, 2)} for d, v in reversed(rows)])
 
 
 def etf(ctx: Context) -> Iterator[RawPayload]:
@@ -460,7 +460,9 @@ def macro(ctx: Context) -> Iterator[RawPayload]:
         for d, value in ctx.market.macro.get(s.id, []):
             seen.append((d, value))
             t = day_ms(d + timedelta(days=s.lag_days)) + s.hour * HOUR_MS + s.minute * 60_000
-            body = f"observation_date,{s.id}\n" + "".join(f"{x.isoformat()},{_fred_value(s.id, v)}\n" for x, v in seen)
+            body = f"observation_date,{s.id}\n" + "".join(
+                f"{x.isoformat()},{_fred_value(s.id, v)}\n" for x, v in seen
+            )
             if t < start:
                 pending = body
                 continue
@@ -477,8 +479,8 @@ def macro(ctx: Context) -> Iterator[RawPayload]:
         if t < ctx.spec.start_ms - 20 * DAY_MS:
             continue
         rows = "".join(f"{w.isoformat()},{v}\n" for w, v in sorted(known.items()))
-        body = f"observation_date,ICSA\n{rows}".encode()
-        yield _payload("fred", "fredgraph_csv", max(t, ctx.spec.start_ms), body, series="ICSA")
+        claims_csv = f"observation_date,ICSA\n{rows}".encode()
+        yield _payload("fred", "fredgraph_csv", max(t, ctx.spec.start_ms), claims_csv, series="ICSA")
 
 
 AAVE_POOLS = {"USDC": "aa70268e-4b52-42bf-a116-608b370f9501", "USDT": "f981a304-bb6c-45b8-b0c5-fd2f515ad23a"}

@@ -24,7 +24,11 @@ def _timing(bar: DayBar, pin: DayPin | None, rng: random.Random) -> Timing:
     falling = bar.close < bar.open
     high_first = rng.random() < (0.7 if falling else 0.3)
     if pin is not None:
-        return pin.high_step < pin.low_step, min(pin.high_step, pin.low_step), max(pin.high_step, pin.low_step)
+        return (
+            pin.high_step < pin.low_step,
+            min(pin.high_step, pin.low_step),
+            max(pin.high_step, pin.low_step),
+        )
     t1 = rng.randint(12, 150)
     t2 = rng.randint(t1 + 24, 276)
     return high_first, t1, t2

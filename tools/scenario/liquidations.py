@@ -57,7 +57,9 @@ class Spreader:
             weight = sum(part.symbols.values())
             out: list[Order] = []
             for symbol, share in part.symbols.items():
-                out.extend(self.spread(start_ms, end_ms, Part(part.side, part.usd * share / weight, {symbol: 1.0})))
+                out.extend(
+                    self.spread(start_ms, end_ms, Part(part.side, part.usd * share / weight, {symbol: 1.0}))
+                )
             return out
         rng, side = self.rng, part.side
         moves = self._moves(start_ms, end_ms)
@@ -217,7 +219,9 @@ def target_misses(target: Target, orders: list[Order]) -> list[str]:
         ("short", target.short_usd, short_usd),
     ):
         if want is not None and abs(got / want - 1) > target.tolerance:
-            misses.append(f"{target.scope} {name} {got / 1e6:.1f}M vs reported {want / 1e6:.1f}M ({target.source})")
+            misses.append(
+                f"{target.scope} {name} {got / 1e6:.1f}M vs reported {want / 1e6:.1f}M ({target.source})"
+            )
     return misses
 
 

@@ -270,7 +270,7 @@ class _Table:
             raise self._fail(key, "missing")
         return self.data[key]
 
-    def str(self, key: str, default: str | None = None) -> str:
+    def text(self, key: str, default: str | None = None) -> str:
         value = self.data.get(key, default)
         if not isinstance(value, str):
             raise self._fail(key, "expected a string")
@@ -349,7 +349,9 @@ def _prior(t: _Table, folder: Path) -> Prior:
     file = t.opt_str("anchors_file")
     if file:
         for row in read_csv(folder / file):
-            anchors.setdefault(row["symbol"], []).append(Anchor(date.fromisoformat(row["date"]), float(row["close"])))
+            anchors.setdefault(row["symbol"], []).append(
+                Anchor(date.fromisoformat(row["date"]), float(row["close"]))
+            )
     return Prior(
         noise=t.num("noise", 0.025),
         volume_usd=t.numbers("volume_usd"),
@@ -381,7 +383,7 @@ def _parts(s: _Table, shares: dict[str, float]) -> tuple[Part, ...]:
     left of each side goes to the other symbols by their shares (``others``, default: the
     scenario's ``symbol_share`` without the named symbols)."""
     if "usd_m" in s.data:
-        side = s.str("side", "any")
+        side = s.text("side", "any")
         if side not in SIDES:
             raise SpecError(f"{s.where}.side: one of long, short, any")
         symbols = s.numbers("symbols") if "symbols" in s.data else None
@@ -420,17 +422,19 @@ def _liquidations(t: _Table) -> LiquidationSpec:
     )
     for seg in segments:
         if seg.end_ms <= seg.start_ms or seg.start_ms % STEP_MS or seg.end_ms % STEP_MS:
-            raise SpecError(f"{t.where}.segment: {seg.start_ms}..{seg.end_ms} is empty or off the 5-minute grid")
+            raise SpecError(
+                f"{t.where}.segment: {seg.start_ms}..{seg.end_ms} is empty or off the 5-minute grid"
+            )
     targets = []
     for g in t.tables("target"):
-        scope = g.str("scope", "all")
+        scope = g.text("scope", "all")
 
         def opt(key: str, g: _Table = g) -> float | None:
             return g.num(key) * 1e6 if key in g.data else None
 
         targets.append(
             Target(g.instant("end"), scope, opt("total_usd_m"), opt("long_usd_m"), opt("short_usd_m"),
-                   g.str("source"), g.num("tolerance", 0.05))
+                   g.text("source"), g.num("tolerance", 0.05))
         )  # fmt: skip
     worst = t.get("worst_24h_usd")
     return LiquidationSpec(
@@ -441,7 +445,10 @@ def _liquidations(t: _Table) -> LiquidationSpec:
         max_order_usd=t.numbers("max_order_usd"),
         max_alt_order_usd=t.num("max_alt_order_usd"),
         day_model=DayModel(
-            model.num("base_usd_m"), model.num("scale_usd_m"), model.num("power"), model.num("eth_range_divisor")
+            model.num("base_usd_m"),
+            model.num("scale_usd_m"),
+            model.num("power"),
+            model.num("eth_range_divisor"),
         ),
         day_totals_usd={d: v * 1e6 for d, v in _day_keys(t, "day_totals_usd_m").items()},
         segments=segments,
@@ -453,26 +460,28 @@ def _liquidations(t: _Table) -> LiquidationSpec:
 def _etf(t: _Table, folder: Path) -> EtfSpec | None:
     assets = []
     for a in t.tables("asset"):
-        kind = a.str("kind")
-        asset = a.str("asset")
+        kind = a.text("kind")
+        asset = a.text("asset")
         totals: dict[date, float] = _day_keys(a, "totals_usd_m") if "totals_usd_m" in a.data else {}
         per_fund: dict[date, dict[str, float]] = {}
         funds = tuple(a.get("funds", ()))
         if "file" in a.data:
-            for row in read_csv(folder / a.str("file")):
+            for row in read_csv(folder / a.text("file")):
                 d = date.fromisoformat(row["date"])
-                totals[d] = float(row[a.str("total_column")])
+                totals[d] = float(row[a.text("total_column")])
                 if kind == "funds":
                     per_fund[d] = {f: float(row[f]) for f in funds}
         fixed: dict[date, dict[str, float]] = {}
         if "fixed_from" in a.data:
-            for row in read_csv(folder / a.str("fixed_from")):
+            for row in read_csv(folder / a.text("fixed_from")):
                 if row["period"] == "day" and row["fund"] != "TOTAL" and row["asset"] == asset:
-                    fixed.setdefault(date.fromisoformat(row["date"]), {})[row["fund"]] = float(row["net_flow_usd_m"])
+                    fixed.setdefault(date.fromisoformat(row["date"]), {})[row["fund"]] = float(
+                        row["net_flow_usd_m"]
+                    )
         if kind not in ("split", "funds", "totals"):
             raise SpecError(f"{a.where}.kind: one of split, funds, totals")
         assets.append(
-            EtfAsset(asset, kind, a.str("render", "farside"), totals, funds,
+            EtfAsset(asset, kind, a.text("render", "farside"), totals, funds,
                      tuple(float(w) for w in a.get("weights", ())), per_fund, fixed)
         )  # fmt: skip
     if not assets:
@@ -484,7 +493,7 @@ def _etf(t: _Table, folder: Path) -> EtfSpec | None:
         unpublished_hour=int(unpublished.num("hour")) if unpublished.data else None,
         unpublished_from=unpublished.date("from") if unpublished.data else None,
         unpublished_to=unpublished.date("to") if unpublished.data else None,
-        page_note=t.str("page_note", ""),
+        page_note=t.text("page_note", ""),
         page_days=int(t.num("page_days", 9)),
     )
 
@@ -508,7 +517,7 @@ def load(name: str, data: Path = DATA) -> ScenarioSpec:
     claims = macro.table("claims")
     tickers = t.table("tickers")
     spec = ScenarioSpec(
-        name=t.str("name"),
+        name=t.text("name"),
         folder=folder,
         seed=int(t.num("seed")),
         first_day=t.date("first_day"),
@@ -516,24 +525,41 @@ def load(name: str, data: Path = DATA) -> ScenarioSpec:
         hourly_from=t.date("hourly_from"),
         symbols=tuple(t.req("symbols")),
         families=tuple(t.req("families")),
-        note=t.str("note").strip(),
+        note=t.text("note").strip(),
         watchlist=tuple(header.get("watchlist", t.req("symbols"))),
         pinned_zones={k: tuple(float(x) for x in v) for k, v in header.get("pinned_zones", {}).items()},
         real_daily=tuple(
-            RealDaily(r.str("file"), r.opt_str("symbol"), r.opt_str("symbol_column"), r.opt_str("volume_column"),
-                      r.numbers("volume_per_range", {}))
+            RealDaily(
+                r.text("file"),
+                r.opt_str("symbol"),
+                r.opt_str("symbol_column"),
+                r.opt_str("volume_column"),
+                r.numbers("volume_per_range", {}),
+            )
             for r in daily.tables("real")
-        ),  # fmt: skip
+        ),
         close_only=tuple(
-            CloseOnly(c.str("file"), c.str("symbol"), c.str("column", "close"), c.str("follow"), c.num("beta"),
-                      c.num("volume_per_range"))
+            CloseOnly(
+                c.text("file"),
+                c.text("symbol"),
+                c.text("column", "close"),
+                c.text("follow"),
+                c.num("beta"),
+                c.num("volume_per_range"),
+            )
             for c in daily.tables("close_only")
-        ),  # fmt: skip
+        ),
         bridges=tuple(
-            Bridge(b.str("symbol"), b.str("follow"), b.num("beta"), b.date("first"), b.date("last"),
-                   b.num("volume_factor"))
+            Bridge(
+                b.text("symbol"),
+                b.text("follow"),
+                b.num("beta"),
+                b.date("first"),
+                b.date("last"),
+                b.num("volume_factor"),
+            )
             for b in daily.tables("bridge")
-        ),  # fmt: skip
+        ),
         prior=_prior(daily.table("prior"), folder),
         pins=_pins(intraday),
         shared_timing=bool(intraday.get("shared_timing", False)),
@@ -543,11 +569,17 @@ def load(name: str, data: Path = DATA) -> ScenarioSpec:
         fear_class_column=fear.opt_str("class_column"),
         stocks_fear_from_nasdaq=bool(fear.get("stocks_from_nasdaq", False)),
         fred=tuple(
-            FredSeries(f.str("id"), f.str("file"), f.str("column"), int(f.num("lag_days", 1)),
-                       int(f.num("hour", 13)), int(f.num("minute", 0)))
+            FredSeries(
+                f.text("id"),
+                f.text("file"),
+                f.text("column"),
+                int(f.num("lag_days", 1)),
+                int(f.num("hour", 13)),
+                int(f.num("minute", 0)),
+            )
             for f in macro.tables("series")
-        ),  # fmt: skip
-        claims=Claims(claims.str("file"), tuple((d, int(v)) for d, v in claims.get("derived", [])))
+        ),
+        claims=Claims(claims.text("file"), tuple((d, int(v)) for d, v in claims.get("derived", [])))
         if claims.data
         else None,
         dense_tickers=(tickers.date("dense_from"), tickers.date("dense_to")) if tickers.data else None,
