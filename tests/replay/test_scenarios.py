@@ -24,9 +24,10 @@ from typing import Any
 import pytest
 
 from crashtui.cli import main
-from crashtui.events import DataEvent, StatusEvent
-from crashtui.model import Candle, Liquidation, MacroObservation, SourceState, Ticker
-from crashtui.replay.decode import PayloadDecoder
+from crashtui.events import DataEvent
+from crashtui.ingest.decode import PayloadDecoder
+from crashtui.ingest.pipeline import Pipeline
+from crashtui.model import Candle, Liquidation, MacroObservation, Ticker
 from crashtui.replay.locate import bundled_scenarios, locate_recording
 from crashtui.replay.recording import iter_payloads, read_header
 from tools.scenario.spec import load
@@ -75,43 +76,42 @@ def real_days(name: str) -> dict[tuple[str, date], dict[str, float]]:
 
 @functools.cache
 def decoded(name: str) -> dict[str, Any]:
-    """One pass of the real decoder over a bundled recording: what each test below reads."""
+    """One pass of the live ingest path (decoder and gate) over a bundled recording."""
     path = locate_recording(name)
     header = read_header(path)
-    decoder = PayloadDecoder()
+    events: list[DataEvent] = []
+    pipeline = Pipeline(PayloadDecoder(), lambda e: events.append(e) if isinstance(e, DataEvent) else None)
     daily: dict[tuple[str, date], Candle] = {}
     prices: list[tuple[int, str, float]] = []
     liqs: list[Liquidation] = []
-    bad_statuses: list[str] = []
+    problems: list[str] = []
     times: list[int] = []
     sources: set[str] = set()
     series: set[str] = set()
     for raw in iter_payloads(path):
         times.append(raw.received_ms)
         sources.add(raw.source)
-        for event in decoder.decode(raw):
-            if isinstance(event, StatusEvent):
-                if event.status.state is not SourceState.OK or event.status.bad_frames:
-                    bad_statuses.append(f"{event.status.source}: {event.status.last_error}")
-                continue
-            assert isinstance(event, DataEvent)
-            for item in event.items:
-                if (
-                    isinstance(item, Candle)
-                    and item.interval == "1d"
-                    and raw.received_ms >= item.open_ms + DAY_MS
-                ):
-                    daily[(item.symbol, _day(item.open_ms))] = item
-                elif isinstance(item, Ticker):
-                    prices.append((raw.received_ms, item.symbol, item.price))
-                elif isinstance(item, Liquidation):
-                    liqs.append(item)
-                elif isinstance(item, MacroObservation):
-                    series.add(item.series)
+        outcome = pipeline.payload(raw)
+        if outcome.error is not None or outcome.rejected:
+            problems.append(f"{raw.source} {raw.endpoint} @{raw.received_ms}: {outcome.error}")
+    for event in events:
+        for item in event.items:
+            if (
+                isinstance(item, Candle)
+                and item.interval == "1d"
+                and event.received_ms >= item.open_ms + DAY_MS
+            ):
+                daily[(item.symbol, _day(item.open_ms))] = item
+            elif isinstance(item, Ticker):
+                prices.append((event.received_ms, item.symbol, item.price))
+            elif isinstance(item, Liquidation):
+                liqs.append(item)
+            elif isinstance(item, MacroObservation):
+                series.add(item.series)
     return {
         "header": header,
-        "bad": decoder.bad_payloads,
-        "statuses": bad_statuses,
+        "problems": problems,
+        "rejected": dict(pipeline.gate.rejected),
         "times": times,
         "daily": daily,
         "prices": prices,
@@ -139,11 +139,11 @@ def test_three_scenarios_are_bundled_and_small() -> None:
 
 
 @pytest.mark.parametrize("name", SCENARIOS)
-def test_every_payload_decodes_in_order_inside_the_window(name: str) -> None:
+def test_every_payload_decodes_and_passes_the_gate_in_order_inside_the_window(name: str) -> None:
     d = decoded(name)
     header = d["header"]
-    assert d["bad"] == 0
-    assert d["statuses"] == []
+    assert d["problems"] == []
+    assert d["rejected"] == {}  # the gate holds nothing back
     times = d["times"]
     assert times == sorted(times)
     assert header.start_ms <= times[0]
