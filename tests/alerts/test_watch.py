@@ -144,7 +144,7 @@ def test_scenario_alerts_fire_once_each_and_the_hook_gets_every_one(
     assert "[eth 1826] ETH broke below the pinned 1,826 zone" in out
     assert "\x07" not in out  # not a terminal: no bell, no OSC
     assert "3 rules (eth 1826, cascade, extreme fear) on replay of feb-2026" in err
-    assert f"replay ended at 2026-02-20T23:59:42Z: {len(alerts)} alerts" in err  # the last payload
+    assert f"replay ended at 2026-02-21T00:00:00Z: {len(alerts)} alerts" in err  # last payload: window end
     assert "0 delivery failures" in err
 
 

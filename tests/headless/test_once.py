@@ -114,7 +114,8 @@ def test_unknown_recording_is_one_line(capsys: pytest.CaptureFixture[str]) -> No
     assert main(["--once", "--replay", "feb-2062"]) == 2
     err = capsys.readouterr().err.strip()
     assert (
-        err == "crashtui: error: no recording 'feb-2062': not a file, and not a bundled scenario (feb-2026)"
+        err == "crashtui: error: no recording 'feb-2062': not a file, and not a bundled scenario "
+        "(aug-2024, feb-2026, oct-2025)"
     )
 
 

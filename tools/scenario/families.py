@@ -1,43 +1,44 @@
-"""Render the reconstructed market as provider payloads in each API's real format.
+"""Payload families: the reconstructed market rendered in each provider's real format.
 
-Every payload is what the live poller or stream would have received at that moment
-(forming candles only know the prices up to then), so replay runs the real parsers.
-Endpoint names and decoder params match ``crashtui.sources`` and ``crashtui.streams``.
+Every payload is what the live poller or stream would have received at that moment (forming
+candles only know the prices up to then), so replay runs the real parsers. Endpoint names and
+decoder params match ``crashtui.sources`` and ``crashtui.streams``.
+
+A family is one function ``(ctx) -> Iterable[RawPayload]`` registered in ``FAMILIES``; a
+scenario lists the families it carries, in order (ties in time keep that order). A family
+whose series the market lacks yields nothing.
 """
 
 from __future__ import annotations
 
 import json
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from html import escape
 
 from crashtui.model import RawPayload, freeze_params
 
-from .reconstruct import (
-    DAY_MS,
-    FIRST_DAY,
-    LAST_DAY,
-    STEP_MS,
-    SYMBOLS,
-    Market,
-    day_ms,
-    days,
-)
+from .model import DAY_MS, HOUR_MS, STEP_MS, Market, day_ms, days
+from .spec import ScenarioSpec
 
-HOUR_MS = 3_600_000
-INSTRUMENT = {"BTC": "BTCUSDT", "ETH": "ETHUSDT", "SOL": "SOLUSDT", "XRP": "XRPUSDT", "DOGE": "DOGEUSDT",
-              "BNB": "BNBUSDT", "HYPE": "HYPEUSDT"}  # fmt: skip
-OKX_CT_VAL = {
-    "BTC": "0.01",
-    "ETH": "0.1",
-    "SOL": "1",
-    "XRP": "100",
-    "DOGE": "1000",
-    "BNB": "0.01",
-    "HYPE": "0.1",
-}
+
+@dataclass
+class Context:
+    """What a family renders from."""
+
+    spec: ScenarioSpec
+    market: Market
+    rng: random.Random
+
+
+Family = Callable[[Context], Iterable[RawPayload]]
+
+
+def instrument(symbol: str) -> str:
+    """The USDT-margined perpetual / spot pair of a symbol."""
+    return f"{symbol}USDT"
 
 
 def _json(value: object) -> bytes:
@@ -60,11 +61,12 @@ def _payload(
 class CandleBook:
     """OHLCV per interval built from the 5-minute path, with volume from the daily bar."""
 
-    def __init__(self, market: Market, symbol: str) -> None:
-        self.path = market.path[symbol]
+    def __init__(self, ctx: Context, symbol: str) -> None:
+        self.path = ctx.market.path[symbol]
         self.index = {t: i for i, (t, _) in enumerate(self.path)}
-        self.daily = {b.day: b for b in market.daily[symbol]}
+        self.daily = {b.day: b for b in ctx.market.daily[symbol]}
         self.symbol = symbol
+        self.start_ms = ctx.spec.start_ms
 
     def _volume_per_step(self, t: int) -> float:
         bar = self.daily[datetime.fromtimestamp(t / 1000, tz=timezone.utc).date()]
@@ -87,10 +89,10 @@ class CandleBook:
         ]  # fmt: skip
 
     def daily_row(self, d: date, until_ms: int) -> list[object]:
-        """A 1d kline: the real daily bar once closed, else the path so far."""
+        """A 1d kline: the daily bar once closed, else the path so far."""
         open_ms = day_ms(d)
         bar = self.daily[d]
-        if until_ms >= open_ms + DAY_MS or (not bar.real and open_ms + DAY_MS <= day_ms(FIRST_DAY)):
+        if until_ms >= open_ms + DAY_MS or (not bar.real and open_ms + DAY_MS <= self.start_ms):
             vol = bar.volume_usd / bar.close
             return [
                 open_ms, _p(bar.open), _p(bar.high), _p(bar.low), _p(bar.close), f"{vol:.4f}",
@@ -110,7 +112,7 @@ class CandleBook:
         prices = [p for _, p in window]
         volume = sum(self._volume_per_step(ts) for ts, _ in window[:-1])
         return {
-            "symbol": INSTRUMENT[self.symbol],
+            "symbol": instrument(self.symbol),
             "openPrice": _p(prices[0]),
             "highPrice": _p(max(prices)),
             "lowPrice": _p(min(prices)),
@@ -125,20 +127,19 @@ class CandleBook:
         }
 
 
-def candle_payloads(market: Market) -> Iterator[RawPayload]:
+def candles(ctx: Context) -> Iterator[RawPayload]:
     """Backfill at the start, then the forming 1h candle every 30 minutes and the 4h/1d every 4 h."""
-    start = day_ms(FIRST_DAY)
-    end = day_ms(LAST_DAY) + DAY_MS
-    books = {s: CandleBook(market, s) for s in SYMBOLS}
+    start, end = ctx.spec.start_ms, ctx.spec.end_ms
+    books = {s: CandleBook(ctx, s) for s in ctx.spec.symbols}
     for sym, book in books.items():
-        daily_rows = [book.daily_row(b.day, start) for b in market.daily[sym] if day_ms(b.day) <= start]
+        daily_rows = [book.daily_row(b.day, start) for b in ctx.market.daily[sym] if day_ms(b.day) <= start]
         yield _payload("binance", "klines", start, _json(daily_rows[-1000:]), symbol=sym, interval="1d")
         first_hour = book.path[0][0]
         for interval, length in (("1h", HOUR_MS), ("4h", 4 * HOUR_MS)):
             rows = [book.candle(t, length, start) for t in range(first_hour, start + 1, length)]
             yield _payload("binance", "klines", start, _json(rows[-1000:]), symbol=sym, interval=interval)
     for t in range(start + 30 * 60_000, end + 1, 30 * 60_000):
-        recv = t + 1_000
+        recv = min(t + 1_000, end)  # the last candles close at the window's end, inside it
         for sym, book in books.items():
             hour = t - t % HOUR_MS
             rows = [book.candle(hour - HOUR_MS, HOUR_MS, t)] + (
@@ -157,36 +158,35 @@ def candle_payloads(market: Market) -> Iterator[RawPayload]:
                 yield _payload("binance", "klines", recv, _json(rows_d), symbol=sym, interval="1d")
 
 
-CRASH_DAYS = (day_ms(date(2026, 2, 5)), day_ms(date(2026, 2, 7)))
-
-
-def ticker_payloads(market: Market) -> Iterator[RawPayload]:
-    """The batched 24 h ticker every 5 minutes on the crash days (Feb 5-6), every 10 elsewhere
-    (the recording stays small enough to replay headless in under two seconds)."""
-    books = [CandleBook(market, s) for s in SYMBOLS]
-    start = day_ms(FIRST_DAY)
-    for t in range(start, day_ms(LAST_DAY) + DAY_MS + 1, STEP_MS):
-        if not CRASH_DAYS[0] <= t < CRASH_DAYS[1] and t % (2 * STEP_MS):
+def tickers(ctx: Context) -> Iterator[RawPayload]:
+    """The batched 24 h ticker every 5 minutes on the crash days (``tickers.dense_*``), every 10
+    elsewhere (the recording stays small enough to replay headless quickly)."""
+    books = [CandleBook(ctx, s) for s in ctx.spec.symbols]
+    dense = ctx.spec.dense_tickers
+    dense_from, dense_to = (day_ms(dense[0]), day_ms(dense[1])) if dense else (0, 0)
+    for t in range(ctx.spec.start_ms, ctx.spec.end_ms + 1, STEP_MS):
+        if not dense_from <= t < dense_to and t % (2 * STEP_MS):
             continue
         body = _json([b.ticker(t) for b in books])
-        yield _payload("binance", "ticker_24hr", t + 400, body, symbols=",".join(SYMBOLS))
+        yield _payload("binance", "ticker_24hr", t + 400, body, symbols=",".join(ctx.spec.symbols))
 
 
-# --- derivatives and books ------------------------------------------------------------------
+# --- derivatives and books (reconstructed series) ------------------------------------------------
 
 
-def derivative_payloads(market: Market, rng: random.Random) -> Iterator[RawPayload]:
+def derivatives(ctx: Context) -> Iterator[RawPayload]:
     """Funding (premiumIndex) and open interest, every hour."""
-    books = {s: CandleBook(market, s) for s in SYMBOLS}
-    for i, (t, _) in enumerate(market.funding["BTC"]):
+    market, symbols = ctx.market, ctx.spec.symbols
+    books = {s: CandleBook(ctx, s) for s in symbols}
+    for i, (t, _) in enumerate(market.funding.get("BTC", [])):
         rows = []
-        for sym in SYMBOLS:
+        for sym in symbols:
             mark = books[sym].price(t)
             rate = market.funding[sym][i][1]
             next_funding = t - t % (8 * HOUR_MS) + 8 * HOUR_MS
             rows.append(
                 {
-                    "symbol": INSTRUMENT[sym],
+                    "symbol": instrument(sym),
                     "markPrice": _p(mark * (1 + rate), 8),
                     "indexPrice": _p(mark, 8),
                     "estimatedSettlePrice": _p(mark, 8),
@@ -196,26 +196,27 @@ def derivative_payloads(market: Market, rng: random.Random) -> Iterator[RawPaylo
                     "time": t,
                 }
             )
-        yield _payload("binance_futures", "premium_index", t + 600, _json(rows), symbols=",".join(SYMBOLS))
-        for sym in SYMBOLS:
+        yield _payload("binance_futures", "premium_index", t + 600, _json(rows), symbols=",".join(symbols))
+        for sym in symbols:
             oi = market.open_interest[sym][i][1]
-            body = _json({"openInterest": f"{oi:.3f}", "symbol": INSTRUMENT[sym], "time": t})
+            body = _json({"openInterest": f"{oi:.3f}", "symbol": instrument(sym), "time": t})
             yield _payload("binance_futures", "open_interest", t + 700, body, symbol=sym)
 
 
 BOOK_EVERY_MS = 900_000
 
 
-def book_payloads(market: Market, rng: random.Random) -> Iterator[RawPayload]:
+def books(ctx: Context) -> Iterator[RawPayload]:
     """Order books every 15 minutes, following the hourly spread and depth series."""
-    books = {s: CandleBook(market, s) for s in SYMBOLS}
-    hours = [t for t, _ in market.spread_bps["BTC"]]
+    market, rng = ctx.market, ctx.rng
+    candle_books = {s: CandleBook(ctx, s) for s in ctx.spec.symbols}
+    hours = [t for t, _ in market.spread_bps.get("BTC", [])]
     for i, hour in enumerate(hours):
         for t in range(hour, hour + HOUR_MS, BOOK_EVERY_MS):
-            for sym in SYMBOLS:
-                if t not in books[sym].index:
+            for sym in ctx.spec.symbols:
+                if t not in candle_books[sym].index:
                     continue
-                book = _depth(books[sym].price(t - t % STEP_MS), market, sym, i, rng)
+                book = _depth(candle_books[sym].price(t - t % STEP_MS), market, sym, i, rng)
                 yield _payload("binance", "depth", t + 800, _json(book), symbol=sym)
 
 
@@ -243,39 +244,42 @@ def _depth(mid: float, market: Market, sym: str, i: int, rng: random.Random) -> 
 # --- liquidation streams --------------------------------------------------------------------
 
 
-def liquidation_payloads(market: Market) -> Iterator[RawPayload]:
+def liquidations(ctx: Context) -> Iterator[RawPayload]:
     """Frames of the three liquidation streams, plus OKX's instruments response."""
-    start = day_ms(FIRST_DAY)
+    ct_val = ctx.spec.liquidations.okx_ct_val
     instruments = [
         {"instType": "SWAP", "instId": f"{s}-USDT-SWAP", "instFamily": f"{s}-USDT", "uly": f"{s}-USDT",
          "ctVal": v, "ctMult": "1", "ctValCcy": s, "ctType": "linear", "settleCcy": "USDT", "state": "live"}
-        for s, v in OKX_CT_VAL.items()
+        for s, v in ct_val.items()
     ]  # fmt: skip
-    yield _payload("okx", "instruments", start - 1000, _json({"code": "0", "msg": "", "data": instruments}))
+    # at the window's start (before the first OKX frame: "okx" sorts before "okx_liq")
+    yield _payload(
+        "okx", "instruments", ctx.spec.start_ms, _json({"code": "0", "msg": "", "data": instruments})
+    )
     bybit_batch: dict[str, list[dict[str, object]]] = {}
     bybit_window = -1
-    for ts, venue, symbol, side, price, qty in market.liquidations:
+    for ts, venue, symbol, side, price, qty in ctx.market.liquidations:
         if venue == "bybit":
             window = ts // 500
             if window != bybit_window:
                 yield from _flush_bybit(bybit_batch, bybit_window)
                 bybit_batch, bybit_window = {}, window
             bybit_batch.setdefault(symbol, []).append(
-                {"T": ts, "s": INSTRUMENT[symbol], "S": "Buy" if side == "LONG" else "Sell",
+                {"T": ts, "s": instrument(symbol), "S": "Buy" if side == "LONG" else "Sell",
                  "v": f"{qty:.4g}", "p": f"{price:.6g}"}
             )  # fmt: skip
         elif venue == "binance":
             frame = {
                 "e": "forceOrder", "E": ts + 40,
-                "o": {"s": INSTRUMENT[symbol], "S": "SELL" if side == "LONG" else "BUY", "o": "LIMIT",
+                "o": {"s": instrument(symbol), "S": "SELL" if side == "LONG" else "BUY", "o": "LIMIT",
                       "f": "IOC", "q": f"{qty:.4g}",
                       "p": f"{price * (0.995 if side == 'LONG' else 1.005):.6g}",
                       "ap": f"{price:.6g}", "X": "FILLED", "l": f"{qty:.4g}", "z": f"{qty:.4g}", "T": ts,
-                      "ps": INSTRUMENT[symbol], "st": 1},
+                      "ps": instrument(symbol), "st": 1},
             }  # fmt: skip
             yield _payload("binance_liq", "forceOrder", ts + 60, _json(frame), kind="ws")
         else:
-            contracts = max(0.01, round(qty / float(OKX_CT_VAL[symbol]), 2))
+            contracts = max(0.01, round(qty / float(ct_val[symbol]), 2))
             frame = {
                 "arg": {"channel": "liquidation-orders", "instType": "SWAP"},
                 "data": [{"details": [{"bkLoss": "0", "bkPx": f"{price:.6g}", "ccy": "",
@@ -292,15 +296,15 @@ def liquidation_payloads(market: Market) -> Iterator[RawPayload]:
 def _flush_bybit(batch: dict[str, list[dict[str, object]]], window: int) -> Iterator[RawPayload]:
     for symbol, rows in batch.items():
         ts = window * 500 + 500
-        frame = {"topic": f"allLiquidation.{INSTRUMENT[symbol]}", "type": "snapshot", "ts": ts, "data": rows}
+        frame = {"topic": f"allLiquidation.{instrument(symbol)}", "type": "snapshot", "ts": ts, "data": rows}
         yield _payload("bybit_liq", "allLiquidation", ts + 30, _json(frame), kind="ws")
 
 
-# --- ETF (Farside HTML) -------------------------------------------------------------------------
+# --- ETF (Farside HTML, SoSoValue JSON) ------------------------------------------------------------
 
 
 def farside_page(
-    asset: str, rows: list[tuple[date, dict[str, float] | None]], funds: tuple[str, ...]
+    asset: str, rows: list[tuple[date, dict[str, float] | None]], funds: tuple[str, ...], note: str
 ) -> bytes:
     """A Farside-style page: ticker header row, data rows, placeholder for unpublished days."""
 
@@ -347,37 +351,68 @@ def farside_page(
     html = (
         f"<!DOCTYPE html><html><head><title>{title} ETF Flow - Farside Investors</title></head><body>"
         f'<h1>{title} ETF Flow (US$m)</h1><table class="etf">{head}<tbody>{"".join(body)}{summary}</tbody>'
-        "</table><p>Scenario feb-2026: per-fund days reconstructed around reported totals.</p></body></html>"
+        f"</table><p>{escape(note)}</p></body></html>"
     )
     return html.encode()
 
 
-def etf_payloads(market: Market) -> Iterator[RawPayload]:
-    """Farside pages: 23:00 UTC (published) every trading day, 14:00 UTC (unpublished) near the crash."""
-    funds = {"BTC": tuple(market.etf["BTC"][0][1]), "ETH": tuple(market.etf["ETH"][0][1])}
-    by_day = {asset: dict(rows) for asset, rows in market.etf.items()}
-    trading = sorted(by_day["BTC"])
-    for d in days(FIRST_DAY, LAST_DAY):
-        if d not in by_day["BTC"]:
+SOSOVALUE_LIMIT = 30
+
+
+def sosovalue_history(rows: list[tuple[date, float]]) -> bytes:
+    """SoSoValue's summary history (newest first, USD): the days and totals only, the fields the
+    scenario has data for."""
+    return _json([{"date": d.isoformat(), "total_net_inflow": round(v * 1e6, 2)} for d, v in reversed(rows)])
+
+
+def etf(ctx: Context) -> Iterator[RawPayload]:
+    """ETF payloads on each trading day: published in the evening (``etf.hours``, UTC) and, where
+    ``etf.unpublished`` says, an afternoon page whose row for the day is still a placeholder."""
+    spec = ctx.spec.etf
+    if spec is None:
+        return
+    assets = [a for a in spec.assets if ctx.market.etf.get(a.asset)]
+    by_day = {a.asset: dict(ctx.market.etf[a.asset]) for a in assets}
+    funds = {a.asset: tuple(ctx.market.etf[a.asset][0][1]) for a in assets}
+    trading = sorted({d for rows in by_day.values() for d in rows})
+    for d in days(ctx.spec.first_day, ctx.spec.last_day):
+        if d not in trading:
             continue
-        # Farside is fetched hourly live; the recording keeps the 23:00 page (the day published)
-        # and, around the crash, the 14:00 page too (today's row still the unpublished placeholder).
-        fetches = ((14, False), (23, True)) if date(2026, 2, 2) <= d <= date(2026, 2, 13) else ((23, True),)
+        fetches = tuple((h, True) for h in spec.hours)
+        lo, hi = spec.unpublished_from, spec.unpublished_to
+        if spec.unpublished_hour is not None and lo is not None and hi is not None and lo <= d <= hi:
+            fetches = ((spec.unpublished_hour, False), *fetches)
         for hour, published in fetches:
             t = day_ms(d) + hour * HOUR_MS
-            for asset in ("BTC", "ETH"):
-                shown = [x for x in trading if x < d][-9:]
-                rows: list[tuple[date, dict[str, float] | None]] = [(x, by_day[asset][x]) for x in shown]
-                rows.append((d, by_day[asset][d] if published else None))
-                body = farside_page(asset, rows, funds[asset])
-                yield _payload("farside", "etf_page", t + 2_000, body, asset=asset)
+            for a in assets:
+                own = by_day[a.asset]
+                if d not in own:
+                    continue
+                earlier = [x for x in trading if x < d and x in own]
+                if a.render == "sosovalue":
+                    if published:
+                        shown = [(x, own[x]["TOTAL"]) for x in [*earlier, d]][-SOSOVALUE_LIMIT:]
+                        body = sosovalue_history(shown)
+                        yield _payload("sosovalue", "summary_history", t + 2_500, body, asset=a.asset,
+                                       **{"q.symbol": a.asset, "q.country_code": "US",
+                                          "q.limit": str(SOSOVALUE_LIMIT)})  # fmt: skip
+                    continue
+                rows: list[tuple[date, dict[str, float] | None]] = [
+                    (x, own[x]) for x in earlier[-spec.page_days :]
+                ]
+                rows.append((d, own[d] if published else None))
+                body = farside_page(a.asset, rows, funds[a.asset], spec.page_note)
+                yield _payload("farside", "etf_page", t + 2_000, body, asset=a.asset)
 
 
-def fear_payloads(market: Market) -> Iterator[RawPayload]:
+# --- sentiment and macro -------------------------------------------------------------------------
+
+
+def fear(ctx: Context) -> Iterator[RawPayload]:
     """alternative.me every day at 00:05 UTC (newest first), CNN after each US close."""
     rows: list[dict[str, str]] = []
-    for d, value, cls in market.fear_crypto:
-        if d > LAST_DAY:
+    for d, value, cls in ctx.market.fear_crypto:
+        if d > ctx.spec.last_day:
             break
         rows.insert(
             0, {"value": str(value), "value_classification": cls, "timestamp": str(day_ms(d) // 1000)}
@@ -388,7 +423,7 @@ def fear_payloads(market: Market) -> Iterator[RawPayload]:
         body = _json({"name": "Fear and Greed Index", "data": shown, "metadata": {"error": None}})
         yield _payload("alternative_me", "fng", t, body, **{"q.limit": "30"})
     history: list[dict[str, object]] = []
-    for d, score, rating in market.fear_stocks:
+    for d, score, rating in ctx.market.fear_stocks:
         t = day_ms(d) + 21 * HOUR_MS + 15 * 60_000
         history.append({"x": float(day_ms(d)), "y": score, "rating": rating})
         iso = datetime.fromtimestamp(t / 1000, tz=timezone.utc).isoformat()
@@ -411,32 +446,50 @@ def fear_payloads(market: Market) -> Iterator[RawPayload]:
         yield _payload("cnn", "graphdata", t, body)
 
 
-def macro_payloads(market: Market) -> Iterator[RawPayload]:
-    """FRED CSVs: Nasdaq the morning after each close, claims on each release day."""
-    closes: list[tuple[date, float]] = []
-    for d, close in market.nasdaq:
-        closes.append((d, close))
-        t = day_ms(d + timedelta(days=1)) + 13 * HOUR_MS
-        csv_text = "observation_date,NASDAQCOM\n" + "".join(f"{x.isoformat()},{v:.2f}\n" for x, v in closes)
-        yield _payload("fred", "fredgraph_csv", t, csv_text.encode(), series="NASDAQCOM")
+def _fred_value(series: str, value: float) -> str:
+    return f"{value:.2f}" if series != "ICSA" else str(int(value))
+
+
+def macro(ctx: Context) -> Iterator[RawPayload]:
+    """FRED CSVs: each daily series the morning after each observation (``macro.series``), claims
+    on each release day."""
+    start = ctx.spec.start_ms
+    for s in ctx.spec.fred:
+        seen: list[tuple[date, float]] = []
+        pending = None  # observations published before the window: one payload at its start
+        for d, value in ctx.market.macro.get(s.id, []):
+            seen.append((d, value))
+            t = day_ms(d + timedelta(days=s.lag_days)) + s.hour * HOUR_MS + s.minute * 60_000
+            body = f"observation_date,{s.id}\n" + "".join(
+                f"{x.isoformat()},{_fred_value(s.id, v)}\n" for x, v in seen
+            )
+            if t < start:
+                pending = body
+                continue
+            if pending is not None:
+                yield _payload("fred", "fredgraph_csv", start, pending.encode(), series=s.id)
+                pending = None
+            yield _payload("fred", "fredgraph_csv", t, body.encode(), series=s.id)
+        if pending is not None:
+            yield _payload("fred", "fredgraph_csv", start, pending.encode(), series=s.id)
     known: dict[date, int] = {}
-    for week, claims, release in market.claims:
+    for week, claims, release in ctx.market.claims:
         known[week] = claims
         t = day_ms(release) + 13 * HOUR_MS + 30 * 60_000
-        if t < day_ms(FIRST_DAY) - 20 * DAY_MS:
+        if t < ctx.spec.start_ms - 20 * DAY_MS:
             continue
         rows = "".join(f"{w.isoformat()},{v}\n" for w, v in sorted(known.items()))
-        body = f"observation_date,ICSA\n{rows}".encode()
-        yield _payload("fred", "fredgraph_csv", max(t, day_ms(FIRST_DAY)), body, series="ICSA")
+        claims_csv = f"observation_date,ICSA\n{rows}".encode()
+        yield _payload("fred", "fredgraph_csv", max(t, ctx.spec.start_ms), claims_csv, series="ICSA")
 
 
 AAVE_POOLS = {"USDC": "aa70268e-4b52-42bf-a116-608b370f9501", "USDT": "f981a304-bb6c-45b8-b0c5-fd2f515ad23a"}
 
 
-def borrow_payloads(market: Market) -> Iterator[RawPayload]:
+def borrow(ctx: Context) -> Iterator[RawPayload]:
     """DefiLlama pools + lendBorrow (reduced to the Aave v3 stablecoin pools) every 4 hours."""
-    series = market.borrow_apy
-    for i in range(0, len(series["USDC"]), 4):
+    series = ctx.market.borrow_apy
+    for i in range(0, len(series.get("USDC", [])), 4):
         t = series["USDC"][i][0] + 20 * 60_000
         pools = [
             {"chain": "Ethereum", "project": "aave-v3", "symbol": asset,
@@ -457,3 +510,17 @@ def borrow_payloads(market: Market) -> Iterator[RawPayload]:
             separators=(",", ":"),
         )  # fmt: skip
         yield _payload("defillama", "lend_borrow", t + 1_500, _json(lend), pools=meta)
+
+
+FAMILIES: dict[str, Family] = {
+    "candles": candles,
+    "tickers": tickers,
+    "derivatives": derivatives,
+    "books": books,
+    "liquidations": liquidations,
+    "etf": etf,
+    "fear": fear,
+    "macro": macro,
+    "borrow": borrow,
+}
+"""Every payload family by name; a new family is one function added here."""
