@@ -111,7 +111,7 @@ def decoded(name: str) -> dict[str, Any]:
     return {
         "header": header,
         "problems": problems,
-        "rejected": dict(pipeline.gate.rejected),
+        "rejected": dict(pipeline.gate.held),
         "times": times,
         "daily": daily,
         "prices": prices,
