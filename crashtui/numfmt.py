@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from crashtui.model import HeldCount
+
 
 def fmt_price(value: float) -> str:
     """A price for a human-readable description: ``60,074``, ``182.4``, ``2.13``, ``0.1523``."""
@@ -26,3 +30,14 @@ def fmt_usd(value: float) -> str:
     if size >= 1e3:
         return f"{sign}${size / 1e3:.1f}K"
     return f"{sign}${size:.0f}"
+
+
+def held_summary(held: Sequence[HeldCount]) -> str:
+    """What the gate held back from one source, on one line: ``3 held: timestamp 74 years
+    ahead`` (the most frequent reason; ``+2 more reasons`` when there are others)."""
+    if not held:
+        return ""
+    total = sum(h.count for h in held)
+    top = max(held, key=lambda h: (h.count, h.last_ms))
+    more = f" (+{len(held) - 1} more reason{'s' if len(held) > 2 else ''})" if len(held) > 1 else ""
+    return f"{total} held: {top.reason}{more}"

@@ -6,7 +6,7 @@ through a parser, and nothing here can hold an API key (statuses are already red
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from crashtui.analysis.cascades import CascadeEvent
@@ -14,7 +14,7 @@ from crashtui.analysis.etf import EtfSummary, FlowWindow
 from crashtui.analysis.liquidations import LiquidationStats, SideSplit, WindowTally
 from crashtui.analysis.market import MarketAnalysis, SymbolAnalysis
 from crashtui.analysis.zones import Zone
-from crashtui.model import Liquidation, Snapshot, SourceStatus
+from crashtui.model import HeldCount, Liquidation, Snapshot, SourceStatus
 from crashtui.replay.recording import RecordingHeader
 from crashtui.timeparse import iso_utc
 
@@ -221,8 +221,8 @@ def gauge_json(analysis: MarketAnalysis) -> dict[str, Any]:
     }
 
 
-def status_json(status: SourceStatus, now_ms: int) -> dict[str, Any]:
-    """One source's status line."""
+def status_json(status: SourceStatus, now_ms: int, held: Sequence[HeldCount] = ()) -> dict[str, Any]:
+    """One source's status line, with what the gate held back from it (``rejected``)."""
     return {
         "source": status.source,
         "state": str(status.state),
@@ -232,6 +232,7 @@ def status_json(status: SourceStatus, now_ms: int) -> dict[str, Any]:
         "hint": status.hint,
         "sampled": status.sampled,
         "bad_frames": status.bad_frames,
+        "rejected": [{"reason": h.reason, "count": h.count, "last": _iso(h.last_ms)} for h in held],
     }
 
 
@@ -264,5 +265,7 @@ def build_document(
         "macro": macro_json(snapshot),
         "gauge": gauge_json(analysis),
         "serving": dict(sorted(serving.items())),
-        "sources": [status_json(s, now) for _, s in sorted(snapshot.statuses.items())],
+        "sources": [
+            status_json(s, now, snapshot.held.get(name, ())) for name, s in sorted(snapshot.statuses.items())
+        ],
     }

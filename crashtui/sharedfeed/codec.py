@@ -10,8 +10,8 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from crashtui.events import DataEvent, Event, ServingEvent, StatusEvent
-from crashtui.model import SourceState, SourceStatus
+from crashtui.events import DataEvent, Event, HeldEvent, ServingEvent, StatusEvent
+from crashtui.model import Liquidation, SourceState, SourceStatus
 from crashtui.store.codec import TABLE_FOR_TYPE, TABLES, TableSpec
 
 _BY_NAME: dict[str, TableSpec] = {spec.name: spec for spec in TABLES}
@@ -39,6 +39,13 @@ def encode_event(event: Event) -> str | None:
         return json.dumps({"t": "status", "s": data}, separators=(",", ":"))
     if isinstance(event, ServingEvent):
         return json.dumps({"t": "serving", "kind": event.kind, "src": event.source}, separators=(",", ":"))
+    if isinstance(event, HeldEvent):
+        # Followers show the collector's held counts; the items themselves (only the quarantined
+        # liquidations matter to a reader) travel as rows like data.
+        liqs = [TABLE_FOR_TYPE[Liquidation].to_row(i) for i in event.items if isinstance(i, Liquidation)]
+        held = {"src": event.source, "kind": event.kind, "reason": event.reason, "at": event.at_ms}
+        held |= {"n": len(event.items), "liqs": liqs}
+        return json.dumps({"t": "held", **held}, separators=(",", ":"))
     return None
 
 
@@ -61,6 +68,13 @@ def decode_event(text: str | bytes) -> Event:
         if kind == "serving":
             src = body["src"]
             return ServingEvent(str(body["kind"]), None if src is None else str(src))
+        if kind == "held":
+            liqs = tuple(TABLE_FOR_TYPE[Liquidation].from_row(tuple(row)) for row in body["liqs"])
+            others = max(0, int(body["n"]) - len(liqs))
+            held_items: tuple[object, ...] = (*liqs, *((None,) * others))
+            return HeldEvent(
+                str(body["src"]), str(body["kind"]), str(body["reason"]), held_items, int(body["at"])
+            )
     except (ValueError, KeyError, TypeError, IndexError) as exc:
         raise FeedDecodeError(f"bad shared-feed message: {type(exc).__name__}: {exc}") from None
     raise FeedDecodeError(f"bad shared-feed message: unknown type {kind!r}")

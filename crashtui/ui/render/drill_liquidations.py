@@ -151,6 +151,23 @@ def largest(window: WindowTally | None, frame: Frame, width: int) -> Text:
     return lines(table(cols, width))
 
 
+def held_orders(frame: Frame, width: int) -> Text:
+    """Liquidations the gate quarantined ("held: implausible", never counted), newest first."""
+    p = frame.palette
+    orders = frame.snapshot.held_liquidations[::-1][:20]
+    if not orders:
+        return Text("none: every order passed the plausibility checks", style=p.muted)
+    cols = [
+        Column("TIME", [Text(fmt_stamp(o.ts_ms)[5:], style=p.muted) for o in orders]),
+        Column("VENUE", [ext(o.venue, 14) for o in orders]),
+        Column("SYMBOL", [ext(o.symbol, 10, style="bold") for o in orders]),
+        Column("USD", [Text(fmt_usd(o.notional_usd), style=p.warning) for o in orders], "right"),
+        Column("PRICE", [Text(fmt_price(o.price)) for o in orders], "right", priority=1),
+        Column("STATUS", [Text("held: implausible", style=p.warning) for _ in orders], priority=2),
+    ]
+    return lines(table(cols, width))
+
+
 def daily_chart(frame: Frame) -> tuple[ChartSpec, Text]:
     """Daily liquidation totals (US$ millions) for the days in the tally's memory."""
     days = frame.analysis.liquidations.daily_totals

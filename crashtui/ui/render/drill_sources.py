@@ -147,10 +147,23 @@ def source_table(frame: Frame, width: int) -> Text:
 
 
 def problems(frame: Frame, width: int) -> Text:
-    """Full error and hint for every source that is not ok."""
+    """Full error and hint for every source that is not ok, and what the gate held back from
+    each source (by reason: how many, when last)."""
     p = frame.palette
     rows: list[Text] = []
+    held = frame.snapshot.held
     for _, s in sorted(frame.snapshot.statuses.items()):
+        reasons = held.get(s.source, ())
+        if s.state is SourceState.OK and reasons:
+            rows.append(
+                Text.assemble((plain(s.source, 20), "bold"), (": ok, some data held back", p.warning))
+            )
+        if reasons:
+            for h in reasons[:8]:
+                line = f"  held {h.count}×: {plain(h.reason, 160)} (last {fmt_stamp(h.last_ms)})"
+                rows.extend(wrap_plain(line, width, p.warning))
+            if len(reasons) > 8:
+                rows.append(Text(f"  … {len(reasons) - 8} more reasons", style=p.muted))
         if s.state in (SourceState.OK, SourceState.DISABLED):
             continue
         info = SOURCES.get(s.source)

@@ -42,8 +42,14 @@ def source_age_ms(status: SourceStatus, now_ms: int) -> int | None:
     return None if last is None else max(0, now_ms - last)
 
 
+def held_count(frame: Frame, source: str) -> int:
+    """How many items the gate held back from ``source`` since the start."""
+    return sum(h.count for h in frame.snapshot.held.get(source, ()))
+
+
 def badge(status: SourceStatus, frame: Frame, *, ages: bool, words: bool = True) -> Text:
-    """``binance ●``, ``farside ◐3h stale``, ``fred ✗ failing`` (ages only from a minute up)."""
+    """``binance ●``, ``farside ◐3h stale``, ``fred ✗ failing`` (ages only from a minute up),
+    with ``3 held`` when the gate held items of this source back (details: the Sources screen)."""
     p, g = frame.palette, frame.glyphs
     info = SOURCES.get(status.source)
     name = plain(info.short_name if info is not None else status.source, 12)
@@ -57,6 +63,9 @@ def badge(status: SourceStatus, frame: Frame, *, ages: bool, words: bool = True)
         out.append(f"{fmt_age(age)} stale" if age is not None else "stale", style=p.warning)
     elif status.state in _BAD and words:
         out.append(str(status.state), style=p.error)
+    held = held_count(frame, status.source)
+    if held and words:
+        out.append(f" {held} held", style=p.warning)
     return out
 
 
@@ -115,7 +124,8 @@ def build_status(frame: Frame, width: int) -> Text:
     if not ordered:
         waiting = "waiting for the first answers…" if frame.live else "replay: no source status yet"
         return spread(Text(waiting, style=p.muted), hints(width // 2, frame.glyphs, frame.alerts, p), width)
-    problems = [s for s in ordered if s.state is not SourceState.OK]
+    problems = [s for s in ordered if s.state is not SourceState.OK or held_count(frame, s.source)]
+    held_total = sum(held_count(frame, s.source) for s in ordered)
     replay_text = replay_lead(frame, width)
     if replay_text is None and frame.feed.startswith("via"):
         replay_text = Text(frame.feed, style=f"bold {p.accent}")  # a collector feeds this dashboard
@@ -124,7 +134,8 @@ def build_status(frame: Frame, width: int) -> Text:
         join([Text(f"{ok} ok", style=p.up), *[badge(s, frame, ages=True) for s in problems]], " "),
         join(
             [Text(f"{ok}/{total} ok", style=p.up if not bad else p.warning)]
-            + ([Text(f"{bad} failing (s)", style=p.error)] if bad else []),
+            + ([Text(f"{bad} failing (s)", style=p.error)] if bad else [])
+            + ([Text(f"{held_total} held (s)", style=p.warning)] if held_total else []),
             " ",
         ),
     ]

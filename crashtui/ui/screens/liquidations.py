@@ -12,6 +12,7 @@ from crashtui.ui.render.drill_liquidations import (
     WINDOW_NAMES,
     cascades,
     daily_chart,
+    held_orders,
     largest,
     split_table,
     window_picker,
@@ -53,6 +54,8 @@ class LiquidationsScreen(Drilldown):
         yield ChartView(self.glyphs, id="liq-chart")
         yield TextView(id="liq-largest-title", classes="section-title")
         yield TextView(id="liq-largest")
+        yield TextView(id="liq-held-title", classes="section-title")
+        yield TextView(id="liq-held")
 
     def render_body(self, frame: Frame) -> None:
         """Fill the sections for the chosen window."""
@@ -74,6 +77,10 @@ class LiquidationsScreen(Drilldown):
         self.query_one("#liq-chart", ChartView).set_spec(spec, defer=frame.deferred_charts)
         self.show_text("liq-largest-title", lambda w: Text(f"Largest orders ({self.window})"))
         self.show_text("liq-largest", lambda w: largest(window, frame, w))
+        self.show_text(
+            "liq-held-title", lambda w: Text("Held back by the sanity gate (not counted anywhere)")
+        )
+        self.show_text("liq-held", lambda w: held_orders(frame, w))
 
     def action_window(self, index: int) -> None:
         """Show another window."""

@@ -1,0 +1,151 @@
+"""Hostile events through the real pipeline: it never raises, and one bad item never costs a
+good one (DATA-TRUST.md)."""
+
+from __future__ import annotations
+
+import math
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from crashtui.events import DataEvent, Event, HeldEvent
+from crashtui.ingest.pipeline import Pipeline
+from crashtui.model import (
+    Candle,
+    EtfFlow,
+    FearGreedReading,
+    Interval,
+    Liquidation,
+    Side,
+    Ticker,
+)
+from crashtui.state import FeedState
+
+NOW = 1_770_400_000_000  # 2026-02-06 17:46 UTC, the feed clock of every payload here
+DAY = 86_400_000
+
+any_int = st.one_of(
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.sampled_from([0, -1, 2**63, -(2**63), NOW // 1000, NOW * 1000, NOW * 1_000_000, NOW + 10 * 365 * DAY]),
+)
+any_float = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from([0.0, -0.0, -1.0, 1e308, -1e308, 5e-324, 1e12, math.nan, math.inf]),
+)
+
+
+@st.composite
+def hostile_items(draw: st.DrawFn) -> object:
+    kind = draw(st.sampled_from(["ticker", "candle", "liq", "etf", "fear"]))
+    ts = draw(any_int)
+    if kind == "ticker":
+        return Ticker(
+            "BTC", draw(any_float), draw(st.one_of(st.none(), any_float)), ts, "binance", draw(any_float)
+        )
+    if kind == "candle":
+        o, h, low, c, v = (draw(any_float) for _ in range(5))
+        return Candle("BTC", Interval.H1, ts, o, h, low, c, v, "binance")
+    if kind == "liq":
+        side = draw(st.sampled_from(list(Side)))
+        return Liquidation(
+            "bybit", "BTC", side, draw(any_float), draw(any_float), draw(any_float), ts, "BTCUSDT"
+        )
+    if kind == "etf":
+        return EtfFlow("BTC", ts, draw(st.one_of(st.none(), any_float)), "farside")
+    return FearGreedReading("crypto", ts, draw(any_float), draw(st.text(max_size=40)), "alternative_me")
+
+
+def good_items() -> tuple[object, ...]:
+    """Items every rule accepts at the feed clock NOW."""
+    return (
+        Ticker("ETH", 1_771.0, -11.2, NOW - 5_000, "binance", 2.1e9),
+        Candle("ETH", Interval.H1, NOW - 3_600_000, 1_830.0, 1_840.0, 1_750.0, 1_771.2, 52_000.0, "binance"),
+        Liquidation("bybit", "ETH", Side.LONG, 1_769.0, 2_318.0, 4_100_542.0, NOW - 2_000, "ETHUSDT"),
+        EtfFlow("ETH", NOW - NOW % DAY - DAY, -149.9, "farside"),
+        FearGreedReading("crypto", NOW - NOW % DAY, 9.0, "Extreme Fear", "alternative_me"),
+    )
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(hostile_items(), max_size=8), st.randoms())
+def test_hostile_items_never_raise_and_never_cost_a_good_item(hostile: list[object], rnd: object) -> None:
+    good = good_items()
+    mixed = [*good, *hostile]
+    rnd.shuffle(mixed)  # type: ignore[attr-defined]
+    applied: list[Event] = []
+    state = FeedState(("BTC", "ETH"), now_ms=lambda: NOW)
+
+    def apply(event: Event) -> None:
+        applied.append(event)
+        state.apply(event)
+
+    pipeline = Pipeline.into(apply)
+    for kind in ("prices", "candles", "liquidations", "etf", "fear_crypto"):
+        pipeline.event(DataEvent("test", kind, tuple(mixed), NOW))
+    admitted = [i for e in applied if isinstance(e, DataEvent) for i in e.items]
+    held = [i for e in applied if isinstance(e, HeldEvent) for i in e.items]
+    for item in good:
+        assert item in admitted  # a good item is never lost because a bad one came with it
+    assert len(admitted) + len(held) == 5 * len(mixed)
+    snap = state.snapshot()  # building the snapshot and the state's windows never raises
+    for ticker in snap.tickers.values():
+        assert math.isfinite(ticker.price)
+        assert ticker.ts_ms <= NOW + 5 * 60_000
+    for liq in snap.liquidations:
+        assert liq.ts_ms <= NOW + 5 * 60_000
+        assert math.isfinite(liq.notional_usd)
+
+
+def test_a_future_liquidation_cannot_clear_the_tally_windows() -> None:
+    from crashtui.analysis.liquidations import LiquidationTally
+    from crashtui.config.schema import Config
+
+    tally = LiquidationTally(Config().analysis.cascade)
+    state = FeedState(("BTC",), now_ms=lambda: NOW, on_liquidation=tally.add)
+    pipeline = Pipeline.into(state.apply)
+    real = Liquidation("bybit", "BTC", Side.LONG, 60_000.0, 10.0, 600_000.0, NOW - 60_000, "BTCUSDT")
+    future = Liquidation("bybit", "BTC", Side.LONG, 60_000.0, 1.0, 60_000.0, NOW + 74 * 365 * DAY, "BTCUSDT")
+    pipeline.event(DataEvent("bybit_liq", "liquidations", (real, future), NOW))
+    snap = state.snapshot()
+    assert snap.liquidations == (real,)
+    (held,) = snap.held["bybit_liq"]
+    assert held.reason == "timestamp 74 years ahead"
+    window = tally.stats(now_ms=NOW).window("1h")
+    assert window is not None
+    assert window.total.total_usd == 600_000.0
+
+
+def test_an_order_worth_billions_is_quarantined_not_counted() -> None:
+    state = FeedState(("BTC",), now_ms=lambda: NOW)
+    pipeline = Pipeline.into(state.apply)
+    huge = Liquidation("binance", "BTC", Side.LONG, 60_000.0, 50_000.0, 3e9, NOW - 1_000, "BTCUSDT")
+    pipeline.event(DataEvent("binance_liq", "liquidations", (huge,), NOW))
+    snap = state.snapshot()
+    assert snap.liquidations == ()
+    assert snap.held_liquidations == (huge,)
+    assert snap.held["binance_liq"][0].reason.startswith(
+        "implausible: a single BTC liquidation of 3,000,000,000 USD"
+    )
+
+
+def test_a_tick_stamped_in_seconds_is_named_as_such() -> None:
+    state = FeedState(("BTC",), now_ms=lambda: NOW)
+    pipeline = Pipeline.into(state.apply)
+    pipeline.event(
+        DataEvent("coinbase", "prices", (Ticker("BTC", 60_000.0, None, NOW // 1000, "coinbase"),), NOW)
+    )
+    assert state.snapshot().tickers == {}
+    assert (
+        state.snapshot().held["coinbase"][0].reason == f"timestamp {NOW // 1000} looks like seconds, not ms"
+    )
+
+
+def test_a_future_etf_day_is_held_and_today_passes() -> None:
+    state = FeedState(("BTC",), now_ms=lambda: NOW)
+    pipeline = Pipeline.into(state.apply)
+    today = NOW - NOW % DAY  # 2026-02-06: 17:46 UTC is 12:46 in New York, the same day
+    flows = (EtfFlow("BTC", today, -434.1, "farside"), EtfFlow("BTC", today + 3 * DAY, -9_999.0, "farside"))
+    pipeline.event(DataEvent("farside", "etf", flows, NOW))
+    assert [f.day_ms for f in state.snapshot().etf_flows["BTC"]] == [today]
+    (held,) = state.snapshot().held["farside"]
+    assert held.reason == "ETF day 2026-02-09 is after the current US trading day 2026-02-06"
