@@ -20,6 +20,8 @@ from crashtui.textsafe import ERROR_LINE, plain
 from crashtui.wire import Request, classify_response
 
 _NO_HEADERS: MappingProxyType[str, str] = MappingProxyType({})
+# A 2xx body that begins with none of these cannot be an HTML page: skip the page checks.
+_MAYBE_PAGE = frozenset({b"<", b" ", b"\t", b"\r", b"\n", b""})
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,8 +67,8 @@ class PayloadDecoder:
 
 def status_error(raw: RawPayload) -> None:
     """Raise the typed error a recorded HTTP response stands for (its status, a block page)."""
-    if raw.kind != "http":
-        return
+    if raw.kind != "http" or (200 <= raw.status < 300 and raw.body[:1] not in _MAYBE_PAGE):
+        return  # a frame, or a 2xx body that begins like JSON or CSV: nothing to classify
     request = Request(
         source=raw.source,
         endpoint=raw.endpoint,

@@ -33,6 +33,7 @@ Items = tuple[object, ...]
 # interest is larger may liquidate a larger order, up to a small share of it.
 LIQUIDATION_FLOOR_USD: Mapping[str, float] = MappingProxyType({"BTC": 500e6, "ETH": 500e6})
 DEFAULT_LIQUIDATION_FLOOR_USD = 100e6
+_OPEN_INTEREST_KINDS = frozenset({"funding", "open_interest", "open_interest_history"})
 LIQUIDATION_OI_SHARE = 0.01
 
 
@@ -57,15 +58,20 @@ class _OpenInterest:
     """Latest open interest per (venue, symbol) in USD, for the liquidation ceiling."""
 
     by_venue: dict[tuple[str, str], float] = field(default_factory=dict)
+    totals: dict[str, float] = field(default_factory=dict)
 
     def note(self, item: object) -> None:
         if isinstance(item, FundingSnapshot) and item.open_interest_usd:
-            self.by_venue[(item.venue, item.symbol)] = item.open_interest_usd
+            self._set(item.venue, item.symbol, item.open_interest_usd)
         elif isinstance(item, OpenInterestPoint) and item.oi_usd and item.scope == "perp":
-            self.by_venue[(item.venue, item.symbol)] = item.oi_usd
+            self._set(item.venue, item.symbol, item.oi_usd)
+
+    def _set(self, venue: str, symbol: str, usd: float) -> None:
+        self.by_venue[(venue, symbol)] = usd
+        self.totals[symbol] = sum(v for (_, s), v in self.by_venue.items() if s == symbol)
 
     def total(self, symbol: str) -> float:
-        return sum(v for (_, s), v in self.by_venue.items() if s == symbol)
+        return self.totals.get(symbol, 0.0)
 
 
 def liquidation_ceiling_usd(symbol: str, open_interest_usd: float) -> float:
@@ -102,8 +108,9 @@ class Gate:
             if suspects:
                 held.extend(Held(t, reason) for t, reason in suspects.items())
                 admitted = [i for i in admitted if i not in suspects]
-        for item in admitted:
-            self._open_interest.note(item)
+        if kind in _OPEN_INTEREST_KINDS:
+            for item in admitted:
+                self._open_interest.note(item)
         for entry in held:
             self._held[(source, entry.reason)] += 1
         return Admission(tuple(admitted), tuple(held))

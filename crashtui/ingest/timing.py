@@ -10,7 +10,10 @@ A time that is a plausible time in another unit (seconds, µs, ns) says so in th
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
+from operator import attrgetter
+from typing import Any
 
 from crashtui.model import (
     BookStats,
@@ -48,15 +51,13 @@ _UNITS = (("seconds", 1000.0), ("µs", 1e-3), ("ns", 1e-6))
 US_EASTERN_OFFSET_H = -5  # the ETF trading day is the New York day; EST is the earlier of EST/EDT
 
 
-def item_time_ms(item: object) -> int | None:
-    """The time an item is stamped with (epoch ms), or None for items without one."""
-    if isinstance(item, Candle):
-        return item.open_ms
-    if isinstance(item, (EtfFlow, MacroObservation)):
-        return item.day_ms
-    if isinstance(
-        item,
-        (
+_TIME_FIELD: dict[type, Callable[[Any], Any]] = {
+    Candle: attrgetter("open_ms"),
+    EtfFlow: attrgetter("day_ms"),
+    MacroObservation: attrgetter("day_ms"),
+    **{
+        kind: attrgetter("ts_ms")
+        for kind in (
             Ticker,
             Liquidation,
             FearGreedReading,
@@ -67,10 +68,15 @@ def item_time_ms(item: object) -> int | None:
             TakerVolume,
             LongShortRatio,
             FundingPoint,
-        ),
-    ):
-        return item.ts_ms
-    return None
+        )
+    },
+}
+
+
+def item_time_ms(item: object) -> int | None:
+    """The time an item is stamped with (epoch ms), or None for items without one."""
+    field = _TIME_FIELD.get(type(item))
+    return None if field is None else field(item)
 
 
 def time_problem(item: object, now_ms: int, *, history: bool = False) -> str | None:

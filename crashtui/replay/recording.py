@@ -21,6 +21,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import IO, Any
 
+from crashtui import jsonfast
 from crashtui.model import RawPayload
 
 FORMAT = "crashtui-recording"
@@ -87,7 +88,7 @@ def encode_payload(payload: RawPayload) -> str:
 def decode_payload(line: str) -> RawPayload:
     """Parse one payload line; raises RecordingError on a malformed line."""
     try:
-        record = json.loads(line)
+        record = jsonfast.loads(line)
         body = base64.b64decode(record["b64"]) if "b64" in record else str(record["b"]).encode("utf-8")
         params = record.get("p") or {}
         if not isinstance(params, dict):

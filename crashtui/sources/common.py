@@ -14,13 +14,13 @@ Conventions every parser keeps:
 from __future__ import annotations
 
 import functools
-import json
 import re
 from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any, ParamSpec, TypeVar
 
+from crashtui import jsonfast
 from crashtui.errors import BlockedError, ParseError
 from crashtui.model import Candle, Interval, RawPayload
 from crashtui.symbols import SymbolTable
@@ -90,7 +90,7 @@ def load_json(body: bytes, what: str, source: str) -> Any:
     if looks_like_html(body):
         raise BlockedError(f"{what}: got an HTML page where JSON was expected", hint=blocked_hint(source))
     try:
-        return json.loads(body)
+        return jsonfast.loads(body)
     except ValueError as exc:
         raise ParseError(plain(f"{what}: invalid JSON: {exc}", ERROR_LINE)) from None
     except RecursionError:  # "[[[[…" thousands deep: the C scanner gives up

@@ -7,11 +7,11 @@ subscribe ack, venue error, notice). Anything else is a bad frame and raises
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from typing import Any
 
+from crashtui import jsonfast
 from crashtui.errors import ParseError
 from crashtui.model import Liquidation
 from crashtui.textsafe import plain
@@ -55,7 +55,7 @@ EMPTY_DATA = ParsedFrame()
 def load_json(frame: str | bytes, venue: str) -> Any:
     """Decode a frame's JSON or raise ParseError naming the venue."""
     try:
-        return json.loads(frame)
+        return jsonfast.loads(frame)
     except (ValueError, TypeError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
         raise ParseError(f"{venue}: frame is not JSON ({plain(exc, 60)})") from None
     except RecursionError:  # "[[[[…" thousands deep: the C scanner gives up
