@@ -27,6 +27,27 @@ KINDS = (
     "fear_stocks",
     "macro",
     "borrow",
+    "open_interest_history",
+    "taker_volume",
+    "long_short_ratio",
+    "funding_history",
+    "spot_reference",
+    "macro_quotes",
+    "macro_defi",
+)
+
+# Kinds every source of the chain serves side by side (the leverage radar compares venues)
+# instead of the first healthy one serving alone. Liquidations are fan-in too (the streams).
+FAN_IN_KINDS = frozenset(
+    {
+        "funding",
+        "open_interest",
+        "open_interest_history",
+        "taker_volume",
+        "long_short_ratio",
+        "funding_history",
+        "spot_reference",
+    }
 )
 
 # Default poll interval per data kind, seconds (the live-data issue's defaults).
@@ -42,6 +63,13 @@ DEFAULT_POLL_S: dict[str, float] = {
     "fear_stocks": 3600.0,
     "macro": 21600.0,
     "borrow": 1800.0,
+    "open_interest_history": 300.0,
+    "taker_volume": 300.0,
+    "long_short_ratio": 300.0,
+    "funding_history": 3600.0,
+    "spot_reference": 15.0,
+    "macro_quotes": 900.0,
+    "macro_defi": 3600.0,
 }
 
 
@@ -93,7 +121,14 @@ SOURCES: dict[str, SourceInfo] = {
         SourceInfo(
             "binance_futures",
             "Binance USD-M",
-            ("funding", "open_interest"),
+            (
+                "funding",
+                "open_interest",
+                "open_interest_history",
+                "taker_volume",
+                "long_short_ratio",
+                "funding_history",
+            ),
             "https://fapi.binance.com",
             budget_per_min=2400,
             note="request weight per minute per IP",
@@ -104,7 +139,7 @@ SOURCES: dict[str, SourceInfo] = {
         SourceInfo(
             "coinbase",
             "Coinbase Exchange",
-            ("prices", "candles"),
+            ("prices", "candles", "spot_reference"),
             "https://api.exchange.coinbase.com",
             budget_per_min=600,
             config_note="prices and candles, second venue",
@@ -133,7 +168,7 @@ SOURCES: dict[str, SourceInfo] = {
         SourceInfo(
             "bybit",
             "Bybit",
-            ("funding", "open_interest"),
+            ("funding", "open_interest", "open_interest_history", "long_short_ratio", "funding_history"),
             "https://api.bybit.com",
             budget_per_min=7200,
             config_note="funding and open interest",
@@ -142,7 +177,7 @@ SOURCES: dict[str, SourceInfo] = {
         SourceInfo(
             "hyperliquid",
             "Hyperliquid",
-            ("funding", "open_interest"),
+            ("funding", "open_interest", "funding_history"),
             "https://api.hyperliquid.xyz",
             budget_per_min=1200,
             note="weight per minute per IP",
@@ -159,6 +194,16 @@ SOURCES: dict[str, SourceInfo] = {
             note="liquidation backfill and instruments",
             config_note="liquidation backfill (last ~24 h) and contract sizes",
             symbol_formats=_formats({"okx": "{symbol}-USDT-SWAP"}),
+        ),
+        SourceInfo(
+            "okx_public",
+            "OKX public data",
+            ("funding", "open_interest", "open_interest_history", "long_short_ratio"),
+            "https://www.okx.com",
+            budget_per_min=300,
+            note="public-data and rubik limits are 5-20 requests per 2 s",
+            short="okx-pub",
+            config_note="funding, open interest and its history, long/short account ratio",
         ),
         SourceInfo(
             "farside",
@@ -223,6 +268,24 @@ SOURCES: dict[str, SourceInfo] = {
             config_note="Aave v3 stablecoin borrow APY",
         ),
         SourceInfo(
+            "yahoo",
+            "Yahoo Finance chart",
+            ("macro_quotes",),
+            "https://query1.finance.yahoo.com",
+            budget_per_min=30,
+            note="unofficial; may answer 429 or ask for a cookie",
+            config_note="daily closes of the AI basket (NVDA, MSFT, GOOGL) and gold (GC=F)",
+        ),
+        SourceInfo(
+            "defillama_macro",
+            "DefiLlama stablecoins/TVL",
+            ("macro_defi",),
+            "https://api.llama.fi",
+            budget_per_min=10,
+            short="llama-tvl",
+            config_note="total stablecoin supply and DeFi TVL",
+        ),
+        SourceInfo(
             "binance_liq",
             "Binance liquidations",
             ("liquidations",),
@@ -263,11 +326,18 @@ DEFAULT_FAILOVER: dict[str, tuple[str, ...]] = {
     "prices": ("binance", "coinbase", "kraken", "coingecko"),
     "candles": ("binance", "coinbase", "kraken", "coingecko"),
     "depth": ("binance",),
-    "funding": ("binance_futures", "bybit", "hyperliquid"),
-    "open_interest": ("binance_futures", "bybit", "hyperliquid"),
+    "funding": ("binance_futures", "bybit", "okx_public", "hyperliquid"),
+    "open_interest": ("binance_futures", "bybit", "okx_public", "hyperliquid"),
     "etf": ("farside", "sosovalue", "theblock"),
     "fear_crypto": ("alternative_me",),
     "fear_stocks": ("cnn",),
     "macro": ("fred",),
     "borrow": ("defillama",),
+    "open_interest_history": ("binance_futures", "bybit", "okx_public"),
+    "taker_volume": ("binance_futures",),
+    "long_short_ratio": ("binance_futures", "bybit", "okx_public"),
+    "funding_history": ("binance_futures", "bybit", "hyperliquid"),
+    "spot_reference": ("coinbase",),
+    "macro_quotes": ("yahoo",),
+    "macro_defi": ("defillama_macro",),
 }

@@ -66,7 +66,7 @@ MAX_PRICE_USD = 1e8
 MAX_OI_USD = 1e13
 MAX_OI_BASE = 1e16
 
-VENUE_LABELS: Mapping[str, str] = {"binance_futures": "binance"}
+VENUE_LABELS: Mapping[str, str] = {"binance_futures": "binance", "okx_public": "okx"}
 """Source name → the venue name shown (``binance_futures`` is Binance's futures venue)."""
 
 ASSUMED_8H_VENUES = frozenset({"binance_futures"})
@@ -81,8 +81,8 @@ class DerivSettings:
     price_skew_ms: int = 10 * 60_000
     basis_skew_ms: int = 60_000
     premium_skew_ms: int = 15_000
-    venue_order: tuple[str, ...] = ("binance_futures", "bybit", "okx", "hyperliquid")
-    ratio_order: tuple[str, ...] = ("binance_futures", "bybit", "okx")
+    venue_order: tuple[str, ...] = ("binance_futures", "bybit", "okx_public", "hyperliquid")
+    ratio_order: tuple[str, ...] = ("binance_futures", "bybit", "okx_public")
 
 
 DEFAULT_SETTINGS = DerivSettings()

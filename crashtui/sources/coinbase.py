@@ -103,8 +103,12 @@ def aggregate(candles: tuple[Candle, ...], interval: Interval, received_ms: int)
     return tuple(out)
 
 
-def ticker_requests(ctx: PollContext) -> list[Request]:
-    """One ticker request per symbol listed on Coinbase (the API has no batch ticker)."""
+def ticker_requests(ctx: PollContext, *, reference: bool = False) -> list[Request]:
+    """One ticker request per symbol listed on Coinbase (the API has no batch ticker).
+
+    ``reference``: the quote is the Coinbase side of the Coinbase premium (kind
+    ``spot_reference``), polled beside whichever venue serves the watchlist's prices.
+    """
     out = []
     for symbol in ctx.symbols:
         product = ctx.table.on(SOURCE, symbol)
@@ -114,7 +118,7 @@ def ticker_requests(ctx: PollContext) -> list[Request]:
                     source=ctx.source,
                     endpoint="ticker",
                     url=ctx.url(f"/products/{product}/ticker"),
-                    context=context(symbol=symbol),
+                    context=context(symbol=symbol, purpose="reference" if reference else "prices"),
                 )
             )
     return out
@@ -144,13 +148,16 @@ def poll(kind: str, ctx: PollContext) -> AsyncGenerator[RawPayload, None]:
     """One poll cycle of ``prices`` or ``candles``."""
     if kind == "prices":
         return fetch_each(ticker_requests(ctx), ctx)
+    if kind == "spot_reference":
+        return fetch_each(ticker_requests(ctx, reference=True), ctx)
     if kind == "candles":
         return fetch_each(candle_requests(ctx), ctx)
     raise ValueError(f"coinbase does not serve {kind}")
 
 
 def _decode_ticker(raw: RawPayload, table: SymbolTable) -> tuple[str, Items]:
-    return "prices", (parse_ticker(raw.body, symbol=param(raw, "symbol"), source=raw.source),)
+    kind = "spot_reference" if raw.params.get("purpose") == "reference" else "prices"
+    return kind, (parse_ticker(raw.body, symbol=param(raw, "symbol"), source=raw.source),)
 
 
 def _decode_candles(raw: RawPayload, table: SymbolTable) -> tuple[str, Items]:

@@ -58,6 +58,7 @@ SERIES = {
     "DGS10": 400,
     "DTB3": 400,
     "DTWEXBGS": 400,
+    "DEXJPUS": 400,
 }
 _DATE_COLUMNS = ("observation_date", "DATE", "date")
 _GENERIC_VALUE_COLUMNS = ("value", "VALUE")

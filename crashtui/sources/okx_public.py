@@ -61,7 +61,8 @@ from crashtui.sources.derivs import (
 from crashtui.symbols import SymbolTable
 from crashtui.wire import Request
 
-SOURCE = "okx"
+SOURCE = "okx_public"
+SYMBOL_KEY = "okx"  # instrument names: the OKX swaps of the symbol table
 _RATE_LIMIT_CODES = frozenset({"50011", "50061"})
 PERIODS: dict[str, int] = {
     "5m": 5 * MINUTE_MS,
@@ -212,7 +213,7 @@ def _listed(ctx: PollContext) -> list[tuple[str, str]]:
     """(crashtui symbol, OKX swap instId) for every watchlist symbol OKX lists."""
     out = []
     for symbol in ctx.symbols:
-        inst_id = ctx.table.on(SOURCE, symbol)
+        inst_id = ctx.table.on(SYMBOL_KEY, symbol)
         if inst_id is not None:
             out.append((symbol, inst_id))
     return out
@@ -295,7 +296,7 @@ def _period(raw: RawPayload) -> int:
 
 
 def _decode_open_interest(raw: RawPayload, table: SymbolTable) -> tuple[str, Items]:
-    instruments = instrument_map(table, SOURCE, param_symbols(raw))
+    instruments = instrument_map(table, SYMBOL_KEY, param_symbols(raw))
     snapshots = parse_open_interest(
         raw.body, instruments=instruments, received_ms=raw.received_ms, venue=raw.source
     )
@@ -303,7 +304,7 @@ def _decode_open_interest(raw: RawPayload, table: SymbolTable) -> tuple[str, Ite
 
 
 def _decode_funding_rate(raw: RawPayload, table: SymbolTable) -> tuple[str, Items]:
-    instruments = instrument_map(table, SOURCE, param_symbols(raw))
+    instruments = instrument_map(table, SYMBOL_KEY, param_symbols(raw))
     snapshots = parse_funding_rate(
         raw.body, instruments=instruments, received_ms=raw.received_ms, venue=raw.source
     )

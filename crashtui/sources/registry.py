@@ -36,12 +36,15 @@ from crashtui.sources import (
     coinbase,
     coingecko,
     defillama,
+    defillama_macro,
     farside,
     fred,
     hyperliquid,
     kraken,
+    okx_public,
     sosovalue,
     theblock,
+    yahoo,
 )
 from crashtui.sources.common import Decoder, Items, Poll
 from crashtui.symbols import SymbolTable
@@ -61,6 +64,9 @@ _MODULES: dict[str, ModuleType] = {
     "cnn": cnn,
     "fred": fred,
     "defillama": defillama,
+    "okx_public": okx_public,
+    "yahoo": yahoo,
+    "defillama_macro": defillama_macro,
 }
 
 POLLERS: Mapping[str, Poll] = MappingProxyType({name: module.poll for name, module in _MODULES.items()})

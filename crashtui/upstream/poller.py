@@ -6,6 +6,10 @@ fails, the next one is asked in the same cycle. The next cycle is scheduled when
 current one ends (``Config.poll_interval_s(source, kind)`` later), so polls of a kind never
 overlap and a slow source cannot starve the others (every kind has its own loop).
 
+Fan-in kinds (``catalog.FAN_IN_KINDS``: funding, open interest and the other positioning data
+the leverage radar compares across venues) run one loop per source instead: every enabled
+source of the chain serves side by side, each with its own schedule and backoff.
+
 While a lower source serves a kind, the loop also wakes when a higher one's backoff ends and
 probes it; the first success hands the kind back. Every response goes to the optional
 ``RawSink`` (the recorder) as it arrives, error statuses included; every usable payload goes
@@ -22,6 +26,7 @@ from collections.abc import Iterable
 
 import httpx
 
+from crashtui.catalog import FAN_IN_KINDS
 from crashtui.clock import SYSTEM_CLOCK, Clock
 from crashtui.config.schema import Config
 from crashtui.config.symbols import table_from_config
@@ -79,6 +84,13 @@ class Poller:
             for kind, chain in config.failover.items()
             if (wanted is None or kind in wanted) and any(s in POLLERS for s in chain)
         }
+        # One loop per failover kind; one per (kind, source) for a fan-in kind.
+        self.loops: dict[str, tuple[str, tuple[str, ...]]] = {}
+        for kind, chain in self.chains.items():
+            if kind in FAN_IN_KINDS:
+                self.loops.update({f"{kind}@{source}": (kind, (source,)) for source in chain})
+            else:
+                self.loops[kind] = (kind, chain)
         used = {s for chain in self.chains.values() for s in chain}
         for name, health in self.health.items():
             if health.enabled and name not in used:
@@ -93,7 +105,7 @@ class Poller:
         self._stopping = False
         for health in self.health.values():
             self._emit_status(health)
-        self._tasks = [asyncio.create_task(self._run_kind(kind), name=f"poll:{kind}") for kind in self.chains]
+        self._tasks = [asyncio.create_task(self._run_kind(loop), name=f"poll:{loop}") for loop in self.loops]
         try:
             await asyncio.gather(*self._tasks)
         except asyncio.CancelledError:
@@ -111,8 +123,8 @@ class Poller:
         for task in self._tasks:
             task.cancel()
 
-    async def _run_kind(self, kind: str) -> None:
-        chain = self.chains[kind]
+    async def _run_kind(self, loop: str) -> None:
+        kind, chain = self.loops[loop]
         if not chain:
             self._set_serving(kind, None)
             return
@@ -120,7 +132,7 @@ class Poller:
         while True:
             now = self.clock.now_ms()
             full_cycle = now >= next_due_ms
-            serving = self.serving.get(kind)
+            serving = self.serving.get(loop)
             candidates = chain if full_cycle or serving is None else chain[: chain.index(serving)]
             winner = None
             for source in candidates:
@@ -132,10 +144,10 @@ class Poller:
             if winner is not None:
                 next_due_ms = self.clock.now_ms() + round(self.config.poll_interval_s(winner, kind) * 1000)
                 self.health[winner].next_attempt_ms = next_due_ms
-                self._set_serving(kind, winner)
+                self._set_serving(kind, winner, loop)
             elif full_cycle:
-                self._set_serving(kind, None)
-            serving = self.serving.get(kind)
+                self._set_serving(kind, None, loop)
+            serving = self.serving.get(loop)
             higher = chain if serving is None else chain[: chain.index(serving)]
             wake = min([self._available_at(s, kind) for s in higher], default=next_due_ms)
             if serving is not None:
@@ -200,12 +212,16 @@ class Poller:
 
     # -- events ------------------------------------------------------------------------
 
-    def _set_serving(self, kind: str, source: str | None) -> None:
-        old = self.serving.get(kind, "<unset>")
+    def _set_serving(self, kind: str, source: str | None, loop: str | None = None) -> None:
+        """Record who serves ``loop`` (a kind, or one source's share of a fan-in kind); a
+        failover kind's change is announced (the state shows who serves each kind)."""
+        loop = loop or kind
+        old = self.serving.get(loop, "<unset>")
         if old == source:
             return
-        self.serving[kind] = source
-        self._sink(ServingEvent(kind, source))
+        self.serving[loop] = source
+        if loop == kind:
+            self._sink(ServingEvent(kind, source))
         if old in self.health:
             health = self.health[old]
             health.serving.discard(kind)

@@ -273,7 +273,11 @@ def test_okx_open_interest_coins_and_usd(fixture_bytes: FixtureReader) -> None:
         fixture_bytes("okx_open_interest.json"), instruments={"BTC-USDT-SWAP": "BTC"}
     )
     assert snap == FundingSnapshot(
-        venue="okx", symbol="BTC", ts_ms=1597026383085, open_interest_base=555.55, open_interest_usd=50000.0
+        venue="okx_public",
+        symbol="BTC",
+        ts_ms=1597026383085,
+        open_interest_base=555.55,
+        open_interest_usd=50000.0,
     )
     assert okx_public.parse_open_interest(fixture_bytes("okx_open_interest.json"), instruments={}) == ()
 
@@ -327,7 +331,7 @@ def test_okx_rubik_open_interest_is_usd_of_all_contracts(fixture_bytes: FixtureR
     (point,) = okx_public.parse_contracts_open_interest(
         fixture_bytes("okx_rubik_contracts_open_interest_volume.json"), symbol="BTC", period_ms=HOUR
     )
-    assert point == OpenInterestPoint("okx", "BTC", 1630502400000, None, 1713028741.6898, HOUR, "all")
+    assert point == OpenInterestPoint("okx_public", "BTC", 1630502400000, None, 1713028741.6898, HOUR, "all")
 
 
 def test_okx_rubik_account_ratio_to_shares(fixture_bytes: FixtureReader) -> None:

@@ -125,7 +125,17 @@ def test_fred_polls_every_macro_series_one_request_each() -> None:
     requests = fred.series_requests(ctx)
     asked = [r.query["id"] for r in requests]
     assert asked[0] == "ICSA"  # `crashtui sources` probes the first one
-    assert set(asked) == {"ICSA", "IC4WSA", "NASDAQCOM", "SP500", "VIXCLS", "DGS10", "DTB3", "DTWEXBGS"}
+    assert set(asked) == {
+        "ICSA",
+        "IC4WSA",
+        "NASDAQCOM",
+        "SP500",
+        "VIXCLS",
+        "DGS10",
+        "DTB3",
+        "DTWEXBGS",
+        "DEXJPUS",
+    }
     assert all(r.endpoint == "fredgraph_csv" and r.context["series"] == r.query["id"] for r in requests)
     sp500 = next(r for r in requests if r.query["id"] == "SP500")
     assert sp500.query["cosd"] == "2025-01-02"  # 400 days before 2026-02-06

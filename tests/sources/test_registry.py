@@ -139,6 +139,56 @@ GOOD = [
         "funding_history",
         34,
     ),
+    ("okx_public", "open_interest", "okx_open_interest.json", {"symbols": "BTC"}, "open_interest", 1),
+    ("okx_public", "funding_rate", "okx_funding_rate.json", {"symbols": "BTC"}, "funding", 1),
+    (
+        "okx_public",
+        "rubik_open_interest_volume",
+        "okx_rubik_contracts_open_interest_volume.json",
+        {"symbol": "BTC", "period": "1H"},
+        "open_interest_history",
+        1,
+    ),
+    (
+        "okx_public",
+        "rubik_long_short_account_ratio",
+        "okx_rubik_long_short_account_ratio.json",
+        {"symbol": "BTC", "period": "1H"},
+        "long_short_ratio",
+        1,
+    ),
+    (
+        "okx_public",
+        "rubik_long_short_account_ratio_contract",
+        "okx_rubik_long_short_account_ratio_contract.json",
+        {"symbol": "BTC", "period": "5m"},
+        "long_short_ratio",
+        1,  # the doc sample repeats one ts in both rows: de-duplicated
+    ),
+    (
+        "yahoo",
+        "chart",
+        "yahoo_chart_nvda_1h_1d.json",
+        {"symbol": "NVDA", "series": "NVDA"},
+        "macro_quotes",
+        1,
+    ),
+    (
+        "defillama_macro",
+        "stablecoin_charts",
+        "defillama_stablecoincharts_all_reconstructed.json",
+        {},
+        "macro_defi",
+        3,
+    ),
+    (
+        "defillama_macro",
+        "chain_tvl",
+        "defillama_historical_chain_tvl_reconstructed.json",
+        {},
+        "macro_defi",
+        4,
+    ),
 ]
 
 BAD = [
