@@ -25,6 +25,7 @@ from crashtui.state import FeedState
 
 if TYPE_CHECKING:
     from crashtui.analysis.market import AnalysisCache, MarketAnalysis
+    from crashtui.analysis.radar import Radar, RadarCache
     from crashtui.feeds.replay import ReplayFeed
     from crashtui.replay.player import Player
     from crashtui.replay.recording import RecordingHeader
@@ -61,6 +62,8 @@ class Engine:
         self._analysis: tuple[tuple[int, int, int], MarketAnalysis] | None = None
         self._cache: AnalysisCache | None = None
         self._cache_for: FeedState | None = None
+        self._radar_cache: RadarCache | None = None
+        self._radar_for: FeedState | None = None
 
     # -- what the feed is --------------------------------------------------------------------
 
@@ -213,6 +216,22 @@ class Engine:
         )
         self._analysis = (key, result)
         return result
+
+    def radar(self) -> Radar:
+        """The radar of the current state: leverage, the estimated liquidation map, macro
+        correlation, the recovery checklist and the configured positions (each part recomputed
+        only when its inputs changed; call it off the event loop in the UI)."""
+        from crashtui.analysis.radar import RadarCache, radar
+
+        if self._radar_cache is None or self._radar_for is not self.state:
+            self._radar_cache, self._radar_for = RadarCache(), self.state
+        return radar(
+            self.state.snapshot(),
+            self.analysis(),
+            positions=self.config.positions,
+            pinned=self.pinned_zones,
+            cache=self._radar_cache,
+        )
 
     @property
     def analysis_behind(self) -> bool:

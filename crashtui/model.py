@@ -287,6 +287,21 @@ class Snapshot:
     # What the gate held back: counts per source and reason, and the quarantined liquidations.
     held: Mapping[str, tuple[HeldCount, ...]] = field(default_factory=lambda: MappingProxyType({}))
     held_liquidations: tuple[Liquidation, ...] = ()
+    # Positioning histories per (venue, symbol), oldest first (open interest also per scope:
+    # key (venue, symbol, scope)); the latest quote of every price source per (source, symbol).
+    open_interest_history: Mapping[tuple[str, str, str], tuple[OpenInterestPoint, ...]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    taker_volume: Mapping[tuple[str, str], tuple[TakerVolume, ...]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    long_short: Mapping[tuple[str, str], tuple[LongShortRatio, ...]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    funding_history: Mapping[tuple[str, str], tuple[FundingPoint, ...]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    quotes: Mapping[tuple[str, str], Ticker] = field(default_factory=lambda: MappingProxyType({}))
 
 
 # --- Derivatives positioning (leverage radar) ----------------------------------------------

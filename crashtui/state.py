@@ -8,10 +8,10 @@ bounded: each collection keeps a fixed window.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import fields, replace
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 
 from crashtui.events import ClockEvent, DataEvent, Event, HeldEvent, ServingEvent, StatusEvent
 from crashtui.model import (
@@ -20,13 +20,17 @@ from crashtui.model import (
     Candle,
     EtfFlow,
     FearGreedReading,
+    FundingPoint,
     FundingSnapshot,
     HeldCount,
     Interval,
     Liquidation,
+    LongShortRatio,
     MacroObservation,
+    OpenInterestPoint,
     Snapshot,
     SourceStatus,
+    TakerVolume,
     Ticker,
 )
 
@@ -40,6 +44,9 @@ BOOK_ARCHIVE_EVERY_MS = 600_000
 BOOK_ARCHIVE = 7 * 24 * 6
 BORROW_HISTORY = 2000
 HELD_LIQUIDATIONS = 200  # quarantined orders kept for the drilldown
+# Positioning points kept per (venue, symbol): 42 days of 5-minute points (venues serve 30).
+POSITIONING_HISTORY = 12_096
+FUNDING_HISTORY = 2_000
 
 
 class FeedState:
@@ -80,6 +87,11 @@ class FeedState:
         self.serving: dict[str, str] = {}
         self.liquidations_total = 0
         self.held: dict[str, dict[str, HeldCount]] = {}
+        self.open_interest_history: dict[tuple[str, str, str], dict[int, OpenInterestPoint]] = {}
+        self.taker_volume: dict[tuple[str, str], dict[int, TakerVolume]] = {}
+        self.long_short: dict[tuple[str, str], dict[int, LongShortRatio]] = {}
+        self.funding_history: dict[tuple[str, str], dict[int, FundingPoint]] = {}
+        self.quotes: dict[tuple[str, str], Ticker] = {}
         self.held_liquidations: deque[Liquidation] = deque(maxlen=HELD_LIQUIDATIONS)
 
     # -- time ------------------------------------------------------------------------------
@@ -119,6 +131,11 @@ class FeedState:
             self.apply(event)
 
     def _apply_data(self, event: DataEvent) -> None:
+        if event.kind == "spot_reference":  # a reference quote: never the displayed price
+            for item in event.items:
+                if isinstance(item, Ticker):
+                    self._quote(item)
+            return
         for item in event.items:
             handler = _HANDLERS.get(type(item))
             if handler is not None:
@@ -131,7 +148,14 @@ class FeedState:
         reasons[event.reason] = HeldCount(event.reason, count, max(event.at_ms, old.last_ms if old else 0))
         self.held_liquidations.extend(i for i in event.items if isinstance(i, Liquidation))
 
+    def _quote(self, t: Ticker) -> None:
+        key = (t.source, t.symbol)
+        old = self.quotes.get(key)
+        if old is None or t.ts_ms >= old.ts_ms:
+            self.quotes[key] = t
+
     def _ticker(self, t: Ticker) -> None:
+        self._quote(t)
         old = self.tickers.get(t.symbol)
         if old is None or t.ts_ms >= old.ts_ms:
             self.tickers[t.symbol] = t
@@ -188,6 +212,18 @@ class FeedState:
         changes["ts_ms"] = max(old.ts_ms, f.ts_ms)
         self.funding[key] = replace(old, **changes)
 
+    def _open_interest(self, p: OpenInterestPoint) -> None:
+        _keep(self.open_interest_history, (p.venue, p.symbol, p.scope), p, POSITIONING_HISTORY)
+
+    def _taker(self, t: TakerVolume) -> None:
+        _keep(self.taker_volume, (t.venue, t.symbol), t, POSITIONING_HISTORY)
+
+    def _long_short(self, r: LongShortRatio) -> None:
+        _keep(self.long_short, (r.venue, r.symbol), r, POSITIONING_HISTORY)
+
+    def _funding_point(self, f: FundingPoint) -> None:
+        _keep(self.funding_history, (f.venue, f.symbol), f, FUNDING_HISTORY)
+
     def _book(self, b: BookStats) -> None:
         history = self.books.setdefault(b.symbol, deque(maxlen=BOOK_HISTORY))
         if history and history[-1].ts_ms >= b.ts_ms:
@@ -243,7 +279,30 @@ class FeedState:
                 {s: tuple(sorted(r.values(), key=lambda h: -h.count)) for s, r in self.held.items()}
             ),
             held_liquidations=tuple(self.held_liquidations),
+            open_interest_history=_series(self.open_interest_history),
+            taker_volume=_series(self.taker_volume),
+            long_short=_series(self.long_short),
+            funding_history=_series(self.funding_history),
+            quotes=MappingProxyType(dict(self.quotes)),
         )
+
+
+_K = TypeVar("_K")
+_T = TypeVar("_T", OpenInterestPoint, TakerVolume, LongShortRatio, FundingPoint)
+
+
+def _keep(store: dict[_K, dict[int, _T]], key: _K, item: _T, cap: int) -> None:
+    """Add ``item`` to its series by time (a re-sent point replaces the old one), oldest dropped
+    beyond ``cap``."""
+    series = store.setdefault(key, {})
+    series[item.ts_ms] = item
+    if len(series) > cap:
+        for ts in sorted(series)[: len(series) - cap]:
+            del series[ts]
+
+
+def _series(store: Mapping[_K, dict[int, _T]]) -> Mapping[_K, tuple[_T, ...]]:
+    return MappingProxyType({key: tuple(points[t] for t in sorted(points)) for key, points in store.items()})
 
 
 _HANDLERS: dict[type, Callable[[FeedState, Any], None]] = {
@@ -255,5 +314,9 @@ _HANDLERS: dict[type, Callable[[FeedState, Any], None]] = {
     MacroObservation: FeedState._macro,
     FundingSnapshot: FeedState._funding,
     BookStats: FeedState._book,
+    OpenInterestPoint: FeedState._open_interest,
+    TakerVolume: FeedState._taker,
+    LongShortRatio: FeedState._long_short,
+    FundingPoint: FeedState._funding_point,
     BorrowRate: FeedState._borrow,
 }

@@ -27,6 +27,7 @@ pandas is imported inside the function: importing this module stays cheap.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -93,8 +94,11 @@ def correlate(
     min_returns: int = MIN_RETURNS,
     max_age_days: int = MAX_AGE_DAYS,
 ) -> Correlation:
-    """Correlation and beta of ``x``'s daily log returns with ``y``'s (see the module rules)."""
-    import pandas as pd
+    """Correlation and beta of ``x``'s daily log returns with ``y``'s (see the module rules).
+
+    Plain Python: the windows hold a few dozen returns, and importing pandas for them would cost
+    ``--once`` more than the whole computation.
+    """
 
     def missing(reason: str, days: int = 0, first: int | None = None, last: int | None = None) -> Correlation:
         return Correlation(symbol, series, None, None, days, window_days, first, last, reason)
@@ -103,38 +107,29 @@ def correlate(
     if len(common) < 2:
         return missing(f"fewer than two dates with both a {symbol} and a {series} close")
     last = common[-1]
-    index = pd.DatetimeIndex(pd.to_datetime(common, unit="ms", utc=True))
-    logs = pd.DataFrame(
-        {"x": [math.log(x[d]) for d in common], "y": [math.log(y[d]) for d in common]}, index=index
-    )
-    returns = logs.diff().iloc[1:]
-    starts = pd.Series(common[:-1], index=returns.index)  # the close each return starts from
-    roll_x = returns["x"].rolling(f"{window_days}D")
-    counts = roll_x.count()
-    corr = roll_x.corr(returns["y"])
-    beta = roll_x.cov(returns["y"]) / returns["y"].rolling(f"{window_days}D").var()
-
-    days = int(counts.iloc[-1])
-    first = int(starts.iloc[len(starts) - days]) if days else None
+    ends = common[1:]  # each return is stamped with the date it ends on
+    rx = [math.log(x[b]) - math.log(x[a]) for a, b in itertools.pairwise(common)]
+    ry = [math.log(y[b]) - math.log(y[a]) for a, b in itertools.pairwise(common)]
+    rolled = _rolling(ends, rx, ry, window_days * DAY_MS)
+    days, r_raw, beta_raw = rolled[-1][1:]
+    first = common[len(common) - 1 - days] if days else None  # the close the first return starts from
     if now_ms - last > max_age_days * DAY_MS:
         return missing(f"stale: the latest common date is {iso_day(last)}", days, first, last)
     if days < min_returns:
         return missing(
             f"only {days} paired daily returns in {window_days} days (need {min_returns})", days, first, last
         )
-    r = _finite(corr.iloc[-1])
+    r = _finite(r_raw)
     if r is None:
         return missing("the returns have no variance", days, first, last)
     history = [
-        (int(day.value // 1_000_000), value)
-        for day, n, raw in zip(returns.index, counts, corr, strict=True)
-        if n >= min_returns and (value := _finite(raw)) is not None
+        (day, value) for day, n, raw, _ in rolled if n >= min_returns and (value := _finite(raw)) is not None
     ]
     return Correlation(
         symbol=symbol,
         series=series,
         r=max(-1.0, min(1.0, r)),
-        beta=_finite(beta.iloc[-1]),
+        beta=_finite(beta_raw),
         days=days,
         window_days=window_days,
         from_day_ms=first,
@@ -198,6 +193,30 @@ def _usable(value: float) -> bool:
     return math.isfinite(value) and value > 0
 
 
-def _finite(value: Any) -> float | None:
-    out = float(value)
-    return out if math.isfinite(out) else None
+def _finite(value: float | None) -> float | None:
+    return value if value is not None and math.isfinite(value) else None
+
+
+def _rolling(
+    ends: Sequence[int], rx: Sequence[float], ry: Sequence[float], window_ms: int
+) -> list[tuple[int, int, float | None, float | None]]:
+    """``(end, returns in the window, r, beta)`` for each return: the window holds the returns
+    ending in ``(end - window_ms, end]``."""
+    out: list[tuple[int, int, float | None, float | None]] = []
+    lo = 0
+    for i, end in enumerate(ends):
+        while ends[lo] <= end - window_ms:
+            lo += 1
+        xs, ys = rx[lo : i + 1], ry[lo : i + 1]
+        n = len(xs)
+        if n < 2:
+            out.append((end, n, None, None))
+            continue
+        mx, my = sum(xs) / n, sum(ys) / n
+        sxy = sum((a - mx) * (b - my) for a, b in zip(xs, ys, strict=True))
+        sxx = sum((a - mx) ** 2 for a in xs)
+        syy = sum((b - my) ** 2 for b in ys)
+        r = sxy / math.sqrt(sxx * syy) if sxx > 0 and syy > 0 else None
+        beta = sxy / syy if syy > 0 else None
+        out.append((end, n, r, beta))
+    return out

@@ -13,6 +13,7 @@ from crashtui.analysis.cascades import CascadeEvent
 from crashtui.analysis.etf import EtfSummary, FlowWindow
 from crashtui.analysis.liquidations import LiquidationStats, SideSplit, WindowTally
 from crashtui.analysis.market import MarketAnalysis, SymbolAnalysis
+from crashtui.analysis.radar import Radar
 from crashtui.analysis.zones import Zone
 from crashtui.model import HeldCount, Liquidation, Snapshot, SourceStatus
 from crashtui.replay.recording import RecordingHeader
@@ -242,8 +243,9 @@ def build_document(
     *,
     header: RecordingHeader | None,
     serving: Mapping[str, str],
+    radar: Radar | None = None,
 ) -> dict[str, Any]:
-    """The whole ``--once --json`` document."""
+    """The whole ``--once --json`` document (the radar's keys when ``radar`` is given)."""
     now = snapshot.generated_ms
     replay = None
     if header is not None:
@@ -268,4 +270,28 @@ def build_document(
         "sources": [
             status_json(s, now, snapshot.held.get(name, ())) for name, s in sorted(snapshot.statuses.items())
         ],
+        **(radar_json(radar) if radar is not None else {}),
     }
+
+
+def radar_json(radar: Radar) -> dict[str, Any]:
+    """The radar's keys: ``derivatives``, ``liquidation_map``, ``correlation``, ``recovery``,
+    ``risk_off``, and with configured positions ``positions`` and ``portfolio``."""
+    from crashtui.analysis.correlation import correlation_json
+    from crashtui.analysis.derivatives import to_json as derivatives_json
+    from crashtui.analysis.liqmap import to_json as liqmap_json
+    from crashtui.analysis.recovery import checklist_json
+    from crashtui.analysis.risk_off import risk_off_json
+    from crashtui.risk.report import portfolio_json, positions_json
+
+    out: dict[str, Any] = {
+        "derivatives": derivatives_json(radar.derivatives),
+        "liquidation_map": liqmap_json(radar.liquidation_maps.values()),
+        "correlation": correlation_json(radar.correlations),
+        "recovery": checklist_json(radar.recovery),
+        "risk_off": risk_off_json(radar.risk_off) if radar.risk_off is not None else None,
+    }
+    if radar.portfolio is not None:
+        out["positions"] = positions_json(radar.portfolio)
+        out["portfolio"] = portfolio_json(radar.portfolio)
+    return out

@@ -79,7 +79,9 @@ def run_once(args: argparse.Namespace, loaded: LoadedConfig) -> int:
     if args.json:
         from crashtui.headless.document import build_document
 
-        doc = build_document(snapshot, analysis, header=engine.header, serving=snapshot.serving)
+        doc = build_document(
+            snapshot, analysis, header=engine.header, serving=snapshot.serving, radar=engine.radar()
+        )
         sys.stdout.write(json_text(doc) + "\n")
     else:
         sys.stdout.write(text_summary(engine, analysis) + "\n")
