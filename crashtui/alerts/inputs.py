@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from crashtui.analysis.gauge import Gauge
     from crashtui.analysis.liquidations import LiquidationStats, LiquidationTally
     from crashtui.analysis.market import SymbolAnalysis
+    from crashtui.analysis.radar import Radar
     from crashtui.config.schema import Config
     from crashtui.model import Candle, FearGreedReading, SourceStatus
     from crashtui.state import FeedState
@@ -84,6 +85,7 @@ class MarketInputs:
         self._etf: tuple[object, tuple[EtfSummary, ...]] | None = None
         self._fear: dict[str, tuple[object, FearGreedReading]] = {}
         self._gauge: tuple[int, int, Gauge] | None = None
+        self.radar_memo: tuple[tuple[int, int], Radar] | None = None
 
     # -- cheap reads -------------------------------------------------------------------------
 
@@ -209,6 +211,11 @@ class MarketInputs:
         self._fear[index] = (key, latest)
         return latest
 
+    def radar(self) -> Radar | None:
+        """Leverage, the liquidation map, the recovery checklist and positions (see
+        :func:`_radar_of`); None when the source has no radar."""
+        return _radar_of(self)
+
     def gauge(self) -> Gauge:
         """The crash gauge, recomputed at most every :data:`GAUGE_REFRESH_MS` of engine time."""
         now = self.now_ms()
@@ -226,6 +233,24 @@ class MarketInputs:
         )
         self._gauge = (state_id, now, gauge)
         return gauge
+
+
+RADAR_EVERY_MS = 5 * 60_000  # the radar rules read a fresh radar every 5 minutes of feed time
+
+
+def _radar_of(inputs: MarketInputs) -> Radar | None:
+    """The source's radar, read at most once per :data:`RADAR_EVERY_MS` of feed time (a radar
+    costs tens of ms; the rules run every second live and every replay minute)."""
+    read = getattr(inputs.source, "radar", None)
+    if read is None:
+        return None
+    key = (id(inputs.source.state), inputs.now_ms() // RADAR_EVERY_MS)
+    cached = inputs.radar_memo
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    result: Radar = read()
+    inputs.radar_memo = (key, result)
+    return result
 
 
 def _candle_key(state: FeedState, symbol: str) -> tuple[object, ...] | None:

@@ -28,10 +28,16 @@ from crashtui.config.alerts_schema import (
     EtfOutflowRule,
     EtfStreakRule,
     FearGreedRule,
+    FundingNegativeRule,
     GaugeRule,
+    LiqClusterRule,
     LiquidationRule,
+    OiDropRule,
+    PositionKindName,
+    PositionRule,
     PriceCrossRule,
     PriceMoveRule,
+    RecoveryRule,
     SourceFailingRule,
     ZoneKindName,
     ZoneRule,
@@ -319,6 +325,58 @@ def _source_failing(t: Table, kind: str, c: _Common) -> SourceFailingRule:
     return SourceFailingRule(minutes=minutes, source=source, **c.named(label))
 
 
+def _liq_cluster(t: Table, kind: str, c: _Common) -> LiqClusterRule:
+    symbol = _symbol(t, required=False)
+    within = t.number("within_pct", 1.0, minimum=0, maximum=50, what="percent of price")
+    min_usd = t.number("min_usd", 50e6, minimum=0, what="US dollars")
+    label = f"{symbol or 'any'} within {within:g}% of a {fmt_usd(min_usd)} liquidation cluster"
+    return LiqClusterRule(symbol=symbol, within_pct=within, min_usd=min_usd, **c.named(label))
+
+
+def _oi_drop(t: Table, kind: str, c: _Common) -> OiDropRule:
+    symbol = _symbol(t, required=False)
+    pct = t.number("pct", 5.0, minimum=0.1, maximum=100, what="percent")
+    return OiDropRule(symbol=symbol, pct=pct, **c.named(f"{symbol or 'any'} open interest -{pct:g}% in 1 h"))
+
+
+def _funding_negative(t: Table, kind: str, c: _Common) -> FundingNegativeRule:
+    symbol = _symbol(t, required=False)
+    venues = int(t.number("min_venues", 2, minimum=1, maximum=10, what="a number of venues"))
+    label = f"{symbol or 'any'} funding negative on {venues}+ venues"
+    return FundingNegativeRule(symbol=symbol, min_venues=venues, **c.named(label))
+
+
+def _position(t: Table, kind: str, c: _Common) -> PositionRule:
+    symbol = _symbol(t, required=False)
+    within = t.number("within_pct", 5.0, minimum=0, maximum=100, what="percent of price")
+    leverage = t.number("max_leverage", 10.0, minimum=1, maximum=200, what="a leverage")
+    labels = {
+        "position_near_liq": f"position within {within:g}% of liquidation",
+        "position_leverage": f"position leverage above {leverage:g}x",
+        "position_support_break": "level guarding a position broken",
+    }
+    return PositionRule(
+        kind=_POSITION_KIND[kind],
+        symbol=symbol,
+        within_pct=within,
+        max_leverage=leverage,
+        **c.named(labels[kind]),
+    )
+
+
+def _recovery(t: Table, kind: str, c: _Common) -> RecoveryRule:
+    item = t.optional_string("item", choices=RECOVERY_ITEMS)
+    return RecoveryRule(item=item, **c.named(f"recovery checklist: {item or 'any item'} changes"))
+
+
+_POSITION_KIND: dict[str, PositionKindName] = {
+    "position_near_liq": "position_near_liq",
+    "position_leverage": "position_leverage",
+    "position_support_break": "position_support_break",
+}
+_POSITION_KEYS = ("symbol", "within_pct", "max_leverage")
+
+
 @dataclass(frozen=True, slots=True)
 class RuleKind:
     """One alert rule kind: its config keys, defaults and parser. Adding a rule kind is one
@@ -350,7 +408,23 @@ RULE_REGISTRY: tuple[RuleKind, ...] = (
     RuleKind("fear_greed", "warning", 21600.0, _FEAR_KEYS, _fear_greed),
     RuleKind("gauge", "critical", 3600.0, ("at_or_above", "hysteresis_points"), _gauge),
     RuleKind("source_failing", "warning", 3600.0, ("minutes", "source"), _source_failing),
+    RuleKind("liq_cluster", "warning", 3600.0, ("symbol", "within_pct", "min_usd"), _liq_cluster),
+    RuleKind("oi_drop", "critical", 3600.0, ("symbol", "pct"), _oi_drop),
+    RuleKind("funding_negative", "info", 21600.0, ("symbol", "min_venues"), _funding_negative),
+    RuleKind("position_near_liq", "critical", 900.0, _POSITION_KEYS, _position),
+    RuleKind("position_leverage", "warning", 3600.0, _POSITION_KEYS, _position),
+    RuleKind("position_support_break", "warning", 1800.0, _POSITION_KEYS, _position),
+    RuleKind("recovery", "info", 0.0, ("item",), _recovery),
 )
 RULE_KINDS: tuple[str, ...] = tuple(r.kind for r in RULE_REGISTRY)
 KIND_KEYS: dict[str, tuple[str, ...]] = {r.kind: r.keys for r in RULE_REGISTRY}
 _BY_KIND: dict[str, RuleKind] = {r.kind: r for r in RULE_REGISTRY}
+RECOVERY_ITEMS = (
+    "btc_support",
+    "eth_ma200",
+    "etf_inflows",
+    "claims_trend",
+    "ai_basket",
+    "crypto_fear",
+    "leverage_calm",
+)

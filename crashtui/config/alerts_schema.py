@@ -153,6 +153,60 @@ class SourceFailingRule(RuleBase):
     source: str | None = None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LiqClusterRule(RuleBase):
+    """Price within ``within_pct`` % of an estimated liquidation cluster of at least ``min_usd``
+    (the liquidation map; ``symbol`` None: every watchlist symbol)."""
+
+    kind: Literal["liq_cluster"] = "liq_cluster"
+    symbol: str | None = None
+    within_pct: float = 1.0
+    min_usd: float = 50e6
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OiDropRule(RuleBase):
+    """Open interest (in coins, every venue) falls ``pct`` % or more within an hour: forced
+    deleveraging. Re-arms once the hour's change is back above half of it."""
+
+    kind: Literal["oi_drop"] = "oi_drop"
+    symbol: str | None = None
+    pct: float = 5.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FundingNegativeRule(RuleBase):
+    """Funding negative on every venue quoting it (at least ``min_venues`` of them)."""
+
+    kind: Literal["funding_negative"] = "funding_negative"
+    symbol: str | None = None
+    min_venues: int = 2
+
+
+PositionKindName = Literal["position_near_liq", "position_leverage", "position_support_break"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PositionRule(RuleBase):
+    """A configured position: within ``within_pct`` % of its liquidation price
+    (``position_near_liq``), running above ``max_leverage`` (``position_leverage``, live
+    leverage: losses raise it), or a support (a resistance for a short) between its price and its
+    liquidation price broken (``position_support_break``)."""
+
+    kind: PositionKindName
+    symbol: str | None = None
+    within_pct: float = 5.0
+    max_leverage: float = 10.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RecoveryRule(RuleBase):
+    """An item of the recovery checklist turns met or is lost (``item`` None: every item)."""
+
+    kind: Literal["recovery"] = "recovery"
+    item: str | None = None
+
+
 AlertRule = (
     ZoneRule
     | PriceCrossRule
@@ -164,6 +218,11 @@ AlertRule = (
     | FearGreedRule
     | GaugeRule
     | SourceFailingRule
+    | LiqClusterRule
+    | OiDropRule
+    | FundingNegativeRule
+    | PositionRule
+    | RecoveryRule
 )
 
 DEFAULT_RULES: tuple[AlertRule, ...] = (
@@ -172,6 +231,14 @@ DEFAULT_RULES: tuple[AlertRule, ...] = (
     CascadeRule(name="liquidation cascade", severity="critical", cooldown_s=3600.0),
     FearGreedRule(name="extreme fear", severity="warning", cooldown_s=21600.0, at_or_below=24.0),
     GaugeRule(name="crash gauge extreme", severity="critical", cooldown_s=3600.0, at_or_above=75.0),
+    # Silent until [[positions]] are configured.
+    PositionRule(
+        kind="position_near_liq", name="position near liquidation", severity="critical", cooldown_s=900.0
+    ),
+    PositionRule(kind="position_leverage", name="position leverage", severity="warning", cooldown_s=3600.0),
+    PositionRule(
+        kind="position_support_break", name="guarding level broken", severity="warning", cooldown_s=1800.0
+    ),
 )
 
 

@@ -16,6 +16,7 @@ from crashtui.config.alerts_schema import (
     EtfOutflowRule,
     EtfStreakRule,
     FearGreedRule,
+    LiqClusterRule,
     LiquidationRule,
     PriceCrossRule,
     PriceMoveRule,
@@ -242,6 +243,7 @@ def test_every_commented_example_rule_is_valid(tmp_path: Path) -> None:
         EtfStreakRule,
         FearGreedRule,
         SourceFailingRule,
+        LiqClusterRule,
     }
 
 

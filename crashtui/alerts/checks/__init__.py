@@ -13,6 +13,13 @@ from crashtui.alerts.checks.flows import (
     LiquidationChecker,
 )
 from crashtui.alerts.checks.price import PriceCrossChecker, PriceMoveChecker
+from crashtui.alerts.checks.radar import (
+    FundingNegativeChecker,
+    LiqClusterChecker,
+    OiDropChecker,
+    PositionChecker,
+    RecoveryChecker,
+)
 from crashtui.alerts.checks.states import FearGreedChecker, GaugeChecker, SourceFailingChecker
 from crashtui.alerts.checks.zones import ZoneChecker
 from crashtui.config.alerts_schema import (
@@ -21,10 +28,15 @@ from crashtui.config.alerts_schema import (
     EtfOutflowRule,
     EtfStreakRule,
     FearGreedRule,
+    FundingNegativeRule,
     GaugeRule,
+    LiqClusterRule,
     LiquidationRule,
+    OiDropRule,
+    PositionRule,
     PriceCrossRule,
     PriceMoveRule,
+    RecoveryRule,
     SourceFailingRule,
     ZoneRule,
 )
@@ -43,6 +55,11 @@ CHECKERS: dict[type, Callable[[Any, int], Checker]] = {
     FearGreedRule: lambda rule, arm_ms: FearGreedChecker(rule),
     GaugeRule: lambda rule, arm_ms: GaugeChecker(rule),
     SourceFailingRule: lambda rule, arm_ms: SourceFailingChecker(rule),
+    LiqClusterRule: lambda rule, arm_ms: LiqClusterChecker(rule),
+    OiDropRule: lambda rule, arm_ms: OiDropChecker(rule),
+    FundingNegativeRule: lambda rule, arm_ms: FundingNegativeChecker(rule),
+    PositionRule: lambda rule, arm_ms: PositionChecker(rule),
+    RecoveryRule: lambda rule, arm_ms: RecoveryChecker(rule),
 }
 """The checker of each rule class: ``factory(rule, arm_ms)`` (events before ``arm_ms`` are history)."""
 
