@@ -83,6 +83,7 @@ SUBCOMMAND_MODULES: tuple[str, ...] = (
     "crashtui.commands.record",
     "crashtui.commands.collect",
     "crashtui.commands.watch",
+    "crashtui.commands.backtest",
 )
 
 
