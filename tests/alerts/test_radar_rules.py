@@ -105,6 +105,7 @@ def test_funding_negative_on_every_venue() -> None:
 def test_a_long_near_liquidation_and_over_levered() -> None:
     market = RadarMarket()
     position = Position("BTC", PositionSide.LONG, entry=70_000.0, leverage=10.0, size=1.0)
+    market.config = replace(market.config, positions=(position,))  # the rules watch configured positions
     rules = (
         common(PositionRule, kind="position_near_liq", within_pct=5.0),
         common(PositionRule, kind="position_leverage", name="lev", max_leverage=10.0),
@@ -144,3 +145,13 @@ def test_a_checklist_item_met_or_lost_fires_once() -> None:
     market.current = fear("unknown")  # data gone: not a loss
     market.at(10).price("BTC", 60_000.0)
     assert evaluator.evaluate() == []
+
+
+def test_position_rules_with_no_positions_configured_never_read_the_radar() -> None:
+    """A radar costs tens of ms; the default position rules must not pay it for nobody."""
+    market = RadarMarket()
+    evaluator = Evaluator(market, (common(PositionRule, kind="position_near_liq", within_pct=5.0),))
+    for minute in range(0, 60, 5):
+        market.at(minute).price("BTC", 60_000.0)
+        assert evaluator.evaluate() == []
+    assert market.reads == 0

@@ -104,15 +104,17 @@ def _drop_numbers(value: Any) -> Any:
     return value
 
 
-def _with_extra(value: Any) -> Any:
+def _with_extra(value: Any, *, in_list: bool = False) -> Any:
     if isinstance(value, dict):
         out = {k: _with_extra(v) for k, v in value.items()}
         out["x_added_2027"] = {"note": "a field added by the provider", "values": [1, "two", None]}
         return out
     if isinstance(value, list):
-        items = [_with_extra(v) for v in value]
-        if value and all(not isinstance(v, (dict, list)) for v in value):
-            items.append("extra-column")  # a row with a new trailing column
+        items = [_with_extra(v, in_list=True) for v in value]
+        # A row (an unnamed list of scalars inside a list, like a kline) gains a trailing
+        # column; a named column of values (Yahoo's ``"close": [...]``) keeps its length.
+        if in_list and value and all(not isinstance(v, (dict, list)) for v in value):
+            items.append("extra-column")
         return items
     return value
 

@@ -347,7 +347,10 @@ def bybit_tickers(req: HttpRequest, q: Quotes) -> Any:
 
 
 def hyperliquid_info(req: HttpRequest, q: Quotes) -> Any:
-    """``POST /info {"type":"metaAndAssetCtxs"}``: ``[meta, ctxs]`` with numbers as strings."""
+    """``POST /info {"type":"metaAndAssetCtxs"}``: ``[meta, ctxs]`` with numbers as strings;
+    ``{"type":"fundingHistory"}``: the real settlement list, re-stamped to now."""
+    if b"fundingHistory" in req.body:
+        return restamped("hyperliquid_funding_history_btc.json", q)
     names = sorted(DEFAULT_TABLE.reverse("hyperliquid").items())
     universe = [{"name": name, "szDecimals": 3, "maxLeverage": 40} for name, _ in names]
     ctxs = []
@@ -476,6 +479,96 @@ def defillama_lend_borrow(req: HttpRequest, q: Quotes) -> Any:
 
 Generator = Callable[[HttpRequest, Quotes], Any]
 
+
+# -- Positioning, macro and reference sources: real fixtures, re-stamped to "now" -----------
+
+TIME_KEYS = frozenset(
+    {"timestamp", "fundingTime", "nextFundingTime", "fundingRateTimestamp", "time", "ts", "date"}
+)
+
+
+def _restamp_value(value: Any, shift_ms: int) -> Any:
+    """``value`` (an epoch in ms or s, as int or string) moved by ``shift_ms``, unit and type kept."""
+    number = int(value)
+    moved = number + (shift_ms if number > 10**11 else shift_ms // 1000)
+    return str(moved) if isinstance(value, str) else moved
+
+
+def _epochs_ms(node: Any, row_index: int | None) -> list[int]:
+    out: list[int] = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in TIME_KEYS and isinstance(value, (int, str)) and str(value).isdigit():
+                out.append(int(value) if int(value) > 10**11 else int(value) * 1000)
+            else:
+                out.extend(_epochs_ms(value, row_index))
+    elif isinstance(node, list):
+        if row_index is not None and node and not isinstance(node[0], (dict, list)):
+            out.append(int(node[row_index]))
+        else:
+            for item in node:
+                out.extend(_epochs_ms(item, row_index))
+    return out
+
+
+def _shift(node: Any, shift_ms: int, row_index: int | None) -> Any:
+    if isinstance(node, dict):
+        return {
+            k: _restamp_value(v, shift_ms)
+            if k in TIME_KEYS and isinstance(v, (int, str)) and str(v).isdigit()
+            else _shift(v, shift_ms, row_index)
+            for k, v in node.items()
+        }
+    if isinstance(node, list):
+        if row_index is not None and node and not isinstance(node[0], (dict, list)):
+            row = list(node)
+            row[row_index] = _restamp_value(row[row_index], shift_ms)
+            return row
+        return [_shift(item, shift_ms, row_index) for item in node]
+    return node
+
+
+def restamped(name: str, q: Quotes, *, row_index: int | None = None, lag_ms: int = 60_000) -> Any:
+    """The fixture ``name`` with every timestamp moved so its newest reads ``lag_ms`` before now
+    (spacing, units and string-or-number kept): a real payload as it would arrive today."""
+    data = fixture_json(name)
+    epochs = _epochs_ms(data, row_index)
+    return _shift(data, q.now_ms - lag_ms - max(epochs), row_index) if epochs else data
+
+
+def _fixed(name: str, *, row_index: int | None = None) -> Generator:
+    def generate(req: HttpRequest, q: Quotes) -> Any:
+        return restamped(name, q, row_index=row_index)
+
+    generate.__doc__ = f"The real ``{name}`` payload, re-stamped to now."
+    return generate
+
+
+def yahoo_chart(req: HttpRequest, q: Quotes) -> Any:
+    """``/v8/finance/chart/SYMBOL``: the real NVDA chart, re-stamped, under the asked symbol."""
+    data = restamped("yahoo_chart_nvda_1h_1d.json", q, lag_ms=3_600_000)
+    for result in data["chart"]["result"]:
+        result["meta"]["symbol"] = req.path.rsplit("/", 1)[-1]
+        stamps = result.get("timestamp") or []
+        if stamps:
+            shift = (q.now_ms - 3_600_000) // 1000 - max(stamps)
+            result["timestamp"] = [t + shift for t in stamps]
+            result["meta"]["regularMarketTime"] = max(result["timestamp"])
+    return data
+
+
+def defillama_macro_series(req: HttpRequest, q: Quotes) -> Any:
+    """``/stablecoincharts/all`` and ``/v2/historicalChainTvl``: the real daily series, re-stamped
+    so the newest day is yesterday (UTC midnight, as DefiLlama dates its days)."""
+    name = (
+        "defillama_stablecoincharts_all_reconstructed.json"
+        if req.path.startswith("/stablecoincharts")
+        else "defillama_historical_chain_tvl_reconstructed.json"
+    )
+    midnight = q.now_ms - q.now_ms % 86_400_000
+    return restamped(name, q, lag_ms=q.now_ms - (midnight - 86_400_000))
+
+
 # (source, method, path prefix) → generator; the first matching prefix wins.
 ROUTES: tuple[tuple[str, str, str, Generator], ...] = (
     ("binance", "GET", "/api/v3/ticker/24hr", binance_ticker),
@@ -483,6 +576,45 @@ ROUTES: tuple[tuple[str, str, str, Generator], ...] = (
     ("binance", "GET", "/api/v3/depth", binance_depth),
     ("binance_futures", "GET", "/fapi/v1/premiumIndex", binance_premium_index),
     ("binance_futures", "GET", "/fapi/v1/openInterest", binance_open_interest),
+    (
+        "binance_futures",
+        "GET",
+        "/futures/data/openInterestHist",
+        _fixed("binance_futures_open_interest_hist.json"),
+    ),
+    (
+        "binance_futures",
+        "GET",
+        "/futures/data/takerlongshortRatio",
+        _fixed("binance_futures_taker_long_short_ratio.json"),
+    ),
+    (
+        "binance_futures",
+        "GET",
+        "/futures/data/globalLongShortAccountRatio",
+        _fixed("binance_futures_global_long_short_account_ratio.json"),
+    ),
+    ("binance_futures", "GET", "/fapi/v1/fundingRate", _fixed("binance_futures_funding_rate_history.json")),
+    ("bybit", "GET", "/v5/market/open-interest", _fixed("bybit_open_interest.json")),
+    ("bybit", "GET", "/v5/market/account-ratio", _fixed("bybit_account_ratio.json")),
+    ("bybit", "GET", "/v5/market/funding/history", _fixed("bybit_funding_history.json")),
+    ("okx_public", "GET", "/api/v5/public/funding-rate", _fixed("okx_funding_rate.json")),
+    ("okx_public", "GET", "/api/v5/public/open-interest", _fixed("okx_open_interest.json")),
+    (
+        "okx_public",
+        "GET",
+        "/api/v5/rubik/stat/contracts/open-interest-volume",
+        _fixed("okx_rubik_contracts_open_interest_volume.json", row_index=0),
+    ),
+    (
+        "okx_public",
+        "GET",
+        "/api/v5/rubik/stat/contracts/long-short-account-ratio-contract",
+        _fixed("okx_rubik_long_short_account_ratio_contract.json", row_index=0),
+    ),
+    ("yahoo", "GET", "/v8/finance/chart/", yahoo_chart),
+    ("defillama_macro", "GET", "/stablecoincharts/all", defillama_macro_series),
+    ("defillama_macro", "GET", "/v2/historicalChainTvl", defillama_macro_series),
     ("coinbase", "GET", "/products/", coinbase_candles),  # refined in route() by the path tail
     ("kraken", "GET", "/0/public/OHLC", kraken_ohlc),
     ("kraken", "GET", "/0/public/Ticker", kraken_ticker),

@@ -151,6 +151,8 @@ class PositionChecker:
         """Firings for positions newly in the rule's condition."""
         from crashtui.risk.predicates import effective_leverage_above, guarding_levels, near_liquidation
 
+        if not inputs.source.config.positions:
+            return []  # the common case: no radar read (tens of ms) for rules with nothing to watch
         radar = inputs.radar()
         if radar is None or radar.portfolio is None:
             return []
