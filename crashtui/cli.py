@@ -12,6 +12,7 @@ from typing import NoReturn
 from crashtui import __version__
 from crashtui.commands.args import UsageError
 from crashtui.config import ConfigError, LoadedConfig, load_config
+from crashtui.config.loader import with_saved_alerts
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -84,6 +85,7 @@ SUBCOMMAND_MODULES: tuple[str, ...] = (
     "crashtui.commands.collect",
     "crashtui.commands.watch",
     "crashtui.commands.backtest",
+    "crashtui.commands.alerts",
 )
 
 
@@ -139,7 +141,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     """Parse ``argv`` and run the chosen mode; raises on unexpected errors."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    loaded = load_config(args.config)
+    loaded = with_saved_alerts(load_config(args.config))
     for warning in loaded.warnings:
         print(f"crashtui: {warning}", file=sys.stderr)
     if args.watchlist:
