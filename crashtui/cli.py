@@ -86,6 +86,7 @@ SUBCOMMAND_MODULES: tuple[str, ...] = (
     "crashtui.commands.watch",
     "crashtui.commands.backtest",
     "crashtui.commands.alerts",
+    "crashtui.commands.symbols",
 )
 
 
