@@ -221,13 +221,15 @@ class Engine:
         """The radar of the current state: leverage, the estimated liquidation map, macro
         correlation, the recovery checklist and the configured positions (each part recomputed
         only when its inputs changed; call it off the event loop in the UI)."""
+        from crashtui.analysis.market import ZonesOnDemand
         from crashtui.analysis.radar import RadarCache, radar
 
         if self._radar_cache is None or self._radar_for is not self.state:
             self._radar_cache, self._radar_for = RadarCache(), self.state
+        snapshot = self.state.snapshot()
         return radar(
-            self.state.snapshot(),
-            self.analysis(),
+            snapshot,
+            ZonesOnDemand(snapshot, self.config, self.pinned_zones),
             positions=self.config.positions,
             pinned=self.pinned_zones,
             cache=self._radar_cache,

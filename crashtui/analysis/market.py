@@ -79,6 +79,26 @@ def analyse_symbol(
     return SymbolAnalysis(symbol, price, source, zones, summarise(zones))
 
 
+class ZonesOnDemand:
+    """Zones computed only for the symbols asked for, once each (the radar reads one or two
+    symbols; a full :func:`analyse_snapshot` would analyse the whole watchlist)."""
+
+    def __init__(self, snapshot: Snapshot, config: Config, pinned: Mapping[str, Sequence[float]]) -> None:
+        self._snapshot, self._config, self._pinned = snapshot, config, pinned
+        self._done: dict[str, SymbolAnalysis | None] = {}
+
+    def symbol(self, name: str) -> SymbolAnalysis | None:
+        """The analysis of ``name`` (None when it is not on the watchlist)."""
+        if name not in self._done:
+            known = name in self._snapshot.watchlist
+            self._done[name] = (
+                analyse_symbol(self._snapshot, name, self._config, self._pinned.get(name, ()))
+                if known
+                else None
+            )
+        return self._done[name]
+
+
 def sampled_venues(statuses: Mapping[str, SourceStatus]) -> frozenset[str]:
     """Venues whose liquidation feed is sampled, from source statuses (``binance_liq`` → ``binance``)."""
     return frozenset(name.removesuffix("_liq") for name, st in statuses.items() if st.sampled)

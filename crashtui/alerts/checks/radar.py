@@ -151,14 +151,12 @@ class PositionChecker:
         """Firings for positions newly in the rule's condition."""
         from crashtui.risk.predicates import effective_leverage_above, guarding_levels, near_liquidation
 
-        if not inputs.source.config.positions:
-            return []  # the common case: no radar read (tens of ms) for rules with nothing to watch
-        radar = inputs.radar()
-        if radar is None or radar.portfolio is None:
+        portfolio = inputs.portfolio()
+        if portfolio is None:
             return []
         out = []
         rule = self.rule
-        for index, risk in enumerate(radar.portfolio.positions):
+        for index, risk in enumerate(portfolio.positions):
             position = risk.position
             if rule.symbol and position.symbol != rule.symbol:
                 continue
