@@ -287,8 +287,10 @@ def build_document(
     header: RecordingHeader | None,
     serving: Mapping[str, str],
     radar: Radar | None = None,
+    bad_lines: int = 0,
 ) -> dict[str, Any]:
-    """The whole ``--once --json`` document (the radar's keys when ``radar`` is given)."""
+    """The whole ``--once --json`` document (the radar's keys when ``radar`` is given;
+    ``bad_lines``: malformed recording lines the replay skipped)."""
     now = snapshot.generated_ms
     replay = None
     if header is not None:
@@ -297,6 +299,7 @@ def build_document(
             "scenario": header.scenario,
             "note": header.note,
             "clock": _iso(now),
+            "bad_lines": bad_lines,
         }
     return {
         "schema_version": SCHEMA_VERSION,

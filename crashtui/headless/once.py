@@ -80,7 +80,12 @@ def run_once(args: argparse.Namespace, loaded: LoadedConfig) -> int:
         from crashtui.headless.document import build_document
 
         doc = build_document(
-            snapshot, analysis, header=engine.header, serving=snapshot.serving, radar=engine.radar()
+            snapshot,
+            analysis,
+            header=engine.header,
+            serving=snapshot.serving,
+            radar=engine.radar(),
+            bad_lines=engine.replay.bad_lines if engine.replay is not None else 0,
         )
         sys.stdout.write(json_text(doc) + "\n")
     else:
@@ -95,6 +100,9 @@ def text_summary(engine: Engine, analysis: MarketAnalysis) -> str:
     head = f"crashtui {iso_utc(snap.generated_ms)[:16]}Z"
     if engine.header is not None:
         kind = "scenario, not live data" if engine.header.scenario else "recording"
+        bad = engine.replay.bad_lines if engine.replay is not None else 0
+        if bad:
+            kind += f", {bad} bad line{'s' if bad != 1 else ''} skipped"
         head += f"  REPLAY {plain(engine.header.label)} ({kind})"
     g = analysis.gauge
     head += f"  crash gauge {g.score:.0f}/100 {g.label}" if g.score is not None else "  crash gauge: no data"
