@@ -78,7 +78,7 @@ class FeedState:
         self.liquidations: deque[Liquidation] = deque(maxlen=RECENT_LIQUIDATIONS)
         self._seen_liqs: set[int] = set()
         self._seen_order: deque[int] = deque()
-        self.etf: dict[str, dict[int, EtfFlow]] = {}
+        self.etf: dict[str, dict[tuple[int, str], EtfFlow]] = {}
         self.fear: dict[str, dict[int, FearGreedReading]] = {}
         self.macro: dict[str, dict[int, MacroObservation]] = {}
         self.funding: dict[tuple[str, str], FundingSnapshot] = {}
@@ -199,11 +199,12 @@ class FeedState:
 
     def _etf(self, e: EtfFlow) -> None:
         days = self.etf.setdefault(e.asset, {})
-        old = days.get(e.day_ms)
+        key = (e.day_ms, e.period)  # a month's aggregate never replaces the day it starts on
+        old = days.get(key)
         # A published day is never overwritten by an unpublished placeholder.
         if old is not None and old.published and not e.published:
             return
-        days[e.day_ms] = e
+        days[key] = e
 
     def _fear(self, f: FearGreedReading) -> None:
         self.fear.setdefault(f.index, {})[f.ts_ms] = f

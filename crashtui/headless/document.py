@@ -10,13 +10,14 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from crashtui.analysis.cascades import CascadeEvent
-from crashtui.analysis.etf import EtfSummary, FlowWindow
+from crashtui.analysis.etf import EtfSummary, FlowWindow, period_label
 from crashtui.analysis.liquidations import LiquidationStats, SideSplit, WindowTally
 from crashtui.analysis.market import MarketAnalysis, SymbolAnalysis
 from crashtui.analysis.radar import Radar
 from crashtui.analysis.zones import Zone
 from crashtui.model import HeldCount, Liquidation, PairMove, Snapshot, SourceStatus
 from crashtui.replay.recording import RecordingHeader
+from crashtui.textsafe import plain
 from crashtui.timeparse import iso_utc
 
 SCHEMA_VERSION = 1
@@ -168,6 +169,17 @@ def etf_json(summary: EtfSummary) -> dict[str, Any]:
         ],
         "unpublished_days": [_iso(d) for d in summary.unpublished_days_ms],
         "sources": list(summary.sources),
+        # a source's own week/month totals, labelled by period; never summed as days
+        "aggregates": [
+            {
+                "period": a.period,
+                "start": _iso(a.start_day_ms),
+                "label": period_label(a.period, a.start_day_ms),
+                "net_usd_m": _r(a.net_usd_m, 1),
+                "source": plain(a.source, 40),
+            }
+            for a in summary.aggregates
+        ],
     }
 
 
