@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from crashtui.analysis import stress
 from crashtui.analysis.days import us_week_monday
 from crashtui.analysis.etf import EtfSummary, summarise_etf
+from crashtui.analysis.freshness import describe, freshness
 from crashtui.analysis.gauge import Gauge, MissingInput, StressInput, crash_gauge
 from crashtui.analysis.liquidations import LiquidationStats, LiquidationTally
 from crashtui.analysis.zones import ZoneAnalysis, ZoneSummary, find_zones, summarise
@@ -72,6 +73,9 @@ def analyse_symbol(
     elif intraday or daily:
         last = max(intraday or daily, key=lambda c: c.open_ms)
         price, source = last.close, f"last {last.interval.value} close ({last.source})"
+        age = freshness(last.open_ms + last.interval.ms, last.interval.ms, snapshot.generated_ms)
+        if age.stale:  # an old close is history, never the current price
+            source += f", {describe(age, 'closed')}"
     else:
         return SymbolAnalysis(symbol, None, "", None, None, "no price and no candles yet")
     if pinned is None:

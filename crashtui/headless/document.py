@@ -11,11 +11,12 @@ from typing import Any
 
 from crashtui.analysis.cascades import CascadeEvent
 from crashtui.analysis.etf import EtfSummary, FlowWindow, period_label
+from crashtui.analysis.freshness import candle_freshness
 from crashtui.analysis.liquidations import LiquidationStats, SideSplit, WindowTally
 from crashtui.analysis.market import MarketAnalysis, SymbolAnalysis
 from crashtui.analysis.radar import Radar
 from crashtui.analysis.zones import Zone
-from crashtui.model import HeldCount, Liquidation, PairMove, Snapshot, SourceStatus
+from crashtui.model import HeldCount, Interval, Liquidation, PairMove, Snapshot, SourceStatus
 from crashtui.replay.recording import RecordingHeader
 from crashtui.textsafe import plain
 from crashtui.timeparse import iso_utc
@@ -73,7 +74,23 @@ def symbol_json(item: SymbolAnalysis, snapshot: Snapshot) -> dict[str, Any]:
         "ma200": _r(item.zones.ma200, 6) if item.zones else None,
         "zones": [zone_json(z) for z in item.zones.zones] if item.zones else [],
         "note": item.note or None,
+        "candles": candles_json(item.symbol, snapshot),
     }
+
+
+def candles_json(symbol: str, snapshot: Snapshot) -> dict[str, Any]:
+    """Per interval: the newest candle's open, its age from its close, fresh / late / stale."""
+    out: dict[str, Any] = {}
+    for interval in Interval:
+        series = snapshot.candles.get((symbol, interval), ())
+        verdict = candle_freshness(series, interval, snapshot.generated_ms)
+        if verdict is not None:
+            out[interval.value] = {
+                "newest": _iso(series[-1].open_ms),
+                "age_s": round(verdict.age_ms / 1000),
+                "freshness": verdict.state,
+            }
+    return out
 
 
 def _split(s: SideSplit) -> dict[str, Any]:
