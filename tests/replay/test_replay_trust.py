@@ -55,10 +55,22 @@ def test_a_recorded_429_shows_the_source_throttled(tmp_path: Path, fixture_bytes
         ],
     )
     status = engine.state.statuses["binance"]
-    assert status.state is SourceState.FAILING
+    # as live (upstream/health.py): stale while the last good answer is within 3 poll intervals
+    assert status.state is SourceState.STALE
     assert "HTTP 429 Too Many Requests" in (status.last_error or "")
     assert status.last_ok_ms == T0
     assert engine.state.tickers["BTC"].price == 61940.0  # the throttled answer's body is not data
+    later = replay(
+        tmp_path,
+        [
+            ticker(fixture, "BTC", "BTCUSDT", "61940.0", T0),
+            ticker(fixture, "BTC", "BTCUSDT", "61950.0", T0 + 15_000),
+            ticker(fixture, "BTC", "BTCUSDT", "1.0", T0 + 15 * 60_000, status=429),
+        ],
+    )
+    assert later.state.statuses["binance"].state is SourceState.FAILING  # the last good one is old
+    alone = replay(tmp_path, [ticker(fixture, "BTC", "BTCUSDT", "1.0", T0, status=429)])
+    assert alone.state.statuses["binance"].state is SourceState.FAILING  # never succeeded
 
 
 def test_malformed_lines_are_skipped_counted_and_said(tmp_path: Path, fixture_bytes: FixtureReader) -> None:
