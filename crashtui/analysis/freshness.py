@@ -18,6 +18,14 @@ from dataclasses import dataclass
 
 from crashtui.model import Candle, Interval
 
+DAY_MS = 86_400_000
+# Intervals of the series that are not candles: a crypto index prints every day; a US
+# trading-day series (FRED closes, Yahoo quotes, CNN's index) has Friday's print as its newest
+# until Monday's, so its interval spans a weekend (a holiday makes it late, not stale).
+DAILY_MS = DAY_MS
+TRADING_DAILY_MS = 3 * DAY_MS
+WEEKLY_MS = 7 * DAY_MS
+
 FRESH = "fresh"
 LATE = "late"
 STALE = "stale"
@@ -59,6 +67,12 @@ def candle_freshness(candles: Sequence[Candle], interval: Interval, now_ms: int)
         return None
     newest = max(c.open_ms for c in candles[-3:])
     return freshness(newest + interval.ms, interval.ms, now_ms)
+
+
+def day_freshness(day_ms: int, interval_ms: int, now_ms: int) -> Freshness:
+    """The freshness of a series whose newest point covers the day starting at ``day_ms``
+    (it is complete at the end of that day)."""
+    return freshness(day_ms + DAY_MS, interval_ms, now_ms)
 
 
 def age_text(ms: int) -> str:

@@ -11,7 +11,14 @@ from typing import Any
 
 from crashtui.analysis.cascades import CascadeEvent
 from crashtui.analysis.etf import EtfSummary, FlowWindow, period_label
-from crashtui.analysis.freshness import candle_freshness
+from crashtui.analysis.freshness import (
+    DAILY_MS,
+    TRADING_DAILY_MS,
+    WEEKLY_MS,
+    candle_freshness,
+    day_freshness,
+    freshness,
+)
 from crashtui.analysis.liquidations import LiquidationStats, SideSplit, WindowTally
 from crashtui.analysis.market import MarketAnalysis, SymbolAnalysis
 from crashtui.analysis.radar import Radar
@@ -209,19 +216,32 @@ def fear_json(snapshot: Snapshot) -> dict[str, Any]:
             out[index] = None
             continue
         last = readings[-1]
+        interval = DAILY_MS if index == "crypto" else TRADING_DAILY_MS
         out[index] = {
             "value": _r(last.value, 1),
             "classification": last.classification,
             "at": _iso(last.ts_ms),
             "source": last.source,
+            "freshness": freshness(last.ts_ms, interval, snapshot.generated_ms).state,
         }
     return out
 
 
 def macro_json(snapshot: Snapshot) -> dict[str, Any]:
-    """Latest observation per macro series."""
+    """Latest observation per macro series, with its freshness against the series' cadence."""
+    from crashtui.sources.macro_series import info
+
+    def interval(series: str) -> int:
+        known = info(series)
+        return WEEKLY_MS if known is not None and known.frequency == "weekly" else TRADING_DAILY_MS
+
     return {
-        series: {"value": obs[-1].value, "day": _iso(obs[-1].day_ms), "source": obs[-1].source}
+        series: {
+            "value": obs[-1].value,
+            "day": _iso(obs[-1].day_ms),
+            "source": obs[-1].source,
+            "freshness": day_freshness(obs[-1].day_ms, interval(series), snapshot.generated_ms).state,
+        }
         for series, obs in sorted(snapshot.macro.items())
         if obs
     }

@@ -92,3 +92,14 @@ def test_once_json_says_how_fresh_each_candle_series_is() -> None:
     assert doc["1h"]["age_s"] == 3 * 3600
     assert doc["1d"]["freshness"] == FRESH
     assert "4h" not in doc
+
+
+def test_a_fridays_close_is_current_on_monday_and_stale_a_week_on() -> None:
+    from crashtui.analysis.freshness import TRADING_DAILY_MS, WEEKLY_MS, day_freshness
+
+    friday = NOW - NOW % DAY  # 2026-02-06, a Friday
+    monday_1400 = friday + 3 * DAY + 14 * H
+    assert day_freshness(friday, TRADING_DAILY_MS, monday_1400).state == FRESH
+    assert day_freshness(friday, TRADING_DAILY_MS, friday + 4 * DAY + 14 * H).state == LATE  # Tuesday
+    assert day_freshness(friday, TRADING_DAILY_MS, friday + 7 * DAY + 14 * H).stale  # a week of prints missed
+    assert day_freshness(friday - 6 * DAY, WEEKLY_MS, friday + 8 * DAY).state == LATE  # one print missed
