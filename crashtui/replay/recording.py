@@ -28,6 +28,10 @@ FORMAT = "crashtui-recording"
 VERSION = 1
 _SECRET_PARAM = re.compile(r"(key|token|secret|signature|auth|password)", re.IGNORECASE)
 _STOP = object()
+# A payload's receive time drives the replay clock: one outside these bounds (negative, the
+# year 30,000) is a malformed line, skipped, never the clock.
+_EARLIEST_T_MS = 0
+_LATEST_T_MS = 4_102_444_800_000  # 2100-01-01
 
 
 class RecordingError(Exception):
@@ -95,10 +99,13 @@ def decode_payload(line: str) -> RawPayload:
             raise TypeError("params")
         if not all(type(v) is str for v in params.values()):
             params = {str(k): str(v) for k, v in params.items()}
+        received_ms = int(record["t"])
+        if not _EARLIEST_T_MS <= received_ms <= _LATEST_T_MS:
+            raise ValueError(f"receive time {received_ms} is not epoch ms between 1970 and 2100")
         return RawPayload(
             source=str(record["src"]),
             endpoint=str(record["ep"]),
-            received_ms=int(record["t"]),
+            received_ms=received_ms,
             body=body,
             params=MappingProxyType(params),
             status=int(record.get("st", 200)),
@@ -332,6 +339,8 @@ def scan_recording(path: Path, bad: BadLines | None = None) -> RecordingScan:
                 continue
         else:
             t = int(match[1])
+            if not _EARLIEST_T_MS <= t <= _LATEST_T_MS:
+                continue  # decoding it says why (and notes it)
         if last is not None and t < last:
             ordered = False
         first = t if first is None else min(first, t)

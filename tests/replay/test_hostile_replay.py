@@ -7,7 +7,8 @@ tickers from the future, in seconds and NaN; a candle of 1e308 coins; a Farside 
 after the current US trading day; and a truncated line. Both copies replay through the in-process
 engine to the same point (two days in, past two published ETF days); tallies, prices, ETF
 figures and the gauge are equal, the gate's rejections are counted per source and reason, and
-the replay says it skipped one bad line.
+the replay says it skipped two bad lines (the truncated one, and one received in 2103 that
+would have moved the replay clock).
 """
 
 from __future__ import annotations
@@ -125,6 +126,7 @@ def hostile_copy(clean: Path, out: Path) -> int:
         if key == ("bybit_liq", "allLiquidation") and "liq" not in done:
             result.extend(_liquidation_frames(t))
             result.append(line[: len(line) // 2])  # a truncated line
+            result.append(line.replace(f'"t":{t},', '"t":4200000000000,', 1))  # received in 2103
             done.add("liq")
         elif key == ("binance", "ticker_24hr") and "ticker" not in done:
             result.extend([*_ticker_lines(t, head), _candle_line(t)])
@@ -155,7 +157,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Engine, Engine, int]
 
 def test_what_is_shown_equals_the_clean_run(runs: tuple[Engine, Engine, int]) -> None:
     clean, hostile, inserted = runs
-    assert inserted == 9
+    assert inserted == 10
     assert hostile.now_ms() == clean.now_ms() == UNTIL
     a, b = clean.analysis(), hostile.analysis()
     # tallies and cascades
@@ -203,7 +205,7 @@ def test_each_rejection_is_counted_by_its_reason(runs: tuple[Engine, Engine, int
     # what the parsers refused (a NaN price) and the truncated line are counted too
     replay = hostile.replay
     assert replay is not None
-    assert replay.bad_lines == 1
+    assert replay.bad_lines == 2
     # three bad frames: the one whose every order was held, the 1e308 one and the NaN one
     assert hostile.state.statuses["bybit_liq"].bad_frames == clean.state.statuses["bybit_liq"].bad_frames + 3
 

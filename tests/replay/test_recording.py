@@ -117,16 +117,18 @@ def test_malformed_payload_lines_are_skipped_and_counted(tmp_path: Path) -> None
     path.write_bytes(
         gzip.compress(
             b'{"format":"crashtui-recording","version":1}\n{"t":"x"}\n' + good + b"\n"
+            + good.replace(b'"t":1770000000001', b'"t":99999999999999999') + b"\n"
             + good[: len(good) // 2] + b"\n" + b"not json at all\n" + good + b"\n"
         )
     )  # fmt: skip
     bad = BadLines()
     _, payloads = read_recording(path, bad)
     assert [p.received_ms for p in payloads] == [1_770_000_000_001] * 2
-    assert bad.count == 3
-    assert bad.lines == {2, 4, 5}
+    assert bad.count == 4  # the year-3 million receive time would have moved the replay clock
+    assert bad.lines == {2, 4, 5, 6}
     assert "malformed payload line" in bad.first_reason
     source = RecordingSource(path)  # the replay's source: scan, then stream
     assert len(list(source)) == 2
     assert len(list(source)) == 2  # a second pass (seeking back) counts no line twice
-    assert source.bad_lines == 3
+    assert source.bad_lines == 4
+    assert source.last_ms == 1_770_000_000_001  # the far-future line never set the replay's end
