@@ -126,3 +126,24 @@ def test_the_store_never_receives_what_the_gate_held(tmp_path: Path) -> None:
     assert sum(len(e.items) for e in seen.events if isinstance(e, HeldEvent)) == 2
     events, _ = load_events(path, ["BTC"], now_ms=NOW)  # what the store sink wrote
     assert [i for e in events if e.kind == "liquidations" for i in e.items] == [liq(NOW - 1000)]
+
+
+def test_etf_aggregates_stay_out_of_the_store_and_the_shared_feed(tmp_path: Path) -> None:
+    """The store's rows have no period: a month's total read back (or sent to a follower)
+    would pass for a day. Trading days are kept and shared; aggregates stay in the state."""
+    from crashtui.config.schema import StoreConfig
+    from crashtui.sharedfeed.codec import decode_event, encode_event
+    from crashtui.sinks.store import StoreSink
+
+    day = EtfFlow("BTC", NOW - NOW % DAY - DAY, -434.1, "theblock")
+    month = EtfFlow("BTC", NOW - NOW % DAY - 5 * DAY, -3_400.0, "theblock", (), "month")
+    event = DataEvent("theblock", "etf", (day, month), NOW)
+    shared = decode_event(encode_event(event) or "")
+    assert isinstance(shared, DataEvent)
+    assert shared.items == (day,)
+    path = tmp_path / "history.sqlite3"
+    sink = StoreSink(path, StoreConfig())
+    sink(event)
+    asyncio.run(sink.aclose())
+    events, _ = load_events(path, ["BTC"], now_ms=NOW)
+    assert [i for e in events if e.kind == "etf" for i in e.items] == [day]
