@@ -111,6 +111,9 @@ def _published_16_jan_btc(head: dict[str, Any]) -> bool:
     )
 
 
+_TIME = re.compile(r'^\{"t":(\d+),')
+
+
 def hostile_copy(clean: Path, out: Path) -> int:
     """``clean`` with the hostile lines inserted in time order; returns how many were inserted."""
     with gzip.open(clean, "rt", encoding="utf-8") as fh:
@@ -119,10 +122,11 @@ def hostile_copy(clean: Path, out: Path) -> int:
     result = [lines[0]]
     for line in lines[1:]:
         result.append(line)
+        stamp = _TIME.match(line)
+        if len(done) == 3 or (stamp is not None and int(stamp[1]) < HOSTILE_FROM):
+            continue
         head = json.loads(line)
         t, key = head["t"], (head["src"], head["ep"])
-        if t < HOSTILE_FROM:
-            continue
         if key == ("bybit_liq", "allLiquidation") and "liq" not in done:
             result.extend(_liquidation_frames(t))
             result.append(line[: len(line) // 2])  # a truncated line
@@ -135,7 +139,7 @@ def hostile_copy(clean: Path, out: Path) -> int:
             result.append(_future_etf_page(head))
             done.add("etf")
     assert done == {"liq", "ticker", "etf"}
-    out.write_bytes(gzip.compress(("\n".join(result) + "\n").encode("utf-8"), mtime=0))
+    out.write_bytes(gzip.compress(("\n".join(result) + "\n").encode("utf-8"), compresslevel=1, mtime=0))
     return len(result) - len(lines)
 
 
