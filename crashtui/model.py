@@ -122,6 +122,9 @@ class EtfFlow:
 
     ``total_usd_m`` None means the day is not published yet (never zero).
     ``funds`` is empty when the source only gives a total (SoSoValue, The Block).
+    ``period`` is what the figure covers, as its source's parser read it: ``day`` (a trading
+    day), or an aggregate ``week`` or ``month`` starting at ``day_ms`` (its Monday, its 1st);
+    an aggregate is never summed as a day nor shown as week to date.
     """
 
     asset: str
@@ -129,11 +132,16 @@ class EtfFlow:
     total_usd_m: float | None
     source: str
     funds: tuple[FundFlow, ...] = ()
+    period: str = "day"
 
     @property
     def published(self) -> bool:
         """Whether the day's total is known."""
         return self.total_usd_m is not None
+
+
+ETF_PERIODS = ("day", "week", "month")
+"""What an :class:`EtfFlow` figure may cover."""
 
 
 @dataclass(frozen=True, slots=True)

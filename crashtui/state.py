@@ -78,7 +78,7 @@ class FeedState:
         self.liquidations: deque[Liquidation] = deque(maxlen=RECENT_LIQUIDATIONS)
         self._seen_liqs: set[int] = set()
         self._seen_order: deque[int] = deque()
-        self.etf: dict[str, dict[int, EtfFlow]] = {}
+        self.etf: dict[str, dict[tuple[int, str], EtfFlow]] = {}
         self.fear: dict[str, dict[int, FearGreedReading]] = {}
         self.macro: dict[str, dict[int, MacroObservation]] = {}
         self.funding: dict[tuple[str, str], FundingSnapshot] = {}
@@ -203,11 +203,12 @@ class FeedState:
 
     def _etf(self, e: EtfFlow) -> None:
         days = self.etf.setdefault(e.asset, {})
-        old = days.get(e.day_ms)
+        key = (e.day_ms, e.period)  # a month's aggregate never replaces the day it starts on
+        old = days.get(key)
         # A published day is never overwritten by an unpublished placeholder.
         if old is not None and old.published and not e.published:
             return
-        days[e.day_ms] = e
+        days[key] = e
         self._touch("etf", e.asset)
 
     def _fear(self, f: FearGreedReading) -> None:
@@ -254,7 +255,7 @@ class FeedState:
         if cache is not None:
             cache.pop(key, None)
 
-    def _view(self, view: str, store: Mapping[Any, Mapping[int, Any]]) -> Mapping[Any, tuple[Any, ...]]:
+    def _view(self, view: str, store: Mapping[Any, Mapping[Any, Any]]) -> Mapping[Any, tuple[Any, ...]]:
         """Every series of ``store`` as a tuple sorted by time, reusing the unchanged ones."""
         cache = self._views.setdefault(view, {})
         out = {}

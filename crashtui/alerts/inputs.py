@@ -182,18 +182,24 @@ class MarketInputs:
 
     def etf(self) -> tuple[EtfSummary, ...]:
         """ETF summaries per asset, recomputed when any asset's newest row changes."""
+        from crashtui.analysis.days import us_week_monday
+
         flows = self.source.state.etf
-        key = tuple(
-            (asset, id(days), len(days), id(days[next(reversed(days))]))
-            for asset, days in flows.items()
-            if days
+        now = self.source.state.now_ms()
+        key = (
+            us_week_monday(now),  # week to date follows the current US week
+            *(
+                (asset, id(days), len(days), id(days[next(reversed(days))]))
+                for asset, days in flows.items()
+                if days
+            ),
         )
         if self._etf is not None and self._etf[0] == key:
             return self._etf[1]
         from crashtui.analysis.etf import summarise_etf
 
         summaries = tuple(
-            summarise_etf(tuple(days[k] for k in sorted(days)), asset)
+            summarise_etf(tuple(days[k] for k in sorted(days)), asset, now)
             for asset, days in flows.items()
             if days
         )

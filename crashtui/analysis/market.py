@@ -13,7 +13,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from crashtui.analysis import stress
+from crashtui.analysis.days import us_week_monday
 from crashtui.analysis.etf import EtfSummary, summarise_etf
+from crashtui.analysis.freshness import describe, freshness
 from crashtui.analysis.gauge import Gauge, MissingInput, StressInput, crash_gauge
 from crashtui.analysis.liquidations import LiquidationStats, LiquidationTally
 from crashtui.analysis.zones import ZoneAnalysis, ZoneSummary, find_zones, summarise
@@ -71,6 +73,9 @@ def analyse_symbol(
     elif intraday or daily:
         last = max(intraday or daily, key=lambda c: c.open_ms)
         price, source = last.close, f"last {last.interval.value} close ({last.source})"
+        age = freshness(last.open_ms + last.interval.ms, last.interval.ms, snapshot.generated_ms)
+        if age.stale:  # an old close is history, never the current price
+            source += f", {describe(age, 'closed')}"
     else:
         return SymbolAnalysis(symbol, None, "", None, None, "no price and no candles yet")
     if pinned is None:
@@ -137,7 +142,7 @@ def etf_summaries(snapshot: Snapshot) -> tuple[EtfSummary, ...]:
     assets = sorted(
         snapshot.etf_flows, key=lambda a: (ETF_ORDER.index(a) if a in ETF_ORDER else len(ETF_ORDER), a)
     )
-    return tuple(summarise_etf(snapshot.etf_flows[a], a) for a in assets)
+    return tuple(summarise_etf(snapshot.etf_flows[a], a, snapshot.generated_ms) for a in assets)
 
 
 def gauge_inputs(
@@ -208,9 +213,12 @@ class AnalysisCache:
 
     def etf(self, snapshot: Snapshot) -> tuple[EtfSummary, ...]:
         """ETF summaries, recomputed only when a day's flows changed (they move once a day)."""
-        key = tuple(
-            (asset, len(flows), flows[-1] if flows else None)
-            for asset, flows in sorted(snapshot.etf_flows.items())
+        key = (
+            us_week_monday(snapshot.generated_ms),  # week to date is the current US week's
+            *(
+                (asset, len(flows), flows[-1] if flows else None)
+                for asset, flows in sorted(snapshot.etf_flows.items())
+            ),
         )
         if self._etf is None or self._etf[0] != key:
             self._etf = (key, etf_summaries(snapshot))

@@ -80,7 +80,7 @@ class LiveFeed:
         from crashtui.store.sqlite import load_events
 
         pipeline = self._pipe()
-        events, statuses = load_events(self.history, self.watchlist)
+        events, statuses = load_events(self.history, self.watchlist, now_ms=self.clock.now_ms())
         for event in events:
             pipeline.history(event)
         for status in statuses:

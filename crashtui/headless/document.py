@@ -10,13 +10,22 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from crashtui.analysis.cascades import CascadeEvent
-from crashtui.analysis.etf import EtfSummary, FlowWindow
+from crashtui.analysis.etf import EtfSummary, FlowWindow, period_label
+from crashtui.analysis.freshness import (
+    DAILY_MS,
+    TRADING_DAILY_MS,
+    WEEKLY_MS,
+    candle_freshness,
+    day_freshness,
+    freshness,
+)
 from crashtui.analysis.liquidations import LiquidationStats, SideSplit, WindowTally
 from crashtui.analysis.market import MarketAnalysis, SymbolAnalysis
 from crashtui.analysis.radar import Radar
 from crashtui.analysis.zones import Zone
-from crashtui.model import HeldCount, Liquidation, PairMove, Snapshot, SourceStatus
+from crashtui.model import HeldCount, Interval, Liquidation, PairMove, Snapshot, SourceStatus
 from crashtui.replay.recording import RecordingHeader
+from crashtui.textsafe import plain
 from crashtui.timeparse import iso_utc
 
 SCHEMA_VERSION = 1
@@ -72,7 +81,23 @@ def symbol_json(item: SymbolAnalysis, snapshot: Snapshot) -> dict[str, Any]:
         "ma200": _r(item.zones.ma200, 6) if item.zones else None,
         "zones": [zone_json(z) for z in item.zones.zones] if item.zones else [],
         "note": item.note or None,
+        "candles": candles_json(item.symbol, snapshot),
     }
+
+
+def candles_json(symbol: str, snapshot: Snapshot) -> dict[str, Any]:
+    """Per interval: the newest candle's open, its age from its close, fresh / late / stale."""
+    out: dict[str, Any] = {}
+    for interval in Interval:
+        series = snapshot.candles.get((symbol, interval), ())
+        verdict = candle_freshness(series, interval, snapshot.generated_ms)
+        if verdict is not None:
+            out[interval.value] = {
+                "newest": _iso(series[-1].open_ms),
+                "age_s": round(verdict.age_ms / 1000),
+                "freshness": verdict.state,
+            }
+    return out
 
 
 def _split(s: SideSplit) -> dict[str, Any]:
@@ -168,6 +193,17 @@ def etf_json(summary: EtfSummary) -> dict[str, Any]:
         ],
         "unpublished_days": [_iso(d) for d in summary.unpublished_days_ms],
         "sources": list(summary.sources),
+        # a source's own week/month totals, labelled by period; never summed as days
+        "aggregates": [
+            {
+                "period": a.period,
+                "start": _iso(a.start_day_ms),
+                "label": period_label(a.period, a.start_day_ms),
+                "net_usd_m": _r(a.net_usd_m, 1),
+                "source": plain(a.source, 40),
+            }
+            for a in summary.aggregates
+        ],
     }
 
 
@@ -180,19 +216,32 @@ def fear_json(snapshot: Snapshot) -> dict[str, Any]:
             out[index] = None
             continue
         last = readings[-1]
+        interval = DAILY_MS if index == "crypto" else TRADING_DAILY_MS
         out[index] = {
             "value": _r(last.value, 1),
             "classification": last.classification,
             "at": _iso(last.ts_ms),
             "source": last.source,
+            "freshness": freshness(last.ts_ms, interval, snapshot.generated_ms).state,
         }
     return out
 
 
 def macro_json(snapshot: Snapshot) -> dict[str, Any]:
-    """Latest observation per macro series."""
+    """Latest observation per macro series, with its freshness against the series' cadence."""
+    from crashtui.sources.macro_series import info
+
+    def interval(series: str) -> int:
+        known = info(series)
+        return WEEKLY_MS if known is not None and known.frequency == "weekly" else TRADING_DAILY_MS
+
     return {
-        series: {"value": obs[-1].value, "day": _iso(obs[-1].day_ms), "source": obs[-1].source}
+        series: {
+            "value": obs[-1].value,
+            "day": _iso(obs[-1].day_ms),
+            "source": obs[-1].source,
+            "freshness": day_freshness(obs[-1].day_ms, interval(series), snapshot.generated_ms).state,
+        }
         for series, obs in sorted(snapshot.macro.items())
         if obs
     }
@@ -287,8 +336,10 @@ def build_document(
     header: RecordingHeader | None,
     serving: Mapping[str, str],
     radar: Radar | None = None,
+    bad_lines: int = 0,
 ) -> dict[str, Any]:
-    """The whole ``--once --json`` document (the radar's keys when ``radar`` is given)."""
+    """The whole ``--once --json`` document (the radar's keys when ``radar`` is given;
+    ``bad_lines``: malformed recording lines the replay skipped)."""
     now = snapshot.generated_ms
     replay = None
     if header is not None:
@@ -297,6 +348,7 @@ def build_document(
             "scenario": header.scenario,
             "note": header.note,
             "clock": _iso(now),
+            "bad_lines": bad_lines,
         }
     return {
         "schema_version": SCHEMA_VERSION,

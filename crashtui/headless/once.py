@@ -17,7 +17,7 @@ from typing import Any
 from crashtui.analysis.market import MarketAnalysis
 from crashtui.config.loader import LoadedConfig
 from crashtui.engine import Engine
-from crashtui.model import SourceState
+from crashtui.model import Interval, Snapshot, SourceState
 from crashtui.numfmt import fmt_price, fmt_usd
 from crashtui.textsafe import plain
 from crashtui.timeparse import iso_utc
@@ -80,12 +80,29 @@ def run_once(args: argparse.Namespace, loaded: LoadedConfig) -> int:
         from crashtui.headless.document import build_document
 
         doc = build_document(
-            snapshot, analysis, header=engine.header, serving=snapshot.serving, radar=engine.radar()
+            snapshot,
+            analysis,
+            header=engine.header,
+            serving=snapshot.serving,
+            radar=engine.radar(),
+            bad_lines=engine.replay.bad_lines if engine.replay is not None else 0,
         )
         sys.stdout.write(json_text(doc) + "\n")
     else:
         sys.stdout.write(text_summary(engine, analysis) + "\n")
     return 0 if engine.any_data() else EXIT_NO_DATA
+
+
+def _stale_candles(symbol: str, snap: Snapshot) -> list[str]:
+    """``1h candles stale: closed 3 h ago`` for each candle series too old to pass as current."""
+    from crashtui.analysis.freshness import candle_freshness, describe
+
+    out = []
+    for interval in Interval:
+        verdict = candle_freshness(snap.candles.get((symbol, interval), ()), interval, snap.generated_ms)
+        if verdict is not None and verdict.stale:
+            out.append(f"{interval.value} candles {describe(verdict, 'closed')}")
+    return out
 
 
 def text_summary(engine: Engine, analysis: MarketAnalysis) -> str:
@@ -95,6 +112,9 @@ def text_summary(engine: Engine, analysis: MarketAnalysis) -> str:
     head = f"crashtui {iso_utc(snap.generated_ms)[:16]}Z"
     if engine.header is not None:
         kind = "scenario, not live data" if engine.header.scenario else "recording"
+        bad = engine.replay.bad_lines if engine.replay is not None else 0
+        if bad:
+            kind += f", {bad} bad line{'s' if bad != 1 else ''} skipped"
         head += f"  REPLAY {plain(engine.header.label)} ({kind})"
     g = analysis.gauge
     head += f"  crash gauge {g.score:.0f}/100 {g.label}" if g.score is not None else "  crash gauge: no data"
@@ -114,6 +134,7 @@ def text_summary(engine: Engine, analysis: MarketAnalysis) -> str:
                 parts.append(f"support {fmt_price(s.level)} ({s.distance_pct:+.1f}%)")
             if item.summary.badge_text:
                 parts.append(item.summary.badge_text)
+        parts.extend(_stale_candles(item.symbol, snap))
         lines.append("  ".join(parts))
     day = analysis.liquidations.window("24h")
     if day is not None and day.total.count:
@@ -131,7 +152,12 @@ def text_summary(engine: Engine, analysis: MarketAnalysis) -> str:
         wtd = t.week_to_date.net_usd_m
         streak = f"streak {t.streak.days}d {t.streak.direction}" if t.streak.days else ""
         wtd_text = f"wtd {wtd:+,.0f}" if wtd is not None else "wtd n/a"
-        lines.append(f"ETF {etf.asset} last {t.latest_usd_m:+,.1f} US$m · {wtd_text} · {streak}".rstrip(" ·"))
+        latest = iso_utc(t.latest_day_ms)[5:10] if t.latest_day_ms is not None else "?"
+        lines.append(
+            f"ETF {etf.asset} last ({latest}) {t.latest_usd_m:+,.1f} US$m · {wtd_text} · {streak}".rstrip(
+                " ·"
+            )
+        )
     fear = []
     for index, label in (("crypto", "Crypto F&G"), ("stocks", "Stocks F&G")):
         readings = snap.fear.get(index, ())

@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from crashtui.model import (
+    ETF_PERIODS,
     BookStats,
     BorrowRate,
     Candle,
@@ -226,6 +227,8 @@ def _fear(item: FearGreedReading) -> str | None:
 
 
 def _etf(item: EtfFlow) -> str | None:
+    if item.period not in ETF_PERIODS:
+        return f"{item.asset} ETF figure covers an unknown period {str(item.period)[:12]!r}"
     return _first(
         _range(f"{item.asset} ETF flow (US$m)", item.total_usd_m, -MAX_ETF_FLOW_USD_M, MAX_ETF_FLOW_USD_M),
         _name(f"{item.asset} ETF fund", [f.ticker for f in item.funds]),

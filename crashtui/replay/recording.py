@@ -28,6 +28,10 @@ FORMAT = "crashtui-recording"
 VERSION = 1
 _SECRET_PARAM = re.compile(r"(key|token|secret|signature|auth|password)", re.IGNORECASE)
 _STOP = object()
+# A payload's receive time drives the replay clock: one outside these bounds (negative, the
+# year 30,000) is a malformed line, skipped, never the clock.
+_EARLIEST_T_MS = 0
+_LATEST_T_MS = 4_102_444_800_000  # 2100-01-01
 
 
 class RecordingError(Exception):
@@ -95,10 +99,13 @@ def decode_payload(line: str) -> RawPayload:
             raise TypeError("params")
         if not all(type(v) is str for v in params.values()):
             params = {str(k): str(v) for k, v in params.items()}
+        received_ms = int(record["t"])
+        if not _EARLIEST_T_MS <= received_ms <= _LATEST_T_MS:
+            raise ValueError(f"receive time {received_ms} is not epoch ms between 1970 and 2100")
         return RawPayload(
             source=str(record["src"]),
             endpoint=str(record["ep"]),
-            received_ms=int(record["t"]),
+            received_ms=received_ms,
             body=body,
             params=MappingProxyType(params),
             status=int(record.get("st", 200)),
@@ -251,20 +258,53 @@ def read_header(path: Path) -> RecordingHeader:
     return _parse_header(path, _lines(path))
 
 
-def iter_payloads(path: Path) -> Iterator[RawPayload]:
-    """Payloads in file order, streamed (memory stays flat whatever the file's size)."""
+@dataclass(slots=True)
+class BadLines:
+    """Malformed payload lines skipped while reading a recording (never fatal): which lines
+    (1 is the header) and the first reason. A line is counted once however often it is read."""
+
+    lines: set[int] = field(default_factory=set)
+    first_reason: str = ""
+
+    def note(self, number: int, reason: str) -> None:
+        """Record that line ``number`` was skipped because of ``reason``."""
+        if not self.lines:
+            self.first_reason = reason
+        self.lines.add(number)
+
+    @property
+    def count(self) -> int:
+        """How many distinct lines were skipped."""
+        return len(self.lines)
+
+
+def _decoded(lines: Iterator[str], bad: BadLines | None) -> Iterator[RawPayload]:
+    """The payloads of the lines after the header; a malformed line is skipped (and noted)."""
+    for number, line in enumerate(lines, start=2):
+        if not line.strip():
+            continue
+        try:
+            yield decode_payload(line)
+        except RecordingError as exc:
+            if bad is not None:
+                bad.note(number, str(exc))
+
+
+def iter_payloads(path: Path, bad: BadLines | None = None) -> Iterator[RawPayload]:
+    """Payloads in file order, streamed (memory stays flat whatever the file's size).
+
+    A malformed line is skipped and noted in ``bad``; it never ends the replay.
+    """
     lines = _lines(path)
     _parse_header(path, lines)
-    for line in lines:
-        if line.strip():
-            yield decode_payload(line)
+    yield from _decoded(lines, bad)
 
 
-def read_recording(path: Path) -> tuple[RecordingHeader, list[RawPayload]]:
-    """Read a whole recording (header, payloads ordered by receive time)."""
+def read_recording(path: Path, bad: BadLines | None = None) -> tuple[RecordingHeader, list[RawPayload]]:
+    """Read a whole recording (header, payloads ordered by receive time; bad lines skipped)."""
     lines = _lines(path)
     header = _parse_header(path, lines)
-    payloads = [decode_payload(line) for line in lines if line.strip()]
+    payloads = list(_decoded(lines, bad))
     payloads.sort(key=lambda p: p.received_ms)
     return header, payloads
 
@@ -279,21 +319,28 @@ class RecordingScan:
     ordered: bool
 
 
-def scan_recording(path: Path) -> RecordingScan:
+def scan_recording(path: Path, bad: BadLines | None = None) -> RecordingScan:
     """Times of a recording without decoding its payloads (reads each line's ``"t"``)."""
     first = last = None
     count = 0
     ordered = True
     lines = _raw_lines(path)
     next(lines, None)  # header
-    for line in lines:
+    for number, line in enumerate(lines, start=2):
         match = _TIME_PREFIX.match(line)
         if match is None:
             if not line.strip():
                 continue
-            t = decode_payload(line.decode("utf-8", errors="replace")).received_ms
+            try:
+                t = decode_payload(line.decode("utf-8", errors="replace")).received_ms
+            except RecordingError as exc:
+                if bad is not None:
+                    bad.note(number, str(exc))
+                continue
         else:
             t = int(match[1])
+            if not _EARLIEST_T_MS <= t <= _LATEST_T_MS:
+                continue  # decoding it says why (and notes it)
         if last is not None and t < last:
             ordered = False
         first = t if first is None else min(first, t)
@@ -313,13 +360,19 @@ class RecordingSource:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.header = read_header(path)
-        scan = scan_recording(path)
+        self.bad = BadLines()
+        scan = scan_recording(path, self.bad)
         self.first_ms = scan.first_ms
         self.last_ms = scan.last_ms
         self.count = scan.count
-        self._sorted: list[RawPayload] | None = None if scan.ordered else read_recording(path)[1]
+        self._sorted: list[RawPayload] | None = None if scan.ordered else read_recording(path, self.bad)[1]
+
+    @property
+    def bad_lines(self) -> int:
+        """Malformed lines skipped so far (known after the first full pass)."""
+        return self.bad.count
 
     def __iter__(self) -> Iterator[RawPayload]:
         if self._sorted is not None:
             return iter(self._sorted)
-        return iter_payloads(self.path)
+        return iter_payloads(self.path, self.bad)

@@ -12,6 +12,7 @@ from typing import Any
 
 from crashtui.events import DataEvent, Event, HeldEvent, ServingEvent, StatusEvent
 from crashtui.model import (
+    EtfFlow,
     FundingPoint,
     Liquidation,
     LongShortRatio,
@@ -52,6 +53,9 @@ def encode_event(event: Event) -> str | None:
         plain: dict[str, list[Any]] = {}
         for item in event.items:
             spec = TABLE_FOR_TYPE.get(type(item))
+            # the rows have no ETF period: a week's or a month's total would arrive as a day
+            if isinstance(item, EtfFlow) and item.period != "day":
+                continue
             if spec is not None:
                 groups.setdefault(spec.name, []).append(spec.to_row(item))
             elif type(item).__name__ in _PLAIN_TYPES:

@@ -11,9 +11,19 @@ from typing import TYPE_CHECKING
 from crashtui.clock import SYSTEM_CLOCK, Clock
 from crashtui.config.schema import StoreConfig
 from crashtui.events import DataEvent, Event, ServingEvent, StatusEvent
+from crashtui.model import EtfFlow
 
 if TYPE_CHECKING:
     from crashtui.store.sqlite import Store
+
+
+def _trading_days_only(event: DataEvent) -> DataEvent:
+    """The ETF rows the store keeps: trading days. Its table has no period column, so a week's
+    or a month's aggregate read back would pass for a day; aggregates live in the state only."""
+    items = tuple(i for i in event.items if not isinstance(i, EtfFlow) or i.period == "day")
+    if len(items) == len(event.items):
+        return event
+    return DataEvent(event.source, event.kind, items, event.received_ms)
 
 
 class StoreSink:
@@ -43,6 +53,10 @@ class StoreSink:
         store = self._open()
         if store is None:
             return
+        if isinstance(event, DataEvent) and event.kind == "etf":
+            event = _trading_days_only(event)
+            if not event.items:
+                return
         if isinstance(event, DataEvent):
             store.submit_event(event)
         elif isinstance(event, StatusEvent):

@@ -285,19 +285,24 @@ _CANDLE_LOAD_ROWS = {Interval.H1: 9000, Interval.H4: 2400, Interval.D1: 800}
 
 
 def load_events(
-    path: Path, symbols: Sequence[str], *, statuses_stale: bool = True
+    path: Path, symbols: Sequence[str], *, statuses_stale: bool = True, now_ms: int | None = None
 ) -> tuple[list[DataEvent], list[SourceStatus]]:
     """Read the last known state from the store as data events plus stored statuses.
 
     The events carry the original sources and timestamps, so the UI can show each
     value's age. Statuses come back as ``stale`` (they describe a past session) unless
     ``statuses_stale`` is False (a reader following a running collector).
+
+    ``now_ms`` (the reader's clock) keeps a store poisoned by an older version from steering
+    the read: a row stamped in the future never sets how far back history is loaded, and the
+    events are stamped as received now, so the gate judges every row against the real clock
+    (and holds the future ones).
     """
     if not path.exists():
         return [], []
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5.0)
     try:
-        events = _load_tables(conn, symbols)
+        events = _load_tables(conn, symbols, now_ms)
         statuses = _load_statuses(conn, statuses_stale)
     except sqlite3.Error:
         return [], []
@@ -310,8 +315,15 @@ def _event(kind: str, items: list[object], received_ms: int) -> DataEvent:
     return DataEvent(source="store", kind=kind, items=tuple(items), received_ms=received_ms)
 
 
-def _load_tables(conn: sqlite3.Connection, symbols: Sequence[str]) -> list[DataEvent]:
+# A row stamped further than this after the reader's clock is not "the newest row".
+_FUTURE_SKEW_MS = 5 * 60_000
+
+
+def _load_tables(
+    conn: sqlite3.Connection, symbols: Sequence[str], now_ms: int | None = None
+) -> list[DataEvent]:
     events: list[DataEvent] = []
+    latest = None if now_ms is None else now_ms + _FUTURE_SKEW_MS
     marks = ",".join("?" for _ in symbols)
     by_name = {s.name: s for s in TABLES}
     for spec in TABLES:
@@ -330,7 +342,13 @@ def _load_tables(conn: sqlite3.Connection, symbols: Sequence[str]) -> list[DataE
                     )
                 )
         elif spec.name in _LOAD_DAYS:
-            newest = conn.execute(f"SELECT MAX({spec.time_column}) FROM {spec.name}").fetchone()[0]
+            if latest is None:
+                newest = conn.execute(f"SELECT MAX({spec.time_column}) FROM {spec.name}").fetchone()[0]
+            else:
+                newest = conn.execute(
+                    f"SELECT MAX({spec.time_column}) FROM {spec.name} WHERE {spec.time_column} <= ?",
+                    (latest,),
+                ).fetchone()[0]
             if newest is None:
                 continue
             since = newest - _LOAD_DAYS[spec.name] * DAY_MS
@@ -344,6 +362,8 @@ def _load_tables(conn: sqlite3.Connection, symbols: Sequence[str]) -> list[DataE
             continue
         items = [spec.from_row(r) for r in rows]
         newest_ms = max(r[spec.columns.index(spec.time_column)] for r in rows)
+        if now_ms is not None:
+            newest_ms = now_ms
         if spec is by_name["fear"]:
             for index in ("crypto", "stocks"):
                 part = [i for i, r in zip(items, rows, strict=True) if r[0] == index]

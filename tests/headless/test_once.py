@@ -149,3 +149,18 @@ def test_closed_pipe_is_quiet() -> None:
     _, err = proc.communicate()
     assert err == b""
     assert proc.returncode == 0
+
+
+def test_every_series_says_how_fresh_it_is(feb6_document: dict[str, Any]) -> None:
+    """Friday 6 Feb 14:00Z in the scenario: candles, Fear & Greed and macro series are current;
+    each says so against its own cadence (DATA-TRUST.md, Freshness)."""
+    doc = feb6_document
+    btc = next(row for row in doc["watchlist"] if row["symbol"] == "BTC")
+    assert btc["candles"]["1h"]["freshness"] == "fresh"
+    assert btc["candles"]["1d"]["freshness"] == "fresh"
+    assert doc["fear"]["crypto"]["freshness"] == "fresh"
+    states = {series: entry["freshness"] for series, entry in doc["macro"].items()}
+    assert states["ICSA"] in ("fresh", "late")  # weekly
+    assert set(states.values()) <= {"fresh", "late"}
+    assert all(entry["aggregates"] == [] for entry in doc["etf"].values())
+    assert doc["replay"]["bad_lines"] == 0

@@ -9,9 +9,12 @@ import pytest
 
 from crashtui.model import RawPayload, freeze_params
 from crashtui.replay.recording import (
+    BadLines,
     RecordingError,
     RecordingHeader,
+    RecordingSource,
     RecordingWriter,
+    encode_payload,
     read_recording,
 )
 
@@ -108,8 +111,24 @@ def test_bad_files_are_one_line_errors(tmp_path: Path, content: bytes, message: 
         read_recording(path)
 
 
-def test_malformed_payload_line(tmp_path: Path) -> None:
+def test_malformed_payload_lines_are_skipped_and_counted(tmp_path: Path) -> None:
+    good = encode_payload(payload(1)).encode()
     path = tmp_path / "bad.jsonl.gz"
-    path.write_bytes(gzip.compress(b'{"format":"crashtui-recording","version":1}\n{"t":"x"}\n'))
-    with pytest.raises(RecordingError, match="malformed payload line"):
-        read_recording(path)
+    path.write_bytes(
+        gzip.compress(
+            b'{"format":"crashtui-recording","version":1}\n{"t":"x"}\n' + good + b"\n"
+            + good.replace(b'"t":1770000000001', b'"t":99999999999999999') + b"\n"
+            + good[: len(good) // 2] + b"\n" + b"not json at all\n" + good + b"\n"
+        )
+    )  # fmt: skip
+    bad = BadLines()
+    _, payloads = read_recording(path, bad)
+    assert [p.received_ms for p in payloads] == [1_770_000_000_001] * 2
+    assert bad.count == 4  # the year-3 million receive time would have moved the replay clock
+    assert bad.lines == {2, 4, 5, 6}
+    assert "malformed payload line" in bad.first_reason
+    source = RecordingSource(path)  # the replay's source: scan, then stream
+    assert len(list(source)) == 2
+    assert len(list(source)) == 2  # a second pass (seeking back) counts no line twice
+    assert source.bad_lines == 4
+    assert source.last_ms == 1_770_000_000_001  # the far-future line never set the replay's end

@@ -54,7 +54,16 @@ def replay_badge(info: ReplayInfo, frame: Frame, level: int) -> Text:
     parts.append(Text(stamp, style="bold"))
     parts.append(Text(speed_text(info.speed, g.times), style=p.muted))
     parts.append(Text(state, style=f"bold {p.warning}" if state != "PLAYING" else p.muted))
+    if info.bad_lines:
+        parts.append(Text(bad_lines_text(info.bad_lines, short=level >= 2), style=p.warning))
     return join(parts)
+
+
+def bad_lines_text(count: int, *, short: bool = False) -> str:
+    """``3 bad lines skipped`` (``3 bad`` when narrow)."""
+    if short:
+        return f"{count} bad"
+    return f"{count} bad line{'s' if count != 1 else ''} skipped"
 
 
 def gauge_text(frame: Frame, level: int) -> Text:
