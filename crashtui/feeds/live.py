@@ -80,7 +80,8 @@ class LiveFeed:
         from crashtui.store.sqlite import load_events
 
         pipeline = self._pipe()
-        events, statuses = load_events(self.history, self.watchlist)
+        # This process writes the store: a corrupt one is moved aside (one line says so).
+        events, statuses = load_events(self.history, self.watchlist, repair=True)
         for event in events:
             pipeline.history(event)
         for status in statuses:
