@@ -11,7 +11,10 @@ from crashtui.model import RawPayload, freeze_params
 from crashtui.replay.recording import (
     RecordingError,
     RecordingHeader,
+    RecordingSource,
     RecordingWriter,
+    Skipped,
+    encode_payload,
     read_recording,
 )
 
@@ -108,8 +111,18 @@ def test_bad_files_are_one_line_errors(tmp_path: Path, content: bytes, message: 
         read_recording(path)
 
 
-def test_malformed_payload_line(tmp_path: Path) -> None:
+def test_malformed_payload_lines_are_skipped_and_counted(tmp_path: Path) -> None:
     path = tmp_path / "bad.jsonl.gz"
-    path.write_bytes(gzip.compress(b'{"format":"crashtui-recording","version":1}\n{"t":"x"}\n'))
-    with pytest.raises(RecordingError, match="malformed payload line"):
-        read_recording(path)
+    good = encode_payload(payload(1)).encode()
+    path.write_bytes(
+        gzip.compress(b'{"format":"crashtui-recording","version":1}\n{"t":"x"}\n' + good + b"\n{oops\n")
+    )
+    skipped = Skipped()
+    _, payloads = read_recording(path, skipped)
+    assert [p.received_ms for p in payloads] == [payload(1).received_ms]
+    assert skipped.count == 2
+    assert skipped.first is not None
+    assert skipped.first.startswith("line 2: malformed payload line")
+    source = RecordingSource(path)
+    assert [p.received_ms for p in source] == [payload(1).received_ms]
+    assert source.skipped == 2
