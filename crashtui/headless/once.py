@@ -88,6 +88,7 @@ def run_once(args: argparse.Namespace, loaded: LoadedConfig) -> int:
     history: dict[str, SourceStatus] = {}
     if engine.replay is not None:
         engine.replay_to_end()
+        _say_skipped(engine)
     else:
         engine.load_history()
         history = dict(engine.state.statuses)
@@ -109,6 +110,17 @@ def run_once(args: argparse.Namespace, loaded: LoadedConfig) -> int:
         # Live: stored history painted at start is shown (with its age) but is not an answer.
         return 0 if delivered_this_run(engine, history) else EXIT_NO_DATA
     return 0 if engine.any_data() else EXIT_NO_DATA
+
+
+def _say_skipped(engine: Engine) -> None:
+    """One stderr line when the recording had malformed lines (skipped, never fatal)."""
+    replay = engine.replay
+    source = replay.source if replay is not None else None
+    skipped = int(getattr(source, "skipped", 0) or 0)
+    if skipped:
+        first = plain(str(getattr(source, "first_skipped", "") or ""), 160)
+        where = plain(str(getattr(source, "path", "the recording")))
+        print(f"crashtui: {where}: skipped {skipped} malformed lines ({first})", file=sys.stderr)
 
 
 def text_summary(

@@ -603,7 +603,7 @@ class RecordingSource:
         self.last_ms = scan.last_ms
         self.count = scan.count
         self.ordered = scan.ordered
-        self.skipped = scan.skipped
+        self.skipped = self._scan_skipped = scan.skipped
         self.first_skipped = scan.first_skipped
         if scan.count == 0:
             what = f" ({scan.skipped} malformed lines; {scan.first_skipped})" if scan.skipped else ""
@@ -614,7 +614,8 @@ class RecordingSource:
             weakref.finalize(self, self._sorted.unlink, missing_ok=True)
 
     def _tally(self) -> Skipped:
-        return _SourceTally(self)
+        # The sorted copy no longer holds the lines the scan could not time: count them in.
+        return _SourceTally(self, self._scan_skipped if self._sorted is not None else 0)
 
     def __iter__(self) -> Iterator[RawPayload]:
         if self._sorted is not None:
@@ -626,8 +627,8 @@ class _SourceTally(Skipped):
     """Counts a pass's skipped lines into its source (the scan may not have seen them all:
     it reads only each line's time)."""
 
-    def __init__(self, source: RecordingSource) -> None:
-        super().__init__()
+    def __init__(self, source: RecordingSource, base: int) -> None:
+        super().__init__(count=base)
         self._source = source
 
     def add(self, line_no: int, reason: str) -> None:

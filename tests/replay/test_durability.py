@@ -354,3 +354,18 @@ def test_an_out_of_order_recording_is_sorted_in_bounded_memory(
     del source
     gc.collect()
     assert list(work.iterdir()) == []  # the sorted copy goes with its source
+
+
+def test_once_replays_around_malformed_lines_and_says_how_many(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = [encode_payload(payload(i)).encode() for i in range(3)]
+    path = tmp_path / "rec.jsonl.gz"
+    body = json.dumps(HEADER.to_json()).encode() + b"\n" + good[0] + b"\n{broken\n" + good[1] + b"\n"
+    path.write_bytes(gzip.compress(body + b'{"t":5,"src":1}\n' + good[2] + b"\n"))
+    code = main(["--once", "--json", "--replay", str(path)])
+    captured = capsys.readouterr()
+    assert code in (0, 3)  # what the payloads hold decides; the bad lines never do
+    json.loads(captured.out)
+    (line,) = captured.err.strip().splitlines()
+    assert line.startswith(f"crashtui: {path}: skipped 2 malformed lines (line 3: malformed payload line")

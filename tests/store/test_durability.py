@@ -295,3 +295,29 @@ async def test_the_sink_reports_failing_then_ok(tmp_path: Path) -> None:
         await asyncio.gather(task, return_exceptions=True)
         await sink.aclose()
     assert stored_count(tmp_path / "h.sqlite3") == 4
+
+
+def test_collect_progress_says_writing_failed_with_what_waits(tmp_path: Path) -> None:
+    from crashtui.assemble import EngineOptions, build_engine
+    from crashtui.commands.collect import progress_line, store_failing
+    from crashtui.config.parse import parse_config
+    from crashtui.themes import theme_names
+    from crashtui.ui.render.status import counts
+
+    config = parse_config({}, "(test)", themes=tuple(theme_names()), env={})
+    engine = build_engine(config, ("BTC",), EngineOptions(store_path=tmp_path / "h.sqlite3"))
+    (sink,) = engine.sinks
+    assert isinstance(sink, StoreSink)
+    store, (conn,) = breakable_store(sink.path)
+    sink.store = store
+    assert progress_line(engine) == "0 sources ok"
+    conn.error = sqlite3.OperationalError("database or disk is full")
+    engine.sink(DataEvent("bybit", "liquidations", tuple(liqs(3)), T0))
+    store.flush()
+    assert store_failing(engine)
+    assert progress_line(engine) == "writing failed: database or disk is full, 3 events waiting; 0 sources ok"
+    sink.check_health(0.0)  # the status bar's badge: failing, and not counted as a source
+    status = engine.state.statuses["store"]
+    assert status.state is SourceState.FAILING
+    assert counts(engine.state.statuses) == (0, 0, 0)
+    store.close()
