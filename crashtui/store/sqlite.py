@@ -273,8 +273,7 @@ class Store:
 
     def submit(self, items: Iterable[object]) -> None:
         """Queue model objects for the next batch (ignored after close)."""
-        if not self._closed:
-            self._queue.put(list(items))
+        self._put(list(items))
 
     def submit_event(self, event: DataEvent) -> None:
         """Queue the items of a data event."""
@@ -282,18 +281,24 @@ class Store:
 
     def submit_status(self, status: SourceStatus) -> None:
         """Queue a source status (kept so an offline start can say how old data is)."""
-        if not self._closed and status.source not in LOCAL_SOURCES:
-            self._queue.put(status)
+        if status.source not in LOCAL_SOURCES:
+            self._put(status)
 
     def submit_log(self, ts_ms: int, body: str) -> None:
         """Queue one shared-feed message (written in the same batch as the data)."""
-        if not self._closed:
-            self._queue.put(_LogEntry(ts_ms, body))
+        self._put(_LogEntry(ts_ms, body))
 
     def submit_meta(self, key: str, value: str) -> None:
         """Queue a ``meta`` key update (the collector's heartbeat)."""
-        if not self._closed:
-            self._queue.put(_Heartbeat(key, value))
+        self._put(_Heartbeat(key, value))
+
+    def _put(self, item: object) -> None:
+        if self._closed:
+            return
+        if self._thread.is_alive():
+            self._queue.put(item)
+        else:  # the writer stopped (its health says why): count what it will never write
+            self._set_health(dropped=self._health.dropped + (len(item) if isinstance(item, list) else 1))
 
     def flush(self, timeout_s: float = 10.0) -> None:
         """Block until everything submitted so far was tried once (committed, or kept for a
@@ -498,7 +503,10 @@ class Store:
         except sqlite3.Error as exc:
             with contextlib.suppress(sqlite3.Error):
                 self._conn.execute("ROLLBACK")
-            self._last_error = f"store prune failed: {exc}"
+            if is_corruption(exc):
+                self._fail(_reason("store corrupt", exc), self._held)
+            else:
+                self._last_error = f"store prune failed: {exc}"
 
     def prune(self, now_ms: int) -> None:
         """Delete rows older than the configured retention."""

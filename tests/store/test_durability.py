@@ -321,3 +321,21 @@ def test_collect_progress_says_writing_failed_with_what_waits(tmp_path: Path) ->
     assert status.state is SourceState.FAILING
     assert counts(engine.state.statuses) == (0, 0, 0)
     store.close()
+
+
+def test_a_writer_that_dies_says_so_and_stops_taking_events(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(self: Store) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(Store, "_write_loop", broken)
+    store = Store(tmp_path / "h.sqlite3")
+    store._thread.join(5)
+    health = store.health()
+    assert health.error == "store writer stopped: boom"
+    store.submit(liqs(7))  # not piled up in memory behind a dead thread: counted
+    assert store.health().dropped == 7
+    assert store.health().waiting == 0
+    assert store_status(store.health(), T0).state is SourceState.FAILING
+    store.close()
