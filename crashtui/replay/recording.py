@@ -610,7 +610,13 @@ class RecordingSource:
             raise RecordingError(f"{path}: the recording holds no payloads{what}")
         self._sorted: Path | None = None
         if not scan.ordered:
-            self._sorted = _sort_to_file(path, sort_run_bytes)
+            try:
+                self._sorted = _sort_to_file(path, sort_run_bytes)
+            except OSError as exc:
+                raise RecordingError(
+                    f"{path}: cannot sort this out-of-order recording in the temporary directory: "
+                    f"{exc.strerror or exc}"
+                ) from None
             weakref.finalize(self, self._sorted.unlink, missing_ok=True)
 
     def _tally(self) -> Skipped:

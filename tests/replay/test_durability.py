@@ -369,3 +369,15 @@ def test_once_replays_around_malformed_lines_and_says_how_many(
     json.loads(captured.out)
     (line,) = captured.err.strip().splitlines()
     assert line.startswith(f"crashtui: {path}: skipped 2 malformed lines (line 3: malformed payload line")
+
+
+def test_no_room_to_sort_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "shuffled.jsonl.gz"
+    shuffled_recording(path, 30)
+
+    def full(*_args: Any, **_kwargs: Any) -> Any:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(tempfile, "mkstemp", full)
+    with pytest.raises(RecordingError, match=r"cannot sort .*: No space left on device"):
+        RecordingSource(path)
