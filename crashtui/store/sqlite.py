@@ -151,10 +151,18 @@ def prepare_store(path: Path) -> str | None:
         key = _file_key(path)
         if key is not None and _checked.get(path) != key:
             reason = check_store(path)
-            if reason is not None:
-                quarantine(path, reason)
-            else:
+            if reason is None:
                 _checked[path] = key
+            else:
+                try:
+                    quarantine(path, reason)
+                except OSError as exc:  # the writer reports it failing; nothing else stops
+                    line = (
+                        f"history store {path} is corrupt ({plain(reason, 120)}) and could not be "
+                        f"moved aside: {exc.strerror or exc}"
+                    )
+                    print(f"crashtui: {line}", file=sys.stderr)
+                    _checked[path] = key  # said once
         return _notices.get(path)
 
 
@@ -346,7 +354,8 @@ class Store:
                     notice = _notices.get(self.path)
                     self._conn = self._opener(self.path)
                 except (sqlite3.Error, OSError) as again:
-                    return _reason("store open failed", again)
+                    why = getattr(again, "strerror", None) or again
+                    return plain(f"store corrupt: {exc} (could not move it aside: {why})", 200)
             else:
                 return _reason("store open failed", exc)
         self._set_health(notice=notice)

@@ -339,3 +339,27 @@ def test_a_writer_that_dies_says_so_and_stops_taking_events(
     assert store.health().waiting == 0
     assert store_status(store.health(), T0).state is SourceState.FAILING
     store.close()
+
+
+def test_a_corrupt_store_that_cannot_be_moved_is_a_failing_status(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "history.sqlite3"
+    path.write_bytes(b"garbage!" * 1000)
+
+    def refuse(self: Path, target: Any) -> Path:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "replace", refuse)
+    assert load_events(path, ["BTC"], repair=True) == ([], [])
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.endswith("could not be moved aside: Permission denied")
+    store = Store(path, batch_interval_s=0.01, retry_s=FAST_RETRY)
+    store.submit(liqs(1))
+    store.flush()
+    health = store.health()
+    assert health.failing
+    assert (
+        health.error == "store corrupt: file is not a database (could not move it aside: Permission denied)"
+    )
+    store.close()
