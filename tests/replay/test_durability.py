@@ -381,3 +381,48 @@ def test_no_room_to_sort_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(tempfile, "mkstemp", full)
     with pytest.raises(RecordingError, match=r"cannot sort .*: No space left on device"):
         RecordingSource(path)
+
+
+RECORDER = r"""
+import sys, time, json
+from pathlib import Path
+from crashtui.model import RawPayload
+from crashtui.replay.recording import RecordingHeader, RecordingWriter
+writer = RecordingWriter(Path(sys.argv[1]), RecordingHeader(created_ms=1, label="k"), flush_interval_s=0.02)
+i = 0
+reported = 0
+while True:
+    writer(RawPayload("binance", "ticker_24hr", 1_770_000_000_000 + i, json.dumps({"i": i}).encode()))
+    i += 1
+    written = writer.health().written
+    if written > reported:
+        reported = written
+        print(written, flush=True)
+    time.sleep(0.001)
+"""
+
+
+@pytest.mark.slow
+def test_kill_9_of_the_recorder_keeps_every_payload_it_reported_written(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    rng = random.Random(5)
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    for round_no in range(5):
+        path = tmp_path / f"kill{round_no}.jsonl.gz"
+        with subprocess.Popen(
+            [sys.executable, "-c", RECORDER, str(path)], stdout=subprocess.PIPE, text=True, env=env
+        ) as proc:
+            assert proc.stdout is not None
+            first = proc.stdout.readline()
+            assert first.strip().isdigit()
+            time.sleep(rng.uniform(0.05, 0.4))
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait()
+            reported = max(int(line) for line in [first, *proc.stdout.read().splitlines()] if line.strip())
+        _, payloads = read_recording(path)  # the file a kill -9 leaves: no gzip trailer
+        assert len(payloads) >= reported
+        assert [p.received_ms for p in payloads] == [T0 + i for i in range(len(payloads))]
