@@ -157,4 +157,10 @@ async def _collect(engine: Engine) -> int:
     finally:
         await engine.stop()
         await alerts.aclose()
+        health = _store_health(engine)
+        if health is not None and health.dropped:
+            why = f": {health.error}" if health.error else ""
+            print(
+                f"crashtui: {health.dropped:,} events were never written to the store{why}", file=sys.stderr
+            )
     return 0

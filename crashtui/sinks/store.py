@@ -46,6 +46,7 @@ class StoreSink:
         self._closed = False
         self._serving: dict[str, str] = {}
         self._reported: tuple[str | None, str | None, int] | None = None
+        self.final_health: StoreHealth | None = None  # after close: what could not be written
         self._reported_at = 0.0
 
     def _open(self) -> Store | None:
@@ -96,8 +97,8 @@ class StoreSink:
             await asyncio.sleep(HEALTH_EVERY_S)
 
     def health(self) -> StoreHealth | None:
-        """The store's health (None before it is opened or after it is closed)."""
-        return self.store.health() if self.store is not None else None
+        """The store's health (after close: as it was closed; None before it is opened)."""
+        return self.store.health() if self.store is not None else self.final_health
 
     def check_health(self, now_s: float) -> None:
         """Report the ``store`` status when its health changed (or, while failing, every few
@@ -121,3 +122,4 @@ class StoreSink:
         if self.store is not None:
             store, self.store = self.store, None
             await asyncio.to_thread(store.close)
+            self.final_health = store.health()

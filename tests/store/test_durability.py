@@ -363,3 +363,16 @@ def test_a_corrupt_store_that_cannot_be_moved_is_a_failing_status(
         health.error == "store corrupt: file is not a database (could not move it aside: Permission denied)"
     )
     store.close()
+
+
+async def test_the_sink_keeps_the_health_it_closed_with(tmp_path: Path) -> None:
+    sink = StoreSink(tmp_path / "h.sqlite3", StoreConfig())
+    store, (conn,) = breakable_store(sink.path)
+    sink.store = store
+    conn.error = sqlite3.OperationalError("database or disk is full")
+    sink(DataEvent("bybit", "liquidations", tuple(liqs(4)), T0))
+    await sink.aclose()
+    health = sink.health()
+    assert health is not None
+    assert health.dropped == 4  # the last attempt at close failed too: said, not silent
+    assert health.error == "store write failed: database or disk is full"
