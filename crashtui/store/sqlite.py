@@ -404,7 +404,9 @@ class Store:
                 else:
                     pending.append(item)
                 self._held = len(pending)
-                if len(pending) >= self._max_batch_rows and not failures:
+                if (len(pending) >= self._max_batch_rows and not failures) or len(
+                    pending
+                ) > self._max_waiting:
                     break
             if len(pending) > self._max_waiting:
                 excess = len(pending) - self._max_waiting
