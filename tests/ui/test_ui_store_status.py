@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from crashtui.engine import Engine
-from crashtui.model import SourceState, SourceStatus
+from crashtui.model import RawPayload, SourceState, SourceStatus
 from crashtui.store.sqlite import StoreHealth, store_status
 from crashtui.ui.glyphs import UNICODE
 from crashtui.ui.palette import Palette
@@ -55,3 +55,32 @@ def test_the_store_is_not_a_reachable_source() -> None:
         "store": SourceStatus("store", SourceState.OK, NOW),
     }
     assert offline(down)  # NO NETWORK? is still said when only the store is fine
+
+
+async def test_a_recording_refused_after_start_up_ends_the_app_in_one_line(tmp_path: object) -> None:
+    import json
+    import zlib
+    from pathlib import Path
+
+    from crashtui.config.schema import Config
+    from crashtui.replay.recording import RecordingHeader, encode_payload
+    from crashtui.ui.app import CrashApp
+    from crashtui.ui.options import UiOptions
+    from crashtui.ui.session import FeedPlan
+
+    path = Path(str(tmp_path)) / "bomb.jsonl.gz"
+    comp = zlib.compressobj(9, zlib.DEFLATED, 31)
+    raw = RawPayload("binance", "ticker_24hr", NOW, b"{}")
+    with path.open("wb") as fh:  # a good first payload passes the start-up check; then a bomb
+        fh.write(comp.compress(json.dumps(RecordingHeader(1, "b").to_json()).encode() + b"\n"))
+        fh.write(comp.compress(encode_payload(raw).encode() + b'\n{"t":1,"b":"'))
+        for _ in range(80):
+            fh.write(comp.compress(b"A" * 2**20))
+        fh.write(comp.flush())
+    app = CrashApp(Config(), plan=FeedPlan(Config(), path, None), options=UiOptions())
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(300):
+            await pilot.pause(0.02)
+            if app.return_code is not None:
+                break
+    assert app.return_code == 2
