@@ -74,6 +74,11 @@ def build_engine(
     if options.replay is not None and not watchlist and feed.header is not None:
         watchlist = feed.header.watchlist
     engine = Engine(config, watchlist, feed, _sinks(config, options, clock), clock=clock, on_change=on_change)
+    from crashtui.sinks.store import StoreSink
+
+    for sink in engine.sinks:
+        if isinstance(sink, StoreSink):
+            sink.report = engine.note  # the store's own status: failing with the reason, shown
     if options.publish and options.redis_url:
         from crashtui.sharedfeed.redis_feed import RedisPublisher, state_events
 

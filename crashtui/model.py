@@ -238,6 +238,14 @@ class SourceStatus:
     sampled: bool = False
 
 
+# Statuses of crashtui's own machinery shown beside the providers' (the history store, the
+# recorder): a failing one is listed with the failing sources, but none of them is a source,
+# so they never count as "a source is reachable".
+STORE_SOURCE = "store"
+RECORDER_SOURCE = "recorder"
+LOCAL_SOURCES = frozenset({STORE_SOURCE, RECORDER_SOURCE})
+
+
 @dataclass(frozen=True, slots=True)
 class RawPayload:
     """One raw response or frame exactly as received, the unit of record/replay.

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from crashtui.config import LoadedConfig
     from crashtui.engine import Engine
+    from crashtui.store.sqlite import StoreHealth
 
 PROGRESS_EVERY_S = 60.0
 ALERT_CHECK_S = 1.0
@@ -86,6 +87,37 @@ def run(args: argparse.Namespace, loaded: LoadedConfig) -> int:
         lock.release()
 
 
+def _store_health(engine: Engine) -> StoreHealth | None:
+    from crashtui.sinks.store import StoreSink
+
+    for sink in engine.sinks:
+        if isinstance(sink, StoreSink):
+            return sink.health()
+    return None
+
+
+def store_failing(engine: Engine) -> bool:
+    """Whether the collector's history store refuses writes now."""
+    health = _store_health(engine)
+    return health is not None and health.failing
+
+
+def progress_line(engine: Engine) -> str:
+    """``N sources ok``; while the store refuses writes, that first: ``writing failed: <reason>,
+    N events waiting`` (never a claim of progress that is not being made)."""
+    from crashtui.textsafe import plain
+
+    ok = f"{engine.healthy_sources()} sources ok"
+    health = _store_health(engine)
+    if health is None or health.error is None:
+        return ok
+    reason = health.error.removeprefix("store write failed: ")
+    line = f"writing failed: {plain(reason, 160)}, {health.waiting:,} events waiting"
+    if health.dropped:
+        line += f", {health.dropped:,} dropped"
+    return f"{line}; {ok}"
+
+
 async def _collect(engine: Engine) -> int:
     import asyncio
     import contextlib
@@ -107,6 +139,7 @@ async def _collect(engine: Engine) -> int:
     )
     tasks = engine.start()
     last_progress = loop.time()
+    was_failing = False
     try:
         while not stop.is_set():
             with contextlib.suppress(asyncio.TimeoutError):
@@ -116,10 +149,18 @@ async def _collect(engine: Engine) -> int:
                 if task.done() and not task.cancelled() and task.exception() is not None:
                     print(f"crashtui: collector stopped: {task.exception()}", file=sys.stderr)
                     return 1
-            if loop.time() - last_progress >= PROGRESS_EVERY_S:
+            failing = store_failing(engine)
+            if failing != was_failing or loop.time() - last_progress >= PROGRESS_EVERY_S:
+                was_failing = failing
                 last_progress = loop.time()
-                print(f"crashtui: {engine.healthy_sources()} sources ok", file=sys.stderr)
+                print(f"crashtui: {progress_line(engine)}", file=sys.stderr)
     finally:
         await engine.stop()
         await alerts.aclose()
+        health = _store_health(engine)
+        if health is not None and health.dropped:
+            why = f": {health.error}" if health.error else ""
+            print(
+                f"crashtui: {health.dropped:,} events were never written to the store{why}", file=sys.stderr
+            )
     return 0

@@ -9,11 +9,11 @@ import pytest
 
 from crashtui.model import RawPayload, freeze_params
 from crashtui.replay.recording import (
-    BadLines,
     RecordingError,
     RecordingHeader,
     RecordingSource,
     RecordingWriter,
+    Skipped,
     encode_payload,
     read_recording,
 )
@@ -121,14 +121,31 @@ def test_malformed_payload_lines_are_skipped_and_counted(tmp_path: Path) -> None
             + good[: len(good) // 2] + b"\n" + b"not json at all\n" + good + b"\n"
         )
     )  # fmt: skip
-    bad = BadLines()
+    bad = Skipped()
     _, payloads = read_recording(path, bad)
     assert [p.received_ms for p in payloads] == [1_770_000_000_001] * 2
     assert bad.count == 4  # the year-3 million receive time would have moved the replay clock
-    assert bad.lines == {2, 4, 5, 6}
-    assert "malformed payload line" in bad.first_reason
+    assert bad.first is not None
+    assert bad.first.startswith("line 2: malformed payload line")
     source = RecordingSource(path)  # the replay's source: scan, then stream
     assert len(list(source)) == 2
     assert len(list(source)) == 2  # a second pass (seeking back) counts no line twice
     assert source.bad_lines == 4
     assert source.last_ms == 1_770_000_000_001  # the far-future line never set the replay's end
+
+
+def test_malformed_lines_of_a_short_file_are_counted_in_the_source(tmp_path: Path) -> None:
+    path = tmp_path / "bad.jsonl.gz"
+    good = encode_payload(payload(1)).encode()
+    path.write_bytes(
+        gzip.compress(b'{"format":"crashtui-recording","version":1}\n{"t":"x"}\n' + good + b"\n{oops\n")
+    )
+    skipped = Skipped()
+    _, payloads = read_recording(path, skipped)
+    assert [p.received_ms for p in payloads] == [payload(1).received_ms]
+    assert skipped.count == 2
+    assert skipped.first is not None
+    assert skipped.first.startswith("line 2: malformed payload line")
+    source = RecordingSource(path)
+    assert [p.received_ms for p in source] == [payload(1).received_ms]
+    assert source.skipped == 2
