@@ -6,6 +6,13 @@ calm > panic. The score is the weighted mean of the present components:
 ``score = Σ wᵢ·nᵢ / Σ wᵢ``. A missing component is left out (the weights of the others are
 renormalised) and listed in ``missing`` with its reason; it is never counted as calm. A weight of 0
 switches a component off. Labels: < 25 CALM, < 50 ELEVATED, < 75 HIGH STRESS, else EXTREME STRESS.
+
+**Coverage.** ``have`` of ``of`` counts the components present out of those switched on. With
+fewer than half of them present (``have / of < MIN_COMPONENT_SHARE``) the gauge is
+*insufficient*: its label is ``insufficient data`` whatever the partial score, so a gauge
+built on one or two components never reads CALM. The partial score is kept (and listed with
+its components) but the screen shows the label and the coverage, never the number. With no
+component at all the label is ``NO DATA`` and the score is None.
 """
 
 from __future__ import annotations
@@ -20,6 +27,9 @@ from crashtui.config.schema import GaugeConfig
 LABELS = ((25.0, "CALM"), (50.0, "ELEVATED"), (75.0, "HIGH STRESS"))
 TOP_LABEL = "EXTREME STRESS"
 NO_DATA = "NO DATA"
+INSUFFICIENT = "insufficient data"
+# Fewer than this share of the switched-on components present: the gauge has insufficient data.
+MIN_COMPONENT_SHARE = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +78,9 @@ class GaugeComponent:
 class Gauge:
     """The crash gauge. ``score`` is None when no component is present.
 
-    ``coverage`` is the share (0–1) of the configured weight that is present.
+    ``coverage`` is the share (0–1) of the configured weight that is present; ``have`` of
+    ``of`` the count of components present out of those switched on. ``sufficient`` is False
+    below :data:`MIN_COMPONENT_SHARE` (then ``label`` is ``insufficient data`` or ``NO DATA``).
     """
 
     score: float | None
@@ -76,6 +88,23 @@ class Gauge:
     components: tuple[GaugeComponent, ...]
     missing: tuple[MissingInput, ...]
     coverage: float
+    have: int = 0
+    of: int = 0
+
+    @property
+    def sufficient(self) -> bool:
+        """Whether enough components are present for the score and its label to mean anything."""
+        return self.score is not None and enough_components(self.have, self.of)
+
+    @property
+    def coverage_text(self) -> str:
+        """``7/9``: components present out of those switched on."""
+        return f"{self.have}/{self.of}"
+
+
+def enough_components(have: int, of: int) -> bool:
+    """At least :data:`MIN_COMPONENT_SHARE` of the ``of`` switched-on components are present."""
+    return of > 0 and have >= MIN_COMPONENT_SHARE * of
 
 
 def normalise(raw: float, calm: float, panic: float) -> float:
@@ -140,10 +169,16 @@ def crash_gauge(inputs: Iterable[StressInput | MissingInput], config: GaugeConfi
         for item, weight, calm, panic, norm in present
     )
     score = clamp(sum(c.contribution for c in components), 0.0, 100.0) if components else None
+    of = len(components) + len(missing)
+    label = stress_label(score)
+    if score is not None and not enough_components(len(components), of):
+        label = INSUFFICIENT
     return Gauge(
         score=score,
-        label=stress_label(score),
+        label=label,
         components=components,
         missing=tuple(missing),
         coverage=present_weight / total_weight if total_weight > 0 else 0.0,
+        have=len(components),
+        of=of,
     )

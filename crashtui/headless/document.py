@@ -205,6 +205,8 @@ def gauge_json(analysis: MarketAnalysis) -> dict[str, Any]:
         "score": _r(g.score, 1),
         "label": g.label,
         "coverage": _r(g.coverage, 3),
+        "components_present": {"have": g.have, "of": g.of},
+        "sufficient": g.sufficient,
         "components": [
             {
                 "name": c.name,

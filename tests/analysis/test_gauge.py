@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crashtui.analysis.gauge import MissingInput, StressInput, crash_gauge, normalise, stress_label
-from crashtui.config.schema import DEFAULT_GAUGE_WEIGHTS, GaugeConfig
+from crashtui.config.schema import DEFAULT_GAUGE_BANDS, DEFAULT_GAUGE_WEIGHTS, GaugeConfig
 
 NAMES = tuple(DEFAULT_GAUGE_WEIGHTS)
 
@@ -114,8 +114,30 @@ def test_non_finite_raw_is_missing() -> None:
 
 
 def test_gauge_serialises() -> None:
-    g = crash_gauge([inp("fear_greed", 9.0)], GaugeConfig())
-    assert json.loads(json.dumps(dataclasses.asdict(g)))["label"] == "EXTREME STRESS"
+    g = crash_gauge([inp(n, 0.0) for n in NAMES], GaugeConfig())
+    data = json.loads(json.dumps(dataclasses.asdict(g)))
+    assert (data["label"], data["have"], data["of"]) == (g.label, 9, 9)
+
+
+def test_one_component_of_nine_is_insufficient_never_calm() -> None:
+    """Drawdown 0 alone scores 0 (CALM if it counted): 1 of 9 components is below half."""
+    g = crash_gauge([inp("drawdown", 0.0)], GaugeConfig())
+    assert g.score == 0.0
+    assert (g.label, g.have, g.of, g.coverage_text) == ("insufficient data", 1, 9, "1/9")
+    assert not g.sufficient
+
+
+@pytest.mark.parametrize(("have", "label"), [(4, "insufficient data"), (5, "CALM")])
+def test_insufficient_below_half_of_the_components(have: int, label: str) -> None:
+    """Nine components switched on: 4 present is under half (4.5), 5 is enough."""
+    g = crash_gauge([inp(n, DEFAULT_GAUGE_BANDS[n][0]) for n in NAMES[:have]], GaugeConfig())
+    assert (g.have, g.of, g.label, g.sufficient) == (have, 9, label, have == 5)
+
+
+def test_switched_off_components_do_not_count_in_coverage() -> None:
+    weights = {n: (1.0 if n in ("drawdown", "fear_greed") else 0.0) for n in NAMES}
+    g = crash_gauge([inp("drawdown", 0.0)], GaugeConfig(weights=weights))
+    assert (g.have, g.of, g.label) == (1, 2, "CALM")  # 1 of 2 is half: enough
 
 
 # -- properties --------------------------------------------------------------------------------
