@@ -12,6 +12,7 @@ from crashtui.engine import Engine
 from crashtui.headless.document import gauge_json
 from crashtui.ui.glyphs import UNICODE
 from crashtui.ui.palette import Palette
+from crashtui.ui.render.charts import place_labels
 from crashtui.ui.render.drill_fear import gauge_table
 from crashtui.ui.render.fear import build_fear
 from crashtui.ui.render.frame import Frame, ReplayInfo
@@ -77,3 +78,57 @@ def test_full_gauge_is_unchanged_on_the_scenario(frame: Frame) -> None:
     assert g.sufficient
     assert f"{g.score:.0f}/100 {g.label}" in build_header(frame, 200).plain
     assert gauge_json(frame.analysis)["components_present"]["have"] == g.have
+
+
+# -- chart labels never cover the newest price ---------------------------------------------------
+
+
+def test_band_label_moves_left_when_the_latest_candles_sit_on_its_row() -> None:
+    """10 rows over 0..90 (row = round((90 - y) / 10)), 40 columns over x -39..0.
+
+    The band label at y 50 (row 4, 6 characters) on the right covers x > -39 × 7/40 ≈ -6.8:
+    the last candles (x -3..0) trade 48..52, rows 4..4, so it goes left, where the first
+    candles trade at 80 (row 1) and leave row 4 free.
+    """
+    data = [(float(x), 80.0, 80.0) for x in range(-39, -3)] + [(float(x), 48.0, 52.0) for x in range(-3, 1)]
+    spots = place_labels([(50.0, "50,000", "red", "right")], data, (0.0, 90.0), (-39.0, 0.0), 40, 10)
+    assert [(s.side, s.row) for s in spots] == [("left", 4)]
+
+
+def test_band_label_stays_right_when_price_is_elsewhere() -> None:
+    data = [(float(x), 80.0, 80.0) for x in range(-39, 1)]
+    spots = place_labels([(20.0, "20,000", "red", "right")], data, (0.0, 90.0), (-39.0, 0.0), 40, 10)
+    assert [(s.side, s.row) for s in spots] == [("right", 7)]
+
+
+def test_label_with_data_on_both_edges_is_left_out_and_one_label_per_row() -> None:
+    data = [(float(x), 45.0, 55.0) for x in range(-39, 1)]
+    wanted = [(50.0, "A", "red", "right"), (20.0, "B", "red", "right"), (21.0, "C", "red", "left")]
+    spots = place_labels(wanted, data, (0.0, 90.0), (-39.0, 0.0), 40, 10)
+    assert [(s.text, s.side) for s in spots] == [("B", "right")]  # A covers data, C shares B's row
+
+
+def test_price_chart_zone_labels_avoid_the_latest_price(frame: Frame) -> None:
+    """On the scenario chart, no label on the right edge sits on a row the last candles reach."""
+    from crashtui.ui.render.price_chart import price_chart
+
+    spec, _ = price_chart(frame, "BTC", candles=True)
+    assert spec.candles is not None
+    assert spec.y_range is not None
+    c = spec.candles
+    data = list(zip(c.xs, c.lows, c.highs, strict=True))
+    wanted = [((b.low + b.high) / 2, b.label, b.color, "right") for b in spec.bands]
+    x_range = (min(c.xs), max(c.xs))
+    low, high = spec.y_range
+    rows, columns = 37, 110
+    spots = place_labels(wanted, data, spec.y_range, x_range, columns, rows)
+    # price 60,197 is inside the 60,000 zone: its label would sit on the latest candle
+    sixty = [s for s in spots if s.text.startswith("60,000")]
+    assert [s.side for s in sixty] in ([], ["left"])
+    last = [d for d in data if d[0] >= x_range[1] - (x_range[1] - x_range[0]) * 20 / columns]
+    for s in spots:
+        if s.side == "right":
+            for _, lo, hi in last:
+                top = round((high - min(hi, high)) / (high - low) * (rows - 1))
+                bottom = round((high - max(lo, low)) / (high - low) * (rows - 1))
+                assert not top <= s.row <= bottom, s
