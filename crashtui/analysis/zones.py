@@ -46,7 +46,7 @@ from crashtui.analysis.indicators import (
     volume_nodes,
     wilder_atr,
 )
-from crashtui.analysis.zone_state import PriceContext, ZoneState, zone_state
+from crashtui.analysis.zone_state import LOST_STATES, STATES, PriceContext, ZoneState, state_badge, zone_state
 from crashtui.config.schema import ZoneParams
 from crashtui.model import Candle, Interval, StrEnum
 from crashtui.numfmt import fmt_price
@@ -583,48 +583,50 @@ def _median(values: list[float]) -> float:
     return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2.0
 
 
+def zone_badge(zone: Zone) -> str:
+    """The badge text of a zone's state (``BROKE BELOW 1,826``; empty when clear)."""
+    return state_badge(zone.state, fmt_price(zone.level), fmt_price(zone.low), fmt_price(zone.high))
+
+
+def _event_ms(zone: Zone) -> int:
+    return zone.state_since_ms or zone.broken_ms or 0
+
+
+def _badge_key(zone: Zone) -> tuple[int, int, int, float]:
+    """Testing first, then the latest event (break, back, turn, reclaim; ties by priority),
+    then approaching (the nearest)."""
+    priority = STATES[zone.state].priority
+    group = 0 if zone.state is ZoneState.TESTING else 2 if zone.state is ZoneState.APPROACHING else 1
+    return (group, -_event_ms(zone) if group == 1 else 0, priority, abs(zone.distance_pct))
+
+
 def summarise(analysis: ZoneAnalysis) -> ZoneSummary:
     """Nearest support and resistance and the state badge for the watchlist row.
 
-    Badge: the zone price is testing (unless a pinned zone is broken and the tested one is not
-    pinned: then ``BROKE <pinned level>``); else the most recently broken zone (``BROKE 1,826``);
-    else the most recently reclaimed; else the nearest zone being approached; else clear.
+    Badge: a zone price is testing; else the latest state change among the zones broken, back
+    over, turned or reclaimed (ties by :data:`STATES` priority); else the nearest zone being
+    approached. One exception: a pinned zone lost (broken or turned) outranks testing an
+    unpinned zone (a level the user pinned matters more).
     """
     zones = analysis.zones
     supports = [z for z in zones if z.kind is ZoneKind.SUPPORT]
     resistances = [z for z in zones if z.kind is ZoneKind.RESISTANCE]
     support = max(supports, key=lambda z: z.distance_pct, default=None)
     resistance = min(resistances, key=lambda z: z.distance_pct, default=None)
+    live = [z for z in zones if z.state is not ZoneState.CLEAR]
     badge_zone: Zone | None = None
-    text = ""
-    testing = [z for z in zones if z.state is ZoneState.TESTING]
-    broken = [z for z in zones if z.state is ZoneState.BROKEN]
-    reclaimed = [z for z in zones if z.state is ZoneState.RECLAIMED]
-    approaching = [z for z in zones if z.state is ZoneState.APPROACHING]
-    # A break of a level the user pinned matters more than testing an unpinned zone.
-    pinned_broken = [z for z in broken if z.pinned]
-    if testing and not (pinned_broken and not any(z.pinned for z in testing)):
-        badge_zone = testing[0]
-        text = f"testing {fmt_price(badge_zone.low)}–{fmt_price(badge_zone.high)}"
-    elif pinned_broken:
-        badge_zone = max(pinned_broken, key=lambda z: (z.broken_ms or 0, -abs(z.distance_pct)))
-        text = f"BROKE {fmt_price(badge_zone.level)}"
-    elif broken:
-        badge_zone = max(broken, key=lambda z: (z.broken_ms or 0, -abs(z.distance_pct)))
-        text = f"BROKE {fmt_price(badge_zone.level)}"
-    elif reclaimed:
-        badge_zone = max(reclaimed, key=lambda z: (z.reclaimed_ms or 0, -abs(z.distance_pct)))
-        text = f"reclaimed {fmt_price(badge_zone.level)}"
-    elif approaching:
-        badge_zone = min(approaching, key=lambda z: abs(z.distance_pct))
-        text = f"approaching {fmt_price(badge_zone.level)}"
+    if live:
+        badge_zone = min(live, key=_badge_key)
+        pinned_broken = [z for z in live if z.pinned and z.state in LOST_STATES]
+        if badge_zone.state is ZoneState.TESTING and not badge_zone.pinned and pinned_broken:
+            badge_zone = max(pinned_broken, key=lambda z: (_event_ms(z), -abs(z.distance_pct)))
     return ZoneSummary(
         symbol=analysis.symbol,
         price=analysis.price,
         support=support,
         resistance=resistance,
         badge=badge_zone.state if badge_zone else ZoneState.CLEAR,
-        badge_text=text,
+        badge_text=zone_badge(badge_zone) if badge_zone else "",
         badge_zone=badge_zone,
         badge_since_ms=badge_zone.state_since_ms if badge_zone else None,
     )

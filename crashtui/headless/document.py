@@ -14,6 +14,7 @@ from crashtui.analysis.etf import EtfSummary, FlowWindow
 from crashtui.analysis.liquidations import LiquidationStats, SideSplit, WindowTally
 from crashtui.analysis.market import MarketAnalysis, SymbolAnalysis
 from crashtui.analysis.radar import Radar
+from crashtui.analysis.zone_state import STATES
 from crashtui.analysis.zones import Zone
 from crashtui.model import HeldCount, Liquidation, Snapshot, SourceStatus
 from crashtui.replay.recording import RecordingHeader
@@ -42,6 +43,7 @@ def zone_json(zone: Zone) -> dict[str, Any]:
         "level": _r(zone.level, 6),
         "kind": str(zone.kind),
         "state": str(zone.state),
+        "state_words": STATES[zone.state].words,
         "state_since": _iso(zone.state_since_ms),
         "broken_at": _iso(zone.broken_ms),
         "reclaimed_at": _iso(zone.reclaimed_ms),
@@ -65,6 +67,7 @@ def symbol_json(item: SymbolAnalysis, snapshot: Snapshot) -> dict[str, Any]:
         "price_age_s": _age_s(ticker.ts_ms if ticker else None, snapshot.generated_ms),
         "change_24h_pct": _r(ticker.change_24h_pct, 3) if ticker else None,
         "state": str(summary.badge) if summary else None,
+        "state_words": STATES[summary.badge].words if summary else None,
         "badge": summary.badge_text if summary else None,
         "support": zone_json(summary.support) if summary and summary.support else None,
         "resistance": zone_json(summary.resistance) if summary and summary.resistance else None,

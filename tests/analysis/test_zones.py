@@ -6,6 +6,7 @@ import dataclasses
 import itertools
 import json
 import math
+from typing import Any
 
 import numpy as np
 import pytest
@@ -121,20 +122,23 @@ def state_ctx(closes: list[float], price: float, atr: float = 2.0) -> PriceConte
 
 
 def test_zone_state_break_and_reclaim_worked_example() -> None:
-    """Zone 100–101, ATR 2: break tolerance 0.25 × 2 = 0.5, approach 1 × 2 = 2.
+    """Zone 100–101, ATR 2: break tolerance 0.25 × 2 = 0.5, approach 1 × 2 = 2; 2 closes confirm.
 
-    Closes: 103 (before the window: price was above -> the zone was support), then in the window
-    102, 100.6 (inside), 99.6 (not < 100 - 0.5 = 99.5: no break), 99.4 (< 99.5: BROKEN at the close of
-    candle 4), 100.5 (inside, still broken), 101.2 (> 101: RECLAIMED at the close of candle 6).
+    Closes: 103 (price was above -> the zone was support), 102, 100.6 (inside), 99.6 (not
+    < 100 - 0.5 = 99.5: no break), 99.4 (< 99.5: broke below at the close of candle 4), 100.5
+    (inside, still broken), 101.2 (> 101: back above, 1 close), 101.5 (2nd close above:
+    reclaimed at the close of candle 7).
     """
-    closes = [103, 102, 100.6, 99.6, 99.4, 100.5, 101.2]
-    kwargs = {"approach_atr": 1.0, "break_atr": 0.25, "state_window_h": 6.5}
+    closes = [103, 102, 100.6, 99.6, 99.4, 100.5, 101.2, 101.5]
+    kwargs: dict[str, Any] = {"approach_atr": 1.0, "break_atr": 0.25, "state_window_h": 7.5}
     r = zone_state(100.0, 101.0, state_ctx(closes, 102.5), **kwargs)
-    assert (r.state, r.broken_ms, r.reclaimed_ms) == (ZoneState.RECLAIMED, T0 + 5 * H, T0 + 7 * H)
-    assert r.since_ms == T0 + 7 * H
+    assert (r.state, r.broken_ms, r.reclaimed_ms) == (ZoneState.RECLAIMED, T0 + 5 * H, T0 + 8 * H)
+    assert r.since_ms == T0 + 8 * H
+    r = zone_state(100.0, 101.0, state_ctx(closes[:7], 101.3), **kwargs)
+    assert (r.state, r.since_ms, r.reclaimed_ms) == (ZoneState.BACK_ABOVE, T0 + 7 * H, None)
     upto_break = closes[:6]
     r = zone_state(100.0, 101.0, state_ctx(upto_break, 99.0), **kwargs)
-    assert (r.state, r.since_ms, r.reclaimed_ms) == (ZoneState.BROKEN, T0 + 5 * H, None)
+    assert (r.state, r.since_ms, r.reclaimed_ms) == (ZoneState.BROKE_BELOW, T0 + 5 * H, None)
     # retesting from below: price inside the zone -> testing wins, the break is still reported
     r = zone_state(100.0, 101.0, state_ctx(upto_break, 100.5), **kwargs)
     assert (r.state, r.broken_ms) == (ZoneState.TESTING, T0 + 5 * H)
@@ -144,7 +148,7 @@ def test_zone_state_break_and_reclaim_worked_example() -> None:
 
 def test_zone_state_approaching_and_clear() -> None:
     closes = [110, 108, 106, 104, 102.6]
-    kwargs = {"approach_atr": 1.0, "break_atr": 0.25, "state_window_h": 48.0}
+    kwargs: dict[str, Any] = {"approach_atr": 1.0, "break_atr": 0.25, "state_window_h": 48.0}
     # price 102.6 is 1.6 above the zone top 101: within 1 ATR (2) -> approaching
     r = zone_state(100.0, 101.0, state_ctx(closes, 102.6), **kwargs)
     assert r.state is ZoneState.APPROACHING
@@ -231,39 +235,50 @@ def test_worked_example_pinned_zone_and_summary() -> None:
     assert s.resistance is not None
     assert (s.resistance.level, s.resistance.strength) == (110.0, 0.0)
     assert [z.level for z in a.zones if z.level > 105] == [110.0]  # 120 is dropped
-    # candle 0 closed 104.5, above the zone; candle 2 closed 103.5 < 103.875 - 0.25 (broken);
-    # candle 29 closed 104.4 > 104.125: reclaimed at its close, T0 + 30 h. That outranks
+    # candle 0 closed 104.5, above the zone; candle 2 closed 103.5 < 103.875 - 0.25 (broken),
+    # candle 3 closed below it too (turned resistance); candle 29 closed 104.4 > 104.125 (back
+    # above) and candle 30 104.9: reclaimed at its close, T0 + 31 h. That outranks
     # "approaching" (105 - 104.125 = 0.875 <= 1 ATR).
     assert (s.badge, s.badge_text) == (ZoneState.RECLAIMED, "reclaimed 104.0")
-    assert s.badge_since_ms == T0 + 30 * H
+    assert s.badge_since_ms == T0 + 31 * H
     assert s.support.broken_ms == T0 + 3 * H
 
 
-def test_summary_badge_prefers_testing_then_latest_break() -> None:
+FALL = [*MIDS, 104.5, 104.0, 103.5, 103.0, 102.5, 102.0, 101.5, 101.0, 100.5, 100.0, 99.5]
+
+
+def test_summary_badge_says_broke_below_then_turned_resistance() -> None:
     # price falls through the 100 zone: the 99.5 close (candle 44) is below 99.875 - 0.25 = 99.625
-    mids = [*MIDS, 104.5, 104.0, 103.5, 103.0, 102.5, 102.0, 101.5, 101.0, 100.5, 100.0, 99.5, 99.0]
-    a = find_zones("ETH", 99.0, daily=[], intraday=from_mids(mids), pinned=[95.0])
+    a = find_zones("ETH", 99.3, daily=[], intraday=from_mids(FALL), pinned=[95.0])
     z = next(z for z in a.zones if z.level == 100.0)
     assert z.kind is ZoneKind.RESISTANCE  # price is now below it
-    assert z.state is ZoneState.BROKEN
+    assert z.state is ZoneState.BROKE_BELOW
     assert z.broken_ms == T0 + 45 * H  # candle 44 closes at the end of hour 44
     s = summarise(a)
-    assert s.badge_text == "BROKE 100.0"
+    assert s.badge_text == "BROKE BELOW 100.0"
     assert s.badge_zone == z
+    # falling on (candle 45 at 99.0) without a retest: still "broke below"
+    a = find_zones("ETH", 99.0, daily=[], intraday=from_mids([*FALL, 99.0]), pinned=[95.0])
+    assert summarise(a).badge is ZoneState.BROKE_BELOW
+    # a retest (candle 45 closes 100.0, inside the zone) rejected by a close at 99.5 (candle 46):
+    # the support turned resistance
+    a = find_zones("ETH", 99.3, daily=[], intraday=from_mids([*FALL, 100.0, 99.5]), pinned=[95.0])
+    s = summarise(a)
+    assert (s.badge, s.badge_text) == (ZoneState.SUPPORT_TURNED_RESISTANCE, "turned resist 100.0")
+    assert s.badge_since_ms == T0 + 47 * H
 
 
 def test_summary_badge_pinned_break_outranks_testing_an_unpinned_zone() -> None:
-    mids = [*MIDS, 104.5, 104.0, 103.5, 103.0, 102.5, 102.0, 101.5, 101.0, 100.5, 100.0, 99.5, 99.0]
-    a = find_zones("ETH", 99.0, daily=[], intraday=from_mids(mids), pinned=[95.0, 100.0])
+    a = find_zones("ETH", 99.3, daily=[], intraday=from_mids(FALL), pinned=[95.0, 100.0])
     broken = next(z for z in a.zones if z.level == 100.0)
     assert broken.pinned
-    assert broken.state is ZoneState.BROKEN
+    assert broken.state is ZoneState.BROKE_BELOW
     other = next(z for z in a.zones if not z.pinned)
     # price testing an unpinned zone while a pinned one is broken: the pinned break is the badge
     tested = dataclasses.replace(other, state=ZoneState.TESTING)
     zones = tuple(tested if z is other else z for z in a.zones)
     s = summarise(dataclasses.replace(a, zones=zones))
-    assert (s.badge, s.badge_text) == (ZoneState.BROKEN, "BROKE 100.0")
+    assert (s.badge, s.badge_text) == (ZoneState.BROKE_BELOW, "BROKE BELOW 100.0")
     # ...but testing a pinned zone still wins
     pinned_95 = next(z for z in a.zones if z.level == 95.0)
     zones = tuple(dataclasses.replace(z, state=ZoneState.TESTING) if z is pinned_95 else z for z in a.zones)

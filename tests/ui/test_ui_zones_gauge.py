@@ -7,16 +7,22 @@ from dataclasses import replace
 import pytest
 
 from crashtui.analysis.gauge import StressInput, crash_gauge
+from crashtui.analysis.zone_state import STATES, ZoneState, state_badge
+from crashtui.analysis.zones import Zone, summarise
 from crashtui.config.schema import GaugeConfig
 from crashtui.engine import Engine
-from crashtui.headless.document import gauge_json
+from crashtui.headless.document import gauge_json, symbol_json
+from crashtui.ui.fmt import fmt_price, fmt_short
 from crashtui.ui.glyphs import UNICODE
 from crashtui.ui.palette import Palette
 from crashtui.ui.render.charts import place_labels
 from crashtui.ui.render.drill_fear import gauge_table
+from crashtui.ui.render.drill_symbol import zones_table
 from crashtui.ui.render.fear import build_fear
 from crashtui.ui.render.frame import Frame, ReplayInfo
 from crashtui.ui.render.header import build_header
+from crashtui.ui.render.price import badge_cell, build_watch_rows
+from crashtui.ui.render.price_chart import zone_bands
 from tests.ui.uihelpers import FEB6_1400
 
 PALETTE = Palette(
@@ -132,3 +138,70 @@ def test_price_chart_zone_labels_avoid_the_latest_price(frame: Frame) -> None:
                 top = round((high - min(hi, high)) / (high - low) * (rows - 1))
                 bottom = round((high - max(lo, low)) / (high - low) * (rows - 1))
                 assert not top <= s.row <= bottom, s
+
+
+# -- zone states: one table drives badge, colour, words and JSON ---------------------------------
+
+TONE = {tone: getattr(PALETTE, tone) for tone in ("up", "down", "warning", "accent", "muted")}
+
+
+def with_state(frame: Frame, state: ZoneState) -> tuple[Frame, Zone]:
+    """The scenario's BTC analysis cut to its nearest support, put in ``state``."""
+    item = frame.analysis.symbol("BTC")
+    assert item is not None
+    assert item.zones is not None
+    assert item.summary is not None
+    assert item.summary.support is not None
+    zone = replace(item.summary.support, state=state, state_since_ms=frame.now_ms - 3_600_000)
+    zones = replace(item.zones, zones=(zone,))
+    item = replace(item, zones=zones, summary=summarise(zones))
+    return replace(frame, analysis=replace(frame.analysis, symbols=(item,))), zone
+
+
+@pytest.mark.parametrize("state", list(ZoneState))
+def test_badge_colour_words_and_json_agree_for_every_state(frame: Frame, state: ZoneState) -> None:
+    f, zone = with_state(frame, state)
+    look = STATES[state]
+    item = f.analysis.symbol("BTC")
+    assert item is not None
+    assert item.summary is not None
+    # the watchlist badge: the table's template, in the table's tone
+    badge = badge_cell(item.summary, PALETTE)
+    expected = state_badge(state, fmt_price(zone.level), fmt_price(zone.low), fmt_price(zone.high))
+    assert badge.plain == (expected or "clear")
+    assert str(badge.style).split()[-1] == TONE[look.tone]
+    row = build_watch_rows(f, 120).rows[0].plain
+    assert (expected or "clear")[:12] in row
+    # the narrow table's form: the same state, its short template, the same colour
+    short = badge_cell(item.summary, PALETTE, short=True)
+    short_text = state_badge(
+        state, fmt_short(zone.level), fmt_short(zone.low), fmt_short(zone.high), short=True
+    )
+    assert short.plain == (short_text or "clear")
+    assert short.style == badge.style
+    assert len(short.plain) <= 14
+    assert (short_text or "clear") in build_watch_rows(f, 48).rows[0].plain
+    # the drilldown's STATE column: the table's words, same colour
+    table = zones_table(f, "BTC", 140).plain
+    assert look.words in table
+    # the chart band label: the level and the same words
+    low, high = zone.low - 1000, zone.high + 1000
+    (band,) = zone_bands(item.zones, low, high, f)
+    assert band.label == fmt_price(zone.level) + ("" if state is ZoneState.CLEAR else f" {look.words}")
+    # --once --json: the state id, its words and the badge
+    doc = symbol_json(item, f.snapshot)
+    assert doc["zones"][0]["state"] == state.value
+    assert doc["zones"][0]["state_words"] == look.words
+    assert doc["state"] == state.value
+    assert doc["state_words"] == look.words
+    assert doc["badge"] == expected
+
+
+def test_no_badge_reads_broke_while_price_is_back_above(frame: Frame) -> None:
+    f, _ = with_state(frame, ZoneState.BACK_ABOVE)
+    item = f.analysis.symbol("BTC")
+    assert item is not None
+    text = build_watch_rows(f, 120).rows[0].plain
+    assert "BROKE" not in text
+    assert "back above" in text
+    assert symbol_json(item, f.snapshot)["state_words"] == "back above, not reclaimed"
