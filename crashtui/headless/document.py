@@ -52,7 +52,19 @@ def zone_json(zone: Zone) -> dict[str, Any]:
         "distance_pct": _r(zone.distance_pct, 3),
         "distance_atr": _r(zone.distance_atr, 3),
         "pinned": zone.pinned,
+        "source": zone.source,
         "evidence": [e.description for e in zone.evidence],
+        "evidence_items": [
+            {
+                "kind": str(e.kind),
+                "level": _r(e.level, 6),
+                "timeframe": e.timeframe,
+                "at": _iso(e.ts_ms),
+                "text": e.description,
+            }
+            for e in zone.evidence
+        ],
+        "evidence_omitted": zone.evidence_omitted,
     }
 
 

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from crashtui.analysis.indicators import candle_arrays, fractal_pivots, volume_nodes, wilder_atr
 from crashtui.analysis.zone_state import PriceContext, ZoneState, zone_state
 from crashtui.analysis.zones import (
+    SOURCES,
     EvidenceKind,
     ZoneAnalysis,
     ZoneKind,
@@ -231,10 +232,11 @@ def test_worked_example_pinned_zone_and_summary() -> None:
     assert s.support is not None
     assert s.support.level == 104.0
     assert s.support.evidence[0].kind is EvidenceKind.SWING_HIGH
-    # above 105 there are only bare round numbers (strength 0); the nearest one, 110, is kept
+    # above 105 there are only bare round numbers (strength 0): the nearest one, 110, is kept,
+    # and 120 too, so that there are always two resistances above price
     assert s.resistance is not None
     assert (s.resistance.level, s.resistance.strength) == (110.0, 0.0)
-    assert [z.level for z in a.zones if z.level > 105] == [110.0]  # 120 is dropped
+    assert [z.level for z in a.zones if z.level > 105] == [110.0, 120.0]
     # candle 0 closed 104.5, above the zone; candle 2 closed 103.5 < 103.875 - 0.25 (broken),
     # candle 3 closed below it too (turned resistance); candle 29 closed 104.4 > 104.125 (back
     # above) and candle 30 104.9: reclaimed at its close, T0 + 31 h. That outranks
@@ -311,10 +313,11 @@ def test_no_candles_pinned_only_has_no_atr_distance() -> None:
     a = find_zones("BTC", 62_000.0, daily=[], intraday=[], pinned=[60_000.0, 58_000.0])
     assert a.atr is None
     assert "1% of price" in a.atr_basis
-    # the pinned levels, plus the nearest round number above price (step 5,000: 65,000)
-    assert [z.level for z in a.zones] == [58_000.0, 60_000.0, 65_000.0]
+    # the pinned levels, plus the two nearest round numbers above price (step 5,000)
+    assert [z.level for z in a.zones] == [58_000.0, 60_000.0, 65_000.0, 70_000.0]
     assert all(z.distance_atr is None for z in a.zones)
-    assert [z.kind for z in a.zones] == [ZoneKind.SUPPORT, ZoneKind.SUPPORT, ZoneKind.RESISTANCE]
+    assert [z.kind for z in a.zones] == [ZoneKind.SUPPORT, ZoneKind.SUPPORT, *[ZoneKind.RESISTANCE] * 2]
+    assert [z.source for z in a.zones] == ["pinned", "pinned", "round", "round"]
 
 
 def test_bad_price_rejected() -> None:
@@ -397,9 +400,16 @@ def test_zone_properties(m: tuple[list[Candle], list[Candle], float, list[float]
     # every pinned level lands in a zone
     for level in pinned:
         assert any(z.low <= level <= z.high for z in zones), level
-    # only pinned zones may exceed max_zones
+    # at least two supports and two resistances, always
+    supports = sorted((z for z in zones if z.kind is ZoneKind.SUPPORT), key=lambda z: -z.level)
+    resistances = sorted((z for z in zones if z.kind is ZoneKind.RESISTANCE), key=lambda z: z.level)
+    assert len(supports) >= 2
+    assert len(resistances) >= 2
+    # only pinned zones and the two nearest on each side may exceed max_zones
+    guaranteed = {id(z) for z in supports[:2] + resistances[:2]}
     unpinned = [z for z in zones if not z.pinned]
-    assert len(unpinned) <= params.max_zones
+    assert len(unpinned) <= max(params.max_zones, 4)
     for z in unpinned:
         has_round = any(e.kind is EvidenceKind.ROUND_NUMBER for e in z.evidence)
-        assert z.strength >= params.min_strength or has_round
+        assert z.strength >= params.min_strength or has_round or id(z) in guaranteed
+        assert z.source in SOURCES
