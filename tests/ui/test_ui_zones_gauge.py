@@ -205,3 +205,21 @@ def test_no_badge_reads_broke_while_price_is_back_above(frame: Frame) -> None:
     assert "BROKE" not in text
     assert "back above" in text
     assert symbol_json(item, f.snapshot)["state_words"] == "back above, not reclaimed"
+
+
+def test_leverage_component_on_the_scenario_when_weighted(feb6_engine: Engine) -> None:
+    """Opted in, the gauge reads leverage from the snapshot's derivatives: at 14:00Z on Feb 6
+    the scenario has Binance's BTC funding (negative) and no open-interest history."""
+    from crashtui.analysis.market import analyse_snapshot
+    from crashtui.config.schema import DEFAULT_GAUGE_WEIGHTS, AnalysisConfig, Config
+
+    snapshot = feb6_engine.state.snapshot()
+    default = analyse_snapshot(snapshot, Config()).gauge
+    assert "leverage" not in {c.name for c in default.components} | {m.name for m in default.missing}
+    gauge_cfg = GaugeConfig(weights=dict(DEFAULT_GAUGE_WEIGHTS, leverage=0.1))
+    config = replace(Config(), analysis=replace(AnalysisConfig(), gauge=gauge_cfg))
+    gauge = analyse_snapshot(snapshot, config).gauge
+    lev = next(c for c in gauge.components if c.name == "leverage")
+    assert lev.raw == pytest.approx(100.0)
+    assert lev.detail == "BTC OI change unknown, funding negative on 1/1 venues"
+    assert gauge.of == default.of + 1

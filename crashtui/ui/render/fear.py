@@ -25,6 +25,7 @@ SHORT_LABELS = {
     "spread": "spread",
     "borrow_apy": "borrow",
     "jobless_claims": "claims",
+    "leverage": "leverage",
 }
 
 
