@@ -182,3 +182,20 @@ def test_no_state_contradicts_the_price(closes: list[float], price: float, formi
     assert WHERE.get(r.state, where) == where
     if r.reclaimed_ms is not None and r.broken_ms is not None and r.state in (S.RECLAIMED, S.BREAKOUT_FAILED):
         assert r.reclaimed_ms > r.broken_ms
+
+
+def test_docs_table_lists_every_state_as_the_code_reads_it() -> None:
+    """docs/zones.md's table row for each state holds its JSON name, words and badge forms."""
+    from pathlib import Path
+
+    doc = (Path(__file__).parents[2] / "docs" / "zones.md").read_text(encoding="utf-8")
+    rows = {line.split("|")[1].strip(" `"): line for line in doc.splitlines() if line.startswith("| `")}
+    assert set(rows) == {s.value for s in ZoneState}
+    for state, look in STATES.items():
+        row = rows[state.value]
+        cells = [c.strip() for c in row.split("|")[1:-1]]
+        assert cells[3] == look.words, state
+        assert cells[4] == look.tone + (", bold" if look.priority <= 2 else ""), state
+        if look.badge:
+            assert cells[1].strip("`").startswith(look.badge.split("{")[0]), state
+            assert cells[2].strip("`").startswith(look.short.split("{")[0]), state
