@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from crashtui.analysis import stress
 from crashtui.analysis.days import us_week_monday
@@ -146,9 +147,16 @@ def etf_summaries(snapshot: Snapshot) -> tuple[EtfSummary, ...]:
 
 
 def gauge_inputs(
-    snapshot: Snapshot, liquidations: LiquidationStats, etf: Iterable[EtfSummary], symbol: str = GAUGE_SYMBOL
+    snapshot: Snapshot,
+    liquidations: LiquidationStats,
+    etf: Iterable[EtfSummary],
+    symbol: str = GAUGE_SYMBOL,
+    leverage: bool = True,
 ) -> list[StressInput | MissingInput]:
-    """Every crash-gauge component computed from the snapshot (market components use ``symbol``)."""
+    """Every crash-gauge component computed from the snapshot (market components use ``symbol``).
+
+    ``leverage=False`` skips the leverage component (a few ms) when its weight is 0.
+    """
     now = snapshot.generated_ms
     daily = snapshot.candles.get((symbol, Interval.D1), ())
     ticker = snapshot.tickers.get(symbol)
@@ -167,7 +175,28 @@ def gauge_inputs(
         stress.spread(snapshot.books.get(symbol, ()), now),
         stress.borrow_apy(snapshot.borrow, now),
         stress.jobless_claims(snapshot.macro.get("ICSA", ()), now),
+        *([_leverage(snapshot, symbol)] if leverage else []),
     ]
+
+
+def _leverage(snapshot: Snapshot, symbol: str) -> StressInput | MissingInput:
+    """The gauge's leverage component from the snapshot's derivatives of ``symbol``."""
+    from crashtui.analysis.derivatives import symbol_derivatives
+    from crashtui.analysis.gauge import leverage_input
+
+    def flat(series: Mapping[Any, tuple[Any, ...]]) -> list[Any]:
+        return [item for points in series.values() for item in points]
+
+    derivs = symbol_derivatives(
+        symbol,
+        now_ms=snapshot.generated_ms,
+        open_interest=flat(snapshot.open_interest_history),
+        snapshots=snapshot.funding.values(),
+        funding_history=flat(snapshot.funding_history),
+        spot=snapshot.quotes.values(),
+        candles=snapshot.candles.get((symbol, Interval.H1), ()),
+    )
+    return leverage_input(derivs)
 
 
 ZoneKey = tuple[object, ...]
@@ -297,7 +326,9 @@ def analyse_snapshot(
         tally = tally_from(snapshot.liquidations, config.analysis.cascade)
     liqs = liquidation_stats(snapshot, config, tally)
     etf = cache.etf(snapshot) if cache is not None else etf_summaries(snapshot)
-    gauge = crash_gauge(gauge_inputs(snapshot, liqs, etf), config.analysis.gauge)
+    gauge_cfg = config.analysis.gauge
+    with_leverage = gauge_cfg.weights.get("leverage", 0.0) > 0.0
+    gauge = crash_gauge(gauge_inputs(snapshot, liqs, etf, leverage=with_leverage), gauge_cfg)
     pins = config.zones if pinned is None else pinned
     worst, worst_end = tally.session_peak_24h()
     return MarketAnalysis(

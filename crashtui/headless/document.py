@@ -22,6 +22,7 @@ from crashtui.analysis.freshness import (
 from crashtui.analysis.liquidations import LiquidationStats, SideSplit, WindowTally
 from crashtui.analysis.market import MarketAnalysis, SymbolAnalysis
 from crashtui.analysis.radar import Radar
+from crashtui.analysis.zone_state import STATES
 from crashtui.analysis.zones import Zone
 from crashtui.model import HeldCount, Interval, Liquidation, PairMove, Snapshot, SourceStatus
 from crashtui.replay.recording import RecordingHeader
@@ -51,6 +52,7 @@ def zone_json(zone: Zone) -> dict[str, Any]:
         "level": _r(zone.level, 6),
         "kind": str(zone.kind),
         "state": str(zone.state),
+        "state_words": STATES[zone.state].words,
         "state_since": _iso(zone.state_since_ms),
         "broken_at": _iso(zone.broken_ms),
         "reclaimed_at": _iso(zone.reclaimed_ms),
@@ -59,7 +61,19 @@ def zone_json(zone: Zone) -> dict[str, Any]:
         "distance_pct": _r(zone.distance_pct, 3),
         "distance_atr": _r(zone.distance_atr, 3),
         "pinned": zone.pinned,
+        "source": zone.source,
         "evidence": [e.description for e in zone.evidence],
+        "evidence_items": [
+            {
+                "kind": str(e.kind),
+                "level": _r(e.level, 6),
+                "timeframe": e.timeframe,
+                "at": _iso(e.ts_ms),
+                "text": e.description,
+            }
+            for e in zone.evidence
+        ],
+        "evidence_omitted": zone.evidence_omitted,
     }
 
 
@@ -74,6 +88,7 @@ def symbol_json(item: SymbolAnalysis, snapshot: Snapshot) -> dict[str, Any]:
         "price_age_s": _age_s(ticker.ts_ms if ticker else None, snapshot.generated_ms),
         "change_24h_pct": _r(ticker.change_24h_pct, 3) if ticker else None,
         "state": str(summary.badge) if summary else None,
+        "state_words": STATES[summary.badge].words if summary else None,
         "badge": summary.badge_text if summary else None,
         "support": zone_json(summary.support) if summary and summary.support else None,
         "resistance": zone_json(summary.resistance) if summary and summary.resistance else None,
@@ -297,6 +312,8 @@ def gauge_json(analysis: MarketAnalysis) -> dict[str, Any]:
         "score": _r(g.score, 1),
         "label": g.label,
         "coverage": _r(g.coverage, 3),
+        "components_present": {"have": g.have, "of": g.of},
+        "sufficient": g.sufficient,
         "components": [
             {
                 "name": c.name,

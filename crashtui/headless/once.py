@@ -155,7 +155,12 @@ def text_summary(
             kind += f", {bad} bad line{'s' if bad != 1 else ''} skipped"
         head += f"  REPLAY {plain(engine.header.label)} ({kind})"
     g = analysis.gauge
-    head += f"  crash gauge {g.score:.0f}/100 {g.label}" if g.score is not None else "  crash gauge: no data"
+    if g.score is None:
+        head += "  crash gauge: no data"
+    elif not g.sufficient:
+        head += f"  crash gauge {g.label} {g.coverage_text}"
+    else:
+        head += f"  crash gauge {g.score:.0f}/100 {g.label}"
     lines.append(head)
     for item in analysis.symbols:
         ticker = snap.tickers.get(item.symbol)

@@ -67,11 +67,20 @@ def bad_lines_text(count: int, *, short: bool = False) -> str:
 
 
 def gauge_text(frame: Frame, level: int) -> Text:
-    """``crash gauge 77/100 EXTREME STRESS`` or shorter forms."""
+    """``crash gauge 77/100 EXTREME STRESS`` or shorter forms.
+
+    A gauge with too few components shows ``insufficient data 1/9``, never its partial score.
+    """
     g = frame.analysis.gauge
     style = gauge_style(g.score, frame.palette)
     if g.score is None:
         return Text("gauge: no data", style=frame.palette.muted)
+    if not g.sufficient:
+        warn, words = frame.palette.warning, f"{g.label} {g.coverage_text}"
+        if level <= 1:
+            lead = "crash gauge " if level == 0 else "gauge "
+            return Text.assemble((lead, frame.palette.muted), (words, warn))
+        return Text(f"n/a {g.coverage_text}", style=warn)
     if level == 0:
         return Text.assemble(("crash gauge ", frame.palette.muted), (f"{g.score:.0f}/100 {g.label}", style))
     if level == 1:
