@@ -197,16 +197,21 @@ class Player:
                 last_real = self._monotonic()
                 continue
             if self.speed is None:
-                target = self.end_ms
-            else:
-                self._wake.clear()
-                with contextlib.suppress(asyncio.TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=CLOCK_TICK_S)
-                now_real = self._monotonic()
-                if self.paused:
-                    continue
-                target = min(self.end_ms, self.clock_ms + int((now_real - last_real) * 1000 * self.speed))
-                last_real = now_real
+                # max: as fast as the owner follows. One chunk per loop turn, so the dashboard's
+                # refresh tick repaints what was applied meanwhile (many changes, one repaint),
+                # and a pause or a new speed takes effect within a chunk.
+                self._apply_until(self.end_ms, limit=CHUNK)
+                await asyncio.sleep(0)
+                last_real = self._monotonic()
+                continue
+            self._wake.clear()
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=CLOCK_TICK_S)
+            now_real = self._monotonic()
+            if self.paused:
+                continue
+            target = min(self.end_ms, self.clock_ms + int((now_real - last_real) * 1000 * self.speed))
+            last_real = now_real
             await self._advance(max(target, self.clock_ms))
             await asyncio.sleep(0)
 

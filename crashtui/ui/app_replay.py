@@ -12,8 +12,27 @@ if TYPE_CHECKING:
     from crashtui.engine import Engine
     from crashtui.ui.session import FeedPlan
 
-MIN_SPEED = 1.0
-MAX_SPEED = 86_400.0
+# The speeds ``<`` and ``>`` step through (times real time); above the last one is max (None):
+# as fast as the screen follows. Round steps, so the header never shows x1.31836.
+SPEED_STEPS: tuple[float, ...] = (1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 14_400, 86_400)
+MIN_SPEED = SPEED_STEPS[0]
+MAX_SPEED = SPEED_STEPS[-1]
+
+
+def next_speed(speed: float | None, factor: float) -> float | None:
+    """The step after ``speed`` in the direction of ``factor`` (>1 faster, <1 slower).
+
+    Faster than the last step is max (None); slower than max is the last step; slower than the
+    first step stays there. A speed between steps (``--speed 7``) moves to the nearest step on
+    that side.
+    """
+    if factor > 1:
+        if speed is None:
+            return None
+        return next((s for s in SPEED_STEPS if s > speed), None)
+    if speed is None:
+        return MAX_SPEED
+    return next((s for s in reversed(SPEED_STEPS) if s < speed), min(speed, MIN_SPEED))
 
 
 class ReplayMixin(AppCore):
@@ -51,11 +70,11 @@ class ReplayMixin(AppCore):
         self.refresh_now(force=True)
 
     def action_speed(self, factor: float) -> None:
-        """Change the replay speed by ``factor``."""
+        """One speed step faster (``factor`` > 1) or slower; past the fastest step is max."""
         engine = self._replay_engine()
-        if engine is None or engine.player is None or engine.player.speed is None:
+        if engine is None or engine.player is None:
             return
-        speed = max(MIN_SPEED, min(MAX_SPEED, engine.player.speed * factor))
+        speed = next_speed(engine.player.speed, factor)
         engine.player.speed = speed
         self._speed = speed
         self.refresh_now(force=True)
