@@ -2,7 +2,7 @@
 
 The collector polls and streams the providers (one upstream budget however many dashboards
 are attached), keeps the history store, publishes every event to the store's feed log for
-dashboards on this machine and, with ``--feed redis://…`` or ``[feed] redis_url``, to Redis
+dashboards on this machine and, with ``--redis redis://…`` or ``[feed] redis_url``, to Redis
 for dashboards anywhere. One collector per store: a second one exits with a clear message.
 Runs until Ctrl-C / SIGTERM and shuts down cleanly.
 """

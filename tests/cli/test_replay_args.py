@@ -73,6 +73,28 @@ def test_dashboard_opens_each_scenario_at_its_telling_moment(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", SCENARIOS)
+def test_the_dashboards_engine_starts_at_the_telling_moment(name: str) -> None:
+    engine = plan_from_args(parse("--replay", name), _config()).build(())
+    assert engine.replay is not None
+    assert engine.replay.window.start_ms == TELLING_MOMENTS[name].start_ms
+    assert engine.replay.window.until_ms is None
+
+
+def test_replay_list_works_for_subcommands_too(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_main(capsys, "watch", "--replay", "list")
+    assert code == 0
+    assert out.count("opens at") == 3
+
+
+def test_feed_is_accepted_before_and_after_watch() -> None:
+    assert parse("--feed", "store", "watch").feed == "store"
+    assert parse("watch", "--feed", "redis://desk:6379/0").feed == "redis://desk:6379/0"
+    assert parse("--pane", "etf", "--feed", "direct").feed == "direct"
+    with pytest.raises(SystemExit):
+        parse("--feed", "http://nope")
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
 def test_start_given_wins_over_the_telling_moment(name: str) -> None:
     rng = recording_range(locate_recording(name))
     assert rng.start_ms is not None
