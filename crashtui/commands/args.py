@@ -80,3 +80,6 @@ def check_replay_window(args: argparse.Namespace, now_ms: int, default_replay: s
     from crashtui.replay.window import check_window, recording_range
 
     check_window(recording_range(locate_recording(replay)), start, until, now_ms)
+    for name, value in (("start", start), ("until", until)):
+        if value is not None:
+            setattr(args, name, int(value))  # plain ints from here on (no text attached)

@@ -158,6 +158,17 @@ def test_backtest_all_refuses_a_window(capsys: pytest.CaptureFixture[str]) -> No
     assert err.count("\n") == 1
 
 
+def test_a_checked_window_is_plain_epoch_ms() -> None:
+    from crashtui.commands.args import check_replay_window
+
+    args = parse("--replay", "feb-2026", "--start", "2026-02-06T12:00Z", "--until", "2026-02-07")
+    assert args.start.text == "2026-02-06T12:00Z"  # the text typed, for an error message
+    check_replay_window(args, _ms("2026-12-01T00:00"))
+    assert (args.start, args.until) == (_ms("2026-02-06T12:00"), _ms("2026-02-07T00:00"))
+    assert type(args.start) is int
+    assert type(args.until) is int
+
+
 def test_window_without_a_recording_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run_main(capsys, "--once", "--until", "2026-02-06")
     assert code == 2
