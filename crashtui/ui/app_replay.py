@@ -9,8 +9,14 @@ from crashtui.ui.app_base import AppCore
 from crashtui.ui.app_swap import EngineRequest
 
 if TYPE_CHECKING:
+    from textual.timer import Timer
+
     from crashtui.engine import Engine
     from crashtui.ui.session import FeedPlan
+
+# At max the screen repaints this often (the refresh tick's usual pace is a second): the replay
+# runs as fast as the screen follows, each repaint showing everything applied since the last.
+MAX_REFRESH_S = 0.1
 
 # The speeds ``<`` and ``>`` step through (times real time); above the last one is max (None):
 # as fast as the screen follows. Round steps, so the header never shows x1.31836.
@@ -42,14 +48,34 @@ class ReplayMixin(AppCore):
     engine: Engine | None
     _speed: float | None
     _seek_target: int | None
+    _switching: bool
+    _max_timer: Timer | None
 
     if TYPE_CHECKING:
 
         def refresh_now(self, force: bool = False) -> None: ...  # app_refresh
 
+        def _tick(self) -> None: ...  # app_refresh
+
         def _request(self, request: EngineRequest) -> None: ...  # app_swap
 
         def _symbols_for_engine(self) -> tuple[str, ...]: ...  # app_watchlists
+
+    def _ensure_max_refresh(self) -> None:
+        """Repaint every :data:`MAX_REFRESH_S` while the replay plays at max (stops by itself)."""
+        if self._max_timer is None and self._speed is None and self.plan is not None and self.plan.replay:
+            self._max_timer = self.set_interval(MAX_REFRESH_S, self._max_refresh)
+
+    def _max_refresh(self) -> None:
+        engine = self.engine
+        player = engine.player if engine is not None else None
+        if player is None or self._switching:
+            return  # the engine is being built: wait for it
+        playing = player.speed is None and not player.paused and not player.finished
+        self._tick()  # one more after the end or a pause: the last state is shown at once
+        if not playing and self._max_timer is not None:
+            self._max_timer.stop()
+            self._max_timer = None
 
     def _replay_engine(self) -> Engine | None:
         engine = self.engine
@@ -67,6 +93,7 @@ class ReplayMixin(AppCore):
             self.say("replay is not running", timeout=3)
             return
         engine.player.toggle_pause()
+        self._ensure_max_refresh()
         self.refresh_now(force=True)
 
     def action_speed(self, factor: float) -> None:
@@ -77,6 +104,7 @@ class ReplayMixin(AppCore):
         speed = next_speed(engine.player.speed, factor)
         engine.player.speed = speed
         self._speed = speed
+        self._ensure_max_refresh()
         self.refresh_now(force=True)
 
     def _bounds(self, engine: Engine) -> tuple[int, int]:
@@ -103,9 +131,11 @@ class ReplayMixin(AppCore):
         target = max(first, min(end, base + delta_ms))
         if target > base and self._seek_target is None and player is not None:
             player.seek(target - base)
+            self._ensure_max_refresh()
             self.refresh_now(force=True)
             return
         if target == base or self.plan is None:
             return
         self._seek_target = target
         self._request(EngineRequest(self._symbols_for_engine(), target, "seeking"))
+        self._ensure_max_refresh()
