@@ -94,6 +94,19 @@ def test_feed_is_accepted_before_and_after_watch() -> None:
         parse("--feed", "http://nope")
 
 
+def test_feed_reaches_the_dashboard_plan_and_the_engine_options(tmp_path: Path) -> None:
+    from crashtui.assemble import options_from_args
+    from crashtui.config.schema import StoreConfig
+
+    config = Config(store=StoreConfig(path=str(tmp_path / "h.sqlite3")))
+    assert plan_from_args(parse("--pane", "etf", "--feed", "store"), config).feed == "store"
+    url = "redis://desk-server:6379/0"
+    assert options_from_args(parse("--feed", url, "--once"), config, headless=True).feed == url
+    stored = options_from_args(parse("--feed", "store", "--no-store"), config, headless=True)
+    assert stored.feed == "store"
+    assert stored.store_path == tmp_path / "h.sqlite3"  # --feed store insists on the store
+
+
 @pytest.mark.parametrize("name", SCENARIOS)
 def test_start_given_wins_over_the_telling_moment(name: str) -> None:
     rng = recording_range(locate_recording(name))
