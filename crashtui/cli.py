@@ -12,6 +12,7 @@ from typing import NoReturn
 from crashtui import __version__
 from crashtui.commands.args import FEED_METAVAR, SpeedAction, UsageError, instant_arg, parse_feed
 from crashtui.config import ConfigError, LoadedConfig, load_config
+from crashtui.config.loader import with_saved_alerts
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -88,6 +89,8 @@ SUBCOMMAND_MODULES: tuple[str, ...] = (
     "crashtui.commands.collect",
     "crashtui.commands.watch",
     "crashtui.commands.backtest",
+    "crashtui.commands.alerts",
+    "crashtui.commands.symbols",
 )
 
 
@@ -179,7 +182,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if getattr(args, "replay", None) == LIST:
         return _list_scenarios()
-    loaded = load_config(args.config)
+    loaded = with_saved_alerts(load_config(args.config))
     for warning in loaded.warnings:
         print(f"crashtui: {warning}", file=sys.stderr)
     if args.watchlist:
