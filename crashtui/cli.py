@@ -143,18 +143,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _check_config(loaded: LoadedConfig) -> int:
-    """Print the summary; exit 2 naming every watchlist symbol no provider can be asked for."""
-    from crashtui.config.summary import summarize
-    from crashtui.config.symbols import unresolved_symbols
+    from crashtui.commands.checkconfig import check_config
 
-    problems = unresolved_symbols(loaded.config)
-    where = str(loaded.path) if loaded.path else "(defaults)"
-    for line in problems:
-        print(f"crashtui: config error: {where}: {line}", file=sys.stderr)
-    if problems:
-        return EXIT_USAGE
-    print(summarize(loaded))
-    return EXIT_OK
+    return check_config(loaded)
 
 
 def _list_scenarios() -> int:

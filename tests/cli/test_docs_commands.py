@@ -27,6 +27,8 @@ def _clean(rest: str) -> list[str] | None:
 
 
 def command_lines() -> list[tuple[str, list[str]]]:
+    """(``file:line``, arguments); inline spans are marked ``inline`` (they may name a command
+    without its required arguments, as prose does: "`crashtui alerts` keeps ...")."""
     found: list[tuple[str, list[str]]] = []
     for doc in DOCS:
         fenced = False
@@ -42,7 +44,7 @@ def command_lines() -> list[tuple[str, list[str]]]:
                 continue
             for inline in _INLINE.finditer(line):
                 if (args := _clean(inline.group(1) or "")) is not None:
-                    found.append((where, args))
+                    found.append((f"{where} inline", args))
     return found
 
 
@@ -59,8 +61,13 @@ def test_the_docs_have_command_lines_to_check() -> None:
 
 
 @pytest.mark.parametrize(("where", "args"), COMMANDS, ids=[w for w, _ in COMMANDS])
-def test_documented_command_line_parses(where: str, args: list[str]) -> None:
+def test_documented_command_line_parses(
+    where: str, args: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
     try:
         build_parser().parse_args(args)
-    except SystemExit as exc:  # OneLineParser: a usage error exits 2
-        pytest.fail(f"{where}: crashtui {shlex.join(args)} does not parse (exit {exc.code})")
+    except SystemExit:  # OneLineParser: a usage error exits 2
+        err = capsys.readouterr().err
+        if where.endswith("inline") and "arguments are required" in err:
+            return  # prose naming a command ("`crashtui alerts` keeps ..."), every word of it known
+        pytest.fail(f"{where}: crashtui {shlex.join(args)} does not parse: {err.strip()}")
