@@ -302,6 +302,8 @@ class Snapshot:
         default_factory=lambda: MappingProxyType({})
     )
     quotes: Mapping[tuple[str, str], Ticker] = field(default_factory=lambda: MappingProxyType({}))
+    movers: MarketMovers | None = None
+    market: MarketGlobal | None = None
 
 
 # --- Derivatives positioning (leverage radar) ----------------------------------------------
@@ -403,3 +405,44 @@ class FundingPoint:
     def annualised(self) -> float:
         """Simple annual rate as a fraction (0.1095 = 10.95% a year)."""
         return self.rate_8h * 3 * 365
+
+
+@dataclass(frozen=True, slots=True)
+class PairMove:
+    """One pair's rolling 24 h move on a venue's all-pairs ticker (a market-strip entry)."""
+
+    pair: str
+    base: str
+    price: float
+    change_24h_pct: float
+    quote_volume_usd: float
+
+
+@dataclass(frozen=True, slots=True)
+class MarketMovers:
+    """The biggest 24 h gainers and losers among a venue's liquid USDT pairs, at ``ts_ms``.
+
+    ``ranked`` pairs passed the filters (trading in the last hour, quote volume of at least
+    ``min_quote_volume_usd``, no leveraged tokens or stablecoins); ``gainers`` run from the
+    biggest rise, ``losers`` from the biggest fall.
+    """
+
+    source: str
+    ts_ms: int
+    gainers: tuple[PairMove, ...]
+    losers: tuple[PairMove, ...]
+    ranked: int
+    min_quote_volume_usd: float
+
+
+@dataclass(frozen=True, slots=True)
+class MarketGlobal:
+    """The whole crypto market: total capitalisation, its 24 h change and dominance (percent)."""
+
+    source: str
+    ts_ms: int
+    total_market_cap_usd: float
+    total_volume_usd: float | None
+    market_cap_change_24h_pct: float | None
+    btc_dominance_pct: float | None
+    eth_dominance_pct: float | None

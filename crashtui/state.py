@@ -27,6 +27,8 @@ from crashtui.model import (
     Liquidation,
     LongShortRatio,
     MacroObservation,
+    MarketGlobal,
+    MarketMovers,
     OpenInterestPoint,
     Snapshot,
     SourceStatus,
@@ -92,6 +94,8 @@ class FeedState:
         self.long_short: dict[tuple[str, str], dict[int, LongShortRatio]] = {}
         self.funding_history: dict[tuple[str, str], dict[int, FundingPoint]] = {}
         self.quotes: dict[tuple[str, str], Ticker] = {}
+        self.movers: MarketMovers | None = None
+        self.market: MarketGlobal | None = None
         self.held_liquidations: deque[Liquidation] = deque(maxlen=HELD_LIQUIDATIONS)
 
     # -- time ------------------------------------------------------------------------------
@@ -147,6 +151,14 @@ class FeedState:
         count = (old.count if old else 0) + len(event.items)
         reasons[event.reason] = HeldCount(event.reason, count, max(event.at_ms, old.last_ms if old else 0))
         self.held_liquidations.extend(i for i in event.items if isinstance(i, Liquidation))
+
+    def _movers(self, m: MarketMovers) -> None:
+        if self.movers is None or m.ts_ms >= self.movers.ts_ms:
+            self.movers = m
+
+    def _market(self, m: MarketGlobal) -> None:
+        if self.market is None or m.ts_ms >= self.market.ts_ms:
+            self.market = m
 
     def _quote(self, t: Ticker) -> None:
         key = (t.source, t.symbol)
@@ -284,6 +296,8 @@ class FeedState:
             long_short=_series(self.long_short),
             funding_history=_series(self.funding_history),
             quotes=MappingProxyType(dict(self.quotes)),
+            movers=self.movers,
+            market=self.market,
         )
 
 
@@ -307,6 +321,8 @@ def _series(store: Mapping[_K, dict[int, _T]]) -> Mapping[_K, tuple[_T, ...]]:
 
 _HANDLERS: dict[type, Callable[[FeedState, Any], None]] = {
     Ticker: FeedState._ticker,
+    MarketMovers: FeedState._movers,
+    MarketGlobal: FeedState._market,
     Candle: FeedState._candle,
     Liquidation: FeedState._liquidation,
     EtfFlow: FeedState._etf,

@@ -15,7 +15,7 @@ from crashtui.analysis.liquidations import LiquidationStats, SideSplit, WindowTa
 from crashtui.analysis.market import MarketAnalysis, SymbolAnalysis
 from crashtui.analysis.radar import Radar
 from crashtui.analysis.zones import Zone
-from crashtui.model import HeldCount, Liquidation, Snapshot, SourceStatus
+from crashtui.model import HeldCount, Liquidation, PairMove, Snapshot, SourceStatus
 from crashtui.replay.recording import RecordingHeader
 from crashtui.timeparse import iso_utc
 
@@ -198,6 +198,49 @@ def macro_json(snapshot: Snapshot) -> dict[str, Any]:
     }
 
 
+def market_json(snapshot: Snapshot) -> dict[str, Any]:
+    """The market strip: the venue's biggest 24 h movers and the whole market's size, each with
+    its time and age (None where the source has not answered)."""
+    now = snapshot.generated_ms
+    movers = snapshot.movers
+    market = snapshot.market
+
+    def move(m: PairMove) -> dict[str, Any]:
+        return {
+            "pair": m.pair,
+            "base": m.base,
+            "price": m.price,
+            "change_24h_pct": _r(m.change_24h_pct),
+            "quote_volume_usd": _r(m.quote_volume_usd, 0),
+        }
+
+    return {
+        "movers": None
+        if movers is None
+        else {
+            "gainers": [move(m) for m in movers.gainers],
+            "losers": [move(m) for m in movers.losers],
+            "ranked": movers.ranked,
+            "min_quote_volume_usd": movers.min_quote_volume_usd,
+            "source": movers.source,
+            "at": _iso(movers.ts_ms),
+            "age_s": _age_s(movers.ts_ms, now),
+        },
+        "global": None
+        if market is None
+        else {
+            "total_market_cap_usd": _r(market.total_market_cap_usd, 0),
+            "total_volume_usd": _r(market.total_volume_usd, 0),
+            "market_cap_change_24h_pct": _r(market.market_cap_change_24h_pct),
+            "btc_dominance_pct": _r(market.btc_dominance_pct),
+            "eth_dominance_pct": _r(market.eth_dominance_pct),
+            "source": market.source,
+            "at": _iso(market.ts_ms),
+            "age_s": _age_s(market.ts_ms, now),
+        },
+    }
+
+
 def gauge_json(analysis: MarketAnalysis) -> dict[str, Any]:
     """The crash gauge with every component's raw value, weight and source."""
     g = analysis.gauge
@@ -265,6 +308,7 @@ def build_document(
         "etf": {e.asset: etf_json(e) for e in analysis.etf},
         "fear": fear_json(snapshot),
         "macro": macro_json(snapshot),
+        "market": market_json(snapshot),
         "gauge": gauge_json(analysis),
         "serving": dict(sorted(serving.items())),
         "sources": [

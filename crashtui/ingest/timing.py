@@ -26,6 +26,8 @@ from crashtui.model import (
     Liquidation,
     LongShortRatio,
     MacroObservation,
+    MarketGlobal,
+    MarketMovers,
     OpenInterestPoint,
     TakerVolume,
     Ticker,
@@ -45,6 +47,8 @@ MAX_AGE_MS: dict[type, int] = {
     Liquidation: 48 * HOUR_MS,  # the OKX REST backfill reaches 24 h back
     BookStats: HOUR_MS,
     FundingSnapshot: 2 * DAY_MS,
+    MarketMovers: HOUR_MS,
+    MarketGlobal: DAY_MS,  # CoinGecko refreshes /global every few minutes; a day old is broken
 }
 # A stamp in another unit, and what turns it into ms.
 _UNITS = (("seconds", 1000.0), ("µs", 1e-3), ("ns", 1e-6))
@@ -68,6 +72,8 @@ _TIME_FIELD: dict[type, Callable[[Any], Any]] = {
             TakerVolume,
             LongShortRatio,
             FundingPoint,
+            MarketMovers,
+            MarketGlobal,
         )
     },
 }
