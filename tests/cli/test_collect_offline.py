@@ -100,7 +100,9 @@ async def test_offline_collector_prints_the_notice_and_followers_see_its_sources
     lead = next(line for line in lines if "No network?" in line)
     assert lead.startswith("crashtui: No network? 0 of ")
     per_source = [line for line in lines if "cannot resolve" in line]
-    assert any(line.startswith("crashtui: binance depth: cannot resolve ") for line in per_source)
+    binance = [line for line in per_source if line.startswith("crashtui: binance ")]
+    assert len(binance) == 1  # "crashtui: binance <endpoint>: cannot resolve ..." (named once)
+    assert "cannot resolve data-api.binance.vision (offline, or DNS blocked?)" in binance[0]
     assert len(per_source) >= 2
     # A dashboard on this machine follows the collector's store: same sources, same errors.
     follower = build_engine(
