@@ -115,8 +115,22 @@ KEYS: tuple[Key, ...] = (
     Key(
         "shift+right", f"seek({DAY_MS})", "Replay: forward one day", "replay.forward_day", "Replay", "shift+→"
     ),
-    Key("greater_than_sign", "speed(2.0)", "Replay: twice as fast", "replay.faster", "Replay", ">"),
-    Key("less_than_sign", "speed(0.5)", "Replay: half as fast", "replay.slower", "Replay", "<"),
+    Key(
+        "greater_than_sign",
+        "speed(2.0)",
+        "Replay: faster (next round speed, then max)",
+        "replay.faster",
+        "Replay",
+        ">",
+    ),
+    Key(
+        "less_than_sign",
+        "speed(0.5)",
+        "Replay: slower (previous round speed)",
+        "replay.slower",
+        "Replay",
+        "<",
+    ),
 )
 
 ASCII_LABELS = {"⏎": "enter", "←": "left", "→": "right", "↑/k": "up/k", "↓/j": "down/j"}
