@@ -54,14 +54,6 @@ class SpeedAction(argparse.Action):
         namespace.speed_given = True
 
 
-def requested_speed(args: argparse.Namespace, default: float | None) -> float | None:
-    """``--speed`` as given (None: ``max``), else ``default``."""
-    if getattr(args, "speed_given", False):
-        speed: float | None = args.speed
-        return speed
-    return default
-
-
 def check_replay_window(args: argparse.Namespace, now_ms: int, default_replay: str | None = None) -> None:
     """Exit-2 errors for an impossible ``--start``/``--until`` (see :mod:`crashtui.replay.window`).
 
