@@ -71,3 +71,15 @@ def test_documented_command_line_parses(
         if where.endswith("inline") and "arguments are required" in err:
             return  # prose naming a command ("`crashtui alerts` keeps ..."), every word of it known
         pytest.fail(f"{where}: crashtui {shlex.join(args)} does not parse: {err.strip()}")
+
+
+@pytest.mark.parametrize(
+    "command", ["", "sources", "record", "collect", "watch", "backtest", "alerts", "symbols"]
+)
+def test_help_of_every_command_prints(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """argparse formats every metavar (``NAME|PATH|list``, ``store|redis://HOST:PORT/DB``)."""
+    argv = [command, "--help"] if command else ["--help"]
+    with pytest.raises(SystemExit) as exited:
+        build_parser().parse_args(argv)
+    assert exited.value.code == 0
+    assert capsys.readouterr().out.startswith("usage: crashtui")
