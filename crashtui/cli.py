@@ -156,12 +156,15 @@ def _list_scenarios() -> int:
 
 
 def _check_arguments(args: argparse.Namespace) -> None:
-    """Combinations argparse cannot judge: ``--feed`` in replay, an impossible replay window."""
+    """Combinations argparse cannot judge: ``--feed`` in replay, ``--speed`` live, an impossible
+    replay window."""
     from crashtui.clock import SYSTEM_CLOCK
     from crashtui.commands.args import check_replay_window
 
     if getattr(args, "replay", None) and getattr(args, "feed", None):
         raise UsageError("--feed chooses where live data comes from; it does not work with --replay")
+    if getattr(args, "speed_given", False) and not getattr(args, "replay", None):
+        raise UsageError("--speed paces a replay; it only works with --replay")
     if getattr(args, "all", False):
         return  # backtest --all: every bundled scenario; it refuses a window itself
     check_replay_window(args, SYSTEM_CLOCK.now_ms(), getattr(args, "default_replay", None))

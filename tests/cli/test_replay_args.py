@@ -195,6 +195,16 @@ def test_feed_and_replay_do_not_mix(capsys: pytest.CaptureFixture[str]) -> None:
     assert err.count("\n") == 1
 
 
+@pytest.mark.parametrize(
+    "argv", [["--speed", "10"], ["--speed", "max", "--once"], ["watch", "--speed", "max"]]
+)
+def test_speed_without_a_replay_is_a_usage_error(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    code, _, err = run_main(capsys, *argv)
+    assert code == 2
+    assert "--speed paces a replay" in err
+    assert err.count("\n") == 1
+
+
 def test_a_window_inside_the_recording_passes() -> None:
     rng = RecordingRange(_ms("2026-01-15T00:00"), _ms("2026-02-21T00:00"))
     now = _ms("2026-12-01T00:00")
