@@ -179,7 +179,8 @@ def options_from_args(args: argparse.Namespace, config: Config, *, headless: boo
         from crashtui.replay.locate import locate_recording
 
         path = locate_recording(args.replay)
-        speed = None if headless else (args.speed if args.speed is not None else 60.0)
+        given = getattr(args, "speed_given", False)  # --speed max is None: never the default 60
+        speed = None if headless else (args.speed if given else 60.0)
         return EngineOptions(replay=ReplayOptions(path, speed, args.start, args.until))
     store = None if getattr(args, "no_store", False) else default_store_path(config.store)
     feed = choose_feed(getattr(args, "feed", None), config, store)

@@ -25,10 +25,11 @@ def gauge_style(score: float | None, palette: Palette) -> str:
 
 
 def speed_text(speed: float | None, times: str) -> str:
-    """``×60`` or ``max``."""
+    """``×60``, ``×1.3`` (two figures below 10, whole numbers above) or ``max``."""
     if speed is None:
         return "max"
-    return f"{times}{speed:g}"
+    shown = f"{speed:.0f}" if speed >= 10 else f"{speed:.2g}"
+    return f"{times}{shown}"
 
 
 def replay_state(info: ReplayInfo) -> str:
