@@ -26,6 +26,7 @@ from textual.scrollbar import ScrollBar, ScrollBarRender
 from crashtui.config.schema import Config
 from crashtui.textsafe import plain
 from crashtui.themes import ThemeSpec
+from crashtui.ui.alerting import AlertLine
 from crashtui.ui.app_alerts import AlertsMixin
 from crashtui.ui.app_refresh import RefreshMixin
 from crashtui.ui.app_replay import ReplayMixin
@@ -111,6 +112,8 @@ class CrashApp(
         self._themes_loaded = False
         self._started = False
         self.alerts = None
+        self.alert_line = AlertLine()
+        self._alert_line_key = None
         if warning:
             self._startup_warnings.append(warning)
 

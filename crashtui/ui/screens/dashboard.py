@@ -19,6 +19,7 @@ from crashtui.textsafe import plain
 from crashtui.ui.glyphs import Glyphs
 from crashtui.ui.layout import COMPACT, PANES, SINGLE, TITLES, WIDE, layout_mode
 from crashtui.ui.render.common import fit
+from crashtui.ui.screens.base import LineBuilder, paint_alert_row
 from crashtui.ui.widgets.chart import ChartView
 from crashtui.ui.widgets.textview import TextView
 from crashtui.ui.widgets.watchtable import WatchTable
@@ -43,9 +44,9 @@ class DashboardScreen(Screen[None]):
 
     DEFAULT_CSS = """
     DashboardScreen { layout: vertical; }
-    #header, #status, #tabs, #notice { height: 1; }
-    #notice { display: none; }
-    #notice.-shown { display: block; }
+    #header, #status, #tabs, #notice, #alertline { height: 1; }
+    #notice, #alertline { display: none; }
+    #notice.-shown, #alertline.-shown { display: block; }
     #tabs { display: none; }
     #panes { height: 1fr; }
     .pane {
@@ -92,7 +93,7 @@ class DashboardScreen(Screen[None]):
         self._frame: Frame | None = None
 
     def compose(self) -> ComposeResult:
-        """Header, notice line, tab strip, the panes, status bar."""
+        """Header, notice line, tab strip, the panes, the alert line (while an alert waits), status bar."""
         yield TextView(id="header")
         yield TextView(id="notice")
         yield TextView(id="tabs")
@@ -107,6 +108,7 @@ class DashboardScreen(Screen[None]):
                 yield TextView(id="etf-body", classes="body")
             with Pane("fear"):
                 yield TextView(id="fear-body", classes="body")
+        yield TextView(id="alertline")
         yield TextView(id="status")
 
     def on_mount(self) -> None:
@@ -250,6 +252,10 @@ class DashboardScreen(Screen[None]):
         if message is not None:
             shown = message
             notice.show(lambda w, h: fit(shown, w))
+
+    def show_alert_line(self, build: LineBuilder | None) -> None:
+        """The alert line above the status bar; hidden (no row taken) when no alert waits."""
+        paint_alert_row(self.query_one("#alertline", TextView), build)
 
     def on_watch_table_selected(self, message: WatchTable.Selected) -> None:
         """Cursor moved: redraw the chart for the new symbol."""
