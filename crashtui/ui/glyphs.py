@@ -28,6 +28,8 @@ class Glyphs:
     bar_full: str
     bar_empty: str
     arrow: str
+    up_arrow: str
+    down_arrow: str
     border: str
     plot_marker: str
 
@@ -52,6 +54,8 @@ UNICODE = Glyphs(
     bar_full="█",
     bar_empty="░",
     arrow="→",
+    up_arrow="↑",
+    down_arrow="↓",
     border="round",
     plot_marker="braille",
 )
@@ -76,6 +80,8 @@ ASCII = Glyphs(
     bar_full="#",
     bar_empty=".",
     arrow="->",
+    up_arrow="^",
+    down_arrow="v",
     border="ascii",
     plot_marker="*",
 )

@@ -313,3 +313,45 @@ def test_status_bar_and_header_say_via_collector(frame: Frame) -> None:
     assert build_status(live, 120).plain.startswith("via collector")
     assert "LIVE via collector" in build_header(live, 120).plain
     assert "via collector" not in build_status(replace(live, feed="direct"), 120).plain
+
+
+def with_btc_testing(frame: Frame) -> Frame:
+    """The scenario's frame with BTC testing its support zone (the longest badge there is)."""
+    from crashtui.analysis.zone_state import ZoneState
+
+    item = frame.analysis.symbol("BTC")
+    assert item is not None
+    assert item.summary is not None
+    assert item.summary.support is not None
+    zone = replace(item.summary.support, state=ZoneState.TESTING)
+    summary = replace(
+        item.summary, badge=ZoneState.TESTING, badge_text="testing 59,812–60,245", badge_zone=zone
+    )
+    symbols = tuple(replace(s, summary=summary) if s.symbol == "BTC" else s for s in frame.analysis.symbols)
+    return replace(frame, analysis=replace(frame.analysis, symbols=symbols))
+
+
+@pytest.mark.parametrize("width", range(24, 201, 4))
+def test_the_state_column_never_disappears_it_abbreviates(frame: Frame, width: int) -> None:
+    """Issue 20: at 80 columns and in ``--pane price`` a "testing" row dropped STATE altogether."""
+    for shown, long, short in ((with_btc_testing(frame), "testing", "TEST"), (frame, "BROKE", "BRK")):
+        rows = build_watch_rows(shown, width)
+        assert "STATE" in rows.header.plain
+        btc = rows.rows[rows.symbols.index("BTC")].plain
+        assert long in btc or short in btc
+        assert all(len(r.plain) <= max(10, width - 1) for r in rows.rows)
+
+
+def test_abbreviated_states_say_which_way(frame: Frame) -> None:
+    from crashtui.ui.render.price import state_abbrev
+
+    item = frame.analysis.symbol("BTC")
+    assert item is not None
+    assert item.summary is not None
+    # BTC at 60,197 under its broken 61,992 zone: broke, and price is below it.
+    assert state_abbrev(item.summary, 60_197.0, UNICODE) == "BRK↓"
+    assert state_abbrev(item.summary, 60_197.0, ASCII) == "BRKv"
+    assert state_abbrev(item.summary, 70_000.0, UNICODE) == "BRK↑"
+    tested = with_btc_testing(frame).analysis.symbol("BTC")
+    assert tested is not None
+    assert state_abbrev(tested.summary, 60_000.0, UNICODE) == "TEST"
