@@ -68,6 +68,13 @@ class CrashApp(
     """The dashboard. Pass a ``plan`` to build engines, or a ready ``engine`` (tests)."""
 
     TITLE = "crashtui"
+    # --ascii: the command palette's borders in ASCII too (app_routing.action_command_palette).
+    CSS = """
+    CommandPalette.-ascii #--input { border: ascii $border 50%; }
+    CommandPalette.-ascii CommandList { border-bottom: ascii $border; }
+    CommandPalette.-ascii CommandList:focus { border: blank; }
+    CommandPalette.-ascii LoadingIndicator { border-bottom: ascii $border; }
+    """
     # Here, not in a mixin: Textual reads BINDINGS only from App (DOMNode) classes.
     BINDINGS: ClassVar[list[BindingType]] = app_bindings()
 

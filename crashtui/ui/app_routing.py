@@ -96,10 +96,35 @@ class RoutingMixin(AppCore):
     def action_noop(self) -> None:
         """Placeholder for keys a widget handles."""
 
+    def action_command_palette(self) -> None:
+        """Textual's command palette; with ``--ascii`` without its emoji, ellipsis and block borders."""
+        from textual.command import CommandPalette, SearchIcon
+
+        if not self.glyphs.ascii:
+            super().action_command_palette()
+            return
+        if not self.use_command_palette or CommandPalette.is_open(self):  # type: ignore[arg-type]
+            return
+
+        class AsciiCommandPalette(CommandPalette):
+            def on_mount(self) -> None:
+                for icon in self.query(SearchIcon):
+                    icon.icon = ">"
+
+        palette = AsciiCommandPalette(placeholder="Search for commands...", id="--command-palette")
+        palette.add_class("-ascii")
+        self.push_screen(palette)
+
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Textual's commands plus every crashtui key."""
+        from crashtui.ui.glyphs import ascii_str
+        from crashtui.ui.keys import key_label
+
         yield from super().get_system_commands(screen)
+        sep = self.glyphs.sep
         for key in palette_keys():
+            label = key_label(key, self.glyphs.ascii)
+            description = ascii_str(key.description) if self.glyphs.ascii else key.description
             yield SystemCommand(
-                key.description, f"key {key.label} · {key.group}", partial(self.run_action, key.action)
+                description, f"key {label} {sep} {key.group}", partial(self.run_action, key.action)
             )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.text import Text
+
 
 @dataclass(frozen=True, slots=True)
 class Glyphs:
@@ -116,6 +118,46 @@ _PLOT_ASCII = str.maketrans(
     }
 )
 
+# Every other character the app's own text uses, one ASCII character each (so columns keep
+# their width): what ``--ascii`` draws for words that came through with Unicode punctuation.
+_TEXT_ASCII = str.maketrans(
+    {
+        "–": "-",
+        "—": "-",
+        "−": "-",
+        "…": ".",
+        "·": ".",
+        "×": "x",
+        "→": ">",
+        "←": "<",
+        "↑": "^",
+        "↓": "v",
+        "▲": "^",
+        "▼": "v",
+        "▶": ">",
+        "≤": "<",
+        "≥": ">",
+        "±": "+",
+        "≈": "~",
+        "°": "o",
+        "⏎": "~",
+        "’": "'",
+        "‘": "'",
+        "“": '"',
+        "”": '"',
+        "●": "+",
+        "○": "o",
+        "◐": "~",
+        "✗": "x",
+        "⊘": "!",
+        "⚠": "!",
+        "░": ".",
+        "▌": "|",
+        "▐": "|",
+        " ": " ",
+    }
+)
+
 
 def glyphs_for(ascii_only: bool) -> Glyphs:
     """The ASCII set when asked for, else Unicode."""
@@ -126,3 +168,36 @@ def to_ascii(text: str) -> str:
     """Replace the box and block glyphs a plot draws with ASCII, keeping the length."""
     out = text.translate(_PLOT_ASCII)
     return "".join(ch if ord(ch) < 128 else "*" for ch in out)
+
+
+def ascii_str(text: str) -> str:
+    """``text`` in 7-bit ASCII, one character for one (punctuation, arrows, blocks, boxes);
+    anything else becomes ``?``."""
+    if text.isascii():
+        return text
+    out = text.translate(_TEXT_ASCII).translate(_PLOT_ASCII)
+    return "".join(ch if ord(ch) < 128 else "?" for ch in out)
+
+
+def ascii_text(text: Text) -> Text:
+    """A Rich ``Text`` in 7-bit ASCII, styles kept (the same length: spans stay in place).
+
+    ``--ascii`` promises a screen without a single non-ASCII character; the widgets pass all
+    they draw through this, so a word from an analysis module or an external string that
+    brings an en dash or an ellipsis cannot break the promise.
+    """
+    plain = text.plain
+    if plain.isascii():
+        return text
+    out = text.copy()
+    out.plain = ascii_str(plain)
+    return out
+
+
+def ascii_screen(widget: object) -> bool:
+    """Whether ``widget``'s app draws in ASCII (``--ascii``); False outside a running app."""
+    try:
+        glyphs = getattr(getattr(widget, "app", None), "glyphs", None)
+    except Exception:  # no active app (a widget rendered on its own)
+        return False
+    return isinstance(glyphs, Glyphs) and glyphs.ascii

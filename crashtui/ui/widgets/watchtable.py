@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widget import Widget
 
+from crashtui.ui.glyphs import ascii_screen, ascii_text
 from crashtui.ui.widgets.linediff import refresh_changed
 
 if TYPE_CHECKING:
@@ -119,6 +120,8 @@ class WatchTable(Widget, can_focus=True):
 
     def _redraw(self) -> bool:
         text = self._compose_text()
+        if ascii_screen(self):
+            text = ascii_text(text)
         if text == self._text:
             return False
         old, self._text = self._text, text
