@@ -158,9 +158,9 @@ class WatchTable(Widget, can_focus=True):
         self.post_message(self.Selected(self.symbols[self.index]))
 
     def key_enter(self, event: events.Key) -> None:
-        """Enter: open the selected symbol."""
-        event.stop()
+        """Enter: open the selected symbol (no rows yet, e.g. hidden: the app's ``drill`` decides)."""
         if self.selected is not None:
+            event.stop()
             self.post_message(self.Chosen(self.selected))
 
     def on_click(self, event: events.Click) -> None:
