@@ -13,6 +13,8 @@ class Glyphs:
 
     ascii: bool
     spark: str
+    flow_up: str
+    flow_down: str
     cursor: str
     up: str
     down: str
@@ -39,6 +41,8 @@ class Glyphs:
 UNICODE = Glyphs(
     ascii=False,
     spark="▁▂▃▄▅▆▇█",
+    flow_up="▁▄█",
+    flow_down="▔▀█",
     cursor="▶",
     up="▲",
     down="▼",
@@ -65,6 +69,8 @@ UNICODE = Glyphs(
 ASCII = Glyphs(
     ascii=True,
     spark="_.-=+*#@",
+    flow_up=".:#",
+    flow_down=".:#",
     cursor=">",
     up="^",
     down="v",

@@ -12,7 +12,7 @@ from crashtui.analysis.zones import ZoneKind
 from crashtui.engine import Engine
 from crashtui.timeparse import parse_instant
 from crashtui.ui.fmt import fmt_age, fmt_flow, fmt_pct, fmt_short
-from crashtui.ui.glyphs import ASCII, UNICODE, to_ascii
+from crashtui.ui.glyphs import ASCII, UNICODE, Glyphs, to_ascii
 from crashtui.ui.palette import Palette
 from crashtui.ui.render.alert_log import alert_list
 from crashtui.ui.render.charts import CandleSeries, aggregate_candles, decimate, nice_ticks
@@ -25,7 +25,7 @@ from crashtui.ui.render.liquidations import build_liquidations
 from crashtui.ui.render.price import build_watch_rows
 from crashtui.ui.render.price_chart import price_chart
 from crashtui.ui.render.status import build_status
-from crashtui.ui.sparkline import magnitude_bars, meter, resample, sparkline
+from crashtui.ui.sparkline import magnitude_bars, meter, resample, signed_bars, sparkline
 from tests.ui.uihelpers import FEB6_1400
 
 PALETTE = Palette(
@@ -69,6 +69,7 @@ def test_sparkline_and_bars() -> None:
     assert sparkline([3, 1], 8, ASCII.spark) == "@_"
     assert resample(list(range(100)), 10)[-1] == 99  # the latest point survives
     assert magnitude_bars([-100.0, None, 50.0], UNICODE.spark, "·") == "█·▅"
+    assert signed_bars([100.0, -50.0, None, 0.0], "▁▄█", "▔▀█", "·") == ("█ ·▁", " ▀  ")
     assert meter(0.5, 10, "#", ".") == "#####....."
 
 
@@ -227,10 +228,39 @@ def test_etf_pane_marks_unpublished_days_and_holidays(frame: Frame) -> None:
     days = flow_days(frame.snapshot.etf_flows["BTC"], frame.now_ms)
     assert days.values[-1] is None  # 02-06: not published yet at 14:00Z
     assert len(trading_days(frame.now_ms, 15)) == 15
-    body = build_etf(frame, 60, 8).plain
+    body = build_etf(frame, 60, 10).plain
     assert "not published" in body
     btc_line = next(line for line in body.split("\n") if line.startswith("BTC"))
-    assert btc_line.split()[1].endswith("·")
+    assert btc_line[4:20].endswith("·")
+    # Martin Luther King day (Mon 01-19) had no trading: not one of the 15 columns.
+    assert parse_instant("2026-01-19") not in days.days_ms
+    assert len(days.days_ms) == 15
+    assert "15 trading days" in body
+
+
+@pytest.mark.parametrize("glyphs", [UNICODE, ASCII], ids=["unicode", "ascii"])
+def test_etf_bars_show_direction_without_colour(frame: Frame, glyphs: Glyphs) -> None:
+    """Issue 20: an outflow bar looked like an inflow bar once colour was gone (NO_COLOR,
+    --ascii). Inflows rise above the zero line, outflows hang below it."""
+    shown = replace(frame, glyphs=glyphs)
+    lines_ = build_etf(shown, 80, 12).plain.split("\n")
+    for asset in ("BTC", "ETH"):
+        row = next(i for i, line in enumerate(lines_) if line.startswith(asset))
+        up, down = lines_[row], lines_[row + 1]
+        start = up.index("+") + 1
+        assert down[start - 1] == "-"
+        days = flow_days(frame.snapshot.etf_flows[asset], frame.now_ms)
+        assert len(days.values) == 15
+        for i, value in enumerate(days.values):
+            above, below = up[start + i], down[start + i]
+            if value is None:
+                assert (above, below) == (glyphs.unpublished, " ")
+            elif value > 0:
+                assert above != " "
+                assert below == " "
+            else:
+                assert above == " "
+                assert below != " "
 
 
 def test_ascii_plot_translation_keeps_length() -> None:
