@@ -1,8 +1,10 @@
-"""The dashboard's alerts: one AlertManager per engine, toasts, the bell and desktop notifications.
+"""The dashboard's alerts: one AlertManager per engine, the alert line, the bell and desktop
+notifications.
 
 The rules, the JSONL log and the command hook are :mod:`crashtui.alerts`'; this module gives
 each engine the dashboard swaps in its :class:`~crashtui.alerts.AlertManager`, checks it on the
-refresh tick and shows what it fires: a toast (when ``[alerts] toast``), the bell and OSC 9/777
+refresh tick and shows what it fires: a place on the :class:`AlertLine` (when ``[alerts]
+toast``; the app draws it above the status bar, never over a pane), the bell and OSC 9/777
 notifications (``bell``/``desktop``; written through the app's terminal writer, tmux-wrapped
 when inside tmux), an error toast for each failed delivery, and the session's list for the
 alert log screen.
@@ -19,11 +21,11 @@ threshold, source, direction) and
 * it fired when its manager armed (a condition that was already true and already shown), or
 * it lies within the rule's cooldown of the one shown (a rewind replaying that stretch).
 
-A repeat gets no toast, no bell and no new line on the alert log screen. The JSONL log and the
-command hook belong to the alert engine and see every alert its managers fire: after a rewind
-they get the replayed stretch's alerts again, each at its own replay time, as a second pass of
-the recording would. A seek back to before anything was shown (say, before the session's start)
-shows the alerts of that stretch: they are new to the trader.
+A repeat gets no place on the alert line, no bell and no new line on the alert log screen. The
+JSONL log and the command hook belong to the alert engine and see every alert its managers
+fire: after a rewind they get the replayed stretch's alerts again, each at its own replay time,
+as a second pass of the recording would. A seek back to before anything was shown (say, before
+the session's start) shows the alerts of that stretch: they are new to the trader.
 
 **On a collector's feed** (``--feed store``/``redis://``, or a collector found at start) the
 collector runs the hook and writes the log once for the desk; the dashboard's manager then only
@@ -116,9 +118,10 @@ class ShownAlerts:
 class DashboardAlerts:
     """The alert managers of one dashboard session and what the trader sees of them.
 
-    ``toast(alert)`` shows an alert, ``error(text)`` a failure; ``terminal(data)`` writes raw
-    bell/OSC sequences to the terminal (None: never). Call :meth:`attach` with each engine the
-    dashboard starts using, :meth:`check` on the refresh tick, :meth:`aclose` at exit.
+    ``toast(alert)`` shows an alert (the app puts it on the alert line), ``error(text)`` a
+    failure; ``terminal(data)`` writes raw bell/OSC sequences to the terminal (None: never).
+    Call :meth:`attach` with each engine the dashboard starts using, :meth:`check` on the
+    refresh tick, :meth:`aclose` at exit.
     """
 
     def __init__(
@@ -176,7 +179,7 @@ class DashboardAlerts:
 
         ``via_collector``: the engine reads a collector's feed, and the collector already runs
         the command hook and writes the log once for the whole desk. This dashboard then only
-        shows its alerts (toast, bell, desktop) and reads the collector's log; otherwise every
+        shows its alerts (alert line, bell, desktop) and reads the collector's log; otherwise every
         pane on the desk would page the trader and log each alert once more.
         """
         from crashtui.alerts import AlertManager, resolve_log_path
