@@ -26,6 +26,7 @@ from textual.scrollbar import ScrollBar, ScrollBarRender
 from crashtui.config.schema import Config
 from crashtui.textsafe import plain
 from crashtui.themes import ThemeSpec
+from crashtui.ui.alerting import AlertLine
 from crashtui.ui.app_alerts import AlertsMixin
 from crashtui.ui.app_refresh import RefreshMixin
 from crashtui.ui.app_replay import ReplayMixin
@@ -67,6 +68,13 @@ class CrashApp(
     """The dashboard. Pass a ``plan`` to build engines, or a ready ``engine`` (tests)."""
 
     TITLE = "crashtui"
+    # --ascii: the command palette's borders in ASCII too (app_routing.action_command_palette).
+    CSS = """
+    CommandPalette.-ascii #--input { border: ascii $border 50%; }
+    CommandPalette.-ascii CommandList { border-bottom: ascii $border; }
+    CommandPalette.-ascii CommandList:focus { border: blank; }
+    CommandPalette.-ascii LoadingIndicator { border-bottom: ascii $border; }
+    """
     # Here, not in a mixin: Textual reads BINDINGS only from App (DOMNode) classes.
     BINDINGS: ClassVar[list[BindingType]] = app_bindings()
 
@@ -112,6 +120,8 @@ class CrashApp(
         self._themes_loaded = False
         self._started = False
         self.alerts = None
+        self.alert_line = AlertLine()
+        self._alert_line_key = None
         if warning:
             self._startup_warnings.append(warning)
 

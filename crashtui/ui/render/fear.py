@@ -7,6 +7,7 @@ from rich.text import Text
 from crashtui.analysis.days import DAY_MS
 from crashtui.analysis.gauge import GaugeComponent
 from crashtui.model import FearGreedReading
+from crashtui.numfmt import fmt_ratio
 from crashtui.textsafe import plain
 from crashtui.ui.fmt import fmt_age
 from crashtui.ui.palette import Palette
@@ -34,7 +35,7 @@ def component_value(c: GaugeComponent, times: str) -> str:
     if c.name == "drawdown":
         return f"-{c.raw:.0f}%"
     if c.name in ("liquidations", "spread"):
-        return f"{c.raw:.1f}{times}"
+        return f"{fmt_ratio(c.raw)}{times}"
     if c.name == "etf_flows":
         return f"{c.raw:+,.0f}m/5d"
     if c.name == "funding":
