@@ -233,15 +233,23 @@ def test_reported_liquidations_are_met_within_5_percent(name: str, target: Any) 
     assert checked
 
 
+# the positioning families (README CHANGES 5): new sources, and Binance futures' funding rebuilt
+POSITIONING_SOURCES = {"binance_futures", "bybit", "okx_public", "hyperliquid"}
+
+
 def test_feb_2026_changed_only_as_recorded() -> None:
-    """README CHANGES: the added FRED series, the last candles and the instruments' time are the
-    only differences from the previous bundled file, whose payload lines hashed to 4f4907c4…"""
+    """README CHANGES: the added FRED series, the last candles, the instruments' time and the
+    positioning payloads are the only differences from the earlier bundled files. Without the
+    positioning sources, the payload lines hash as the previous file's do (d7ce5c8, which itself
+    changed from 4f4907c4… only by items 1-4)."""
     added = {"SP500", "VIXCLS", "DGS10", "DTB3"}
     with gzip.open(locate_recording("feb-2026"), "rt", encoding="utf-8") as fh:
         header = json.loads(fh.readline())
         rows = []
         for line in fh:
             record = json.loads(line)
+            if record["src"] in POSITIONING_SOURCES:
+                continue
             if record["src"] == "fred" and record["p"].get("series") in added:
                 continue
             if record["t"] == header["end_ms"] and record["ep"] == "klines":
@@ -253,7 +261,7 @@ def test_feb_2026_changed_only_as_recorded() -> None:
             rows.append((record["t"], record["src"], record["ep"], line))
     rows.sort(key=lambda r: r[:3])
     digest = hashlib.sha256("".join(r[3] for r in rows).encode()).hexdigest()
-    assert digest == "4f4907c44f98191e9eb2a954fd0850ecdd395591129277a8b0b235db49b2928d"
+    assert digest == "df3d86b7e4534a992419d63d7713938459535d9903e0dae845ff9d89ba8d8042"
     assert "tools/scenario/data/feb-2026/" in header["note"]
 
 
