@@ -13,6 +13,8 @@ import gzip
 import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -210,3 +212,65 @@ def test_the_note_labels_positioning_reconstructed_and_binance_funding_stays_hou
         "premium_index", "open_interest_hist", "taker_long_short_ratio", "global_long_short_account_ratio",
         "funding_rate_history",
     }  # fmt: skip
+
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+BYBIT_2026_SINGLE = {"singleOpenInterest", "singleOpenInterestValue"}  # the 2026 one-side twins
+
+
+def _fixture(name: str) -> Any:
+    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+
+
+def _first_bodies() -> dict[tuple[str, str], Any]:
+    """The first body of each positioning endpoint in the recording (after the backfill)."""
+    out: dict[tuple[str, str], Any] = {}
+    with gzip.open(locate_recording("feb-2026"), "rt", encoding="utf-8") as fh:
+        fh.readline()
+        for line in fh:
+            record = json.loads(line)
+            key = (record["src"], record["ep"])
+            if record["src"] in POSITIONING_SOURCES and key not in out:
+                out[key] = json.loads(record["b"])
+    return out
+
+
+def test_payloads_have_the_real_payloads_shape() -> None:
+    """Rows carry the fields the real (documented) payloads in tests/fixtures carry, no others."""
+    got = _first_bodies()
+
+    def keys(rows: list[dict[str, Any]]) -> set[str]:
+        return {k for row in rows for k in row}
+
+    pairs = [
+        (("binance_futures", "open_interest_hist"), "binance_futures_open_interest_hist.json"),
+        (("binance_futures", "taker_long_short_ratio"), "binance_futures_taker_long_short_ratio.json"),
+        (("binance_futures", "global_long_short_account_ratio"),
+         "binance_futures_global_long_short_account_ratio.json"),
+        (("binance_futures", "funding_rate_history"), "binance_futures_funding_rate_history.json"),
+        (("hyperliquid", "funding_history"), "hyperliquid_funding_history_btc.json"),
+    ]  # fmt: skip
+    for endpoint, fixture in pairs:
+        assert keys(got[endpoint]) == keys(_fixture(fixture)), endpoint
+    bybit_oi = got[("bybit", "open_interest")]
+    real = _fixture("bybit_open_interest.json")
+    assert bybit_oi.keys() == real.keys()
+    assert bybit_oi["result"].keys() == real["result"].keys()
+    assert bybit_oi["result"]["category"] == "linear"  # coins, one side in singleOpenInterest
+    assert keys(bybit_oi["result"]["list"]) == keys(real["result"]["list"])
+    assert keys(got[("bybit", "funding_history")]["result"]["list"]) == keys(
+        _fixture("bybit_funding_history.json")["result"]["list"]
+    )
+    ticker = keys(got[("bybit", "tickers")]["result"]["list"])
+    assert ticker <= keys(_fixture("bybit_tickers_inverse.json")["result"]["list"]) | BYBIT_2026_SINGLE
+    assert keys(got[("okx_public", "funding_rate")]["data"]) == keys(
+        _fixture("okx_funding_rate.json")["data"]
+    )
+    rubik = got[("okx_public", "rubik_open_interest_volume")]["data"]
+    assert {len(row) for row in rubik} == {
+        len(row) for row in _fixture("okx_rubik_contracts_open_interest_volume.json")["data"]
+    }
+    meta, ctxs = got[("hyperliquid", "meta_and_asset_ctxs")]
+    real_meta, real_ctxs = _fixture("hyperliquid_meta_and_asset_ctxs.json")
+    assert keys(ctxs) == keys(real_ctxs)
+    assert keys(meta["universe"]) <= keys(real_meta["universe"])

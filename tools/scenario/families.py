@@ -222,8 +222,9 @@ BOOK_EVERY_MS = 900_000
 
 
 def books(ctx: Context) -> Iterator[RawPayload]:
-    """Order books every 15 minutes, following the hourly spread and depth series."""
-    market, rng = ctx.market, ctx.rng
+    """Order books every 15 minutes (or on ``books``' cadence), following the hourly spread and
+    depth series. A book the cadence skips is still drawn, so the others stay as they were."""
+    market, rng, cadence = ctx.market, ctx.rng, ctx.spec.books
     candle_books = {s: CandleBook(ctx, s) for s in ctx.spec.symbols}
     hours = [t for t, _ in market.spread_bps.get("BTC", [])]
     for i, hour in enumerate(hours):
@@ -232,7 +233,8 @@ def books(ctx: Context) -> Iterator[RawPayload]:
                 if t not in candle_books[sym].index:
                     continue
                 book = _depth(candle_books[sym].price(t - t % STEP_MS), market, sym, i, rng)
-                yield _payload("binance", "depth", t + 800, _json(book), symbol=sym)
+                if cadence is None or cadence.due(t, ctx.spec.start_ms):
+                    yield _payload("binance", "depth", t + 800, _json(book), symbol=sym)
 
 
 def _depth(mid: float, market: Market, sym: str, i: int, rng: random.Random) -> dict[str, object]:

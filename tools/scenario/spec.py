@@ -300,6 +300,7 @@ class ScenarioSpec:
     dense_tickers: tuple[date, date] | None
     derivatives: dict[str, Any] = field(default_factory=dict)
     positioning: PositioningSpec | None = None
+    books: Cadence | None = None  # order books' cadence (default: every 15 minutes)
 
     @property
     def start_ms(self) -> int:
@@ -620,6 +621,7 @@ def load(name: str, data: Path = DATA) -> ScenarioSpec:
     macro = t.table("macro")
     claims = macro.table("claims")
     tickers = t.table("tickers")
+    dense = (tickers.date("dense_from"), tickers.date("dense_to")) if tickers.data else None
     spec = ScenarioSpec(
         name=t.text("name"),
         folder=folder,
@@ -688,10 +690,8 @@ def load(name: str, data: Path = DATA) -> ScenarioSpec:
         else None,
         dense_tickers=(tickers.date("dense_from"), tickers.date("dense_to")) if tickers.data else None,
         derivatives=dict(t.get("derivatives", {})),
-        positioning=_positioning(
-            t.table("positioning"),
-            (tickers.date("dense_from"), tickers.date("dense_to")) if tickers.data else None,
-        ),
+        positioning=_positioning(t.table("positioning"), dense),
+        books=_cadence(t.table("books"), dense) if "books" in t.data else None,
     )
     for family in spec.families:
         from .families import FAMILIES
