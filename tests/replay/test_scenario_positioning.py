@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import shutil
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -26,7 +27,8 @@ from crashtui.config import Config
 from crashtui.model import Snapshot
 from crashtui.replay.locate import locate_recording
 from tools.scenario.build import build_market
-from tools.scenario.spec import load
+from tools.scenario.positioning import STEPS_12H, stress
+from tools.scenario.spec import SpecError, load
 
 POSITIONING_SOURCES = {"binance_futures", "bybit", "okx_public", "hyperliquid"}
 FOUR_VENUES = {"binance_futures", "bybit", "okx_public", "hyperliquid"}
@@ -274,3 +276,27 @@ def test_payloads_have_the_real_payloads_shape() -> None:
     real_meta, real_ctxs = _fixture("hyperliquid_meta_and_asset_ctxs.json")
     assert keys(ctxs) == keys(real_ctxs)
     assert keys(meta["universe"]) <= keys(real_meta["universe"])
+
+
+def test_stress_is_the_drawdown_from_the_trailing_12h_high() -> None:
+    # 10% under the 12 h high is full stress; a new high resets it; a high 12 h old drops out
+    prices = [100.0, 95.0, 90.0, 80.0, 100.0, 99.0]
+    assert stress(prices) == pytest.approx([0.0, 0.5, 1.0, 1.0, 0.0, 0.1])
+    calm_then_old_high = [100.0] + [90.0] * STEPS_12H
+    assert stress(calm_then_old_high)[-1] == 0.0  # the 100 is 12 h back: out of the window
+
+
+def test_cadence_thins_outside_the_dense_days(tmp_path: Path) -> None:
+    spec = load("feb-2026")
+    assert spec.positioning is not None
+    history = spec.positioning.history
+    start = spec.start_ms
+    calm, dense = _ms("2026-01-20T00:00"), _ms("2026-02-05T00:00")
+    assert [history.due(calm + k * 1_800_000, start) for k in range(5)] == [True, False, False, False, True]
+    assert [history.due(dense + k * 1_800_000, start) for k in range(5)] == [True] * 5
+    folder = tmp_path / "bad"
+    shutil.copytree(spec.folder, folder)
+    text = (spec.folder / "scenario.toml").read_text(encoding="utf-8")
+    (folder / "scenario.toml").write_text(text.replace("dense_every_min = 30", "dense_every_min = 7", 1))
+    with pytest.raises(SpecError, match=r"positioning\.history\.dense_every_min"):
+        load("bad", tmp_path)

@@ -239,18 +239,18 @@ FEB_DENSE_DAYS = (1_770_249_600_000, 1_770_422_400_000)  # 2026-02-05 .. 02-07: 
 
 
 def _thinned_book(record: dict[str, Any], start_ms: int) -> bool:
-    """A 15-minute order book of a calm day, which CHANGES 6 no longer carries."""
+    """A quarter-hour order book of a calm day, which CHANGES 6 no longer carries."""
     t = record["t"] - 800  # a book leaves 800 ms after its mark
     return (
         record["ep"] == "depth"
         and not FEB_DENSE_DAYS[0] <= t < FEB_DENSE_DAYS[1]
-        and bool((t - start_ms) % 1_800_000)
+        and bool((t - start_ms) % 3_600_000)
     )
 
 
 def test_feb_2026_changed_only_as_recorded() -> None:
     """README CHANGES: the added FRED series, the last candles, the instruments' time, the
-    positioning payloads and the calm days' order books every 30 minutes are the only differences
+    positioning payloads and the calm days' hourly order books are the only differences
     from the earlier bundled files. Without the positioning sources and the quarter-hour books of
     calm days, the payload lines hash as the previous file's do filtered the same way (d7ce5c8,
     which itself changed from 4f4907c4… only by items 1-4)."""
@@ -273,7 +273,7 @@ def test_feb_2026_changed_only_as_recorded() -> None:
             rows.append((record["t"], record["src"], record["ep"], line))
     rows.sort(key=lambda r: r[:3])
     digest = hashlib.sha256("".join(r[3] for r in rows).encode()).hexdigest()
-    assert digest == "e7dc5dc62364bd735a396f492f8dc38231b1b5ff7b707c6430a7c8707a3b0b60"
+    assert digest == "6e723d4071c82ff722e5a6766fb4317e45e9e2ea3f90369cd93c81c09a32fd12"
     assert "tools/scenario/data/feb-2026/" in header["note"]
 
 

@@ -533,8 +533,8 @@ def borrow(ctx: Context) -> Iterator[RawPayload]:
 #
 # Polled on ``positioning.history`` / ``positioning.snapshots`` (the catalog's 5-minute and
 # 30-second kinds, thinned outside the crash days so the recording stays small and quick to
-# replay). A poll's reply holds the rows since the previous poll plus the last one again: the
-# live poller asks for 30 (or a 2 h tail) and the rest would only repeat rows the state holds.
+# replay). A poll's reply holds the rows since the previous poll: the live poller asks for 30
+# (or a 2 h tail) and the rest would only repeat rows the state holds.
 
 PERP_VOLUME_MULTIPLE = 2.5  # perpetuals trade a few times the spot volume
 CIRCULATING = {"BTC": 19_990_000.0, "ETH": 120_700_000.0}
@@ -571,16 +571,16 @@ def _rows(series: list[tuple[int, float]], first: int, last: int, step: int) -> 
 
 
 class _Sent:
-    """Where each series' next reply starts: the backfill's reach, then the last row sent (sent
-    again, as a tail overlaps the previous reply)."""
+    """Where each series' next reply starts: the backfill's reach, then just after the last row
+    sent (the live tail repeats a few rows the state already holds; they are left out)."""
 
     def __init__(self) -> None:
         self.last: dict[object, int] = {}
 
     def first(self, key: object, reach: int, last_row: int) -> int:
-        first = self.last.get(key, reach)
+        previous = self.last.get(key)
         self.last[key] = last_row
-        return first
+        return reach if previous is None else previous + 1
 
 
 PERIOD_NAMES = {  # venue spelling of the two row periods
@@ -790,7 +790,7 @@ def _hyperliquid_ctx(now: _Now) -> dict[str, object]:
 def funding_history(ctx: Context) -> Iterator[RawPayload]:
     """Settled funding after each 8-hourly settlement: Binance fundingRate and Bybit funding/history
     (the last 5 rows, as the poller asks) and Hyperliquid fundingHistory (it settles hourly: the
-    hours since the previous poll and that one again); a backfill at the window's start. The
+    hours since the previous poll); a backfill at the window's start. The
     poller's hourly polls in between would repeat these rows and are left out."""
     market, p = ctx.market, ctx.spec.positioning
     if p is None or not market.venue_funding:
@@ -819,7 +819,7 @@ def funding_history(ctx: Context) -> Iterator[RawPayload]:
                     yield _payload("bybit", "funding_history", recv, body, symbol=sym)
             series = market.venue_funding.get(("hyperliquid", sym))
             if series is not None:
-                reach = t - (7 * DAY_MS if backfill else SETTLE_EVERY_MS)
+                reach = t - (7 * DAY_MS if backfill else SETTLE_EVERY_MS - HOUR_MS)
                 rows_hl = [{"coin": sym, "fundingRate": f"{r / 8:.8f}", "premium": f"{r / 8 - 0.0000125:.8f}",
                             "time": ts + 31} for ts, r in _rows(series, reach, t, HOUR_MS)]  # fmt: skip
                 yield _payload("hyperliquid", "funding_history", recv + 1_000, _json(rows_hl), symbol=sym)
