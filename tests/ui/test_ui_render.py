@@ -364,7 +364,10 @@ def with_btc_testing(frame: Frame) -> Frame:
 @pytest.mark.parametrize("width", range(24, 201, 4))
 def test_the_state_column_never_disappears_it_abbreviates(frame: Frame, width: int) -> None:
     """Issue 20: at 80 columns and in ``--pane price`` a "testing" row dropped STATE altogether."""
-    for shown, long, short in ((with_btc_testing(frame), "testing", "TEST"), (frame, "BROKE", "BRK")):
+    for shown, long, short in (
+        (with_btc_testing(frame), "testing", "TEST"),
+        (frame, "turned resist", "S->R"),
+    ):
         rows = build_watch_rows(shown, width)
         assert "STATE" in rows.header.plain
         btc = rows.rows[rows.symbols.index("BTC")].plain
@@ -378,10 +381,10 @@ def test_abbreviated_states_say_which_way(frame: Frame) -> None:
     item = frame.analysis.symbol("BTC")
     assert item is not None
     assert item.summary is not None
-    # BTC at 60,197 under its broken 61,992 zone: broke, and price is below it.
-    assert state_abbrev(item.summary, 60_197.0, UNICODE) == "BRK↓"
-    assert state_abbrev(item.summary, 60_197.0, ASCII) == "BRKv"
-    assert state_abbrev(item.summary, 70_000.0, UNICODE) == "BRK↑"
+    # BTC at 60,197 under its 61,992 zone, a support that turned resistance: price is below it.
+    assert state_abbrev(item.summary, 60_197.0, UNICODE) == "S->R↓"
+    assert state_abbrev(item.summary, 60_197.0, ASCII) == "S->Rv"
+    assert state_abbrev(item.summary, 70_000.0, UNICODE) == "S->R↑"
     tested = with_btc_testing(frame).analysis.symbol("BTC")
     assert tested is not None
     assert state_abbrev(tested.summary, 60_000.0, UNICODE) == "TEST"

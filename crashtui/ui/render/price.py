@@ -79,14 +79,15 @@ def badge_cell(summary: ZoneSummary | None, palette: Palette, short: bool = Fals
 
 
 # The STATE column never gives way (issue 20): narrow, it abbreviates instead.
+# The narrowest form: the state table's narrow badge word where it is short (LOST, S->R).
 STATE_ABBREV = {
     ZoneState.TESTING: "TEST",
-    ZoneState.BROKE_BELOW: "BRK",
+    ZoneState.BROKE_BELOW: "LOST",
     ZoneState.BROKE_ABOVE: "BRK",
     ZoneState.BACK_ABOVE: "BACK",
     ZoneState.BACK_BELOW: "BACK",
-    ZoneState.SUPPORT_TURNED_RESISTANCE: "S>R",
-    ZoneState.RESISTANCE_TURNED_SUPPORT: "R>S",
+    ZoneState.SUPPORT_TURNED_RESISTANCE: "S->R",
+    ZoneState.RESISTANCE_TURNED_SUPPORT: "R->S",
     ZoneState.RECLAIMED: "RCL",
     ZoneState.BREAKOUT_FAILED: "FAIL",
     ZoneState.APPROACHING: "NEAR",
