@@ -73,6 +73,14 @@ KEYS: tuple[Key, ...] = (
         "s",
     ),
     Key(
+        "p",
+        "drilldown('positions')",
+        "Positions: liquidation, levels between, shocks; edit",
+        "drill.positions",
+        "Drilldowns",
+        "p",
+    ),
+    Key(
         "exclamation_mark",
         "alerts",
         "Alert log: this session's alerts, then earlier ones",
@@ -96,6 +104,25 @@ KEYS: tuple[Key, ...] = (
     ),
     Key("up,k", "noop", "Previous symbol (in the Price table)", "table.up", "Watchlist", "↑/k", show=False),
     Key("down,j", "noop", "Next symbol (in the Price table)", "table.down", "Watchlist", "↓/j", show=False),
+    Key(
+        "n", "position_add", "Add a position (saved in the UI state file)", "positions.add", "Positions", "n"
+    ),
+    Key(
+        "u,enter",
+        "position_edit",
+        "Edit the selected position (positions screen)",
+        "positions.edit",
+        "Positions",
+        "u",
+    ),
+    Key(
+        "d,delete",
+        "position_remove",
+        "Remove the selected position (positions screen)",
+        "positions.remove",
+        "Positions",
+        "d",
+    ),
     Key("1", "pane('price')", "Show the Price pane (one-pane layout)", "pane.price", "Layout", "1"),
     Key(
         "2",
@@ -107,6 +134,9 @@ KEYS: tuple[Key, ...] = (
     ),
     Key("3", "pane('etf')", "Show the ETF flows pane (one-pane layout)", "pane.etf", "Layout", "3"),
     Key("4", "pane('fear')", "Show the Fear pane (one-pane layout)", "pane.fear", "Layout", "4"),
+    Key(
+        "5", "pane('positions')", "Show the Positions pane (one-pane layout)", "pane.positions", "Layout", "5"
+    ),
     Key("tab", "next_pane", "Next pane (one-pane layout)", "pane.next", "Layout", "tab"),
     Key("space", "pause", "Replay: pause or resume", "replay.pause", "Replay", "space"),
     Key("left", f"seek({-HOUR_MS})", "Replay: back one hour", "replay.back_hour", "Replay", "←"),
@@ -134,7 +164,7 @@ def key_label(key: Key, ascii_only: bool) -> str:
 
 # Keys handled by a widget or a screen rather than the app (listed in help, not bound here):
 # the dashboard binds tab itself because Textual's screens bind tab to focus movement.
-WIDGET_KEYS = {"table.up", "table.down", "pane.next"}
+WIDGET_KEYS = {"table.up", "table.down", "pane.next", "positions.edit", "positions.remove"}
 
 
 def app_bindings() -> list[BindingType]:

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from crashtui.config.schema import UiConfig
 
-PANES = ("price", "liquidations", "etf", "fear")
-TITLES = {"price": "Price", "liquidations": "Liquidations", "etf": "ETF flows", "fear": "Fear"}
+PANES = ("price", "liquidations", "etf", "fear", "positions")
+TITLES = {
+    "price": "Price",
+    "liquidations": "Liquidations",
+    "etf": "ETF flows",
+    "fear": "Fear",
+    "positions": "Positions",
+}
+# Panes shown only in the one-pane layout (tabs, --pane); the grid shows their summary line.
+SINGLE_ONLY = ("positions",)
 WIDE = "wide"
 COMPACT = "compact"
 SINGLE = "single"

@@ -16,7 +16,8 @@ def run_dashboard(args: argparse.Namespace, loaded: LoadedConfig) -> int:
     from crashtui.config.symbols import table_from_config
     from crashtui.ui.app import CrashApp
     from crashtui.ui.options import options_from
-    from crashtui.ui.prefs import load_state, save_state
+    from crashtui.ui.positions import PositionBook
+    from crashtui.ui.prefs import load_state, save_positions, save_state
     from crashtui.ui.session import plan_from_args
     from crashtui.ui.watchlists import WatchlistBook
 
@@ -35,12 +36,14 @@ def run_dashboard(args: argparse.Namespace, loaded: LoadedConfig) -> int:
         initial=args.watchlist,
         remember_active=not plan.replay,
     )
+    positions = PositionBook(config.positions, state.positions, save=save_positions)
     app = CrashApp(
         config,
         plan=plan,
         options=options_from(args, config.ui),
         book=book,
         warnings=[w for w in (warning,) if w],
+        positions=positions,
     )
     app.run(mouse=app.options.mouse)
     return int(app.return_code or 0)

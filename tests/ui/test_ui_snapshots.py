@@ -19,9 +19,11 @@ from crashtui.config.alerts_schema import DEFAULT_RULES, AlertsConfig, ZoneRule
 from crashtui.config.schema import Config
 from crashtui.engine import Engine
 from crashtui.replay.locate import locate_recording
+from crashtui.risk.position import Position, PositionSide, Venue
 from crashtui.timeparse import parse_instant
 from crashtui.ui.alerting import DashboardAlerts
 from crashtui.ui.app import CrashApp
+from crashtui.ui.positions import PositionBook
 from crashtui.ui.screens.alerts import AlertLogScreen
 from tests.ui.uihelpers import SNAPSHOT_OPTIONS, still_app
 
@@ -41,11 +43,24 @@ SCREENS = [
 ]
 
 
+async def radar_ready(pilot: Pilot[Any]) -> None:
+    """Wait for the radar the dashboard computes in a thread (the picture must not depend on
+    whether it was ready), then for the frame that shows it."""
+    app = pilot.app
+    assert isinstance(app, CrashApp)
+    await pilot.pause()
+    for _ in range(500):
+        if app.radar is not None and not app._radar_busy:
+            break
+        await pilot.pause(0.02)
+    await pilot.pause()
+
+
 def pressing(keys: tuple[str, ...]) -> Callable[[Pilot[Any]], Any]:
     """A run_before that presses ``keys`` and lets the screen settle."""
 
     async def run_before(pilot: Pilot[Any]) -> None:
-        await pilot.pause()
+        await radar_ready(pilot)
         for key in keys:
             await pilot.press(key)
             await pilot.pause()
@@ -111,3 +126,26 @@ def test_alert_log_screen(snap_compare: Any, night_of_alerts: tuple[Engine, Dash
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+POSITIONS = (
+    Position("BTC", PositionSide.LONG, entry=78_000.0, leverage=10.0, size=0.5),
+    Position("BTC", PositionSide.LONG, entry=60_000.0, leverage=3.0, size_usd=20_000.0),
+    Position("ETH", PositionSide.SHORT, entry=1_900.0, leverage=5.0, size=4.0, venue=Venue.BYBIT),
+)
+RADAR_SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((200, 50), id="200x50")]
+
+
+@pytest.mark.usefixtures("fixed_dirs")
+@pytest.mark.parametrize("size", RADAR_SIZES)
+def test_positions_pane(snap_compare: Any, still_engine: Engine, size: tuple[int, int]) -> None:
+    options = replace(SNAPSHOT_OPTIONS, pane="positions")
+    app = CrashApp(Config(), engine=still_engine, options=options, positions=PositionBook(POSITIONS))
+    assert snap_compare(app, terminal_size=size, run_before=pressing(()))
+
+
+@pytest.mark.usefixtures("fixed_dirs")
+@pytest.mark.parametrize("size", RADAR_SIZES)
+def test_positions_drilldown(snap_compare: Any, still_engine: Engine, size: tuple[int, int]) -> None:
+    app = CrashApp(Config(), engine=still_engine, options=SNAPSHOT_OPTIONS, positions=PositionBook(POSITIONS))
+    assert snap_compare(app, terminal_size=size, run_before=pressing(("p", "down")))

@@ -17,7 +17,7 @@ from textual.screen import Screen
 from crashtui.config.schema import UiConfig
 from crashtui.textsafe import plain
 from crashtui.ui.glyphs import Glyphs
-from crashtui.ui.layout import COMPACT, PANES, SINGLE, TITLES, WIDE, layout_mode
+from crashtui.ui.layout import COMPACT, PANES, SINGLE, SINGLE_ONLY, TITLES, WIDE, layout_mode
 from crashtui.ui.render.common import fit
 from crashtui.ui.widgets.chart import ChartView
 from crashtui.ui.widgets.textview import TextView
@@ -72,6 +72,9 @@ class DashboardScreen(Screen[None]):
         border-top: solid $primary 60%;
         padding: 0 1 0 0;
     }
+    DashboardScreen.-wide .single-only, DashboardScreen.-compact .single-only { display: none; }
+    #portfolio { height: 1; display: none; }
+    #portfolio.-shown { display: block; }
     DashboardScreen.-single #panes { layout: vertical; }
     DashboardScreen.-single .pane { display: none; }
     DashboardScreen.-single .pane.-active { display: block; }
@@ -107,6 +110,9 @@ class DashboardScreen(Screen[None]):
                 yield TextView(id="etf-body", classes="body")
             with Pane("fear"):
                 yield TextView(id="fear-body", classes="body")
+            with Pane("positions"):
+                yield TextView(id="positions-body", classes="body")
+        yield TextView(id="portfolio")
         yield TextView(id="status")
 
     def on_mount(self) -> None:
@@ -135,6 +141,7 @@ class DashboardScreen(Screen[None]):
         self.set_class(mode == SINGLE and self._forced_pane is None, "-tabs")
         for pane in self.query(Pane):
             pane.set_class(pane.pane_name == self.active_pane, "-active")
+            pane.set_class(pane.pane_name in SINGLE_ONLY, "single-only")
         self._draw_tabs()
         self.call_after_refresh(self._fit_chart)
 
@@ -207,6 +214,20 @@ class DashboardScreen(Screen[None]):
         self.query_one("#liq-body", TextView).show(lambda w, h: build_liquidations(frame, w, h))
         self.query_one("#etf-body", TextView).show(lambda w, h: build_etf(frame, w, h))
         self.query_one("#fear-body", TextView).show(lambda w, h: build_fear(frame, w, h))
+        self._update_positions(frame)
+
+    def _update_positions(self, frame: Frame) -> None:
+        """The positions pane, and the portfolio line when the pane is not on screen."""
+        from crashtui.ui.render.positions import build_positions, portfolio_line, portfolio_of
+
+        self.query_one("#positions-body", TextView).show(lambda w, h: build_positions(frame, w, h))
+        line = self.query_one("#portfolio", TextView)
+        pane_shown = self.mode == SINGLE and self.active_pane == "positions"
+        shown = frame.positions > 0 and not pane_shown
+        line.set_class(shown, "-shown")
+        if shown:
+            portfolio = portfolio_of(frame)
+            line.show(lambda w, h: portfolio_line(portfolio, frame, w))
 
     def show_loading(self, message: str) -> None:
         """Before the first frame: say what is happening instead of showing blank panes."""

@@ -20,6 +20,7 @@ DRILLDOWNS: dict[str, str] = {
     "fear": "crashtui.ui.screens.fear:FearScreen",
     "macro": "crashtui.ui.screens.macro:MacroScreen",
     "sources": "crashtui.ui.screens.sources:SourcesScreen",
+    "positions": "crashtui.ui.screens.positions:PositionsScreen",
 }
 
 
