@@ -149,3 +149,10 @@ def test_positions_pane(snap_compare: Any, still_engine: Engine, size: tuple[int
 def test_positions_drilldown(snap_compare: Any, still_engine: Engine, size: tuple[int, int]) -> None:
     app = CrashApp(Config(), engine=still_engine, options=SNAPSHOT_OPTIONS, positions=PositionBook(POSITIONS))
     assert snap_compare(app, terminal_size=size, run_before=pressing(("p", "down")))
+
+
+@pytest.mark.usefixtures("fixed_dirs")
+def test_dashboard_with_radar_at_200x50(snap_compare: Any, still_engine: Engine) -> None:
+    """The leverage table under the Price table and the portfolio line above the status bar."""
+    app = CrashApp(Config(), engine=still_engine, options=SNAPSHOT_OPTIONS, positions=PositionBook(POSITIONS))
+    assert snap_compare(app, terminal_size=(200, 50), run_before=pressing(()))

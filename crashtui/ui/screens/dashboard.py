@@ -102,6 +102,7 @@ class DashboardScreen(Screen[None]):
         with Container(id="panes"):
             with Pane("price"):
                 yield WatchTable(self._glyphs.cursor, id="watch")
+                yield TextView(id="deriv")
                 yield TextView(id="chart-title")
                 yield ChartView(self._glyphs, id="price-chart")
             with Pane("liquidations"):
@@ -178,7 +179,8 @@ class DashboardScreen(Screen[None]):
         """Show the price chart only when the Price pane has room for it under the table."""
         pane = self.query_one("#pane-price", Pane)
         table = self.query_one("#watch", WatchTable)
-        room = pane.content_size.height - (len(table.symbols) + 1) - 1
+        leverage_rows = len(self.query_one("#deriv", TextView).text.plain.splitlines()) or 1
+        room = pane.content_size.height - (len(table.symbols) + 1) - leverage_rows - 1
         show = room >= MIN_CHART_ROWS
         for widget_id in ("#chart-title", "#price-chart"):
             self.query_one(widget_id).set_class(not show, "-hidden")
@@ -211,10 +213,21 @@ class DashboardScreen(Screen[None]):
         symbol = table.selected
         if symbol is not None:
             self._show_chart(frame, symbol)
+        self._show_leverage(frame, symbol)
         self.query_one("#liq-body", TextView).show(lambda w, h: build_liquidations(frame, w, h))
         self.query_one("#etf-body", TextView).show(lambda w, h: build_etf(frame, w, h))
         self.query_one("#fear-body", TextView).show(lambda w, h: build_fear(frame, w, h))
         self._update_positions(frame)
+
+    def _show_leverage(self, frame: Frame, symbol: str | None) -> None:
+        from crashtui.ui.render.derivatives import build_derivatives
+
+        wide = self.mode == WIDE
+        view = self.query_one("#deriv", TextView)
+        before = len(view.text.plain.splitlines())
+        view.show(lambda w, h: build_derivatives(frame, w, wide, symbol))
+        if len(view.text.plain.splitlines()) != before:
+            self.call_after_refresh(self._fit_chart)
 
     def _update_positions(self, frame: Frame) -> None:
         """The positions pane, and the portfolio line when the pane is not on screen."""
@@ -276,3 +289,4 @@ class DashboardScreen(Screen[None]):
         """Cursor moved: redraw the chart for the new symbol."""
         if self._frame is not None:
             self._show_chart(self._frame, message.symbol)
+            self._show_leverage(self._frame, message.symbol)

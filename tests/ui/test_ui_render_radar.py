@@ -1,0 +1,162 @@
+"""The radar's pure renderers (leverage, positions, recovery, macro, liquidation map) on
+hand-built radars: unknown figures read n/a (never 0), liquidated positions say so, every
+estimate says it is one."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from crashtui.analysis.derivatives import SymbolDerivatives, VenueFunding
+from crashtui.analysis.radar import Radar
+from crashtui.engine import Engine
+from crashtui.risk.evaluate import Level, LevelKind, MarketView, PriceBar, evaluate
+from crashtui.risk.position import Position, PositionSide
+from crashtui.ui.glyphs import ASCII, UNICODE
+from crashtui.ui.palette import Palette
+from crashtui.ui.render.derivatives import build_derivatives, derivatives_line, derivatives_table
+from crashtui.ui.render.frame import Frame
+from crashtui.ui.render.positions import (
+    EMPTY_HINT,
+    build_positions,
+    portfolio_line,
+    portfolio_of,
+    position_detail,
+)
+
+PALETTE = Palette(
+    "green", "red", "blue", "magenta", "grey50", "grey50", "yellow", "red", "green", "yellow", "blue"
+)
+NOW = 1_770_386_400_000  # 2026-02-06 14:00Z
+MIN = 60_000
+
+
+@pytest.fixture(scope="module")
+def base(feb6_engine: Engine) -> Frame:
+    """The scenario's snapshot (watchlist BTC, ETH) with no radar yet."""
+    snapshot = replace(feb6_engine.state.snapshot(), generated_ms=NOW)
+    return Frame(NOW, snapshot, feb6_engine.analysis(), PALETTE, UNICODE, "feb-2026")
+
+
+BTC_ROW = SymbolDerivatives(
+    symbol="BTC",
+    open_interest_usd=5.0e9,
+    oi_at_ms=NOW - 5 * MIN,
+    oi_change_1h_pct=1.5,
+    oi_change_24h_pct=None,
+    funding=(
+        VenueFunding("binance_futures", 0.0001, NOW - 5 * MIN),
+        VenueFunding("okx_public", -0.0002, NOW - 90 * MIN, settled=True),
+    ),
+    basis_pct=None,
+    coinbase_premium_pct=-0.05,
+    premium_at_ms=NOW - MIN,
+    long_short_ratio=None,
+)
+
+
+def with_radar(frame: Frame, **parts: object) -> Frame:
+    return replace(frame, radar=Radar(NOW, **parts))  # type: ignore[arg-type]
+
+
+# --- leverage ---------------------------------------------------------------------------------------
+
+
+def test_leverage_before_the_radar_and_without_data(base: Frame) -> None:
+    assert "computing" in derivatives_line(base, "BTC", 80).plain
+    frame = with_radar(base, derivatives={"BTC": BTC_ROW})
+    assert "n/a" in derivatives_line(frame, "ETH", 80).plain
+    assert "0.00" not in derivatives_line(frame, "ETH", 80).plain
+
+
+def test_leverage_line_shows_every_figure_unknowns_as_na(base: Frame) -> None:
+    frame = with_radar(base, derivatives={"BTC": BTC_ROW})
+    text = derivatives_line(frame, "BTC", 200).plain
+    assert "OI $5.00B" in text
+    assert "1h +1.5%" in text
+    assert "24h n/a" in text  # unknown, not 0
+    assert "B +0.0100%" in text
+    assert "O -0.0200%" in text
+    assert "Y –" in text  # Bybit has no funding: a dash, never 0
+    assert "H –" in text
+    assert "basis n/a" in text
+    assert "CB prem -0.050%" in text
+    assert "L/S n/a" in text
+    assert "as of 1h" in text  # the row's oldest figure (OKX's settled rate, 90 minutes old)
+    narrow = build_derivatives(frame, 48, False, "BTC")
+    assert 1 < len(narrow.plain.splitlines()) <= 3
+    assert all(len(line) <= 48 for line in narrow.plain.splitlines())
+
+
+def test_leverage_table_annualises_and_ages_at_wide_sizes(base: Frame) -> None:
+    frame = with_radar(base, derivatives={"BTC": BTC_ROW})
+    wide = "\n".join(t.plain for t in derivatives_table(frame, 160))
+    assert "+0.0100% +11%/y 5m" in wide  # 0.01%/8h × 3 × 365 = 10.95%/y, 5 minutes old
+    assert "-0.0200% -22%/y 1h" in wide
+    assert "ETH" in wide
+    assert "n/a" in wide.splitlines()[2]  # ETH: no row at all
+    narrow = [t.plain for t in derivatives_table(frame, 60)]
+    assert all(len(line) <= 60 for line in narrow)
+    assert "%/y" not in "\n".join(narrow)
+    ascii_frame = replace(frame, glyphs=ASCII)
+    assert "–" not in derivatives_line(ascii_frame, "BTC", 200).plain
+
+
+def test_stale_figures_are_dimmed(base: Frame) -> None:
+    frame = with_radar(base, derivatives={"BTC": BTC_ROW})
+    rows = derivatives_table(frame, 160)
+    okx = rows[1]
+    spans = [s for s in okx.spans if "-0.0200%" in okx.plain[s.start : s.end]]
+    assert spans
+    assert any(s.style == PALETTE.stale for s in spans)
+
+
+# --- positions --------------------------------------------------------------------------------------
+
+TOP = Position("BTC", PositionSide.LONG, entry=78_000.0, leverage=10.0, size=0.5)
+CALM = Position("BTC", PositionSide.LONG, entry=60_000.0, leverage=2.0, size=0.5)
+MARKET = MarketView(
+    mark=60_000.0,
+    mark_ms=NOW,
+    atr=1_000.0,
+    levels=(Level(55_000.0, LevelKind.SUPPORT),),
+    path=(PriceBar(NOW - 3_600_000, 59_000.0, 79_000.0),),
+)
+
+
+def test_positions_pane_states(base: Frame) -> None:
+    empty = build_positions(base, 80, 10).plain
+    assert "No positions" in empty
+    assert "n to add" in empty
+    assert EMPTY_HINT.startswith("No positions")
+    pending = replace(base, positions=2)
+    assert "evaluating" in build_positions(pending, 80, 10).plain
+    portfolio = evaluate((TOP, CALM), {"BTC": MARKET})
+    frame = replace(with_radar(base, portfolio=portfolio), positions=2)
+    assert portfolio_of(frame) is portfolio
+    assert portfolio_of(replace(frame, positions=3)) is None  # an edit the radar has not seen yet
+    pane = build_positions(frame, 80, 10).plain
+    assert "LIQUIDATED" in pane  # TOP's liquidation (~70.9k) was traded through
+    assert "1 LIQUIDATED" in portfolio_line(portfolio, frame, 200).plain
+    assert all(len(line) <= 80 for line in pane.splitlines())
+
+
+def test_position_detail_shocks_and_levels(base: Frame) -> None:
+    portfolio = evaluate((TOP, CALM), {"BTC": MARKET})
+    frame = replace(with_radar(base, portfolio=portfolio), positions=2)
+    dead = position_detail(frame, 0, 120).plain
+    assert "LIQUIDATED: price traded through" in dead
+    alive = position_detail(frame, 1, 120).plain
+    assert "Liquidation price (estimate)" in alive
+    assert "zone support 55,000" in alive
+    assert "-25%" in alive
+    assert "yes" in alive
+    # a 2x long survives -25%; its liquidation is near -50%
+    shock_lines = [line for line in alive.splitlines() if line.startswith("-25%")]
+    assert shock_lines
+    assert shock_lines[0].rstrip().endswith("yes")
+    risky = Position("BTC", PositionSide.LONG, entry=60_000.0, leverage=20.0, size=0.5)
+    frame = replace(with_radar(base, portfolio=evaluate((risky,), {"BTC": MARKET})), positions=1)
+    text = position_detail(frame, 0, 120).plain
+    assert "no: LIQUIDATED" in text  # -5% reaches a 20x long's liquidation
