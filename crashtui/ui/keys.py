@@ -81,6 +81,14 @@ KEYS: tuple[Key, ...] = (
         "p",
     ),
     Key(
+        "r",
+        "drilldown('recovery')",
+        "Recovery checklist: each item, since when, evidence",
+        "drill.recovery",
+        "Drilldowns",
+        "r",
+    ),
+    Key(
         "exclamation_mark",
         "alerts",
         "Alert log: this session's alerts, then earlier ones",
@@ -137,6 +145,8 @@ KEYS: tuple[Key, ...] = (
     Key(
         "5", "pane('positions')", "Show the Positions pane (one-pane layout)", "pane.positions", "Layout", "5"
     ),
+    Key("6", "pane('macro')", "Show the Macro pane (one-pane layout)", "pane.macro", "Layout", "6"),
+    Key("7", "pane('recovery')", "Show the Recovery pane (one-pane layout)", "pane.recovery", "Layout", "7"),
     Key("tab", "next_pane", "Next pane (one-pane layout)", "pane.next", "Layout", "tab"),
     Key("space", "pause", "Replay: pause or resume", "replay.pause", "Replay", "space"),
     Key("left", f"seek({-HOUR_MS})", "Replay: back one hour", "replay.back_hour", "Replay", "←"),

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from crashtui.config.schema import UiConfig
 
-PANES = ("price", "liquidations", "etf", "fear", "positions")
+PANES = ("price", "liquidations", "etf", "fear", "positions", "macro", "recovery")
 TITLES = {
     "price": "Price",
     "liquidations": "Liquidations",
     "etf": "ETF flows",
     "fear": "Fear",
     "positions": "Positions",
+    "macro": "Macro",
+    "recovery": "Recovery",
 }
 # Panes shown only in the one-pane layout (tabs, --pane); the grid shows their summary line.
-SINGLE_ONLY = ("positions",)
+SINGLE_ONLY = ("positions", "macro", "recovery")
 WIDE = "wide"
 COMPACT = "compact"
 SINGLE = "single"

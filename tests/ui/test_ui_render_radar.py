@@ -10,6 +10,8 @@ import pytest
 
 from crashtui.analysis.derivatives import SymbolDerivatives, VenueFunding
 from crashtui.analysis.radar import Radar
+from crashtui.analysis.recovery import MET, NOT_MET, UNKNOWN, ChecklistItem
+from crashtui.analysis.risk_off import DayChange, risk_off_read
 from crashtui.engine import Engine
 from crashtui.risk.evaluate import Level, LevelKind, MarketView, PriceBar, evaluate
 from crashtui.risk.position import Position, PositionSide
@@ -17,6 +19,7 @@ from crashtui.ui.glyphs import ASCII, UNICODE
 from crashtui.ui.palette import Palette
 from crashtui.ui.render.derivatives import build_derivatives, derivatives_line, derivatives_table
 from crashtui.ui.render.frame import Frame
+from crashtui.ui.render.macro import build_macro, risk_off_lines, series_table
 from crashtui.ui.render.positions import (
     EMPTY_HINT,
     build_positions,
@@ -24,12 +27,14 @@ from crashtui.ui.render.positions import (
     portfolio_of,
     position_detail,
 )
+from crashtui.ui.render.recovery import build_recovery, checklist
 
 PALETTE = Palette(
     "green", "red", "blue", "magenta", "grey50", "grey50", "yellow", "red", "green", "yellow", "blue"
 )
 NOW = 1_770_386_400_000  # 2026-02-06 14:00Z
 MIN = 60_000
+DAY = 86_400_000
 
 
 @pytest.fixture(scope="module")
@@ -160,3 +165,69 @@ def test_position_detail_shocks_and_levels(base: Frame) -> None:
     frame = replace(with_radar(base, portfolio=evaluate((risky,), {"BTC": MARKET})), positions=1)
     text = position_detail(frame, 0, 120).plain
     assert "no: LIQUIDATED" in text  # -5% reaches a 20x long's liquidation
+
+
+# --- recovery and macro ----------------------------------------------------------------------------
+
+ITEMS = (
+    ChecklistItem(
+        "btc_support", "BTC holds 60,000 (3 daily closes)", MET, "closed above 3 of 3", NOW - DAY, False
+    ),
+    ChecklistItem(
+        "eth_ma200", "ETH above its 200-day moving average", NOT_MET, "close 1,822 vs 3,524", None, False
+    ),
+    ChecklistItem(
+        "ai_basket", "AI basket 5% off its low", UNKNOWN, "no AI basket configured", NOW - 9 * DAY, True
+    ),
+)
+
+
+def test_recovery_checklist_counts_statuses_and_shows_evidence(base: Frame) -> None:
+    assert "computing" in build_recovery(base, 80, 10).plain
+    frame = with_radar(base, recovery=ITEMS)
+    pane = build_recovery(frame, 80, 12).plain
+    assert "1 of 3 met · 1 not met · 1 unknown" in pane
+    assert "● met" in pane
+    assert "✗ not met" in pane
+    assert "○ unknown" in pane
+    detail = checklist(frame, 80).plain
+    assert "since 2026-02-05 14:00Z: closed above 3 of 3" in detail
+    assert "since <= 2026-01-28 14:00Z: no AI basket configured" in detail  # began then or earlier
+    assert "close 1,822 vs 3,524" in detail
+    ascii_pane = build_recovery(replace(frame, glyphs=ASCII), 80, 12).plain
+    assert "+ met" in ascii_pane
+    assert "x not met" in ascii_pane
+    assert "o unknown" in ascii_pane
+
+
+def test_checklist_evidence_is_never_markup(base: Frame) -> None:
+    hostile = ChecklistItem("x", "[bold red]label", UNKNOWN, "\x1b[31m[link=evil]venue", None, False)
+    text = checklist(with_radar(base, recovery=(hostile,)), 80)
+    assert "[bold red]label" in text.plain
+    assert "\x1b" not in text.plain
+
+
+def test_risk_off_read_is_stated_from_the_moves_shown(base: Frame) -> None:
+    dgs = DayChange("DGS10", NOW - DAY, 4.21, NOW - 2 * DAY, 4.29, -0.08, -1.86, rate=True)
+    read = risk_off_read(
+        {"DGS10": dgs, "GOLD": None, "SP500": None, "NASDAQCOM": None, "BTC": None, "ETH": None}
+    )
+    frame = with_radar(base, risk_off=read)
+    text = risk_off_lines(frame, 120).plain
+    assert text.startswith("Risk-off: unknown")
+    assert "yields_down holds: DGS10 4.21% (-8 bp vs" in text
+    assert "gold_up: no recent day change for GOLD" in text
+    assert "Risk-off: computing" in risk_off_lines(base, 80).plain
+
+
+def test_macro_series_table_latest_change_and_age(base: Frame) -> None:
+    table_text = series_table(base, 100).plain  # the scenario's FRED series
+    assert "DGS10" in table_text
+    assert "-8 bp" in table_text
+    assert "SP500" in table_text
+    assert "-1.23%" in table_text
+    assert "02-05 38h" in table_text  # the day it is for and its age
+    empty = replace(base, snapshot=replace(base.snapshot, macro={}))
+    assert "no macro series yet" in series_table(empty, 80).plain
+    pane = build_macro(with_radar(base), 80, 30).plain
+    assert all(len(line) <= 80 for line in pane.splitlines())

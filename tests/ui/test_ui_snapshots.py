@@ -156,3 +156,21 @@ def test_dashboard_with_radar_at_200x50(snap_compare: Any, still_engine: Engine)
     """The leverage table under the Price table and the portfolio line above the status bar."""
     app = CrashApp(Config(), engine=still_engine, options=SNAPSHOT_OPTIONS, positions=PositionBook(POSITIONS))
     assert snap_compare(app, terminal_size=(200, 50), run_before=pressing(()))
+
+
+@pytest.mark.usefixtures("fixed_dirs")
+@pytest.mark.parametrize(
+    ("pane", "keys"),
+    [
+        pytest.param("macro", (), id="macro-pane"),
+        pytest.param("recovery", (), id="recovery-pane"),
+        pytest.param(None, ("m",), id="macro-drilldown"),
+        pytest.param(None, ("r",), id="recovery-drilldown"),
+    ],
+)
+@pytest.mark.parametrize("size", RADAR_SIZES)
+def test_macro_and_recovery(
+    snap_compare: Any, still_engine: Engine, size: tuple[int, int], pane: str | None, keys: tuple[str, ...]
+) -> None:
+    app = CrashApp(Config(), engine=still_engine, options=replace(SNAPSHOT_OPTIONS, pane=pane))
+    assert snap_compare(app, terminal_size=size, run_before=pressing(keys))

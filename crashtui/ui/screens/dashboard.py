@@ -113,6 +113,10 @@ class DashboardScreen(Screen[None]):
                 yield TextView(id="fear-body", classes="body")
             with Pane("positions"):
                 yield TextView(id="positions-body", classes="body")
+            with Pane("macro"):
+                yield TextView(id="macro-body", classes="body")
+            with Pane("recovery"):
+                yield TextView(id="recovery-body", classes="body")
         yield TextView(id="portfolio")
         yield TextView(id="status")
 
@@ -159,19 +163,23 @@ class DashboardScreen(Screen[None]):
 
     def _draw_tabs(self) -> None:
         tabs = self.query_one("#tabs", TextView)
-        frame = self._frame
 
         def build(width: int, height: int) -> Text:
+            full = strip(short=False)
+            return full if full.cell_len <= width else fit(strip(short=True), width)
+
+        def strip(short: bool) -> Text:
             out = Text()
             for i, name in enumerate(PANES, start=1):
-                label = f" {i} {TITLES[name]} "
+                # too narrow for every title: the active pane's title, the others' numbers
+                label = f" {i} " if short and name != self.active_pane else f" {i} {TITLES[name]} "
                 if name == self.active_pane:
                     out.append(label, style="bold reverse")
                 else:
                     out.append(label, style="dim")
                 out.append(" ")
             out.append("tab: next", style="dim")
-            return fit(out, width) if frame is None or out.cell_len > width else out
+            return out
 
         tabs.show(build)
 
@@ -234,6 +242,12 @@ class DashboardScreen(Screen[None]):
         from crashtui.ui.render.positions import build_positions, portfolio_line, portfolio_of
 
         self.query_one("#positions-body", TextView).show(lambda w, h: build_positions(frame, w, h))
+        if self.mode == SINGLE:  # the macro and recovery panes exist only in the one-pane layout
+            from crashtui.ui.render.macro import build_macro
+            from crashtui.ui.render.recovery import build_recovery
+
+            self.query_one("#macro-body", TextView).show(lambda w, h: build_macro(frame, w, h))
+            self.query_one("#recovery-body", TextView).show(lambda w, h: build_recovery(frame, w, h))
         line = self.query_one("#portfolio", TextView)
         pane_shown = self.mode == SINGLE and self.active_pane == "positions"
         shown = frame.positions > 0 and not pane_shown

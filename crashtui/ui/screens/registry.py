@@ -21,6 +21,7 @@ DRILLDOWNS: dict[str, str] = {
     "macro": "crashtui.ui.screens.macro:MacroScreen",
     "sources": "crashtui.ui.screens.sources:SourcesScreen",
     "positions": "crashtui.ui.screens.positions:PositionsScreen",
+    "recovery": "crashtui.ui.screens.recovery:RecoveryScreen",
 }
 
 
