@@ -183,7 +183,7 @@ async def test_pane_keys_in_the_one_pane_layout(feb6_engine: Engine) -> None:
             assert dashboard.active_pane == pane
             assert dashboard.query_one(f"#pane-{pane}").display
             await pilot.pause()
-            assert dashboard.query_one(f"#pane-{pane}").border_title in text_of(app, "#tabs")
+            assert str(dashboard.query_one(f"#pane-{pane}").border_title) in text_of(app, "#tabs")
         await pilot.press("tab")
         assert dashboard.active_pane == "liquidations"
 
