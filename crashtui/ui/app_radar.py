@@ -20,6 +20,8 @@ from crashtui.ui.glyphs import Glyphs
 from crashtui.ui.positions import PositionBook, PositionError, describe
 
 if TYPE_CHECKING:
+    from textual.screen import Screen
+
     from crashtui.analysis.market import MarketAnalysis
     from crashtui.analysis.radar import Radar, RadarCache
     from crashtui.engine import Engine
@@ -48,6 +50,8 @@ class RadarMixin(AppCore):
         def refresh_now(self, force: bool = False) -> None: ...  # app_refresh
 
         def action_drilldown(self, name: str) -> None: ...  # app_routing
+
+        def _open(self, screen: Screen[None]) -> None: ...  # app_routing
 
     def _init_radar(self, book: PositionBook) -> None:
         self.position_book = book
@@ -110,6 +114,18 @@ class RadarMixin(AppCore):
         """Ask for a new radar with the next frame (positions changed)."""
         self._radar_due = 0.0
         self.refresh_now(force=True)
+
+    def action_liqmap(self) -> None:
+        """The estimated liquidation map of the symbol on screen (or selected)."""
+        from crashtui.ui.screens.liqmap import LiqMapScreen
+        from crashtui.ui.screens.symbol import SymbolScreen
+
+        screen = self.screen
+        symbol = screen.symbol if isinstance(screen, SymbolScreen) else None
+        if symbol is None:
+            dashboard = self._dashboard()
+            symbol = dashboard.selected_symbol if dashboard is not None else None
+        self._open(LiqMapScreen(self.glyphs, symbol))
 
     # -- positions ----------------------------------------------------------------------------
 

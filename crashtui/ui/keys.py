@@ -81,6 +81,14 @@ KEYS: tuple[Key, ...] = (
         "p",
     ),
     Key(
+        "h",
+        "liqmap",
+        "Estimated liquidation map: heat band and price bands",
+        "drill.liqmap",
+        "Drilldowns",
+        "h",
+    ),
+    Key(
         "r",
         "drilldown('recovery')",
         "Recovery checklist: each item, since when, evidence",

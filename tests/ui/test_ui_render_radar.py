@@ -9,6 +9,7 @@ from dataclasses import replace
 import pytest
 
 from crashtui.analysis.derivatives import SymbolDerivatives, VenueFunding
+from crashtui.analysis.liqmap.result import LiqLevel, LiqMap
 from crashtui.analysis.radar import Radar
 from crashtui.analysis.recovery import MET, NOT_MET, UNKNOWN, ChecklistItem
 from crashtui.analysis.risk_off import DayChange, risk_off_read
@@ -19,6 +20,7 @@ from crashtui.ui.glyphs import ASCII, UNICODE
 from crashtui.ui.palette import Palette
 from crashtui.ui.render.derivatives import build_derivatives, derivatives_line, derivatives_table
 from crashtui.ui.render.frame import Frame
+from crashtui.ui.render.liqmap import bands_table, heat_band
 from crashtui.ui.render.macro import build_macro, risk_off_lines, series_table
 from crashtui.ui.render.positions import (
     EMPTY_HINT,
@@ -231,3 +233,58 @@ def test_macro_series_table_latest_change_and_age(base: Frame) -> None:
     assert "no macro series yet" in series_table(empty, 80).plain
     pane = build_macro(with_radar(base), 80, 30).plain
     assert all(len(line) <= 80 for line in pane.splitlines())
+
+
+# --- the estimated liquidation map ----------------------------------------------------------------
+
+LIQ = LiqMap(
+    symbol="BTC",
+    at_ms=NOW - MIN,
+    levels=(
+        LiqLevel(54_000.0, 54_500.0, "long", 40e6),
+        LiqLevel(57_000.0, 57_500.0, "long", 120e6),
+        LiqLevel(63_000.0, 63_500.0, "short", 60e6),
+        LiqLevel(90_000.0, 90_500.0, "short", 5e6),
+    ),
+    price=60_000.0,
+    bucket_usd=500.0,
+    venues=("binance", "bybit"),
+    from_ms=NOW - 2 * DAY,
+    steps=120,
+    taker_known=0.6,
+)
+
+
+def test_heat_band_places_estimates_around_the_price(base: Frame) -> None:
+    assert "computing" in heat_band(base, "BTC", 100).plain
+    assert "none for ETH yet" in heat_band(with_radar(base, liquidation_maps={"BTC": LIQ}), "ETH", 100).plain
+    frame = with_radar(base, liquidation_maps={"BTC": LIQ})
+    text = heat_band(frame, "BTC", 100).plain
+    assert text.startswith("ESTIMATE: modelled from open interest")
+    assert "OI of binance, bybit" in text
+    assert "60% with a taker split" in text
+    rows = text.splitlines()
+    price_row = next(i for i, r in enumerate(rows) if "price 60,000" in r)
+    big = next(i for i, r in enumerate(rows) if "~$120.0M longs" in r)
+    short = next(i for i, r in enumerate(rows) if "M shorts" in r and "█" in r)
+    assert short < price_row < big  # shorts above the price, longs below (highest row first)
+    assert rows[big].count("█") > rows[short].count("█")
+    assert "90,000" not in text  # outside the band's ±12%
+    assert "shorts ~$65.0M above" in rows[-1]  # totals count every band
+    assert all(len(r) <= 100 for r in rows)
+
+
+def test_bands_table_lists_side_estimate_and_distance(base: Frame) -> None:
+    frame = with_radar(base, liquidation_maps={"BTC": LIQ})
+    text = bands_table(frame, "BTC", 100).plain
+    assert "Est. USD (estimate)" in text
+    lines_ = text.splitlines()
+    first = next(i for i, r in enumerate(lines_) if "57,000 – 57,500" in r)
+    assert "long" in lines_[first]
+    assert "~$120.0M" in lines_[first]
+    assert "-4.2%" in lines_[first]
+    assert "63,000 – 63,500" in lines_[first - 1] or "63,000 – 63,500" in lines_[first + 1]
+    assert "+5.0%" in text  # the short band's distance above
+    assert "docs/liquidation-map.md" in text
+    empty = with_radar(base, liquidation_maps={"BTC": replace(LIQ, levels=())})
+    assert "no estimated positions left" in bands_table(empty, "BTC", 80).plain

@@ -174,3 +174,43 @@ def test_macro_and_recovery(
 ) -> None:
     app = CrashApp(Config(), engine=still_engine, options=replace(SNAPSHOT_OPTIONS, pane=pane))
     assert snap_compare(app, terminal_size=size, run_before=pressing(keys))
+
+
+def with_liquidation_map(keys: tuple[str, ...]) -> Callable[[Pilot[Any]], Any]:
+    """Wait for the radar, then show it with a hand-built estimated BTC map (the scenario has no
+    open-interest history for the model) and no further radar, then press ``keys``."""
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        from tests.ui.test_ui_render_radar import LIQ
+
+        app = pilot.app
+        assert isinstance(app, CrashApp)
+        await radar_ready(pilot)
+        assert app.radar is not None
+        price = still_price(app)
+        app._radar_due = float("inf")
+        app._radar = replace(app.radar, liquidation_maps={"BTC": replace(LIQ, price=price)})
+        app.refresh_now(force=True)
+        for key in keys:
+            await pilot.press(key)
+            await pilot.pause()
+        await pilot.pause()
+
+    return run_before
+
+
+def still_price(app: CrashApp) -> float:
+    assert app.engine is not None
+    return app.engine.state.snapshot().tickers["BTC"].price
+
+
+@pytest.mark.usefixtures("fixed_dirs")
+@pytest.mark.parametrize(
+    "keys", [pytest.param(("h",), id="drilldown"), pytest.param(("enter",), id="symbol")]
+)
+@pytest.mark.parametrize("size", RADAR_SIZES)
+def test_liquidation_map(
+    snap_compare: Any, still_engine: Engine, size: tuple[int, int], keys: tuple[str, ...]
+) -> None:
+    app = CrashApp(Config(), engine=still_engine, options=SNAPSHOT_OPTIONS)
+    assert snap_compare(app, terminal_size=size, run_before=with_liquidation_map(keys))

@@ -22,6 +22,7 @@ DRILLDOWNS: dict[str, str] = {
     "sources": "crashtui.ui.screens.sources:SourcesScreen",
     "positions": "crashtui.ui.screens.positions:PositionsScreen",
     "recovery": "crashtui.ui.screens.recovery:RecoveryScreen",
+    "liqmap": "crashtui.ui.screens.liqmap:LiqMapScreen",
 }
 
 
