@@ -204,3 +204,37 @@ async def test_edit_without_positions_says_how_to_add(engine: Engine) -> None:
         await pilot.pause()
         assert isinstance(app.screen, PositionsScreen)
         assert app.position_book.positions == ()
+
+
+# --- the radar's cadence ------------------------------------------------------------------------------
+
+
+async def test_radar_runs_in_a_thread_at_most_every_few_seconds(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    import crashtui.analysis.radar as radar_module
+    from crashtui.ui import app_radar
+
+    calls: list[str] = []
+    real = radar_module.radar
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(threading.current_thread().name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(radar_module, "radar", counting)
+    app = app_with(engine)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app, 0)
+        for _ in range(20):  # twenty forced frames in a row (keys, themes, ticks)
+            app.refresh_now(force=True)
+            await pilot.pause()
+        assert 1 <= len(calls) <= 2  # not one per frame: at most one per RADAR_EVERY_S
+        assert threading.main_thread().name not in calls  # never on the event loop
+        app._radar_due = 0.0  # time for the next one
+        app.refresh_now(force=True)
+        await settle(pilot, app, 0)
+        assert len(calls) >= 2
+    assert app_radar.RADAR_EVERY_S >= 2.0
