@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -209,4 +210,7 @@ class RadarMixin(AppCore):
                 screen.select(select)
         if self.engine is not None:
             self.engine.positions = self.position_book.positions
+        if self._radar is not None:
+            # the old evaluation is of other positions: "evaluating…" until the new one is ready
+            self._radar = replace(self._radar, portfolio=None)
         self.radar_soon()
