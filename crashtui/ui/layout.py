@@ -14,6 +14,16 @@ TITLES = {
     "macro": "Macro",
     "recovery": "Recovery",
 }
+# The tab strip's titles when the full ones do not fit
+SHORT_TITLES = {
+    "price": "Price",
+    "liquidations": "Liq",
+    "etf": "ETF",
+    "fear": "Fear",
+    "positions": "Pos",
+    "macro": "Macro",
+    "recovery": "Recov",
+}
 # Panes shown only in the one-pane layout (tabs, --pane); the grid shows their summary line.
 SINGLE_ONLY = ("positions", "macro", "recovery")
 WIDE = "wide"

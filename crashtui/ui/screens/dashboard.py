@@ -17,7 +17,7 @@ from textual.screen import Screen
 from crashtui.config.schema import UiConfig
 from crashtui.textsafe import plain
 from crashtui.ui.glyphs import Glyphs
-from crashtui.ui.layout import COMPACT, PANES, SINGLE, SINGLE_ONLY, TITLES, WIDE, layout_mode
+from crashtui.ui.layout import COMPACT, PANES, SHORT_TITLES, SINGLE, SINGLE_ONLY, TITLES, WIDE, layout_mode
 from crashtui.ui.render.common import fit
 from crashtui.ui.widgets.chart import ChartView
 from crashtui.ui.widgets.textview import TextView
@@ -165,20 +165,24 @@ class DashboardScreen(Screen[None]):
         tabs = self.query_one("#tabs", TextView)
 
         def build(width: int, height: int) -> Text:
-            full = strip(short=False)
-            return full if full.cell_len <= width else fit(strip(short=True), width)
+            # too narrow for every title: short titles, then the active pane's title alone
+            for titles, hint in ((TITLES, True), (SHORT_TITLES, True), (SHORT_TITLES, False)):
+                out = strip(titles, hint)
+                if out.cell_len <= width:
+                    return out
+            return fit(strip({self.active_pane: TITLES[self.active_pane]}, True), width)
 
-        def strip(short: bool) -> Text:
+        def strip(titles: dict[str, str], hint: bool) -> Text:
             out = Text()
             for i, name in enumerate(PANES, start=1):
-                # too narrow for every title: the active pane's title, the others' numbers
-                label = f" {i} " if short and name != self.active_pane else f" {i} {TITLES[name]} "
+                label = f" {i} {titles[name]} " if name in titles else f" {i} "
                 if name == self.active_pane:
                     out.append(label, style="bold reverse")
                 else:
                     out.append(label, style="dim")
                 out.append(" ")
-            out.append("tab: next", style="dim")
+            if hint:
+                out.append("tab: next", style="dim")
             return out
 
         tabs.show(build)
