@@ -121,6 +121,11 @@ class PositionBook:
                 except PositionError as exc:
                     self.warnings.append(f"saved position dropped: {exc}")
             self._positions = tuple(kept)
+            if configured and self._positions != configured:
+                self.warnings.append(
+                    f"positions: the {len(self._positions)} edited in the app (UI state file) are used, "
+                    f"not the {len(configured)} [[positions]] of the config"
+                )
 
     @property
     def positions(self) -> tuple[Position, ...]:

@@ -238,3 +238,21 @@ async def test_radar_runs_in_a_thread_at_most_every_few_seconds(
         await settle(pilot, app, 0)
         assert len(calls) >= 2
     assert app_radar.RADAR_EVERY_S >= 2.0
+
+
+def test_app_edits_win_over_the_config_and_say_so() -> None:
+    book = PositionBook((TOP_LONG,), (position_table(CALM_LONG),))
+    assert book.positions == (CALM_LONG,)
+    assert any("[[positions]] of the config" in w for w in book.warnings)
+    assert not PositionBook((TOP_LONG,), (position_table(TOP_LONG),)).warnings
+
+
+async def test_palette_offers_position_commands(engine: Engine) -> None:
+    app = app_with(engine)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        assert "Add a position (saved in the UI state file)" in titles
+        assert "Edit the selected position (positions screen)" in titles
+        assert "Remove the selected position (positions screen)" in titles
+        assert "Estimated liquidation map: heat band and price bands" in titles
