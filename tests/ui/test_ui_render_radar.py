@@ -18,6 +18,7 @@ from crashtui.risk.evaluate import Level, LevelKind, MarketView, PriceBar, evalu
 from crashtui.risk.position import Position, PositionSide
 from crashtui.ui.glyphs import ASCII, UNICODE
 from crashtui.ui.palette import Palette
+from crashtui.ui.render.common import lines
 from crashtui.ui.render.derivatives import build_derivatives, derivatives_line, derivatives_table
 from crashtui.ui.render.frame import Frame
 from crashtui.ui.render.liqmap import bands_table, heat_band
@@ -288,3 +289,32 @@ def test_bands_table_lists_side_estimate_and_distance(base: Frame) -> None:
     assert "docs/liquidation-map.md" in text
     empty = with_radar(base, liquidation_maps={"BTC": replace(LIQ, levels=())})
     assert "no estimated positions left" in bands_table(empty, "BTC", 80).plain
+
+
+def test_ascii_mode_draws_only_ascii(base: Frame) -> None:
+    portfolio = evaluate((TOP, CALM), {"BTC": MARKET})
+    frame = replace(
+        with_radar(
+            base,
+            derivatives={"BTC": BTC_ROW},
+            liquidation_maps={"BTC": LIQ},
+            recovery=ITEMS,
+            portfolio=portfolio,
+        ),
+        glyphs=ASCII,
+        positions=2,
+    )
+    texts = [
+        heat_band(frame, "BTC", 100),
+        bands_table(frame, "BTC", 100),
+        build_derivatives(frame, 48, False, "BTC"),
+        lines(derivatives_table(frame, 160)),
+        build_positions(frame, 100, 20),
+        position_detail(frame, 1, 100),
+        checklist(frame, 100),
+        build_macro(frame, 100, 30),
+        heat_band(replace(base, glyphs=ASCII), "BTC", 80),
+        build_positions(replace(base, glyphs=ASCII, positions=1), 80, 5),
+    ]
+    for text in texts:
+        assert text.plain.isascii(), text.plain

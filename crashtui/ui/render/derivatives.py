@@ -68,7 +68,7 @@ def derivatives_line(frame: Frame, symbol: str, width: int) -> Text:
     sep = f" {g.sep} "
     head = Text(f"{plain(symbol, 12)} ", style="bold")
     if frame.radar is None:
-        return fit(head + Text("leverage: computing…", style=p.muted), width)
+        return fit(head + Text(f"leverage: computing{frame.glyphs.ellipsis}", style=p.muted), width)
     row = frame.radar.derivatives.get(symbol)
     if row is None:
         return fit(head + Text("leverage: n/a (not a perpetual, or no data yet)", style=p.muted), width)
@@ -104,7 +104,7 @@ def derivatives_table(frame: Frame, width: int) -> list[Text]:
     radar = frame.radar
     symbols = frame.snapshot.watchlist
     if radar is None:
-        return [Text("Leverage: computing…", style=p.muted)]
+        return [Text(f"Leverage: computing{frame.glyphs.ellipsis}", style=p.muted)]
     rows = [radar.derivatives.get(s) for s in symbols]
     annual = width >= 90  # funding's annualised figure beside the per-8h rate
     roomy = width >= 150  # each figure's own age beside it (else the row's oldest, in Age)

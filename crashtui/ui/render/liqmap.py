@@ -34,7 +34,7 @@ def why_none(frame: Frame, symbol: str) -> Text:
     """Why there is no map to show (never an empty picture that looks like "no risk")."""
     p = frame.palette
     if frame.radar is None:
-        return Text("Estimated liquidation map: computing…", style=p.muted)
+        return Text(f"Estimated liquidation map: computing{frame.glyphs.ellipsis}", style=p.muted)
     return Text(
         f"Estimated liquidation map: none for {plain(symbol, 12)} yet "
         "(it needs perpetual open-interest history and hourly candles)",
@@ -144,7 +144,10 @@ def bands_table(frame: Frame, symbol: str, width: int, limit: int = 60) -> Text:
     price = liq.price
     levels = sorted(liq.levels, key=lambda lv: abs(lv.distance_pct(price)) if price else lv.low)[:limit]
     cols = [
-        Column("Price band", [Text(f"{fmt_price(lv.low)} – {fmt_price(lv.high)}") for lv in levels]),
+        Column(
+            "Price band",
+            [Text(f"{fmt_price(lv.low)} {frame.glyphs.dash} {fmt_price(lv.high)}") for lv in levels],
+        ),
         Column(
             "Side",
             [Text(str(lv.side), style=p.down if lv.side == "long" else p.up) for lv in levels],
@@ -154,7 +157,9 @@ def bands_table(frame: Frame, symbol: str, width: int, limit: int = 60) -> Text:
     ]
     out += table(cols, width)
     if len(liq.levels) > limit:
-        out.append(Text(f"… {len(liq.levels) - limit} more bands further away", style=p.muted))
+        out.append(
+            Text(f"{frame.glyphs.ellipsis} {len(liq.levels) - limit} more bands further away", style=p.muted)
+        )
     notes = [f"bands {fmt_usd(liq.bucket_usd)} wide", f"{liq.steps} OI steps placed"]
     if liq.gaps:
         notes.append(f"{liq.gaps} gaps in the OI history")

@@ -114,7 +114,7 @@ def risk_off_headline(read: RiskOffRead | None, frame: Frame) -> Text:
     """``Risk-off: yes (4 of 4 conditions hold)`` / ``no`` / ``unknown``."""
     p = frame.palette
     if read is None:
-        return Text("Risk-off: computing…", style=p.muted)
+        return Text(f"Risk-off: computing{frame.glyphs.ellipsis}", style=p.muted)
     if read.risk_off is True:
         verdict, style = "yes", f"bold {p.down}"
     elif read.risk_off is False:
@@ -147,7 +147,7 @@ def correlation_lines(frame: Frame, width: int) -> Text:
     p = frame.palette
     radar = frame.radar
     if radar is None:
-        return Text("computing…", style=p.muted)
+        return Text(f"computing{frame.glyphs.ellipsis}", style=p.muted)
     if not radar.correlations:
         return Text("no correlation: daily closes missing", style=p.muted)
     out = []

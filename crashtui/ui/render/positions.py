@@ -23,7 +23,7 @@ from crashtui.ui.render.frame import Frame
 
 NA = "n/a"
 EMPTY_HINT = "No positions. Press n to add one (or add [[positions]] to the config)."
-PENDING = "evaluating positions…"
+PENDING = "evaluating positions"
 
 
 def _usd(value: float | None, signed: bool = False) -> str:
@@ -75,7 +75,9 @@ def portfolio_line(portfolio: Portfolio | None, frame: Frame, width: int) -> Tex
     if frame.positions == 0:
         return fit(Text("Portfolio: no positions (n: add)", style=p.muted), width)
     if portfolio is None:
-        return fit(Text(f"Portfolio: {frame.positions} positions, {PENDING}", style=p.muted), width)
+        return fit(
+            Text(f"Portfolio: {frame.positions} positions, {PENDING}{g.ellipsis}", style=p.muted), width
+        )
     parts: list[Text | str] = [
         Text(f"Portfolio {len(portfolio.positions)} pos", style="bold"),
         Text(f"exposure {_usd(portfolio.gross_exposure_usd)} (net {_usd(portfolio.net_exposure_usd, True)})"),
@@ -151,7 +153,9 @@ def build_positions(frame: Frame, width: int, height: int) -> Text:
         return lines([Text(line.plain, style=p.muted) for line in wrap_plain(EMPTY_HINT, width)], height)
     portfolio = portfolio_of(frame)
     if portfolio is None:
-        return fit(Text(f"{frame.positions} positions: {PENDING}", style=p.muted), width)
+        return fit(
+            Text(f"{frame.positions} positions: {PENDING}{frame.glyphs.ellipsis}", style=p.muted), width
+        )
     rows = [portfolio_line(portfolio, frame, width)]
     rows += table(position_columns(portfolio, frame), width)
     rows.append(Text("p: drilldown (shocks, levels)  n: add", style=p.muted))
@@ -165,7 +169,7 @@ def positions_table(frame: Frame, width: int, selected: int) -> Text:
         return Text(EMPTY_HINT, style=p.muted)
     portfolio = portfolio_of(frame)
     if portfolio is None:
-        return Text(f"{frame.positions} positions: {PENDING}", style=p.muted)
+        return Text(f"{frame.positions} positions: {PENDING}{frame.glyphs.ellipsis}", style=p.muted)
     rows = [portfolio_line(portfolio, frame, width)]
     rows += table(position_columns(portfolio, frame, selected), width)
     return lines(rows)

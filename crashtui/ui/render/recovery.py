@@ -39,7 +39,7 @@ def summary(frame: Frame) -> Text:
     p, g = frame.palette, frame.glyphs
     radar = frame.radar
     if radar is None:
-        return Text("Recovery checklist: computing…", style=p.muted)
+        return Text(f"Recovery checklist: computing{frame.glyphs.ellipsis}", style=p.muted)
     items = radar.recovery
     if not items:
         return Text("Recovery checklist: no items", style=p.muted)
