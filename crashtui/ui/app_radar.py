@@ -156,6 +156,8 @@ class RadarMixin(AppCore):
         if not self.position_book.positions:
             self.say("no positions yet: press n to add one", severity="warning", timeout=3)
             return None
+        if len(self.position_book.positions) == 1:
+            return 0  # nothing to choose between
         self.action_drilldown("positions")
         self.say("select a position, then u to edit or d to remove", timeout=4)
         return None

@@ -124,7 +124,7 @@ KEYS: tuple[Key, ...] = (
         "n", "position_add", "Add a position (saved in the UI state file)", "positions.add", "Positions", "n"
     ),
     Key(
-        "u,enter",
+        "u",
         "position_edit",
         "Edit the selected position (positions screen)",
         "positions.edit",
@@ -132,7 +132,7 @@ KEYS: tuple[Key, ...] = (
         "u",
     ),
     Key(
-        "d,delete",
+        "d",
         "position_remove",
         "Remove the selected position (positions screen)",
         "positions.remove",
@@ -182,7 +182,7 @@ def key_label(key: Key, ascii_only: bool) -> str:
 
 # Keys handled by a widget or a screen rather than the app (listed in help, not bound here):
 # the dashboard binds tab itself because Textual's screens bind tab to focus movement.
-WIDGET_KEYS = {"table.up", "table.down", "pane.next", "positions.edit", "positions.remove"}
+WIDGET_KEYS = {"table.up", "table.down", "pane.next"}
 
 
 def app_bindings() -> list[BindingType]:

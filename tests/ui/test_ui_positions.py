@@ -4,6 +4,7 @@ positions with keys (saved in the UI state file, validated like the config)."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -256,3 +257,46 @@ async def test_palette_offers_position_commands(engine: Engine) -> None:
         assert "Edit the selected position (positions screen)" in titles
         assert "Remove the selected position (positions screen)" in titles
         assert "Estimated liquidation map: heat band and price bands" in titles
+
+
+async def test_keys_in_the_positions_pane(engine: Engine) -> None:
+    """--pane positions: n adds; u and d act on the only position, or open the drilldown to
+    choose one when there are several."""
+    saved: list[Any] = []
+    book = PositionBook((TOP_LONG,), None, save=saved.append)
+    options = replace(SNAPSHOT_OPTIONS, pane="positions")
+    app = CrashApp(Config(), engine=engine, options=options, positions=book)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("u")  # one position: straight to its form
+        await pilot.pause()
+        assert isinstance(app.screen, PositionFormScreen)
+        await type_into(pilot, app, "entry", "77000")
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert app.position_book.positions[0].entry == 77_000.0
+        await pilot.press("n")
+        await pilot.pause()
+        for key, text in (
+            ("symbol", "ETH"),
+            ("side", "short"),
+            ("size_usd", "5000"),
+            ("entry", "1900"),
+            ("leverage", "5"),
+        ):
+            await type_into(pilot, app, key, text)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert [p.symbol for p in app.position_book.positions] == ["BTC", "ETH"]
+        body = app.screen.query_one("#positions-body").text.plain  # type: ignore[attr-defined]
+        assert "ETH" in body
+        assert "short 5x" in body
+        await pilot.press("d")  # two positions: choose in the drilldown
+        await pilot.pause()
+        assert isinstance(app.screen, PositionsScreen)
+        await pilot.press("down", "d")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(pilot, app)
+        assert [p.symbol for p in app.position_book.positions] == ["BTC"]
+        assert len(saved[-1]) == 1

@@ -23,8 +23,10 @@ class PositionsScreen(Drilldown):
     BINDINGS = [
         Binding("up,k", "move(-1)", "Previous position", show=False, priority=True, id="positions.up"),
         Binding("down,j", "move(1)", "Next position", show=False, priority=True, id="positions.down"),
-        Binding("u,enter", "app.position_edit", "Edit the position", show=False, id="positions.edit"),
-        Binding("d,delete", "app.position_remove", "Remove the position", show=False, id="positions.remove"),
+        Binding("u,enter", "app.position_edit", "Edit the position", show=False, id="positions.screen.edit"),
+        Binding(
+            "d,delete", "app.position_remove", "Remove the position", show=False, id="positions.screen.remove"
+        ),
     ]
 
     def __init__(self, glyphs: Glyphs) -> None:
