@@ -106,6 +106,7 @@ class CrashApp(
         self._seek_target = None
         self._select_after_swap = None
         self._speed = plan.speed if plan is not None else None
+        self._max_timer = None  # the fast refresh while a replay plays at max (app_replay)
         self._stopped = False
         self._specs: dict[str, ThemeSpec] = {}
         self._scrollbar_renderer: type[ScrollBarRender] | None = None
@@ -153,6 +154,7 @@ class CrashApp(
         self._startup_warnings.clear()
         self.set_interval(self.options.tick_s, self._tick)
         self.set_interval(HEAP_SETTLE_S, lambda: settle_heap(full=False))
+        self._ensure_max_refresh()
         self.refresh_now()
 
     async def on_unmount(self) -> None:

@@ -95,6 +95,7 @@ class RefreshMixin(AppCore):
             paused=bool(player.paused) if player is not None else True,
             finished=bool(player.finished) if player is not None else False,
             busy=self._busy or self._catching_up(engine),
+            bad_lines=engine.replay.bad_lines if engine.replay is not None else 0,
         )
 
     def _catching_up(self, engine: Engine) -> str:

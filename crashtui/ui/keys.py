@@ -109,11 +109,18 @@ KEYS: tuple[Key, ...] = (
     Key("q", "quit", "Quit (flushes the history store)", "quit", "General", "q"),
     Key("t", "next_theme", "Next theme (dark, light, ansi, high-contrast…)", "theme.next", "General", "t"),
     Key("w", "watchlists", "Switch watchlist", "watchlist.switch", "Watchlist", "w"),
-    Key("a", "add_symbol", "Add a symbol to this watchlist (saved)", "watchlist.add", "Watchlist", "a"),
+    Key(
+        "a",
+        "add_symbol",
+        "Add a symbol to this watchlist (saved, except in a replay)",
+        "watchlist.add",
+        "Watchlist",
+        "a",
+    ),
     Key(
         "x,delete",
         "remove_symbol",
-        "Remove the selected symbol (saved)",
+        "Remove the selected symbol (saved, except in a replay)",
         "watchlist.remove",
         "Watchlist",
         "x",
@@ -163,8 +170,22 @@ KEYS: tuple[Key, ...] = (
     Key(
         "shift+right", f"seek({DAY_MS})", "Replay: forward one day", "replay.forward_day", "Replay", "shift+→"
     ),
-    Key("greater_than_sign", "speed(2.0)", "Replay: twice as fast", "replay.faster", "Replay", ">"),
-    Key("less_than_sign", "speed(0.5)", "Replay: half as fast", "replay.slower", "Replay", "<"),
+    Key(
+        "greater_than_sign",
+        "speed(2.0)",
+        "Replay: faster (next round speed, then max)",
+        "replay.faster",
+        "Replay",
+        ">",
+    ),
+    Key(
+        "less_than_sign",
+        "speed(0.5)",
+        "Replay: slower (previous round speed)",
+        "replay.slower",
+        "Replay",
+        "<",
+    ),
 )
 
 ASCII_LABELS = {"⏎": "enter", "←": "left", "→": "right", "↑/k": "up/k", "↓/j": "down/j"}

@@ -155,7 +155,7 @@ def test_price_rows_show_price_change_support_and_state(frame: Frame) -> None:
     assert "60,197" in btc
     assert "-9.4%" in btc
     assert "60,000 -0.1%" in btc
-    assert "BROKE 61,992" in btc
+    assert "turned resist 61,992" in btc  # broken at 01:00Z, retested and rejected
     assert rows.header.plain.split()[:4] == ["SYM", "PRICE", "24h", "SUPPORT"]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from crashtui.analysis.days import DAY_MS, day_start, weekday
-from crashtui.analysis.etf import EtfSummary
+from crashtui.analysis.etf import EtfSummary, daily_rows, period_label
 from crashtui.model import EtfFlow
 from crashtui.textsafe import plain
 from crashtui.ui.fmt import fmt_day, fmt_flow
@@ -44,7 +44,7 @@ def summary_block(summary: EtfSummary, frame: Frame) -> Text:
     wtd_note = "" if wtd.complete else f" (incomplete: {len(wtd.unpublished_days_ms)} day(s) not published)"
     rows.append(
         Text.assemble(
-            ("week to date ", p.muted),
+            (_wtd_label(wtd.first_day_ms), p.muted),
             (f"{fmt_flow(wtd.net_usd_m)} US$m over {wtd.days} day(s)", p.signed(wtd.net_usd_m)),
             (wtd_note, p.warning),
             (f"  {g.sep}  last 5 trading days ", p.muted),
@@ -72,14 +72,25 @@ def summary_block(summary: EtfSummary, frame: Frame) -> Text:
     if summary.unpublished_days_ms:
         days = ", ".join(fmt_day(d) for d in summary.unpublished_days_ms)
         rows.append(Text(f"not published yet (never counted as 0): {days}", style=p.warning))
+    if summary.aggregates:
+        totals = f" {g.sep} ".join(
+            f"{period_label(a.period, a.start_day_ms)} {fmt_flow(a.net_usd_m)} US$m ({plain(a.source, 20)})"
+            for a in summary.aggregates[-4:]
+        )
+        rows.append(Text(f"source totals by period (not days): {totals}", style=p.muted))
     sources = ", ".join(plain(s, 20) for s in summary.sources) or "none"
     rows.append(Text(f"sources: {sources} {g.sep} {summary.history_days} day(s) of history", style=p.muted))
     rows.extend(Text(plain(n, 200), style=p.muted) for n in summary.notes)
     return lines(rows)
 
 
+def _wtd_label(monday_ms: int | None) -> str:
+    """``week to date `` (``week to date (week of 02-02) `` when the week is known)."""
+    return "week to date " if monday_ms is None else f"week to date ({period_label('week', monday_ms)}) "
+
+
 def _rows(flows: tuple[EtfFlow, ...], now_ms: int) -> list[EtfFlow]:
-    days = [f for f in flows if weekday(f.day_ms) < 5 and f.day_ms <= now_ms]
+    days = [f for f in daily_rows(flows) if weekday(f.day_ms) < 5 and f.day_ms <= now_ms]
     return list(reversed(days))[:TABLE_DAYS]
 
 
@@ -130,7 +141,9 @@ def shares(summary: EtfSummary, frame: Frame, width: int) -> Text:
 def cumulative_chart(summary: EtfSummary, frame: Frame) -> tuple[ChartSpec, Text]:
     """Running sum of published daily totals over the history in memory (US$m)."""
     flows = [
-        f for f in frame.snapshot.etf_flows.get(summary.asset, ()) if f.published and f.day_ms <= frame.now_ms
+        f
+        for f in daily_rows(frame.snapshot.etf_flows.get(summary.asset, ()))
+        if f.published and f.day_ms <= frame.now_ms
     ]
     if len(flows) < 2:
         return ChartSpec(empty_text="not enough published days for a cumulative chart"), Text(

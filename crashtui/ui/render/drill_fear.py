@@ -74,6 +74,12 @@ def gauge_table(frame: Frame, width: int) -> Text:
     g = frame.analysis.gauge
     if g.score is None:
         head = Text("Crash gauge: no inputs yet", style=p.muted)
+    elif not g.sufficient:
+        head = Text.assemble(
+            ("Crash gauge ", "bold"),
+            (f"{g.label}: {g.coverage_text} components", f"bold {p.warning}"),
+            (f"  (partial score {g.score:.0f} from {g.coverage_text} is not shown as a level)", p.muted),
+        )
     else:
         head = Text.assemble(
             ("Crash gauge ", "bold"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from crashtui.catalog import SOURCES
-from crashtui.model import SourceState, SourceStatus
+from crashtui.model import LOCAL_SOURCES, SourceState, SourceStatus
 from crashtui.textsafe import plain
 from crashtui.ui.fmt import fmt_age, fmt_stamp
 from crashtui.ui.render.common import Column, lines, table, wrap_plain
@@ -164,6 +164,10 @@ def problems(frame: Frame, width: int) -> Text:
                 rows.extend(wrap_plain(line, width, p.warning))
             if len(reasons) > 8:
                 rows.append(Text(f"  … {len(reasons) - 8} more reasons", style=p.muted))
+        if s.state is SourceState.OK and s.hint and s.source in LOCAL_SOURCES:
+            # the store's own note (a corrupt file moved aside at start): said, not an error
+            rows.append(Text.assemble((plain(s.source, 20), "bold"), (": ok", p.up)))
+            rows.extend(wrap_plain(f"  note: {s.hint}", width, p.warning))
         if s.state in (SourceState.OK, SourceState.DISABLED):
             continue
         info = SOURCES.get(s.source)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from crashtui.analysis.zone_state import ZoneState
+from crashtui.analysis.zone_state import STATES, ZoneState
 from crashtui.analysis.zones import Zone, ZoneKind, distance_pct_at, edge_distance
 from crashtui.textsafe import plain
 from crashtui.ui.fmt import fmt_age, fmt_pct, fmt_price, fmt_stamp, fmt_usd
@@ -60,7 +60,7 @@ def _state_text(z: Zone, frame: Frame) -> Text:
     if z.state is ZoneState.CLEAR:
         return Text("clear", style=frame.palette.muted)
     since = f" {fmt_stamp(z.state_since_ms)[5:]}" if z.state_since_ms is not None else ""
-    return Text(f"{z.state}{since}", style=state_style(z.state, frame.palette))
+    return Text(f"{STATES[z.state].words}{since}", style=state_style(z.state, frame.palette))
 
 
 def zones_table(frame: Frame, symbol: str, width: int) -> Text:

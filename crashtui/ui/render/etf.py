@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from rich.text import Text
 
 from crashtui.analysis.days import DAY_MS, day_start, weekday
-from crashtui.analysis.etf import EtfSummary
+from crashtui.analysis.etf import EtfSummary, daily_rows, period_label
 from crashtui.model import EtfFlow
 from crashtui.textsafe import plain
 from crashtui.ui.fmt import fmt_day, fmt_flow
@@ -44,7 +44,7 @@ def flow_days(flows: tuple[EtfFlow, ...], now_ms: int, count: int = DAYS) -> Flo
     ``first_ms`` is the earliest day any row exists for: days before it are "no history", not
     "not published".
     """
-    by_day = {day_start(f.day_ms): f.total_usd_m for f in flows}
+    by_day = {day_start(f.day_ms): f.total_usd_m for f in daily_rows(flows)}
     days = trading_days(now_ms, count)
     first = min(by_day) if by_day else now_ms
     return FlowDays(tuple(days), tuple(by_day.get(d) for d in days), first)
@@ -85,6 +85,20 @@ def asset_line(frame: Frame, summary: EtfSummary, width: int) -> Text:
     return fit(join(parts[:2] + parts[3:], " "), width)
 
 
+def aggregate_line(frame: Frame, summary: EtfSummary) -> Text:
+    """A source's own week or month totals, labelled by their period (never as days or wtd)."""
+    p = frame.palette
+    parts: list[Text] = [Text(plain(summary.asset, 6), style="bold")]
+    for a in summary.aggregates[-3:]:
+        parts.append(
+            Text.assemble(
+                (period_label(a.period, a.start_day_ms) + " ", p.muted),
+                (fmt_flow(a.net_usd_m), p.signed(a.net_usd_m)),
+            )
+        )
+    return join(parts, "  ")
+
+
 def unpublished_note(frame: Frame) -> Text | None:
     """Which recent trading days have no published total yet (never shown as zero)."""
     missing: set[int] = set()
@@ -114,6 +128,7 @@ def build_etf(frame: Frame, width: int, height: int) -> Text:
     note = unpublished_note(frame)
     if note is not None:
         rows.append(note)
+    rows.extend(aggregate_line(frame, s) for s in frame.analysis.etf if s.aggregates)
     room = height - len(rows) - 1
     if room >= 2:
         rows.append(Text("day    " + "  ".join(f"{s.asset:>8}" for s in frame.analysis.etf), style=p.muted))
@@ -121,7 +136,7 @@ def build_etf(frame: Frame, width: int, height: int) -> Text:
             {
                 day_start(f.day_ms)
                 for s in frame.analysis.etf
-                for f in frame.snapshot.etf_flows.get(s.asset, ())
+                for f in daily_rows(frame.snapshot.etf_flows.get(s.asset, ()))
             }
         )
         recent = [d for d in recent if d <= frame.now_ms and weekday(d) < 5][-room:][::-1]
@@ -131,7 +146,7 @@ def build_etf(frame: Frame, width: int, height: int) -> Text:
                 value = next(
                     (
                         f.total_usd_m
-                        for f in frame.snapshot.etf_flows.get(s.asset, ())
+                        for f in daily_rows(frame.snapshot.etf_flows.get(s.asset, ()))
                         if day_start(f.day_ms) == day
                     ),
                     None,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from rich.text import Text
 
 from crashtui.analysis.market import SymbolAnalysis
-from crashtui.analysis.zone_state import ZoneState
+from crashtui.analysis.zone_state import STATES, ZoneState, state_badge
 from crashtui.analysis.zones import Zone, ZoneSummary, distance_pct_at
 from crashtui.model import Interval, Ticker
 from crashtui.textsafe import plain
@@ -30,14 +30,16 @@ class WatchRows:
 
 
 def state_style(state: ZoneState, palette: Palette) -> str:
-    """Badge colour per zone state."""
-    return {
-        ZoneState.BROKEN: f"bold {palette.down}",
-        ZoneState.TESTING: f"bold {palette.warning}",
-        ZoneState.APPROACHING: palette.accent,
-        ZoneState.RECLAIMED: palette.up,
-        ZoneState.CLEAR: palette.muted,
-    }[state]
+    """Badge colour per zone state: the state's tone in :data:`STATES`, bold while it is news."""
+    look = STATES[state]
+    colour = {
+        "up": palette.up,
+        "down": palette.down,
+        "warning": palette.warning,
+        "accent": palette.accent,
+        "muted": palette.muted,
+    }[look.tone]
+    return f"bold {colour}" if look.priority <= 2 else colour
 
 
 def zone_cell(zone: Zone | None, short: bool, style: str, price: float) -> Text:
@@ -59,13 +61,19 @@ def shown_price(item: SymbolAnalysis, ticker: Ticker | None) -> float | None:
     return item.price
 
 
-def badge_cell(summary: ZoneSummary | None, palette: Palette) -> Text:
-    """The state badge (``BROKE 1,826``, ``testing 1,788–1,801``…) or ``clear``."""
+def badge_cell(summary: ZoneSummary | None, palette: Palette, short: bool = False) -> Text:
+    """The state badge (``BROKE BELOW 1,826``, ``testing 1,788–1,801``…) or ``clear``;
+    ``short``: the table's narrow form (``LOST 1,826``, ``S->R 62.0k``)."""
     if summary is None:
         return Text("", style=palette.muted)
-    if not summary.badge_text:
+    zone = summary.badge_zone
+    if not summary.badge_text or zone is None:
         return Text("clear", style=palette.muted)
-    return Text(plain(summary.badge_text, 28), style=state_style(summary.badge, palette))
+    text = summary.badge_text
+    if short:
+        level, low, high = fmt_short(zone.level), fmt_short(zone.low), fmt_short(zone.high)
+        text = state_badge(summary.badge, level, low, high, short=True)
+    return Text(plain(text, 28), style=state_style(summary.badge, palette))
 
 
 def spark_cell(frame: Frame, symbol: str, width: int) -> Text:
@@ -110,7 +118,7 @@ def build_watch_rows(frame: Frame, width: int) -> WatchRows:
         summary = item.summary
         supports.append(zone_cell(summary.support if summary else None, short, p.support, price))
         resists.append(zone_cell(summary.resistance if summary else None, short, p.resistance, price))
-        states.append(badge_cell(summary, p))
+        states.append(badge_cell(summary, p, short))
         sparks.append(spark_cell(frame, item.symbol, spark_width))
     columns = [
         Column("SYM", syms, priority=0, max_width=8),
