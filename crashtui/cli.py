@@ -125,7 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--pane",
-        choices=("price", "liquidations", "etf", "fear"),
+        choices=("price", "liquidations", "etf", "fear", "positions", "macro", "recovery"),
         help="show a single pane at any size (for tmux splits)",
     )
     parser.add_argument("--theme", metavar="NAME", help="theme for this run (overrides [ui] theme)")

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from crashtui.feeds.replay import ReplayFeed
     from crashtui.replay.player import Player
     from crashtui.replay.recording import RecordingHeader
+    from crashtui.risk.position import Position
 
 
 class Engine:
@@ -63,6 +64,9 @@ class Engine:
         self._cache: AnalysisCache | None = None
         self._cache_for: FeedState | None = None
         self._radar_cache: RadarCache | None = None
+        # The positions the radar and its alert rules evaluate: the config's, or the dashboard's
+        # list once the user edits positions in the app.
+        self.positions: tuple[Position, ...] = config.positions
         self._radar_for: FeedState | None = None
 
     # -- what the feed is --------------------------------------------------------------------
@@ -230,7 +234,7 @@ class Engine:
         return radar(
             snapshot,
             ZonesOnDemand(snapshot, self.config, self.pinned_zones),
-            positions=self.config.positions,
+            positions=self.positions,
             pinned=self.pinned_zones,
             cache=self._radar_cache,
         )

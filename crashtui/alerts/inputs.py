@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from crashtui.config.schema import Config
     from crashtui.model import Candle, FearGreedReading, SourceStatus
     from crashtui.risk.evaluate import Portfolio
+    from crashtui.risk.position import Position
     from crashtui.state import FeedState
 
 GAUGE_REFRESH_MS = 5 * 60_000
@@ -87,7 +88,7 @@ class MarketInputs:
         self._fear: dict[str, tuple[object, FearGreedReading]] = {}
         self._gauge: tuple[int, int, Gauge] | None = None
         self.radar_memo: tuple[tuple[int, int], Radar] | None = None
-        self._portfolio: tuple[tuple[int, int], Portfolio] | None = None
+        self._portfolio: tuple[tuple[int, int, tuple[Position, ...]], Portfolio] | None = None
 
     # -- cheap reads -------------------------------------------------------------------------
 
@@ -225,10 +226,11 @@ class MarketInputs:
         no liquidation map is read, so the position rules check every minute, not every 5."""
         from crashtui.analysis.radar import portfolio_of
 
-        positions = self.source.config.positions
+        # the engine's positions: the config's, or the dashboard's list once edited in the app
+        positions: tuple[Position, ...] = getattr(self.source, "positions", self.source.config.positions)
         if not positions:
             return None
-        key = (id(self.source.state), self.now_ms() // 60_000)
+        key = (id(self.source.state), self.now_ms() // 60_000, positions)
         if self._portfolio is not None and self._portfolio[0] == key:
             return self._portfolio[1]
         result = portfolio_of(self.source.state.snapshot(), _ZonesOfInputs(self), {}, positions)

@@ -28,6 +28,7 @@ from crashtui.textsafe import plain
 from crashtui.themes import ThemeSpec
 from crashtui.ui.alerting import AlertLine
 from crashtui.ui.app_alerts import AlertsMixin
+from crashtui.ui.app_radar import RadarMixin
 from crashtui.ui.app_refresh import RefreshMixin
 from crashtui.ui.app_replay import ReplayMixin
 from crashtui.ui.app_routing import RoutingMixin
@@ -39,6 +40,7 @@ from crashtui.ui.glyphs import glyphs_for
 from crashtui.ui.keys import app_bindings
 from crashtui.ui.options import UiOptions
 from crashtui.ui.perf import TickStats
+from crashtui.ui.positions import PositionBook
 from crashtui.ui.screens.dashboard import DashboardScreen
 from crashtui.ui.session import FeedPlan
 from crashtui.ui.theme import resolve_theme
@@ -59,6 +61,7 @@ class CrashApp(
     SwapMixin,
     AlertsMixin,
     RefreshMixin,
+    RadarMixin,
     RoutingMixin,
     ThemesMixin,
     ReplayMixin,
@@ -87,6 +90,7 @@ class CrashApp(
         options: UiOptions | None = None,
         book: WatchlistBook | None = None,
         warnings: Iterable[str] = (),
+        positions: PositionBook | None = None,
     ) -> None:
         super().__init__()
         if plan is None and engine is None:
@@ -122,6 +126,8 @@ class CrashApp(
         self.alerts = None
         self.alert_line = AlertLine()
         self._alert_line_key = None
+        self._init_radar(positions or PositionBook(config.positions))
+        self._startup_warnings.extend(self.position_book.warnings)
         if warning:
             self._startup_warnings.append(warning)
 

@@ -16,8 +16,12 @@ from crashtui.ui.screens.base import FrameView
 from crashtui.ui.watchlists import RECORDING, WatchlistBook
 
 if TYPE_CHECKING:
+    from crashtui.analysis.market import MarketAnalysis
+    from crashtui.analysis.radar import Radar
     from crashtui.engine import Engine
+    from crashtui.model import Snapshot
     from crashtui.ui.alerting import DashboardAlerts
+    from crashtui.ui.positions import PositionBook
     from crashtui.ui.render.frame import Frame, ReplayInfo
     from crashtui.ui.session import FeedPlan
 
@@ -42,6 +46,13 @@ class RefreshMixin(AppCore):
     _analysis_ms: float
     _last_key: tuple[object, ...] | None
     _frame_seq: int
+    position_book: PositionBook
+
+    if TYPE_CHECKING:
+
+        def current_radar(  # app_radar
+            self, engine: Engine, snapshot: Snapshot, analysis: MarketAnalysis
+        ) -> Radar | None: ...
 
     if TYPE_CHECKING:
 
@@ -118,9 +129,10 @@ class RefreshMixin(AppCore):
         analysis = engine.analysis(zone_budget=ZONE_BUDGET)
         self._analysis_ms = (time.perf_counter() - started) * 1000
         dashboard = self._dashboard()
+        snapshot = engine.state.snapshot()
         return Frame(
             now_ms=engine.now_ms(),
-            snapshot=engine.state.snapshot(),
+            snapshot=snapshot,
             analysis=analysis,
             palette=self.palette,
             glyphs=self.glyphs,
@@ -131,6 +143,8 @@ class RefreshMixin(AppCore):
             alerts=self.alerts.count if self.alerts is not None else 0,
             feed=engine.feed_label,
             deferred_charts=deferred_charts,
+            radar=self.current_radar(engine, snapshot, analysis),
+            positions=len(self.position_book.positions),
         )
 
     def _watchlist_label(self, engine: Engine) -> str:

@@ -73,6 +73,30 @@ KEYS: tuple[Key, ...] = (
         "s",
     ),
     Key(
+        "p",
+        "drilldown('positions')",
+        "Positions: liquidation, levels between, shocks; edit",
+        "drill.positions",
+        "Drilldowns",
+        "p",
+    ),
+    Key(
+        "h",
+        "liqmap",
+        "Estimated liquidation map: heat band and price bands",
+        "drill.liqmap",
+        "Drilldowns",
+        "h",
+    ),
+    Key(
+        "r",
+        "drilldown('recovery')",
+        "Recovery checklist: each item, since when, evidence",
+        "drill.recovery",
+        "Drilldowns",
+        "r",
+    ),
+    Key(
         "exclamation_mark",
         "alerts",
         "Alert log: this session's alerts, then earlier ones",
@@ -113,6 +137,25 @@ KEYS: tuple[Key, ...] = (
     Key("up,k", "noop", "Previous symbol (in the Price table)", "table.up", "Watchlist", "↑/k", show=False),
     Key("down,j", "noop", "Next symbol (in the Price table)", "table.down", "Watchlist", "↓/j", show=False),
     Key(
+        "n", "position_add", "Add a position (saved in the UI state file)", "positions.add", "Positions", "n"
+    ),
+    Key(
+        "u",
+        "position_edit",
+        "Edit the selected position (positions screen)",
+        "positions.edit",
+        "Positions",
+        "u",
+    ),
+    Key(
+        "D",
+        "position_remove",
+        "Remove the selected position (positions screen; d dismisses an alert)",
+        "positions.remove",
+        "Positions",
+        "D",
+    ),
+    Key(
         "1",
         "pane('price')",
         "Only the Price pane (again: all four)",
@@ -137,6 +180,11 @@ KEYS: tuple[Key, ...] = (
         "3",
     ),
     Key("4", "pane('fear')", "Only the Fear pane (again: all four)", "pane.fear", "Layout", "4"),
+    Key(
+        "5", "pane('positions')", "Show the Positions pane (one-pane layout)", "pane.positions", "Layout", "5"
+    ),
+    Key("6", "pane('macro')", "Show the Macro pane (one-pane layout)", "pane.macro", "Layout", "6"),
+    Key("7", "pane('recovery')", "Show the Recovery pane (one-pane layout)", "pane.recovery", "Layout", "7"),
     Key("tab", "next_pane", "Next pane (in the grid: the active one)", "pane.next", "Layout", "tab"),
     Key("space", "pause", "Replay: pause or resume", "replay.pause", "Replay", "space"),
     Key("left", f"seek({-HOUR_MS})", "Replay: back one hour", "replay.back_hour", "Replay", "←"),

@@ -4,8 +4,28 @@ from __future__ import annotations
 
 from crashtui.config.schema import UiConfig
 
-PANES = ("price", "liquidations", "etf", "fear")
-TITLES = {"price": "Price", "liquidations": "Liquidations", "etf": "ETF flows", "fear": "Fear"}
+PANES = ("price", "liquidations", "etf", "fear", "positions", "macro", "recovery")
+TITLES = {
+    "price": "Price",
+    "liquidations": "Liquidations",
+    "etf": "ETF flows",
+    "fear": "Fear",
+    "positions": "Positions",
+    "macro": "Macro",
+    "recovery": "Recovery",
+}
+# The tab strip's titles when the full ones do not fit
+SHORT_TITLES = {
+    "price": "Price",
+    "liquidations": "Liq",
+    "etf": "ETF",
+    "fear": "Fear",
+    "positions": "Pos",
+    "macro": "Macro",
+    "recovery": "Recov",
+}
+# Panes shown only in the one-pane layout (tabs, --pane); the grid shows their summary line.
+SINGLE_ONLY = ("positions", "macro", "recovery")
 WIDE = "wide"
 COMPACT = "compact"
 SINGLE = "single"

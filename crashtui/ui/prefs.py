@@ -1,4 +1,5 @@
-"""The UI state file: watchlist edits and the last watchlist, kept apart from the user's config.
+"""The UI state file: watchlist edits, the last watchlist and the positions entered in the app,
+kept apart from the user's config.
 
 ``<user data dir>/ui-state.json``. The config file is never rewritten; edits made at runtime
 overlay the configured watchlists by name. A missing or unreadable state file means "no edits"
@@ -27,6 +28,9 @@ class UiState:
 
     active_watchlist: str | None = None
     watchlists: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    # Position tables as entered in the app (validated by crashtui.ui.positions when read);
+    # None: never edited in the app, the config's [[positions]] apply.
+    positions: tuple[Mapping[str, object], ...] | None = None
 
 
 def state_path() -> Path:
@@ -56,20 +60,59 @@ def load_state(path: Path | None = None) -> tuple[UiState, str | None]:
             if not isinstance(symbols, list) or not all(isinstance(s, str) for s in symbols):
                 raise ValueError(f"watchlist {name!r} is not a list of symbols")
             parsed[str(name)] = tuple(symbols)
+        positions = _positions(data.get("positions"))
     except (ValueError, AttributeError) as exc:
         return UiState(), f"{target} is unusable ({exc}); starting without saved watchlist edits"
-    return UiState(active, MappingProxyType(parsed)), None
+    return UiState(active, MappingProxyType(parsed), positions), None
+
+
+def _positions(raw: object) -> tuple[Mapping[str, object], ...] | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, list) or not all(isinstance(t, dict) for t in raw):
+        raise ValueError("positions is not a list of tables")
+    return tuple(MappingProxyType(dict(t)) for t in raw)
+
+
+def _read_doc(target: Path) -> dict[str, object]:
+    """The file's JSON object as it is (keys another writer owns are kept), else empty."""
+    try:
+        data = json.loads(target.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def save_state(state: UiState, path: Path | None = None) -> None:
-    """Write the state atomically (raises OSError when the directory is not writable)."""
+    """Write the state atomically (raises OSError when the directory is not writable).
+
+    ``state.positions`` None keeps the positions already in the file (the watchlist book
+    does not own them)."""
     target = path or state_path()
+    doc = _read_doc(target)
+    doc.update(
+        {
+            "version": VERSION,
+            "active_watchlist": state.active_watchlist,
+            "watchlists": {name: list(symbols) for name, symbols in sorted(state.watchlists.items())},
+        }
+    )
+    if state.positions is not None:
+        doc["positions"] = [dict(t) for t in state.positions]
+    _write(target, doc)
+
+
+def save_positions(tables: tuple[Mapping[str, object], ...], path: Path | None = None) -> None:
+    """Replace the positions in the state file, keeping everything else in it."""
+    target = path or state_path()
+    doc = _read_doc(target)
+    doc.setdefault("version", VERSION)
+    doc["positions"] = [dict(t) for t in tables]
+    _write(target, doc)
+
+
+def _write(target: Path, doc: Mapping[str, object]) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
-    doc = {
-        "version": VERSION,
-        "active_watchlist": state.active_watchlist,
-        "watchlists": {name: list(symbols) for name, symbols in sorted(state.watchlists.items())},
-    }
     fd, tmp = tempfile.mkstemp(prefix=".ui-state-", suffix=".json", dir=target.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:

@@ -22,19 +22,22 @@ def run_dashboard(args: argparse.Namespace, loaded: LoadedConfig) -> int:
     """
     from crashtui.ui.app import CrashApp
     from crashtui.ui.options import options_from
-    from crashtui.ui.prefs import load_state
+    from crashtui.ui.positions import PositionBook
+    from crashtui.ui.prefs import load_state, save_positions
     from crashtui.ui.session import plan_from_args
 
     config = loaded.config
     plan = plan_from_args(args, config)
     state, warning = load_state()
     book = watchlist_book(args, config, plan, state)
+    positions = PositionBook(config.positions, state.positions, save=save_positions)
     app = CrashApp(
         config,
         plan=plan,
         options=options_from(args, config.ui),
         book=book,
         warnings=[w for w in (warning,) if w],
+        positions=positions,
     )
     app.run(mouse=app.options.mouse)
     return int(app.return_code or 0)

@@ -151,3 +151,20 @@ def test_position_rules_with_no_positions_configured_never_read_the_radar() -> N
         market.at(minute).price("BTC", 60_000.0)
         assert evaluator.evaluate() == []
     assert market.reads == 0
+
+
+def test_positions_entered_in_the_dashboard_are_watched() -> None:
+    """The dashboard hands its positions (added in the app, none in the config) to the engine;
+    the position rules watch those."""
+    market = RadarMarket()
+    position = Position("BTC", PositionSide.LONG, entry=70_000.0, leverage=10.0, size=1.0)
+    market.positions = (position,)  # type: ignore[attr-defined]
+    evaluator = Evaluator(market, (common(PositionRule, kind="position_near_liq", within_pct=5.0),))
+    market.at(0).price("BTC", 70_000.0)
+    assert evaluator.evaluate() == []
+    market.at(5).price("BTC", 65_500.0)
+    (alert,) = evaluator.evaluate()
+    assert alert.message.startswith("BTC long 10x from 70,000 is 3.")
+    market.positions = ()  # type: ignore[attr-defined]  # removed in the app: nothing to watch
+    market.at(10).price("BTC", 64_000.0)
+    assert evaluator.evaluate() == []

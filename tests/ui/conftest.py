@@ -29,6 +29,14 @@ def feb6_engine() -> Engine:
     return engine
 
 
+@pytest.fixture
+def still_engine(feb6_engine: Engine) -> Iterator[Engine]:
+    """The shared still engine; positions a dashboard handed it are put back after the test."""
+    before = feb6_engine.positions
+    yield feb6_engine
+    feb6_engine.positions = before
+
+
 def cut_recording(
     directory: Path, start_ms: int, end_ms: int, label: str, *, with_candles: bool = False
 ) -> Path:

@@ -199,10 +199,12 @@ class FakeEngine:
     header: Any = None
     player: Any = None
     analysis_behind: bool = False
+    positions: tuple[Any, ...] = ()  # the dashboard hands its positions to the engine
 
     def __post_init__(self) -> None:
         self.real = build_engine(Config(), ("BTC",), clock=FakeClock(start_ms=NOW))
         self.state = self.real.state
+        self.pinned_zones = self.real.pinned_zones
 
     def load_history(self) -> int:
         self.calls.append("load_history")

@@ -19,9 +19,11 @@ from crashtui.config.alerts_schema import DEFAULT_RULES, AlertsConfig, ZoneRule
 from crashtui.config.schema import Config
 from crashtui.engine import Engine
 from crashtui.replay.locate import locate_recording
+from crashtui.risk.position import Position, PositionSide, Venue
 from crashtui.timeparse import parse_instant
 from crashtui.ui.alerting import DashboardAlerts
 from crashtui.ui.app import CrashApp
+from crashtui.ui.positions import PositionBook
 from crashtui.ui.screens.alerts import AlertLogScreen
 from tests.ui.uihelpers import SNAPSHOT_OPTIONS, still_app
 
@@ -41,11 +43,24 @@ SCREENS = [
 ]
 
 
+async def radar_ready(pilot: Pilot[Any]) -> None:
+    """Wait for the radar the dashboard computes in a thread (the picture must not depend on
+    whether it was ready), then for the frame that shows it."""
+    app = pilot.app
+    assert isinstance(app, CrashApp)
+    await pilot.pause()
+    for _ in range(500):
+        if app.radar is not None and not app._radar_busy:
+            break
+        await pilot.pause(0.02)
+    await pilot.pause()
+
+
 def pressing(keys: tuple[str, ...]) -> Callable[[Pilot[Any]], Any]:
     """A run_before that presses ``keys`` and lets the screen settle."""
 
     async def run_before(pilot: Pilot[Any]) -> None:
-        await pilot.pause()
+        await radar_ready(pilot)
         for key in keys:
             await pilot.press(key)
             await pilot.pause()
@@ -148,3 +163,91 @@ def test_issue20_layouts(
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+POSITIONS = (
+    Position("BTC", PositionSide.LONG, entry=78_000.0, leverage=10.0, size=0.5),
+    Position("BTC", PositionSide.LONG, entry=60_000.0, leverage=3.0, size_usd=20_000.0),
+    Position("ETH", PositionSide.SHORT, entry=1_900.0, leverage=5.0, size=4.0, venue=Venue.BYBIT),
+)
+RADAR_SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((200, 50), id="200x50")]
+
+
+@pytest.mark.usefixtures("fixed_dirs")
+@pytest.mark.parametrize("size", RADAR_SIZES)
+def test_positions_pane(snap_compare: Any, still_engine: Engine, size: tuple[int, int]) -> None:
+    options = replace(SNAPSHOT_OPTIONS, pane="positions")
+    app = CrashApp(Config(), engine=still_engine, options=options, positions=PositionBook(POSITIONS))
+    assert snap_compare(app, terminal_size=size, run_before=pressing(()))
+
+
+@pytest.mark.usefixtures("fixed_dirs")
+@pytest.mark.parametrize("size", RADAR_SIZES)
+def test_positions_drilldown(snap_compare: Any, still_engine: Engine, size: tuple[int, int]) -> None:
+    app = CrashApp(Config(), engine=still_engine, options=SNAPSHOT_OPTIONS, positions=PositionBook(POSITIONS))
+    assert snap_compare(app, terminal_size=size, run_before=pressing(("p", "down")))
+
+
+@pytest.mark.usefixtures("fixed_dirs")
+def test_dashboard_with_radar_at_200x50(snap_compare: Any, still_engine: Engine) -> None:
+    """The leverage table under the Price table and the portfolio line above the status bar."""
+    app = CrashApp(Config(), engine=still_engine, options=SNAPSHOT_OPTIONS, positions=PositionBook(POSITIONS))
+    assert snap_compare(app, terminal_size=(200, 50), run_before=pressing(()))
+
+
+@pytest.mark.usefixtures("fixed_dirs")
+@pytest.mark.parametrize(
+    ("pane", "keys"),
+    [
+        pytest.param("macro", (), id="macro-pane"),
+        pytest.param("recovery", (), id="recovery-pane"),
+        pytest.param(None, ("m",), id="macro-drilldown"),
+        pytest.param(None, ("r",), id="recovery-drilldown"),
+    ],
+)
+@pytest.mark.parametrize("size", RADAR_SIZES)
+def test_macro_and_recovery(
+    snap_compare: Any, still_engine: Engine, size: tuple[int, int], pane: str | None, keys: tuple[str, ...]
+) -> None:
+    app = CrashApp(Config(), engine=still_engine, options=replace(SNAPSHOT_OPTIONS, pane=pane))
+    assert snap_compare(app, terminal_size=size, run_before=pressing(keys))
+
+
+def with_liquidation_map(keys: tuple[str, ...]) -> Callable[[Pilot[Any]], Any]:
+    """Wait for the radar, then show it with a hand-built estimated BTC map (the scenario has no
+    open-interest history for the model) and no further radar, then press ``keys``."""
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        from tests.ui.test_ui_render_radar import LIQ
+
+        app = pilot.app
+        assert isinstance(app, CrashApp)
+        await radar_ready(pilot)
+        assert app.radar is not None
+        price = still_price(app)
+        app._radar_due = float("inf")
+        app._radar = replace(app.radar, liquidation_maps={"BTC": replace(LIQ, price=price)})
+        app.refresh_now(force=True)
+        for key in keys:
+            await pilot.press(key)
+            await pilot.pause()
+        await pilot.pause()
+
+    return run_before
+
+
+def still_price(app: CrashApp) -> float:
+    assert app.engine is not None
+    return app.engine.state.snapshot().tickers["BTC"].price
+
+
+@pytest.mark.usefixtures("fixed_dirs")
+@pytest.mark.parametrize(
+    "keys", [pytest.param(("h",), id="drilldown"), pytest.param(("enter",), id="symbol")]
+)
+@pytest.mark.parametrize("size", RADAR_SIZES)
+def test_liquidation_map(
+    snap_compare: Any, still_engine: Engine, size: tuple[int, int], keys: tuple[str, ...]
+) -> None:
+    app = CrashApp(Config(), engine=still_engine, options=SNAPSHOT_OPTIONS)
+    assert snap_compare(app, terminal_size=size, run_before=with_liquidation_map(keys))

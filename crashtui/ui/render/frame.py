@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the analysis (and numpy behind it) is not needed to paint the first frame
     from crashtui.analysis.market import MarketAnalysis
+    from crashtui.analysis.radar import Radar
     from crashtui.model import Snapshot
     from crashtui.ui.glyphs import Glyphs
     from crashtui.ui.palette import Palette
@@ -45,6 +46,11 @@ class Frame:
     feed: str = "direct"  # Engine.feed_label: "direct", "via collector", "via collector (redis)"
     # Built by the refresh timer: charts may redraw a loop turn later instead of in this one.
     deferred_charts: bool = False
+    # The latest radar (derivatives, liquidation map, checklist, positions), computed off the
+    # event loop every few seconds: None until the first one is ready. ``radar.generated_ms``
+    # says what moment it describes.
+    radar: Radar | None = None
+    positions: int = 0  # positions in effect (the radar may not have evaluated them yet)
 
     @property
     def live(self) -> bool:

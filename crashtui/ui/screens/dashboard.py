@@ -17,7 +17,7 @@ from textual.screen import Screen
 from crashtui.config.schema import UiConfig
 from crashtui.textsafe import plain
 from crashtui.ui.glyphs import Glyphs
-from crashtui.ui.layout import COMPACT, PANES, SINGLE, TITLES, WIDE, layout_mode
+from crashtui.ui.layout import COMPACT, PANES, SHORT_TITLES, SINGLE, SINGLE_ONLY, TITLES, WIDE, layout_mode
 from crashtui.ui.render.common import fit
 from crashtui.ui.screens.base import LineBuilder, paint_alert_row
 from crashtui.ui.widgets.chart import ChartView
@@ -80,6 +80,9 @@ class DashboardScreen(Screen[None]):
         border-top: solid $primary 60%;
         padding: 0 1 0 0;
     }
+    DashboardScreen.-wide .single-only, DashboardScreen.-compact .single-only { display: none; }
+    #portfolio { height: 1; display: none; }
+    #portfolio.-shown { display: block; }
     DashboardScreen.-single #panes { layout: vertical; }
     DashboardScreen.-single .pane { display: none; }
     DashboardScreen.-single .pane.-active { display: block; }
@@ -115,6 +118,7 @@ class DashboardScreen(Screen[None]):
         with Container(id="panes"):
             with Pane("price"):
                 yield WatchTable(self._glyphs.cursor, id="watch")
+                yield TextView(id="deriv")
                 yield TextView(id="chart-title")
                 yield ChartView(self._glyphs, id="price-chart")
             with Pane("liquidations"):
@@ -123,6 +127,13 @@ class DashboardScreen(Screen[None]):
                 yield TextView(id="etf-body", classes="body")
             with Pane("fear"):
                 yield TextView(id="fear-body", classes="body")
+            with Pane("positions"):
+                yield TextView(id="positions-body", classes="body")
+            with Pane("macro"):
+                yield TextView(id="macro-body", classes="body")
+            with Pane("recovery"):
+                yield TextView(id="recovery-body", classes="body")
+        yield TextView(id="portfolio")
         yield TextView(id="alertline")
         yield TextView(id="status")
 
@@ -156,6 +167,7 @@ class DashboardScreen(Screen[None]):
         self.set_class(mode == SINGLE and self._forced_pane is None, "-tabs")
         for pane in self.query(Pane):
             pane.set_class(pane.pane_name == self.active_pane, "-active")
+            pane.set_class(pane.pane_name in SINGLE_ONLY, "single-only")
         if (mode != SINGLE or self.active_pane == "price") and self.focused is None:
             self.query_one("#watch", WatchTable).focus()  # back where the Price table shows
         self._draw_tabs()
@@ -203,19 +215,27 @@ class DashboardScreen(Screen[None]):
 
     def _draw_tabs(self) -> None:
         tabs = self.query_one("#tabs", TextView)
-        frame = self._frame
 
         def build(width: int, height: int) -> Text:
+            # too narrow for every title: short titles, then the active pane's title alone
+            for titles, hint in ((TITLES, True), (SHORT_TITLES, True), (SHORT_TITLES, False)):
+                out = strip(titles, hint)
+                if out.cell_len <= width:
+                    return out
+            return fit(strip({self.active_pane: TITLES[self.active_pane]}, True), width)
+
+        def strip(titles: dict[str, str], hint: bool) -> Text:
             out = Text()
             for i, name in enumerate(PANES, start=1):
-                label = f" {i} {TITLES[name]} "
+                label = f" {i} {titles[name]} " if name in titles else f" {i} "
                 if name == self.active_pane:
                     out.append(label, style="bold reverse")
                 else:
                     out.append(label, style="dim")
                 out.append(" ")
-            out.append("tab: next  esc: grid" if self.zoomed else "tab: next", style="dim")
-            return fit(out, width) if frame is None or out.cell_len > width else out
+            if hint:
+                out.append("tab: next  esc: grid" if self.zoomed else "tab: next", style="dim")
+            return out
 
         tabs.show(build)
 
@@ -223,7 +243,8 @@ class DashboardScreen(Screen[None]):
         """Show the price chart only when the Price pane has room for it under the table."""
         pane = self.query_one("#pane-price", Pane)
         table = self.query_one("#watch", WatchTable)
-        room = pane.content_size.height - (len(table.symbols) + 1) - 1
+        leverage_rows = len(self.query_one("#deriv", TextView).text.plain.splitlines()) or 1
+        room = pane.content_size.height - (len(table.symbols) + 1) - leverage_rows - 1
         show = room >= MIN_CHART_ROWS
         for widget_id in ("#chart-title", "#price-chart"):
             self.query_one(widget_id).set_class(not show, "-hidden")
@@ -260,9 +281,40 @@ class DashboardScreen(Screen[None]):
         symbol = table.selected
         if symbol is not None:
             self._show_chart(frame, symbol)
+        self._show_leverage(frame, symbol)
         self.query_one("#liq-body", TextView).show(lambda w, h: build_liquidations(frame, w, h))
         self.query_one("#etf-body", TextView).show(lambda w, h: build_etf(frame, w, h))
         self.query_one("#fear-body", TextView).show(lambda w, h: build_fear(frame, w, h))
+        self._update_positions(frame)
+
+    def _show_leverage(self, frame: Frame, symbol: str | None) -> None:
+        from crashtui.ui.render.derivatives import build_derivatives
+
+        wide = self.mode == WIDE
+        view = self.query_one("#deriv", TextView)
+        before = len(view.text.plain.splitlines())
+        view.show(lambda w, h: build_derivatives(frame, w, wide, symbol))
+        if len(view.text.plain.splitlines()) != before:
+            self.call_after_refresh(self._fit_chart)
+
+    def _update_positions(self, frame: Frame) -> None:
+        """The positions pane, and the portfolio line when the pane is not on screen."""
+        from crashtui.ui.render.positions import build_positions, portfolio_line, portfolio_of
+
+        self.query_one("#positions-body", TextView).show(lambda w, h: build_positions(frame, w, h))
+        if self.mode == SINGLE:  # the macro and recovery panes exist only in the one-pane layout
+            from crashtui.ui.render.macro import build_macro
+            from crashtui.ui.render.recovery import build_recovery
+
+            self.query_one("#macro-body", TextView).show(lambda w, h: build_macro(frame, w, h))
+            self.query_one("#recovery-body", TextView).show(lambda w, h: build_recovery(frame, w, h))
+        line = self.query_one("#portfolio", TextView)
+        pane_shown = self.mode == SINGLE and self.active_pane == "positions"
+        shown = frame.positions > 0 and not pane_shown
+        line.set_class(shown, "-shown")
+        if shown:
+            portfolio = portfolio_of(frame)
+            line.show(lambda w, h: portfolio_line(portfolio, frame, w))
 
     def show_loading(self, message: str) -> None:
         """Before the first frame: say what is happening instead of showing blank panes."""
@@ -315,3 +367,4 @@ class DashboardScreen(Screen[None]):
         """Cursor moved: redraw the chart for the new symbol."""
         if self._frame is not None:
             self._show_chart(self._frame, message.symbol)
+            self._show_leverage(self._frame, message.symbol)

@@ -1,4 +1,5 @@
-"""Macro and stress drilldown: jobless claims, Nasdaq correlation, stablecoin borrow APY, spreads."""
+"""Macro and stress drilldown: the risk-off read and every macro series, correlation with
+equities, jobless claims, Nasdaq, stablecoin borrow APY, spreads, funding."""
 
 from __future__ import annotations
 
@@ -7,10 +8,18 @@ from textual.app import ComposeResult
 
 from crashtui.ui.render.drill_macro import borrow, claims, funding_overview, nasdaq, spreads
 from crashtui.ui.render.frame import Frame
+from crashtui.ui.render.macro import correlation_lines, risk_off_lines, series_table
 from crashtui.ui.screens.drilldown import Drilldown
 from crashtui.ui.widgets.textview import TextView
 
 SECTIONS = (
+    ("macro-riskoff", "Risk-off read (from the day changes below)", risk_off_lines),
+    (
+        "macro-series",
+        "Macro series: latest, change from the previous observation, trend, as of",
+        series_table,
+    ),
+    ("macro-corr", "Correlation of daily returns (30-day window)", correlation_lines),
     ("macro-claims", "US initial jobless claims (FRED ICSA, weekly)", claims),
     ("macro-nasdaq", "Nasdaq and crypto moving together (FRED NASDAQCOM)", nasdaq),
     ("macro-borrow", "Stablecoin borrow APY (DefiLlama)", borrow),
@@ -22,7 +31,7 @@ SECTIONS = (
 class MacroScreen(Drilldown):
     """Is the stress spreading beyond crypto?"""
 
-    TITLE_TEXT = "Macro and stress: jobless claims, Nasdaq correlation, borrow rates, spreads, funding"
+    TITLE_TEXT = "Macro and stress: risk-off read, macro series, correlation, claims, borrow, spreads"
 
     def compose_body(self) -> ComposeResult:
         """One titled section per stress signal."""

@@ -20,6 +20,9 @@ DRILLDOWNS: dict[str, str] = {
     "fear": "crashtui.ui.screens.fear:FearScreen",
     "macro": "crashtui.ui.screens.macro:MacroScreen",
     "sources": "crashtui.ui.screens.sources:SourcesScreen",
+    "positions": "crashtui.ui.screens.positions:PositionsScreen",
+    "recovery": "crashtui.ui.screens.recovery:RecoveryScreen",
+    "liqmap": "crashtui.ui.screens.liqmap:LiqMapScreen",
 }
 
 

@@ -45,6 +45,8 @@ class SymbolScreen(Drilldown):
         yield TextView(id="sym-summary")
         yield TextView(id="sym-chart-title", classes="section-title")
         yield ChartView(self.glyphs, id="sym-chart")
+        yield TextView(id="sym-liqmap-title", classes="section-title")
+        yield TextView(id="sym-liqmap")
         yield TextView(id="sym-zones-title", classes="section-title")
         yield TextView(id="sym-zones")
         yield TextView(id="sym-evidence-title", classes="section-title")
@@ -65,6 +67,7 @@ class SymbolScreen(Drilldown):
         spec, title = price_chart(frame, sym, self.interval, candles=self.candles)
         self.show_text("sym-chart-title", lambda w: fit(title, w))
         self.query_one("#sym-chart", ChartView).set_spec(spec, defer=frame.deferred_charts)
+        self._render_liqmap(frame, sym)
         self.show_text("sym-zones-title", lambda w: Text("Zones (highest first)"))
         self.show_text("sym-zones", lambda w: zones_table(frame, sym, w))
         self.show_text("sym-evidence-title", lambda w: Text("Evidence"))
@@ -73,6 +76,13 @@ class SymbolScreen(Drilldown):
         self.show_text("sym-deriv", lambda w: derivatives(frame, sym, w))
         self.show_text("sym-book-title", lambda w: Text("Spread and depth"))
         self.show_text("sym-book", lambda w: book(frame, sym, w))
+
+    def _render_liqmap(self, frame: Frame, sym: str) -> None:
+        from crashtui.ui.render.liqmap import heat_band
+
+        title = Text("Estimated liquidation map (estimate; h: every band)")
+        self.show_text("sym-liqmap-title", lambda w: title)
+        self.show_text("sym-liqmap", lambda w: heat_band(frame, sym, w))
 
     def action_interval(self, index: int) -> None:
         """Switch the chart to 1h, 4h or daily candles."""
