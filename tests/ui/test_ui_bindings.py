@@ -64,6 +64,8 @@ def state(app: CrashApp) -> tuple[object, ...]:
         app._seek_target,
         app.book.current if app.book is not None else None,
         app.return_code,
+        # a key that cannot act here says why (positions.edit with no positions: "press n")
+        tuple(n.message for n in app._notifications),
     )
 
 

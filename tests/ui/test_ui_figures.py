@@ -31,7 +31,7 @@ def test_fmt_ratio_digits() -> None:
 
 def test_the_spread_multiple_is_one_figure_on_every_screen(frame: Frame) -> None:  # noqa: F811
     ratio = fmt_ratio(component(frame, "spread"))
-    assert ratio == "1.32"
+    assert ratio == "1.16"  # the scenario: 2 bps against a 7-day median of 1.72 bps
     pane = build_fear(frame, 60, 20).plain
     assert re.search(rf"spread\s+{re.escape(ratio)}×", pane)
     macro_btc = next(line for line in spreads(frame, 120).plain.splitlines() if line.startswith("BTC"))

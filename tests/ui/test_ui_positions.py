@@ -181,13 +181,13 @@ async def test_edit_and_remove_the_selected_position(engine: Engine) -> None:
         assert app.position_book.positions[1].leverage == 3.0
         assert app.position_book.positions[0] == TOP_LONG
         assert isinstance(app.screen, PositionsScreen)
-        await pilot.press("d")
+        await pilot.press("D")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("n")  # declined: nothing removed
         await pilot.pause()
         assert len(app.position_book.positions) == 2
-        await pilot.press("up", "d")
+        await pilot.press("up", "D")
         await pilot.pause()
         await pilot.press("y")
         await settle(pilot, app)
@@ -255,7 +255,7 @@ async def test_palette_offers_position_commands(engine: Engine) -> None:
         titles = {c.title for c in app.get_system_commands(app.screen)}
         assert "Add a position (saved in the UI state file)" in titles
         assert "Edit the selected position (positions screen)" in titles
-        assert "Remove the selected position (positions screen)" in titles
+        assert "Remove the selected position (positions screen; d dismisses an alert)" in titles
         assert "Estimated liquidation map: heat band and price bands" in titles
 
 
@@ -291,10 +291,10 @@ async def test_keys_in_the_positions_pane(engine: Engine) -> None:
         body = app.screen.query_one("#positions-body").text.plain  # type: ignore[attr-defined]
         assert "ETH" in body
         assert "short 5x" in body
-        await pilot.press("d")  # two positions: choose in the drilldown
+        await pilot.press("D")  # two positions: choose in the drilldown
         await pilot.pause()
         assert isinstance(app.screen, PositionsScreen)
-        await pilot.press("down", "d")
+        await pilot.press("down", "D")
         await pilot.pause()
         await pilot.press("y")
         await settle(pilot, app)

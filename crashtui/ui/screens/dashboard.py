@@ -181,8 +181,11 @@ class DashboardScreen(Screen[None]):
         self.apply_layout(self.app.size.width, self.app.size.height)
 
     def next_pane(self) -> None:
-        """The next pane: shown in the one-pane layout, made active in the grid."""
-        self.show_pane(PANES[(PANES.index(self.active_pane) + 1) % len(PANES)])
+        """The next pane: shown in the one-pane layout, made active in the grid (whose four
+        panes are the only ones it cycles through: the others exist only alone)."""
+        cycle = PANES if not self.grid or self.zoomed else tuple(p for p in PANES if p not in SINGLE_ONLY)
+        at = cycle.index(self.active_pane) if self.active_pane in cycle else -1
+        self.show_pane(cycle[(at + 1) % len(cycle)])
 
     @property
     def grid(self) -> bool:
@@ -218,7 +221,14 @@ class DashboardScreen(Screen[None]):
 
         def build(width: int, height: int) -> Text:
             # too narrow for every title: short titles, then the active pane's title alone
-            for titles, hint in ((TITLES, True), (SHORT_TITLES, True), (SHORT_TITLES, False)):
+            # narrower: short titles; then, zoomed, the way back (esc) outlives the titles
+            empty: dict[str, str] = {}
+            tail = (
+                [(empty, True), (SHORT_TITLES, False)]
+                if self.zoomed
+                else [(SHORT_TITLES, False), (empty, True)]
+            )
+            for titles, hint in [(TITLES, True), (SHORT_TITLES, True), *tail]:
                 out = strip(titles, hint)
                 if out.cell_len <= width:
                     return out
