@@ -11,19 +11,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import zlib
+from collections.abc import AsyncIterator
 
 import httpx
 
 from crashtui import __version__
 from crashtui.clock import Clock
 from crashtui.config.schema import NetConfig
-from crashtui.errors import (
-    TransportError,
-)
+from crashtui.errors import BodyTooLargeError, ParseError, TransportError
 from crashtui.events import RawSink
-from crashtui.model import RawPayload
+from crashtui.model import Failure, RawPayload
 from crashtui.textsafe import ERROR_LINE, plain
-from crashtui.wire import Request, classify_response
+from crashtui.wire import DEFAULT_BODY_CAP, Request, classify_response
 
 USER_AGENT = f"crashtui/{__version__} (+terminal market monitor; httpx/{httpx.__version__})"
 
@@ -86,36 +86,129 @@ def make_client(net: NetConfig, *, transport: httpx.AsyncBaseTransport | None = 
 
 
 def max_body_bytes(net: NetConfig) -> int:
-    """The response size cap in bytes (``[net] max_body_mb``, 1 MB = 10^6 bytes)."""
+    """The response size ceiling in bytes (``[net] max_body_mb``, 1 MB = 10^6 bytes)."""
     return int(net.max_body_mb * 1_000_000)
+
+
+def body_cap(request: Request, ceiling: int) -> int:
+    """The body cap of ``request``'s endpoint (its own, else the default), under ``ceiling``."""
+    own = request.max_body_bytes if request.max_body_bytes is not None else DEFAULT_BODY_CAP
+    return max(1, min(own, ceiling))
+
+
+def fmt_mib(size: int) -> str:
+    """``8 MiB``, ``0.954 MiB``: a byte count in MiB, as short as it is exact enough."""
+    return f"{size / 2**20:.3g} MiB"
+
+
+def _over(where: str, cap: int) -> BodyTooLargeError:
+    return BodyTooLargeError(f"{where}: body over {fmt_mib(cap)}; stopped reading")
+
+
+class _Inflater:
+    """Bounded decompression of one response body (``gzip`` or ``deflate``).
+
+    httpx inflates each network chunk whole: 64 kB of a gzip bomb become 64 MB before a
+    running total could look at them. Here every ``decompress`` call is limited to the room
+    left under the cap, so no more than ``cap + 1`` decompressed bytes are ever produced.
+    """
+
+    def __init__(self, encoding: str) -> None:
+        self.encoding = encoding
+        self._z = zlib.decompressobj(zlib.MAX_WBITS | 16 if encoding != "deflate" else zlib.MAX_WBITS)
+        self._started = False
+
+    def feed(self, data: bytes, room: int) -> list[bytes]:
+        """Decompressed pieces of ``data``, at most ``room + 1`` bytes in all."""
+        if self.encoding == "deflate" and not self._started:
+            self._started = True
+            try:  # "deflate" is zlib-wrapped by the spec, raw deflate by some servers
+                return self._feed(data, room)
+            except zlib.error:
+                self._z = zlib.decompressobj(-zlib.MAX_WBITS)
+        self._started = True
+        return self._feed(data, room)
+
+    def _feed(self, data: bytes, room: int) -> list[bytes]:
+        out: list[bytes] = []
+        produced = 0
+        pending = data
+        while pending and produced <= room and not self._z.eof:
+            piece = self._z.decompress(pending, room + 1 - produced)
+            produced += len(piece)
+            if piece:
+                out.append(piece)
+            pending = self._z.unconsumed_tail
+            if not piece and pending:  # no progress: a corrupt stream
+                raise zlib.error("no progress")
+        return out
+
+    def flush(self, room: int) -> bytes:
+        """What is left in the decompressor (bounded too)."""
+        return self._z.flush() if self._z.eof else self._z.decompress(b"", room + 1)
+
+
+def _encoding(response: httpx.Response) -> str | None:
+    """The body's one content encoding we inflate ourselves; "" for none; None for others."""
+    value = response.headers.get("content-encoding", "").strip().lower()
+    if value in ("", "identity"):
+        return ""
+    if value in ("gzip", "x-gzip"):
+        return "gzip"
+    if value == "deflate":
+        return "deflate"
+    return None
+
+
+async def _in_memory(response: httpx.Response) -> AsyncIterator[bytes]:
+    yield response.content
 
 
 async def _read_capped(
     response: httpx.Response, max_bytes: int, where: str, grace_s: float | None = None
 ) -> bytes:
+    """The body, streamed: refused once it (decompressed) grows over ``max_bytes``."""
     declared = response.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > max_bytes:
-        raise TransportError(
-            f"{where}: response body of {int(declared) / 1e6:.1f} MB is over the {max_bytes / 1e6:g} MB cap"
-        )
+        raise _over(where, max_bytes)
+    if response.is_stream_consumed:  # read whole already (a mock transport): decoded by httpx
+        encoding: str | None = ""
+        stream = _in_memory(response)
+    else:
+        encoding = _encoding(response)
+        stream = response.aiter_bytes() if encoding is None else response.aiter_raw()
     loop = asyncio.get_running_loop()
     started = loop.time()
     chunks: list[bytes] = []
     size = 0
-    async for chunk in response.aiter_bytes():
-        size += len(chunk)
-        if size > max_bytes:
-            raise TransportError(
-                f"{where}: response body is over the {max_bytes / 1e6:g} MB cap; stopped reading"
-            )
-        chunks.append(chunk)
-        # The read timeout is per read: a body sent a byte at a time would never trip it.
-        elapsed = loop.time() - started
-        if grace_s is not None and elapsed > grace_s and size < MIN_BODY_RATE * elapsed:
-            raise TransportError(
-                f"{where}: body trickling in ({size} bytes in {elapsed:.0f}s); gave up on it"
-            )
-    return b"".join(chunks)
+    received = 0
+    inflater = _Inflater(encoding) if encoding else None
+    try:
+        async for chunk in stream:
+            received += len(chunk)
+            pieces = [chunk] if inflater is None else inflater.feed(chunk, max_bytes - size)
+            for piece in pieces:
+                size += len(piece)
+                if size > max_bytes:
+                    raise _over(where, max_bytes)
+                chunks.append(piece)
+            # The read timeout is per read: a body sent a byte at a time would never trip it.
+            elapsed = loop.time() - started
+            if grace_s is not None and elapsed > grace_s and received < MIN_BODY_RATE * elapsed:
+                raise TransportError(
+                    f"{where}: body trickling in ({received} bytes in {elapsed:.0f}s); gave up on it"
+                )
+        if inflater is not None:
+            tail = inflater.flush(max_bytes - size)
+            size += len(tail)
+            if size > max_bytes:
+                raise _over(where, max_bytes)
+            chunks.append(tail)
+    except zlib.error:
+        raise ParseError(f"{where}: body is not valid {encoding} data") from None
+    body = b"".join(chunks)
+    chunks.clear()
+    return body
 
 
 async def fetch(
@@ -128,12 +221,15 @@ async def fetch(
 ) -> RawPayload:
     """Send ``request`` and return its payload, or raise a typed :class:`SourceError`.
 
-    The body is streamed and reading stops at ``max_body_bytes``. Secrets never reach the
-    payload's params or any error message.
+    The body is streamed (and inflated) under the endpoint's cap (:func:`body_cap`, at most
+    ``max_body_bytes``): reading stops with "body over N MiB" once it grows past it, before
+    it is ever held whole. Secrets never reach the payload's params or any error message.
     """
     where = f"{request.source} {request.endpoint}"
     try:
         return await _fetch(client, request, clock=clock, max_body_bytes=max_body_bytes, tap=tap)
+    except httpx.DecodingError:
+        raise ParseError(plain(f"{where}: body is not valid compressed data", ERROR_LINE)) from None
     except httpx.TimeoutException as exc:
         raise TransportError(
             plain(f"{where}: {_timeout_text(exc)}", ERROR_LINE, secret=request.secret)
@@ -146,7 +242,11 @@ async def fetch(
         elif isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError)):
             # connected, but the answer broke off: "cannot connect" would send users hunting
             # for a firewall problem
-            reason = f"connection dropped: {reason}"
+            dropped = TransportError(
+                plain(f"{where}: connection dropped: {reason}", ERROR_LINE, secret=request.secret)
+            )
+            dropped.failure = Failure.ANSWERED
+            raise dropped from None
         else:
             reason = f"cannot connect: {reason}"
         raise TransportError(plain(f"{where}: {reason}", ERROR_LINE, secret=request.secret)) from None
@@ -177,7 +277,7 @@ async def _fetch(
     try:
         body = await _read_capped(
             response,
-            max_body_bytes,
+            body_cap(request, max_body_bytes),
             f"{request.source} {request.endpoint}",
             None if read_s is None else TRICKLE_GRACE_READS * read_s,
         )

@@ -40,8 +40,8 @@ def expected(fault: Fault, result: ProbeResult) -> set[SourceState]:
         return {SourceState.OK}
     if fault in BLOCKING or (fault is Fault.BANNED and result.source == "cnn"):  # CNN's 418 is a block
         return {SourceState.BLOCKED}
-    if fault is Fault.HTML:  # HTML where JSON/CSV was expected is a block; Farside expects HTML
-        return {SourceState.FAILING} if result.source == "farside" else {SourceState.BLOCKED}
+    if fault is Fault.HTML:  # a maintenance page where data was expected: failing, retried soon
+        return {SourceState.FAILING}
     if fault in FAILING:
         return {SourceState.FAILING}
     if fault in VALUES and result.kind == "prices":
