@@ -21,6 +21,7 @@ from crashtui.model import SourceState
 from crashtui.numfmt import fmt_price, fmt_usd
 from crashtui.textsafe import plain
 from crashtui.timeparse import iso_utc
+from crashtui.upstream.health import OFFLINE, network_notice
 
 EXIT_NO_DATA = 3
 _C1_CONTROLS = re.compile("[\u0080-\u009f]")
@@ -141,7 +142,15 @@ def text_summary(engine: Engine, analysis: MarketAnalysis) -> str:
         lines.append(" · ".join(fear))
     lines.append(_sources_line(snap.statuses))
     if engine.mode == "live" and not engine.any_data():
-        lines.append("No data from any source (no network?). The offline demo: crashtui --replay feb-2026")
+        said = network_notice(snap.statuses.values())
+        if said.kind is not None and said.kind != OFFLINE:  # the network works: say what refused
+            lines.append(
+                f"No data from any source: {said.text}. The offline demo: crashtui --replay feb-2026"
+            )
+        else:
+            lines.append(
+                "No data from any source (no network?). The offline demo: crashtui --replay feb-2026"
+            )
     return "\n".join(lines)
 
 
