@@ -41,6 +41,14 @@ class UpstreamError(SourceError):
         self.code = code
 
 
+class PartialError(UpstreamError):
+    """Part of a poll was unusable (an unknown pair) while the rest was delivered.
+
+    Raised by a source's poll after its good payloads: the poller keeps the source ok (it
+    serves the other symbols) and shows this message as a note.
+    """
+
+
 class BlockedError(SourceError):
     """Geo-block or ban: retrying soon will not help."""
 

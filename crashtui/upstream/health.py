@@ -70,15 +70,19 @@ class SourceHealth:
         """Earliest time this source may be asked for the lane's kind again."""
         return max(self.hold_until_ms, lane.retry_at_ms)
 
-    def succeeded(self, lane: Lane, now_ms: int, next_ms: int) -> None:
-        """Record a successful poll; ``next_ms`` is when that kind is due again."""
+    def succeeded(self, lane: Lane, now_ms: int, next_ms: int, *, note: SourceError | None = None) -> None:
+        """Record a successful poll; ``next_ms`` is when that kind is due again.
+
+        ``note`` is a part of the poll that failed while the rest was served (an unknown
+        pair): the source stays ok and its status carries the note as its last error.
+        """
         lane.backoff.reset()
         lane.retry_at_ms = 0
         lane.last_ok_ms = now_ms
         self.state = SourceState.OK
         self.last_ok_ms = now_ms
-        self.last_error = None
-        self.hint = None
+        self.last_error = None if note is None else str(note)
+        self.hint = None if note is None else note.hint
         self.failure = None
         self.next_attempt_ms = next_ms
 
