@@ -375,6 +375,11 @@ def refused_handshake(spec: StreamSpec, exc: InvalidStatus, now_ms: int) -> _Out
     )
 
 
+def connect_error(exc: BaseException, url: str) -> tuple[str, Failure]:
+    """Why connecting to ``url`` failed, one line, and whether anything answered."""
+    return _describe(exc, urlsplit(url).hostname), _failure_of(exc)
+
+
 def _failure_of(exc: BaseException) -> Failure:
     """No answer at all (DNS, refused, timeout) or a server that answered and then broke off."""
     if isinstance(exc, ConnectionClosed):
