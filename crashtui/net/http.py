@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import weakref
 import zlib
 from collections.abc import AsyncIterator
 
@@ -110,42 +111,66 @@ class _Inflater:
 
     httpx inflates each network chunk whole: 64 kB of a gzip bomb become 64 MB before a
     running total could look at them. Here every ``decompress`` call is limited to the room
-    left under the cap, so no more than ``cap + 1`` decompressed bytes are ever produced.
+    it is given; input not yet inflated is kept for the next call.
     """
 
     def __init__(self, encoding: str) -> None:
         self.encoding = encoding
         self._z = zlib.decompressobj(zlib.MAX_WBITS | 16 if encoding != "deflate" else zlib.MAX_WBITS)
+        self._pending = b""
         self._started = False
 
+    @property
+    def pending(self) -> bool:
+        """Whether input is waiting to be inflated."""
+        return bool(self._pending) and not self._z.eof
+
     def feed(self, data: bytes, room: int) -> list[bytes]:
-        """Decompressed pieces of ``data``, at most ``room + 1`` bytes in all."""
-        if self.encoding == "deflate" and not self._started:
+        """Inflate what is pending plus ``data``: at most ``room + 1`` bytes now, the rest later."""
+        if self.encoding == "deflate" and not self._started and data:
             self._started = True
             try:  # "deflate" is zlib-wrapped by the spec, raw deflate by some servers
                 return self._feed(data, room)
             except zlib.error:
                 self._z = zlib.decompressobj(-zlib.MAX_WBITS)
+                self._pending = b""
         self._started = True
         return self._feed(data, room)
 
     def _feed(self, data: bytes, room: int) -> list[bytes]:
+        self._pending = self._pending + data if self._pending else data
         out: list[bytes] = []
         produced = 0
-        pending = data
-        while pending and produced <= room and not self._z.eof:
-            piece = self._z.decompress(pending, room + 1 - produced)
+        while self._pending and produced <= room and not self._z.eof:
+            piece = self._z.decompress(self._pending, room + 1 - produced)
             produced += len(piece)
             if piece:
                 out.append(piece)
-            pending = self._z.unconsumed_tail
-            if not piece and pending:  # no progress: a corrupt stream
+            progressed = piece or len(self._z.unconsumed_tail) < len(self._pending)
+            self._pending = self._z.unconsumed_tail
+            if not progressed:  # no progress: a corrupt stream
                 raise zlib.error("no progress")
         return out
 
     def flush(self, room: int) -> bytes:
         """What is left in the decompressor (bounded too)."""
         return self._z.flush() if self._z.eof else self._z.decompress(b"", room + 1)
+
+
+# Bodies beyond LARGE_BODY take one of LARGE_BODY_SLOTS per event loop before they may grow
+# further: forty requests in flight each holding up to its cap (8 MiB) would be 320 MiB; with
+# the slots it is at most 40 × 1 MiB plus two large bodies. The others wait (TCP backpressure).
+LARGE_BODY = 2**20
+LARGE_BODY_SLOTS = 2
+_slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = weakref.WeakKeyDictionary()
+
+
+def _large_body_slots() -> asyncio.Semaphore:
+    loop = asyncio.get_running_loop()
+    slots = _slots.get(loop)
+    if slots is None:
+        slots = _slots[loop] = asyncio.Semaphore(LARGE_BODY_SLOTS)
+    return slots
 
 
 def _encoding(response: httpx.Response) -> str | None:
@@ -167,7 +192,11 @@ async def _in_memory(response: httpx.Response) -> AsyncIterator[bytes]:
 async def _read_capped(
     response: httpx.Response, max_bytes: int, where: str, grace_s: float | None = None
 ) -> bytes:
-    """The body, streamed: refused once it (decompressed) grows over ``max_bytes``."""
+    """The body, streamed: refused once it (decompressed) grows over ``max_bytes``.
+
+    Past :data:`LARGE_BODY` a body waits for a large-body slot before it grows further, so
+    what all requests in flight hold together stays bounded too.
+    """
     declared = response.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > max_bytes:
         raise _over(where, max_bytes)
@@ -179,33 +208,63 @@ async def _read_capped(
         stream = response.aiter_bytes() if encoding is None else response.aiter_raw()
     loop = asyncio.get_running_loop()
     started = loop.time()
+    waited = 0.0  # time spent waiting for a large-body slot: not the server's slowness
     chunks: list[bytes] = []
     size = 0
     received = 0
     inflater = _Inflater(encoding) if encoding else None
+    slots: asyncio.Semaphore | None = None
+
+    def room() -> int:
+        return max_bytes - size if slots is not None else max(0, min(max_bytes, LARGE_BODY) - size)
+
+    def keep(pieces: list[bytes]) -> None:
+        nonlocal size
+        size += sum(len(piece) for piece in pieces)
+        if size > max_bytes:
+            pieces.clear()  # not kept alive by the error's traceback
+            raise _over(where, max_bytes)
+        chunks.extend(pieces)
+
+    async def grow() -> None:
+        """Take a large-body slot once the body is large; then inflate what waited."""
+        nonlocal slots, waited
+        if slots is None and size >= min(max_bytes, LARGE_BODY):
+            before = loop.time()
+            candidate = _large_body_slots()
+            await candidate.acquire()
+            slots = candidate
+            waited += loop.time() - before
+        while inflater is not None and slots is not None and inflater.pending:
+            keep(inflater.feed(b"", room()))
+
     try:
         async for chunk in stream:
             received += len(chunk)
-            pieces = [chunk] if inflater is None else inflater.feed(chunk, max_bytes - size)
-            for piece in pieces:
-                size += len(piece)
-                if size > max_bytes:
-                    raise _over(where, max_bytes)
-                chunks.append(piece)
+            keep([chunk] if inflater is None else inflater.feed(chunk, room()))
+            await grow()
             # The read timeout is per read: a body sent a byte at a time would never trip it.
-            elapsed = loop.time() - started
+            elapsed = loop.time() - started - waited
             if grace_s is not None and elapsed > grace_s and received < MIN_BODY_RATE * elapsed:
                 raise TransportError(
                     f"{where}: body trickling in ({received} bytes in {elapsed:.0f}s); gave up on it"
                 )
         if inflater is not None:
-            tail = inflater.flush(max_bytes - size)
-            size += len(tail)
-            if size > max_bytes:
-                raise _over(where, max_bytes)
-            chunks.append(tail)
+            while inflater.pending:
+                keep(inflater.feed(b"", room()))
+                await grow()
+            keep([inflater.flush(max_bytes - size)])
     except zlib.error:
+        chunks.clear()
         raise ParseError(f"{where}: body is not valid {encoding} data") from None
+    except BaseException:
+        # the error's traceback keeps this frame (and ``chunks``) alive until the error is
+        # collected, often by the cyclic GC much later: drop the refused body now
+        chunks.clear()
+        raise
+    finally:
+        if slots is not None:
+            slots.release()
     body = b"".join(chunks)
     chunks.clear()
     return body

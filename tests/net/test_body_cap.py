@@ -11,6 +11,7 @@ import gzip
 import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import Literal
 
 import httpx
 import pytest
@@ -172,3 +173,60 @@ def test_endpoint_caps_default_to_8_mib_and_never_pass_the_config_ceiling() -> N
     assert body_cap(_req("u", cap=16 * MiB), 1_000_000) == 1_000_000
     assert fmt_mib(8 * MiB) == "8 MiB"
     assert fmt_mib(1_000_000) == "0.954 MiB"
+
+
+class CountingSlots(asyncio.Semaphore):
+    """The large-body slots, counting how many are held at most."""
+
+    def __init__(self, value: int) -> None:
+        super().__init__(value)
+        self.held = 0
+        self.most = 0
+
+    async def acquire(self) -> Literal[True]:
+        await super().acquire()
+        self.held += 1
+        self.most = max(self.most, self.held)
+        return True
+
+    def release(self) -> None:
+        self.held -= 1
+        super().release()
+
+
+async def test_large_bodies_in_flight_take_turns_and_all_arrive(monkeypatch: pytest.MonkeyPatch) -> None:
+    from crashtui.net import http
+
+    slots = CountingSlots(http.LARGE_BODY_SLOTS)
+    monkeypatch.setattr(http, "_large_body_slots", lambda: slots)
+    body = _json_body(3 * MiB)
+    pieces = [body[i : i + 64 * 1024] for i in range(0, len(body), 64 * 1024)]
+    headers = {"Content-Type": "application/json", "Transfer-Encoding": "chunked"}
+    async with loopback(_chunked(pieces), headers) as url:
+        bodies = await asyncio.gather(*(_get(_req(url)) for _ in range(6)))
+    assert all(b == body for b in bodies)
+    assert slots.most == http.LARGE_BODY_SLOTS  # never more than two bodies past 1 MiB at once
+    assert slots.held == 0
+
+
+async def test_a_gzip_body_waiting_for_a_slot_loses_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    from crashtui.net import http
+
+    slots = CountingSlots(1)
+    monkeypatch.setattr(http, "_large_body_slots", lambda: slots)
+    body = _json_body(5 * MiB)
+    packed = gzip.compress(body)
+    headers = {
+        "Content-Type": "application/json",
+        "Content-Encoding": "gzip",
+        "Content-Length": str(len(packed)),
+    }
+
+    async def send(writer: asyncio.StreamWriter) -> None:
+        writer.write(packed)
+        await writer.drain()
+
+    async with loopback(send, headers) as url:
+        bodies = await asyncio.gather(*(_get(_req(url)) for _ in range(3)))
+    assert all(b == body for b in bodies)
+    assert slots.most == 1
