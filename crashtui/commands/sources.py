@@ -118,7 +118,9 @@ def _row(result: ProbeResult) -> tuple[str, str, str, str, str, str, str]:
         if result.note and result.symbol is None:
             detail += f"; {result.note}"
     symbol = plain(result.symbol, 32) if result.symbol else "-"
-    return (result.source, result.kind, symbol, result.endpoint, result.state.value, latency, plain(detail))
+    # the source answered, but nothing for this symbol (not listed there, or an unknown pair)
+    status = "no data" if result.symbol and result.ok and not result.items else result.state.value
+    return (result.source, result.kind, symbol, result.endpoint, status, latency, plain(detail))
 
 
 def describe(kind: str, items: Sequence[object]) -> str:

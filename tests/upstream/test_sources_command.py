@@ -296,7 +296,9 @@ async def test_every_symbol_gets_its_row_and_an_unknown_kraken_pair_is_named(
         kraken_eth.note == "kraken Ticker: EQuery:Unknown asset pair ETHUSD (ETH); the other pairs are served"
     )
     table = render(results, width=400)
-    assert "EQuery:Unknown asset pair ETHUSD (ETH)" in table
+    kraken_line = next(line for line in table.splitlines() if line.split()[:3] == ["kraken", "prices", "ETH"])
+    assert "  no data  " in kraken_line
+    assert "EQuery:Unknown asset pair ETHUSD (ETH)" in kraken_line
 
 
 async def test_the_okx_rest_side_is_probed_and_its_failure_counts(fixture_bytes: FixtureReader) -> None:
