@@ -74,6 +74,11 @@ def build_engine(
     if options.replay is not None and not watchlist and feed.header is not None:
         watchlist = feed.header.watchlist
     engine = Engine(config, watchlist, feed, _sinks(config, options, clock), clock=clock, on_change=on_change)
+    from crashtui.sinks.store import StoreSink
+
+    for sink in engine.sinks:
+        if isinstance(sink, StoreSink):
+            sink.report = engine.note  # the store's own status: failing with the reason, shown
     if options.publish and options.redis_url:
         from crashtui.sharedfeed.redis_feed import RedisPublisher, state_events
 
@@ -174,7 +179,8 @@ def options_from_args(args: argparse.Namespace, config: Config, *, headless: boo
         from crashtui.replay.locate import locate_recording
 
         path = locate_recording(args.replay)
-        speed = None if headless else (args.speed if args.speed is not None else 60.0)
+        given = getattr(args, "speed_given", False)  # --speed max is None: never the default 60
+        speed = None if headless else (args.speed if given else 60.0)
         return EngineOptions(replay=ReplayOptions(path, speed, args.start, args.until))
     store = None if getattr(args, "no_store", False) else default_store_path(config.store)
     feed = choose_feed(getattr(args, "feed", None), config, store)

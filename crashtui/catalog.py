@@ -34,6 +34,8 @@ KINDS = (
     "spot_reference",
     "macro_quotes",
     "macro_defi",
+    "market_movers",
+    "market_global",
 )
 
 # Kinds every source of the chain serves side by side (the leverage radar compares venues)
@@ -70,6 +72,8 @@ DEFAULT_POLL_S: dict[str, float] = {
     "spot_reference": 15.0,
     "macro_quotes": 900.0,
     "macro_defi": 3600.0,
+    "market_movers": 300.0,  # every pair's ticker is weight 80 and ~0.5 MB: not every 10 s
+    "market_global": 600.0,  # CoinGecko caches /global for 10 min
 }
 
 
@@ -111,7 +115,7 @@ SOURCES: dict[str, SourceInfo] = {
         SourceInfo(
             "binance",
             "Binance spot",
-            ("prices", "candles", "depth"),
+            ("prices", "candles", "depth", "market_movers"),
             "https://data-api.binance.vision",
             budget_per_min=6000,
             note="request weight per minute per IP",
@@ -157,7 +161,7 @@ SOURCES: dict[str, SourceInfo] = {
         SourceInfo(
             "coingecko",
             "CoinGecko",
-            ("prices", "candles"),
+            ("prices", "candles", "market_global"),
             "https://api.coingecko.com/api/v3",
             keyed=True,
             budget_per_min=30,
@@ -340,4 +344,6 @@ DEFAULT_FAILOVER: dict[str, tuple[str, ...]] = {
     "spot_reference": ("coinbase",),
     "macro_quotes": ("yahoo",),
     "macro_defi": ("defillama_macro",),
+    "market_movers": ("binance",),
+    "market_global": ("coingecko",),
 }

@@ -10,12 +10,14 @@ from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from crashtui import __version__
-from crashtui.commands.args import UsageError
+from crashtui.commands.args import FEED_METAVAR, SpeedAction, UsageError, instant_arg, parse_feed
 from crashtui.config import ConfigError, LoadedConfig, load_config
+from crashtui.config.loader import with_saved_alerts
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
+LIST = "list"  # --replay list: the bundled scenarios
 
 Command = Callable[[argparse.Namespace, LoadedConfig], int]
 
@@ -47,31 +49,34 @@ def _common(parser: argparse.ArgumentParser, *, main: bool = False) -> None:
 
 def _replay_options(parser: argparse.ArgumentParser, *, main: bool = False) -> None:
     """--replay and its pacing/window options (dashboard, --once, watch)."""
-    from crashtui.timeparse import parse_instant, parse_speed
+    from crashtui.timeparse import parse_speed
 
     default = None if main else argparse.SUPPRESS
     parser.add_argument(
         "--replay",
-        metavar="NAME|PATH",
+        metavar="NAME|PATH|list",
         default=default,
-        help="replay a recording instead of live data (bundled: feb-2026)",
+        help="replay a recording instead of live data (bundled: aug-2024, feb-2026, oct-2025; "
+        "list: show them)",
     )
     parser.add_argument(
         "--speed",
         type=parse_speed,
+        action=SpeedAction,
         default=default,
         metavar="N|max",
-        help="replay speed: N times real time, or max (default: 60 in the dashboard, max headless)",
+        help="replay speed: N times real time, or max: as fast as the screen follows "
+        "(default: 60 in the dashboard, max headless)",
     )
     parser.add_argument(
         "--start",
-        type=parse_instant,
+        type=instant_arg,
         default=default,
         metavar="ISO",
-        help="replay: start showing at this UTC time",
+        help="replay: start showing at this UTC time (default: a bundled scenario's telling moment)",
     )
     parser.add_argument(
-        "--until", type=parse_instant, default=default, metavar="ISO", help="replay: stop at this UTC time"
+        "--until", type=instant_arg, default=default, metavar="ISO", help="replay: stop at this UTC time"
     )
 
 
@@ -84,6 +89,8 @@ SUBCOMMAND_MODULES: tuple[str, ...] = (
     "crashtui.commands.collect",
     "crashtui.commands.watch",
     "crashtui.commands.backtest",
+    "crashtui.commands.alerts",
+    "crashtui.commands.symbols",
 )
 
 
@@ -100,6 +107,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--check-config", action="store_true", help="validate the config, print a summary and exit"
     )
     _replay_options(parser, main=True)
+    parser.add_argument(
+        "--feed",
+        type=parse_feed,
+        metavar=FEED_METAVAR,
+        help="live data from: store (this machine's collector), a collector's redis:// URL, or "
+        "direct (the providers); default: [feed] redis_url, else a running collector, else direct",
+    )
     parser.add_argument("--once", action="store_true", help="print one snapshot and exit (for scripts)")
     parser.add_argument("--json", action="store_true", help="with --once: print JSON (schema in docs/)")
     parser.add_argument(
@@ -129,17 +143,40 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _check_config(loaded: LoadedConfig) -> int:
-    from crashtui.config.summary import summarize
+    from crashtui.commands.checkconfig import check_config
 
-    print(summarize(loaded))
+    return check_config(loaded)
+
+
+def _list_scenarios() -> int:
+    from crashtui.replay.catalog import bundled_catalog, format_catalog
+
+    print("\n".join(format_catalog(bundled_catalog())))
     return EXIT_OK
+
+
+def _check_arguments(args: argparse.Namespace) -> None:
+    """Combinations argparse cannot judge: ``--feed`` in replay, ``--speed`` live, an impossible
+    replay window."""
+    from crashtui.clock import SYSTEM_CLOCK
+    from crashtui.commands.args import check_replay_window
+
+    if getattr(args, "replay", None) and getattr(args, "feed", None):
+        raise UsageError("--feed chooses where live data comes from; it does not work with --replay")
+    if getattr(args, "speed_given", False) and not getattr(args, "replay", None):
+        raise UsageError("--speed paces a replay; it only works with --replay")
+    if getattr(args, "all", False):
+        return  # backtest --all: every bundled scenario; it refuses a window itself
+    check_replay_window(args, SYSTEM_CLOCK.now_ms(), getattr(args, "default_replay", None))
 
 
 def run(argv: Sequence[str] | None = None) -> int:
     """Parse ``argv`` and run the chosen mode; raises on unexpected errors."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    loaded = load_config(args.config)
+    if getattr(args, "replay", None) == LIST:
+        return _list_scenarios()
+    loaded = with_saved_alerts(load_config(args.config))
     for warning in loaded.warnings:
         print(f"crashtui: {warning}", file=sys.stderr)
     if args.watchlist:
@@ -148,6 +185,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         check_watchlist_name(loaded.config, args.watchlist, str(loaded.path or "(defaults)"))
     if args.check_config:
         return _check_config(loaded)
+    _check_arguments(args)
     command: Command | None = args.command
     if command is not None:
         return command(args, loaded)
@@ -166,8 +204,9 @@ def _input_errors() -> tuple[type[Exception], ...]:
     """Errors that mean bad user input (a missing or unreadable recording), not a bug."""
     from crashtui.replay.locate import RecordingNotFound
     from crashtui.replay.recording import RecordingError
+    from crashtui.replay.window import WindowError
 
-    return (RecordingNotFound, RecordingError)
+    return (RecordingNotFound, RecordingError, WindowError)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

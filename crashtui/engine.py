@@ -19,7 +19,7 @@ from crashtui.events import ClockEvent, Event
 from crashtui.feeds.base import Feed
 from crashtui.ingest.decode import PayloadDecoder
 from crashtui.ingest.pipeline import Pipeline
-from crashtui.model import Liquidation, SourceState, SourceStatus
+from crashtui.model import LOCAL_SOURCES, Liquidation, SourceState, SourceStatus
 from crashtui.sinks.base import Sink
 from crashtui.state import FeedState
 
@@ -221,13 +221,15 @@ class Engine:
         """The radar of the current state: leverage, the estimated liquidation map, macro
         correlation, the recovery checklist and the configured positions (each part recomputed
         only when its inputs changed; call it off the event loop in the UI)."""
+        from crashtui.analysis.market import ZonesOnDemand
         from crashtui.analysis.radar import RadarCache, radar
 
         if self._radar_cache is None or self._radar_for is not self.state:
             self._radar_cache, self._radar_for = RadarCache(), self.state
+        snapshot = self.state.snapshot()
         return radar(
-            self.state.snapshot(),
-            self.analysis(),
+            snapshot,
+            ZonesOnDemand(snapshot, self.config, self.pinned_zones),
             positions=self.config.positions,
             pinned=self.pinned_zones,
             cache=self._radar_cache,
@@ -253,8 +255,12 @@ class Engine:
         return bool(s.tickers or s.candles or s.liquidations or s.etf or s.fear or s.macro or s.funding)
 
     def healthy_sources(self) -> int:
-        """How many sources are currently ok."""
-        return sum(1 for st in self.state.statuses.values() if st.state is SourceState.OK)
+        """How many sources are currently ok (the store and the recorder are not sources)."""
+        return sum(
+            1
+            for st in self.state.statuses.values()
+            if st.state is SourceState.OK and st.source not in LOCAL_SOURCES
+        )
 
 
 async def run_until(engine: Engine, predicate: Callable[[], bool], deadline_s: float) -> bool:

@@ -136,6 +136,9 @@ class EtfFlow:
 
     ``total_usd_m`` None means the day is not published yet (never zero).
     ``funds`` is empty when the source only gives a total (SoSoValue, The Block).
+    ``period`` is what the figure covers, as its source's parser read it: ``day`` (a trading
+    day), or an aggregate ``week`` or ``month`` starting at ``day_ms`` (its Monday, its 1st);
+    an aggregate is never summed as a day nor shown as week to date.
     """
 
     asset: str
@@ -143,11 +146,16 @@ class EtfFlow:
     total_usd_m: float | None
     source: str
     funds: tuple[FundFlow, ...] = ()
+    period: str = "day"
 
     @property
     def published(self) -> bool:
         """Whether the day's total is known."""
         return self.total_usd_m is not None
+
+
+ETF_PERIODS = ("day", "week", "month")
+"""What an :class:`EtfFlow` figure may cover."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,6 +253,14 @@ class SourceStatus:
     failure: str | None = None  # a Failure value while the source is not ok
 
 
+# Statuses of crashtui's own machinery shown beside the providers' (the history store, the
+# recorder): a failing one is listed with the failing sources, but none of them is a source,
+# so they never count as "a source is reachable".
+STORE_SOURCE = "store"
+RECORDER_SOURCE = "recorder"
+LOCAL_SOURCES = frozenset({STORE_SOURCE, RECORDER_SOURCE})
+
+
 @dataclass(frozen=True, slots=True)
 class RawPayload:
     """One raw response or frame exactly as received, the unit of record/replay.
@@ -317,6 +333,8 @@ class Snapshot:
         default_factory=lambda: MappingProxyType({})
     )
     quotes: Mapping[tuple[str, str], Ticker] = field(default_factory=lambda: MappingProxyType({}))
+    movers: MarketMovers | None = None
+    market: MarketGlobal | None = None
 
 
 # --- Derivatives positioning (leverage radar) ----------------------------------------------
@@ -418,3 +436,44 @@ class FundingPoint:
     def annualised(self) -> float:
         """Simple annual rate as a fraction (0.1095 = 10.95% a year)."""
         return self.rate_8h * 3 * 365
+
+
+@dataclass(frozen=True, slots=True)
+class PairMove:
+    """One pair's rolling 24 h move on a venue's all-pairs ticker (a market-strip entry)."""
+
+    pair: str
+    base: str
+    price: float
+    change_24h_pct: float
+    quote_volume_usd: float
+
+
+@dataclass(frozen=True, slots=True)
+class MarketMovers:
+    """The biggest 24 h gainers and losers among a venue's liquid USDT pairs, at ``ts_ms``.
+
+    ``ranked`` pairs passed the filters (trading in the last hour, quote volume of at least
+    ``min_quote_volume_usd``, no leveraged tokens or stablecoins); ``gainers`` run from the
+    biggest rise, ``losers`` from the biggest fall.
+    """
+
+    source: str
+    ts_ms: int
+    gainers: tuple[PairMove, ...]
+    losers: tuple[PairMove, ...]
+    ranked: int
+    min_quote_volume_usd: float
+
+
+@dataclass(frozen=True, slots=True)
+class MarketGlobal:
+    """The whole crypto market: total capitalisation, its 24 h change and dominance (percent)."""
+
+    source: str
+    ts_ms: int
+    total_market_cap_usd: float
+    total_volume_usd: float | None
+    market_cap_change_24h_pct: float | None
+    btc_dominance_pct: float | None
+    eth_dominance_pct: float | None

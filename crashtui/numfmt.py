@@ -32,6 +32,17 @@ def fmt_usd(value: float) -> str:
     return f"{sign}${size:.0f}"
 
 
+def fmt_ratio(value: float) -> str:
+    """A multiple (spread over its baseline, liquidations over their median): ``0.72``, ``1.32``,
+    ``15.5``, ``120``; the same digits in every pane, drilldown and alert."""
+    size = abs(value)
+    if size >= 100:
+        return f"{value:,.0f}"
+    if size >= 10:
+        return f"{value:.1f}"
+    return f"{value:.2f}"
+
+
 def held_summary(held: Sequence[HeldCount]) -> str:
     """What the gate held back from one source, on one line: ``3 held: timestamp 74 years
     ahead`` (the most frequent reason; ``+2 more reasons`` when there are others)."""

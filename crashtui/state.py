@@ -27,6 +27,8 @@ from crashtui.model import (
     Liquidation,
     LongShortRatio,
     MacroObservation,
+    MarketGlobal,
+    MarketMovers,
     OpenInterestPoint,
     Snapshot,
     SourceStatus,
@@ -76,7 +78,7 @@ class FeedState:
         self.liquidations: deque[Liquidation] = deque(maxlen=RECENT_LIQUIDATIONS)
         self._seen_liqs: set[int] = set()
         self._seen_order: deque[int] = deque()
-        self.etf: dict[str, dict[int, EtfFlow]] = {}
+        self.etf: dict[str, dict[tuple[int, str], EtfFlow]] = {}
         self.fear: dict[str, dict[int, FearGreedReading]] = {}
         self.macro: dict[str, dict[int, MacroObservation]] = {}
         self.funding: dict[tuple[str, str], FundingSnapshot] = {}
@@ -92,6 +94,12 @@ class FeedState:
         self.long_short: dict[tuple[str, str], dict[int, LongShortRatio]] = {}
         self.funding_history: dict[tuple[str, str], dict[int, FundingPoint]] = {}
         self.quotes: dict[tuple[str, str], Ticker] = {}
+        self.movers: MarketMovers | None = None
+        # Sorted, frozen series per store and key, rebuilt only when that key changes: the
+        # snapshot's tuples stay the same objects while nothing new arrives, so caches keyed on
+        # them (the radar's parts) hit instead of recomputing on every read.
+        self._views: dict[str, dict[object, tuple[Any, ...]]] = {}
+        self.market: MarketGlobal | None = None
         self.held_liquidations: deque[Liquidation] = deque(maxlen=HELD_LIQUIDATIONS)
 
     # -- time ------------------------------------------------------------------------------
@@ -148,6 +156,14 @@ class FeedState:
         reasons[event.reason] = HeldCount(event.reason, count, max(event.at_ms, old.last_ms if old else 0))
         self.held_liquidations.extend(i for i in event.items if isinstance(i, Liquidation))
 
+    def _movers(self, m: MarketMovers) -> None:
+        if self.movers is None or m.ts_ms >= self.movers.ts_ms:
+            self.movers = m
+
+    def _market(self, m: MarketGlobal) -> None:
+        if self.market is None or m.ts_ms >= self.market.ts_ms:
+            self.market = m
+
     def _quote(self, t: Ticker) -> None:
         key = (t.source, t.symbol)
         old = self.quotes.get(key)
@@ -187,17 +203,21 @@ class FeedState:
 
     def _etf(self, e: EtfFlow) -> None:
         days = self.etf.setdefault(e.asset, {})
-        old = days.get(e.day_ms)
+        key = (e.day_ms, e.period)  # a month's aggregate never replaces the day it starts on
+        old = days.get(key)
         # A published day is never overwritten by an unpublished placeholder.
         if old is not None and old.published and not e.published:
             return
-        days[e.day_ms] = e
+        days[key] = e
+        self._touch("etf", e.asset)
 
     def _fear(self, f: FearGreedReading) -> None:
         self.fear.setdefault(f.index, {})[f.ts_ms] = f
+        self._touch("fear", f.index)
 
     def _macro(self, m: MacroObservation) -> None:
         self.macro.setdefault(m.series, {})[m.day_ms] = m
+        self._touch("macro", m.series)
 
     def _funding(self, f: FundingSnapshot) -> None:
         key = (f.venue, f.symbol)
@@ -213,16 +233,38 @@ class FeedState:
         self.funding[key] = replace(old, **changes)
 
     def _open_interest(self, p: OpenInterestPoint) -> None:
-        _keep(self.open_interest_history, (p.venue, p.symbol, p.scope), p, POSITIONING_HISTORY)
+        key = (p.venue, p.symbol, p.scope)
+        _keep(self.open_interest_history, key, p, POSITIONING_HISTORY)
+        self._touch("open_interest_history", key)
 
     def _taker(self, t: TakerVolume) -> None:
         _keep(self.taker_volume, (t.venue, t.symbol), t, POSITIONING_HISTORY)
+        self._touch("taker_volume", (t.venue, t.symbol))
 
     def _long_short(self, r: LongShortRatio) -> None:
         _keep(self.long_short, (r.venue, r.symbol), r, POSITIONING_HISTORY)
+        self._touch("long_short", (r.venue, r.symbol))
 
     def _funding_point(self, f: FundingPoint) -> None:
         _keep(self.funding_history, (f.venue, f.symbol), f, FUNDING_HISTORY)
+        self._touch("funding_history", (f.venue, f.symbol))
+
+    def _touch(self, view: str, key: object) -> None:
+        """Forget the frozen series of ``key`` in ``view`` (it just changed)."""
+        cache = self._views.get(view)
+        if cache is not None:
+            cache.pop(key, None)
+
+    def _view(self, view: str, store: Mapping[Any, Mapping[Any, Any]]) -> Mapping[Any, tuple[Any, ...]]:
+        """Every series of ``store`` as a tuple sorted by time, reusing the unchanged ones."""
+        cache = self._views.setdefault(view, {})
+        out = {}
+        for key, points in store.items():
+            series = cache.get(key)
+            if series is None:
+                series = cache[key] = tuple(points[t] for t in sorted(points))
+            out[key] = series
+        return MappingProxyType(out)
 
     def _book(self, b: BookStats) -> None:
         history = self.books.setdefault(b.symbol, deque(maxlen=BOOK_HISTORY))
@@ -267,9 +309,9 @@ class FeedState:
             tickers=MappingProxyType(dict(self.tickers)),
             candles=MappingProxyType({key: self.candle_series(*key) for key in self.candles}),
             liquidations=tuple(self.liquidations),
-            etf_flows=MappingProxyType({a: tuple(d[k] for k in sorted(d)) for a, d in self.etf.items()}),
-            fear=MappingProxyType({i: tuple(d[k] for k in sorted(d)) for i, d in self.fear.items()}),
-            macro=MappingProxyType({s: tuple(d[k] for k in sorted(d)) for s, d in self.macro.items()}),
+            etf_flows=self._view("etf", self.etf),
+            fear=self._view("fear", self.fear),
+            macro=self._view("macro", self.macro),
             funding=MappingProxyType(dict(self.funding)),
             books=MappingProxyType({s: self.book_series(s) for s in self.books}),
             borrow=tuple(h[-1] for h in self.borrow.values() if h),
@@ -279,11 +321,13 @@ class FeedState:
                 {s: tuple(sorted(r.values(), key=lambda h: -h.count)) for s, r in self.held.items()}
             ),
             held_liquidations=tuple(self.held_liquidations),
-            open_interest_history=_series(self.open_interest_history),
-            taker_volume=_series(self.taker_volume),
-            long_short=_series(self.long_short),
-            funding_history=_series(self.funding_history),
+            open_interest_history=self._view("open_interest_history", self.open_interest_history),
+            taker_volume=self._view("taker_volume", self.taker_volume),
+            long_short=self._view("long_short", self.long_short),
+            funding_history=self._view("funding_history", self.funding_history),
             quotes=MappingProxyType(dict(self.quotes)),
+            movers=self.movers,
+            market=self.market,
         )
 
 
@@ -301,12 +345,10 @@ def _keep(store: dict[_K, dict[int, _T]], key: _K, item: _T, cap: int) -> None:
             del series[ts]
 
 
-def _series(store: Mapping[_K, dict[int, _T]]) -> Mapping[_K, tuple[_T, ...]]:
-    return MappingProxyType({key: tuple(points[t] for t in sorted(points)) for key, points in store.items()})
-
-
 _HANDLERS: dict[type, Callable[[FeedState, Any], None]] = {
     Ticker: FeedState._ticker,
+    MarketMovers: FeedState._movers,
+    MarketGlobal: FeedState._market,
     Candle: FeedState._candle,
     Liquidation: FeedState._liquidation,
     EtfFlow: FeedState._etf,

@@ -4,6 +4,12 @@ Call :meth:`Evaluator.evaluate` on every state change or on a timer (the dashboa
 second; ``watch --replay --speed max``: after every replay minute). Time is engine time, so
 replay alerts carry the replay clock. When time goes backwards or the engine's state is
 replaced (a replay seek back), every trigger starts over, armed at the new time.
+
+Cooldowns: after a rule fires for a target it stays quiet for that target for ``cooldown_s``,
+unless a firing is much worse than the one that started the cooldown: a firing whose
+``magnitude`` is at least :data:`BREAKTHROUGH_RATIO` times the magnitude of the target's last
+alert breaks through (the biggest cascade of a day must not be swallowed by the cooldown of a
+small one an hour earlier). Such an alert says so in its details (``breaks_cooldown_of``).
 """
 
 from __future__ import annotations
@@ -16,6 +22,9 @@ from crashtui.alerts.checks import Checker, Firing, make_checker
 from crashtui.alerts.inputs import AlertSource, MarketInputs
 from crashtui.config.alerts_schema import AlertRule
 
+BREAKTHROUGH_RATIO = 2.0
+"""A firing this many times as severe as the alert that started a cooldown breaks through it."""
+
 
 class Evaluator:
     """The rules' trigger state, per-target cooldowns and a counter for alert ids."""
@@ -26,7 +35,7 @@ class Evaluator:
         self.inputs = MarketInputs(source)
         self.suppressed = 0
         self._checkers: list[Checker] = []
-        self._last_fired: dict[tuple[str, object], int] = {}
+        self._last_fired: dict[tuple[str, object], tuple[int, float | None]] = {}
         self._last_now: int | None = None
         self._state_id: int | None = None
         self._seq = 0
@@ -50,22 +59,36 @@ class Evaluator:
         alerts = []
         for rule, checker in zip(self.rules, self._checkers, strict=True):
             for firing in checker.check(self.inputs, now):
-                if self._cooling(rule, firing, now):
-                    self.suppressed += 1
-                    continue
-                alerts.append(self._alert(rule, firing, now))
+                admitted, breaks_ref = self._admit(rule, firing, now)
+                if admitted:
+                    alerts.append(self._alert(rule, firing, now, breaks_ref))
         return alerts
 
-    def _cooling(self, rule: AlertRule, firing: Firing, now_ms: int) -> bool:
+    def _admit(self, rule: AlertRule, firing: Firing, now_ms: int) -> tuple[bool, float | None]:
+        """Whether ``firing`` is delivered; with the cooldown's magnitude when it broke through one."""
         key = (rule.name, firing.target)
         last = self._last_fired.get(key)
-        if last is not None and now_ms - last < rule.cooldown_s * 1000:
-            return True
-        self._last_fired[key] = now_ms
-        return False
+        ref = last[1] if last is not None else None
+        breaks = (
+            firing.magnitude is not None
+            and ref is not None
+            and ref > 0
+            and firing.magnitude >= BREAKTHROUGH_RATIO * ref
+        )
+        cooling = last is not None and now_ms - last[0] < rule.cooldown_s * 1000
+        if firing.update and not breaks:
+            return False, None  # an event already seen that did not get much worse
+        if cooling and not breaks:
+            self.suppressed += 1
+            return False, None
+        self._last_fired[key] = (now_ms, firing.magnitude)
+        return True, ref if breaks and (cooling or firing.update) else None
 
-    def _alert(self, rule: AlertRule, firing: Firing, now_ms: int) -> Alert:
+    def _alert(self, rule: AlertRule, firing: Firing, now_ms: int, breaks_ref: float | None) -> Alert:
         self._seq += 1
+        details = dict(firing.details)
+        if breaks_ref is not None:
+            details["breaks_cooldown_of"] = breaks_ref
         return Alert(
             id=f"{now_ms}-{self._seq}",
             at_ms=now_ms,
@@ -77,5 +100,5 @@ class Evaluator:
             value=firing.value,
             threshold=firing.threshold,
             mode=self.source.mode,
-            details=MappingProxyType(dict(firing.details)),
+            details=MappingProxyType(details),
         )

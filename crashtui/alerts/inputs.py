@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from crashtui.analysis.radar import Radar
     from crashtui.config.schema import Config
     from crashtui.model import Candle, FearGreedReading, SourceStatus
+    from crashtui.risk.evaluate import Portfolio
     from crashtui.state import FeedState
 
 GAUGE_REFRESH_MS = 5 * 60_000
@@ -86,6 +87,7 @@ class MarketInputs:
         self._fear: dict[str, tuple[object, FearGreedReading]] = {}
         self._gauge: tuple[int, int, Gauge] | None = None
         self.radar_memo: tuple[tuple[int, int], Radar] | None = None
+        self._portfolio: tuple[tuple[int, int], Portfolio] | None = None
 
     # -- cheap reads -------------------------------------------------------------------------
 
@@ -180,18 +182,24 @@ class MarketInputs:
 
     def etf(self) -> tuple[EtfSummary, ...]:
         """ETF summaries per asset, recomputed when any asset's newest row changes."""
+        from crashtui.analysis.days import us_week_monday
+
         flows = self.source.state.etf
-        key = tuple(
-            (asset, id(days), len(days), id(days[next(reversed(days))]))
-            for asset, days in flows.items()
-            if days
+        now = self.source.state.now_ms()
+        key = (
+            us_week_monday(now),  # week to date follows the current US week
+            *(
+                (asset, id(days), len(days), id(days[next(reversed(days))]))
+                for asset, days in flows.items()
+                if days
+            ),
         )
         if self._etf is not None and self._etf[0] == key:
             return self._etf[1]
         from crashtui.analysis.etf import summarise_etf
 
         summaries = tuple(
-            summarise_etf(tuple(days[k] for k in sorted(days)), asset)
+            summarise_etf(tuple(days[k] for k in sorted(days)), asset, now)
             for asset, days in flows.items()
             if days
         )
@@ -210,6 +218,22 @@ class MarketInputs:
         latest = readings[max(readings)]
         self._fear[index] = (key, latest)
         return latest
+
+    def portfolio(self) -> Portfolio | None:
+        """The configured positions against the market, once per feed minute (None without
+        positions). Cheap: zones come from :meth:`zones` (recomputed when a candle closes) and
+        no liquidation map is read, so the position rules check every minute, not every 5."""
+        from crashtui.analysis.radar import portfolio_of
+
+        positions = self.source.config.positions
+        if not positions:
+            return None
+        key = (id(self.source.state), self.now_ms() // 60_000)
+        if self._portfolio is not None and self._portfolio[0] == key:
+            return self._portfolio[1]
+        result = portfolio_of(self.source.state.snapshot(), _ZonesOfInputs(self), {}, positions)
+        self._portfolio = (key, result)
+        return result
 
     def radar(self) -> Radar | None:
         """Leverage, the liquidation map, the recovery checklist and positions (see
@@ -251,6 +275,17 @@ def _radar_of(inputs: MarketInputs) -> Radar | None:
     result: Radar = read()
     inputs.radar_memo = (key, result)
     return result
+
+
+class _ZonesOfInputs:
+    """The radar's zone source over :meth:`MarketInputs.zones` (cached per closed candle)."""
+
+    def __init__(self, inputs: MarketInputs) -> None:
+        self._inputs = inputs
+
+    def symbol(self, name: str) -> SymbolAnalysis | None:
+        view = self._inputs.zones(name)
+        return None if view is None else view.analysis
 
 
 def _candle_key(state: FeedState, symbol: str) -> tuple[object, ...] | None:

@@ -5,8 +5,14 @@ Rules a trader can check:
 * Only weekdays are trading days; weekend rows are ignored (and noted).
 * The **anchor** is the latest day whose total is published. Windows end there; a later
   unpublished day (today's placeholder row) is reported in ``unpublished_days_ms``, never as 0.
-* **Week to date**: the anchor's Monday–Friday week up to the anchor. Unpublished days inside it
-  are listed and make it incomplete; the sum covers the published days only.
+* **Periods**: every figure is a trading **day** unless its source's parser says it is an
+  aggregate of a **week** or a **month**. Only days make the daily figures below; aggregates are
+  listed apart (``aggregates``), labelled by their period, never summed as days.
+* **Latest** is the latest published trading day (the anchor).
+* **Week to date**: the days of the *current US week* (the New York date of ``now_ms``; without
+  ``now_ms``, the anchor's week) up to the anchor. When nothing of the current week is published
+  yet it is empty (None), never last week's sum. Unpublished days inside it are listed and make
+  it incomplete; the sum covers the published days only.
 * **Trailing 5 trading days**: the last five *published* days up to the anchor; an unpublished day
   skipped inside that span is listed and marks the window incomplete.
 * **Streak**: consecutive published days of the same sign back from the anchor; it stops at a
@@ -25,7 +31,7 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from crashtui.analysis.days import DAY_MS, iso_day, week_monday, weekday
+from crashtui.analysis.days import DAY_MS, iso_day, us_week_monday, week_monday, weekday
 from crashtui.model import EtfFlow
 
 ETF_LAUNCH_DAY_MS = {"BTC": 1_704_931_200_000, "ETH": 1_721_692_800_000}  # 2024-01-11, 2024-07-23
@@ -82,6 +88,16 @@ class SeriesSummary:
 
 
 @dataclass(frozen=True, slots=True)
+class PeriodFlow:
+    """A source's aggregate figure for a ``week`` or a ``month`` starting on ``start_day_ms``."""
+
+    period: str
+    start_day_ms: int
+    net_usd_m: float | None
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
 class FundShare:
     """A fund's flow on the anchor day and its share of the day's gross (|flow|) flow, in %."""
 
@@ -105,22 +121,28 @@ class EtfSummary:
     history_days: int
     first_day_ms: int | None
     notes: tuple[str, ...] = ()
+    aggregates: tuple[PeriodFlow, ...] = ()
 
 
 _Series = list[tuple[int, float | None]]
 
 
-def summarise_etf(flows: Sequence[EtfFlow], asset: str) -> EtfSummary:
+def summarise_etf(flows: Sequence[EtfFlow], asset: str, now_ms: int | None = None) -> EtfSummary:
     """Aggregate one asset's daily flows (any order, duplicates allowed) per the module rules.
 
     Duplicate days (two sources) keep a published row over an unpublished one, then the row with
-    more funds, then the later row in ``flows``.
+    more funds, then the later row in ``flows``. ``now_ms`` (the feed clock) sets the current US
+    week for week to date.
     """
     notes: list[str] = []
     days: dict[int, EtfFlow] = {}
+    aggregates: dict[tuple[str, int], PeriodFlow] = {}
     weekend = 0
     for f in flows:
         if f.asset != asset:
+            continue
+        if f.period != "day":
+            aggregates[(f.period, f.day_ms)] = PeriodFlow(f.period, f.day_ms, f.total_usd_m, f.source)
             continue
         if weekday(f.day_ms) >= 5:
             weekend += 1
@@ -140,7 +162,8 @@ def summarise_etf(flows: Sequence[EtfFlow], asset: str) -> EtfSummary:
             if fund.ticker not in tickers:
                 tickers.append(fund.ticker)
     fund_series = {t: _fund_series(ordered, t) for t in tickers}
-    total_summary = _summarise("TOTAL", total, anchor)
+    monday = us_week_monday(now_ms) if now_ms is not None else None
+    total_summary = _summarise("TOTAL", total, anchor, monday)
     total_summary = _with_cumulative(total_summary, total, anchor, asset)
     anchor_row = days.get(anchor) if anchor is not None else None
     return EtfSummary(
@@ -148,13 +171,14 @@ def summarise_etf(flows: Sequence[EtfFlow], asset: str) -> EtfSummary:
         sources=tuple(sorted({d.source for d in ordered})),
         anchor_day_ms=anchor,
         total=total_summary,
-        funds=tuple(_summarise(t, s, anchor) for t, s in fund_series.items()),
+        funds=tuple(_summarise(t, s, anchor, monday) for t, s in fund_series.items()),
         day_shares=_shares(anchor_row) if anchor_row is not None else (),
         largest_outflows=_largest_outflows(total),
         unpublished_days_ms=tuple(d for d, v in total if v is None),
         history_days=len(total),
         first_day_ms=total[0][0] if total else None,
         notes=tuple(notes),
+        aggregates=tuple(aggregates[k] for k in sorted(aggregates, key=lambda k: (k[1], k[0]))),
     )
 
 
@@ -166,14 +190,14 @@ def _fund_series(ordered: list[EtfFlow], ticker: str) -> _Series:
     return out
 
 
-def _summarise(name: str, series: _Series, anchor: int | None) -> SeriesSummary:
+def _summarise(name: str, series: _Series, anchor: int | None, monday: int | None) -> SeriesSummary:
     upto = [(d, v) for d, v in series if anchor is not None and d <= anchor]
     latest = next((v for d, v in reversed(upto) if d == anchor), None)
     return SeriesSummary(
         name=name,
         latest_day_ms=anchor,
         latest_usd_m=latest,
-        week_to_date=_week_to_date(upto, anchor),
+        week_to_date=_week_to_date(upto, anchor, monday),
         trailing_5d=_trailing(upto, 5),
         streak=_streak(upto),
         cumulative_usd_m=None,
@@ -195,10 +219,14 @@ def _window(days: _Series, first: int | None, last: int | None, complete_days: i
     )
 
 
-def _week_to_date(upto: _Series, anchor: int | None) -> FlowWindow:
-    if anchor is None:
-        return _window([], None, None, None)
-    monday = week_monday(anchor)
+def _week_to_date(upto: _Series, anchor: int | None, monday: int | None) -> FlowWindow:
+    """The current week's days up to the anchor (``monday`` None: the anchor's week)."""
+    if monday is None:
+        if anchor is None:
+            return _window([], None, None, None)
+        monday = week_monday(anchor)
+    if anchor is None or anchor < monday:
+        return _window([], monday, None, None)  # nothing of this week is published yet
     week = [(d, v) for d, v in upto if d >= monday]
     return _window(week, monday, anchor, None)
 
@@ -285,3 +313,19 @@ def _largest_outflows(total: _Series) -> tuple[FlowDay, ...]:
     outflows = [(v, d) for d, v in total if v is not None and v < 0.0]
     outflows.sort()
     return tuple(FlowDay(d, v) for v, d in outflows[:LARGEST_OUTFLOWS])
+
+
+def daily_rows(flows: Sequence[EtfFlow]) -> tuple[EtfFlow, ...]:
+    """The trading-day rows of ``flows`` (aggregates of a week or a month left out)."""
+    return tuple(f for f in flows if f.period == "day")
+
+
+def period_label(period: str, start_day_ms: int) -> str:
+    """How a figure is labelled by what it covers: ``day 02-05``, ``week of 02-02``,
+    ``month 2026-02``."""
+    day = iso_day(start_day_ms)
+    if period == "month":
+        return f"month {day[:7]}"
+    if period == "week":
+        return f"week of {day[5:]}"
+    return f"day {day[5:]}"

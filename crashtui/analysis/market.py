@@ -11,9 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from crashtui.analysis import stress
+from crashtui.analysis.days import us_week_monday
 from crashtui.analysis.etf import EtfSummary, summarise_etf
+from crashtui.analysis.freshness import describe, freshness
 from crashtui.analysis.gauge import Gauge, MissingInput, StressInput, crash_gauge
 from crashtui.analysis.liquidations import LiquidationStats, LiquidationTally
 from crashtui.analysis.zones import ZoneAnalysis, ZoneSummary, find_zones, summarise
@@ -71,12 +74,35 @@ def analyse_symbol(
     elif intraday or daily:
         last = max(intraday or daily, key=lambda c: c.open_ms)
         price, source = last.close, f"last {last.interval.value} close ({last.source})"
+        age = freshness(last.open_ms + last.interval.ms, last.interval.ms, snapshot.generated_ms)
+        if age.stale:  # an old close is history, never the current price
+            source += f", {describe(age, 'closed')}"
     else:
         return SymbolAnalysis(symbol, None, "", None, None, "no price and no candles yet")
     if pinned is None:
         pinned = config.zones.get(symbol, ())
     zones = find_zones(symbol, price, daily, intraday, pinned, config.analysis.zones, snapshot.generated_ms)
     return SymbolAnalysis(symbol, price, source, zones, summarise(zones))
+
+
+class ZonesOnDemand:
+    """Zones computed only for the symbols asked for, once each (the radar reads one or two
+    symbols; a full :func:`analyse_snapshot` would analyse the whole watchlist)."""
+
+    def __init__(self, snapshot: Snapshot, config: Config, pinned: Mapping[str, Sequence[float]]) -> None:
+        self._snapshot, self._config, self._pinned = snapshot, config, pinned
+        self._done: dict[str, SymbolAnalysis | None] = {}
+
+    def symbol(self, name: str) -> SymbolAnalysis | None:
+        """The analysis of ``name`` (None when it is not on the watchlist)."""
+        if name not in self._done:
+            known = name in self._snapshot.watchlist
+            self._done[name] = (
+                analyse_symbol(self._snapshot, name, self._config, self._pinned.get(name, ()))
+                if known
+                else None
+            )
+        return self._done[name]
 
 
 def sampled_venues(statuses: Mapping[str, SourceStatus]) -> frozenset[str]:
@@ -117,13 +143,20 @@ def etf_summaries(snapshot: Snapshot) -> tuple[EtfSummary, ...]:
     assets = sorted(
         snapshot.etf_flows, key=lambda a: (ETF_ORDER.index(a) if a in ETF_ORDER else len(ETF_ORDER), a)
     )
-    return tuple(summarise_etf(snapshot.etf_flows[a], a) for a in assets)
+    return tuple(summarise_etf(snapshot.etf_flows[a], a, snapshot.generated_ms) for a in assets)
 
 
 def gauge_inputs(
-    snapshot: Snapshot, liquidations: LiquidationStats, etf: Iterable[EtfSummary], symbol: str = GAUGE_SYMBOL
+    snapshot: Snapshot,
+    liquidations: LiquidationStats,
+    etf: Iterable[EtfSummary],
+    symbol: str = GAUGE_SYMBOL,
+    leverage: bool = True,
 ) -> list[StressInput | MissingInput]:
-    """Every crash-gauge component computed from the snapshot (market components use ``symbol``)."""
+    """Every crash-gauge component computed from the snapshot (market components use ``symbol``).
+
+    ``leverage=False`` skips the leverage component (a few ms) when its weight is 0.
+    """
     now = snapshot.generated_ms
     daily = snapshot.candles.get((symbol, Interval.D1), ())
     ticker = snapshot.tickers.get(symbol)
@@ -142,7 +175,28 @@ def gauge_inputs(
         stress.spread(snapshot.books.get(symbol, ()), now),
         stress.borrow_apy(snapshot.borrow, now),
         stress.jobless_claims(snapshot.macro.get("ICSA", ()), now),
+        *([_leverage(snapshot, symbol)] if leverage else []),
     ]
+
+
+def _leverage(snapshot: Snapshot, symbol: str) -> StressInput | MissingInput:
+    """The gauge's leverage component from the snapshot's derivatives of ``symbol``."""
+    from crashtui.analysis.derivatives import symbol_derivatives
+    from crashtui.analysis.gauge import leverage_input
+
+    def flat(series: Mapping[Any, tuple[Any, ...]]) -> list[Any]:
+        return [item for points in series.values() for item in points]
+
+    derivs = symbol_derivatives(
+        symbol,
+        now_ms=snapshot.generated_ms,
+        open_interest=flat(snapshot.open_interest_history),
+        snapshots=snapshot.funding.values(),
+        funding_history=flat(snapshot.funding_history),
+        spot=snapshot.quotes.values(),
+        candles=snapshot.candles.get((symbol, Interval.H1), ()),
+    )
+    return leverage_input(derivs)
 
 
 ZoneKey = tuple[object, ...]
@@ -188,9 +242,12 @@ class AnalysisCache:
 
     def etf(self, snapshot: Snapshot) -> tuple[EtfSummary, ...]:
         """ETF summaries, recomputed only when a day's flows changed (they move once a day)."""
-        key = tuple(
-            (asset, len(flows), flows[-1] if flows else None)
-            for asset, flows in sorted(snapshot.etf_flows.items())
+        key = (
+            us_week_monday(snapshot.generated_ms),  # week to date is the current US week's
+            *(
+                (asset, len(flows), flows[-1] if flows else None)
+                for asset, flows in sorted(snapshot.etf_flows.items())
+            ),
         )
         if self._etf is None or self._etf[0] != key:
             self._etf = (key, etf_summaries(snapshot))
@@ -269,7 +326,9 @@ def analyse_snapshot(
         tally = tally_from(snapshot.liquidations, config.analysis.cascade)
     liqs = liquidation_stats(snapshot, config, tally)
     etf = cache.etf(snapshot) if cache is not None else etf_summaries(snapshot)
-    gauge = crash_gauge(gauge_inputs(snapshot, liqs, etf), config.analysis.gauge)
+    gauge_cfg = config.analysis.gauge
+    with_leverage = gauge_cfg.weights.get("leverage", 0.0) > 0.0
+    gauge = crash_gauge(gauge_inputs(snapshot, liqs, etf, leverage=with_leverage), gauge_cfg)
     pins = config.zones if pinned is None else pinned
     worst, worst_end = tally.session_peak_24h()
     return MarketAnalysis(

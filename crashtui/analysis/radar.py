@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from crashtui.analysis.correlation import Correlation
 from crashtui.analysis.derivatives import SymbolDerivatives
 from crashtui.analysis.liqmap.result import LiqMap
-from crashtui.analysis.market import MarketAnalysis
+from crashtui.analysis.market import SymbolAnalysis
 from crashtui.analysis.recovery import ChecklistItem, RecoveryThresholds
 from crashtui.analysis.risk_off import RiskOffRead
 from crashtui.model import FundingSnapshot, Interval, Snapshot
@@ -40,6 +40,15 @@ class Radar:
     portfolio: Portfolio | None = None
 
 
+class ZoneSource(Protocol):
+    """Where the radar reads a symbol's zones (a :class:`MarketAnalysis`, or zones computed on
+    demand for the few symbols the radar needs)."""
+
+    def symbol(self, name: str) -> SymbolAnalysis | None:
+        """The analysis of ``name``, or None."""
+        ...
+
+
 class RadarCache:
     """Recomputes each radar part only when the snapshot parts it reads changed."""
 
@@ -58,7 +67,7 @@ class RadarCache:
 
 def radar(
     snapshot: Snapshot,
-    analysis: MarketAnalysis,
+    analysis: ZoneSource,
     *,
     positions: Sequence[Position] = (),
     pinned: Mapping[str, Sequence[float]] | None = None,
@@ -87,22 +96,25 @@ def radar(
         (derivs_key, tuple(id(v) for v in snapshot.taker_volume.values()), tuple(snapshot.tickers.values())),
         lambda: _liquidation_maps(snapshot),
     )
-    daily = tuple(id(snapshot.candles.get((s, Interval.D1), ())) for s in ("BTC", "ETH"))
-    macro_key = (now // 3_600_000, daily, tuple(id(v) for v in snapshot.macro.values()))
+    # Daily-scale reads refresh once per feed hour (or when a series gains a point): keyed on
+    # the minute, a max-speed replay re-ran them thousands of times for the same answer.
+    macro_key = (now // 3_600_000, tuple(id(v) for v in snapshot.macro.values()))
     correlations = cache.part("correlation", macro_key, lambda: _correlations(snapshot))
     risk_off = cache.part("risk_off", macro_key, lambda: _risk_off(snapshot))
     recovery_key = (
         macro_key,
         tuple(id(v) for v in snapshot.etf_flows.values()),
         tuple(id(v) for v in snapshot.fear.values()),
-        derivs_key,
+        tuple(id(v) for v in snapshot.open_interest_history.values()),
+        tuple(id(v) for v in snapshot.funding_history.values()),
+        tuple((k, tuple(v)) for k, v in sorted((pinned or {}).items())),
     )
     recovery = cache.part(
         "recovery",
         recovery_key,
         lambda: _recovery(snapshot, analysis, pinned or {}, thresholds or RecoveryThresholds()),
     )
-    portfolio = _portfolio(snapshot, analysis, maps, positions) if positions else None
+    portfolio = portfolio_of(snapshot, analysis, maps, positions) if positions else None
     return Radar(now, derivs, maps, correlations, recovery, risk_off, portfolio)
 
 
@@ -217,7 +229,7 @@ def _leverage_history(snapshot: Snapshot, symbol: str) -> list[FundingSnapshot]:
     return sorted(out, key=lambda s: s.ts_ms)
 
 
-def _btc_support(analysis: MarketAnalysis, pinned: Mapping[str, Sequence[float]]) -> tuple[float, ...]:
+def _btc_support(analysis: ZoneSource, pinned: Mapping[str, Sequence[float]]) -> tuple[float, ...]:
     """The BTC support the checklist watches: pinned levels, else the nearest support zone."""
     if pinned.get("BTC"):
         return tuple(pinned["BTC"])
@@ -230,7 +242,7 @@ def _btc_support(analysis: MarketAnalysis, pinned: Mapping[str, Sequence[float]]
 
 def _recovery(
     snapshot: Snapshot,
-    analysis: MarketAnalysis,
+    analysis: ZoneSource,
     pinned: Mapping[str, Sequence[float]],
     thresholds: RecoveryThresholds,
 ) -> tuple[ChecklistItem, ...]:
@@ -251,9 +263,11 @@ def _recovery(
     return recovery_checklist(inputs, thresholds)
 
 
-def _portfolio(
-    snapshot: Snapshot, analysis: MarketAnalysis, maps: Mapping[str, LiqMap], positions: Iterable[Position]
+def portfolio_of(
+    snapshot: Snapshot, analysis: ZoneSource, maps: Mapping[str, LiqMap], positions: Iterable[Position]
 ) -> Portfolio:
+    """The positions evaluated against the snapshot: mark (a venue's mark price, else the
+    ticker), zones from ``analysis``, clusters from ``maps`` (none when empty), the 1h path."""
     from crashtui.risk.evaluate import Level, LevelKind, LiquidationCluster, MarketView, PriceBar, evaluate
     from crashtui.risk.position import PositionSide
 

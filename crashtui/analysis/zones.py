@@ -4,7 +4,9 @@ How zones are found (``ZoneParams`` names in brackets; ATR = Wilder ATR [atr_per
 intraday candles, or of the daily candles when there are no intraday ones):
 
 1. **Evidence levels.** Swing pivots (fractal highs/lows with [pivot_span] candles each side) on
-   the daily and on the intraday candles; high-volume nodes of the intraday volume-at-price
+   the daily and on the intraday candles, and on weekly and monthly candles built from the
+   daily ones (2 and 1 candles each side, see :mod:`zones_history`; they weigh 1.3 and 1.6 as
+   touches and age 4× and 8× slower); high-volume nodes of the intraday volume-at-price
    profile; the 200-day simple moving average of daily closes; round numbers within ±15 % of
    price (step from the price's magnitude, see :func:`round_step`); pinned levels.
 2. **Clustering.** Levels sorted by price join a cluster while they are within
@@ -22,8 +24,11 @@ intraday candles, or of the daily candles when there are no intraday ones):
 4. **Selection.** Zones below [min_strength] are dropped unless pinned or holding the nearest
    round number below or above price (traders watch those even without other evidence), and so
    is a zone within [cluster_atr] × ATR of a stronger kept zone (the same area to a trader).
-   Kept: every pinned zone (even beyond [max_zones]), then the nearest remaining zones, taken
-   alternately below and above price, up to [max_zones] in all.
+   Kept: every pinned zone (even beyond [max_zones]), the two nearest zones on each side of
+   price (even beyond [max_zones]; when fewer than two are eligible, the nearest other
+   candidates fill in, round numbers first: round numbers are always generated two on each
+   side of price, spaced at least two cluster tolerances apart), then the nearest remaining
+   zones, taken alternately below and above price, up to [max_zones] in all.
 5. **Kind, distance, state.** A zone is support when its level is at or below price, else
    resistance. Distance is from price to the zone's nearest edge (0 inside it): negative for
    support, positive for resistance, in % of price and in ATRs. State: see :mod:`zone_state`.
@@ -34,7 +39,7 @@ from __future__ import annotations
 import bisect
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from crashtui.analysis.days import DAY_MS, iso_day, iso_minute
 from crashtui.analysis.indicators import (
@@ -46,7 +51,15 @@ from crashtui.analysis.indicators import (
     volume_nodes,
     wilder_atr,
 )
-from crashtui.analysis.zone_state import PriceContext, ZoneState, zone_state
+from crashtui.analysis.zone_state import LOST_STATES, STATES, PriceContext, ZoneState, state_badge, zone_state
+from crashtui.analysis.zones_history import (
+    HISTORY_DECAY,
+    HISTORY_SPANS,
+    HISTORY_WEIGHTS,
+    MONTH,
+    WEEK,
+    resample,
+)
 from crashtui.config.schema import ZoneParams
 from crashtui.model import Candle, Interval, StrEnum
 from crashtui.numfmt import fmt_price
@@ -60,6 +73,9 @@ FALLBACK_ATR_FRACTION = 0.01
 MAX_PIVOT_EVIDENCE = 8
 VOLUME_PROFILE_BINS = 400
 STRENGTH_WEIGHTS = (0.35, 0.25, 0.20, 0.20)
+HISTORY_UNITS = {WEEK: "week", MONTH: "month"}
+# Every analysis keeps at least this many supports below price and resistances above it.
+MIN_PER_SIDE = 2
 
 
 class ZoneKind(StrEnum):
@@ -134,6 +150,7 @@ class Zone:
     price is inside): ≤ 0 for support, ≥ 0 for resistance. ``distance_atr`` is None when no ATR
     could be computed. ``evidence`` keeps every non-pivot item and the latest pivots;
     ``evidence_omitted`` counts the older pivots left out of the list (they still count as touches).
+    ``source`` is the zone's main evidence (see :func:`zone_source`).
     """
 
     low: float
@@ -153,6 +170,7 @@ class Zone:
     pinned: bool
     evidence: tuple[Evidence, ...]
     evidence_omitted: int = 0
+    source: str = "pivot"
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,9 +231,27 @@ def round_levels(price: float, step: float, span: float = ROUND_SPAN) -> list[fl
     return [round(k * step, digits) for k in range(first, last + 1)]
 
 
+def round_levels_beyond(price: float, step: float, spacing: float, count: int = MIN_PER_SIDE) -> list[float]:
+    """``count`` round numbers below and ``count`` above ``price``, at least ``spacing`` apart.
+
+    Multiples of ``step`` (widened to a multiple of it no narrower than ``spacing``, so that
+    they land in different zones), the nearest on each side of price; only positive ones.
+    BTC at 60,197, step 5,000: 60,000 and 55,000 below, 65,000 and 70,000 above.
+    """
+    wide = step * max(1, math.ceil(spacing / step - 1e-9))
+    digits = max(0, -math.floor(math.log10(step)) + 2)
+    below = math.ceil(price / wide) - 1
+    above = math.floor(price / wide) + 1
+    out = [round(k * wide, digits) for k in range(below - count + 1, below + 1) if k > 0]
+    return out + [round(k * wide, digits) for k in range(above, above + count)]
+
+
 @dataclass(slots=True)
 class _Levels:
-    """Evidence levels as parallel lists (kept lean: most pivots never become Evidence objects)."""
+    """Evidence levels as parallel lists (kept lean: most pivots never become Evidence objects).
+
+    ``decay`` is the age (days) over which a pivot's touch weight falls by e (90 for intraday
+    and daily pivots, longer for weekly and monthly ones)."""
 
     level: list[float]
     kind: list[int]
@@ -223,6 +259,7 @@ class _Levels:
     weight: list[float]
     ref: list[int]
     timeframe: list[str]
+    decay: list[float] = field(default_factory=list)
 
 
 def find_zones(
@@ -271,9 +308,13 @@ def find_zones(
         now_ms = max(ends, default=0)
 
     levels = _Levels([], [], [], [], [], [])
-    _add_pivots(levels, day_arrays, p.pivot_span, Interval.D1)
+    _add_pivots(levels, day_arrays, p.pivot_span, Interval.D1.value, TIMEFRAME_WEIGHT[Interval.D1])
+    for period in (WEEK, MONTH):
+        longer = resample(day_arrays, period)
+        weight, decay = HISTORY_WEIGHTS[period], TOUCH_DECAY_DAYS * HISTORY_DECAY[period]
+        _add_pivots(levels, longer, HISTORY_SPANS[period], period, weight, decay)
     if work is intra_arrays:
-        _add_pivots(levels, work, p.pivot_span, work_interval)
+        _add_pivots(levels, work, p.pivot_span, work_interval.value, TIMEFRAME_WEIGHT[work_interval])
     nodes = volume_nodes(work, tolerance, VOLUME_PROFILE_BINS, 2 * p.max_zones)
     for i, node in enumerate(nodes):
         _append(levels, node.level, _VOLUME, 0, 0.0, i, work_interval.value)
@@ -283,7 +324,7 @@ def find_zones(
     else:
         notes.append(f"{len(day_arrays)} daily candles: no {MA_DAYS}-day average")
     step = round_step(price)
-    for lv in round_levels(price, step):
+    for lv in sorted({*round_levels(price, step), *round_levels_beyond(price, step, 2.0 * tolerance)}):
         _append(levels, lv, _ROUND, 0, 0.0, 0, "")
     pinned_ok = [float(x) for x in pinned if x > 0.0 and math.isfinite(x)]
     for lv in pinned_ok:
@@ -327,11 +368,18 @@ def _append(levels: _Levels, level: float, kind: int, ts: int, weight: float, re
     levels.weight.append(weight)
     levels.ref.append(ref)
     levels.timeframe.append(tf)
+    levels.decay.append(TOUCH_DECAY_DAYS)
 
 
-def _add_pivots(levels: _Levels, a: CandleArrays, span: int, interval: Interval) -> None:
+def _add_pivots(
+    levels: _Levels,
+    a: CandleArrays,
+    span: int,
+    timeframe: str,
+    weight: float,
+    decay: float = TOUCH_DECAY_DAYS,
+) -> None:
     highs, lows = fractal_pivots(a, span)
-    weight = TIMEFRAME_WEIGHT[interval]
     for idx, prices, kind in ((highs, a.high, _SWING_HIGH), (lows, a.low, _SWING_LOW)):
         n = int(idx.shape[0])
         levels.level.extend(prices[idx].tolist())
@@ -339,7 +387,8 @@ def _add_pivots(levels: _Levels, a: CandleArrays, span: int, interval: Interval)
         levels.ts.extend(a.open_ms[idx].tolist())
         levels.weight.extend([weight] * n)
         levels.ref.extend([span] * n)
-        levels.timeframe.extend([interval.value] * n)
+        levels.timeframe.extend([timeframe] * n)
+        levels.decay.extend([decay] * n)
 
 
 def _cluster(levels: _Levels, tolerance: float) -> list[list[int]]:
@@ -404,9 +453,7 @@ class _ZoneBuilder:
         pivots = [i for i in members if lv.kind[i] in (_SWING_HIGH, _SWING_LOW)]
         kinds = {_SWING_LOW if lv.kind[i] == _SWING_HIGH else lv.kind[i] for i in members}  # one "pivot" type
         now = self.now_ms
-        weight = sum(
-            lv.weight[i] * math.exp(-max(0, now - lv.ts[i]) / DAY_MS / TOUCH_DECAY_DAYS) for i in pivots
-        )
+        weight = sum(lv.weight[i] * math.exp(-max(0, now - lv.ts[i]) / DAY_MS / lv.decay[i]) for i in pivots)
         last_touch = max((lv.ts[i] for i in pivots), default=None)
         touches = 1.0 - math.exp(-weight / 2.0)
         recency = 0.0
@@ -465,10 +512,15 @@ class _ZoneBuilder:
         if kind in (_SWING_HIGH, _SWING_LOW):
             word = "high" if kind == _SWING_HIGH else "low"
             tf = lv.timeframe[i]
-            when = iso_day(lv.ts[i]) if tf == "1d" else iso_minute(lv.ts[i])
             bars = 2 * lv.ref[i] + 1
             extreme = "highest" if kind == _SWING_HIGH else "lowest"
-            text = f"{tf} swing {word} {fmt_price(level)} on {when} ({extreme} of {bars} candles)"
+            if tf in HISTORY_UNITS:
+                unit = HISTORY_UNITS[tf]
+                when = f"the {unit} of {iso_day(lv.ts[i])}"
+                text = f"{tf} swing {word} {fmt_price(level)} in {when} ({extreme} of {bars} {unit}s)"
+            else:
+                when = iso_day(lv.ts[i]) if tf == "1d" else iso_minute(lv.ts[i])
+                text = f"{tf} swing {word} {fmt_price(level)} on {when} ({extreme} of {bars} candles)"
             return Evidence(_KINDS[kind], level, text, timeframe=tf, ts_ms=lv.ts[i])
         if kind == _VOLUME:
             node = self.nodes[lv.ref[i]]
@@ -521,7 +573,9 @@ class _Candidate:
             state_window_h=p.state_window_h,
         )
         evidence, omitted = b.evidence(self.members, self.pivots)
+        lv = b.levels
         return Zone(
+            source=zone_source({(_KINDS[lv.kind[i]], lv.timeframe[i]) for i in self.members}),
             low=self.low,
             high=self.high,
             level=self.level,
@@ -568,13 +622,54 @@ def _select(candidates: list[_Candidate], p: ZoneParams, spacing: float) -> list
             kept_lows.insert(at, c.low)
             kept.insert(at, c)
     chosen: dict[int, _Candidate] = {id(c): c for c in kept if c.pinned}
-    supports = sorted((c for c in kept if c.kind is ZoneKind.SUPPORT), key=lambda c: -c.distance)
-    resistances = sorted((c for c in kept if c.kind is ZoneKind.RESISTANCE), key=lambda c: c.distance)
+    supports = _at_least(kept, candidates, ZoneKind.SUPPORT)
+    resistances = _at_least(kept, candidates, ZoneKind.RESISTANCE)
+    for side in (supports, resistances):
+        for c in side[:MIN_PER_SIDE]:
+            chosen.setdefault(id(c), c)
     for k in range(max(len(supports), len(resistances))):
         for side in (supports, resistances):
             if k < len(side) and len(chosen) < p.max_zones:
                 chosen.setdefault(id(side[k]), side[k])
     return [c.finish() for c in sorted(chosen.values(), key=lambda c: c.low)]
+
+
+SOURCES = ("pinned", "monthly", "weekly", "pivot", "round", "volume", "ma200")
+
+
+def zone_source(items: set[tuple[EvidenceKind, str]]) -> str:
+    """A zone's main evidence from its (kind, timeframe) items, the first that applies of:
+    ``pinned`` (a level from the config), ``monthly`` / ``weekly`` (a swing pivot of monthly or
+    weekly candles built from daily ones), ``pivot`` (a daily or intraday swing pivot),
+    ``round`` (a round number), ``volume`` (a high-volume node), ``ma200`` (the 200-day average).
+    """
+    kinds = {k for k, _ in items}
+    frames = {tf for k, tf in items if k in (EvidenceKind.SWING_HIGH, EvidenceKind.SWING_LOW)}
+    if EvidenceKind.PINNED in kinds:
+        return "pinned"
+    if MONTH in frames:
+        return "monthly"
+    if WEEK in frames:
+        return "weekly"
+    if frames:
+        return "pivot"
+    if EvidenceKind.ROUND_NUMBER in kinds:
+        return "round"
+    return "volume" if EvidenceKind.VOLUME_NODE in kinds else "ma200"
+
+
+def _at_least(kept: list[_Candidate], candidates: list[_Candidate], kind: ZoneKind) -> list[_Candidate]:
+    """The kept zones of one side, nearest first, topped up to :data:`MIN_PER_SIDE` from the
+    other candidates of that side (round numbers first, then the nearest)."""
+    side = sorted((c for c in kept if c.kind is kind), key=lambda c: abs(c.distance))
+    if len(side) < MIN_PER_SIDE:
+        have = {id(c) for c in side}
+        extra = sorted(
+            (c for c in candidates if c.kind is kind and id(c) not in have),
+            key=lambda c: (not c.round_number, abs(c.distance)),
+        )
+        side = sorted([*side, *extra[: MIN_PER_SIDE - len(side)]], key=lambda c: abs(c.distance))
+    return side
 
 
 def _median(values: list[float]) -> float:
@@ -583,48 +678,50 @@ def _median(values: list[float]) -> float:
     return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2.0
 
 
+def zone_badge(zone: Zone) -> str:
+    """The badge text of a zone's state (``BROKE BELOW 1,826``; empty when clear)."""
+    return state_badge(zone.state, fmt_price(zone.level), fmt_price(zone.low), fmt_price(zone.high))
+
+
+def _event_ms(zone: Zone) -> int:
+    return zone.state_since_ms or zone.broken_ms or 0
+
+
+def _badge_key(zone: Zone) -> tuple[int, int, int, float]:
+    """Testing first, then the latest event (break, back, turn, reclaim; ties by priority),
+    then approaching (the nearest)."""
+    priority = STATES[zone.state].priority
+    group = 0 if zone.state is ZoneState.TESTING else 2 if zone.state is ZoneState.APPROACHING else 1
+    return (group, -_event_ms(zone) if group == 1 else 0, priority, abs(zone.distance_pct))
+
+
 def summarise(analysis: ZoneAnalysis) -> ZoneSummary:
     """Nearest support and resistance and the state badge for the watchlist row.
 
-    Badge: the zone price is testing (unless a pinned zone is broken and the tested one is not
-    pinned: then ``BROKE <pinned level>``); else the most recently broken zone (``BROKE 1,826``);
-    else the most recently reclaimed; else the nearest zone being approached; else clear.
+    Badge: a zone price is testing; else the latest state change among the zones broken, back
+    over, turned or reclaimed (ties by :data:`STATES` priority); else the nearest zone being
+    approached. One exception: a pinned zone lost (broken or turned) outranks testing an
+    unpinned zone (a level the user pinned matters more).
     """
     zones = analysis.zones
     supports = [z for z in zones if z.kind is ZoneKind.SUPPORT]
     resistances = [z for z in zones if z.kind is ZoneKind.RESISTANCE]
     support = max(supports, key=lambda z: z.distance_pct, default=None)
     resistance = min(resistances, key=lambda z: z.distance_pct, default=None)
+    live = [z for z in zones if z.state is not ZoneState.CLEAR]
     badge_zone: Zone | None = None
-    text = ""
-    testing = [z for z in zones if z.state is ZoneState.TESTING]
-    broken = [z for z in zones if z.state is ZoneState.BROKEN]
-    reclaimed = [z for z in zones if z.state is ZoneState.RECLAIMED]
-    approaching = [z for z in zones if z.state is ZoneState.APPROACHING]
-    # A break of a level the user pinned matters more than testing an unpinned zone.
-    pinned_broken = [z for z in broken if z.pinned]
-    if testing and not (pinned_broken and not any(z.pinned for z in testing)):
-        badge_zone = testing[0]
-        text = f"testing {fmt_price(badge_zone.low)}–{fmt_price(badge_zone.high)}"
-    elif pinned_broken:
-        badge_zone = max(pinned_broken, key=lambda z: (z.broken_ms or 0, -abs(z.distance_pct)))
-        text = f"BROKE {fmt_price(badge_zone.level)}"
-    elif broken:
-        badge_zone = max(broken, key=lambda z: (z.broken_ms or 0, -abs(z.distance_pct)))
-        text = f"BROKE {fmt_price(badge_zone.level)}"
-    elif reclaimed:
-        badge_zone = max(reclaimed, key=lambda z: (z.reclaimed_ms or 0, -abs(z.distance_pct)))
-        text = f"reclaimed {fmt_price(badge_zone.level)}"
-    elif approaching:
-        badge_zone = min(approaching, key=lambda z: abs(z.distance_pct))
-        text = f"approaching {fmt_price(badge_zone.level)}"
+    if live:
+        badge_zone = min(live, key=_badge_key)
+        pinned_broken = [z for z in live if z.pinned and z.state in LOST_STATES]
+        if badge_zone.state is ZoneState.TESTING and not badge_zone.pinned and pinned_broken:
+            badge_zone = max(pinned_broken, key=lambda z: (_event_ms(z), -abs(z.distance_pct)))
     return ZoneSummary(
         symbol=analysis.symbol,
         price=analysis.price,
         support=support,
         resistance=resistance,
         badge=badge_zone.state if badge_zone else ZoneState.CLEAR,
-        badge_text=text,
+        badge_text=zone_badge(badge_zone) if badge_zone else "",
         badge_zone=badge_zone,
         badge_since_ms=badge_zone.state_since_ms if badge_zone else None,
     )

@@ -19,10 +19,13 @@ if TYPE_CHECKING:
     from crashtui.config import LoadedConfig
 
 STEP_MIN = 5
+DEFAULT_REPLAY = "feb-2026"
 
 
 def register(subparsers: Any, common: Callable[[argparse.ArgumentParser], None]) -> None:
     """Add the ``backtest`` subcommand."""
+    from crashtui.commands.args import instant_arg
+
     parser = subparsers.add_parser(
         "backtest",
         help="replay a recording (or every bundled crash) and report how early each alert rule fired",
@@ -35,6 +38,12 @@ def register(subparsers: Any, common: Callable[[argparse.ArgumentParser], None])
         "--replay", metavar="NAME|PATH", default=keep, help="the recording (default: feb-2026)"
     )
     parser.add_argument("--all", action="store_true", help="every bundled scenario")
+    parser.add_argument(
+        "--start", type=instant_arg, default=keep, metavar="ISO", help="judge from this UTC time"
+    )
+    parser.add_argument(
+        "--until", type=instant_arg, default=keep, metavar="ISO", help="judge up to this UTC time"
+    )
     parser.add_argument("--json", action="store_true", default=keep, help="print JSON instead of a table")
     parser.add_argument(
         "--step",
@@ -43,7 +52,7 @@ def register(subparsers: Any, common: Callable[[argparse.ArgumentParser], None])
         metavar="MIN",
         help=f"evaluate every MIN replay minutes ({STEP_MIN})",
     )
-    parser.set_defaults(command=run)
+    parser.set_defaults(command=run, default_replay=DEFAULT_REPLAY)
 
 
 def run(args: argparse.Namespace, loaded: LoadedConfig) -> int:
@@ -54,8 +63,15 @@ def run(args: argparse.Namespace, loaded: LoadedConfig) -> int:
     if args.step < 1:
         print("crashtui: error: --step must be at least 1 minute", file=sys.stderr)
         return 2
-    names = list(bundled_scenarios()) if args.all else [getattr(args, "replay", None) or "feb-2026"]
-    reports = [backtest_one(name, str(locate_recording(name)), loaded, args.step) for name in names]
+    start, until = getattr(args, "start", None), getattr(args, "until", None)
+    if args.all and (start is not None or until is not None):
+        print("crashtui: error: --start/--until judge one recording; drop --all or them", file=sys.stderr)
+        return 2
+    names = list(bundled_scenarios()) if args.all else [getattr(args, "replay", None) or DEFAULT_REPLAY]
+    reports = [
+        backtest_one(name, str(locate_recording(name)), loaded, args.step, start_ms=start, until_ms=until)
+        for name in names
+    ]
     if getattr(args, "json", False):
         import json
 
@@ -65,7 +81,15 @@ def run(args: argparse.Namespace, loaded: LoadedConfig) -> int:
     return 0
 
 
-def backtest_one(name: str, path: str, loaded: LoadedConfig, step_min: int) -> BacktestReport:
+def backtest_one(
+    name: str,
+    path: str,
+    loaded: LoadedConfig,
+    step_min: int,
+    *,
+    start_ms: int | None = None,
+    until_ms: int | None = None,
+) -> BacktestReport:
     """One recording through the alert evaluator; firings judged against its BTC (or first
     symbol's) hourly closes."""
     from pathlib import Path
@@ -77,7 +101,8 @@ def backtest_one(name: str, path: str, loaded: LoadedConfig, step_min: int) -> B
     from crashtui.textsafe import plain
 
     config = loaded.config
-    engine = build_engine(config, (), EngineOptions(replay=ReplayOptions(Path(path), None)))
+    replay = ReplayOptions(Path(path), None, start_ms, until_ms)
+    engine = build_engine(config, (), EngineOptions(replay=replay))
     rules = [r for r in config.alerts.rules if r.enabled]
     evaluator = Evaluator(engine, rules)
     firings: dict[str, list[int]] = {r.name: [] for r in rules}

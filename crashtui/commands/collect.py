@@ -2,7 +2,7 @@
 
 The collector polls and streams the providers (one upstream budget however many dashboards
 are attached), keeps the history store, publishes every event to the store's feed log for
-dashboards on this machine and, with ``--feed redis://…`` or ``[feed] redis_url``, to Redis
+dashboards on this machine and, with ``--redis redis://…`` or ``[feed] redis_url``, to Redis
 for dashboards anywhere. One collector per store: a second one exits with a clear message.
 Runs until Ctrl-C / SIGTERM and shuts down cleanly.
 """
@@ -10,15 +10,82 @@ Runs until Ctrl-C / SIGTERM and shuts down cleanly.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
+    import asyncio
+
     from crashtui.config import LoadedConfig
     from crashtui.engine import Engine
+    from crashtui.model import SourceStatus
+    from crashtui.store.sqlite import StoreHealth
 
 PROGRESS_EVERY_S = 60.0
 ALERT_CHECK_S = 1.0
+OFFLINE_SETTLE_S = 5.0  # failures are gathered this long before the offline notice is printed
+COLLECTOR = "collector"  # a follower's status of the collector itself, not a provider
+
+
+def _bad(status: SourceStatus) -> bool:
+    from crashtui.model import SourceState
+
+    return status.state in (SourceState.FAILING, SourceState.BLOCKED)
+
+
+def reachable(statuses: Mapping[str, SourceStatus]) -> tuple[int, int, int]:
+    """(ok, failing or blocked, enabled) over the providers' statuses, the dashboard's count."""
+    from crashtui.model import SourceState
+
+    enabled = [s for s in statuses.values() if s.state is not SourceState.DISABLED and s.source != COLLECTOR]
+    ok = sum(1 for s in enabled if s.state is SourceState.OK)
+    bad = sum(1 for s in enabled if _bad(s))
+    return ok, bad, len(enabled)
+
+
+class OfflineNotice:
+    """The dashboard's "No network?" notice as plain lines for a headless collector.
+
+    Printed once when nothing is reachable (after :data:`OFFLINE_SETTLE_S`, so it names every
+    source that failed, not the first), one line per failing source with its error; and one line
+    when the network is back. Errors are provider text: printed through :func:`plain`.
+    """
+
+    def __init__(self, settle_s: float = OFFLINE_SETTLE_S) -> None:
+        self.settle_s = settle_s
+        self._since: float | None = None
+        self._shown = False
+
+    def update(self, statuses: Mapping[str, SourceStatus], now_s: float) -> list[str]:
+        """Lines to print now (usually none)."""
+        from crashtui.textsafe import plain
+
+        ok, bad, total = reachable(statuses)
+        if ok == 0 and bad > 0:
+            if self._shown:
+                return []
+            if self._since is None:
+                self._since = now_s
+            if now_s - self._since < self.settle_s:
+                return []
+            self._shown = True
+            lines = [
+                f"crashtui: No network? {ok} of {total} sources reachable; still trying "
+                "(dashboards on this feed show the same; the offline demo: crashtui --replay feb-2026)"
+            ]
+            for name in sorted(statuses):
+                status = statuses[name]
+                if _bad(status) and name != COLLECTOR:
+                    reason = plain(status.last_error or str(status.state), 160)
+                    if not reason.startswith(f"{name} "):  # errors often name their source already
+                        reason = f"{plain(name, 40)}: {reason}"
+                    lines.append(f"crashtui: {reason}")
+            return lines
+        self._since = None
+        if self._shown and ok > 0:
+            self._shown = False
+            return [f"crashtui: network back: {ok} of {total} sources reachable"]
+        return []
 
 
 def register(subparsers: Any, common: Callable[[argparse.ArgumentParser], None]) -> None:
@@ -56,7 +123,6 @@ def collect_watchlist(loaded: LoadedConfig, name: str | None) -> tuple[str, ...]
 
 def run(args: argparse.Namespace, loaded: LoadedConfig) -> int:
     """Run the collector until interrupted."""
-    import asyncio
     import sys
 
     from crashtui.assemble import EngineOptions, build_engine
@@ -86,7 +152,38 @@ def run(args: argparse.Namespace, loaded: LoadedConfig) -> int:
         lock.release()
 
 
-async def _collect(engine: Engine) -> int:
+def _store_health(engine: Engine) -> StoreHealth | None:
+    from crashtui.sinks.store import StoreSink
+
+    for sink in engine.sinks:
+        if isinstance(sink, StoreSink):
+            return sink.health()
+    return None
+
+
+def store_failing(engine: Engine) -> bool:
+    """Whether the collector's history store refuses writes now."""
+    health = _store_health(engine)
+    return health is not None and health.failing
+
+
+def progress_line(engine: Engine) -> str:
+    """``N sources ok``; while the store refuses writes, that first: ``writing failed: <reason>,
+    N events waiting`` (never a claim of progress that is not being made)."""
+    from crashtui.textsafe import plain
+
+    ok = f"{engine.healthy_sources()} sources ok"
+    health = _store_health(engine)
+    if health is None or health.error is None:
+        return ok
+    reason = health.error.removeprefix("store write failed: ")
+    line = f"writing failed: {plain(reason, 160)}, {health.waiting:,} events waiting"
+    if health.dropped:
+        line += f", {health.dropped:,} dropped"
+    return f"{line}; {ok}"
+
+
+async def _collect(engine: Engine, stop: asyncio.Event | None = None, err: TextIO | None = None) -> int:
     import asyncio
     import contextlib
     import signal
@@ -94,32 +191,42 @@ async def _collect(engine: Engine) -> int:
 
     from crashtui.alerts import AlertManager
 
-    stop = asyncio.Event()
+    out = err if err is not None else sys.stderr
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop.set)
+    if stop is None:
+        stop = asyncio.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(sig, stop.set)
+    notice = OfflineNotice(OFFLINE_SETTLE_S)
     engine.load_history()
     # The collector evaluates the alert rules once for the desk: log and command hook.
     alerts = AlertManager(engine, engine.config.alerts, terminal=None)
-    alerts.subscribe_failures(
-        lambda failure: print(f"crashtui: alert delivery failed: {failure}", file=sys.stderr)
-    )
+    alerts.subscribe_failures(lambda failure: print(f"crashtui: alert delivery failed: {failure}", file=out))
     tasks = engine.start()
     last_progress = loop.time()
+    was_failing = False
     try:
         while not stop.is_set():
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=ALERT_CHECK_S)
             alerts.check()
+            for line in notice.update(engine.state.statuses, loop.time()):
+                print(line, file=out, flush=True)
             for task in tasks:
                 if task.done() and not task.cancelled() and task.exception() is not None:
-                    print(f"crashtui: collector stopped: {task.exception()}", file=sys.stderr)
+                    print(f"crashtui: collector stopped: {task.exception()}", file=out)
                     return 1
-            if loop.time() - last_progress >= PROGRESS_EVERY_S:
+            failing = store_failing(engine)
+            if failing != was_failing or loop.time() - last_progress >= PROGRESS_EVERY_S:
+                was_failing = failing
                 last_progress = loop.time()
-                print(f"crashtui: {engine.healthy_sources()} sources ok", file=sys.stderr)
+                print(f"crashtui: {progress_line(engine)}", file=out)
     finally:
         await engine.stop()
         await alerts.aclose()
+        health = _store_health(engine)
+        if health is not None and health.dropped:
+            why = f": {health.error}" if health.error else ""
+            print(f"crashtui: {health.dropped:,} events were never written to the store{why}", file=out)
     return 0

@@ -35,7 +35,8 @@ PACED_CHECK_S = 0.25
 
 def register(subparsers: Any, common: Callable[[argparse.ArgumentParser], None]) -> None:
     """Add the ``watch`` subcommand."""
-    from crashtui.timeparse import parse_instant, parse_speed
+    from crashtui.commands.args import FEED_METAVAR, SpeedAction, instant_arg, parse_feed
+    from crashtui.timeparse import parse_speed
 
     parser = subparsers.add_parser(
         "watch",
@@ -49,10 +50,22 @@ def register(subparsers: Any, common: Callable[[argparse.ArgumentParser], None])
         "--replay", metavar="NAME|PATH", default=keep, help="replay a recording (bundled: feb-2026)"
     )
     parser.add_argument(
-        "--speed", type=parse_speed, default=keep, metavar="N|max", help="replay speed (default: max)"
+        "--speed",
+        type=parse_speed,
+        action=SpeedAction,
+        default=keep,
+        metavar="N|max",
+        help="replay speed (default: max)",
     )
-    parser.add_argument("--start", type=parse_instant, default=keep, metavar="ISO", help="replay: start here")
-    parser.add_argument("--until", type=parse_instant, default=keep, metavar="ISO", help="replay: stop here")
+    parser.add_argument("--start", type=instant_arg, default=keep, metavar="ISO", help="replay: start here")
+    parser.add_argument("--until", type=instant_arg, default=keep, metavar="ISO", help="replay: stop here")
+    parser.add_argument(
+        "--feed",
+        type=parse_feed,
+        default=keep,
+        metavar=FEED_METAVAR,
+        help="live data from a collector (store or redis://…) instead of the providers",
+    )
     parser.add_argument(
         "--log", metavar="PATH", help="alert log file (default: [alerts] log_path or the data dir)"
     )

@@ -95,6 +95,11 @@ def _check_unique_names(t: Table, rules: tuple[AlertRule, ...]) -> None:
         seen[rule.name] = i
 
 
+def parse_rule(t: Table) -> AlertRule:
+    """One ``[[alerts.rules]]`` table (or a rule from another file read the same way)."""
+    return _rule(t)
+
+
 def _rule(t: Table) -> AlertRule:
     kind = t.optional_string("kind", choices=RULE_KINDS)
     if kind is None:

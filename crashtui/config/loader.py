@@ -97,3 +97,18 @@ def load_config(cli_path: str | None = None, env: Mapping[str, str] | None = Non
     config = parse_config(data, str(path), themes=themes, env=environ)
     warning = _permission_warning(path, config)
     return LoadedConfig(config, path, origin, (warning,) if warning else ())
+
+
+def with_saved_alerts(loaded: LoadedConfig, path: Path | None = None) -> LoadedConfig:
+    """``loaded`` with the alerts saved by ``crashtui alerts add`` or the app appended to its
+    rules (see :mod:`crashtui.config.user_alerts`); raises ConfigError when that file is invalid."""
+    from dataclasses import replace
+
+    from crashtui.config.user_alerts import load_user_alerts, user_alerts_path, with_user_alerts
+
+    target = path or user_alerts_path()
+    saved = load_user_alerts(target)
+    if not saved:
+        return loaded
+    alerts = with_user_alerts(loaded.config.alerts, saved, file=str(target))
+    return replace(loaded, config=replace(loaded.config, alerts=alerts))

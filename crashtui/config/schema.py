@@ -106,6 +106,9 @@ DEFAULT_GAUGE_WEIGHTS: Mapping[str, float] = MappingProxyType(
         "spread": 0.10,
         "borrow_apy": 0.08,
         "jobless_claims": 0.07,
+        # Off by default (opt in with a weight): open-interest fall and negative funding across
+        # venues (analysis.gauge.leverage_input); it overlaps the funding component.
+        "leverage": 0.0,
     }
 )
 
@@ -121,6 +124,7 @@ DEFAULT_GAUGE_BANDS: Mapping[str, tuple[float, float]] = MappingProxyType(
         "spread": (1.0, 4.0),
         "borrow_apy": (5.0, 15.0),
         "jobless_claims": (0.0, 40.0),
+        "leverage": (0.0, 100.0),
     }
 )
 

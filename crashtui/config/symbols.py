@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from types import MappingProxyType
 
+from crashtui.catalog import SYMBOL_FORMATS
 from crashtui.config.schema import Config
 from crashtui.symbols import PROVIDERS, SymbolInfo, SymbolTable
 
@@ -15,3 +17,49 @@ def table_from_config(config: Config) -> SymbolTable:
         for name, names in config.symbols.items()
     }
     return SymbolTable(overrides)
+
+
+# Symbol-table keys a watchlist symbol can be priced through (``kraken_result`` only names the
+# key of Kraken's replies).
+PRICE_KEYS: tuple[str, ...] = tuple(p for p in PROVIDERS if p != "kraken_result")
+
+
+@dataclass(frozen=True, slots=True)
+class UnresolvedSymbol:
+    """A watchlist symbol no provider can be asked for, and the watchlists that hold it."""
+
+    symbol: str
+    watchlists: tuple[str, ...]
+
+    @property
+    def where(self) -> str:
+        """``watchlists.a, watchlists.b`` (the config key paths)."""
+        return ", ".join(f"watchlists.{n}" for n in self.watchlists)
+
+    def line(self, advice: str | None = None) -> str:
+        """The error line: what is missing and what to add (``advice``, else the usual name on
+        Binance as a guess to check)."""
+        s = self.symbol
+        guess = SYMBOL_FORMATS["binance"].format(symbol=s)
+        return f"{self.where}: {s}: no mapping for {', '.join(PRICE_KEYS)}; " + (
+            advice or f'add [symbols.{s}] binance = "{guess}" (check the name: crashtui symbols lookup {s})'
+        )
+
+
+def unresolved_symbols(config: Config) -> list[UnresolvedSymbol]:
+    """Every watchlist symbol no provider can be asked for, once each, in watchlist order.
+
+    A symbol resolves when the built-in table or a ``[symbols.NAME]`` table names it on at least
+    one provider; anything else would only be guessed (``PEPEUSDT``) and silently show nothing
+    where the guess is wrong.
+    """
+    table = table_from_config(config)
+    holders: dict[str, list[str]] = {}
+    for wl in config.watchlists:
+        for symbol in wl.symbols:
+            holders.setdefault(symbol, []).append(wl.name)
+    return [
+        UnresolvedSymbol(symbol, tuple(names))
+        for symbol, names in holders.items()
+        if not (symbol in table and any(table.on(key, symbol) for key in PRICE_KEYS))
+    ]

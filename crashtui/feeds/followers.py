@@ -63,7 +63,10 @@ class StoreFollower(_Follower):
         """Paint from the store, then tail its feed log until cancelled."""
         from crashtui.sharedfeed.store_feed import StoreFeedReader
 
-        await StoreFeedReader(self.path, self.watchlist, self._pipe().event, clock=self.clock).run()
+        pipe = self._pipe()
+        await StoreFeedReader(
+            self.path, self.watchlist, pipe.event, clock=self.clock, history_sink=pipe.history
+        ).run()
 
 
 class RedisFollower(_Follower):

@@ -80,7 +80,9 @@ class LiveFeed:
         from crashtui.store.sqlite import load_events
 
         pipeline = self._pipe()
-        events, statuses = load_events(self.history, self.watchlist)
+        # This process writes the store: a corrupt one is moved aside (one line says so). The
+        # reader's clock, not the newest row, sets how far back history is loaded.
+        events, statuses = load_events(self.history, self.watchlist, now_ms=self.clock.now_ms(), repair=True)
         for event in events:
             pipeline.history(event)
         for status in statuses:

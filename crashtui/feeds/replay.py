@@ -46,6 +46,11 @@ class ReplayFeed:
         return self.source.first_ms
 
     @property
+    def bad_lines(self) -> int:
+        """Malformed recording lines skipped so far (the replay header says so)."""
+        return int(getattr(self.source, "bad_lines", 0))
+
+    @property
     def failure(self) -> str | None:
         """A replay never fails as a whole (bad lines are the pipeline's business)."""
         return None

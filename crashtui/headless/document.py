@@ -10,13 +10,23 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from crashtui.analysis.cascades import CascadeEvent
-from crashtui.analysis.etf import EtfSummary, FlowWindow
+from crashtui.analysis.etf import EtfSummary, FlowWindow, period_label
+from crashtui.analysis.freshness import (
+    DAILY_MS,
+    TRADING_DAILY_MS,
+    WEEKLY_MS,
+    candle_freshness,
+    day_freshness,
+    freshness,
+)
 from crashtui.analysis.liquidations import LiquidationStats, SideSplit, WindowTally
 from crashtui.analysis.market import MarketAnalysis, SymbolAnalysis
 from crashtui.analysis.radar import Radar
+from crashtui.analysis.zone_state import STATES
 from crashtui.analysis.zones import Zone
-from crashtui.model import HeldCount, Liquidation, Snapshot, SourceStatus
+from crashtui.model import HeldCount, Interval, Liquidation, PairMove, Snapshot, SourceStatus
 from crashtui.replay.recording import RecordingHeader
+from crashtui.textsafe import plain
 from crashtui.timeparse import iso_utc
 
 SCHEMA_VERSION = 1
@@ -42,6 +52,7 @@ def zone_json(zone: Zone) -> dict[str, Any]:
         "level": _r(zone.level, 6),
         "kind": str(zone.kind),
         "state": str(zone.state),
+        "state_words": STATES[zone.state].words,
         "state_since": _iso(zone.state_since_ms),
         "broken_at": _iso(zone.broken_ms),
         "reclaimed_at": _iso(zone.reclaimed_ms),
@@ -50,7 +61,19 @@ def zone_json(zone: Zone) -> dict[str, Any]:
         "distance_pct": _r(zone.distance_pct, 3),
         "distance_atr": _r(zone.distance_atr, 3),
         "pinned": zone.pinned,
+        "source": zone.source,
         "evidence": [e.description for e in zone.evidence],
+        "evidence_items": [
+            {
+                "kind": str(e.kind),
+                "level": _r(e.level, 6),
+                "timeframe": e.timeframe,
+                "at": _iso(e.ts_ms),
+                "text": e.description,
+            }
+            for e in zone.evidence
+        ],
+        "evidence_omitted": zone.evidence_omitted,
     }
 
 
@@ -65,6 +88,7 @@ def symbol_json(item: SymbolAnalysis, snapshot: Snapshot) -> dict[str, Any]:
         "price_age_s": _age_s(ticker.ts_ms if ticker else None, snapshot.generated_ms),
         "change_24h_pct": _r(ticker.change_24h_pct, 3) if ticker else None,
         "state": str(summary.badge) if summary else None,
+        "state_words": STATES[summary.badge].words if summary else None,
         "badge": summary.badge_text if summary else None,
         "support": zone_json(summary.support) if summary and summary.support else None,
         "resistance": zone_json(summary.resistance) if summary and summary.resistance else None,
@@ -72,7 +96,23 @@ def symbol_json(item: SymbolAnalysis, snapshot: Snapshot) -> dict[str, Any]:
         "ma200": _r(item.zones.ma200, 6) if item.zones else None,
         "zones": [zone_json(z) for z in item.zones.zones] if item.zones else [],
         "note": item.note or None,
+        "candles": candles_json(item.symbol, snapshot),
     }
+
+
+def candles_json(symbol: str, snapshot: Snapshot) -> dict[str, Any]:
+    """Per interval: the newest candle's open, its age from its close, fresh / late / stale."""
+    out: dict[str, Any] = {}
+    for interval in Interval:
+        series = snapshot.candles.get((symbol, interval), ())
+        verdict = candle_freshness(series, interval, snapshot.generated_ms)
+        if verdict is not None:
+            out[interval.value] = {
+                "newest": _iso(series[-1].open_ms),
+                "age_s": round(verdict.age_ms / 1000),
+                "freshness": verdict.state,
+            }
+    return out
 
 
 def _split(s: SideSplit) -> dict[str, Any]:
@@ -168,6 +208,17 @@ def etf_json(summary: EtfSummary) -> dict[str, Any]:
         ],
         "unpublished_days": [_iso(d) for d in summary.unpublished_days_ms],
         "sources": list(summary.sources),
+        # a source's own week/month totals, labelled by period; never summed as days
+        "aggregates": [
+            {
+                "period": a.period,
+                "start": _iso(a.start_day_ms),
+                "label": period_label(a.period, a.start_day_ms),
+                "net_usd_m": _r(a.net_usd_m, 1),
+                "source": plain(a.source, 40),
+            }
+            for a in summary.aggregates
+        ],
     }
 
 
@@ -180,21 +231,77 @@ def fear_json(snapshot: Snapshot) -> dict[str, Any]:
             out[index] = None
             continue
         last = readings[-1]
+        interval = DAILY_MS if index == "crypto" else TRADING_DAILY_MS
         out[index] = {
             "value": _r(last.value, 1),
             "classification": last.classification,
             "at": _iso(last.ts_ms),
             "source": last.source,
+            "freshness": freshness(last.ts_ms, interval, snapshot.generated_ms).state,
         }
     return out
 
 
 def macro_json(snapshot: Snapshot) -> dict[str, Any]:
-    """Latest observation per macro series."""
+    """Latest observation per macro series, with its freshness against the series' cadence."""
+    from crashtui.sources.macro_series import info
+
+    def interval(series: str) -> int:
+        known = info(series)
+        return WEEKLY_MS if known is not None and known.frequency == "weekly" else TRADING_DAILY_MS
+
     return {
-        series: {"value": obs[-1].value, "day": _iso(obs[-1].day_ms), "source": obs[-1].source}
+        series: {
+            "value": obs[-1].value,
+            "day": _iso(obs[-1].day_ms),
+            "source": obs[-1].source,
+            "freshness": day_freshness(obs[-1].day_ms, interval(series), snapshot.generated_ms).state,
+        }
         for series, obs in sorted(snapshot.macro.items())
         if obs
+    }
+
+
+def market_json(snapshot: Snapshot) -> dict[str, Any]:
+    """The market strip: the venue's biggest 24 h movers and the whole market's size, each with
+    its time and age (None where the source has not answered)."""
+    now = snapshot.generated_ms
+    movers = snapshot.movers
+    market = snapshot.market
+
+    def move(m: PairMove) -> dict[str, Any]:
+        return {
+            "pair": m.pair,
+            "base": m.base,
+            "price": m.price,
+            "change_24h_pct": _r(m.change_24h_pct),
+            "quote_volume_usd": _r(m.quote_volume_usd, 0),
+        }
+
+    return {
+        "movers": None
+        if movers is None
+        else {
+            "gainers": [move(m) for m in movers.gainers],
+            "losers": [move(m) for m in movers.losers],
+            "ranked": movers.ranked,
+            "min_quote_volume_usd": movers.min_quote_volume_usd,
+            "source": movers.source,
+            "at": _iso(movers.ts_ms),
+            "age_s": _age_s(movers.ts_ms, now),
+        },
+        "global": None
+        if market is None
+        else {
+            "total_market_cap_usd": _r(market.total_market_cap_usd, 0),
+            "total_volume_usd": _r(market.total_volume_usd, 0),
+            "market_cap_change_24h_pct": _r(market.market_cap_change_24h_pct),
+            "btc_dominance_pct": _r(market.btc_dominance_pct),
+            "eth_dominance_pct": _r(market.eth_dominance_pct),
+            "source": market.source,
+            "at": _iso(market.ts_ms),
+            "age_s": _age_s(market.ts_ms, now),
+        },
     }
 
 
@@ -205,6 +312,8 @@ def gauge_json(analysis: MarketAnalysis) -> dict[str, Any]:
         "score": _r(g.score, 1),
         "label": g.label,
         "coverage": _r(g.coverage, 3),
+        "components_present": {"have": g.have, "of": g.of},
+        "sufficient": g.sufficient,
         "components": [
             {
                 "name": c.name,
@@ -244,8 +353,10 @@ def build_document(
     header: RecordingHeader | None,
     serving: Mapping[str, str],
     radar: Radar | None = None,
+    bad_lines: int = 0,
 ) -> dict[str, Any]:
-    """The whole ``--once --json`` document (the radar's keys when ``radar`` is given)."""
+    """The whole ``--once --json`` document (the radar's keys when ``radar`` is given;
+    ``bad_lines``: malformed recording lines the replay skipped)."""
     now = snapshot.generated_ms
     replay = None
     if header is not None:
@@ -254,6 +365,7 @@ def build_document(
             "scenario": header.scenario,
             "note": header.note,
             "clock": _iso(now),
+            "bad_lines": bad_lines,
         }
     return {
         "schema_version": SCHEMA_VERSION,
@@ -265,6 +377,7 @@ def build_document(
         "etf": {e.asset: etf_json(e) for e in analysis.etf},
         "fear": fear_json(snapshot),
         "macro": macro_json(snapshot),
+        "market": market_json(snapshot),
         "gauge": gauge_json(analysis),
         "serving": dict(sorted(serving.items())),
         "sources": [

@@ -12,12 +12,13 @@ import asyncio
 import json
 import re
 import sys
+from collections.abc import Mapping
 from typing import Any
 
 from crashtui.analysis.market import MarketAnalysis
 from crashtui.config.loader import LoadedConfig
 from crashtui.engine import Engine
-from crashtui.model import SourceState
+from crashtui.model import LOCAL_SOURCES, Interval, Snapshot, SourceState, SourceStatus
 from crashtui.numfmt import fmt_price, fmt_usd
 from crashtui.textsafe import plain
 from crashtui.timeparse import iso_utc
@@ -39,18 +40,35 @@ def build_engine(args: argparse.Namespace, loaded: LoadedConfig, *, headless: bo
     )
 
 
-def settled(engine: Engine) -> bool:
-    """Every polled data kind is served, or every source in its chain has failed."""
+def settled(engine: Engine, history: Mapping[str, SourceStatus] | None = None) -> bool:
+    """Every polled data kind is served, or every source in its chain has answered (or failed)
+    in this run.
+
+    ``history`` holds the statuses painted from the store at start: they describe an earlier
+    run, so a source whose status is still that very object has not been heard from yet (a
+    stored "failing" from last night's outage is not this run's answer).
+    """
     state = engine.state
-    if not state.statuses:
+    past = history or {}
+    fresh = {k: v for k, v in state.statuses.items() if past.get(k) is not v}
+    if not fresh:
         return False
     for kind, chain in engine.config.failover.items():
         if kind in state.serving:
             continue
         enabled = [s for s in chain if engine.config.source(s).enabled]
-        if any(state.statuses.get(s) is None or state.statuses[s].state not in _SETTLED for s in enabled):
+        if any(fresh.get(s) is None or fresh[s].state not in _SETTLED for s in enabled):
             return False
     return all(t in state.tickers for t in engine.watchlist) or not state.tickers
+
+
+def delivered_this_run(engine: Engine, history: Mapping[str, SourceStatus]) -> bool:
+    """Whether any source (other than the local store and recorder) answered with data in this
+    run: stored history painted at start does not count."""
+    return any(
+        status.state is SourceState.OK and history.get(name) is not status and name not in LOCAL_SOURCES
+        for name, status in engine.state.statuses.items()
+    )
 
 
 def json_text(doc: object) -> str:
@@ -68,37 +86,82 @@ def json_text(doc: object) -> str:
 def run_once(args: argparse.Namespace, loaded: LoadedConfig) -> int:
     """Print one snapshot (JSON or text); exit 0, or 3 when no source delivered data."""
     engine = build_engine(args, loaded, headless=True)
+    history: dict[str, SourceStatus] = {}
     if engine.replay is not None:
         engine.replay_to_end()
+        _say_skipped(engine)
     else:
         engine.load_history()
+        history = dict(engine.state.statuses)
         from crashtui.engine import run_until
 
-        asyncio.run(run_until(engine, lambda: settled(engine), args.deadline))
+        asyncio.run(run_until(engine, lambda: settled(engine, history), args.deadline))
     analysis = engine.analysis()
     snapshot = engine.state.snapshot()
     if args.json:
         from crashtui.headless.document import build_document
 
         doc = build_document(
-            snapshot, analysis, header=engine.header, serving=snapshot.serving, radar=engine.radar()
+            snapshot,
+            analysis,
+            header=engine.header,
+            serving=snapshot.serving,
+            radar=engine.radar(),
+            bad_lines=engine.replay.bad_lines if engine.replay is not None else 0,
         )
         sys.stdout.write(json_text(doc) + "\n")
     else:
-        sys.stdout.write(text_summary(engine, analysis) + "\n")
+        sys.stdout.write(text_summary(engine, analysis, history) + "\n")
+    if engine.replay is None and engine.feed_label == "direct":
+        # Live: stored history painted at start is shown (with its age) but is not an answer.
+        return 0 if delivered_this_run(engine, history) else EXIT_NO_DATA
     return 0 if engine.any_data() else EXIT_NO_DATA
 
 
-def text_summary(engine: Engine, analysis: MarketAnalysis) -> str:
-    """A compact plain-text summary for cron, mail or a login banner."""
+def _stale_candles(symbol: str, snap: Snapshot) -> list[str]:
+    """``1h candles stale: closed 3 h ago`` for each candle series too old to pass as current."""
+    from crashtui.analysis.freshness import candle_freshness, describe
+
+    out = []
+    for interval in Interval:
+        verdict = candle_freshness(snap.candles.get((symbol, interval), ()), interval, snap.generated_ms)
+        if verdict is not None and verdict.stale:
+            out.append(f"{interval.value} candles {describe(verdict, 'closed')}")
+    return out
+
+
+def _say_skipped(engine: Engine) -> None:
+    """One stderr line when the recording had malformed lines (skipped, never fatal)."""
+    replay = engine.replay
+    source = replay.source if replay is not None else None
+    skipped = int(getattr(source, "skipped", 0) or 0)
+    if skipped:
+        first = plain(str(getattr(source, "first_skipped", "") or ""), 160)
+        where = plain(str(getattr(source, "path", "the recording")))
+        print(f"crashtui: {where}: skipped {skipped} malformed lines ({first})", file=sys.stderr)
+
+
+def text_summary(
+    engine: Engine, analysis: MarketAnalysis, history: Mapping[str, SourceStatus] | None = None
+) -> str:
+    """A compact plain-text summary for cron, mail or a login banner (``history``: the stored
+    statuses painted at start, to tell stored data from this run's answers)."""
     snap = engine.state.snapshot()
     lines = []
     head = f"crashtui {iso_utc(snap.generated_ms)[:16]}Z"
     if engine.header is not None:
         kind = "scenario, not live data" if engine.header.scenario else "recording"
+        bad = engine.replay.bad_lines if engine.replay is not None else 0
+        if bad:
+            kind += f", {bad} bad line{'s' if bad != 1 else ''} skipped"
         head += f"  REPLAY {plain(engine.header.label)} ({kind})"
     g = analysis.gauge
-    head += f"  crash gauge {g.score:.0f}/100 {g.label}" if g.score is not None else "  crash gauge: no data"
+    if g.score is None:
+        head += "  crash gauge: no data"
+    elif not g.sufficient:
+        head += f"  crash gauge {g.label} {g.coverage_text}"
+    else:
+        head += f"  crash gauge {g.score:.0f}/100 {g.label}"
     lines.append(head)
     for item in analysis.symbols:
         ticker = snap.tickers.get(item.symbol)
@@ -115,6 +178,7 @@ def text_summary(engine: Engine, analysis: MarketAnalysis) -> str:
                 parts.append(f"support {fmt_price(s.level)} ({s.distance_pct:+.1f}%)")
             if item.summary.badge_text:
                 parts.append(item.summary.badge_text)
+        parts.extend(_stale_candles(item.symbol, snap))
         lines.append("  ".join(parts))
     day = analysis.liquidations.window("24h")
     if day is not None and day.total.count:
@@ -132,7 +196,12 @@ def text_summary(engine: Engine, analysis: MarketAnalysis) -> str:
         wtd = t.week_to_date.net_usd_m
         streak = f"streak {t.streak.days}d {t.streak.direction}" if t.streak.days else ""
         wtd_text = f"wtd {wtd:+,.0f}" if wtd is not None else "wtd n/a"
-        lines.append(f"ETF {etf.asset} last {t.latest_usd_m:+,.1f} US$m · {wtd_text} · {streak}".rstrip(" ·"))
+        latest = iso_utc(t.latest_day_ms)[5:10] if t.latest_day_ms is not None else "?"
+        lines.append(
+            f"ETF {etf.asset} last ({latest}) {t.latest_usd_m:+,.1f} US$m · {wtd_text} · {streak}".rstrip(
+                " ·"
+            )
+        )
     fear = []
     for index, label in (("crypto", "Crypto F&G"), ("stocks", "Stocks F&G")):
         readings = snap.fear.get(index, ())
@@ -151,12 +220,14 @@ def text_summary(engine: Engine, analysis: MarketAnalysis) -> str:
             lines.append(
                 "No data from any source (no network?). The offline demo: crashtui --replay feb-2026"
             )
+    elif history is not None and engine.feed_label == "direct" and not delivered_this_run(engine, history):
+        lines.append("No source answered in this run: the figures above are stored history.")
     return "\n".join(lines)
 
 
 def _sources_line(statuses: Any, shown: int = 3) -> str:
     """``Sources: N ok · M failing: a: why · b: why · +K more`` (one line)."""
-    ok = [s for s in statuses.values() if s.state is SourceState.OK]
+    ok = [s for s in statuses.values() if s.state is SourceState.OK and s.source not in LOCAL_SOURCES]
     bad = sorted(
         (s for s in statuses.values() if s.state in (SourceState.FAILING, SourceState.BLOCKED)),
         key=lambda s: (s.state is not SourceState.BLOCKED, s.source),

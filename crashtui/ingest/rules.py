@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from crashtui.model import (
+    ETF_PERIODS,
     BookStats,
     BorrowRate,
     Candle,
@@ -38,6 +39,8 @@ from crashtui.model import (
     Liquidation,
     LongShortRatio,
     MacroObservation,
+    MarketGlobal,
+    MarketMovers,
     OpenInterestPoint,
     TakerVolume,
     Ticker,
@@ -185,6 +188,29 @@ def _funding_point(item: FundingPoint) -> str | None:
     return _range(f"{item.symbol} {item.venue} funding", item.rate_8h, -MAX_FUNDING_8H, MAX_FUNDING_8H)
 
 
+MAX_MARKET_CAP_USD = 1e14  # all crypto was ~$4.4T at its 2025 peak; $100T is not a slip of the market
+MAX_DAY_CHANGE_PCT = 100_000.0  # a listing day can do +5,000%; a million percent is a broken row
+
+
+def _movers(item: MarketMovers) -> str | None:
+    moves = (*item.gainers, *item.losers)
+    return _first(
+        _name(f"{item.source} mover", [m.pair for m in moves]),
+        *(_prices(m.pair, [("price", m.price)]) for m in moves),
+        *(_range(f"{m.pair} 24 h change %", m.change_24h_pct, -100.0, MAX_DAY_CHANGE_PCT) for m in moves),
+        *(_amount(f"{m.pair} 24 h volume (USD)", m.quote_volume_usd, MAX_TURNOVER_USD) for m in moves),
+    )
+
+
+def _market(item: MarketGlobal) -> str | None:
+    return _first(
+        _amount("total crypto market cap (USD)", item.total_market_cap_usd, MAX_MARKET_CAP_USD),
+        _range("market cap 24 h change %", item.market_cap_change_24h_pct, -100.0, 1000.0),
+        _range("BTC dominance %", item.btc_dominance_pct, 0.0, 100.0),
+        _range("ETH dominance %", item.eth_dominance_pct, 0.0, 100.0),
+    )
+
+
 def _unprintable(label: str, texts: Iterable[str]) -> str | None:
     """Provider strings shown as names (instruments, funds, classifications) must be plain
     printable text: an escape sequence in one is an attack on the terminal, not a name."""
@@ -201,6 +227,8 @@ def _fear(item: FearGreedReading) -> str | None:
 
 
 def _etf(item: EtfFlow) -> str | None:
+    if item.period not in ETF_PERIODS:
+        return f"{item.asset} ETF figure covers an unknown period {str(item.period)[:12]!r}"
     return _first(
         _range(f"{item.asset} ETF flow (US$m)", item.total_usd_m, -MAX_ETF_FLOW_USD_M, MAX_ETF_FLOW_USD_M),
         _name(f"{item.asset} ETF fund", [f.ticker for f in item.funds]),
@@ -250,6 +278,8 @@ _CHECKS: dict[type, Callable[[Any], str | None]] = {
     EtfFlow: _etf,
     BorrowRate: _borrow,
     MacroObservation: observation_problem,
+    MarketMovers: _movers,
+    MarketGlobal: _market,
     OpenInterestPoint: _open_interest,
     TakerVolume: _taker,
     LongShortRatio: _long_short,

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from operator import attrgetter
 from typing import Any
 
+from crashtui.analysis.days import us_trading_day_ms
 from crashtui.model import (
     BookStats,
     BorrowRate,
@@ -26,6 +27,8 @@ from crashtui.model import (
     Liquidation,
     LongShortRatio,
     MacroObservation,
+    MarketGlobal,
+    MarketMovers,
     OpenInterestPoint,
     TakerVolume,
     Ticker,
@@ -45,10 +48,11 @@ MAX_AGE_MS: dict[type, int] = {
     Liquidation: 48 * HOUR_MS,  # the OKX REST backfill reaches 24 h back
     BookStats: HOUR_MS,
     FundingSnapshot: 2 * DAY_MS,
+    MarketMovers: HOUR_MS,
+    MarketGlobal: DAY_MS,  # CoinGecko refreshes /global every few minutes; a day old is broken
 }
 # A stamp in another unit, and what turns it into ms.
 _UNITS = (("seconds", 1000.0), ("µs", 1e-3), ("ns", 1e-6))
-US_EASTERN_OFFSET_H = -5  # the ETF trading day is the New York day; EST is the earlier of EST/EDT
 
 
 _TIME_FIELD: dict[type, Callable[[Any], Any]] = {
@@ -68,6 +72,8 @@ _TIME_FIELD: dict[type, Callable[[Any], Any]] = {
             TakerVolume,
             LongShortRatio,
             FundingPoint,
+            MarketMovers,
+            MarketGlobal,
         )
     },
 }
@@ -117,13 +123,6 @@ def _etf_day_problem(flow: EtfFlow, now_ms: int) -> str | None:
     if flow.day_ms < EARLIEST_MS:
         return f"ETF day {flow.day_ms} is before 2009 (a unit slip?)"
     return None
-
-
-def us_trading_day_ms(now_ms: int) -> int:
-    """00:00 UTC of the New York calendar day at ``now_ms`` (EST, the conservative offset)."""
-    local = datetime.fromtimestamp(now_ms / 1000, tz=timezone.utc) + timedelta(hours=US_EASTERN_OFFSET_H)
-    day = datetime(local.year, local.month, local.day, tzinfo=timezone.utc)
-    return int(day.timestamp() * 1000)
 
 
 def _iso_day(day_ms: int) -> str:

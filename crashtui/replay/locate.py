@@ -20,12 +20,16 @@ def bundled_scenarios() -> list[str]:
 
 
 def locate_recording(name_or_path: str) -> Path:
-    """A bundled scenario by name (``feb-2026``), else an existing file path."""
+    """A bundled scenario by name (``feb-2026``), else an existing file path that holds at least
+    one readable payload (RecordingError otherwise)."""
     bundled = bundled_dir("scenarios") / f"{name_or_path}{SUFFIX}"
     if "/" not in name_or_path and bundled.is_file():
         return bundled
     path = Path(name_or_path).expanduser()
     if path.is_file():
+        from crashtui.replay.recording import check_playable
+
+        check_playable(path)  # an empty or unreadable file: one line now, not 1970 on screen
         return path
     names = ", ".join(bundled_scenarios()) or "none"
     raise RecordingNotFound(

@@ -22,6 +22,10 @@ from crashtui.model import RawPayload
 
 CLOCK_TICK_S = 0.5  # how often (real time) the replay clock advances while paced
 CHUNK = 500  # payloads applied between yields to the event loop (~15 ms)
+# At max, payloads are applied in slices of about this long (real time) between yields, a few
+# at a time: the screen and the keys get a turn every slice however heavy the payloads are.
+MAX_SLICE_S = 0.012
+MAX_STEP = 25
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,16 +201,23 @@ class Player:
                 last_real = self._monotonic()
                 continue
             if self.speed is None:
-                target = self.end_ms
-            else:
-                self._wake.clear()
-                with contextlib.suppress(asyncio.TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=CLOCK_TICK_S)
-                now_real = self._monotonic()
-                if self.paused:
-                    continue
-                target = min(self.end_ms, self.clock_ms + int((now_real - last_real) * 1000 * self.speed))
-                last_real = now_real
+                # max: as fast as the owner follows. One time slice per loop turn, so the
+                # dashboard's refresh repaints what was applied meanwhile (many changes, one
+                # repaint), and a pause or a new speed takes effect within a slice.
+                deadline = self._monotonic() + MAX_SLICE_S
+                while not self._apply_until(self.end_ms, limit=MAX_STEP) and self._monotonic() < deadline:
+                    pass
+                await asyncio.sleep(0)
+                last_real = self._monotonic()
+                continue
+            self._wake.clear()
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=CLOCK_TICK_S)
+            now_real = self._monotonic()
+            if self.paused:
+                continue
+            target = min(self.end_ms, self.clock_ms + int((now_real - last_real) * 1000 * self.speed))
+            last_real = now_real
             await self._advance(max(target, self.clock_ms))
             await asyncio.sleep(0)
 

@@ -8,6 +8,8 @@ reader accepts a file cut off mid-stream and returns every complete line before 
 from __future__ import annotations
 
 import base64
+import contextlib
+import errno
 import gzip
 import json
 import queue
@@ -15,7 +17,7 @@ import re
 import threading
 import time
 import zlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -28,6 +30,10 @@ FORMAT = "crashtui-recording"
 VERSION = 1
 _SECRET_PARAM = re.compile(r"(key|token|secret|signature|auth|password)", re.IGNORECASE)
 _STOP = object()
+# A payload's receive time drives the replay clock: one outside these bounds (negative, the
+# year 30,000) is a malformed line, skipped, never the clock.
+_EARLIEST_T_MS = 0
+_LATEST_T_MS = 4_102_444_800_000  # 2100-01-01
 
 
 class RecordingError(Exception):
@@ -95,10 +101,13 @@ def decode_payload(line: str) -> RawPayload:
             raise TypeError("params")
         if not all(type(v) is str for v in params.values()):
             params = {str(k): str(v) for k, v in params.items()}
+        received_ms = int(record["t"])
+        if not _EARLIEST_T_MS <= received_ms <= _LATEST_T_MS:
+            raise ValueError(f"receive time {received_ms} is not epoch ms between 1970 and 2100")
         return RawPayload(
             source=str(record["src"]),
             endpoint=str(record["ep"]),
-            received_ms=int(record["t"]),
+            received_ms=received_ms,
             body=body,
             params=MappingProxyType(params),
             status=int(record.get("st", 200)),
@@ -108,36 +117,158 @@ def decode_payload(line: str) -> RawPayload:
         raise RecordingError(f"malformed payload line: {type(exc).__name__}: {exc}") from None
 
 
-class RecordingWriter:
-    """Appends payloads to a recording from a background thread."""
+@dataclass(frozen=True, slots=True)
+class RecorderHealth:
+    """What the recorder is doing, for ``record``'s progress line and the ``recorder`` status.
 
-    def __init__(self, path: Path, header: RecordingHeader, *, flush_interval_s: float = 1.0) -> None:
+    ``written`` payloads are on disk (readable after a crash); ``waiting`` were received and
+    are not yet on disk (the disk refuses them, or the next flush is due); ``dropped`` were
+    given up on (the buffer held for a full disk was at its cap); ``error`` is why writing
+    fails now, None while it works.
+    """
+
+    written: int = 0
+    waiting: int = 0
+    dropped: int = 0
+    error: str | None = None
+    since_ms: int | None = None
+    dropped_why: str | None = None
+
+    @property
+    def failing(self) -> bool:
+        """Whether the last write failed."""
+        return self.error is not None
+
+
+class RecordingWriter:
+    """Appends payloads to a recording from a background thread.
+
+    Compressed bytes go through a buffer of their own to an unbuffered file, so a write the
+    disk refuses (full, I/O error) loses nothing: the buffer is kept and written again with
+    backoff, and the gzip stream stays whole. Up to ``max_buffer_bytes`` of compressed data
+    wait for space; payloads beyond that are dropped and counted. :meth:`health` says which.
+    Opening the file raises ``OSError`` (the caller says so in one line).
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        header: RecordingHeader,
+        *,
+        flush_interval_s: float = 1.0,
+        max_buffer_bytes: int = 64 * 2**20,
+        retry_s: tuple[float, float] = (1.0, 30.0),
+        opener: Callable[[Path], IO[bytes]] | None = None,
+    ) -> None:
         self.path = path
         self._flush_interval_s = flush_interval_s
+        self._max_buffer_bytes = max_buffer_bytes
+        self._retry_s = retry_s
         self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._raw: IO[bytes] = path.open("wb")
-        self._gz = gzip.GzipFile(fileobj=self._raw, mode="wb", compresslevel=6)
-        self._write_line(json.dumps(header.to_json(), separators=(",", ":")))
+        self._raw: IO[bytes] = opener(path) if opener is not None else path.open("wb", buffering=0)
+        self._comp = zlib.compressobj(6, zlib.DEFLATED, 16 + zlib.MAX_WBITS)  # a gzip stream
+        self._out = bytearray()  # compressed bytes not yet accepted by the file
+        self._fed = 0  # payloads handed to the compressor
+        self.count = 0  # payloads on disk (as of the last sync-flush the file took whole)
+        self._dropped = 0
+        self._dropped_why: str | None = None
+        self._error: str | None = None
+        self._since_ms: int | None = None
+        self._failures = 0
+        self._retry_at = 0.0
+        self._lock = threading.Lock()
+        self._compress(json.dumps(header.to_json(), separators=(",", ":")))
         self._sync()
-        self.count = 0
         self._closed = False
         self._thread = threading.Thread(target=self._run, name="crashtui-recorder", daemon=True)
         self._thread.start()
 
     def __call__(self, payload: RawPayload) -> None:
-        """RawSink: queue one payload (never blocks)."""
-        if not self._closed:
+        """RawSink: queue one payload (never blocks, never raises)."""
+        if self._closed:
+            return
+        if self._thread.is_alive():
             self._queue.put(payload)
+        else:  # the writer stopped (its health says why): count, do not pile up
+            self._drop(1, self._error or "the recorder stopped")
 
-    def _write_line(self, line: str) -> None:
-        self._gz.write(line.encode("utf-8") + b"\n")
+    def health(self) -> RecorderHealth:
+        """What the recorder is doing now (thread-safe)."""
+        with self._lock:
+            return RecorderHealth(
+                written=self.count,
+                waiting=self._fed - self.count + self._queue.qsize(),
+                dropped=self._dropped,
+                error=self._error,
+                since_ms=self._since_ms,
+                dropped_why=self._dropped_why,
+            )
 
-    def _sync(self) -> None:
-        self._gz.flush(zlib.Z_SYNC_FLUSH)
-        self._raw.flush()
+    def _drop(self, n: int, why: str) -> None:
+        with self._lock:
+            self._dropped += n
+            self._dropped_why = why
+
+    def _compress(self, line: str) -> None:
+        self._out += self._comp.compress(line.encode("utf-8") + b"\n")
+
+    def _take(self, payload: RawPayload) -> None:
+        if len(self._out) >= self._max_buffer_bytes:
+            self._drop(1, self._error or "the write buffer is full")
+            return
+        try:
+            line = encode_payload(payload)
+        except Exception as exc:  # one payload that cannot be encoded costs only itself
+            self._drop(1, f"cannot encode a payload: {type(exc).__name__}: {exc}")
+            return
+        self._compress(line)
+        with self._lock:
+            self._fed += 1
+
+    def _sync(self, mode: int = zlib.Z_SYNC_FLUSH) -> bool:
+        """Flush the compressor and hand the file everything buffered; True when it all went.
+        Payloads count as written once a sync point containing them is on disk."""
+        fed = self._fed
+        self._out += self._comp.flush(mode)
+        return self._drain(fed)
+
+    def _drain(self, fed: int) -> bool:
+        try:
+            while self._out:
+                n = self._raw.write(self._out)
+                if not n:
+                    raise OSError(errno.ENOSPC, "the file took no bytes")
+                del self._out[:n]
+            self._raw.flush()
+        except OSError as exc:
+            self._failed(f"writing failed: {exc.strerror or exc}")
+            return False
+        with self._lock:
+            self.count = fed
+            self._error = None
+            self._since_ms = None
+        self._failures = 0
+        return True
+
+    def _failed(self, reason: str) -> None:
+        with self._lock:
+            if self._error is None:
+                self._since_ms = int(time.time() * 1000)
+            self._error = reason
+        self._failures += 1
+        delay = min(self._retry_s[1], self._retry_s[0] * 2 ** min(self._failures - 1, 10))
+        self._retry_at = time.monotonic() + delay
 
     def _run(self) -> None:
+        try:
+            self._loop()
+        except Exception as exc:  # never die silently: the health says the recorder stopped
+            with self._lock:
+                self._error = f"recorder stopped: {type(exc).__name__}: {exc}"
+                self._since_ms = int(time.time() * 1000)
+
+    def _loop(self) -> None:
         last_flush = time.monotonic()
         dirty = False
         while True:
@@ -148,16 +279,26 @@ class RecordingWriter:
             if item is _STOP:
                 break
             if isinstance(item, RawPayload):
-                self._write_line(encode_payload(item))
-                self.count += 1
+                self._take(item)
                 dirty = True
-            if dirty and time.monotonic() - last_flush >= self._flush_interval_s:
+            now = time.monotonic()
+            if self._failures:
+                if now >= self._retry_at:
+                    if dirty:
+                        self._sync()
+                    else:
+                        self._drain(self._fed)
+                    dirty = False
+                    last_flush = now
+            elif dirty and now - last_flush >= self._flush_interval_s:
                 self._sync()
-                last_flush = time.monotonic()
+                last_flush = now
                 dirty = False
 
     def close(self) -> None:
-        """Write what is queued, finish the gzip stream and close the file."""
+        """Write what is queued, finish the gzip stream and close the file (one last attempt
+        if the disk is refusing writes: what it still refuses is lost, and :meth:`health`
+        says how much)."""
         if self._closed:
             return
         self._closed = True
@@ -169,10 +310,15 @@ class RecordingWriter:
             except queue.Empty:
                 break
             if isinstance(item, RawPayload):
-                self._write_line(encode_payload(item))
-                self.count += 1
-        self._gz.close()
-        self._raw.close()
+                self._take(item)
+        finished = self._sync(zlib.Z_FINISH)
+        with contextlib.suppress(OSError):
+            self._raw.close()
+        if not finished:
+            lost = self._fed - self.count
+            with self._lock:
+                self._fed = self.count
+            self._drop(lost, self._error or "the disk refused them")
 
 
 def write_recording(path: Path, header: RecordingHeader, payloads: Iterable[RawPayload]) -> int:
@@ -187,12 +333,34 @@ def write_recording(path: Path, header: RecordingHeader, payloads: Iterable[RawP
     return count
 
 
-_CHUNK = 1 << 16
+_CHUNK = 1 << 16  # compressed bytes read at a time
+_OUT_CHUNK = 1 << 20  # most decompressed bytes produced per step (a gzip bomb stays bounded)
+MAX_LINE_BYTES = 64 * 2**20  # a recorded body is at most [net] max_body_mb (32 MB) as JSON text
+SORT_RUN_BYTES = 32 * 2**20  # payload lines held in memory while sorting an out-of-order file
 _TIME_PREFIX = re.compile(rb'^\{"t":(\d+),')
 
 
-def _raw_lines(path: Path) -> Iterator[bytes]:
-    """Complete lines of a gzip file, streamed; stops quietly at a truncated end."""
+@dataclass(slots=True)
+class Skipped:
+    """Malformed payload lines passed over in one read (mutable tally, not a model)."""
+
+    count: int = 0
+    first: str | None = None
+
+    def add(self, line_no: int, reason: str) -> None:
+        """Count one skipped line (the first one's reason is kept for the message)."""
+        self.count += 1
+        if self.first is None:
+            self.first = f"line {line_no}: {reason}"
+
+
+def _raw_lines(path: Path, max_line: int = MAX_LINE_BYTES) -> Iterator[bytes]:
+    """Complete lines of a gzip file, streamed; stops quietly at a truncated end.
+
+    Memory stays bounded whatever the file holds: decompression runs in steps of at most
+    1 MiB of output, and a line longer than ``max_line`` (no recording crashtui writes has
+    one; a gzip bomb does) refuses the file with a one-line reason.
+    """
     try:
         fh = path.open("rb")
     except OSError as exc:
@@ -202,19 +370,40 @@ def _raw_lines(path: Path) -> Iterator[bytes]:
             raise RecordingError(f"{path}: not a gzip-compressed recording")
         fh.seek(0)
         decomp = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        pending = b""
-        while True:
-            chunk = fh.read(_CHUNK)
-            if not chunk:
+        parts: list[bytes] = []
+        held = 0
+        line_no = 0
+        while not decomp.eof:
+            data = decomp.unconsumed_tail or fh.read(_CHUNK)
+            if not data:
                 break
             try:
-                pending += decomp.decompress(chunk)
+                out = decomp.decompress(data, _OUT_CHUNK)
             except zlib.error as exc:
                 raise RecordingError(f"{path}: corrupt recording: {exc}") from None
-            *complete, pending = pending.split(b"\n")
-            yield from complete
-            if decomp.eof:  # one gzip member; anything after it is not ours
-                break
+            start = 0
+            while True:
+                end = out.find(b"\n", start)
+                if end < 0:
+                    break
+                if parts:
+                    parts.append(out[start:end])
+                    line = b"".join(parts)
+                    parts, held = [], 0
+                else:
+                    line = out[start:end]
+                line_no += 1
+                yield line
+                start = end + 1
+            if start < len(out):
+                parts.append(out[start:])
+                held += len(out) - start
+                if held > max_line:
+                    raise RecordingError(
+                        f"{path}: line {line_no + 1} is over {max_line // 2**20} MiB decompressed; "
+                        "not a recording crashtui wrote (a gzip bomb?)"
+                    )
+        # (one gzip member; anything after it is not ours)
 
 
 def _lines(path: Path) -> Iterator[str]:
@@ -230,20 +419,25 @@ def _parse_header(path: Path, lines: Iterator[str]) -> RecordingHeader:
         raise RecordingError(f"{path}: empty or unreadable recording header") from None
     if not isinstance(first, dict) or first.get("format") != FORMAT:
         raise RecordingError(f"{path}: not a crashtui recording (no '{FORMAT}' header)")
-    if int(first.get("version", 0)) > VERSION:
-        raise RecordingError(f"{path}: recording version {first.get('version')} is newer than this crashtui")
-    return RecordingHeader(
-        created_ms=int(first.get("created_ms", 0)),
-        label=str(first.get("label", path.name)),
-        scenario=bool(first.get("scenario", False)),
-        note=str(first.get("note", "")),
-        watchlist=tuple(str(s) for s in first.get("watchlist") or ()),
-        pinned_zones={
-            str(k): tuple(float(x) for x in v) for k, v in (first.get("pinned_zones") or {}).items()
-        },
-        start_ms=first.get("start_ms"),
-        end_ms=first.get("end_ms"),
-    )
+    try:
+        if int(first.get("version", 0)) > VERSION:
+            raise RecordingError(
+                f"{path}: recording version {first.get('version')} is newer than this crashtui"
+            )
+        return RecordingHeader(
+            created_ms=int(first.get("created_ms", 0)),
+            label=str(first.get("label", path.name)),
+            scenario=bool(first.get("scenario", False)),
+            note=str(first.get("note", "")),
+            watchlist=tuple(str(s) for s in first.get("watchlist") or ()),
+            pinned_zones={
+                str(k): tuple(float(x) for x in v) for k, v in (first.get("pinned_zones") or {}).items()
+            },
+            start_ms=first.get("start_ms"),
+            end_ms=first.get("end_ms"),
+        )
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise RecordingError(f"{path}: malformed recording header: {exc}") from None
 
 
 def read_header(path: Path) -> RecordingHeader:
@@ -251,20 +445,31 @@ def read_header(path: Path) -> RecordingHeader:
     return _parse_header(path, _lines(path))
 
 
-def iter_payloads(path: Path) -> Iterator[RawPayload]:
-    """Payloads in file order, streamed (memory stays flat whatever the file's size)."""
+def _decoded(lines: Iterable[str], skipped: Skipped | None, first_line_no: int = 2) -> Iterator[RawPayload]:
+    """Payloads of payload lines; a malformed line is skipped and counted (never fatal)."""
+    for line_no, line in enumerate(lines, first_line_no):
+        if not line.strip():
+            continue
+        try:
+            yield decode_payload(line)
+        except RecordingError as exc:
+            if skipped is not None:
+                skipped.add(line_no, str(exc))
+
+
+def iter_payloads(path: Path, skipped: Skipped | None = None) -> Iterator[RawPayload]:
+    """Payloads in file order, streamed (memory stays flat whatever the file's size);
+    malformed lines are skipped and counted in ``skipped``."""
     lines = _lines(path)
     _parse_header(path, lines)
-    for line in lines:
-        if line.strip():
-            yield decode_payload(line)
+    yield from _decoded(lines, skipped)
 
 
-def read_recording(path: Path) -> tuple[RecordingHeader, list[RawPayload]]:
-    """Read a whole recording (header, payloads ordered by receive time)."""
+def read_recording(path: Path, skipped: Skipped | None = None) -> tuple[RecordingHeader, list[RawPayload]]:
+    """Read a whole recording (header, payloads ordered by receive time) into memory."""
     lines = _lines(path)
     header = _parse_header(path, lines)
-    payloads = [decode_payload(line) for line in lines if line.strip()]
+    payloads = list(_decoded(lines, skipped))
     payloads.sort(key=lambda p: p.received_ms)
     return header, payloads
 
@@ -277,6 +482,16 @@ class RecordingScan:
     last_ms: int | None
     count: int
     ordered: bool
+    skipped: int = 0
+    first_skipped: str | None = None
+
+
+def _line_time(line: bytes) -> int:
+    """A payload line's ``t`` (cheaply from its prefix); raises RecordingError if malformed."""
+    match = _TIME_PREFIX.match(line)
+    if match is not None and _EARLIEST_T_MS <= int(match[1]) <= _LATEST_T_MS:
+        return int(match[1])
+    return decode_payload(line.decode("utf-8", errors="replace")).received_ms
 
 
 def scan_recording(path: Path) -> RecordingScan:
@@ -284,42 +499,159 @@ def scan_recording(path: Path) -> RecordingScan:
     first = last = None
     count = 0
     ordered = True
+    skipped = Skipped()
     lines = _raw_lines(path)
     next(lines, None)  # header
-    for line in lines:
-        match = _TIME_PREFIX.match(line)
-        if match is None:
-            if not line.strip():
-                continue
-            t = decode_payload(line.decode("utf-8", errors="replace")).received_ms
-        else:
-            t = int(match[1])
+    for line_no, line in enumerate(lines, 2):
+        if not line.strip():
+            continue
+        try:
+            t = _line_time(line)
+        except RecordingError as exc:
+            skipped.add(line_no, str(exc))
+            continue
         if last is not None and t < last:
             ordered = False
         first = t if first is None else min(first, t)
         last = t if last is None else max(last, t)
         count += 1
-    return RecordingScan(first, last, count, ordered)
+    return RecordingScan(first, last, count, ordered, skipped.count, skipped.first)
+
+
+def check_playable(path: Path) -> RecordingHeader:
+    """The header of a recording that has something to play; RecordingError (one line)
+    otherwise: an empty recording would replay an empty screen at 1970-01-01."""
+    lines = _lines(path)
+    header = _parse_header(path, lines)
+    skipped = Skipped()
+    for _ in _decoded(lines, skipped):
+        return header
+    if skipped.count:
+        raise RecordingError(
+            f"{path}: no readable payload ({skipped.count} malformed lines; {skipped.first})"
+        )
+    raise RecordingError(f"{path}: the recording holds no payloads (nothing was recorded)")
+
+
+def _sort_to_file(path: Path, run_bytes: int) -> Path:
+    """An out-of-order recording's payload lines sorted by ``t`` (file order kept for equal
+    times) into a temporary plain JSON Lines file, holding at most ``run_bytes`` of lines in
+    memory: sorted runs go to temporary files, then are merged."""
+    import heapq
+    import os
+    import tempfile
+
+    def write_run(buf: list[tuple[int, int, bytes]]) -> Path:
+        buf.sort(key=lambda r: (r[0], r[1]))
+        fd, name = tempfile.mkstemp(prefix="crashtui-run-", suffix=".txt")
+        with os.fdopen(fd, "wb") as fh:
+            for t, seq, line in buf:
+                fh.write(b"%d %d %s\n" % (t, seq, line))
+        return Path(name)
+
+    def read_run(run: Path) -> Iterator[tuple[int, int, bytes]]:
+        with run.open("rb") as fh:
+            for row in fh:
+                t, seq, line = row.rstrip(b"\n").split(b" ", 2)
+                yield int(t), int(seq), line
+
+    runs: list[Path] = []
+    try:
+        buf: list[tuple[int, int, bytes]] = []
+        size = 0
+        lines = _raw_lines(path)
+        next(lines, None)  # header
+        for seq, line in enumerate(lines):
+            if not line.strip():
+                continue
+            try:
+                t = _line_time(line)
+            except RecordingError:
+                continue  # counted by the scan
+            buf.append((t, seq, line))
+            size += len(line) + 64
+            if size >= run_bytes:
+                runs.append(write_run(buf))
+                buf, size = [], 0
+        runs.append(write_run(buf))
+        fd, name = tempfile.mkstemp(prefix="crashtui-sorted-", suffix=".jsonl")
+        with os.fdopen(fd, "wb") as out:
+            for _t, _seq, line in heapq.merge(*(read_run(r) for r in runs)):
+                out.write(line + b"\n")
+        return Path(name)
+    finally:
+        for run in runs:
+            run.unlink(missing_ok=True)
+
+
+def _plain_lines(path: Path) -> Iterator[str]:
+    with path.open("rb") as fh:
+        for line in fh:
+            yield line.rstrip(b"\n").decode("utf-8", errors="replace")
 
 
 class RecordingSource:
     """A recording to replay, iterable any number of times in receive-time order.
 
     A recording written in time order (what ``record`` and the scenario builder write) is
-    streamed from disk on every pass, so a replay holds no payloads in memory; one that is
-    not in order is read and sorted once and kept.
+    streamed from disk on every pass, so a replay holds no payloads in memory. One that is
+    not in order is sorted once through temporary files (at most ``SORT_RUN_BYTES`` of lines
+    in memory) and then streamed from the sorted copy, deleted with the source. Malformed
+    lines are skipped and counted (:attr:`skipped`, :attr:`first_skipped`).
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, sort_run_bytes: int = SORT_RUN_BYTES) -> None:
+        import weakref
+
         self.path = path
         self.header = read_header(path)
         scan = scan_recording(path)
         self.first_ms = scan.first_ms
         self.last_ms = scan.last_ms
         self.count = scan.count
-        self._sorted: list[RawPayload] | None = None if scan.ordered else read_recording(path)[1]
+        self.ordered = scan.ordered
+        self.skipped = self._scan_skipped = scan.skipped
+        self.first_skipped = scan.first_skipped
+        if scan.count == 0:
+            what = f" ({scan.skipped} malformed lines; {scan.first_skipped})" if scan.skipped else ""
+            raise RecordingError(f"{path}: the recording holds no payloads{what}")
+        self._sorted: Path | None = None
+        if not scan.ordered:
+            try:
+                self._sorted = _sort_to_file(path, sort_run_bytes)
+            except OSError as exc:
+                raise RecordingError(
+                    f"{path}: cannot sort this out-of-order recording in the temporary directory: "
+                    f"{exc.strerror or exc}"
+                ) from None
+            weakref.finalize(self, self._sorted.unlink, missing_ok=True)
+
+    @property
+    def bad_lines(self) -> int:
+        """Malformed lines skipped so far (all of them once a pass has read the whole file)."""
+        return self.skipped
+
+    def _tally(self) -> Skipped:
+        # The sorted copy no longer holds the lines the scan could not time: count them in.
+        return _SourceTally(self, self._scan_skipped if self._sorted is not None else 0)
 
     def __iter__(self) -> Iterator[RawPayload]:
         if self._sorted is not None:
-            return iter(self._sorted)
-        return iter_payloads(self.path)
+            return _decoded(_plain_lines(self._sorted), self._tally())
+        return iter_payloads(self.path, self._tally())
+
+
+class _SourceTally(Skipped):
+    """Counts a pass's skipped lines into its source (the scan may not have seen them all:
+    it reads only each line's time)."""
+
+    def __init__(self, source: RecordingSource, base: int) -> None:
+        super().__init__(count=base)
+        self._source = source
+
+    def add(self, line_no: int, reason: str) -> None:
+        super().add(line_no, reason)
+        if self.count > self._source.skipped:
+            self._source.skipped = self.count
+            if self._source.first_skipped is None:
+                self._source.first_skipped = self.first

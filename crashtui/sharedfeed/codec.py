@@ -11,10 +11,35 @@ from dataclasses import asdict
 from typing import Any
 
 from crashtui.events import DataEvent, Event, HeldEvent, ServingEvent, StatusEvent
-from crashtui.model import Liquidation, SourceState, SourceStatus
+from crashtui.model import (
+    EtfFlow,
+    FundingPoint,
+    Liquidation,
+    LongShortRatio,
+    MarketGlobal,
+    MarketMovers,
+    OpenInterestPoint,
+    PairMove,
+    SourceState,
+    SourceStatus,
+    TakerVolume,
+)
 from crashtui.store.codec import TABLE_FOR_TYPE, TABLES, TableSpec
 
 _BY_NAME: dict[str, TableSpec] = {spec.name: spec for spec in TABLES}
+# Items the store keeps no table for (the radar's positioning series, the market strip) still
+# reach followers: as their fields by name, under the type's name.
+_PLAIN_TYPES: dict[str, type] = {
+    cls.__name__: cls
+    for cls in (OpenInterestPoint, TakerVolume, LongShortRatio, FundingPoint, MarketGlobal, MarketMovers)
+}
+
+
+def _plain_item(name: str, fields: dict[str, Any]) -> object:
+    if name == "MarketMovers":
+        for side in ("gainers", "losers"):
+            fields[side] = tuple(PairMove(**m) for m in fields[side])
+    return _PLAIN_TYPES[name](**fields)
 
 
 class FeedDecodeError(Exception):
@@ -25,12 +50,20 @@ def encode_event(event: Event) -> str | None:
     """JSON text for one event, or None for events that are not shared (replay clock)."""
     if isinstance(event, DataEvent):
         groups: dict[str, list[Any]] = {}
+        plain: dict[str, list[Any]] = {}
         for item in event.items:
             spec = TABLE_FOR_TYPE.get(type(item))
+            # the rows have no ETF period: a week's or a month's total would arrive as a day
+            if isinstance(item, EtfFlow) and item.period != "day":
+                continue
             if spec is not None:
                 groups.setdefault(spec.name, []).append(spec.to_row(item))
+            elif type(item).__name__ in _PLAIN_TYPES:
+                plain.setdefault(type(item).__name__, []).append(asdict(item))  # type: ignore[call-overload]
         body: dict[str, Any] = {"t": "data", "src": event.source, "kind": event.kind, "at": event.received_ms}
         body["rows"] = groups
+        if plain:
+            body["items"] = plain
         return json.dumps(body, separators=(",", ":"))
     if isinstance(event, StatusEvent):
         data = asdict(event.status)
@@ -59,6 +92,8 @@ def decode_event(text: str | bytes) -> Event:
             for table, rows in body["rows"].items():
                 spec = _BY_NAME[table]
                 items.extend(spec.from_row(tuple(row)) for row in rows)
+            for name, fields in body.get("items", {}).items():
+                items.extend(_plain_item(name, dict(f)) for f in fields)
             return DataEvent(str(body["src"]), str(body["kind"]), tuple(items), int(body["at"]))
         if kind == "status":
             data = dict(body["s"])

@@ -39,10 +39,13 @@ class StoreFeedReader:
         *,
         clock: Clock = SYSTEM_CLOCK,
         poll_s: float = 1.0,
+        history_sink: EventSink | None = None,
     ) -> None:
         self.path = path
         self.watchlist = tuple(watchlist)
         self.sink = sink
+        # Where the stored history goes (a pipeline's history path: gated as history, not re-sent).
+        self.history_sink = history_sink if history_sink is not None else sink
         self.clock = clock
         self.poll_s = poll_s
         self.seq = 0
@@ -58,7 +61,9 @@ class StoreFeedReader:
         with contextlib.closing(self._connect()) as conn:
             _, last = feed_log_bounds(conn)  # read before history: later events replay, none lost
             serving = read_meta(conn, SERVING_KEY)
-        events, statuses = load_events(self.path, self.watchlist, statuses_stale=False)
+        events, statuses = load_events(
+            self.path, self.watchlist, statuses_stale=False, now_ms=self.clock.now_ms()
+        )
         history: list[Event] = [*events, *(StatusEvent(s) for s in statuses)]
         try:
             chosen = json.loads(serving) if serving else {}
@@ -93,10 +98,15 @@ class StoreFeedReader:
             self.sink(event)
         self.messages += len(events)
 
+    def _paint(self, history: list[Event]) -> None:
+        for event in history:
+            self.history_sink(event)
+        self.messages += len(history)
+
     def catch_up(self) -> None:
         """Apply the stored history, then every logged event after it (synchronous)."""
         history, self.seq = self._read_history()
-        self._apply(history)
+        self._paint(history)
         self.poll_once()
 
     def poll_once(self) -> int:
@@ -143,7 +153,7 @@ class StoreFeedReader:
             try:
                 if need_history:
                     history, self.seq = await asyncio.to_thread(self._read_history)
-                    self._apply(history)
+                    self._paint(history)
                     need_history = False
                 events, heartbeat = await asyncio.to_thread(self._read_new)
                 if events is None:

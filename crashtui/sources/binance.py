@@ -30,6 +30,7 @@ from crashtui.sources.common import (
     param_symbols,
     parser,
 )
+from crashtui.sources.market_strip import parse_movers
 from crashtui.symbols import SymbolTable
 from crashtui.wire import Request
 
@@ -44,6 +45,7 @@ TAIL_LIMIT = 5
 # the 6000/min weight budget whatever the watchlist size (5000 levels would cost 250 each).
 DEPTH_STEPS = ((15, 1000, 50), (30, 500, 25), (10**9, 100, 5))
 KLINES_WEIGHT = 2
+MOVERS_WEIGHT = 80  # /ticker/24hr without a symbol
 BAND = 0.01
 
 
@@ -208,8 +210,19 @@ def depth_requests(ctx: PollContext) -> list[Request]:
     return out
 
 
+def movers_request(ctx: PollContext) -> Request:
+    """Every pair's 24 h mini ticker (no symbol: weight 80), for the market strip's movers."""
+    return Request(
+        source=ctx.source,
+        endpoint="ticker_24hr_all",
+        url=ctx.url("/api/v3/ticker/24hr"),
+        query={"type": "MINI"},
+        weight=MOVERS_WEIGHT,
+    )
+
+
 def poll(kind: str, ctx: PollContext) -> AsyncGenerator[RawPayload, None]:
-    """One poll cycle of ``kind`` (prices, candles or depth)."""
+    """One poll cycle of ``kind`` (prices, candles, depth or market_movers)."""
     if kind == "prices":
         request = ticker_request(ctx)
         return fetch_each([request] if request else [], ctx)
@@ -217,6 +230,8 @@ def poll(kind: str, ctx: PollContext) -> AsyncGenerator[RawPayload, None]:
         return fetch_each(klines_requests(ctx), ctx)
     if kind == "depth":
         return fetch_each(depth_requests(ctx), ctx)
+    if kind == "market_movers":
+        return fetch_each([movers_request(ctx)], ctx)
     raise ValueError(f"binance does not serve {kind}")
 
 
@@ -242,7 +257,12 @@ def _decode_depth(raw: RawPayload, table: SymbolTable) -> tuple[str, Items]:
     )
 
 
+def _decode_movers(raw: RawPayload, table: SymbolTable) -> tuple[str, Items]:
+    return "market_movers", (parse_movers(raw.body, received_ms=raw.received_ms, source=raw.source),)
+
+
 DECODERS: dict[str, Decoder] = {
+    "ticker_24hr_all": _decode_movers,
     "ticker_24hr": _decode_ticker,
     "klines": _decode_klines,
     "depth": _decode_depth,

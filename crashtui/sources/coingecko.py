@@ -31,6 +31,7 @@ from crashtui.sources.common import (
     param_symbols,
     parser,
 )
+from crashtui.sources.market_strip import parse_global
 from crashtui.symbols import SymbolTable
 from crashtui.wire import Request
 
@@ -166,13 +167,28 @@ def market_chart_requests(ctx: PollContext) -> list[Request]:
     return out
 
 
+def global_request(ctx: PollContext) -> Request:
+    """The whole market's size and dominance (``/global``)."""
+    headers, secret_names = _key_headers(ctx)
+    return Request(
+        source=ctx.source,
+        endpoint="global",
+        url=ctx.url("/global"),
+        headers=headers,
+        secret=ctx.api_key,
+        secret_names=secret_names,
+    )
+
+
 def poll(kind: str, ctx: PollContext) -> AsyncGenerator[RawPayload, None]:
-    """One poll cycle of ``prices`` or ``candles``."""
+    """One poll cycle of ``prices``, ``candles`` or ``market_global``."""
     if kind == "prices":
         request = simple_price_request(ctx)
         return fetch_each([request] if request else [], ctx)
     if kind == "candles":
         return fetch_each(market_chart_requests(ctx), ctx)
+    if kind == "market_global":
+        return fetch_each([global_request(ctx)], ctx)
     raise ValueError(f"coingecko does not serve {kind}")
 
 
@@ -194,4 +210,12 @@ def _decode_chart(raw: RawPayload, table: SymbolTable) -> tuple[str, Items]:
     )
 
 
-DECODERS: dict[str, Decoder] = {"simple_price": _decode_price, "market_chart": _decode_chart}
+def _decode_global(raw: RawPayload, table: SymbolTable) -> tuple[str, Items]:
+    return "market_global", (parse_global(raw.body, source=raw.source),)
+
+
+DECODERS: dict[str, Decoder] = {
+    "simple_price": _decode_price,
+    "market_chart": _decode_chart,
+    "global": _decode_global,
+}

@@ -5,7 +5,8 @@ The page is one ``<table class="etf">``. Columns are mapped by the **ticker head
 parenthesised negatives and thousands separators. ``-`` or an empty cell means "not
 published" (or "not launched"), never zero. Today's placeholder row (green ``#99ff99``
 background, every fund ``-``, Total ``0.0``) is not published. Rows whose first cell is not
-a date (Seed, Total, Average, Maximum, Minimum, Fee) are skipped. Each published row is
+a date (Seed, Total, Average, Maximum, Minimum, Fee, or a month such as ``Jan 2026``) are
+skipped: every row kept is a trading day (``period="day"``). Each published row is
 checked: the funds must sum to the Total within 1% (or the rounding of the printed
 figures, whichever is larger); a mismatch means the layout changed and raises
 :class:`~crashtui.errors.ParseError` rather than showing wrong numbers.
@@ -159,7 +160,9 @@ def parse_page(body: bytes, *, asset: str, source: str = SOURCE) -> tuple[EtfFlo
                 "(columns shifted?)"
             )
         funds = tuple(FundFlow(t, v) for t, v in zip(tickers, values, strict=True))
-        out[day] = EtfFlow(asset=asset, day_ms=day_ms(day), total_usd_m=total, source=source, funds=funds)
+        out[day] = EtfFlow(
+            asset=asset, day_ms=day_ms(day), total_usd_m=total, source=source, funds=funds, period="day"
+        )
     return tuple(out[d] for d in sorted(out))
 
 

@@ -66,6 +66,7 @@ def parse_summary_history(body: bytes, *, asset: str, source: str = SOURCE) -> t
                 day_ms=iso_day_ms(row["date"]),
                 total_usd_m=usd / 1e6 if usd is not None else None,
                 source=source,
+                period="day",  # summary-history rows are trading days
             )
         )
     return tuple(sorted(out, key=lambda f: f.day_ms))

@@ -2,12 +2,20 @@
 
 ``{"Series": {"IBIT": {"Data": [{"Timestamp": unix s, "Result": USD or null}]}, …}}``;
 ``Result`` is divided by 1e6 for US$m. A day where every fund is ``null`` is not published.
+
+The dashboards also come in weekly and monthly variants of the same shape; the parser reads
+the period from the spacing of the timestamps (the median gap: under 6 days a day, under 25 a
+week, else a month) and labels every row with it, so a monthly aggregate is never taken for a
+day (nor shown as week to date). A series of one point is taken as daily.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+import itertools
+from collections.abc import AsyncGenerator, Iterable
+from datetime import datetime, timezone
 
+from crashtui.analysis.days import DAY_MS, week_monday
 from crashtui.errors import ParseError
 from crashtui.model import EtfFlow, FundFlow, RawPayload
 from crashtui.sources.common import (
@@ -55,6 +63,7 @@ def parse_flows(body: bytes, *, asset: str, source: str = SOURCE) -> tuple[EtfFl
                 totals[day] = value
             else:
                 by_day.setdefault(day, {})[ticker] = value
+    period = series_period(set(by_day) | set(totals))
     out = []
     for day in sorted(set(by_day) | set(totals)):
         funds = by_day.get(day, {})
@@ -67,9 +76,36 @@ def parse_flows(body: bytes, *, asset: str, source: str = SOURCE) -> tuple[EtfFl
                 total_usd_m=total,
                 source=source,
                 funds=tuple(FundFlow(t, v) for t, v in funds.items()),
+                period=period,
             )
         )
+    if period != "day":
+        out = [_period_start(f) for f in out]
     return tuple(out)
+
+
+def series_period(days_ms: Iterable[int]) -> str:
+    """``day``, ``week`` or ``month``: what each point of a series covers, from the median gap
+    between its points (a single point is a day)."""
+    gaps = sorted(b - a for a, b in itertools.pairwise(sorted(set(days_ms))))
+    if not gaps:
+        return "day"
+    median = gaps[len(gaps) // 2]
+    if median >= 25 * DAY_MS:
+        return "month"
+    if median >= 6 * DAY_MS:
+        return "week"
+    return "day"
+
+
+def _period_start(flow: EtfFlow) -> EtfFlow:
+    """An aggregate stamped at the start of its period (its Monday, its 1st)."""
+    if flow.period == "week":
+        start = week_monday(flow.day_ms)
+    else:
+        date = datetime.fromtimestamp(flow.day_ms / 1000, tz=timezone.utc)
+        start = int(datetime(date.year, date.month, 1, tzinfo=timezone.utc).timestamp() * 1000)
+    return EtfFlow(flow.asset, start, flow.total_usd_m, flow.source, flow.funds, flow.period)
 
 
 def flow_requests(ctx: PollContext) -> list[Request]:

@@ -1,8 +1,10 @@
-"""The dashboard's alerts: one AlertManager per engine, toasts, the bell and desktop notifications.
+"""The dashboard's alerts: one AlertManager per engine, the alert line, the bell and desktop
+notifications.
 
 The rules, the JSONL log and the command hook are :mod:`crashtui.alerts`'; this module gives
 each engine the dashboard swaps in its :class:`~crashtui.alerts.AlertManager`, checks it on the
-refresh tick and shows what it fires: a toast (when ``[alerts] toast``), the bell and OSC 9/777
+refresh tick and shows what it fires: a place on the :class:`AlertLine` (when ``[alerts]
+toast``; the app draws it above the status bar, never over a pane), the bell and OSC 9/777
 notifications (``bell``/``desktop``; written through the app's terminal writer, tmux-wrapped
 when inside tmux), an error toast for each failed delivery, and the session's list for the
 alert log screen.
@@ -19,11 +21,11 @@ threshold, source, direction) and
 * it fired when its manager armed (a condition that was already true and already shown), or
 * it lies within the rule's cooldown of the one shown (a rewind replaying that stretch).
 
-A repeat gets no toast, no bell and no new line on the alert log screen. The JSONL log and the
-command hook belong to the alert engine and see every alert its managers fire: after a rewind
-they get the replayed stretch's alerts again, each at its own replay time, as a second pass of
-the recording would. A seek back to before anything was shown (say, before the session's start)
-shows the alerts of that stretch: they are new to the trader.
+A repeat gets no place on the alert line, no bell and no new line on the alert log screen. The
+JSONL log and the command hook belong to the alert engine and see every alert its managers
+fire: after a rewind they get the replayed stretch's alerts again, each at its own replay time,
+as a second pass of the recording would. A seek back to before anything was shown (say, before
+the session's start) shows the alerts of that stretch: they are new to the trader.
 
 **On a collector's feed** (``--feed store``/``redis://``, or a collector found at start) the
 collector runs the hook and writes the log once for the desk; the dashboard's manager then only
@@ -39,10 +41,10 @@ import contextlib
 import os
 from collections import deque
 from collections.abc import Callable, Hashable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from crashtui.config.alerts_schema import AlertsConfig
 from crashtui.textsafe import plain
@@ -116,9 +118,10 @@ class ShownAlerts:
 class DashboardAlerts:
     """The alert managers of one dashboard session and what the trader sees of them.
 
-    ``toast(alert)`` shows an alert, ``error(text)`` a failure; ``terminal(data)`` writes raw
-    bell/OSC sequences to the terminal (None: never). Call :meth:`attach` with each engine the
-    dashboard starts using, :meth:`check` on the refresh tick, :meth:`aclose` at exit.
+    ``toast(alert)`` shows an alert (the app puts it on the alert line), ``error(text)`` a
+    failure; ``terminal(data)`` writes raw bell/OSC sequences to the terminal (None: never).
+    Call :meth:`attach` with each engine the dashboard starts using, :meth:`check` on the
+    refresh tick, :meth:`aclose` at exit.
     """
 
     def __init__(
@@ -176,7 +179,7 @@ class DashboardAlerts:
 
         ``via_collector``: the engine reads a collector's feed, and the collector already runs
         the command hook and writes the log once for the whole desk. This dashboard then only
-        shows its alerts (toast, bell, desktop) and reads the collector's log; otherwise every
+        shows its alerts (alert line, bell, desktop) and reads the collector's log; otherwise every
         pane on the desk would page the trader and log each alert once more.
         """
         from crashtui.alerts import AlertManager, resolve_log_path
@@ -256,13 +259,99 @@ class DashboardAlerts:
                 await task
 
 
+# How long an alert stays on the alert line (wall-clock seconds): a critical one until it is
+# dismissed or two minutes have passed, so it is seen on return from a drilldown.
+LINE_SECONDS = {"info": 10.0, "warning": 30.0, "critical": 120.0}
+SNOOZE_SECONDS = 15 * 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class LineEntry:
+    """An alert on the alert line and when (monotonic seconds) it leaves it."""
+
+    alert: Alert
+    shown_s: float
+    expires_s: float
+
+
+class AlertLine:
+    """The alerts waiting on the dashboard's alert line: a place that covers no data.
+
+    Each alert the session shows joins the line for a time scaled by its severity
+    (:data:`LINE_SECONDS`). The line shows the most severe one, newest first among equals (a
+    critical alert is not pushed off by an info a second later), and how many others wait.
+    ``d`` dismisses the one shown; ``z`` snoozes its rule for 15 minutes (the rule's alerts
+    still reach the alert log, the bell and the hook, only the line stays quiet); a replay seek
+    clears the line (what it said was about a time no longer on screen). Time is wall time
+    (``clock``, monotonic seconds): how long a trader needs to read, not replay time.
+    """
+
+    def __init__(self, clock: Callable[[], float] | None = None) -> None:
+        import time
+
+        self._clock = clock or time.monotonic
+        self._entries: list[LineEntry] = []
+        self._snoozed: dict[str, float] = {}
+        self.version = 0
+        """Bumped on every change, so the screen repaints only when the line changes."""
+
+    def push(self, alert: Alert) -> None:
+        """Put a new alert on the line (unless its rule is snoozed)."""
+        now = self._clock()
+        if self._snoozed.get(alert.rule, 0.0) > now:
+            return
+        life = LINE_SECONDS.get(alert.severity, LINE_SECONDS["info"])
+        self._entries.append(LineEntry(alert, now, now + life))
+        self.version += 1
+
+    def _live(self) -> list[LineEntry]:
+        now = self._clock()
+        live = [e for e in self._entries if e.expires_s > now]
+        if len(live) != len(self._entries):
+            self._entries = live
+            self.version += 1
+        return live
+
+    def current(self) -> tuple[Alert | None, int]:
+        """The alert to show (None: the line is empty) and how many others wait."""
+        from crashtui.alerts.alert import SEVERITY_ORDER
+
+        live = self._live()
+        if not live:
+            return None, 0
+        order = sorted(
+            range(len(live)),
+            key=lambda i: (SEVERITY_ORDER.get(live[i].alert.severity, 0), live[i].shown_s, i),
+        )
+        return live[order[-1]].alert, len(live) - 1
+
+    def dismiss(self) -> Alert | None:
+        """Take the shown alert off the line; returns it (None when the line was empty)."""
+        alert, _ = self.current()
+        if alert is None:
+            return None
+        self._entries = [e for e in self._entries if e.alert is not alert]
+        self.version += 1
+        return alert
+
+    def snooze(self, seconds: float = SNOOZE_SECONDS) -> Alert | None:
+        """Quiet the shown alert's rule on the line for ``seconds``; returns the alert."""
+        alert, _ = self.current()
+        if alert is None:
+            return None
+        self._snoozed[alert.rule] = self._clock() + seconds
+        self._entries = [e for e in self._entries if e.alert.rule != alert.rule]
+        self.version += 1
+        return alert
+
+    def clear(self) -> None:
+        """Empty the line (a replay seek); snoozes stay."""
+        if self._entries:
+            self._entries = []
+            self.version += 1
+
+
 def toast_text(alert: Alert) -> tuple[str, str]:
-    """Title and body of an alert's toast, plain text."""
+    """Title and body of an alert, plain text (the alert line and the log screen use these words)."""
     title = f"{alert.severity.upper()} · {alert.rule} · {alert.at[11:16]}Z"
     return plain(title, 120), plain(alert.message, 300)
-
-
-ToastSeverity = Literal["information", "warning", "error"]
-TOAST_SEVERITY: dict[str, ToastSeverity] = {"info": "information", "warning": "warning", "critical": "error"}
-# Critical alerts stay up long enough to be seen on return from another pane.
-TOAST_SECONDS = {"info": 8.0, "warning": 12.0, "critical": 30.0}

@@ -26,6 +26,7 @@ from textual.scrollbar import ScrollBar, ScrollBarRender
 from crashtui.config.schema import Config
 from crashtui.textsafe import plain
 from crashtui.themes import ThemeSpec
+from crashtui.ui.alerting import AlertLine
 from crashtui.ui.app_alerts import AlertsMixin
 from crashtui.ui.app_refresh import RefreshMixin
 from crashtui.ui.app_replay import ReplayMixin
@@ -67,6 +68,13 @@ class CrashApp(
     """The dashboard. Pass a ``plan`` to build engines, or a ready ``engine`` (tests)."""
 
     TITLE = "crashtui"
+    # --ascii: the command palette's borders in ASCII too (app_routing.action_command_palette).
+    CSS = """
+    CommandPalette.-ascii #--input { border: ascii $border 50%; }
+    CommandPalette.-ascii CommandList { border-bottom: ascii $border; }
+    CommandPalette.-ascii CommandList:focus { border: blank; }
+    CommandPalette.-ascii LoadingIndicator { border-bottom: ascii $border; }
+    """
     # Here, not in a mixin: Textual reads BINDINGS only from App (DOMNode) classes.
     BINDINGS: ClassVar[list[BindingType]] = app_bindings()
 
@@ -102,6 +110,7 @@ class CrashApp(
         self._seek_target = None
         self._select_after_swap = None
         self._speed = plan.speed if plan is not None else None
+        self._max_timer = None  # the fast refresh while a replay plays at max (app_replay)
         self._stopped = False
         self._specs: dict[str, ThemeSpec] = {}
         self._scrollbar_renderer: type[ScrollBarRender] | None = None
@@ -111,6 +120,8 @@ class CrashApp(
         self._themes_loaded = False
         self._started = False
         self.alerts = None
+        self.alert_line = AlertLine()
+        self._alert_line_key = None
         if warning:
             self._startup_warnings.append(warning)
 
@@ -147,6 +158,7 @@ class CrashApp(
         self._startup_warnings.clear()
         self.set_interval(self.options.tick_s, self._tick)
         self.set_interval(HEAP_SETTLE_S, lambda: settle_heap(full=False))
+        self._ensure_max_refresh()
         self.refresh_now()
 
     async def on_unmount(self) -> None:

@@ -7,21 +7,31 @@ from typing import TYPE_CHECKING
 
 from crashtui.config.schema import Config
 from crashtui.ui.app_base import AppCore
+from crashtui.ui.glyphs import Glyphs
+from crashtui.ui.palette import Palette
 
 if TYPE_CHECKING:
     from crashtui.alerts import Alert
     from crashtui.engine import Engine
-    from crashtui.ui.alerting import DashboardAlerts
+    from crashtui.ui.alerting import AlertLine, DashboardAlerts
     from crashtui.ui.session import FeedPlan
 
 
 class AlertsMixin(AppCore):
-    """Creates the session's alerts, attaches them to engines, shows and logs what fires."""
+    """Creates the session's alerts, attaches them to engines, shows and logs what fires.
+
+    Alerts are shown on the alert line (:class:`~crashtui.ui.alerting.AlertLine`), one row
+    above the status bar of the dashboard and of every drilldown, never over a pane.
+    """
 
     config_data: Config
     plan: FeedPlan | None
     engine: Engine | None
     alerts: DashboardAlerts | None
+    alert_line: AlertLine
+    palette: Palette
+    glyphs: Glyphs
+    _alert_line_key: tuple[object, ...] | None
 
     def _attach_alerts(self, engine: Engine) -> None:
         """Give a started engine its alert manager (the first one creates the session's alerts)."""
@@ -37,12 +47,46 @@ class AlertsMixin(AppCore):
         self.alerts.attach(engine, via_collector=engine.feed_label.startswith("via collector"))
 
     def _toast_alert(self, alert: Alert) -> None:
-        from crashtui.ui.alerting import TOAST_SECONDS, TOAST_SEVERITY, toast_text
+        """A new alert: onto the alert line (``[alerts] toast = false`` keeps the line quiet)."""
+        self.alert_line.push(alert)
+        self.paint_alert_line()
 
-        title, body = toast_text(alert)
-        severity = TOAST_SEVERITY.get(alert.severity, "information")
-        timeout = TOAST_SECONDS.get(alert.severity, 8.0)
-        self.notify(body, title=title, severity=severity, timeout=timeout, markup=False)
+    def paint_alert_line(self, force: bool = False) -> None:
+        """Show the alert line on the visible screen (when it changed, or ``force``)."""
+        from crashtui.ui.screens.base import AlertLineView
+
+        screen = self.screen
+        if not isinstance(screen, AlertLineView) or not screen.is_mounted:
+            return
+        alert, others = self.alert_line.current()
+        key = (id(screen), self.alert_line.version, self.theme, id(alert), others)
+        if key == self._alert_line_key and not force:
+            return
+        self._alert_line_key = key
+        if alert is None:
+            screen.show_alert_line(None)
+            return
+        from crashtui.ui.render.alert_line import build_alert_line
+
+        shown, palette, glyphs = alert, self.palette, self.glyphs
+        screen.show_alert_line(lambda width: build_alert_line(shown, others, palette, glyphs, width))
+
+    def action_dismiss_alert(self) -> None:
+        """Take the alert shown on the alert line off it (``d``)."""
+        if self.alert_line.dismiss() is not None:
+            self.paint_alert_line()
+
+    def action_snooze_alert(self) -> None:
+        """Quiet the shown alert's rule on the alert line for 15 minutes (``z``)."""
+        alert = self.alert_line.snooze()
+        if alert is not None:
+            self.paint_alert_line()
+
+    def action_seek(self, delta_ms: int) -> None:
+        """A replay seek clears the alert line (it spoke of a time no longer on screen), then seeks."""
+        self.alert_line.clear()
+        self.paint_alert_line()
+        super().action_seek(delta_ms)  # type: ignore[misc]  # app_replay.ReplayMixin, later in the MRO
 
     def _write_terminal(self, data: str) -> None:
         """Raw bytes for the terminal (bell, OSC notifications), in order with the screen updates."""

@@ -43,6 +43,10 @@ class RefreshMixin(AppCore):
     _last_key: tuple[object, ...] | None
     _frame_seq: int
 
+    if TYPE_CHECKING:
+
+        def paint_alert_line(self, force: bool = False) -> None: ...  # app_alerts
+
     def _tick(self) -> None:
         """The refresh timer: evaluate the alert rules, then repaint what changed.
 
@@ -52,6 +56,7 @@ class RefreshMixin(AppCore):
         """
         if self.alerts is not None:
             self.alerts.check()
+        self.paint_alert_line()  # an alert's time on the line ran out
         self.set_timer(TURN_GAP_S, self._tick_analysis)  # a Textual timer: errors are not swallowed
 
     def _tick_analysis(self) -> None:
@@ -84,6 +89,7 @@ class RefreshMixin(AppCore):
             paused=bool(player.paused) if player is not None else True,
             finished=bool(player.finished) if player is not None else False,
             busy=self._busy or self._catching_up(engine),
+            bad_lines=engine.replay.bad_lines if engine.replay is not None else 0,
         )
 
     def _catching_up(self, engine: Engine) -> str:
@@ -178,6 +184,7 @@ class RefreshMixin(AppCore):
                 screen.call_after_refresh(self.refresh_now, True)
                 return
             screen.update_frame(frame)
+            self.paint_alert_line()
         self.perf.record(self._analysis_ms, (time.perf_counter() - started) * 1000)
 
     def _show_loading(self) -> None:

@@ -9,11 +9,36 @@ from crashtui.ui.app_base import AppCore
 from crashtui.ui.app_swap import EngineRequest
 
 if TYPE_CHECKING:
+    from textual.timer import Timer
+
     from crashtui.engine import Engine
     from crashtui.ui.session import FeedPlan
 
-MIN_SPEED = 1.0
-MAX_SPEED = 86_400.0
+# At max the screen repaints this often (the refresh tick's usual pace is a second): the replay
+# runs as fast as the screen follows, each repaint showing everything applied since the last.
+MAX_REFRESH_S = 0.1
+
+# The speeds ``<`` and ``>`` step through (times real time); above the last one is max (None):
+# as fast as the screen follows. Round steps, so the header never shows x1.31836.
+SPEED_STEPS: tuple[float, ...] = (1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 14_400, 86_400)
+MIN_SPEED = SPEED_STEPS[0]
+MAX_SPEED = SPEED_STEPS[-1]
+
+
+def next_speed(speed: float | None, factor: float) -> float | None:
+    """The step after ``speed`` in the direction of ``factor`` (>1 faster, <1 slower).
+
+    Faster than the last step is max (None); slower than max is the last step; slower than the
+    first step stays there. A speed between steps (``--speed 7``) moves to the nearest step on
+    that side.
+    """
+    if factor > 1:
+        if speed is None:
+            return None
+        return next((s for s in SPEED_STEPS if s > speed), None)
+    if speed is None:
+        return MAX_SPEED
+    return next((s for s in reversed(SPEED_STEPS) if s < speed), min(speed, MIN_SPEED))
 
 
 class ReplayMixin(AppCore):
@@ -23,14 +48,34 @@ class ReplayMixin(AppCore):
     engine: Engine | None
     _speed: float | None
     _seek_target: int | None
+    _switching: bool
+    _max_timer: Timer | None
 
     if TYPE_CHECKING:
 
         def refresh_now(self, force: bool = False) -> None: ...  # app_refresh
 
+        def _tick(self) -> None: ...  # app_refresh
+
         def _request(self, request: EngineRequest) -> None: ...  # app_swap
 
         def _symbols_for_engine(self) -> tuple[str, ...]: ...  # app_watchlists
+
+    def _ensure_max_refresh(self) -> None:
+        """Repaint every :data:`MAX_REFRESH_S` while the replay plays at max (stops by itself)."""
+        if self._max_timer is None and self._speed is None and self.plan is not None and self.plan.replay:
+            self._max_timer = self.set_interval(MAX_REFRESH_S, self._max_refresh)
+
+    def _max_refresh(self) -> None:
+        engine = self.engine
+        player = engine.player if engine is not None else None
+        if player is None or self._switching:
+            return  # the engine is being built: wait for it
+        playing = player.speed is None and not player.paused and not player.finished
+        self._tick()  # one more after the end or a pause: the last state is shown at once
+        if not playing and self._max_timer is not None:
+            self._max_timer.stop()
+            self._max_timer = None
 
     def _replay_engine(self) -> Engine | None:
         engine = self.engine
@@ -48,16 +93,18 @@ class ReplayMixin(AppCore):
             self.say("replay is not running", timeout=3)
             return
         engine.player.toggle_pause()
+        self._ensure_max_refresh()
         self.refresh_now(force=True)
 
     def action_speed(self, factor: float) -> None:
-        """Change the replay speed by ``factor``."""
+        """One speed step faster (``factor`` > 1) or slower; past the fastest step is max."""
         engine = self._replay_engine()
-        if engine is None or engine.player is None or engine.player.speed is None:
+        if engine is None or engine.player is None:
             return
-        speed = max(MIN_SPEED, min(MAX_SPEED, engine.player.speed * factor))
+        speed = next_speed(engine.player.speed, factor)
         engine.player.speed = speed
         self._speed = speed
+        self._ensure_max_refresh()
         self.refresh_now(force=True)
 
     def _bounds(self, engine: Engine) -> tuple[int, int]:
@@ -84,9 +131,11 @@ class ReplayMixin(AppCore):
         target = max(first, min(end, base + delta_ms))
         if target > base and self._seek_target is None and player is not None:
             player.seek(target - base)
+            self._ensure_max_refresh()
             self.refresh_now(force=True)
             return
         if target == base or self.plan is None:
             return
         self._seek_target = target
         self._request(EngineRequest(self._symbols_for_engine(), target, "seeking"))
+        self._ensure_max_refresh()

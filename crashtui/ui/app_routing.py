@@ -78,28 +78,79 @@ class RoutingMixin(AppCore):
         if isinstance(self.screen, Drilldown):
             self.pop_screen()
             self.call_after_refresh(self.refresh_now, True)
-
-    def action_pane(self, name: str) -> None:
-        """Show one pane in the one-pane layout."""
+            return
         dashboard = self._dashboard()
-        if dashboard is not None and self.screen is dashboard:
-            dashboard.show_pane(name)
+        if dashboard is not None and self.screen is dashboard and dashboard.unzoom():
             self.refresh_now(force=True)
 
-    def action_next_pane(self) -> None:
-        """Next pane in the one-pane layout (else move focus as usual)."""
+    def action_pane(self, name: str) -> None:
+        """``1``-``4``: show one pane (the one-pane layout), or zoom the grid to it; the same
+        number again returns to the grid."""
         dashboard = self._dashboard()
-        if dashboard is not None and self.screen is dashboard and dashboard.mode == "single":
+        if dashboard is None or self.screen is not dashboard:
+            return
+        if dashboard.grid:
+            if dashboard.zoomed and dashboard.active_pane == name:
+                dashboard.unzoom()
+            else:
+                dashboard.zoom(name)
+        else:
+            dashboard.show_pane(name)
+        self.refresh_now(force=True)
+
+    def action_next_pane(self) -> None:
+        """``tab``: the next pane (shown in the one-pane layout, made active in the grid)."""
+        dashboard = self._dashboard()
+        if dashboard is not None and self.screen is dashboard:
             dashboard.next_pane()
             self.refresh_now(force=True)
 
     def action_noop(self) -> None:
         """Placeholder for keys a widget handles."""
 
+    def action_command_palette(self) -> None:
+        """Textual's command palette; with ``--ascii`` without its emoji, ellipsis and block borders."""
+        from textual.command import CommandPalette, SearchIcon
+
+        if not self.glyphs.ascii:
+            super().action_command_palette()
+            return
+        if not self.use_command_palette or CommandPalette.is_open(self):  # type: ignore[arg-type]
+            return
+
+        class AsciiCommandPalette(CommandPalette):
+            def on_mount(self) -> None:
+                for icon in self.query(SearchIcon):
+                    icon.icon = ">"
+
+        palette = AsciiCommandPalette(placeholder="Search for commands...", id="--command-palette")
+        palette.add_class("-ascii")
+        self.push_screen(palette)
+
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Textual's commands plus every crashtui key."""
-        yield from super().get_system_commands(screen)
+        from crashtui.ui.glyphs import ascii_str
+        from crashtui.ui.keys import key_label
+        from crashtui.ui.screens.dashboard import DashboardScreen
+
+        if isinstance(screen, DashboardScreen):
+            # Textual's Maximize/Minimize act on the focused widget (the Price table, even when
+            # another pane is shown); on the dashboard they zoom the active pane instead.
+            for command in super().get_system_commands(screen):
+                if command.title not in ("Maximize", "Minimize"):
+                    yield command
+            if screen.zoomed:
+                yield SystemCommand(
+                    "Minimize", "Back to the grid of four panes (esc)", screen.action_minimize
+                )
+            elif screen.grid:
+                yield SystemCommand("Maximize", "Show the active pane alone (1-4)", screen.action_maximize)
+        else:
+            yield from super().get_system_commands(screen)
+        sep = self.glyphs.sep
         for key in palette_keys():
+            label = key_label(key, self.glyphs.ascii)
+            description = ascii_str(key.description) if self.glyphs.ascii else key.description
             yield SystemCommand(
-                key.description, f"key {key.label} · {key.group}", partial(self.run_action, key.action)
+                description, f"key {label} {sep} {key.group}", partial(self.run_action, key.action)
             )

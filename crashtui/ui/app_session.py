@@ -86,7 +86,17 @@ class SessionMixin(AppCore):
         watchlist = self.book.symbols() if self.book is not None else ()
         if self.book is not None and self.book.current == RECORDING:
             watchlist = ()
-        engine = await asyncio.to_thread(self._build_engine, watchlist, None)
+        from crashtui.replay.recording import RecordingError
+
+        try:
+            engine = await asyncio.to_thread(self._build_engine, watchlist, None)
+        except RecordingError as exc:  # found past the start-up check (a gzip bomb): one line
+            from rich.text import Text
+
+            from crashtui.textsafe import plain
+
+            self.exit(return_code=2, message=Text(f"crashtui: error: {plain(str(exc), 300)}"))
+            return
         if self._stopped:
             return
         self.engine = engine

@@ -91,8 +91,7 @@ class SwapMixin(AppCore):
             await asyncio.sleep(0)
             player = engine.player
             if player is not None:
-                if self._speed is not None:
-                    player.speed = self._speed
+                player.speed = self._speed  # None is max, not "unchanged"
                 if was_paused:
                     player.toggle_pause()
                 target = request.start_ms if request.start_ms is not None else player.clock_ms

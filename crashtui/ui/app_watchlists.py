@@ -26,6 +26,8 @@ class WatchlistsMixin(AppCore):
 
         def _request(self, request: EngineRequest) -> None: ...  # app_swap
 
+        def _ensure_max_refresh(self) -> None: ...  # app_replay
+
     def _symbols_for_engine(self) -> tuple[str, ...]:
         if self.book is None:
             return self.engine.watchlist if self.engine is not None else ()
@@ -44,6 +46,7 @@ class WatchlistsMixin(AppCore):
             return
         self._select_after_swap = select
         self._request(EngineRequest(self._symbols_for_engine(), self._replay_clock(), "switching"))
+        self._ensure_max_refresh()  # a replay at max plays on in the new engine
 
     def _select_when_ready(self, symbol: str) -> None:
         from crashtui.ui.widgets.watchtable import WatchTable

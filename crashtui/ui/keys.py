@@ -80,34 +80,64 @@ KEYS: tuple[Key, ...] = (
         "Drilldowns",
         "!",
     ),
+    Key("d", "dismiss_alert", "Dismiss the alert on the alert line", "alerts.dismiss", "Alerts", "d"),
+    Key(
+        "z",
+        "snooze_alert",
+        "Snooze the alert line's rule for 15 minutes (still logged)",
+        "alerts.snooze",
+        "Alerts",
+        "z",
+    ),
     Key("question_mark", "help", "Keys and what the badges mean", "help", "General", "?"),
-    Key("escape", "back", "Back (close the drilldown)", "back", "General", "esc"),
+    Key("escape", "back", "Back (close the drilldown, or a pane shown alone)", "back", "General", "esc"),
     Key("q", "quit", "Quit (flushes the history store)", "quit", "General", "q"),
     Key("t", "next_theme", "Next theme (dark, light, ansi, high-contrast…)", "theme.next", "General", "t"),
     Key("w", "watchlists", "Switch watchlist", "watchlist.switch", "Watchlist", "w"),
-    Key("a", "add_symbol", "Add a symbol to this watchlist (saved)", "watchlist.add", "Watchlist", "a"),
+    Key(
+        "a",
+        "add_symbol",
+        "Add a symbol to this watchlist (saved, except in a replay)",
+        "watchlist.add",
+        "Watchlist",
+        "a",
+    ),
     Key(
         "x,delete",
         "remove_symbol",
-        "Remove the selected symbol (saved)",
+        "Remove the selected symbol (saved, except in a replay)",
         "watchlist.remove",
         "Watchlist",
         "x",
     ),
     Key("up,k", "noop", "Previous symbol (in the Price table)", "table.up", "Watchlist", "↑/k", show=False),
     Key("down,j", "noop", "Next symbol (in the Price table)", "table.down", "Watchlist", "↓/j", show=False),
-    Key("1", "pane('price')", "Show the Price pane (one-pane layout)", "pane.price", "Layout", "1"),
+    Key(
+        "1",
+        "pane('price')",
+        "Only the Price pane (again: all four)",
+        "pane.price",
+        "Layout",
+        "1",
+    ),
     Key(
         "2",
         "pane('liquidations')",
-        "Show the Liquidations pane (one-pane layout)",
+        "Only the Liquidations pane (again: all four)",
         "pane.liquidations",
         "Layout",
         "2",
     ),
-    Key("3", "pane('etf')", "Show the ETF flows pane (one-pane layout)", "pane.etf", "Layout", "3"),
-    Key("4", "pane('fear')", "Show the Fear pane (one-pane layout)", "pane.fear", "Layout", "4"),
-    Key("tab", "next_pane", "Next pane (one-pane layout)", "pane.next", "Layout", "tab"),
+    Key(
+        "3",
+        "pane('etf')",
+        "Only the ETF flows pane (again: all four)",
+        "pane.etf",
+        "Layout",
+        "3",
+    ),
+    Key("4", "pane('fear')", "Only the Fear pane (again: all four)", "pane.fear", "Layout", "4"),
+    Key("tab", "next_pane", "Next pane (in the grid: the active one)", "pane.next", "Layout", "tab"),
     Key("space", "pause", "Replay: pause or resume", "replay.pause", "Replay", "space"),
     Key("left", f"seek({-HOUR_MS})", "Replay: back one hour", "replay.back_hour", "Replay", "←"),
     Key("right", f"seek({HOUR_MS})", "Replay: forward one hour", "replay.forward_hour", "Replay", "→"),
@@ -115,8 +145,22 @@ KEYS: tuple[Key, ...] = (
     Key(
         "shift+right", f"seek({DAY_MS})", "Replay: forward one day", "replay.forward_day", "Replay", "shift+→"
     ),
-    Key("greater_than_sign", "speed(2.0)", "Replay: twice as fast", "replay.faster", "Replay", ">"),
-    Key("less_than_sign", "speed(0.5)", "Replay: half as fast", "replay.slower", "Replay", "<"),
+    Key(
+        "greater_than_sign",
+        "speed(2.0)",
+        "Replay: faster (next round speed, then max)",
+        "replay.faster",
+        "Replay",
+        ">",
+    ),
+    Key(
+        "less_than_sign",
+        "speed(0.5)",
+        "Replay: slower (previous round speed)",
+        "replay.slower",
+        "Replay",
+        "<",
+    ),
 )
 
 ASCII_LABELS = {"⏎": "enter", "←": "left", "→": "right", "↑/k": "up/k", "↓/j": "down/j"}
@@ -135,6 +179,19 @@ def key_label(key: Key, ascii_only: bool) -> str:
 # Keys handled by a widget or a screen rather than the app (listed in help, not bound here):
 # the dashboard binds tab itself because Textual's screens bind tab to focus movement.
 WIDGET_KEYS = {"table.up", "table.down", "pane.next"}
+
+
+# Keys that do nothing in some layouts, and where: the Price table's cursor keys while the
+# Price pane is not shown (the one-pane layout or a zoomed grid on another pane). Such keys are
+# never hinted in that layout (they are not in the status bar's or the tab strip's hints).
+TABLE_KEYS = frozenset({"table.up", "table.down"})
+
+
+def applies(key_id: str, *, one_pane: bool, active_pane: str) -> bool:
+    """Whether the key ``key_id`` does something in this layout (see :data:`TABLE_KEYS`)."""
+    if key_id in TABLE_KEYS:
+        return not one_pane or active_pane == "price"
+    return True
 
 
 def app_bindings() -> list[BindingType]:

@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from crashtui.config.loader import LoadedConfig
+
+if TYPE_CHECKING:
+    from crashtui.config.schema import Config
+    from crashtui.ui.prefs import UiState
+    from crashtui.ui.session import FeedPlan
+    from crashtui.ui.watchlists import WatchlistBook
 
 
 def run_dashboard(args: argparse.Namespace, loaded: LoadedConfig) -> int:
@@ -13,28 +20,15 @@ def run_dashboard(args: argparse.Namespace, loaded: LoadedConfig) -> int:
     The engine is built inside the app (off the event loop, after the first paint), so the first
     frame paints at once: nothing here may import the feed, the analysis or the store.
     """
-    from crashtui.config.symbols import table_from_config
     from crashtui.ui.app import CrashApp
     from crashtui.ui.options import options_from
-    from crashtui.ui.prefs import load_state, save_state
+    from crashtui.ui.prefs import load_state
     from crashtui.ui.session import plan_from_args
-    from crashtui.ui.watchlists import WatchlistBook
 
     config = loaded.config
     plan = plan_from_args(args, config)
     state, warning = load_state()
-    table = table_from_config(config)
-    # In replay without --watchlist, the recording's own watchlist (known once it is read).
-    recording: tuple[str, ...] | None = () if plan.replay and not args.watchlist else None
-    book = WatchlistBook(
-        config,
-        state,
-        known=table.__contains__,
-        save=save_state,
-        recording=recording,
-        initial=args.watchlist,
-        remember_active=not plan.replay,
-    )
+    book = watchlist_book(args, config, plan, state)
     app = CrashApp(
         config,
         plan=plan,
@@ -44,3 +38,25 @@ def run_dashboard(args: argparse.Namespace, loaded: LoadedConfig) -> int:
     )
     app.run(mouse=app.options.mouse)
     return int(app.return_code or 0)
+
+
+def watchlist_book(args: argparse.Namespace, config: Config, plan: FeedPlan, state: UiState) -> WatchlistBook:
+    """The dashboard's watchlists. In replay, edits last for the replay session: the live
+    watchlists and the state file change only when a list is saved on purpose."""
+    from crashtui.config.symbols import table_from_config
+    from crashtui.ui.prefs import save_state
+    from crashtui.ui.watchlists import WatchlistBook
+
+    table = table_from_config(config)
+    # In replay without --watchlist, the recording's own watchlist (known once it is read).
+    recording: tuple[str, ...] | None = () if plan.replay and not args.watchlist else None
+    return WatchlistBook(
+        config,
+        state,
+        known=table.__contains__,
+        save=save_state,
+        recording=recording,
+        initial=args.watchlist,
+        remember_active=not plan.replay,
+        session_only=plan.replay,
+    )

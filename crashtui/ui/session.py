@@ -13,14 +13,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from crashtui.config.schema import Config
-from crashtui.timeparse import parse_instant
 
 if TYPE_CHECKING:
     from crashtui.engine import Engine
 
 DASHBOARD_SPEED = 60.0
-# Where the bundled demo starts when no --start/--until is given: shortly before the crash hour.
-DEMO_STARTS = {"feb-2026": "2026-02-06T12:00Z"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,15 +69,18 @@ def default_start(replay_arg: str, path: Path, start_ms: int | None, until_ms: i
     """Where the dashboard starts a replay.
 
     ``--start`` wins; ``--until`` alone shows that moment (paused at the end, ← to rewind);
-    the bundled demo starts shortly before its crash hour; anything else at its beginning.
+    a bundled scenario opens at its telling moment (:data:`crashtui.replay.catalog.TELLING_MOMENTS`,
+    shortly before its crash hour); anything else at its beginning.
     """
+    from crashtui.replay.catalog import TELLING_MOMENTS, default_start_ms
+
     if start_ms is not None:
         return start_ms
     if until_ms is not None:
         return until_ms
-    for name, instant in DEMO_STARTS.items():
+    for name in TELLING_MOMENTS:
         if replay_arg == name or path.name.startswith(name + "."):
-            return parse_instant(instant)
+            return default_start_ms(name)
     return None
 
 
@@ -91,7 +91,8 @@ def plan_from_args(args: argparse.Namespace, config: Config) -> FeedPlan:
         from crashtui.replay.locate import locate_recording
 
         path = locate_recording(replay_arg)
-        speed = args.speed if args.speed is not None else DASHBOARD_SPEED
+        # --speed max is None: as fast as the screen follows (never the default 60)
+        speed = args.speed if getattr(args, "speed_given", False) else DASHBOARD_SPEED
         start = default_start(replay_arg, path, args.start, args.until)
         return FeedPlan(config, path, speed, start, args.until)
     return FeedPlan(

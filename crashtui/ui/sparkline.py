@@ -47,6 +47,28 @@ def magnitude_bars(values: Sequence[float | None], levels: str, gap: str) -> str
     return "".join(out)
 
 
+def signed_bars(values: Sequence[float | None], up: str, down: str, gap: str) -> tuple[str, str]:
+    """Two rows either side of a zero line, one column per value: a positive value rises above
+    it (``up``: levels growing from the bottom of the upper row), a negative one hangs below it
+    (``down``: levels growing from the top of the lower row), scaled by ``|value|`` against the
+    largest magnitude; None → ``gap`` above and a blank below. Direction reads from the row, so
+    without colour (NO_COLOR) or in ASCII an outflow never looks like an inflow.
+    """
+    sizes = [abs(v) for v in values if v is not None and math.isfinite(v)]
+    biggest = max(sizes, default=0.0)
+    above, below = [], []
+    for v in values:
+        if v is None or not math.isfinite(v):
+            above.append(gap)
+            below.append(" ")
+            continue
+        levels = up if v >= 0 else down
+        level = levels[max(0, round(abs(v) / biggest * (len(levels) - 1)))] if biggest else levels[0]
+        above.append(level if v >= 0 else " ")
+        below.append(level if v < 0 else " ")
+    return "".join(above), "".join(below)
+
+
 def meter(fraction: float, width: int, full: str, empty: str) -> str:
     """A horizontal meter ``width`` wide filled to ``fraction`` (0–1)."""
     filled = round(max(0.0, min(1.0, fraction)) * width)

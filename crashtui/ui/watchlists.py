@@ -2,7 +2,9 @@
 
 Edits to a configured watchlist are saved in the UI state file (never in the config) and
 win over the config's list of the same name. In replay, the recording's own watchlist is
-offered first; edits to it last for the session only.
+offered first, and every edit (to it or to a configured list) lasts for the replay session
+only: the live watchlists and the state file stay as they were unless the user saves a list
+on purpose (:meth:`WatchlistBook.save`, ``s`` in the watchlist picker).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ class WatchlistBook:
         recording: tuple[str, ...] | None = None,
         initial: str | None = None,
         remember_active: bool = True,
+        session_only: bool = False,
     ) -> None:
         self._config_lists = {wl.name: wl.symbols for wl in config.watchlists}
         self._order = [wl.name for wl in config.watchlists]
@@ -44,6 +47,7 @@ class WatchlistBook:
         self._known = known
         self._save = save
         self._remember = remember_active
+        self.session_only = session_only
         self._active_saved = state.active_watchlist
         if recording is not None:
             self._order.insert(0, RECORDING)
@@ -76,6 +80,27 @@ class WatchlistBook:
     def is_edited(self, name: str) -> bool:
         """Whether ``name`` differs from the config because of saved edits."""
         return name in self._edits and self._edits[name] != self._config_lists.get(name)
+
+    def unsaved(self, name: str) -> bool:
+        """Whether ``name`` is a configured list with edits made in this replay session that
+        are not saved (they end with the session unless :meth:`save` keeps them)."""
+        if name == RECORDING or name not in self._session:
+            return False
+        return self._session[name] != self._edits.get(name, self._config_lists.get(name))
+
+    def save(self, name: str | None = None) -> tuple[str, ...]:
+        """Keep the session's edits of configured list ``name`` (default: the current one) in the
+        state file, on purpose; returns its symbols."""
+        key = name or self.current
+        if key == RECORDING:
+            raise WatchlistError("the recording's own list lasts for this replay only; nothing to save")
+        if key not in self._config_lists:
+            raise WatchlistError(f"no watchlist named {plain(key, 40)!r}")
+        symbols = self._session.pop(key, None)
+        if symbols is None:
+            raise WatchlistError(f"{key} has no unsaved edits")
+        self._store(key, symbols)
+        return symbols
 
     def switch(self, name: str) -> tuple[str, ...]:
         """Make ``name`` current and return its symbols."""
@@ -121,7 +146,11 @@ class WatchlistBook:
         self._set(tuple(s for s in current if s != symbol))
 
     def reset(self) -> tuple[str, ...]:
-        """Drop saved edits of the current watchlist (back to the config's list)."""
+        """Drop saved edits of the current watchlist (back to the config's list); in a replay
+        session, drop this session's edits only (back to the saved list)."""
+        if self.session_only and self.current != RECORDING:
+            self._session.pop(self.current, None)
+            return self.symbols()
         if self.current in self._edits:
             del self._edits[self.current]
             self._persist()
@@ -132,13 +161,16 @@ class WatchlistBook:
         return UiState(self._active_saved, MappingProxyType(dict(self._edits)))
 
     def _set(self, symbols: tuple[str, ...]) -> None:
-        if self.current in self._session:
-            self._session[self.current] = symbols
+        if self.current in self._session or self.session_only:
+            self._session[self.current] = symbols  # this replay session only
             return
-        if symbols == self._config_lists.get(self.current):
-            self._edits.pop(self.current, None)
+        self._store(self.current, symbols)
+
+    def _store(self, name: str, symbols: tuple[str, ...]) -> None:
+        if symbols == self._config_lists.get(name):
+            self._edits.pop(name, None)
         else:
-            self._edits[self.current] = symbols
+            self._edits[name] = symbols
         self._persist()
 
     def _persist(self) -> None:

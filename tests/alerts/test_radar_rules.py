@@ -16,7 +16,6 @@ from crashtui.config.alerts_schema import (
     PositionRule,
     RecoveryRule,
 )
-from crashtui.risk.evaluate import MarketView, evaluate
 from crashtui.risk.position import Position, PositionSide
 from tests.alerts.test_rules import FakeMarket, common
 
@@ -106,25 +105,22 @@ def test_a_long_near_liquidation_and_over_levered() -> None:
     market = RadarMarket()
     position = Position("BTC", PositionSide.LONG, entry=70_000.0, leverage=10.0, size=1.0)
     market.config = replace(market.config, positions=(position,))  # the rules watch configured positions
+    # the rules evaluate the positions themselves, every feed minute, from the ticker (no radar)
     rules = (
         common(PositionRule, kind="position_near_liq", within_pct=5.0),
         common(PositionRule, kind="position_leverage", name="lev", max_leverage=10.0),
     )
     evaluator = Evaluator(market, rules)
 
-    def at_mark(mark: float) -> Radar:
-        return replace(market.current, portfolio=evaluate((position,), {"BTC": MarketView(mark=mark)}))
-
-    market.current = at_mark(70_000.0)  # liquidation near 63,300: 9.6% away, leverage 10x (not above)
-    market.at(0).price("BTC", 70_000.0)
+    market.at(0).price("BTC", 70_000.0)  # liquidation near 63,300: 9.6% away, leverage 10x (not above)
     assert evaluator.evaluate() == []
-    market.current = at_mark(65_500.0)  # 3.3% from liquidation; losses lift live leverage past 10x
-    market.at(5).price("BTC", 65_500.0)
+    market.at(5).price("BTC", 65_500.0)  # 3.3% from liquidation; losses lift live leverage past 10x
     messages = sorted(a.message for a in evaluator.evaluate())
     assert len(messages) == 2
     assert messages[0].startswith("BTC long 10x from 70,000 is 3.")
     assert "% from its liquidation price 63," in messages[0]
     assert messages[1].startswith("BTC long 10x from 70,000 runs at ")
+    assert market.reads == 0
 
 
 def test_a_checklist_item_met_or_lost_fires_once() -> None:

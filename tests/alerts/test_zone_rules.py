@@ -100,11 +100,15 @@ def test_break_and_reclaim_fire_once_per_closing_candle() -> None:
     market.clock._now_ms = T0 + 2 * HOUR + 60_000
     market.price(89.0)
     assert evaluator.evaluate() == []
-    market.candles([(T0 + 2 * HOUR, 111.0)])  # back above: a reclaim from below
+    market.candles([(T0 + 2 * HOUR, 111.0)])  # back above, one close: not reclaimed yet
     market.clock._now_ms = T0 + 3 * HOUR + 60_000
     market.price(111.0)
+    assert evaluator.evaluate() == []  # the screen says "back above, not reclaimed"
+    market.candles([(T0 + 3 * HOUR, 112.0)])  # the second close above confirms the reclaim
+    market.clock._now_ms = T0 + 4 * HOUR + 60_000
+    market.price(112.0)
     (reclaim,) = evaluator.evaluate()
     assert reclaim.rule == "zone_reclaim"
     assert reclaim.message.startswith("BTC reclaimed the pinned 100.0 zone")
     assert "from below" in reclaim.message
-    assert reclaim.details["event_ms"] == T0 + 3 * HOUR
+    assert reclaim.details["event_ms"] == T0 + 4 * HOUR

@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crashtui.analysis.gauge import MissingInput, StressInput, crash_gauge, normalise, stress_label
-from crashtui.config.schema import DEFAULT_GAUGE_WEIGHTS, GaugeConfig
+from crashtui.config.schema import DEFAULT_GAUGE_BANDS, DEFAULT_GAUGE_WEIGHTS, GaugeConfig
 
-NAMES = tuple(DEFAULT_GAUGE_WEIGHTS)
+NAMES = tuple(n for n, w in DEFAULT_GAUGE_WEIGHTS.items() if w > 0)  # the components on by default
 
 
 def inp(name: str, raw: float) -> StressInput:
@@ -114,8 +114,30 @@ def test_non_finite_raw_is_missing() -> None:
 
 
 def test_gauge_serialises() -> None:
-    g = crash_gauge([inp("fear_greed", 9.0)], GaugeConfig())
-    assert json.loads(json.dumps(dataclasses.asdict(g)))["label"] == "EXTREME STRESS"
+    g = crash_gauge([inp(n, 0.0) for n in NAMES], GaugeConfig())
+    data = json.loads(json.dumps(dataclasses.asdict(g)))
+    assert (data["label"], data["have"], data["of"]) == (g.label, 9, 9)
+
+
+def test_one_component_of_nine_is_insufficient_never_calm() -> None:
+    """Drawdown 0 alone scores 0 (CALM if it counted): 1 of 9 components is below half."""
+    g = crash_gauge([inp("drawdown", 0.0)], GaugeConfig())
+    assert g.score == 0.0
+    assert (g.label, g.have, g.of, g.coverage_text) == ("insufficient data", 1, 9, "1/9")
+    assert not g.sufficient
+
+
+@pytest.mark.parametrize(("have", "label"), [(4, "insufficient data"), (5, "CALM")])
+def test_insufficient_below_half_of_the_components(have: int, label: str) -> None:
+    """Nine components switched on: 4 present is under half (4.5), 5 is enough."""
+    g = crash_gauge([inp(n, DEFAULT_GAUGE_BANDS[n][0]) for n in NAMES[:have]], GaugeConfig())
+    assert (g.have, g.of, g.label, g.sufficient) == (have, 9, label, have == 5)
+
+
+def test_switched_off_components_do_not_count_in_coverage() -> None:
+    weights = {n: (1.0 if n in ("drawdown", "fear_greed") else 0.0) for n in NAMES}
+    g = crash_gauge([inp("drawdown", 0.0)], GaugeConfig(weights=weights))
+    assert (g.have, g.of, g.label) == (1, 2, "CALM")  # 1 of 2 is half: enough
 
 
 # -- properties --------------------------------------------------------------------------------
@@ -171,3 +193,61 @@ def test_score_is_monotone_in_each_component(
     else:
         assert after is not None
         assert after >= before
+
+
+# -- the leverage component ------------------------------------------------------------------------
+
+
+def test_leverage_worked_example() -> None:
+    """OI -10 % in 24 h (10 / 20 = 0.5) and -2.5 % in 1 h (2.5 / 5 = 0.5): oi = 0.5; funding
+    negative on 3 of 4 venues: 0.75. raw = 100 × (0.6 × 0.5 + 0.4 × 0.75) = 60."""
+    from crashtui.analysis.derivatives import SymbolDerivatives, VenueFunding
+    from crashtui.analysis.gauge import leverage_input
+
+    funding = tuple(
+        VenueFunding(v, r, 1_000)
+        for v, r in (("binance", -0.0001), ("bybit", 0.0002), ("okx", -0.00005), ("hyperliquid", -0.0001))
+    )
+    d = SymbolDerivatives(
+        "BTC", oi_change_24h_pct=-10.0, oi_change_1h_pct=-2.5, oi_at_ms=2_000, funding=funding
+    )
+    r = leverage_input(d)
+    assert isinstance(r, StressInput)
+    assert r.raw == pytest.approx(60.0)
+    assert r.as_of_ms == 2_000
+    assert r.detail == "BTC OI -2.5% 1h -10.0% 24h, funding negative on 3/4 venues"
+    # the faster of the two OI readings counts: -5 % in 1 h alone is a full reading
+    r = leverage_input(
+        SymbolDerivatives("BTC", oi_change_24h_pct=2.0, oi_change_1h_pct=-5.0, funding=funding)
+    )
+    assert isinstance(r, StressInput)
+    assert r.raw == pytest.approx(100.0 * (0.6 * 1.0 + 0.4 * 0.75))
+
+
+def test_leverage_with_one_part_known_and_none() -> None:
+    from crashtui.analysis.derivatives import SymbolDerivatives, VenueFunding
+    from crashtui.analysis.gauge import leverage_input
+
+    only_funding = SymbolDerivatives("BTC", funding=(VenueFunding("binance", -0.0002, 5),))
+    r = leverage_input(only_funding)
+    assert isinstance(r, StressInput)
+    assert r.raw == pytest.approx(100.0)  # 1 of 1 venues negative, renormalised alone
+    assert "OI change unknown" in r.detail
+    only_oi = SymbolDerivatives("BTC", oi_change_24h_pct=-4.0)
+    r = leverage_input(only_oi)
+    assert isinstance(r, StressInput)
+    assert r.raw == pytest.approx(20.0)  # 4 / 20 = 0.2
+    assert "no funding rates" in r.detail
+    assert isinstance(leverage_input(SymbolDerivatives("BTC")), MissingInput)
+    assert isinstance(leverage_input(None), MissingInput)
+
+
+def test_leverage_is_off_by_default_and_counts_when_weighted() -> None:
+    lev = StressInput("leverage", 60.0, "score 0–100", "derivatives", "x")
+    others = [inp(n, DEFAULT_GAUGE_BANDS[n][0]) for n in NAMES if n != "leverage"]
+    off = crash_gauge([*others, lev], GaugeConfig())
+    assert "leverage" not in {c.name for c in off.components}
+    assert (off.have, off.of) == (9, 9)
+    on = crash_gauge([*others, lev], GaugeConfig(weights=dict(DEFAULT_GAUGE_WEIGHTS, leverage=0.1)))
+    assert (on.have, on.of) == (10, 10)
+    assert on.score == pytest.approx(0.1 * 60.0 / 1.1)  # every other component is calm

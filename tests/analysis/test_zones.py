@@ -6,6 +6,7 @@ import dataclasses
 import itertools
 import json
 import math
+from typing import Any
 
 import numpy as np
 import pytest
@@ -15,6 +16,7 @@ from hypothesis import strategies as st
 from crashtui.analysis.indicators import candle_arrays, fractal_pivots, volume_nodes, wilder_atr
 from crashtui.analysis.zone_state import PriceContext, ZoneState, zone_state
 from crashtui.analysis.zones import (
+    SOURCES,
     EvidenceKind,
     ZoneAnalysis,
     ZoneKind,
@@ -121,20 +123,23 @@ def state_ctx(closes: list[float], price: float, atr: float = 2.0) -> PriceConte
 
 
 def test_zone_state_break_and_reclaim_worked_example() -> None:
-    """Zone 100–101, ATR 2: break tolerance 0.25 × 2 = 0.5, approach 1 × 2 = 2.
+    """Zone 100–101, ATR 2: break tolerance 0.25 × 2 = 0.5, approach 1 × 2 = 2; 2 closes confirm.
 
-    Closes: 103 (before the window: price was above -> the zone was support), then in the window
-    102, 100.6 (inside), 99.6 (not < 100 - 0.5 = 99.5: no break), 99.4 (< 99.5: BROKEN at the close of
-    candle 4), 100.5 (inside, still broken), 101.2 (> 101: RECLAIMED at the close of candle 6).
+    Closes: 103 (price was above -> the zone was support), 102, 100.6 (inside), 99.6 (not
+    < 100 - 0.5 = 99.5: no break), 99.4 (< 99.5: broke below at the close of candle 4), 100.5
+    (inside, still broken), 101.2 (> 101: back above, 1 close), 101.5 (2nd close above:
+    reclaimed at the close of candle 7).
     """
-    closes = [103, 102, 100.6, 99.6, 99.4, 100.5, 101.2]
-    kwargs = {"approach_atr": 1.0, "break_atr": 0.25, "state_window_h": 6.5}
+    closes = [103, 102, 100.6, 99.6, 99.4, 100.5, 101.2, 101.5]
+    kwargs: dict[str, Any] = {"approach_atr": 1.0, "break_atr": 0.25, "state_window_h": 7.5}
     r = zone_state(100.0, 101.0, state_ctx(closes, 102.5), **kwargs)
-    assert (r.state, r.broken_ms, r.reclaimed_ms) == (ZoneState.RECLAIMED, T0 + 5 * H, T0 + 7 * H)
-    assert r.since_ms == T0 + 7 * H
+    assert (r.state, r.broken_ms, r.reclaimed_ms) == (ZoneState.RECLAIMED, T0 + 5 * H, T0 + 8 * H)
+    assert r.since_ms == T0 + 8 * H
+    r = zone_state(100.0, 101.0, state_ctx(closes[:7], 101.3), **kwargs)
+    assert (r.state, r.since_ms, r.reclaimed_ms) == (ZoneState.BACK_ABOVE, T0 + 7 * H, None)
     upto_break = closes[:6]
     r = zone_state(100.0, 101.0, state_ctx(upto_break, 99.0), **kwargs)
-    assert (r.state, r.since_ms, r.reclaimed_ms) == (ZoneState.BROKEN, T0 + 5 * H, None)
+    assert (r.state, r.since_ms, r.reclaimed_ms) == (ZoneState.BROKE_BELOW, T0 + 5 * H, None)
     # retesting from below: price inside the zone -> testing wins, the break is still reported
     r = zone_state(100.0, 101.0, state_ctx(upto_break, 100.5), **kwargs)
     assert (r.state, r.broken_ms) == (ZoneState.TESTING, T0 + 5 * H)
@@ -144,7 +149,7 @@ def test_zone_state_break_and_reclaim_worked_example() -> None:
 
 def test_zone_state_approaching_and_clear() -> None:
     closes = [110, 108, 106, 104, 102.6]
-    kwargs = {"approach_atr": 1.0, "break_atr": 0.25, "state_window_h": 48.0}
+    kwargs: dict[str, Any] = {"approach_atr": 1.0, "break_atr": 0.25, "state_window_h": 48.0}
     # price 102.6 is 1.6 above the zone top 101: within 1 ATR (2) -> approaching
     r = zone_state(100.0, 101.0, state_ctx(closes, 102.6), **kwargs)
     assert r.state is ZoneState.APPROACHING
@@ -227,43 +232,55 @@ def test_worked_example_pinned_zone_and_summary() -> None:
     assert s.support is not None
     assert s.support.level == 104.0
     assert s.support.evidence[0].kind is EvidenceKind.SWING_HIGH
-    # above 105 there are only bare round numbers (strength 0); the nearest one, 110, is kept
+    # above 105 there are only bare round numbers (strength 0): the nearest one, 110, is kept,
+    # and 120 too, so that there are always two resistances above price
     assert s.resistance is not None
     assert (s.resistance.level, s.resistance.strength) == (110.0, 0.0)
-    assert [z.level for z in a.zones if z.level > 105] == [110.0]  # 120 is dropped
-    # candle 0 closed 104.5, above the zone; candle 2 closed 103.5 < 103.875 - 0.25 (broken);
-    # candle 29 closed 104.4 > 104.125: reclaimed at its close, T0 + 30 h. That outranks
+    assert [z.level for z in a.zones if z.level > 105] == [110.0, 120.0]
+    # candle 0 closed 104.5, above the zone; candle 2 closed 103.5 < 103.875 - 0.25 (broken),
+    # candle 3 closed below it too (turned resistance); candle 29 closed 104.4 > 104.125 (back
+    # above) and candle 30 104.9: reclaimed at its close, T0 + 31 h. That outranks
     # "approaching" (105 - 104.125 = 0.875 <= 1 ATR).
     assert (s.badge, s.badge_text) == (ZoneState.RECLAIMED, "reclaimed 104.0")
-    assert s.badge_since_ms == T0 + 30 * H
+    assert s.badge_since_ms == T0 + 31 * H
     assert s.support.broken_ms == T0 + 3 * H
 
 
-def test_summary_badge_prefers_testing_then_latest_break() -> None:
+FALL = [*MIDS, 104.5, 104.0, 103.5, 103.0, 102.5, 102.0, 101.5, 101.0, 100.5, 100.0, 99.5]
+
+
+def test_summary_badge_says_broke_below_then_turned_resistance() -> None:
     # price falls through the 100 zone: the 99.5 close (candle 44) is below 99.875 - 0.25 = 99.625
-    mids = [*MIDS, 104.5, 104.0, 103.5, 103.0, 102.5, 102.0, 101.5, 101.0, 100.5, 100.0, 99.5, 99.0]
-    a = find_zones("ETH", 99.0, daily=[], intraday=from_mids(mids), pinned=[95.0])
+    a = find_zones("ETH", 99.3, daily=[], intraday=from_mids(FALL), pinned=[95.0])
     z = next(z for z in a.zones if z.level == 100.0)
     assert z.kind is ZoneKind.RESISTANCE  # price is now below it
-    assert z.state is ZoneState.BROKEN
+    assert z.state is ZoneState.BROKE_BELOW
     assert z.broken_ms == T0 + 45 * H  # candle 44 closes at the end of hour 44
     s = summarise(a)
-    assert s.badge_text == "BROKE 100.0"
+    assert s.badge_text == "BROKE BELOW 100.0"
     assert s.badge_zone == z
+    # falling on (candle 45 at 99.0) without a retest: still "broke below"
+    a = find_zones("ETH", 99.0, daily=[], intraday=from_mids([*FALL, 99.0]), pinned=[95.0])
+    assert summarise(a).badge is ZoneState.BROKE_BELOW
+    # a retest (candle 45 closes 100.0, inside the zone) rejected by a close at 99.5 (candle 46):
+    # the support turned resistance
+    a = find_zones("ETH", 99.3, daily=[], intraday=from_mids([*FALL, 100.0, 99.5]), pinned=[95.0])
+    s = summarise(a)
+    assert (s.badge, s.badge_text) == (ZoneState.SUPPORT_TURNED_RESISTANCE, "turned resist 100.0")
+    assert s.badge_since_ms == T0 + 47 * H
 
 
 def test_summary_badge_pinned_break_outranks_testing_an_unpinned_zone() -> None:
-    mids = [*MIDS, 104.5, 104.0, 103.5, 103.0, 102.5, 102.0, 101.5, 101.0, 100.5, 100.0, 99.5, 99.0]
-    a = find_zones("ETH", 99.0, daily=[], intraday=from_mids(mids), pinned=[95.0, 100.0])
+    a = find_zones("ETH", 99.3, daily=[], intraday=from_mids(FALL), pinned=[95.0, 100.0])
     broken = next(z for z in a.zones if z.level == 100.0)
     assert broken.pinned
-    assert broken.state is ZoneState.BROKEN
+    assert broken.state is ZoneState.BROKE_BELOW
     other = next(z for z in a.zones if not z.pinned)
     # price testing an unpinned zone while a pinned one is broken: the pinned break is the badge
     tested = dataclasses.replace(other, state=ZoneState.TESTING)
     zones = tuple(tested if z is other else z for z in a.zones)
     s = summarise(dataclasses.replace(a, zones=zones))
-    assert (s.badge, s.badge_text) == (ZoneState.BROKEN, "BROKE 100.0")
+    assert (s.badge, s.badge_text) == (ZoneState.BROKE_BELOW, "BROKE BELOW 100.0")
     # ...but testing a pinned zone still wins
     pinned_95 = next(z for z in a.zones if z.level == 95.0)
     zones = tuple(dataclasses.replace(z, state=ZoneState.TESTING) if z is pinned_95 else z for z in a.zones)
@@ -296,10 +313,11 @@ def test_no_candles_pinned_only_has_no_atr_distance() -> None:
     a = find_zones("BTC", 62_000.0, daily=[], intraday=[], pinned=[60_000.0, 58_000.0])
     assert a.atr is None
     assert "1% of price" in a.atr_basis
-    # the pinned levels, plus the nearest round number above price (step 5,000: 65,000)
-    assert [z.level for z in a.zones] == [58_000.0, 60_000.0, 65_000.0]
+    # the pinned levels, plus the two nearest round numbers above price (step 5,000)
+    assert [z.level for z in a.zones] == [58_000.0, 60_000.0, 65_000.0, 70_000.0]
     assert all(z.distance_atr is None for z in a.zones)
-    assert [z.kind for z in a.zones] == [ZoneKind.SUPPORT, ZoneKind.SUPPORT, ZoneKind.RESISTANCE]
+    assert [z.kind for z in a.zones] == [ZoneKind.SUPPORT, ZoneKind.SUPPORT, *[ZoneKind.RESISTANCE] * 2]
+    assert [z.source for z in a.zones] == ["pinned", "pinned", "round", "round"]
 
 
 def test_bad_price_rejected() -> None:
@@ -382,9 +400,16 @@ def test_zone_properties(m: tuple[list[Candle], list[Candle], float, list[float]
     # every pinned level lands in a zone
     for level in pinned:
         assert any(z.low <= level <= z.high for z in zones), level
-    # only pinned zones may exceed max_zones
+    # at least two supports and two resistances, always
+    supports = sorted((z for z in zones if z.kind is ZoneKind.SUPPORT), key=lambda z: -z.level)
+    resistances = sorted((z for z in zones if z.kind is ZoneKind.RESISTANCE), key=lambda z: z.level)
+    assert len(supports) >= 2
+    assert len(resistances) >= 2
+    # only pinned zones and the two nearest on each side may exceed max_zones
+    guaranteed = {id(z) for z in supports[:2] + resistances[:2]}
     unpinned = [z for z in zones if not z.pinned]
-    assert len(unpinned) <= params.max_zones
+    assert len(unpinned) <= max(params.max_zones, 4)
     for z in unpinned:
         has_round = any(e.kind is EvidenceKind.ROUND_NUMBER for e in z.evidence)
-        assert z.strength >= params.min_strength or has_round
+        assert z.strength >= params.min_strength or has_round or id(z) in guaranteed
+        assert z.source in SOURCES

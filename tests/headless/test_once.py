@@ -42,11 +42,11 @@ def test_eth_has_broken_the_pinned_1826_zone(feb6_document: dict[str, Any]) -> N
     eth = next(row for row in feb6_document["watchlist"] if row["symbol"] == "ETH")
     zone = next(z for z in eth["zones"] if z["low"] <= 1826 <= z["high"])
     assert zone["pinned"] is True
-    assert zone["state"] == "broken"
-    assert zone["kind"] == "resistance"  # price fell through it
+    # price fell through it hours ago and stayed below: the support turned resistance
+    assert zone["state"] == "support_turned_resistance"
+    assert zone["state_words"] == "support turned resistance"
+    assert zone["kind"] == "resistance"
     assert eth["price"] < 1826
-    assert eth["state"] == "broken"
-    assert eth["badge"].startswith("BROKE ")
 
 
 def test_worst_24h_liquidations_match_the_reported_crash(feb6_document: dict[str, Any]) -> None:
@@ -149,3 +149,18 @@ def test_closed_pipe_is_quiet() -> None:
     _, err = proc.communicate()
     assert err == b""
     assert proc.returncode == 0
+
+
+def test_every_series_says_how_fresh_it_is(feb6_document: dict[str, Any]) -> None:
+    """Friday 6 Feb 14:00Z in the scenario: candles, Fear & Greed and macro series are current;
+    each says so against its own cadence (DATA-TRUST.md, Freshness)."""
+    doc = feb6_document
+    btc = next(row for row in doc["watchlist"] if row["symbol"] == "BTC")
+    assert btc["candles"]["1h"]["freshness"] == "fresh"
+    assert btc["candles"]["1d"]["freshness"] == "fresh"
+    assert doc["fear"]["crypto"]["freshness"] == "fresh"
+    states = {series: entry["freshness"] for series, entry in doc["macro"].items()}
+    assert states["ICSA"] in ("fresh", "late")  # weekly
+    assert set(states.values()) <= {"fresh", "late"}
+    assert all(entry["aggregates"] == [] for entry in doc["etf"].values())
+    assert doc["replay"]["bad_lines"] == 0

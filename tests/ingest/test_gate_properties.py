@@ -51,7 +51,8 @@ def hostile_items(draw: st.DrawFn) -> object:
             "bybit", "BTC", side, draw(any_float), draw(any_float), draw(any_float), ts, "BTCUSDT"
         )
     if kind == "etf":
-        return EtfFlow("BTC", ts, draw(st.one_of(st.none(), any_float)), "farside")
+        period = draw(st.sampled_from(["day", "week", "month", "", "quarter\x1b[2J"]))
+        return EtfFlow("BTC", ts, draw(st.one_of(st.none(), any_float)), "farside", (), period)
     return FearGreedReading("crypto", ts, draw(any_float), draw(st.text(max_size=40)), "alternative_me")
 
 

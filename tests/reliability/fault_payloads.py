@@ -110,8 +110,11 @@ def _candles(
 
 
 def binance_ticker(req: HttpRequest, q: Quotes) -> Any:
-    """``/api/v3/ticker/24hr?symbols=[...]&type=MINI``."""
-    names = json.loads(req.query.get("symbols", "[]"))
+    """``/api/v3/ticker/24hr?symbols=[...]&type=MINI`` (without ``symbols``: every pair)."""
+    if "symbols" in req.query:
+        names = json.loads(req.query["symbols"])
+    else:
+        names = sorted(DEFAULT_TABLE.reverse("binance"))
     rows = []
     for name in names:
         symbol = _symbol("binance", name)
@@ -544,6 +547,13 @@ def _fixed(name: str, *, row_index: int | None = None) -> Generator:
     return generate
 
 
+def coingecko_global(req: HttpRequest, q: Quotes) -> Any:
+    """``/global``: the real reply, ``updated_at`` (unix seconds) moved to a minute ago."""
+    data = fixture_json("coingecko_global.json")
+    data["data"]["updated_at"] = q.now_ms // 1000 - 60
+    return data
+
+
 def yahoo_chart(req: HttpRequest, q: Quotes) -> Any:
     """``/v8/finance/chart/SYMBOL``: the real NVDA chart, re-stamped, under the asked symbol."""
     data = restamped("yahoo_chart_nvda_1h_1d.json", q, lag_ms=3_600_000)
@@ -620,6 +630,7 @@ ROUTES: tuple[tuple[str, str, str, Generator], ...] = (
     ("kraken", "GET", "/0/public/Ticker", kraken_ticker),
     ("coingecko", "GET", "/simple/price", coingecko_simple_price),
     ("coingecko", "GET", "/coins/", coingecko_market_chart),
+    ("coingecko", "GET", "/global", coingecko_global),
     ("bybit", "GET", "/v5/market/tickers", bybit_tickers),
     ("hyperliquid", "POST", "/info", hyperliquid_info),
     ("okx", "GET", "/api/v5/public/instruments", okx_instruments),

@@ -219,7 +219,8 @@ def test_replay_holds_back_the_same_jump_the_live_poller_does(fixture_bytes: Fix
     events = replayed([_binance_ticker(price, at, fixture) for price, at in ticks])
     prices = [i.price for e in events if isinstance(e, DataEvent) for i in e.items if isinstance(i, Ticker)]
     assert prices == [61_940.0, 61_900.0]
-    held = [e.status for e in events if isinstance(e, StatusEvent) and e.status.state is SourceState.FAILING]
+    # stale, as live: the source's last good price is one poll old
+    held = [e.status for e in events if isinstance(e, StatusEvent) and e.status.state is SourceState.STALE]
     assert len(held) == 1
     assert (held[0].last_error or "").startswith(
         "binance ticker_24hr: held: BTC 619.4 is -99% from the last good price"

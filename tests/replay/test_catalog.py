@@ -37,7 +37,7 @@ def test_every_bundled_scenario_is_listed_with_its_window_and_moment() -> None:
 
 
 def test_feb_2026_keeps_the_dashboards_demo_start() -> None:
-    # crashtui/ui/session.py DEMO_STARTS opens feb-2026 at 2026-02-06T12:00Z
+    # the dashboard has always opened feb-2026 at 2026-02-06T12:00Z (crashtui/ui/session.py)
     assert default_start_ms("feb-2026") == _ms("2026-02-06T12:00")
     assert default_start_ms("session.jsonl.gz") is None
 

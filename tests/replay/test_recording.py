@@ -11,7 +11,10 @@ from crashtui.model import RawPayload, freeze_params
 from crashtui.replay.recording import (
     RecordingError,
     RecordingHeader,
+    RecordingSource,
     RecordingWriter,
+    Skipped,
+    encode_payload,
     read_recording,
 )
 
@@ -108,8 +111,41 @@ def test_bad_files_are_one_line_errors(tmp_path: Path, content: bytes, message: 
         read_recording(path)
 
 
-def test_malformed_payload_line(tmp_path: Path) -> None:
+def test_malformed_payload_lines_are_skipped_and_counted(tmp_path: Path) -> None:
+    good = encode_payload(payload(1)).encode()
     path = tmp_path / "bad.jsonl.gz"
-    path.write_bytes(gzip.compress(b'{"format":"crashtui-recording","version":1}\n{"t":"x"}\n'))
-    with pytest.raises(RecordingError, match="malformed payload line"):
-        read_recording(path)
+    path.write_bytes(
+        gzip.compress(
+            b'{"format":"crashtui-recording","version":1}\n{"t":"x"}\n' + good + b"\n"
+            + good.replace(b'"t":1770000000001', b'"t":99999999999999999') + b"\n"
+            + good[: len(good) // 2] + b"\n" + b"not json at all\n" + good + b"\n"
+        )
+    )  # fmt: skip
+    bad = Skipped()
+    _, payloads = read_recording(path, bad)
+    assert [p.received_ms for p in payloads] == [1_770_000_000_001] * 2
+    assert bad.count == 4  # the year-3 million receive time would have moved the replay clock
+    assert bad.first is not None
+    assert bad.first.startswith("line 2: malformed payload line")
+    source = RecordingSource(path)  # the replay's source: scan, then stream
+    assert len(list(source)) == 2
+    assert len(list(source)) == 2  # a second pass (seeking back) counts no line twice
+    assert source.bad_lines == 4
+    assert source.last_ms == 1_770_000_000_001  # the far-future line never set the replay's end
+
+
+def test_malformed_lines_of_a_short_file_are_counted_in_the_source(tmp_path: Path) -> None:
+    path = tmp_path / "bad.jsonl.gz"
+    good = encode_payload(payload(1)).encode()
+    path.write_bytes(
+        gzip.compress(b'{"format":"crashtui-recording","version":1}\n{"t":"x"}\n' + good + b"\n{oops\n")
+    )
+    skipped = Skipped()
+    _, payloads = read_recording(path, skipped)
+    assert [p.received_ms for p in payloads] == [payload(1).received_ms]
+    assert skipped.count == 2
+    assert skipped.first is not None
+    assert skipped.first.startswith("line 2: malformed payload line")
+    source = RecordingSource(path)
+    assert [p.received_ms for p in source] == [payload(1).received_ms]
+    assert source.skipped == 2

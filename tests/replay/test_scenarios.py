@@ -233,15 +233,35 @@ def test_reported_liquidations_are_met_within_5_percent(name: str, target: Any) 
     assert checked
 
 
+# the positioning families (README CHANGES 5): new sources, and Binance futures' funding rebuilt
+POSITIONING_SOURCES = {"binance_futures", "bybit", "okx_public", "hyperliquid"}
+FEB_DENSE_DAYS = (1_770_249_600_000, 1_770_422_400_000)  # 2026-02-05 .. 02-07: books every 15 min
+
+
+def _thinned_book(record: dict[str, Any], start_ms: int) -> bool:
+    """A quarter-hour order book of a calm day, which CHANGES 6 no longer carries."""
+    t = record["t"] - 800  # a book leaves 800 ms after its mark
+    return (
+        record["ep"] == "depth"
+        and not FEB_DENSE_DAYS[0] <= t < FEB_DENSE_DAYS[1]
+        and bool((t - start_ms) % 3_600_000)
+    )
+
+
 def test_feb_2026_changed_only_as_recorded() -> None:
-    """README CHANGES: the added FRED series, the last candles and the instruments' time are the
-    only differences from the previous bundled file, whose payload lines hashed to 4f4907c4…"""
+    """README CHANGES: the added FRED series, the last candles, the instruments' time, the
+    positioning payloads and the calm days' hourly order books are the only differences
+    from the earlier bundled files. Without the positioning sources and the quarter-hour books of
+    calm days, the payload lines hash as the previous file's do filtered the same way (d7ce5c8,
+    which itself changed from 4f4907c4… only by items 1-4)."""
     added = {"SP500", "VIXCLS", "DGS10", "DTB3"}
     with gzip.open(locate_recording("feb-2026"), "rt", encoding="utf-8") as fh:
         header = json.loads(fh.readline())
         rows = []
         for line in fh:
             record = json.loads(line)
+            if record["src"] in POSITIONING_SOURCES or _thinned_book(record, header["start_ms"]):
+                continue
             if record["src"] == "fred" and record["p"].get("series") in added:
                 continue
             if record["t"] == header["end_ms"] and record["ep"] == "klines":
@@ -253,7 +273,7 @@ def test_feb_2026_changed_only_as_recorded() -> None:
             rows.append((record["t"], record["src"], record["ep"], line))
     rows.sort(key=lambda r: r[:3])
     digest = hashlib.sha256("".join(r[3] for r in rows).encode()).hexdigest()
-    assert digest == "4f4907c44f98191e9eb2a954fd0850ecdd395591129277a8b0b235db49b2928d"
+    assert digest == "6e723d4071c82ff722e5a6766fb4317e45e9e2ea3f90369cd93c81c09a32fd12"
     assert "tools/scenario/data/feb-2026/" in header["note"]
 
 

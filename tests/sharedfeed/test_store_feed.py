@@ -61,6 +61,36 @@ def test_codec_round_trip() -> None:
         decode_event('{"t":"data","rows":{"nope":[[1]]}}')
 
 
+def test_the_radar_and_market_strip_items_reach_followers() -> None:
+    """Items the store keeps no table for still travel the shared feed, field for field."""
+    from crashtui.model import (
+        FundingPoint,
+        LongShortRatio,
+        MarketGlobal,
+        MarketMovers,
+        OpenInterestPoint,
+        PairMove,
+        TakerVolume,
+    )
+
+    items = (
+        OpenInterestPoint("binance_futures", "BTC", T0, 90_000.5, 5.6e9, 300_000),
+        TakerVolume("binance_futures", "BTC", T0, 300_000, 120.5, 250.0),
+        LongShortRatio("bybit", "ETH", T0, 300_000, 0.62, 0.38),
+        FundingPoint("hyperliquid", "BTC", T0, -0.0001, 3_600_000),
+        MarketGlobal("coingecko", T0, 2.2e12, None, -7.4, 58.1, None),
+        MarketMovers("binance", T0, (PairMove("SOLUSDT", "SOL", 79.4, 3.1, 8e8),), (), 120, 5e6),
+    )
+    event = DataEvent("binance_futures", "open_interest_history", items, T0)
+    text = encode_event(event)
+    assert text is not None
+    assert decode_event(text) == event
+    with pytest.raises(FeedDecodeError):
+        decode_event('{"t":"data","src":"x","kind":"k","at":1,"rows":{},"items":{"Evil":[{}]}}')
+    with pytest.raises(FeedDecodeError):
+        decode_event('{"t":"data","src":"x","kind":"k","at":1,"rows":{},"items":{"TakerVolume":[{"x":1}]}}')
+
+
 def _forbidden_client(net: NetConfig) -> httpx.AsyncClient:
     raise AssertionError("a reader must never call a provider")
 

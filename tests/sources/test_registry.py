@@ -22,6 +22,8 @@ GOOD = [
     ("binance", "ticker_24hr", "binance_ticker_24hr_multi.json", {"symbols": "BNB"}, "prices", 0),
     ("binance", "klines", "binance_klines.json", {"symbol": "BTC", "interval": "1h"}, "candles", 1),
     ("binance", "depth", "binance_depth.json", {"symbol": "BTC"}, "depth", 1),
+    ("binance", "ticker_24hr_all", "binance_ticker_24hr_mini_multi.json", {}, "market_movers", 1),
+    ("coingecko", "global", "coingecko_global.json", {}, "market_global", 1),
     (
         "binance_futures",
         "premium_index",

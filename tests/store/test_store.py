@@ -30,7 +30,7 @@ from crashtui.model import (
     SourceStatus,
     Ticker,
 )
-from crashtui.store.sqlite import Store, load_events
+from crashtui.store.sqlite import Store, load_events, prepare_store
 
 NOW = 1_770_400_000_000  # 2026-02-06T17:46:40Z
 DAY = 86_400_000
@@ -163,7 +163,10 @@ def test_kill_9_never_loses_committed_rows_or_corrupts(tmp_path: Path) -> None:
         conn.close()
         for batch in committed:
             assert present.get(batch) == 200, f"batch {batch} lost after kill -9"
-    # The app starts again on the file killed 20 times: it opens, writes and loads as usual.
+    # The app starts again on the file killed 20 times: the check at open finds it sound (it is
+    # not moved aside), and it opens, writes and loads as usual.
+    assert prepare_store(path) is None
+    assert not [p for p in tmp_path.iterdir() if ".corrupt-" in p.name]
     batches = max(present) + 1
     store = Store(path, batch_interval_s=0.01)
     store.submit([Liquidation("okx", "ETH", Side.SHORT, 1800.0, 1.0, 1800.0, batches)])

@@ -1,4 +1,5 @@
-"""Alerts in the dashboard: toasts, bell and notifications, failures, the alert log screen, rewinds."""
+"""Alerts in the dashboard: the alert line, bell and notifications, failures, the alert log screen,
+rewinds."""
 
 from __future__ import annotations
 
@@ -61,21 +62,26 @@ def toasts(app: CrashApp, text: str) -> list[object]:
     return [n for n in app._notifications if text in f"{n.title} {n.message}"]
 
 
-async def test_a_scenario_alert_is_toasted_and_on_the_alert_log_screen(
+def alert_row(app: CrashApp) -> str:
+    """The visible screen's alert line ("" while it is hidden)."""
+    rows = [w for w in app.screen.query(TextView) if w.id in ("alertline", "dd-alertline")]
+    return rows[0].text.plain if rows and rows[0].has_class("-shown") else ""
+
+
+async def test_a_scenario_alert_is_on_the_alert_line_and_on_the_alert_log_screen(
     eth_break_recording: Path, tmp_path: Path
 ) -> None:
     config = alerts_config(tmp_path)
     app = running_app(
         eth_break_recording, config=config, speed=600.0, start_ms=T0055, until_ms=T0102, tick_s=0.1
     )
-    async with app.run_test(size=(120, 40)) as pilot:
-        assert await wait_until(pilot, lambda: bool(toasts(app, "ETH 1826 break")))
-        (toast,) = toasts(app, "ETH 1826 break")
-        assert toast.severity == "warning"  # type: ignore[attr-defined]
-        assert toast.markup is False  # type: ignore[attr-defined]
-        assert "ETH broke below the pinned 1,826 zone (1,824–1,828): 1h close 1,812 at 01:00Z" in str(
-            toast.message  # type: ignore[attr-defined]
-        )
+    async with app.run_test(size=(200, 50)) as pilot:
+        assert await wait_until(pilot, lambda: "ETH 1826 break" in alert_row(app))
+        line = alert_row(app)
+        assert line.startswith(" WARNING ")
+        assert "ETH broke below the pinned 1,826 zone (1,824–1,828): 1h close 1,812 at 01:00Z" in line
+        assert line.rstrip().endswith("d dismiss  z snooze")
+        assert not toasts(app, "ETH 1826 break")  # nothing is drawn over the panes
         assert app.alerts is not None
         (alert,) = app.alerts.session()
         assert T0055 < alert.at_ms <= T0102  # the replay clock, not the wall clock
@@ -183,7 +189,7 @@ async def test_a_failing_hook_shows_an_error_toast_and_nothing_stops(
         message = str(error.message)  # type: ignore[attr-defined]
         assert reason in message
         assert "\x1b" not in message
-        assert toasts(app, "ETH 1826 break")  # the alert itself was still shown
+        assert await wait_until(pilot, lambda: "ETH 1826 break" in alert_row(app))  # still shown
         await pilot.press("exclamation_mark")
         await pilot.pause()
         assert isinstance(app.screen, AlertLogScreen)

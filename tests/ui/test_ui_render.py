@@ -12,7 +12,7 @@ from crashtui.analysis.zones import ZoneKind
 from crashtui.engine import Engine
 from crashtui.timeparse import parse_instant
 from crashtui.ui.fmt import fmt_age, fmt_flow, fmt_pct, fmt_short
-from crashtui.ui.glyphs import ASCII, UNICODE, to_ascii
+from crashtui.ui.glyphs import ASCII, UNICODE, Glyphs, to_ascii
 from crashtui.ui.palette import Palette
 from crashtui.ui.render.alert_log import alert_list
 from crashtui.ui.render.charts import CandleSeries, aggregate_candles, decimate, nice_ticks
@@ -25,7 +25,7 @@ from crashtui.ui.render.liquidations import build_liquidations
 from crashtui.ui.render.price import build_watch_rows
 from crashtui.ui.render.price_chart import price_chart
 from crashtui.ui.render.status import build_status
-from crashtui.ui.sparkline import magnitude_bars, meter, resample, sparkline
+from crashtui.ui.sparkline import magnitude_bars, meter, resample, signed_bars, sparkline
 from tests.ui.uihelpers import FEB6_1400
 
 PALETTE = Palette(
@@ -69,6 +69,7 @@ def test_sparkline_and_bars() -> None:
     assert sparkline([3, 1], 8, ASCII.spark) == "@_"
     assert resample(list(range(100)), 10)[-1] == 99  # the latest point survives
     assert magnitude_bars([-100.0, None, 50.0], UNICODE.spark, "·") == "█·▅"
+    assert signed_bars([100.0, -50.0, None, 0.0], "▁▄█", "▔▀█", "·") == ("█ ·▁", " ▀  ")
     assert meter(0.5, 10, "#", ".") == "#####....."
 
 
@@ -155,7 +156,7 @@ def test_price_rows_show_price_change_support_and_state(frame: Frame) -> None:
     assert "60,197" in btc
     assert "-9.4%" in btc
     assert "60,000 -0.1%" in btc
-    assert "BROKE 61,992" in btc
+    assert "turned resist 61,992" in btc  # broken at 01:00Z, retested and rejected
     assert rows.header.plain.split()[:4] == ["SYM", "PRICE", "24h", "SUPPORT"]
 
 
@@ -227,10 +228,39 @@ def test_etf_pane_marks_unpublished_days_and_holidays(frame: Frame) -> None:
     days = flow_days(frame.snapshot.etf_flows["BTC"], frame.now_ms)
     assert days.values[-1] is None  # 02-06: not published yet at 14:00Z
     assert len(trading_days(frame.now_ms, 15)) == 15
-    body = build_etf(frame, 60, 8).plain
+    body = build_etf(frame, 60, 10).plain
     assert "not published" in body
     btc_line = next(line for line in body.split("\n") if line.startswith("BTC"))
-    assert btc_line.split()[1].endswith("·")
+    assert btc_line[4:20].endswith("·")
+    # Martin Luther King day (Mon 01-19) had no trading: not one of the 15 columns.
+    assert parse_instant("2026-01-19") not in days.days_ms
+    assert len(days.days_ms) == 15
+    assert "15 trading days" in body
+
+
+@pytest.mark.parametrize("glyphs", [UNICODE, ASCII], ids=["unicode", "ascii"])
+def test_etf_bars_show_direction_without_colour(frame: Frame, glyphs: Glyphs) -> None:
+    """Issue 20: an outflow bar looked like an inflow bar once colour was gone (NO_COLOR,
+    --ascii). Inflows rise above the zero line, outflows hang below it."""
+    shown = replace(frame, glyphs=glyphs)
+    lines_ = build_etf(shown, 80, 12).plain.split("\n")
+    for asset in ("BTC", "ETH"):
+        row = next(i for i, line in enumerate(lines_) if line.startswith(asset))
+        up, down = lines_[row], lines_[row + 1]
+        start = up.index("+") + 1
+        assert down[start - 1] == "-"
+        days = flow_days(frame.snapshot.etf_flows[asset], frame.now_ms)
+        assert len(days.values) == 15
+        for i, value in enumerate(days.values):
+            above, below = up[start + i], down[start + i]
+            if value is None:
+                assert (above, below) == (glyphs.unpublished, " ")
+            elif value > 0:
+                assert above != " "
+                assert below == " "
+            else:
+                assert above == " "
+                assert below != " "
 
 
 def test_ascii_plot_translation_keeps_length() -> None:
@@ -313,3 +343,45 @@ def test_status_bar_and_header_say_via_collector(frame: Frame) -> None:
     assert build_status(live, 120).plain.startswith("via collector")
     assert "LIVE via collector" in build_header(live, 120).plain
     assert "via collector" not in build_status(replace(live, feed="direct"), 120).plain
+
+
+def with_btc_testing(frame: Frame) -> Frame:
+    """The scenario's frame with BTC testing its support zone (the longest badge there is)."""
+    from crashtui.analysis.zone_state import ZoneState
+
+    item = frame.analysis.symbol("BTC")
+    assert item is not None
+    assert item.summary is not None
+    assert item.summary.support is not None
+    zone = replace(item.summary.support, state=ZoneState.TESTING)
+    summary = replace(
+        item.summary, badge=ZoneState.TESTING, badge_text="testing 59,812–60,245", badge_zone=zone
+    )
+    symbols = tuple(replace(s, summary=summary) if s.symbol == "BTC" else s for s in frame.analysis.symbols)
+    return replace(frame, analysis=replace(frame.analysis, symbols=symbols))
+
+
+@pytest.mark.parametrize("width", range(24, 201, 4))
+def test_the_state_column_never_disappears_it_abbreviates(frame: Frame, width: int) -> None:
+    """Issue 20: at 80 columns and in ``--pane price`` a "testing" row dropped STATE altogether."""
+    for shown, long, short in ((with_btc_testing(frame), "testing", "TEST"), (frame, "BROKE", "BRK")):
+        rows = build_watch_rows(shown, width)
+        assert "STATE" in rows.header.plain
+        btc = rows.rows[rows.symbols.index("BTC")].plain
+        assert long in btc or short in btc
+        assert all(len(r.plain) <= max(10, width - 1) for r in rows.rows)
+
+
+def test_abbreviated_states_say_which_way(frame: Frame) -> None:
+    from crashtui.ui.render.price import state_abbrev
+
+    item = frame.analysis.symbol("BTC")
+    assert item is not None
+    assert item.summary is not None
+    # BTC at 60,197 under its broken 61,992 zone: broke, and price is below it.
+    assert state_abbrev(item.summary, 60_197.0, UNICODE) == "BRK↓"
+    assert state_abbrev(item.summary, 60_197.0, ASCII) == "BRKv"
+    assert state_abbrev(item.summary, 70_000.0, UNICODE) == "BRK↑"
+    tested = with_btc_testing(frame).analysis.symbol("BTC")
+    assert tested is not None
+    assert state_abbrev(tested.summary, 60_000.0, UNICODE) == "TEST"

@@ -111,3 +111,40 @@ def test_alert_log_screen(snap_compare: Any, night_of_alerts: tuple[Engine, Dash
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+ISSUE20 = [
+    # id, size, app options, NO_COLOR, an alert on the line
+    pytest.param((120, 40), {}, False, True, id="grid-alert-120x40"),
+    pytest.param((200, 50), {}, False, True, id="grid-alert-200x50"),
+    pytest.param((80, 24), {"pane": "price"}, False, False, id="pane-price-80x24"),
+    pytest.param((120, 40), {}, True, False, id="no-color-120x40"),
+    pytest.param((60, 20), {"ascii": True}, False, True, id="ascii-alert-60x20"),
+]
+
+
+@pytest.mark.usefixtures("fixed_dirs")
+@pytest.mark.parametrize(("size", "options", "no_color", "with_alert"), ISSUE20)
+def test_issue20_layouts(
+    snap_compare: Any,
+    feb6_engine: Engine,
+    monkeypatch: pytest.MonkeyPatch,
+    size: tuple[int, int],
+    options: dict[str, object],
+    no_color: bool,
+    with_alert: bool,
+) -> None:
+    """The grid with the alert line, --pane, NO_COLOR and ASCII at the sizes issue 20 was tried at."""
+    from tests.ui.test_ui_alert_line import alert
+
+    if no_color:
+        monkeypatch.setenv("NO_COLOR", "1")
+    app = still_app(feb6_engine, **options)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await pilot.pause()
+        if with_alert:
+            app._toast_alert(alert())
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)

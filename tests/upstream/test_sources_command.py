@@ -119,6 +119,14 @@ def _router(fixture_bytes: FixtureReader) -> httpx.MockTransport:
 
     def handler(request: httpx.Request) -> httpx.Response:
         host, path = request.url.host, request.url.path
+        if path == "/api/v3/ticker/24hr" and "symbols" not in request.url.params:  # every pair: movers
+            row = json.loads(f("binance_ticker_24hr_btcusdt_ccxt_reconstructed.json"))[0]
+            row |= {"openTime": now_ms - 86_400_000, "closeTime": now_ms}
+            return httpx.Response(200, json=[row])
+        if host == "api.coingecko.com" and path == "/api/v3/global":
+            doc = json.loads(f("coingecko_global.json"))
+            doc["data"]["updated_at"] = now_ms // 1000
+            return httpx.Response(200, json=doc)
         if path == "/api/v3/ticker/24hr":
             rows = [
                 {

@@ -16,6 +16,7 @@ from .families import FAMILIES, Context
 from .intraday import build_paths
 from .liquidations import build_liquidations
 from .model import Market
+from .positioning import build_positioning
 from .series import build_claims, build_derivatives, build_etf, build_fear_stocks, load_fear_crypto, load_fred
 from .spec import ScenarioSpec
 
@@ -55,6 +56,8 @@ def build_market(spec: ScenarioSpec) -> Market:
     market.claims = build_claims(spec)
     if any(f in spec.families for f in DERIVED_FAMILIES):
         build_derivatives(spec, market, rng)
+    # its own generator: the series above stay as they were built before positioning existed
+    build_positioning(spec, market, random.Random(spec.seed + 2))
     return market
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from html import escape
@@ -49,10 +49,15 @@ def _p(value: float, digits: int = 2) -> str:
     return f"{value:.{digits}f}"
 
 
+KIND = "kind"  # a decoder parameter (the data kind a shared endpoint answered for); see _payload
+
+
 def _payload(
-    source: str, endpoint: str, t: int, body: bytes, kind: str = "http", **params: str
+    source: str, endpoint: str, t: int, body: bytes, transport: str = "http", **params: str
 ) -> RawPayload:
-    return RawPayload(source, endpoint, t, body, freeze_params(params), 200, kind)
+    """A recorded payload; ``transport`` is ``http`` or ``ws`` (``RawPayload.kind``), and a
+    ``kind`` decoder parameter is passed as ``**{KIND: ...}``."""
+    return RawPayload(source, endpoint, t, body, freeze_params(params), 200, transport)
 
 
 # --- candles and prices ---------------------------------------------------------------------
@@ -69,7 +74,8 @@ class CandleBook:
         self.start_ms = ctx.spec.start_ms
 
     def _volume_per_step(self, t: int) -> float:
-        bar = self.daily[datetime.fromtimestamp(t / 1000, tz=timezone.utc).date()]
+        d = datetime.fromtimestamp(t / 1000, tz=timezone.utc).date()
+        bar = self.daily.get(d) or self.daily[d - timedelta(days=1)]  # the window's end mark
         return bar.volume_usd / 288 / bar.close
 
     def candle(self, open_ms: int, length_ms: int, until_ms: int) -> list[object]:
@@ -104,6 +110,12 @@ class CandleBook:
     def price(self, t: int) -> float:
         """Price at a 5-minute boundary."""
         return self.path[self.index[t]][1]
+
+    @staticmethod
+    def price_of(market: Market, symbol: str, t: int) -> float:
+        """``symbol``'s price at a 5-minute boundary of its path (no book needed)."""
+        path = market.path[symbol]
+        return path[(t - path[0][0]) // STEP_MS][1]
 
     def ticker(self, t: int) -> dict[str, object]:
         """A Binance MINI 24 h ticker at ``t``."""
@@ -175,7 +187,8 @@ def tickers(ctx: Context) -> Iterator[RawPayload]:
 
 
 def derivatives(ctx: Context) -> Iterator[RawPayload]:
-    """Funding (premiumIndex) and open interest, every hour."""
+    """Funding (premiumIndex) and open interest, every hour (open interest only where the scenario
+    carries no open-interest history)."""
     market, symbols = ctx.market, ctx.spec.symbols
     books = {s: CandleBook(ctx, s) for s in symbols}
     for i, (t, _) in enumerate(market.funding.get("BTC", [])):
@@ -197,6 +210,8 @@ def derivatives(ctx: Context) -> Iterator[RawPayload]:
                 }
             )
         yield _payload("binance_futures", "premium_index", t + 600, _json(rows), symbols=",".join(symbols))
+        if "positioning_history" in ctx.spec.families:
+            continue  # Binance's open interest is in its history: one fact, one series
         for sym in symbols:
             oi = market.open_interest[sym][i][1]
             body = _json({"openInterest": f"{oi:.3f}", "symbol": instrument(sym), "time": t})
@@ -207,8 +222,9 @@ BOOK_EVERY_MS = 900_000
 
 
 def books(ctx: Context) -> Iterator[RawPayload]:
-    """Order books every 15 minutes, following the hourly spread and depth series."""
-    market, rng = ctx.market, ctx.rng
+    """Order books every 15 minutes (or on ``books``' cadence), following the hourly spread and
+    depth series. A book the cadence skips is still drawn, so the others stay as they were."""
+    market, rng, cadence = ctx.market, ctx.rng, ctx.spec.books
     candle_books = {s: CandleBook(ctx, s) for s in ctx.spec.symbols}
     hours = [t for t, _ in market.spread_bps.get("BTC", [])]
     for i, hour in enumerate(hours):
@@ -217,7 +233,8 @@ def books(ctx: Context) -> Iterator[RawPayload]:
                 if t not in candle_books[sym].index:
                     continue
                 book = _depth(candle_books[sym].price(t - t % STEP_MS), market, sym, i, rng)
-                yield _payload("binance", "depth", t + 800, _json(book), symbol=sym)
+                if cadence is None or cadence.due(t, ctx.spec.start_ms):
+                    yield _payload("binance", "depth", t + 800, _json(book), symbol=sym)
 
 
 def _depth(mid: float, market: Market, sym: str, i: int, rng: random.Random) -> dict[str, object]:
@@ -277,7 +294,7 @@ def liquidations(ctx: Context) -> Iterator[RawPayload]:
                       "ap": f"{price:.6g}", "X": "FILLED", "l": f"{qty:.4g}", "z": f"{qty:.4g}", "T": ts,
                       "ps": instrument(symbol), "st": 1},
             }  # fmt: skip
-            yield _payload("binance_liq", "forceOrder", ts + 60, _json(frame), kind="ws")
+            yield _payload("binance_liq", "forceOrder", ts + 60, _json(frame), transport="ws")
         else:
             contracts = max(0.01, round(qty / float(ct_val[symbol]), 2))
             frame = {
@@ -289,7 +306,7 @@ def liquidations(ctx: Context) -> Iterator[RawPayload]:
                           "instFamily": f"{symbol}-USDT", "instId": f"{symbol}-USDT-SWAP",
                           "instType": "SWAP", "uly": f"{symbol}-USDT"}],
             }  # fmt: skip
-            yield _payload("okx_liq", "liquidation-orders", ts + 80, _json(frame), kind="ws")
+            yield _payload("okx_liq", "liquidation-orders", ts + 80, _json(frame), transport="ws")
     yield from _flush_bybit(bybit_batch, bybit_window)
 
 
@@ -297,7 +314,7 @@ def _flush_bybit(batch: dict[str, list[dict[str, object]]], window: int) -> Iter
     for symbol, rows in batch.items():
         ts = window * 500 + 500
         frame = {"topic": f"allLiquidation.{instrument(symbol)}", "type": "snapshot", "ts": ts, "data": rows}
-        yield _payload("bybit_liq", "allLiquidation", ts + 30, _json(frame), kind="ws")
+        yield _payload("bybit_liq", "allLiquidation", ts + 30, _json(frame), transport="ws")
 
 
 # --- ETF (Farside HTML, SoSoValue JSON) ------------------------------------------------------------
@@ -512,6 +529,302 @@ def borrow(ctx: Context) -> Iterator[RawPayload]:
         yield _payload("defillama", "lend_borrow", t + 1_500, _json(lend), pools=meta)
 
 
+# --- positioning: OI history, taker flow, account ratios, funding across venues (reconstructed) ---
+#
+# Polled on ``positioning.history`` / ``positioning.snapshots`` (the catalog's 5-minute and
+# 30-second kinds, thinned outside the crash days so the recording stays small and quick to
+# replay). A poll's reply holds the rows since the previous poll: the live poller asks for 30
+# (or a 2 h tail) and the rest would only repeat rows the state holds.
+
+PERP_VOLUME_MULTIPLE = 2.5  # perpetuals trade a few times the spot volume
+CIRCULATING = {"BTC": 19_990_000.0, "ETH": 120_700_000.0}
+HL_MAX_LEVERAGE = {"BTC": 40, "ETH": 25}
+OKX_ALL_CONTRACTS = 1.15  # OKX rubik counts expiry futures beside the swap
+SETTLE_EVERY_MS = 8 * HOUR_MS
+
+
+def _rows_since(series: list[tuple[int, float]], first: int, last: int) -> list[tuple[int, float]]:
+    """Points with ``first <= t <= last`` (a sorted series on the 5-minute grid)."""
+    if not series:
+        return []
+    base = series[0][0]
+    lo = max(0, (first - base) // STEP_MS)
+    hi = min(len(series), (last - base) // STEP_MS + 1)
+    return series[lo:hi]
+
+
+def _history_polls(ctx: Context) -> Iterator[tuple[int, int]]:
+    """(poll time, row step): every 5 minutes with 5-minute rows on the dense days, else hourly
+    with hourly rows; the first poll (the backfill) at the window's start."""
+    p = ctx.spec.positioning
+    assert p is not None
+    start = ctx.spec.start_ms
+    for t in range(start, ctx.spec.end_ms + 1, STEP_MS):
+        if t == start or p.history.due(t, start):
+            dense = p.history.dense_every_min < p.history.every_min and p.history.is_dense(t)
+            yield t, STEP_MS if dense else HOUR_MS
+
+
+def _rows(series: list[tuple[int, float]], first: int, last: int, step: int) -> list[tuple[int, float]]:
+    """Points with ``first <= t <= last`` on the ``step`` grid."""
+    return [(t, v) for t, v in _rows_since(series, first, last) if t % step == 0]
+
+
+class _Sent:
+    """Where each series' next reply starts: the backfill's reach, then just after the last row
+    sent (the live tail repeats a few rows the state already holds; they are left out)."""
+
+    def __init__(self) -> None:
+        self.last: dict[object, int] = {}
+
+    def first(self, key: object, reach: int, last_row: int) -> int:
+        previous = self.last.get(key)
+        self.last[key] = last_row
+        return reach if previous is None else previous + 1
+
+
+PERIOD_NAMES = {  # venue spelling of the two row periods
+    "binance": {STEP_MS: "5m", HOUR_MS: "1h"},
+    "bybit": {STEP_MS: "5min", HOUR_MS: "1h"},
+    "okx": {STEP_MS: "5m", HOUR_MS: "1H"},
+}
+BACKFILL_ROWS = {"binance": 500, "bybit": 200, "okx": 720}  # each venue's largest page
+
+
+def positioning_history(ctx: Context) -> Iterator[RawPayload]:
+    """Binance openInterestHist, takerlongshortRatio and globalLongShortAccountRatio, Bybit
+    open-interest and OKX rubik open interest (all contracts)."""
+    market, p = ctx.market, ctx.spec.positioning
+    if p is None or not market.oi_coins:
+        return
+    books = {s: CandleBook(ctx, s) for s in ctx.spec.symbols}
+    symbols = [s for s in ctx.spec.symbols if ("binance", s) in market.oi_coins]
+    taker = {s: _taker_volumes(ctx, books[s]) for s in symbols}
+    sent = _Sent()
+    for t, step in _history_polls(ctx):
+        for sym in symbols:
+            yield from _binance_history(ctx, sym, books[sym], taker[sym], t, step, sent)
+            if ("bybit", sym) in market.oi_coins:
+                yield from _bybit_history(market.oi_coins[("bybit", sym)], sym, t, step, sent)
+            if ("okx", sym) in market.oi_coins:
+                yield from _okx_history(market.oi_coins[("okx", sym)], books[sym], sym, t, step, sent)
+
+
+def _taker_volumes(ctx: Context, book: CandleBook) -> dict[int, tuple[float, float]]:
+    """Taker (buy, sell) volume in coins of the 5 minutes starting at each mark."""
+    out = {}
+    for ts, share in ctx.market.taker_buy_share[book.symbol]:
+        move = abs(book.price(ts + STEP_MS) / book.price(ts) - 1)
+        volume = book._volume_per_step(ts) * PERP_VOLUME_MULTIPLE * (1 + 150 * move)
+        out[ts] = (volume * share, volume * (1 - share))
+    return out
+
+
+def _binance_history(
+    ctx: Context,
+    sym: str,
+    book: CandleBook,
+    taker: dict[int, tuple[float, float]],
+    t: int,
+    step: int,
+    sent: _Sent,
+) -> Iterator[RawPayload]:
+    market, inst = ctx.market, instrument(sym)
+    period = PERIOD_NAMES["binance"][step]
+    last_row = t - t % step
+    first = sent.first(("binance", sym), last_row - (BACKFILL_ROWS["binance"] - 1) * step, last_row)
+    oi_rows = []
+    for ts, coins in _rows(market.oi_coins[("binance", sym)], first, t, step):
+        value = round(coins, 3) * round(book.price(ts), 2)
+        supply = f"{CIRCULATING.get(sym, 0.0):.3f}"
+        oi_rows.append({"symbol": inst, "sumOpenInterest": f"{coins:.3f}00000",
+                        "sumOpenInterestValue": f"{value:.8f}", "CMCCirculatingSupply": supply,
+                        "timestamp": ts})  # fmt: skip
+    recv = t + 1_300  # just after the poll: every row stays within the 2 h freshness of the next
+    yield _payload("binance_futures", "open_interest_hist", recv, _json(oi_rows), symbol=sym, period=period)
+    # taker rows are stamped at their period's start and published once it has ended
+    taker_rows = []
+    for ts, _ in _rows(market.taker_buy_share[sym], first - step, t - step, step):
+        parts = [taker[x] for x in range(ts, ts + step, STEP_MS)]
+        buy, sell = sum(b for b, _ in parts), sum(s for _, s in parts)
+        ratio = f"{buy / sell:.4f}"
+        row = {"buySellRatio": ratio, "buyVol": f"{buy:.4f}", "sellVol": f"{sell:.4f}", "timestamp": ts}
+        taker_rows.append(row)
+    taker_rows.reverse()  # newest first, as the doc lists them
+    yield _payload("binance_futures", "taker_long_short_ratio", recv + 100, _json(taker_rows),
+                   symbol=sym, period=period)  # fmt: skip
+    ratio_rows = [
+        {"symbol": inst, "longShortRatio": f"{share / (1 - share):.4f}", "longAccount": f"{share:.4f}",
+         "shortAccount": f"{1 - share:.4f}", "timestamp": ts}
+        for ts, share in _rows(market.long_account[sym], first, t, step)
+    ]  # fmt: skip
+    yield _payload("binance_futures", "global_long_short_account_ratio", recv + 200, _json(ratio_rows),
+                   symbol=sym, period=period)  # fmt: skip
+
+
+def _bybit_envelope(result: Mapping[str, object], t: int) -> bytes:
+    return _json({"retCode": 0, "retMsg": "OK", "result": result, "retExtInfo": {}, "time": t})
+
+
+def _bybit_history(
+    series: list[tuple[int, float]], sym: str, t: int, step: int, sent: _Sent
+) -> Iterator[RawPayload]:
+    recv = t + 1_600
+    last_row = t - t % step
+    first = sent.first(("bybit", sym), last_row - (BACKFILL_ROWS["bybit"] - 1) * step, last_row)
+    listed = [
+        {"openInterest": f"{2 * coins:.8f}", "singleOpenInterest": f"{coins:.3f}", "timestamp": str(ts)}
+        for ts, coins in reversed(_rows(series, first, t, step))
+    ]
+    result = {"symbol": instrument(sym), "category": "linear", "list": listed, "nextPageCursor": ""}
+    yield _payload("bybit", "open_interest", recv, _bybit_envelope(result, recv), symbol=sym,
+                   period=PERIOD_NAMES["bybit"][step])  # fmt: skip
+
+
+def _okx_history(
+    series: list[tuple[int, float]], book: CandleBook, sym: str, t: int, step: int, sent: _Sent
+) -> Iterator[RawPayload]:
+    recv = t + 1_700
+    last_row = t - t % step
+    first = sent.first(("okx", sym), last_row - (BACKFILL_ROWS["okx"] - 1) * step, last_row)
+    data = [
+        [str(ts), f"{coins * OKX_ALL_CONTRACTS * book.price(ts):.1f}",
+         f"{book._volume_per_step(ts) * step / STEP_MS * PERP_VOLUME_MULTIPLE * 0.3 * book.price(ts):.1f}"]
+        for ts, coins in reversed(_rows(series, first, t, step))
+    ]  # fmt: skip
+    body = _json({"code": "0", "data": data, "msg": ""})
+    yield _payload("okx_public", "rubik_open_interest_volume", recv, body, symbol=sym,
+                   period=PERIOD_NAMES["okx"][step])  # fmt: skip
+
+
+def venue_funding(ctx: Context) -> Iterator[RawPayload]:
+    """Current funding beside Binance's premium index: Bybit tickers and Hyperliquid
+    metaAndAssetCtxs (both with open interest) and OKX funding-rate (its open interest comes from
+    the rubik history), on ``positioning.snapshots``."""
+    market, p = ctx.market, ctx.spec.positioning
+    if p is None or not market.venue_funding:
+        return
+    books = {s: CandleBook(ctx, s) for s in ctx.spec.symbols}
+    start = ctx.spec.start_ms
+    for t in range(start, ctx.spec.end_ms, STEP_MS):
+        if not p.snapshots.due(t, start):
+            continue
+        hl: list[tuple[str, dict[str, object]]] = []
+        for sym in ctx.spec.symbols:
+            now = _Now(market, books[sym], t)
+            if ("bybit", sym) in market.venue_funding:
+                yield _bybit_ticker(now)
+            if ("okx", sym) in market.venue_funding:
+                yield _okx_funding(now)
+            if ("hyperliquid", sym) in market.venue_funding:
+                hl.append((sym, _hyperliquid_ctx(now)))
+        if hl:
+            universe = [
+                {"name": s, "szDecimals": 5 if s == "BTC" else 4, "maxLeverage": HL_MAX_LEVERAGE.get(s, 20)}
+                for s, _ in hl
+            ]
+            body = _json([{"universe": universe, "collateralToken": 0}, [c for _, c in hl]])
+            names = ",".join(s for s, _ in hl)
+            params = {"symbols": names, KIND: "funding"}
+            yield _payload("hyperliquid", "meta_and_asset_ctxs", t + 1200, body, **params)
+
+
+class _Now:
+    """One symbol's price, funding and open interest per venue at a 5-minute mark."""
+
+    def __init__(self, market: Market, book: CandleBook, t: int) -> None:
+        self.market, self.book, self.t = market, book, t
+        self.symbol = book.symbol
+        self.price = book.price(t)
+        self.next_settle = t - t % SETTLE_EVERY_MS + SETTLE_EVERY_MS
+
+    def _at(self, series: list[tuple[int, float]]) -> float:
+        return _rows_since(series, self.t, self.t)[0][1]
+
+    def funding(self, venue: str) -> float:
+        return self._at(self.market.venue_funding[(venue, self.symbol)])
+
+    def oi(self, venue: str) -> float:
+        return self._at(self.market.oi_coins[(venue, self.symbol)])
+
+
+def _bybit_ticker(now: _Now) -> RawPayload:
+    rate, coins, price = now.funding("bybit"), now.oi("bybit"), now.price
+    row = {
+        "symbol": instrument(now.symbol), "lastPrice": _p(price), "indexPrice": _p(price),
+        "markPrice": _p(price * (1 + rate)), "openInterest": f"{2 * coins:.3f}",
+        "singleOpenInterest": f"{coins:.3f}", "openInterestValue": f"{2 * coins * price:.2f}",
+        "singleOpenInterestValue": f"{coins * price:.2f}", "fundingRate": f"{rate:.6f}",
+        "nextFundingTime": str(now.next_settle), "fundingIntervalHour": "8", "fundingCap": "0.005",
+    }  # fmt: skip
+    recv = now.t + 900
+    body = _bybit_envelope({"category": "linear", "list": [row]}, recv)
+    return _payload("bybit", "tickers", recv, body, **{"symbols": now.symbol, KIND: "funding"})
+
+
+def _okx_funding(now: _Now) -> RawPayload:
+    rate, recv = now.funding("okx"), now.t + 1000
+    row = {
+        "formulaType": "noRate", "fundingRate": f"{rate:.16f}", "fundingTime": str(now.next_settle),
+        "impactValue": "", "instId": f"{now.symbol}-USDT-SWAP", "instType": "SWAP", "interestRate": "",
+        "maxFundingRate": "0.00375", "method": "current_period", "minFundingRate": "-0.00375",
+        "nextFundingRate": "", "nextFundingTime": str(now.next_settle + SETTLE_EVERY_MS),
+        "premium": f"{rate:.16f}", "settFundingRate": f"{rate:.16f}", "settState": "settled", "ts": str(recv),
+    }  # fmt: skip
+    body = _json({"code": "0", "data": [row], "msg": ""})
+    return _payload("okx_public", "funding_rate", recv, body, symbols=now.symbol)
+
+
+def _hyperliquid_ctx(now: _Now) -> dict[str, object]:
+    rate, coins, price, book = now.funding("hyperliquid"), now.oi("hyperliquid"), now.price, now.book
+    hourly = rate / 8  # Hyperliquid funds hourly
+    day_ago = book.price(max(now.t - DAY_MS, book.path[0][0]))
+    return {
+        "dayNtlVlm": f"{book._volume_per_step(now.t) * 288 * 0.4 * price:.2f}", "funding": f"{hourly:.8f}",
+        "impactPxs": [_p(price * 0.9999), _p(price * 1.0001)], "markPx": _p(price * (1 + rate), 1),
+        "midPx": _p(price, 1), "openInterest": f"{coins:.5f}", "oraclePx": _p(price, 1),
+        "premium": f"{hourly - 0.0000125:.8f}", "prevDayPx": _p(day_ago, 1),
+    }  # fmt: skip
+
+
+def funding_history(ctx: Context) -> Iterator[RawPayload]:
+    """Settled funding after each 8-hourly settlement: Binance fundingRate and Bybit funding/history
+    (the last 5 rows, as the poller asks) and Hyperliquid fundingHistory (it settles hourly: the
+    hours since the previous poll); a backfill at the window's start. The
+    poller's hourly polls in between would repeat these rows and are left out."""
+    market, p = ctx.market, ctx.spec.positioning
+    if p is None or not market.venue_funding:
+        return
+    start = ctx.spec.start_ms
+    for t in range(start, ctx.spec.end_ms, SETTLE_EVERY_MS):
+        backfill = t == start
+        recv = t + 60_000
+        for sym in ctx.spec.symbols:
+            inst = instrument(sym)
+            for venue in ("binance", "bybit"):
+                series = market.venue_funding.get((venue, sym))
+                if series is None:
+                    continue
+                reach = t - ((100 if venue == "binance" else 200) if backfill else 5) * SETTLE_EVERY_MS
+                settled = _rows(series, reach + SETTLE_EVERY_MS, t, SETTLE_EVERY_MS)
+                if venue == "binance":
+                    rows = [{"symbol": inst, "fundingRate": f"{r:.8f}", "fundingTime": ts + 7,
+                             "markPrice": _p(CandleBook.price_of(market, sym, ts), 8)}
+                            for ts, r in settled]  # fmt: skip
+                    yield _payload("binance_futures", "funding_rate_history", recv, _json(rows), symbol=sym)
+                else:
+                    listed = [{"symbol": inst, "fundingRate": f"{r:.6f}", "fundingRateTimestamp": str(ts)}
+                              for ts, r in reversed(settled)]  # fmt: skip
+                    body = _bybit_envelope({"category": "linear", "list": listed}, recv)
+                    yield _payload("bybit", "funding_history", recv, body, symbol=sym)
+            series = market.venue_funding.get(("hyperliquid", sym))
+            if series is not None:
+                reach = t - (7 * DAY_MS if backfill else SETTLE_EVERY_MS - HOUR_MS)
+                rows_hl = [{"coin": sym, "fundingRate": f"{r / 8:.8f}", "premium": f"{r / 8 - 0.0000125:.8f}",
+                            "time": ts + 31} for ts, r in _rows(series, reach, t, HOUR_MS)]  # fmt: skip
+                yield _payload("hyperliquid", "funding_history", recv + 1_000, _json(rows_hl), symbol=sym)
+
+
 FAMILIES: dict[str, Family] = {
     "candles": candles,
     "tickers": tickers,
@@ -522,5 +835,8 @@ FAMILIES: dict[str, Family] = {
     "fear": fear,
     "macro": macro,
     "borrow": borrow,
+    "positioning_history": positioning_history,
+    "venue_funding": venue_funding,
+    "funding_history": funding_history,
 }
 """Every payload family by name; a new family is one function added here."""

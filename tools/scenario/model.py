@@ -78,3 +78,10 @@ class Market:
     spread_bps: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
     depth_usd: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
     borrow_apy: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
+    # Positioning at 5-minute marks (``positioning.py``), from before the window to its end:
+    # (venue, symbol) -> open interest in coins (one side) and funding per 8 h; symbol -> taker
+    # buy share of the 5 minutes starting at each mark, and the share of accounts net long.
+    oi_coins: dict[tuple[str, str], list[tuple[int, float]]] = field(default_factory=dict)
+    venue_funding: dict[tuple[str, str], list[tuple[int, float]]] = field(default_factory=dict)
+    taker_buy_share: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
+    long_account: dict[str, list[tuple[int, float]]] = field(default_factory=dict)

@@ -204,6 +204,72 @@ class Claims:
 
 
 @dataclass(frozen=True)
+class Build:
+    """Extra open-interest growth (``pct`` of it, spread evenly) in ``[start_ms, end_ms)``: a
+    run-up in which positions pile in."""
+
+    start_ms: int
+    end_ms: int
+    pct: float
+
+
+@dataclass(frozen=True)
+class Cadence:
+    """How often a family polls: every ``every_min`` minutes, every ``dense_every_min`` on the days
+    ``[dense_from, dense_to)`` (both on the 5-minute grid)."""
+
+    every_min: int
+    dense_every_min: int
+    dense_from: date | None
+    dense_to: date | None
+
+    def is_dense(self, t: int) -> bool:
+        """Whether ``t`` falls on the dense days."""
+        return (
+            self.dense_from is not None
+            and self.dense_to is not None
+            and day_ms(self.dense_from) <= t < day_ms(self.dense_to)
+        )
+
+    def due(self, t: int, start_ms: int) -> bool:
+        """Whether a poll falls at ``t`` (a 5-minute mark)."""
+        step = (self.dense_every_min if self.is_dense(t) else self.every_min) * 60_000
+        return (t - start_ms) % step == 0
+
+
+@dataclass(frozen=True)
+class PositioningSpec:
+    """The reconstructed positioning series (``[positioning]``; see ``positioning.py``).
+
+    ``oi_base``: venue -> symbol -> open interest (coins, one side) at the series' start.
+    Open interest grows by ``calm_build_pct_day`` a day when calm, by each ``build`` window's
+    share, and shrinks by ``stress_close_pct_day`` a day under full stress and by ``liq_factor``
+    coins per coin liquidated on that venue (Hyperliquid, which has no stream here, by the
+    other venues' liquidated share). Funding (per 8 h) relaxes towards ``funding_base_8h`` plus
+    ``funding_crowd_8h`` per unit of 24 h OI growth, minus ``funding_stress_8h`` at full stress;
+    each venue scales it (``funding_scale``). ``taker_per_move``: taker buy share per unit of
+    5-minute return; ``long_account``: each symbol's share of accounts net long.
+    """
+
+    oi_base: dict[str, dict[str, float]]
+    calm_build_pct_day: float
+    stress_close_pct_day: float
+    liq_factor: float
+    builds: tuple[Build, ...]
+    backfill_days: float
+    funding_base_8h: float
+    funding_crowd_8h: float
+    funding_stress_8h: float
+    funding_scale: dict[str, float]
+    taker_per_move: float
+    build_taker_tilt: float
+    stress_taker_tilt: float
+    long_account: dict[str, float]
+    history: Cadence
+    snapshots: Cadence
+
+
+@dataclass(frozen=True)
 class ScenarioSpec:
     """Everything that makes one scenario."""
 
@@ -233,6 +299,8 @@ class ScenarioSpec:
     claims: Claims | None
     dense_tickers: tuple[date, date] | None
     derivatives: dict[str, Any] = field(default_factory=dict)
+    positioning: PositioningSpec | None = None
+    books: Cadence | None = None  # order books' cadence (default: every 15 minutes)
 
     @property
     def start_ms(self) -> int:
@@ -457,6 +525,43 @@ def _liquidations(t: _Table) -> LiquidationSpec:
     )
 
 
+def _cadence(t: _Table, dense: tuple[date, date] | None) -> Cadence:
+    every, dense_every = int(t.num("every_min")), int(t.num("dense_every_min", t.num("every_min")))
+    for key, value in (("every_min", every), ("dense_every_min", dense_every)):
+        if value <= 0 or value % 5:
+            raise SpecError(f"{t.where}.{key}: a positive multiple of 5 minutes")
+    return Cadence(every, dense_every, dense[0] if dense else None, dense[1] if dense else None)
+
+
+def _positioning(t: _Table, dense: tuple[date, date] | None) -> PositioningSpec | None:
+    if not t.data:
+        return None
+    bases = t.table("oi_base")
+    oi_base = {str(venue): bases.numbers(str(venue)) for venue in bases.data}
+    if not oi_base:
+        raise SpecError(f"{t.where}.oi_base: missing")
+    builds = tuple(Build(b.instant("start"), b.instant("end"), b.num("pct")) for b in t.tables("build"))
+    funding = t.table("funding")
+    return PositioningSpec(
+        oi_base=oi_base,
+        calm_build_pct_day=t.num("calm_build_pct_day"),
+        stress_close_pct_day=t.num("stress_close_pct_day"),
+        liq_factor=t.num("liq_factor", 1.0),
+        builds=builds,
+        backfill_days=t.num("backfill_days", 2.0),
+        funding_base_8h=funding.num("base_8h"),
+        funding_crowd_8h=funding.num("crowd_8h"),
+        funding_stress_8h=funding.num("stress_8h"),
+        funding_scale=funding.numbers("scale"),
+        taker_per_move=t.num("taker_per_move"),
+        build_taker_tilt=t.num("build_taker_tilt", 0.0),
+        stress_taker_tilt=t.num("stress_taker_tilt", 0.0),
+        long_account=t.numbers("long_account"),
+        history=_cadence(t.table("history"), dense),
+        snapshots=_cadence(t.table("snapshots"), dense),
+    )
+
+
 def _etf(t: _Table, folder: Path) -> EtfSpec | None:
     assets = []
     for a in t.tables("asset"):
@@ -516,6 +621,7 @@ def load(name: str, data: Path = DATA) -> ScenarioSpec:
     macro = t.table("macro")
     claims = macro.table("claims")
     tickers = t.table("tickers")
+    dense = (tickers.date("dense_from"), tickers.date("dense_to")) if tickers.data else None
     spec = ScenarioSpec(
         name=t.text("name"),
         folder=folder,
@@ -584,6 +690,8 @@ def load(name: str, data: Path = DATA) -> ScenarioSpec:
         else None,
         dense_tickers=(tickers.date("dense_from"), tickers.date("dense_to")) if tickers.data else None,
         derivatives=dict(t.get("derivatives", {})),
+        positioning=_positioning(t.table("positioning"), dense),
+        books=_cadence(t.table("books"), dense) if "books" in t.data else None,
     )
     for family in spec.families:
         from .families import FAMILIES

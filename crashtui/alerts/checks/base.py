@@ -16,6 +16,13 @@ class Firing:
     """A rule's condition became true for ``target`` (a zone, a source, an asset, or None).
 
     The evaluator applies the rule's cooldown per target and turns a firing into an Alert.
+
+    ``magnitude`` (bigger is worse: a cascade's peak rate, liquidated USD) lets a much worse
+    event break through a cooldown that a smaller one started: a firing whose magnitude is at
+    least :data:`crashtui.alerts.evaluator.BREAKTHROUGH_RATIO` times the magnitude of the
+    target's last alert is delivered even inside the cooldown. ``update`` marks a firing about
+    an event already seen (an open cascade whose peak grew): it is delivered only when it breaks
+    through that way, never merely because a cooldown ended.
     """
 
     message: str
@@ -24,6 +31,8 @@ class Firing:
     value: float | None = None
     threshold: float | None = None
     details: Mapping[str, Detail] = field(default_factory=lambda: MappingProxyType({}))
+    magnitude: float | None = None
+    update: bool = False
 
 
 class Checker(Protocol):

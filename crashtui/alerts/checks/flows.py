@@ -7,6 +7,7 @@ from types import MappingProxyType
 from crashtui.alerts.checks.base import Firing
 from crashtui.alerts.inputs import MarketInputs
 from crashtui.alerts.triggers import EventGate, Latch
+from crashtui.analysis.cascades import CascadeEvent
 from crashtui.analysis.days import iso_day
 from crashtui.config.alerts_schema import CascadeRule, EtfOutflowRule, EtfStreakRule, LiquidationRule
 from crashtui.model import Side
@@ -72,48 +73,78 @@ class LiquidationChecker:
 
 
 class CascadeChecker:
-    """Fires once per cascade, when it is first seen open (or closed, if it was short)."""
+    """Fires once per cascade, when it is first seen open (or closed, if it was short).
+
+    While a cascade it reported stays open, every rise of its peak rate is offered again as an
+    ``update`` firing with the peak as its magnitude: the evaluator delivers it only when the
+    peak reaches twice the rate of the rule's last alert. So a cascade first seen at the
+    threshold inside the cooldown of a smaller one still raises an alert once it is much worse
+    (feb-2026: 13:41Z on Feb 6, four times the 13:14Z one).
+    """
 
     def __init__(self, rule: CascadeRule, arm_ms: int) -> None:
         self.rule = rule
         self._gate: EventGate[int] = EventGate(arm_ms)
+        self._open: dict[int, float] = {}
+        """Reported cascades still open: start_ms → the peak rate last offered."""
 
     def check(self, inputs: MarketInputs, now_ms: int) -> list[Firing]:
-        """Fire for each new cascade on an allowed side."""
+        """Fire for each new cascade on an allowed side, and offer each reported open one that grew."""
         cascades = {c.start_ms: c for c in inputs.cascades()}
         out = []
         for key in self._gate.new((start, start) for start in cascades):
             cascade = cascades[key]
-            side = "long" if cascade.dominant_side is Side.LONG else "short"
-            if self.rule.side not in ("any", side):
+            if self.rule.side not in ("any", _side(cascade)):
                 continue
-            rate_min = cascade.rate_window_s // 60
-            baseline = (
-                f", {cascade.peak_rate_usd / cascade.baseline_usd:.0f}× the 24h median rate"
-                if cascade.baseline_usd
-                else ""
-            )
-            out.append(
-                Firing(
-                    message=(
-                        f"Liquidation cascade since {iso_utc(cascade.start_ms)[11:16]}Z: "
-                        f"{fmt_usd(cascade.peak_rate_usd)} in {rate_min} min{baseline}, mostly {side}s"
-                    ),
-                    value=cascade.peak_rate_usd,
-                    threshold=cascade.threshold_usd,
-                    details=MappingProxyType(
-                        {
-                            "start_ms": cascade.start_ms,
-                            "start_at": iso_utc(cascade.start_ms),
-                            "side": side,
-                            "total_usd": cascade.total_usd,
-                            "baseline_rate_usd": cascade.baseline_usd,
-                            "rate_window_s": cascade.rate_window_s,
-                        }
-                    ),
-                )
-            )
+            out.append(_cascade_firing(cascade, update=False))
+            if cascade.end_ms is None:
+                self._open[key] = cascade.peak_rate_usd
+        fresh = {f.details["start_ms"] for f in out}
+        for key, offered in list(self._open.items()):
+            seen = cascades.get(key)
+            if key in fresh:
+                continue
+            if seen is not None and seen.peak_rate_usd > offered:
+                out.append(_cascade_firing(seen, update=True))
+                self._open[key] = seen.peak_rate_usd
+            if seen is None or seen.end_ms is not None:
+                del self._open[key]
         return out
+
+
+def _side(cascade: CascadeEvent) -> str:
+    return "long" if cascade.dominant_side is Side.LONG else "short"
+
+
+def _cascade_firing(cascade: CascadeEvent, *, update: bool) -> Firing:
+    side = _side(cascade)
+    rate_min = cascade.rate_window_s // 60
+    baseline = (
+        f", {cascade.peak_rate_usd / cascade.baseline_usd:.0f}× the 24h median rate"
+        if cascade.baseline_usd
+        else ""
+    )
+    grew = " grew to" if update else ""
+    return Firing(
+        message=(
+            f"Liquidation cascade since {iso_utc(cascade.start_ms)[11:16]}Z:{grew} "
+            f"{fmt_usd(cascade.peak_rate_usd)} in {rate_min} min{baseline}, mostly {side}s"
+        ),
+        value=cascade.peak_rate_usd,
+        threshold=cascade.threshold_usd,
+        magnitude=cascade.peak_rate_usd,
+        update=update,
+        details=MappingProxyType(
+            {
+                "start_ms": cascade.start_ms,
+                "start_at": iso_utc(cascade.start_ms),
+                "side": side,
+                "total_usd": cascade.total_usd,
+                "baseline_rate_usd": cascade.baseline_usd,
+                "rate_window_s": cascade.rate_window_s,
+            }
+        ),
+    )
 
 
 class EtfOutflowChecker:

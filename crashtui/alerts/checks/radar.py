@@ -8,7 +8,7 @@ from types import MappingProxyType
 from crashtui.alerts.checks.base import Firing
 from crashtui.alerts.inputs import MarketInputs
 from crashtui.alerts.triggers import Latch
-from crashtui.analysis.zone_state import ZoneState
+from crashtui.analysis.zone_state import LOST_STATES
 from crashtui.config.alerts_schema import (
     FundingNegativeRule,
     LiqClusterRule,
@@ -18,7 +18,7 @@ from crashtui.config.alerts_schema import (
 )
 from crashtui.numfmt import fmt_price, fmt_usd
 
-BROKEN_STATES = frozenset({ZoneState.BROKEN})  # a guarding level counts as lost in these states
+BROKEN_STATES = LOST_STATES  # a guarding level counts as lost in these states
 
 
 def _symbols(inputs: MarketInputs, symbol: str | None) -> tuple[str, ...]:
@@ -151,14 +151,12 @@ class PositionChecker:
         """Firings for positions newly in the rule's condition."""
         from crashtui.risk.predicates import effective_leverage_above, guarding_levels, near_liquidation
 
-        if not inputs.source.config.positions:
-            return []  # the common case: no radar read (tens of ms) for rules with nothing to watch
-        radar = inputs.radar()
-        if radar is None or radar.portfolio is None:
+        portfolio = inputs.portfolio()
+        if portfolio is None:
             return []
         out = []
         rule = self.rule
-        for index, risk in enumerate(radar.portfolio.positions):
+        for index, risk in enumerate(portfolio.positions):
             position = risk.position
             if rule.symbol and position.symbol != rule.symbol:
                 continue
@@ -188,7 +186,7 @@ class PositionChecker:
                     for z in (
                         zones.analysis.zones.zones if zones is not None and zones.analysis.zones else ()
                     )
-                    if str(z.state).startswith("broke")
+                    if z.state in BROKEN_STATES
                 }
                 targets = [
                     (

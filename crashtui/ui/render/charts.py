@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +73,74 @@ class ChartSpec:
     def empty(self) -> bool:
         """Whether there is nothing to plot."""
         return not any(s.xs for s in self.series) and (self.candles is None or not self.candles.xs)
+
+
+@dataclass(frozen=True, slots=True)
+class LabelSpot:
+    """Where a line or band label goes: its text row (0 = top), its side and the y it names."""
+
+    text: str
+    y: float
+    color: str
+    side: Literal["left", "right"]  # which plot edge the label is aligned to
+    row: int
+
+
+def _row(y: float, low: float, high: float, rows: int) -> int:
+    """The text row (0 = top) of ``y`` on a plot of ``rows`` rows spanning ``low``..``high``."""
+    return round((high - y) / (high - low) * (rows - 1))
+
+
+def place_labels(
+    wanted: Sequence[tuple[float, str, str, str]],
+    data: Sequence[tuple[float, float, float]],
+    bounds: tuple[float, float],
+    x_range: tuple[float, float],
+    columns: int,
+    rows: int,
+) -> list[LabelSpot]:
+    """Sides and rows for labels so that none covers the data drawn under it.
+
+    ``wanted`` holds ``(y, text, color, preferred side)``; ``data`` the plotted points as
+    ``(x, low, high)`` (a close is ``(x, c, c)``, a candle its wick). A label aligned to a side
+    covers the ``len(text)`` columns at that edge; it goes on its preferred side when no data in
+    those columns reaches its row, else on the other side when that is free, else it is left
+    out (the band or line is still drawn). One label per row, first come first served. The
+    newest candles are at the right edge, so a zone label never covers the latest price.
+    """
+    low, high = bounds
+    x_low, x_high = x_range
+    if not (high > low) or rows < 1 or columns < 1:
+        return []
+    span = x_high - x_low
+
+    def busy_rows(side: str, width: int) -> set[int]:
+        reach = span * min(1.0, (width + 1) / columns)
+        lo_x, hi_x = (x_high - reach, x_high) if side == "right" else (x_low, x_low + reach)
+        out: set[int] = set()
+        for x, d_low, d_high in data:
+            if lo_x <= x <= hi_x and d_high >= low and d_low <= high:
+                top = _row(min(d_high, high), low, high, rows)
+                bottom = _row(max(d_low, low), low, high, rows)
+                out.update(range(top, bottom + 1))
+        return out
+
+    taken: set[int] = set()
+    placed: list[LabelSpot] = []
+    for y, text, color, preferred in wanted:
+        if not low <= y <= high:
+            continue
+        row = _row(y, low, high, rows)
+        if row in taken:
+            continue
+        first: Literal["left", "right"] = "left" if preferred == "left" else "right"
+        other: Literal["left", "right"] = "right" if first == "left" else "left"
+        for side in (first, other):
+            if row not in busy_rows(side, len(text)):
+                placed.append(LabelSpot(text, y, color, side, row))
+                taken.add(row)
+                break
+    return placed
 
 
 def decimate(xs: Sequence[float], ys: Sequence[float], buckets: int) -> tuple[list[float], list[float]]:

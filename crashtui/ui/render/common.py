@@ -109,25 +109,33 @@ class Column:
         return max(self.min_width, min(self.max_width, widest))
 
 
+def table_width(columns: Sequence[Column], gap: int = 1) -> int:
+    """Cells of a row of ``columns`` at their set widths."""
+    return sum(c.width for c in columns) + gap * max(0, len(columns) - 1)
+
+
+def kept_columns(columns: Sequence[Column], width: int, gap: int = 1) -> list[Column]:
+    """The columns :func:`table` keeps at ``width`` (each set to its natural width): the least
+    important (highest ``priority``) go first; priority 0 columns are never dropped."""
+    kept = list(columns)
+    for col in kept:
+        col.width = col.natural()
+    while len(kept) > 1 and table_width(kept, gap) > width:
+        worst = max(kept, key=lambda c: (c.priority, kept.index(c)))
+        if worst.priority == 0:
+            break
+        kept.remove(worst)
+    return kept
+
+
 def table(columns: Sequence[Column], width: int, gap: int = 1, header: bool = True) -> list[Text]:
     """Rows of a table ``width`` wide, dropping the least important columns that do not fit.
 
     Columns keep their natural width; when even the essential ones are too wide, the last
     kept column is cut to fit.
     """
-    kept = list(columns)
-    for col in kept:
-        col.width = col.natural()
-
-    def total(cols: Sequence[Column]) -> int:
-        return sum(c.width for c in cols) + gap * max(0, len(cols) - 1)
-
-    while len(kept) > 1 and total(kept) > width:
-        worst = max(kept, key=lambda c: (c.priority, kept.index(c)))
-        if worst.priority == 0:
-            break
-        kept.remove(worst)
-    overflow = total(kept) - width
+    kept = kept_columns(columns, width, gap)
+    overflow = table_width(kept, gap) - width
     if overflow > 0 and kept:
         last = kept[-1]
         last.width = max(1, last.width - overflow)

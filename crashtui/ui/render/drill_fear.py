@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from crashtui.analysis.days import DAY_MS
+from crashtui.numfmt import fmt_ratio
 from crashtui.textsafe import plain
 from crashtui.ui.fmt import fmt_day, fmt_stamp
 from crashtui.ui.render.charts import ChartSpec, HLine, Series
@@ -74,6 +75,12 @@ def gauge_table(frame: Frame, width: int) -> Text:
     g = frame.analysis.gauge
     if g.score is None:
         head = Text("Crash gauge: no inputs yet", style=p.muted)
+    elif not g.sufficient:
+        head = Text.assemble(
+            ("Crash gauge ", "bold"),
+            (f"{g.label}: {g.coverage_text} components", f"bold {p.warning}"),
+            (f"  (partial score {g.score:.0f} from {g.coverage_text} is not shown as a level)", p.muted),
+        )
     else:
         head = Text.assemble(
             ("Crash gauge ", "bold"),
@@ -85,7 +92,9 @@ def gauge_table(frame: Frame, width: int) -> Text:
     if comps:
         cols = [
             Column("COMPONENT", [Text(plain(c.name, 20), style="bold") for c in comps]),
-            Column("RAW", [Text(f"{c.raw:,.4g}") for c in comps], "right"),
+            Column(
+                "RAW", [Text(fmt_ratio(c.raw) if "×" in c.unit else f"{c.raw:,.4g}") for c in comps], "right"
+            ),
             Column("UNIT", [Text(plain(c.unit, 40), style=p.muted) for c in comps], priority=3),
             Column(
                 "SCORE",
@@ -115,3 +124,8 @@ def gauge_table(frame: Frame, width: int) -> Text:
             )
         )
     return lines(rows)
+
+
+def raw_value(raw: float, unit: str) -> str:
+    """A component's raw value; a multiple (``× baseline``) as everywhere else (:func:`fmt_ratio`)."""
+    return fmt_ratio(raw) if "×" in unit else f"{raw:,.4g}"

@@ -7,6 +7,7 @@ import itertools
 from rich.text import Text
 
 from crashtui.analysis.gauge import GaugeComponent
+from crashtui.numfmt import fmt_ratio
 from crashtui.textsafe import plain
 from crashtui.ui.fmt import fmt_age, fmt_day, fmt_pct, fmt_stamp, fmt_usd
 from crashtui.ui.render.books import baseline
@@ -106,7 +107,8 @@ def borrow(frame: Frame, width: int) -> Text:
 
 
 def spreads(frame: Frame, width: int) -> Text:
-    """Spread and depth per symbol against their 12 h medians (thin books widen spreads)."""
+    """Spread per symbol against the gauge's 7-day baseline and depth against its 12 h median
+    (thin books widen spreads); BTC's ratio is the gauge's ``spread`` component, digit for digit."""
     p, g = frame.palette, frame.glyphs
     rows = [_component(frame, "spread")]
     books = {s: h for s, h in sorted(frame.snapshot.books.items()) if h}
@@ -121,17 +123,20 @@ def spreads(frame: Frame, width: int) -> Text:
         r, d_ratio = base.spread_ratio, base.depth_ratio
         names.append(Text(plain(symbol, 10), style="bold"))
         now.append(Text(f"{base.last.spread_bps:.2f} bps"))
-        med.append(Text(f"{base.median_spread_bps:.2f} bps", style=p.muted))
+        median_bps = base.median_spread_bps
+        med.append(Text(f"{median_bps:.2f} bps" if median_bps is not None else "–", style=p.muted))
         ratio.append(
-            Text(f"{r:.1f}{g.times}" if r is not None else "–", style=p.down if r and r >= 2 else "")
+            Text(f"{fmt_ratio(r)}{g.times}" if r is not None else "–", style=p.down if r and r >= 2 else "")
         )
-        depth_text = fmt_usd(base.depth_usd) + (f" ({d_ratio:.2f}{g.times})" if d_ratio is not None else "")
+        depth_text = fmt_usd(base.depth_usd) + (
+            f" ({fmt_ratio(d_ratio)}{g.times})" if d_ratio is not None else ""
+        )
         depth.append(Text(depth_text, style=p.down if d_ratio is not None and d_ratio < 0.6 else ""))
         when.append(Text(fmt_stamp(base.last.ts_ms)[11:], style=p.muted))
     cols = [
         Column("SYMBOL", names),
         Column("SPREAD", now, "right"),
-        Column("12h MEDIAN", med, "right", priority=2),
+        Column("7d MEDIAN", med, "right", priority=2),
         Column("RATIO", ratio, "right"),
         Column("DEPTH ±1%", depth, "right", priority=1),
         Column("AS OF", when, priority=3),

@@ -1,11 +1,12 @@
-"""The sources drilldown: every source's state, last error, next poll, rate budget, stream health."""
+"""The sources drilldown: every source's state, age, last error and hint first; the developer's
+counters (next poll, requests, latency, stream frames, what it serves) behind ``c``."""
 
 from __future__ import annotations
 
 from rich.text import Text
 
 from crashtui.catalog import SOURCES
-from crashtui.model import SourceState, SourceStatus
+from crashtui.model import LOCAL_SOURCES, SourceState, SourceStatus
 from crashtui.textsafe import plain
 from crashtui.ui.fmt import fmt_age, fmt_stamp
 from crashtui.ui.render.common import Column, lines, table, wrap_plain
@@ -87,8 +88,9 @@ def _budget(status: SourceStatus) -> str:
     return str(status.requests_used) if status.requests_used else "–"
 
 
-def source_table(frame: Frame, width: int) -> Text:
-    """One row per source."""
+def source_table(frame: Frame, width: int, counters: bool = False) -> Text:
+    """One row per source: state, age of its data, last error, hint; with ``counters`` also the
+    next poll, requests, latency, stream health and what it serves."""
     p, g = frame.palette, frame.glyphs
     statuses = [s for _, s in sorted(frame.snapshot.statuses.items())]
     if not statuses:
@@ -116,6 +118,7 @@ def source_table(frame: Frame, width: int) -> Text:
         for s in statuses
     ]
     errors = [Text(plain(s.last_error or "", 200), style=p.error) for s in statuses]
+    hints = [Text(plain(s.hint or "", 200), style=p.warning) for s in statuses]
     kinds = [
         Text(
             ", ".join(
@@ -138,10 +141,22 @@ def source_table(frame: Frame, width: int) -> Text:
         if s.sampled:
             parts.append("sampled")
         streams.append(Text(" ".join(parts)))
-    cols = [
+    lead = [
         Column("SOURCE", names),
         Column("STATE", states),
-        Column("LAST OK", ages, "right"),
+        Column("AGE", ages, "right"),
+    ]
+    # What a trader needs first; the last two are cut on narrow screens, never dropped.
+    trailer = [
+        Column("LAST ERROR", errors, priority=0, max_width=60 if any(s.hint for s in statuses) else 80),
+        Column("HINT", hints, priority=1, max_width=60),
+    ]
+    if not any(s.hint for s in statuses):
+        trailer.pop()
+    if not counters:
+        return lines(table([*lead, *trailer], width))
+    cols = [
+        *lead,
         Column("NEXT", [Text(_next(s, frame.now_ms)) for s in statuses], priority=2),
         Column("REQUESTS", [Text(_budget(s)) for s in statuses], "right", priority=4),
         Column(
@@ -152,8 +167,7 @@ def source_table(frame: Frame, width: int) -> Text:
         ),
         Column("STREAM", streams, priority=3),
         Column("SERVES", kinds, priority=6),
-        # Last, so that on narrow screens it is the column that gets cut, never dropped.
-        Column("LAST ERROR", errors, priority=0, max_width=80),
+        *trailer,
     ]
     return lines(table(cols, width))
 
@@ -176,6 +190,10 @@ def problems(frame: Frame, width: int) -> Text:
                 rows.extend(wrap_plain(line, width, p.warning))
             if len(reasons) > 8:
                 rows.append(Text(f"  … {len(reasons) - 8} more reasons", style=p.muted))
+        if s.state is SourceState.OK and s.hint and s.source in LOCAL_SOURCES:
+            # the store's own note (a corrupt file moved aside at start): said, not an error
+            rows.append(Text.assemble((plain(s.source, 20), "bold"), (": ok", p.up)))
+            rows.extend(wrap_plain(f"  note: {s.hint}", width, p.warning))
         if s.state in (SourceState.OK, SourceState.DISABLED):
             continue
         info = SOURCES.get(s.source)

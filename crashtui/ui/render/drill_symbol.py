@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from crashtui.analysis.zone_state import ZoneState
+from crashtui.analysis.zone_state import STATES, ZoneState
 from crashtui.analysis.zones import Zone, ZoneKind, distance_pct_at, edge_distance
+from crashtui.numfmt import fmt_ratio
 from crashtui.textsafe import plain
 from crashtui.ui.fmt import fmt_age, fmt_pct, fmt_price, fmt_stamp, fmt_usd
 from crashtui.ui.render.books import baseline
@@ -60,7 +61,7 @@ def _state_text(z: Zone, frame: Frame) -> Text:
     if z.state is ZoneState.CLEAR:
         return Text("clear", style=frame.palette.muted)
     since = f" {fmt_stamp(z.state_since_ms)[5:]}" if z.state_since_ms is not None else ""
-    return Text(f"{z.state}{since}", style=state_style(z.state, frame.palette))
+    return Text(f"{STATES[z.state].words}{since}", style=state_style(z.state, frame.palette))
 
 
 def zones_table(frame: Frame, symbol: str, width: int) -> Text:
@@ -162,14 +163,17 @@ def derivatives(frame: Frame, symbol: str, width: int) -> Text:
 
 
 def book(frame: Frame, symbol: str, width: int) -> Text:
-    """Spread and ±1% depth now, against their 12 h medians."""
+    """Spread now against the gauge's 7-day baseline, ±1% depth against its 12 h median."""
     p, g = frame.palette, frame.glyphs
     base = baseline(frame.snapshot.books.get(symbol, ()), frame.now_ms)
     if base is None:
         return Text("no order-book readings for this symbol yet", style=p.muted)
     last, ratio, depth_ratio = base.last, base.spread_ratio, base.depth_ratio
+    median_bps = base.median_spread_bps
     ratio_text = (
-        f" ({ratio:.1f}{g.times} the 12 h median {base.median_spread_bps:.2f})" if ratio is not None else ""
+        f" ({fmt_ratio(ratio)}{g.times} the 7-day median {median_bps:.2f})"
+        if ratio is not None and median_bps is not None
+        else ""
     )
     spread_style = p.down if ratio is not None and ratio >= 2 else ""
     thin = depth_ratio is not None and depth_ratio < 0.6
@@ -184,7 +188,7 @@ def book(frame: Frame, symbol: str, width: int) -> Text:
             ("depth ±1%  ", p.muted),
             (f"bid {fmt_usd(last.bid_depth_usd)}  ask {fmt_usd(last.ask_depth_usd)}", ""),
             (
-                f"  ({depth_ratio:.2f}{g.times} the 12 h median, {base.readings} readings)"
+                f"  ({fmt_ratio(depth_ratio)}{g.times} the 12 h median, {base.readings} readings)"
                 if depth_ratio
                 else "",
                 p.down if thin else p.muted,

@@ -1,4 +1,5 @@
-"""The ETF flows pane: daily net flows as bars for the last trading days, week to date, streak."""
+"""The ETF flows pane: daily net flows as bars either side of a zero line for the last trading days,
+week to date, streak."""
 
 from __future__ import annotations
 
@@ -7,13 +8,13 @@ from dataclasses import dataclass
 from rich.text import Text
 
 from crashtui.analysis.days import DAY_MS, day_start, weekday
-from crashtui.analysis.etf import EtfSummary
+from crashtui.analysis.etf import EtfSummary, daily_rows, period_label
 from crashtui.model import EtfFlow
 from crashtui.textsafe import plain
 from crashtui.ui.fmt import fmt_day, fmt_flow
 from crashtui.ui.render.common import fit, join, lines, wrap_plain
 from crashtui.ui.render.frame import Frame
-from crashtui.ui.sparkline import magnitude_bars
+from crashtui.ui.sparkline import signed_bars
 
 DAYS = 15
 
@@ -39,14 +40,23 @@ def trading_days(end_ms: int, count: int) -> list[int]:
 
 
 def flow_days(flows: tuple[EtfFlow, ...], now_ms: int, count: int = DAYS) -> FlowDays:
-    """Daily totals for the last ``count`` trading days up to today (missing days are None).
+    """Daily totals for the last ``count`` trading days up to today (not published yet: None).
 
-    ``first_ms`` is the earliest day any row exists for: days before it are "no history", not
-    "not published".
+    A weekday without a row before the newest published day was a market holiday, and a day
+    before the first row is before the history: neither is a trading day with a flow, so
+    neither is counted (the pane's "15 trading days" are 15 columns). ``first_ms`` is the
+    earliest day any row exists for.
     """
-    by_day = {day_start(f.day_ms): f.total_usd_m for f in flows}
-    days = trading_days(now_ms, count)
-    first = min(by_day) if by_day else now_ms
+    by_day = {day_start(f.day_ms): f.total_usd_m for f in daily_rows(flows)}
+    first = min(by_day) if by_day else day_start(now_ms)
+    anchor = max(by_day, default=first)
+    days: list[int] = []
+    for day in reversed(trading_days(now_ms, count + 30)):
+        if day < first or len(days) == count:
+            break
+        if day in by_day or day > anchor:
+            days.append(day)
+    days.reverse()
     return FlowDays(tuple(days), tuple(by_day.get(d) for d in days), first)
 
 
@@ -58,31 +68,48 @@ def streak_text(summary: EtfSummary) -> str:
     return f"{s.days}d {'out' if s.direction == 'outflow' else 'in'}"
 
 
-def asset_line(frame: Frame, summary: EtfSummary, width: int) -> Text:
-    """``BTC ▁▂▅▇▇ ·  last -434.1  wtd -689  3d out``."""
+def asset_lines(frame: Frame, summary: EtfSummary, width: int) -> list[Text]:
+    """Two rows around a zero line, inflows above and outflows below (readable without colour)::
+
+    BTC +▄ █  ▁      · last -434.1 wtd -689.2 3d out
+        -  ▀ ▀ ██▀ ▀▀
+    """
     p, g = frame.palette, frame.glyphs
     days = flow_days(frame.snapshot.etf_flows.get(summary.asset, ()), frame.now_ms)
-    bars = magnitude_bars(days.values, g.spark, g.unpublished)
-    bar_text = Text()
-    anchor = max((d for d, v in zip(days.days_ms, days.values, strict=True) if v is not None), default=0)
-    for ch, day, value in zip(bars, days.days_ms, days.values, strict=True):
-        if day < days.first_ms or (value is None and day < anchor):
-            bar_text.append(" ")  # before the history, or a market holiday: no flow that day
-        else:
-            bar_text.append(ch, style=p.muted if value is None else p.signed(value))
+    above, below = signed_bars(days.values, g.flow_up, g.flow_down, g.unpublished)
+    up_text, down_text = Text("+", style=p.muted), Text("-", style=p.muted)
+    for up, down, value in zip(above, below, days.values, strict=True):
+        up_text.append(up, style=p.muted if value is None else p.signed(value))
+        down_text.append(down, style=p.signed(value))
+    name = Text(plain(summary.asset, 6), style="bold")
+    indent = Text(" " * name.cell_len)
     t = summary.total
     wtd = t.week_to_date.net_usd_m
     parts = [
-        Text(plain(summary.asset, 6), style="bold"),
-        bar_text,
+        name,
+        up_text,
         Text.assemble(("last ", p.muted), (fmt_flow(t.latest_usd_m), p.signed(t.latest_usd_m))),
         Text.assemble(("wtd ", p.muted), (fmt_flow(wtd) if wtd is not None else "n/a", p.signed(wtd))),
         Text(streak_text(summary), style=p.signed(-1 if t.streak.direction == "outflow" else 1)),
     ]
     full = join(parts, " ")
-    if full.cell_len <= width:
-        return full
-    return fit(join(parts[:2] + parts[3:], " "), width)
+    first = full if full.cell_len <= width else fit(join(parts[:2] + parts[3:], " "), width)
+    second = join([indent, down_text], " ")
+    return [first, second if second.cell_len <= width else fit(second, width)]
+
+
+def aggregate_line(frame: Frame, summary: EtfSummary) -> Text:
+    """A source's own week or month totals, labelled by their period (never as days or wtd)."""
+    p = frame.palette
+    parts: list[Text] = [Text(plain(summary.asset, 6), style="bold")]
+    for a in summary.aggregates[-3:]:
+        parts.append(
+            Text.assemble(
+                (period_label(a.period, a.start_day_ms) + " ", p.muted),
+                (fmt_flow(a.net_usd_m), p.signed(a.net_usd_m)),
+            )
+        )
+    return join(parts, "  ")
 
 
 def unpublished_note(frame: Frame) -> Text | None:
@@ -106,14 +133,20 @@ def build_etf(frame: Frame, width: int, height: int) -> Text:
     if not frame.analysis.etf:
         msg = "no ETF flows yet" + (" (a daily source: press s for its status)" if frame.live else "")
         return lines(wrap_plain(msg, width, p.muted), height)
-    head = f"US$m net, last {DAYS} trading days ({g.unpublished} = not published)"
+    shown = max(
+        len(flow_days(frame.snapshot.etf_flows.get(s.asset, ()), frame.now_ms).days_ms)
+        for s in frame.analysis.etf
+    )
+    head = f"US$m net, last {shown} trading days, + in - out ({g.unpublished} = not published)"
     if len(head) > width:
-        head = f"US$m, {DAYS} trading days, {g.unpublished} = n/p"
+        head = f"US$m, {shown} trading days, +in -out, {g.unpublished} = n/p"
     rows = [Text(head, style=p.muted)]
-    rows.extend(asset_line(frame, s, width) for s in frame.analysis.etf)
+    for summary in frame.analysis.etf:
+        rows.extend(asset_lines(frame, summary, width))
     note = unpublished_note(frame)
     if note is not None:
         rows.append(note)
+    rows.extend(aggregate_line(frame, s) for s in frame.analysis.etf if s.aggregates)
     room = height - len(rows) - 1
     if room >= 2:
         rows.append(Text("day    " + "  ".join(f"{s.asset:>8}" for s in frame.analysis.etf), style=p.muted))
@@ -121,7 +154,7 @@ def build_etf(frame: Frame, width: int, height: int) -> Text:
             {
                 day_start(f.day_ms)
                 for s in frame.analysis.etf
-                for f in frame.snapshot.etf_flows.get(s.asset, ())
+                for f in daily_rows(frame.snapshot.etf_flows.get(s.asset, ()))
             }
         )
         recent = [d for d in recent if d <= frame.now_ms and weekday(d) < 5][-room:][::-1]
@@ -131,7 +164,7 @@ def build_etf(frame: Frame, width: int, height: int) -> Text:
                 value = next(
                     (
                         f.total_usd_m
-                        for f in frame.snapshot.etf_flows.get(s.asset, ())
+                        for f in daily_rows(frame.snapshot.etf_flows.get(s.asset, ()))
                         if day_start(f.day_ms) == day
                     ),
                     None,

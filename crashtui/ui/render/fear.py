@@ -7,6 +7,7 @@ from rich.text import Text
 from crashtui.analysis.days import DAY_MS
 from crashtui.analysis.gauge import GaugeComponent
 from crashtui.model import FearGreedReading
+from crashtui.numfmt import fmt_ratio
 from crashtui.textsafe import plain
 from crashtui.ui.fmt import fmt_age
 from crashtui.ui.palette import Palette
@@ -25,6 +26,7 @@ SHORT_LABELS = {
     "spread": "spread",
     "borrow_apy": "borrow",
     "jobless_claims": "claims",
+    "leverage": "leverage",
 }
 
 
@@ -33,7 +35,7 @@ def component_value(c: GaugeComponent, times: str) -> str:
     if c.name == "drawdown":
         return f"-{c.raw:.0f}%"
     if c.name in ("liquidations", "spread"):
-        return f"{c.raw:.1f}{times}"
+        return f"{fmt_ratio(c.raw)}{times}"
     if c.name == "etf_flows":
         return f"{c.raw:+,.0f}m/5d"
     if c.name == "funding":
@@ -106,13 +108,20 @@ def build_fear(frame: Frame, width: int, height: int) -> Text:
     if gauge.score is None:
         rows.append(Text("Crash gauge: no inputs yet", style=p.muted))
     else:
-        style = gauge_style(gauge.score, p)
-        head = Text.assemble(
-            ("Gauge", "bold"), (f" {gauge.score:>3.0f}/100 ", style), (gauge.label, style), " "
-        )
-        bar_width = max(0, min(20, width - head.cell_len))
-        if bar_width >= 5:
-            head.append(meter(gauge.score / 100, bar_width, g.bar_full, g.bar_empty), style=style)
+        if gauge.sufficient:
+            style = gauge_style(gauge.score, p)
+            head = Text.assemble(
+                ("Gauge", "bold"), (f" {gauge.score:>3.0f}/100 ", style), (gauge.label, style), " "
+            )
+            bar_width = max(0, min(20, width - head.cell_len))
+            if bar_width >= 5:
+                head.append(meter(gauge.score / 100, bar_width, g.bar_full, g.bar_empty), style=style)
+        else:
+            head = Text.assemble(
+                ("Gauge ", "bold"),
+                (f"{gauge.label} {gauge.coverage_text}", f"bold {p.warning}"),
+                (" components", p.muted),
+            )
         rows.append(head)
         room = height - len(rows)
         detailed = room >= len(gauge.components) + len(gauge.missing) and width >= 48
@@ -139,7 +148,7 @@ def build_fear(frame: Frame, width: int, height: int) -> Text:
             items.extend(
                 Text(f"{SHORT_LABELS.get(m.name, m.name)} n/a", style=p.muted) for m in gauge.missing
             )
-            if gauge.coverage < 0.999:
+            if gauge.coverage < 0.999 and gauge.sufficient:
                 items.append(Text(f"coverage {gauge.coverage * 100:.0f}%", style=p.warning))
             rows.extend(wrap_items(items, width, f" {g.sep} ", indent="  "))
     return lines(rows, height)

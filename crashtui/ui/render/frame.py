@@ -24,6 +24,7 @@ class ReplayInfo:
     paused: bool
     finished: bool
     busy: str = ""  # e.g. "seeking" while a new engine catches up
+    bad_lines: int = 0  # malformed recording lines skipped
 
 
 @dataclass(frozen=True, slots=True)

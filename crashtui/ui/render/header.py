@@ -25,10 +25,11 @@ def gauge_style(score: float | None, palette: Palette) -> str:
 
 
 def speed_text(speed: float | None, times: str) -> str:
-    """``×60`` or ``max``."""
+    """``×60``, ``×1.3`` (two figures below 10, whole numbers above) or ``max``."""
     if speed is None:
         return "max"
-    return f"{times}{speed:g}"
+    shown = f"{speed:.0f}" if speed >= 10 else f"{speed:.2g}"
+    return f"{times}{shown}"
 
 
 def replay_state(info: ReplayInfo) -> str:
@@ -54,15 +55,33 @@ def replay_badge(info: ReplayInfo, frame: Frame, level: int) -> Text:
     parts.append(Text(stamp, style="bold"))
     parts.append(Text(speed_text(info.speed, g.times), style=p.muted))
     parts.append(Text(state, style=f"bold {p.warning}" if state != "PLAYING" else p.muted))
+    if info.bad_lines:
+        parts.append(Text(bad_lines_text(info.bad_lines, short=level >= 2), style=p.warning))
     return join(parts)
 
 
+def bad_lines_text(count: int, *, short: bool = False) -> str:
+    """``3 bad lines skipped`` (``3 bad`` when narrow)."""
+    if short:
+        return f"{count} bad"
+    return f"{count} bad line{'s' if count != 1 else ''} skipped"
+
+
 def gauge_text(frame: Frame, level: int) -> Text:
-    """``crash gauge 77/100 EXTREME STRESS`` or shorter forms."""
+    """``crash gauge 77/100 EXTREME STRESS`` or shorter forms.
+
+    A gauge with too few components shows ``insufficient data 1/9``, never its partial score.
+    """
     g = frame.analysis.gauge
     style = gauge_style(g.score, frame.palette)
     if g.score is None:
         return Text("gauge: no data", style=frame.palette.muted)
+    if not g.sufficient:
+        warn, words = frame.palette.warning, f"{g.label} {g.coverage_text}"
+        if level <= 1:
+            lead = "crash gauge " if level == 0 else "gauge "
+            return Text.assemble((lead, frame.palette.muted), (words, warn))
+        return Text(f"n/a {g.coverage_text}", style=warn)
     if level == 0:
         return Text.assemble(("crash gauge ", frame.palette.muted), (f"{g.score:.0f}/100 {g.label}", style))
     if level == 1:

@@ -7,17 +7,19 @@ from dataclasses import dataclass
 from rich.text import Text
 
 from crashtui.analysis.market import SymbolAnalysis
-from crashtui.analysis.zone_state import ZoneState
+from crashtui.analysis.zone_state import STATES, ZoneState, state_badge
 from crashtui.analysis.zones import Zone, ZoneSummary, distance_pct_at
 from crashtui.model import Interval, Ticker
 from crashtui.textsafe import plain
 from crashtui.ui.fmt import fmt_pct, fmt_price, fmt_short
+from crashtui.ui.glyphs import Glyphs
 from crashtui.ui.palette import Palette
-from crashtui.ui.render.common import Column, table
+from crashtui.ui.render.common import Column, kept_columns, table, table_width
 from crashtui.ui.render.frame import Frame
 from crashtui.ui.sparkline import sparkline
 
 SPARK_HOURS = 48
+SPARK_PRIORITY = 5  # the sparkline is the first column to give way
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,14 +32,16 @@ class WatchRows:
 
 
 def state_style(state: ZoneState, palette: Palette) -> str:
-    """Badge colour per zone state."""
-    return {
-        ZoneState.BROKEN: f"bold {palette.down}",
-        ZoneState.TESTING: f"bold {palette.warning}",
-        ZoneState.APPROACHING: palette.accent,
-        ZoneState.RECLAIMED: palette.up,
-        ZoneState.CLEAR: palette.muted,
-    }[state]
+    """Badge colour per zone state: the state's tone in :data:`STATES`, bold while it is news."""
+    look = STATES[state]
+    colour = {
+        "up": palette.up,
+        "down": palette.down,
+        "warning": palette.warning,
+        "accent": palette.accent,
+        "muted": palette.muted,
+    }[look.tone]
+    return f"bold {colour}" if look.priority <= 2 else colour
 
 
 def zone_cell(zone: Zone | None, short: bool, style: str, price: float) -> Text:
@@ -59,13 +63,64 @@ def shown_price(item: SymbolAnalysis, ticker: Ticker | None) -> float | None:
     return item.price
 
 
-def badge_cell(summary: ZoneSummary | None, palette: Palette) -> Text:
-    """The state badge (``BROKE 1,826``, ``testing 1,788–1,801``…) or ``clear``."""
+def badge_cell(summary: ZoneSummary | None, palette: Palette, short: bool = False) -> Text:
+    """The state badge (``BROKE BELOW 1,826``, ``testing 1,788–1,801``…) or ``clear``;
+    ``short``: the table's narrow form (``LOST 1,826``, ``S->R 62.0k``)."""
     if summary is None:
         return Text("", style=palette.muted)
-    if not summary.badge_text:
+    zone = summary.badge_zone
+    if not summary.badge_text or zone is None:
         return Text("clear", style=palette.muted)
-    return Text(plain(summary.badge_text, 28), style=state_style(summary.badge, palette))
+    text = summary.badge_text
+    if short:
+        level, low, high = fmt_short(zone.level), fmt_short(zone.low), fmt_short(zone.high)
+        text = state_badge(summary.badge, level, low, high, short=True)
+    return Text(plain(text, 28), style=state_style(summary.badge, palette))
+
+
+# The STATE column never gives way (issue 20): narrow, it abbreviates instead.
+STATE_ABBREV = {
+    ZoneState.TESTING: "TEST",
+    ZoneState.BROKE_BELOW: "BRK",
+    ZoneState.BROKE_ABOVE: "BRK",
+    ZoneState.BACK_ABOVE: "BACK",
+    ZoneState.BACK_BELOW: "BACK",
+    ZoneState.SUPPORT_TURNED_RESISTANCE: "S>R",
+    ZoneState.RESISTANCE_TURNED_SUPPORT: "R>S",
+    ZoneState.RECLAIMED: "RCL",
+    ZoneState.BREAKOUT_FAILED: "FAIL",
+    ZoneState.APPROACHING: "NEAR",
+}
+
+
+def state_abbrev(summary: ZoneSummary | None, price: float, glyphs: Glyphs) -> str:
+    """``TEST``, ``BRK↓`` (price below the broken zone), ``RCL↑``, ``NEAR``: the state in 4-5 cells."""
+    if summary is None:
+        return ""
+    if not summary.badge_text:
+        return "clear"
+    state = summary.badge
+    word = STATE_ABBREV.get(state, str(state.value)[:4].upper())
+    zone = summary.badge_zone
+    if state is not ZoneState.TESTING and zone is not None:
+        if price < zone.low:
+            word += glyphs.down_arrow
+        elif price > zone.high:
+            word += glyphs.up_arrow
+    return word
+
+
+def badge_cells(
+    summary: ZoneSummary | None, price: float, frame: Frame, short: bool = False
+) -> tuple[Text, Text, Text]:
+    """The STATE cell in three widths: the badge (``short``: its narrow form), the abbreviation
+    with the zone's level (``BRK↓ 61.99k``), the abbreviation alone."""
+    full = badge_cell(summary, frame.palette, short)
+    word = state_abbrev(summary, price, frame.glyphs)
+    style = full.style
+    zone = summary.badge_zone if summary is not None else None
+    level = f"{word} {fmt_short(zone.level)}" if zone is not None and word else word
+    return full, Text(level, style=style), Text(word, style=style)
 
 
 def spark_cell(frame: Frame, symbol: str, width: int) -> Text:
@@ -90,7 +145,8 @@ def build_watch_rows(frame: Frame, width: int) -> WatchRows:
     p = frame.palette
     items: list[SymbolAnalysis] = list(frame.analysis.symbols)
     short = width < 64
-    syms, prices, changes, supports, resists, states, sparks = [], [], [], [], [], [], []
+    syms, prices, changes, supports, resists, sparks = [], [], [], [], [], []
+    states: tuple[list[Text], list[Text], list[Text]] = ([], [], [])
     spark_width = 12 if width >= 100 else 8
     for item in items:
         ticker = frame.snapshot.tickers.get(item.symbol)
@@ -101,7 +157,8 @@ def build_watch_rows(frame: Frame, width: int) -> WatchRows:
             changes.append(Text(""))
             supports.append(Text(_no_data(frame), style=p.muted))
             resists.append(Text(""))
-            states.append(Text(""))
+            for variant in states:
+                variant.append(Text(""))
             sparks.append(Text(""))
             continue
         prices.append(Text(fmt_price(price), style="bold"))
@@ -110,19 +167,37 @@ def build_watch_rows(frame: Frame, width: int) -> WatchRows:
         summary = item.summary
         supports.append(zone_cell(summary.support if summary else None, short, p.support, price))
         resists.append(zone_cell(summary.resistance if summary else None, short, p.resistance, price))
-        states.append(badge_cell(summary, p))
+        for variant, cell in zip(states, badge_cells(summary, price, frame, short), strict=True):
+            variant.append(cell)
         sparks.append(spark_cell(frame, item.symbol, spark_width))
-    columns = [
-        Column("SYM", syms, priority=0, max_width=8),
-        Column("PRICE", prices, "right", priority=0),
-        Column("24h", changes, "right", priority=1),
-        Column("SUPPORT", supports, priority=2, max_width=40 if len(items) == 1 else 18),
-        Column("STATE", states, priority=3, max_width=22),
-        Column("48h", sparks, priority=5, max_width=spark_width),
-        Column("RESIST", resists, priority=4, max_width=18),
-    ]
-    # Narrow panes show resistance last, wide ones beside support.
-    if width >= 96:
-        columns = [*columns[:4], columns[6], columns[4], columns[5]]
-    out = table(columns, max(10, width - 1))
+
+    def columns(state_cells: list[Text]) -> list[Column]:
+        cols = [
+            Column("SYM", syms, priority=0, max_width=8),
+            Column("PRICE", prices, "right", priority=0),
+            Column("24h", changes, "right", priority=1),
+            Column("SUPPORT", supports, priority=2, max_width=40 if len(items) == 1 else 18),
+            Column("STATE", state_cells, priority=0, max_width=22),
+            Column("48h", sparks, priority=SPARK_PRIORITY, max_width=spark_width),
+            Column("RESIST", resists, priority=4, max_width=18),
+        ]
+        # Narrow panes show resistance last, wide ones beside support.
+        return [*cols[:4], cols[6], cols[4], cols[5]] if width >= 96 else cols
+
+    room = max(10, width - 1)
+
+    def data_columns(cols: list[Column]) -> list[str]:
+        return [c.header for c in cols if c.priority < SPARK_PRIORITY]
+
+    # The widest STATE that costs no data column (the sparkline may give way) and no cut; else
+    # the abbreviation alone.
+    shortest = data_columns(kept_columns(columns(states[-1]), room))
+    chosen = columns(states[-1])
+    for variant in states[:-1]:
+        candidate = columns(variant)
+        kept = kept_columns(candidate, room)
+        if data_columns(kept) == shortest and table_width(kept) <= room:
+            chosen = candidate
+            break
+    out = table(chosen, room)
     return WatchRows(out[0], tuple(out[1:]), tuple(i.symbol for i in items))

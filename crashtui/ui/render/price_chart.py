@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from crashtui.analysis.days import DAY_MS, HOUR_MS
-from crashtui.analysis.zone_state import ZoneState
+from crashtui.analysis.zone_state import LOST_STATES, STATES, ZoneState
 from crashtui.analysis.zones import ZoneAnalysis, ZoneKind
 from crashtui.model import Candle, Interval
 from crashtui.textsafe import plain
@@ -13,6 +13,7 @@ from crashtui.ui.fmt import fmt_day, fmt_pct, fmt_price
 from crashtui.ui.render.charts import Band, CandleSeries, ChartSpec, HLine, Series
 from crashtui.ui.render.common import join
 from crashtui.ui.render.frame import Frame
+from crashtui.ui.render.price import state_style
 
 SPAN_MS = {Interval.H1: 3 * DAY_MS, Interval.H4: 20 * DAY_MS, Interval.D1: 240 * DAY_MS}
 SPAN_LABEL = {Interval.H1: "3d", Interval.H4: "20d", Interval.D1: "240d"}
@@ -51,13 +52,13 @@ def zone_bands(zones: ZoneAnalysis | None, low: float, high: float, frame: Frame
         if z.high < low or z.low > high or id(z) not in keep:
             continue
         color = (
-            p.down
-            if z.state is ZoneState.BROKEN
+            state_style(z.state, p).split()[-1]
+            if z.state in LOST_STATES
             else p.support
             if z.kind is ZoneKind.SUPPORT
             else p.resistance
         )
-        state = "" if z.state is ZoneState.CLEAR else f" {z.state}"
+        state = "" if z.state is ZoneState.CLEAR else f" {STATES[z.state].words}"
         out.append(Band(z.low, z.high, color, f"{fmt_price(z.level)}{state}"))
     return tuple(out)
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from rich.text import Text
 
 from crashtui.catalog import SOURCES
-from crashtui.model import SourceState, SourceStatus
+from crashtui.model import LOCAL_SOURCES, SourceState, SourceStatus
 from crashtui.textsafe import plain
 from crashtui.ui.fmt import fmt_age
 from crashtui.ui.glyphs import Glyphs
@@ -71,8 +71,14 @@ def badge(status: SourceStatus, frame: Frame, *, ages: bool, words: bool = True)
 
 
 def counts(statuses: Mapping[str, SourceStatus]) -> tuple[int, int, int]:
-    """(ok, bad, total) over enabled sources."""
-    enabled = [s for s in statuses.values() if s.state is not SourceState.DISABLED]
+    """(ok, bad, total) over enabled providers: the store and recorder are not sources, and on
+    a collector's feed the ``collector`` status is the link to the collector, not a provider (a
+    live collector whose providers all fail is still "No network?")."""
+    enabled = [
+        s
+        for s in statuses.values()
+        if s.state is not SourceState.DISABLED and s.source not in LOCAL_SOURCES and s.source != "collector"
+    ]
     ok = sum(1 for s in enabled if s.state is SourceState.OK)
     bad = sum(1 for s in enabled if s.state in _BAD)
     return ok, bad, len(enabled)

@@ -1,10 +1,14 @@
-"""What every screen that shows live data implements."""
+"""What every screen that shows live data implements, and the alert row they share."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
+from rich.text import Text
+
 from crashtui.ui.render.frame import Frame
+from crashtui.ui.widgets.textview import TextView
 
 
 @runtime_checkable
@@ -13,3 +17,23 @@ class FrameView(Protocol):
 
     def update_frame(self, frame: Frame) -> None:
         """Re-render from ``frame`` (only what changed is repainted)."""
+
+
+LineBuilder = Callable[[int], Text]
+
+
+@runtime_checkable
+class AlertLineView(Protocol):
+    """A screen with an alert line (one row above its key or status line)."""
+
+    is_mounted: bool
+
+    def show_alert_line(self, build: LineBuilder | None) -> None:
+        """Show the line ``build(width)`` draws, or hide the row (None: no alert waits)."""
+
+
+def paint_alert_row(row: TextView, build: LineBuilder | None) -> None:
+    """Show or hide an alert row: hidden, it takes no room from the panes."""
+    row.set_class(build is not None, "-shown")
+    if build is not None:
+        row.show(lambda w, h: build(w))

@@ -19,6 +19,7 @@ from crashtui.textsafe import plain
 from crashtui.ui.glyphs import Glyphs
 from crashtui.ui.layout import COMPACT, PANES, SINGLE, TITLES, WIDE, layout_mode
 from crashtui.ui.render.common import fit
+from crashtui.ui.screens.base import LineBuilder, paint_alert_row
 from crashtui.ui.widgets.chart import ChartView
 from crashtui.ui.widgets.textview import TextView
 from crashtui.ui.widgets.watchtable import WatchTable
@@ -39,13 +40,20 @@ class Pane(Vertical):
 
 
 class DashboardScreen(Screen[None]):
-    """All four panes in a grid, or one at a time with a tab strip on small terminals."""
+    """All four panes in a grid, or one at a time with a tab strip on small terminals.
+
+    In the grid one pane is *active* (its border in the accent colour): ``tab`` moves it on, and
+    ``1``-``4``, ``enter`` on the palette's "Maximize" or ``Maximize`` *zoom* the grid to that
+    pane alone (the one-pane layout with its tab strip); the same number again or ``esc``
+    returns to the grid. On a small terminal or with ``--pane`` the layout is one pane already
+    and ``1``-``4``/``tab`` switch panes.
+    """
 
     DEFAULT_CSS = """
     DashboardScreen { layout: vertical; }
-    #header, #status, #tabs, #notice { height: 1; }
-    #notice { display: none; }
-    #notice.-shown { display: block; }
+    #header, #status, #tabs, #notice, #alertline { height: 1; }
+    #notice, #alertline { display: none; }
+    #notice.-shown, #alertline.-shown { display: block; }
     #tabs { display: none; }
     #panes { height: 1fr; }
     .pane {
@@ -78,9 +86,15 @@ class DashboardScreen(Screen[None]):
     DashboardScreen.-single.-tabs #tabs { display: block; }
     DashboardScreen.-ascii .pane { border: ascii $primary 60%; }
     DashboardScreen.-ascii.-compact .pane { border: none; border-top: ascii $primary 60%; }
+    DashboardScreen.-wide .pane.-active { border: round $accent; }
+    DashboardScreen.-compact .pane.-active { border-top: solid $accent; }
+    DashboardScreen.-ascii.-wide .pane.-active { border: ascii $accent; }
+    DashboardScreen.-ascii.-compact .pane.-active { border-top: ascii $accent; }
     """
 
-    BINDINGS = [Binding("tab", "app.next_pane", "Next pane (one-pane layout)", show=False, id="pane.next")]
+    BINDINGS = [
+        Binding("tab", "app.next_pane", "Next pane (in the grid: the active one)", show=False, id="pane.next")
+    ]
 
     def __init__(self, ui: UiConfig, glyphs: Glyphs, pane: str | None = None) -> None:
         super().__init__(id="dashboard")
@@ -89,10 +103,12 @@ class DashboardScreen(Screen[None]):
         self._forced_pane = pane
         self.active_pane = pane or "price"
         self.mode = WIDE
+        self.zoomed = False
+        """A grid layout showing its active pane alone (``1``-``4`` or Maximize in the grid)."""
         self._frame: Frame | None = None
 
     def compose(self) -> ComposeResult:
-        """Header, notice line, tab strip, the panes, status bar."""
+        """Header, notice line, tab strip, the panes, the alert line (while an alert waits), status bar."""
         yield TextView(id="header")
         yield TextView(id="notice")
         yield TextView(id="tabs")
@@ -107,6 +123,7 @@ class DashboardScreen(Screen[None]):
                 yield TextView(id="etf-body", classes="body")
             with Pane("fear"):
                 yield TextView(id="fear-body", classes="body")
+        yield TextView(id="alertline")
         yield TextView(id="status")
 
     def on_mount(self) -> None:
@@ -129,12 +146,18 @@ class DashboardScreen(Screen[None]):
     def apply_layout(self, cols: int, rows: int) -> None:
         """Set the layout classes for a terminal of ``cols`` × ``rows``."""
         mode = layout_mode(cols, rows, self._ui, self._forced_pane)
+        if mode == SINGLE:
+            self.zoomed = False  # nothing to zoom out to
+        elif self.zoomed:
+            mode = SINGLE
         self.mode = mode
         for name in (WIDE, COMPACT, SINGLE):
             self.set_class(mode == name, f"-{name}")
         self.set_class(mode == SINGLE and self._forced_pane is None, "-tabs")
         for pane in self.query(Pane):
             pane.set_class(pane.pane_name == self.active_pane, "-active")
+        if (mode != SINGLE or self.active_pane == "price") and self.focused is None:
+            self.query_one("#watch", WatchTable).focus()  # back where the Price table shows
         self._draw_tabs()
         self.call_after_refresh(self._fit_chart)
 
@@ -146,8 +169,37 @@ class DashboardScreen(Screen[None]):
         self.apply_layout(self.app.size.width, self.app.size.height)
 
     def next_pane(self) -> None:
-        """Cycle the one-pane layout to the next pane."""
+        """The next pane: shown in the one-pane layout, made active in the grid."""
         self.show_pane(PANES[(PANES.index(self.active_pane) + 1) % len(PANES)])
+
+    @property
+    def grid(self) -> bool:
+        """Whether the terminal gets the grid (zoomed into one pane or not)."""
+        return self.zoomed or self.mode != SINGLE
+
+    def zoom(self, name: str | None = None) -> None:
+        """Show pane ``name`` (default: the active one) alone; the grid stays one key away."""
+        if name is not None and name in PANES:
+            self.active_pane = name
+        if self.grid:
+            self.zoomed = True
+            self.apply_layout(self.app.size.width, self.app.size.height)
+
+    def unzoom(self) -> bool:
+        """Back to the grid; False when it was not zoomed."""
+        if not self.zoomed:
+            return False
+        self.zoomed = False
+        self.apply_layout(self.app.size.width, self.app.size.height)
+        return True
+
+    def action_maximize(self) -> None:
+        """The palette's Maximize: the active pane alone."""
+        self.zoom()
+
+    def action_minimize(self) -> None:
+        """The palette's Minimize: back to the grid."""
+        self.unzoom()
 
     def _draw_tabs(self) -> None:
         tabs = self.query_one("#tabs", TextView)
@@ -162,7 +214,7 @@ class DashboardScreen(Screen[None]):
                 else:
                     out.append(label, style="dim")
                 out.append(" ")
-            out.append("tab: next", style="dim")
+            out.append("tab: next  esc: grid" if self.zoomed else "tab: next", style="dim")
             return fit(out, width) if frame is None or out.cell_len > width else out
 
         tabs.show(build)
@@ -180,8 +232,12 @@ class DashboardScreen(Screen[None]):
 
     @property
     def selected_symbol(self) -> str | None:
-        """The symbol under the Price table's cursor."""
-        return self.query_one("#watch", WatchTable).selected
+        """The symbol under the Price table's cursor; while the table has never been drawn (another
+        pane shown alone), the watchlist's first symbol."""
+        selected = self.query_one("#watch", WatchTable).selected
+        if selected is None and self._frame is not None and self._frame.analysis.symbols:
+            return self._frame.analysis.symbols[0].symbol
+        return selected
 
     def update_frame(self, frame: Frame) -> None:
         """Re-render every pane from ``frame``; unchanged widgets are not repainted."""
@@ -266,6 +322,10 @@ class DashboardScreen(Screen[None]):
         if message is not None:
             shown = message
             notice.show(lambda w, h: fit(shown, w))
+
+    def show_alert_line(self, build: LineBuilder | None) -> None:
+        """The alert line above the status bar; hidden (no row taken) when no alert waits."""
+        paint_alert_row(self.query_one("#alertline", TextView), build)
 
     def on_watch_table_selected(self, message: WatchTable.Selected) -> None:
         """Cursor moved: redraw the chart for the new symbol."""

@@ -14,6 +14,7 @@ from crashtui.ui.glyphs import Glyphs
 from crashtui.ui.render.common import fit, spread
 from crashtui.ui.render.frame import Frame
 from crashtui.ui.render.header import build_header
+from crashtui.ui.screens.base import LineBuilder, paint_alert_row
 from crashtui.ui.widgets.textview import TextView
 
 
@@ -24,7 +25,9 @@ class Drilldown(Screen[None]):
     KEYS_TEXT = ""
     DEFAULT_CSS = """
     Drilldown { layout: vertical; }
-    Drilldown #dd-header, Drilldown #dd-title, Drilldown #dd-keys { height: 1; }
+    Drilldown #dd-header, Drilldown #dd-title, Drilldown #dd-keys, Drilldown #dd-alertline { height: 1; }
+    Drilldown #dd-alertline { display: none; }
+    Drilldown #dd-alertline.-shown { display: block; }
     Drilldown #dd-title { text-style: bold; }
     Drilldown #dd-body { height: 1fr; padding: 0 1; }
     Drilldown .section-title { margin-top: 1; text-style: bold; }
@@ -39,11 +42,12 @@ class Drilldown(Screen[None]):
         self.frame: Frame | None = None
 
     def compose(self) -> ComposeResult:
-        """Header, title, the scrolling body, key line."""
+        """Header, title, the scrolling body, the alert line (while an alert waits), key line."""
         yield TextView(id="dd-header")
         yield TextView(id="dd-title")
         with VerticalScroll(id="dd-body"):
             yield from self.compose_body()
+        yield TextView(id="dd-alertline")
         yield TextView(id="dd-keys")
 
     def compose_body(self) -> ComposeResult:
@@ -69,6 +73,10 @@ class Drilldown(Screen[None]):
         )
         self.query_one("#dd-keys", TextView).show(lambda w, h: spread(keys, scroll, w))
         self.render_body(frame)
+
+    def show_alert_line(self, build: LineBuilder | None) -> None:
+        """The alert line above the key line; hidden when no alert waits."""
+        paint_alert_row(self.query_one("#dd-alertline", TextView), build)
 
     def title_text(self, frame: Frame) -> str:
         """The screen's title line."""

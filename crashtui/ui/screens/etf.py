@@ -64,7 +64,10 @@ class EtfScreen(Drilldown):
             return
         self.show_text("etf-summary", lambda w: summary_block(summary, frame))
         self.show_text(
-            "etf-table-title", lambda w: Text(f"{self.asset} funds by day (US$m, largest movers first)")
+            "etf-table-title",
+            lambda w: Text(
+                f"{self.asset} funds by day (US$m; funds by their net over these days, largest first)"
+            ),
         )
         self.show_text("etf-table", lambda w: fund_table(summary, frame, w))
         self.show_text("etf-shares-title", lambda w: Text("Share of the latest day's gross flow"))

@@ -14,7 +14,15 @@ from textual.widget import Widget
 
 from crashtui.ui.fmt import fmt_flow, fmt_price
 from crashtui.ui.glyphs import Glyphs, to_ascii
-from crashtui.ui.render.charts import ChartSpec, aggregate_candles, decimate, nice_ticks, visual_key, y_bounds
+from crashtui.ui.render.charts import (
+    ChartSpec,
+    aggregate_candles,
+    decimate,
+    nice_ticks,
+    place_labels,
+    visual_key,
+    y_bounds,
+)
 
 if TYPE_CHECKING:
     from textual_plotext.plot import Plot
@@ -246,23 +254,21 @@ class ChartView(Widget):
         width: int,
         height: int,
     ) -> None:
-        """Label lines and bands at their edge, one label per text row (the rest stay unlabelled)."""
+        """Label lines and bands at an edge where they cover no data (see ``place_labels``)."""
         if bounds is None or width < 30 or height < 6:
             return
         plt = self.plt
-        low, high = bounds
-        rows = max(1, height - 3)
-        taken: set[int] = set()
         wanted = [(line.y, line.label, line.color, "left") for line in spec.hlines if line.label]
         wanted += [((b.low + b.high) / 2, b.label, b.color, "right") for b in spec.bands if b.label]
-        for y, label, color, side in wanted:
-            if not low <= y <= high:
-                continue
-            row = round((high - y) / (high - low) * (rows - 1))
-            if row in taken:
-                continue
-            taken.add(row)
-            if side == "left":
-                plt.text(label, x=x_low, y=y, alignment="left", color=plot_color(color))
-            else:
-                plt.text(label, x=x_high, y=y, alignment="right", color=plot_color(color))
+        data = [
+            (x, min(y, 0.0), max(y, 0.0)) if s.bars else (x, y, y)
+            for s in spec.series
+            for x, y in zip(s.xs, s.ys, strict=True)
+        ]
+        if spec.candles is not None:
+            c = spec.candles
+            data += list(zip(c.xs, c.lows, c.highs, strict=True))
+        spots = place_labels(wanted, data, bounds, (x_low, x_high), max(10, width - 10), max(1, height - 3))
+        for spot in spots:
+            x = x_low if spot.side == "left" else x_high
+            plt.text(spot.text, x=x, y=spot.y, alignment=spot.side, color=plot_color(spot.color))

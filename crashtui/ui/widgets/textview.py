@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.events import Resize
 from textual.widget import Widget
 
+from crashtui.ui.glyphs import ascii_screen, ascii_text
 from crashtui.ui.widgets.linediff import refresh_changed
 
 Builder = Callable[[int, int], Text]
@@ -60,6 +61,8 @@ class TextView(Widget):
             return False
         self._built_for = (width, height)
         text = self._builder(width, height)
+        if ascii_screen(self):
+            text = ascii_text(text)
         if text == self._text:
             return False
         old, self._text = self._text, text

@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widget import Widget
 
+from crashtui.ui.glyphs import ascii_screen, ascii_text
 from crashtui.ui.widgets.linediff import refresh_changed
 
 if TYPE_CHECKING:
@@ -119,6 +120,8 @@ class WatchTable(Widget, can_focus=True):
 
     def _redraw(self) -> bool:
         text = self._compose_text()
+        if ascii_screen(self):
+            text = ascii_text(text)
         if text == self._text:
             return False
         old, self._text = self._text, text
@@ -155,9 +158,9 @@ class WatchTable(Widget, can_focus=True):
         self.post_message(self.Selected(self.symbols[self.index]))
 
     def key_enter(self, event: events.Key) -> None:
-        """Enter: open the selected symbol."""
-        event.stop()
+        """Enter: open the selected symbol (no rows yet, e.g. hidden: the app's ``drill`` decides)."""
         if self.selected is not None:
+            event.stop()
             self.post_message(self.Chosen(self.selected))
 
     def on_click(self, event: events.Click) -> None:
