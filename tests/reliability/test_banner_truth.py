@@ -43,3 +43,17 @@ async def test_once_says_no_network_when_nothing_answers(tmp_path: Path) -> None
     code, out, _ = await crashtui("--once", "--deadline", "3", "--no-store", config=path)
     assert code == 3
     assert "No data from any source (no network?)" in out.decode()
+
+
+async def test_once_json_says_why_each_source_failed(fault_server: FaultServer, tmp_path: Path) -> None:
+    import json
+
+    fault_server.set_fault(None, Fault.RATE_LIMIT, retry_after_s=240.0)
+    fault_server.set_fault("binance", Fault.GEO_BLOCK)
+    code, out, err = await crashtui(
+        "--once", "--json", "--deadline", "3", "--no-store", config=_config(fault_server, tmp_path)
+    )
+    assert code == 3, err.decode()
+    failures = {s["source"]: s["failure"] for s in json.loads(out)["sources"]}
+    assert failures["binance"] == "blocked"
+    assert failures["coinbase"] == "throttled"
