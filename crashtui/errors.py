@@ -7,7 +7,7 @@ parser; it is wrapped in :class:`ParseError`. The poller maps each error class t
 
 from __future__ import annotations
 
-from crashtui.model import SourceState
+from crashtui.model import Failure, SourceState
 from crashtui.textsafe import plain
 
 MAX_MESSAGE = 200
@@ -22,6 +22,7 @@ class SourceError(Exception):
     """
 
     state: SourceState = SourceState.FAILING
+    failure: Failure = Failure.ANSWERED
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         super().__init__(plain(message, MAX_MESSAGE))
@@ -40,14 +41,44 @@ class UpstreamError(SourceError):
         self.code = code
 
 
+class PartialError(UpstreamError):
+    """Part of a poll was unusable (an unknown pair) while the rest was delivered.
+
+    Raised by a source's poll after its good payloads: the poller keeps the source ok (it
+    serves the other symbols) and shows this message as a note.
+    """
+
+
 class BlockedError(SourceError):
-    """Geo-block, anti-bot challenge or ban: retrying soon will not help."""
+    """Geo-block or ban: retrying soon will not help."""
 
     state = SourceState.BLOCKED
+    failure = Failure.BLOCKED
+
+
+class ChallengeError(BlockedError):
+    """An anti-bot challenge page (Cloudflare and the like) instead of data.
+
+    Shown as blocked, but such walls come and go with the provider's traffic: the source is
+    retried on its normal schedule, not paused like a geo-block.
+    """
+
+
+class PageError(SourceError):
+    """An HTML page where data was expected: ``page`` is ``maintenance`` or ``other``.
+
+    Usually transient (maintenance, an error page of a proxy): retried on the normal schedule.
+    """
+
+    def __init__(self, message: str, *, page: str, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.page = page
 
 
 class RateLimitedError(SourceError):
     """HTTP 429/418 or an equivalent envelope; ``retry_after_s`` when the provider says."""
+
+    failure = Failure.THROTTLED
 
     def __init__(self, message: str, *, retry_after_s: float | None = None, hint: str | None = None) -> None:
         super().__init__(message, hint=hint)
@@ -64,3 +95,11 @@ class HttpStatusError(SourceError):
 
 class TransportError(SourceError):
     """Network-level failure: DNS, connect, read timeout, TLS, oversize body."""
+
+    failure = Failure.UNREACHABLE
+
+
+class BodyTooLargeError(TransportError):
+    """The body grew past its endpoint's cap while streaming; reading stopped there."""
+
+    failure = Failure.ANSWERED

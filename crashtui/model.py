@@ -45,6 +45,20 @@ class SourceState(StrEnum):
     PENDING = "pending"
 
 
+class Failure(StrEnum):
+    """Why a source's last attempt failed, as far as the network goes (the offline banner).
+
+    ``unreachable``: no answer at all (DNS, connect, timeout). ``throttled``: the provider
+    answered "too many requests". ``blocked``: a geo-block, ban or anti-bot page. ``answered``:
+    the provider answered, with an error or a body that could not be used.
+    """
+
+    UNREACHABLE = "unreachable"
+    THROTTLED = "throttled"
+    BLOCKED = "blocked"
+    ANSWERED = "answered"
+
+
 class Interval(StrEnum):
     """Candle intervals crashtui works with."""
 
@@ -236,6 +250,7 @@ class SourceStatus:
     frames_per_min: float | None = None
     bad_frames: int = 0
     sampled: bool = False
+    failure: str | None = None  # a Failure value while the source is not ok
 
 
 # Statuses of crashtui's own machinery shown beside the providers' (the history store, the

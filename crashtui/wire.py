@@ -15,7 +15,13 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
 
-from crashtui.errors import BlockedError, HttpStatusError, RateLimitedError
+from crashtui.errors import (
+    BlockedError,
+    ChallengeError,
+    HttpStatusError,
+    PageError,
+    RateLimitedError,
+)
 from crashtui.model import freeze_params
 from crashtui.textsafe import ERROR_LINE, plain
 
@@ -33,6 +39,23 @@ _CHALLENGE_MARKERS = (
     b"cf-chl",
     b"requires javascript to verify your browser",
 )
+# Words of a maintenance or "temporarily unavailable" page (status pages, CDN error pages).
+_MAINTENANCE_MARKERS = (
+    b"maintenance",
+    b"temporarily unavailable",
+    b"service unavailable",
+    b"be back soon",
+    b"we'll be back",
+    b"down for",
+    b"scheduled upgrade",
+    b"system upgrade",
+)
+# The body cap of an endpoint that sets none: the largest usual answers are a few hundred kB.
+DEFAULT_BODY_CAP = 8 * 2**20
+# Pages of a web application firewall or bot manager that are not a challenge to solve.
+_WALL_MARKERS = (b"access denied", b"request blocked", b"the request could not be satisfied", b"bot detected")
+# A provider asking for more than this is waited for this long only, and the status says so.
+RETRY_AFTER_CAP_S = 900.0
 _ERROR_KEYS = ("msg", "message", "error_message", "retMsg", "error", "detail")
 
 
@@ -44,6 +67,9 @@ class Request:
     symbol, interval, asset…); it is copied into ``RawPayload.params`` together with the
     query (keys prefixed ``q.``), minus every name in ``secret_names``. ``secret`` is the
     API key value if one is sent: it is redacted from every error message.
+    ``max_body_bytes`` sets this endpoint's body cap (decompressed bytes) when it differs from
+    :data:`DEFAULT_BODY_CAP` (an endpoint known to answer 11 MB); the ``[net] max_body_mb``
+    ceiling applies in any case.
     """
 
     source: str
@@ -59,6 +85,7 @@ class Request:
     secret: str | None = field(default=None, repr=False)
     secret_names: frozenset[str] = frozenset()
     blocked_statuses: frozenset[int] = frozenset({403, 451})
+    max_body_bytes: int | None = None  # this endpoint's body cap (decompressed); None: the default
 
     def record_params(self) -> Mapping[str, str]:
         """Params for the RawPayload: decoder context plus the query, secrets removed."""
@@ -88,6 +115,57 @@ def is_challenge(body: bytes, headers: Mapping[str, str]) -> bool:
         return True
     head = body[:20_000].lower()
     return any(marker in head for marker in _CHALLENGE_MARKERS)
+
+
+ANTI_BOT = "anti-bot"
+MAINTENANCE = "maintenance"
+OTHER_PAGE = "other"
+
+
+def page_kind(body: bytes, headers: Mapping[str, str]) -> str:
+    """What an HTML page is: an ``anti-bot`` challenge, a ``maintenance`` page, or ``other``."""
+    if is_challenge(body, headers):
+        return ANTI_BOT
+    head = body[:20_000].lower()
+    if any(marker in head for marker in _WALL_MARKERS):
+        return ANTI_BOT
+    return MAINTENANCE if any(marker in head for marker in _MAINTENANCE_MARKERS) else OTHER_PAGE
+
+
+def page_title(body: bytes) -> str:
+    """The ``<title>`` of an HTML page (best effort, one short line), or ``""``."""
+    head = body[:20_000]
+    start = head.lower().find(b"<title")
+    if start < 0:
+        return ""
+    start = head.find(b">", start) + 1
+    end = head.lower().find(b"</title", start)
+    if start <= 0 or end < 0:
+        return ""
+    return plain(head[start:end].decode("utf-8", "replace").strip(), 60)
+
+
+def fmt_wait(seconds: float) -> str:
+    """A wait as people say it: ``45s``, ``4m``, ``1h 30m``."""
+    if seconds < 90:
+        return f"{max(0, round(seconds))}s"
+    minutes = round(seconds / 60)
+    if minutes < 90:
+        return f"{minutes}m"
+    hours, rest = divmod(minutes, 60)
+    return f"{hours}h {rest}m" if rest else f"{hours}h"
+
+
+def capped_retry_after(wait_s: float | None) -> tuple[float | None, str]:
+    """The wait to honour (at most :data:`RETRY_AFTER_CAP_S`) and how the status says it."""
+    if wait_s is None:
+        return None, "rate limited"
+    if wait_s > RETRY_AFTER_CAP_S:
+        return RETRY_AFTER_CAP_S, (
+            f"rate limited, retry in {fmt_wait(RETRY_AFTER_CAP_S)} "
+            f"(asked for {fmt_wait(wait_s)}, capped at {fmt_wait(RETRY_AFTER_CAP_S)})"
+        )
+    return wait_s, f"rate limited, retry in {fmt_wait(wait_s)}"
 
 
 def retry_after_s(value: str | None, now_ms: int) -> float | None:
@@ -126,7 +204,10 @@ def error_excerpt(body: bytes) -> str:
     return body[:200].decode("utf-8", "replace")
 
 
-def _excerpt_suffix(body: bytes) -> str:
+def _excerpt_suffix(body: bytes, html: bool = False) -> str:
+    if html:  # a page's markup says nothing a user can act on: its title at most
+        title = page_title(body)
+        return f': "{title}"' if title else ""
     excerpt = error_excerpt(body).strip()
     return f": {excerpt}" if excerpt else ""
 
@@ -141,29 +222,54 @@ def _is_challenge(request: Request, headers: Mapping[str, str], body: bytes) -> 
     return request.expect != "html" or b"<table" not in body.lower()
 
 
+def page_text(kind: str, body: bytes) -> str:
+    """How an error line names a page, with its article: ``a maintenance page``,
+    ``an HTML page "Title"``."""
+    if kind == ANTI_BOT:
+        return "an anti-bot page"
+    if kind == MAINTENANCE:
+        return "a maintenance page"
+    title = page_title(body)
+    return f'an HTML page "{title}"' if title else "an HTML page"
+
+
 def classify_response(
     request: Request, status: int, headers: Mapping[str, str], body: bytes, now_ms: int
 ) -> None:
-    """Raise the typed error a response stands for; return if it is a usable body."""
+    """Raise the typed error a response stands for; return if it is a usable body.
+
+    A geo-block (403/451 by default) is a :class:`BlockedError` (paused for long); an
+    anti-bot page is a :class:`ChallengeError`; a maintenance or other HTML page where data
+    was expected is a :class:`PageError` (both retried on the normal schedule); 429/418 is a
+    :class:`RateLimitedError` whose wait (``Retry-After``, seconds or an HTTP date) is capped
+    at :data:`RETRY_AFTER_CAP_S`.
+    """
 
     def line(text: str) -> str:
         return plain(f"{request.source} {request.endpoint}: {text}", ERROR_LINE, secret=request.secret)
 
     hint = blocked_hint(request.source)
     if _is_challenge(request, headers, body):
-        raise BlockedError(line(f"anti-bot challenge page (HTTP {status})"), hint=hint)
+        raise ChallengeError(line(f"anti-bot challenge page (HTTP {status})"), hint=hint)
+    html = request.expect != "html" and looks_like_html(body, headers.get("content-type", ""))
+    if html and status not in request.blocked_statuses and page_kind(body, headers) == ANTI_BOT:
+        raise ChallengeError(line(f"anti-bot page (HTTP {status}){_excerpt_suffix(body, html)}"), hint=hint)
     if status in request.blocked_statuses:
-        raise BlockedError(line(f"HTTP {status} {_reason(status)}{_excerpt_suffix(body)}"), hint=hint)
+        raise BlockedError(line(f"HTTP {status} {_reason(status)}{_excerpt_suffix(body, html)}"), hint=hint)
     if status in (418, 429):
-        wait = retry_after_s(headers.get("retry-after"), now_ms)
-        after = f", retry after {wait:.0f}s" if wait is not None else ""
-        raise RateLimitedError(line(f"HTTP {status} {_reason(status)}{after}"), retry_after_s=wait)
+        wait, said = capped_retry_after(retry_after_s(headers.get("retry-after"), now_ms))
+        raise RateLimitedError(line(f"HTTP {status} {_reason(status)}: {said}"), retry_after_s=wait)
+    if html:
+        kind = page_kind(body, headers)
+        where = f"HTTP {status} {_reason(status)}: " if status >= 400 else ""
+        raise PageError(
+            line(f"{where}got {page_text(kind, body)} where {request.expect.upper()} was expected"),
+            page=kind,
+        )
     if status >= 400:
         raise HttpStatusError(
             line(f"HTTP {status} {_reason(status)}{_excerpt_suffix(body)}"), status_code=status
         )
-    if request.expect != "html" and looks_like_html(body, headers.get("content-type", "")):
-        raise BlockedError(line(f"got an HTML page where {request.expect.upper()} was expected"), hint=hint)
 
 
 def _reason(status: int) -> str:

@@ -1,9 +1,10 @@
-"""``crashtui sources``: probe every enabled REST source once and print what is reachable.
+"""``crashtui sources``: probe every configured source once and print what is reachable.
 
-Run it on a new server to see which providers answer from there. Prints one row per source
-and data kind (endpoint, status, latency, a sample value or the one-line reason) and exits
-0, or 1 with ``--strict`` when any enabled source failed. Output is plain text: provider
-messages are never interpreted as markup.
+Run it on a new server to see which providers answer from there. Every enabled REST source
+(each kind, every watchlist symbol), the OKX REST side and every websocket stream is asked;
+one row per source, kind and symbol (endpoint, status, latency, a sample value or the
+one-line reason). Exits 0 only when every enabled source answered, 3 otherwise, so a script
+can tell. Output is plain text: provider messages are never interpreted as markup.
 """
 
 from __future__ import annotations
@@ -22,20 +23,24 @@ if TYPE_CHECKING:
     from crashtui.feeds.probe import ProbeResult
 
 EXIT_OK = 0
-EXIT_FAILED = 1
-_HEADERS = ("SOURCE", "KIND", "ENDPOINT", "STATUS", "LATENCY", "SAMPLE / ERROR")
+EXIT_FAILED = 3
+_HEADERS = ("SOURCE", "KIND", "SYMBOL", "ENDPOINT", "STATUS", "LATENCY", "SAMPLE / ERROR")
+_LATENCY_COLUMN = 5
 
 
 def register(subparsers: Any, common: Callable[[argparse.ArgumentParser], None]) -> None:
     """Add the ``sources`` subcommand."""
     parser = subparsers.add_parser(
         "sources",
-        help="probe every enabled REST source once and print what is reachable from here",
-        description="Probe every enabled REST source once (concurrently, within the configured "
-        "timeouts) and print a table of what answered.",
+        help="probe every configured source once and print what is reachable from here",
+        description="Probe every enabled source once (REST for every watchlist symbol, the OKX "
+        "REST side, the websocket streams; concurrently, within the configured timeouts) and "
+        "print a table of what answered. Exits 0 when every enabled source answered, 3 otherwise.",
     )
     common(parser)
-    parser.add_argument("--strict", action="store_true", help="exit 1 if any enabled source fails")
+    parser.add_argument(
+        "--strict", action="store_true", help="kept for old scripts: the exit code is always strict now"
+    )
     parser.set_defaults(command=run)
 
 
@@ -45,10 +50,10 @@ def run(args: argparse.Namespace, loaded: LoadedConfig) -> int:
 
     config = loaded.config
     watchlist = config.watchlist(getattr(args, "watchlist", None))
-    symbols = watchlist.symbols[:1] or ("BTC",)
+    symbols = tuple(watchlist.symbols) or ("BTC",)
     net = config.net
     print(
-        f"crashtui sources: probing from this machine with {symbols[0]} "
+        f"crashtui sources: probing from this machine with {', '.join(plain(s, 32) for s in symbols)} "
         f"(connect timeout {net.connect_timeout_s:g} s, read timeout {net.read_timeout_s:g} s)",
         flush=True,
     )
@@ -62,8 +67,10 @@ def run(args: argparse.Namespace, loaded: LoadedConfig) -> int:
         counts[result.state.value] = counts.get(result.state.value, 0) + 1
     summary = ", ".join(f"{n} {state}" for state, n in sorted(counts.items()))
     print(f"{summary} ({len(results)} probes in {elapsed:.1f} s)")
-    failed = any(r.state.value not in ("ok", "disabled") for r in results)
-    return EXIT_FAILED if failed and args.strict else EXIT_OK
+    silent = sorted({r.source for r in results if not r.answered})
+    if silent:
+        print(f"not answering: {', '.join(silent)}")
+    return EXIT_FAILED if silent else EXIT_OK
 
 
 async def _probe(loaded: LoadedConfig, symbols: tuple[str, ...]) -> list[ProbeResult]:
@@ -82,13 +89,16 @@ def render(results: Sequence[ProbeResult], width: int = 120) -> str:
     room = max(30, width - lead - 1)
     lines = []
     for row in [_HEADERS, *rows]:
-        cells = [row[i].ljust(widths[i]) if i != 4 else row[i].rjust(widths[i]) for i in range(len(row) - 1)]
+        cells = [
+            row[i].ljust(widths[i]) if i != _LATENCY_COLUMN else row[i].rjust(widths[i])
+            for i in range(len(row) - 1)
+        ]
         last = row[-1] if len(row[-1]) <= room else row[-1][: room - 1] + "…"
         lines.append("  ".join([*cells, last]).rstrip())
     return "\n".join(lines)
 
 
-def _row(result: ProbeResult) -> tuple[str, str, str, str, str, str]:
+def _row(result: ProbeResult) -> tuple[str, str, str, str, str, str, str]:
     latency = (
         f"{result.latency_ms:.0f} ms"
         if result.latency_ms is not None and result.state.value != "disabled"
@@ -101,9 +111,16 @@ def _row(result: ProbeResult) -> tuple[str, str, str, str, str, str]:
         detail = result.error[len(prefix) :] if result.error.startswith(prefix) else result.error
         if result.hint:
             detail += f" (hint: {result.hint})"
+    elif not result.items and result.note:
+        detail = result.note
     else:
         detail = describe(result.kind, result.items)
-    return (result.source, result.kind, result.endpoint, result.state.value, latency, plain(detail))
+        if result.note and result.symbol is None:
+            detail += f"; {result.note}"
+    symbol = plain(result.symbol, 32) if result.symbol else "-"
+    # the source answered, but nothing for this symbol (not listed there, or an unknown pair)
+    status = "no data" if result.symbol and result.ok and not result.items else result.state.value
+    return (result.source, result.kind, symbol, result.endpoint, status, latency, plain(detail))
 
 
 def describe(kind: str, items: Sequence[object]) -> str:

@@ -340,6 +340,7 @@ def status_json(status: SourceStatus, now_ms: int, held: Sequence[HeldCount] = (
         "age_s": _age_s(status.last_ok_ms, now_ms),
         "last_error": status.last_error,
         "hint": status.hint,
+        "failure": status.failure,
         "sampled": status.sampled,
         "bad_frames": status.bad_frames,
         "rejected": [{"reason": h.reason, "count": h.count, "last": _iso(h.last_ms)} for h in held],

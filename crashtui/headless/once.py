@@ -22,6 +22,7 @@ from crashtui.model import LOCAL_SOURCES, Interval, Snapshot, SourceState, Sourc
 from crashtui.numfmt import fmt_price, fmt_usd
 from crashtui.textsafe import plain
 from crashtui.timeparse import iso_utc
+from crashtui.upstream.health import OFFLINE, network_notice
 
 EXIT_NO_DATA = 3
 _C1_CONTROLS = re.compile("[\u0080-\u009f]")
@@ -210,7 +211,15 @@ def text_summary(
         lines.append(" · ".join(fear))
     lines.append(_sources_line(snap.statuses))
     if engine.mode == "live" and not engine.any_data():
-        lines.append("No data from any source (no network?). The offline demo: crashtui --replay feb-2026")
+        said = network_notice(snap.statuses.values())
+        if said.kind is not None and said.kind != OFFLINE:  # the network works: say what refused
+            lines.append(
+                f"No data from any source: {said.text}. The offline demo: crashtui --replay feb-2026"
+            )
+        else:
+            lines.append(
+                "No data from any source (no network?). The offline demo: crashtui --replay feb-2026"
+            )
     elif history is not None and engine.feed_label == "direct" and not delivered_this_run(engine, history):
         lines.append("No source answered in this run: the figures above are stored history.")
     return "\n".join(lines)

@@ -18,14 +18,16 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from crashtui.clock import SYSTEM_CLOCK, Clock
+from crashtui.errors import BlockedError, ChallengeError, RateLimitedError, SourceError
 from crashtui.events import Deliver, EventSink, RawSink, StatusEvent
-from crashtui.model import RawPayload, SourceState, SourceStatus
+from crashtui.model import Failure, RawPayload, SourceState, SourceStatus
 from crashtui.net.backoff import Backoff
 from crashtui.net.frame_rate import FrameRate
 from crashtui.textsafe import ERROR_LINE, plain
+from crashtui.wire import Request, classify_response
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +37,8 @@ ERROR = "error"
 RECONNECT = "reconnect"
 
 SAMPLED_HINT = "sampled: at most 1 order per symbol per second, tallies are a lower bound"
+# A handshake answered with a geo-block (403/451) is retried after 15-30 min, as REST is.
+BLOCKED_RETRY_S = 900.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,11 +84,15 @@ class StreamSpec:
 
 @dataclass(slots=True)
 class _Outcome:
-    """Why a connection ended."""
+    """Why a connection ended; a refused handshake also says what it stands for."""
 
     reason: str
     error: bool = True
     immediate: bool = False
+    failure: Failure = Failure.ANSWERED
+    state: SourceState | None = None  # set by a refused handshake (blocked)
+    hint: str | None = None
+    wait_s: float | None = None  # at least this long before the next attempt
 
 
 @dataclass(slots=True)
@@ -122,6 +130,8 @@ class StreamRunner:
         self._state = SourceState.PENDING
         self._connected = False
         self._last_error: str | None = None
+        self._hint: str | None = None
+        self._failure: Failure | None = None
         self._next_attempt_ms: int | None = None
         self._last_frame_ms: int | None = None
         self._last_ok_ms: int | None = None
@@ -144,6 +154,8 @@ class StreamRunner:
                 # Reconnect at once only from a connection that worked, so a venue that keeps
                 # asking for a reconnect straight after the handshake cannot make us spin.
                 delay = 0.0 if outcome.immediate and healthy else self._backoff.next_delay()
+                if outcome.wait_s is not None:
+                    delay = max(delay, outcome.wait_s)
                 self._next_attempt_ms = self._clock.now_ms() + round(delay * 1000)
                 self._emit_status()
                 await self._clock.sleep(delay)
@@ -164,7 +176,7 @@ class StreamRunner:
             updated_ms=now,
             last_ok_ms=self._last_ok_ms,
             last_error=self._last_error,
-            hint=SAMPLED_HINT if self.spec.sampled else None,
+            hint=self._hint or (SAMPLED_HINT if self.spec.sampled else None),
             next_attempt_ms=self._next_attempt_ms,
             connected=self._connected,
             reconnects=self.reconnects,
@@ -172,11 +184,12 @@ class StreamRunner:
             frames_per_min=self._rate.per_minute(now),
             bad_frames=self.bad_frames,
             sampled=self.spec.sampled,
+            failure=None if self._failure is None or self._state is SourceState.OK else self._failure.value,
         )
 
     # ------------------------------------------------------------- connection
     async def _one_connection(self) -> tuple[_Outcome, _Connection | None]:
-        if self._state is not SourceState.FAILING:  # a failing stream stays "failing" while it retries
+        if self._state not in (SourceState.FAILING, SourceState.BLOCKED):  # stays so while it retries
             self._state = SourceState.CONNECTING
         self._next_attempt_ms = None
         self._emit_status()
@@ -199,12 +212,17 @@ class StreamRunner:
                 self.connections += 1
                 self._connected = True
                 self._state = SourceState.OK
+                self._hint = None
+                self._failure = None
                 self._emit_status()
                 return await self._pump(ws, conn), conn
         except asyncio.CancelledError:
             raise
+        except InvalidStatus as exc:  # the server answered the upgrade with an HTTP status
+            return refused_handshake(self.spec, exc, self._clock.now_ms()), conn
         except Exception as exc:  # OSError, handshake failures, timeouts, closed while subscribing
-            return _Outcome(_describe(exc, urlsplit(self.spec.url).hostname)), conn
+            failure = Failure.ANSWERED if conn is not None else _failure_of(exc)
+            return _Outcome(_describe(exc, urlsplit(self.spec.url).hostname), failure=failure), conn
         finally:
             self._connected = False
 
@@ -313,13 +331,62 @@ class StreamRunner:
             self._backoff.reset()
         if outcome.error:
             self._last_error = plain(outcome.reason, ERROR_LINE)
+            self._failure = outcome.failure
+            self._hint = outcome.hint
         # A drop after a good connection is "reconnecting"; failing to get a working one is "failing".
         self._state = SourceState.CONNECTING if healthy or not outcome.error else SourceState.FAILING
+        if outcome.state is not None:
+            self._state = outcome.state
         log.info("stream %s: disconnected: %s", self.spec.source, outcome.reason)
         return healthy
 
     def _emit_status(self) -> None:
         self._sink(StatusEvent(self.status()))
+
+
+def refused_handshake(spec: StreamSpec, exc: InvalidStatus, now_ms: int) -> _Outcome:
+    """What an HTTP answer to the websocket upgrade stands for, judged by the REST rule.
+
+    A 451/403 is a geo-block (state ``blocked``, the same hint as REST, retried after 15 min),
+    an anti-bot page ``blocked`` on the normal schedule, a 429 a rate limit honouring its
+    ``Retry-After`` (capped), anything else a failure naming the status.
+    """
+    response = exc.response
+    status = response.status_code
+    headers = {k.lower(): v for k, v in response.headers.raw_items()}
+    body = bytes(response.body or b"")
+    request = Request(source=spec.source, endpoint="handshake", url=spec.url)
+    try:
+        classify_response(request, status, headers, body, now_ms)
+    except SourceError as err:
+        reason = str(err)
+        if isinstance(err, ChallengeError):
+            return _Outcome(reason, failure=err.failure, state=SourceState.BLOCKED, hint=err.hint)
+        if isinstance(err, BlockedError):
+            return _Outcome(
+                reason, failure=err.failure, state=SourceState.BLOCKED, hint=err.hint, wait_s=BLOCKED_RETRY_S
+            )
+        if isinstance(err, RateLimitedError):
+            return _Outcome(reason, failure=err.failure, wait_s=err.retry_after_s)
+        return _Outcome(reason, failure=err.failure)
+    return _Outcome(
+        plain(f"{spec.source} handshake: HTTP {status} instead of a websocket upgrade", ERROR_LINE),
+        failure=Failure.ANSWERED,
+    )
+
+
+def connect_error(exc: BaseException, url: str) -> tuple[str, Failure]:
+    """Why connecting to ``url`` failed, one line, and whether anything answered."""
+    return _describe(exc, urlsplit(url).hostname), _failure_of(exc)
+
+
+def _failure_of(exc: BaseException) -> Failure:
+    """No answer at all (DNS, refused, timeout) or a server that answered and then broke off."""
+    if isinstance(exc, ConnectionClosed):
+        return Failure.ANSWERED
+    if isinstance(exc, (OSError, TimeoutError)):
+        return Failure.UNREACHABLE
+    return Failure.ANSWERED
 
 
 def _ms(seconds: float | None) -> int:

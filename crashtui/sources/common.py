@@ -21,11 +21,11 @@ from datetime import date, datetime, timezone
 from typing import Any, ParamSpec, TypeVar
 
 from crashtui import jsonfast
-from crashtui.errors import BlockedError, ParseError
+from crashtui.errors import ChallengeError, PageError, ParseError
 from crashtui.model import Candle, Interval, RawPayload
 from crashtui.symbols import SymbolTable
 from crashtui.textsafe import ERROR_LINE, plain
-from crashtui.wire import Request, blocked_hint, looks_like_html
+from crashtui.wire import ANTI_BOT, Request, blocked_hint, looks_like_html, page_kind, page_text
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -86,9 +86,13 @@ def parser(what: str) -> Callable[[Callable[P, T]], Callable[P, T]]:
 
 
 def load_json(body: bytes, what: str, source: str) -> Any:
-    """Decode a JSON body; an HTML page is a block, anything else unreadable a ParseError."""
+    """Decode a JSON body; an HTML page is classified (anti-bot or not), anything else unreadable
+    a ParseError."""
     if looks_like_html(body):
-        raise BlockedError(f"{what}: got an HTML page where JSON was expected", hint=blocked_hint(source))
+        kind = page_kind(body, {})
+        if kind == ANTI_BOT:
+            raise ChallengeError(f"{what}: anti-bot page", hint=blocked_hint(source))
+        raise PageError(f"{what}: got {page_text(kind, body)} where JSON was expected", page=kind)
     try:
         return jsonfast.loads(body)
     except ValueError as exc:

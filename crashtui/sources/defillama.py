@@ -39,6 +39,8 @@ from crashtui.symbols import SymbolTable
 from crashtui.wire import Request
 
 SOURCE = "defillama"
+# /pools is about 11 MB and /lendBorrow a few MB: room to grow, still bounded (see net/http.py).
+BIG_BODY_CAP = 16 * 2**20
 PROJECT = "aave-v3"
 CHAIN = "Ethereum"
 ASSETS = ("USDC", "USDT")
@@ -169,7 +171,9 @@ async def poll(kind: str, ctx: PollContext) -> AsyncGenerator[RawPayload, None]:
     """Fetch ``/pools`` then ``/lendBorrow``, yielding both payloads reduced to the wanted pools."""
     if kind != "borrow":
         raise ValueError(f"defillama does not serve {kind}")
-    full = await ctx.fetch(Request(source=ctx.source, endpoint="pools", url=ctx.url("/pools")))
+    full = await ctx.fetch(
+        Request(source=ctx.source, endpoint="pools", url=ctx.url("/pools"), max_body_bytes=BIG_BODY_CAP)
+    )
     records = select_pool_records(full.body, source=ctx.source)
     pools_payload = reduce_body(full, records, envelope=True)
     del full  # the 11 MB body is not kept past this point
@@ -184,6 +188,7 @@ async def poll(kind: str, ctx: PollContext) -> AsyncGenerator[RawPayload, None]:
             endpoint="lend_borrow",
             url=ctx.url("/lendBorrow"),
             context=context(pools=pools_param(pools)),
+            max_body_bytes=BIG_BODY_CAP,
         )
     )
     yield reduce_body(lend, select_lend_records(lend.body, wanted=wanted, source=ctx.source), envelope=False)

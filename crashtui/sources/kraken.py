@@ -1,7 +1,9 @@
 """Kraken public REST (``api.kraken.com``): OHLC candles and a batched ticker.
 
 Every answer is ``{"error": [...], "result": {...}}``, errors inside HTTP 200
-(``EQuery:Unknown asset pair``, ``EAPI:Rate limit exceeded``). Result keys are Kraken's
+(``EQuery:Unknown asset pair``, ``EAPI:Rate limit exceeded``). One unknown pair in a batched
+Ticker request fails the whole batch (no ``result`` at all): the poll then asks pair by pair,
+serves the pairs Kraken knows and names the ones it does not. Result keys are Kraken's
 internal pair names (``XXBTZUSD``), not the names asked for. OHLC rows are
 ``[time s, o, h, l, c, vwap, volume, count]``; the last row is always still forming.
 """
@@ -11,7 +13,8 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator
 from typing import Any
 
-from crashtui.errors import ParseError, RateLimitedError, UpstreamError
+from crashtui import jsonfast
+from crashtui.errors import ParseError, PartialError, RateLimitedError, UpstreamError
 from crashtui.model import Candle, Interval, RawPayload, Ticker
 from crashtui.sources.common import (
     Decoder,
@@ -22,7 +25,6 @@ from crashtui.sources.common import (
     as_list,
     candles_from_rows,
     context,
-    fetch_each,
     load_json,
     num,
     param,
@@ -36,18 +38,36 @@ from crashtui.wire import Request
 SOURCE = "kraken"
 OHLC_MINUTES = {Interval.H1: 60, Interval.H4: 240, Interval.D1: 1440}
 TAIL_ROWS = 5
+UNKNOWN_PAIR = "EQuery:Unknown asset pair"
 
 
-def check_envelope(data: Any, what: str) -> dict[str, Any]:
-    """The ``result`` object, or the typed error for a non-empty ``error`` list."""
+def check_envelope(data: Any, what: str, pair: str | None = None) -> dict[str, Any]:
+    """The ``result`` object, or the typed error for a non-empty ``error`` list.
+
+    ``pair`` (the pair that was asked for, when one was) is named in an unknown-pair error.
+    """
     envelope = as_dict(data, what)
     errors = envelope.get("error") or []
     if errors:
         message = "; ".join(str(e) for e in as_list(errors, f"{what} error"))
         if "rate limit" in message.lower() or "too many requests" in message.lower():
             raise RateLimitedError(f"{what}: {message}")
+        if pair and UNKNOWN_PAIR in message:
+            message = f"{message} {pair}"
         raise UpstreamError(f"{what}: {message}", code=str(errors[0]))
     return as_dict(envelope["result"], f"{what} result")
+
+
+def is_unknown_pair(body: bytes) -> bool:
+    """Whether a body is Kraken's unknown-pair error (HTTP 200, no ``result``)."""
+    if UNKNOWN_PAIR.encode() not in body[:4096]:
+        return False
+    try:
+        data = jsonfast.loads(body)
+    except ValueError:
+        return False
+    errors = data.get("error") if isinstance(data, dict) else None
+    return isinstance(errors, list) and any(UNKNOWN_PAIR in str(e) for e in errors)
 
 
 def _pair_rows(result: dict[str, Any], wanted: str | None, what: str) -> list[Any]:
@@ -72,9 +92,10 @@ def parse_ohlc(
     received_ms: int,
     result_key: str | None = None,
     source: str = SOURCE,
+    pair: str | None = None,
 ) -> tuple[Candle, ...]:
     """Candles in ascending order; the last row (still forming) always has ``closed=False``."""
-    result = check_envelope(load_json(body, "kraken OHLC", source), "kraken OHLC")
+    result = check_envelope(load_json(body, "kraken OHLC", source), "kraken OHLC", _named(pair, symbol))
     rows = _pair_rows(result, result_key, "kraken OHLC")
     return candles_from_rows(
         rows,
@@ -89,14 +110,21 @@ def parse_ohlc(
 
 @parser("kraken Ticker")
 def parse_ticker(
-    body: bytes, *, result_keys: dict[str, str], received_ms: int, source: str = SOURCE
+    body: bytes,
+    *,
+    result_keys: dict[str, str],
+    received_ms: int,
+    source: str = SOURCE,
+    pair: str | None = None,
 ) -> tuple[Ticker, ...]:
     """Last price (``c[0]``) and 24 h volume in USD (``v[1]`` × price) per pair.
 
     ``result_keys`` maps Kraken's result pair names to crashtui symbols. Kraken's ``o`` is
     today's open (since 00:00 UTC), not 24 h ago, so ``change_24h_pct`` is None.
     """
-    result = check_envelope(load_json(body, "kraken Ticker", source), "kraken Ticker")
+    symbols = sorted(set(result_keys.values()))
+    named = _named(pair, symbols[0]) if pair and len(symbols) == 1 else pair
+    result = check_envelope(load_json(body, "kraken Ticker", source), "kraken Ticker", named)
     out = []
     for key, row in result.items():
         symbol = result_keys.get(key)
@@ -114,6 +142,13 @@ def parse_ticker(
             )
         )
     return tuple(sorted(out, key=lambda t: t.symbol))
+
+
+def _named(pair: str | None, symbol: str | None) -> str | None:
+    """``XBTUSD (BTC)``: the pair as asked for, and whose it is."""
+    if not pair:
+        return None
+    return f"{pair} ({symbol})" if symbol and symbol != pair else pair
 
 
 def ohlc_requests(ctx: PollContext) -> list[Request]:
@@ -143,9 +178,9 @@ def ohlc_requests(ctx: PollContext) -> list[Request]:
     return out
 
 
-def ticker_request(ctx: PollContext) -> Request | None:
-    """One Ticker request for every listed symbol."""
-    listed = [s for s in ctx.symbols if ctx.table.on(SOURCE, s)]
+def ticker_request(ctx: PollContext, only: tuple[str, ...] | None = None) -> Request | None:
+    """One Ticker request for every listed symbol (or for the symbols ``only``)."""
+    listed = [s for s in (ctx.symbols if only is None else only) if ctx.table.on(SOURCE, s)]
     if not listed:
         return None
     pairs = ",".join(ctx.table.on(SOURCE, s) or "" for s in listed)
@@ -161,11 +196,47 @@ def ticker_request(ctx: PollContext) -> Request | None:
 def poll(kind: str, ctx: PollContext) -> AsyncGenerator[RawPayload, None]:
     """One poll cycle of ``prices`` or ``candles``."""
     if kind == "prices":
-        request = ticker_request(ctx)
-        return fetch_each([request] if request else [], ctx)
+        return _poll_prices(ctx)
     if kind == "candles":
-        return fetch_each(ohlc_requests(ctx), ctx)
+        return _per_pair(ohlc_requests(ctx), ctx)
     raise ValueError(f"kraken does not serve {kind}")
+
+
+async def _poll_prices(ctx: PollContext) -> AsyncGenerator[RawPayload, None]:
+    """The batched Ticker; when one unknown pair fails the batch, each pair on its own."""
+    request = ticker_request(ctx)
+    if request is None:
+        return
+    raw = await ctx.fetch(request)
+    if not is_unknown_pair(raw.body):
+        yield raw
+        return
+    singles = [r for s in ctx.symbols if (r := ticker_request(ctx, (s,))) is not None]
+    async for payload in _per_pair(singles, ctx):
+        yield payload
+
+
+async def _per_pair(requests: list[Request], ctx: PollContext) -> AsyncGenerator[RawPayload, None]:
+    """Send one-pair requests; pairs Kraken does not know are named, the others served."""
+    unknown: list[str] = []
+    served = 0
+    for request in requests:
+        raw = await ctx.fetch(request)
+        if is_unknown_pair(raw.body):
+            symbol = request.context.get("symbol") or request.context.get("symbols")
+            name = _named(request.query.get("pair"), symbol) or "?"
+            if name not in unknown:
+                unknown.append(name)
+            continue
+        served += 1
+        yield raw
+    if unknown:
+        what = f"kraken {'OHLC' if requests[0].endpoint == 'ohlc' else 'Ticker'}"
+        text = f"{what}: {UNKNOWN_PAIR} {', '.join(unknown)}"
+        hint = "set the symbol's kraken name under [symbols.NAME], or leave it to other sources"
+        if served:
+            raise PartialError(f"{text}; the other pairs are served", code=UNKNOWN_PAIR, hint=hint)
+        raise UpstreamError(text, code=UNKNOWN_PAIR, hint=hint)
 
 
 def _decode_ohlc(raw: RawPayload, table: SymbolTable) -> tuple[str, Items]:
@@ -176,6 +247,7 @@ def _decode_ohlc(raw: RawPayload, table: SymbolTable) -> tuple[str, Items]:
         received_ms=raw.received_ms,
         result_key=raw.params.get("result_key") or None,
         source=raw.source,
+        pair=raw.params.get("q.pair"),
     )
 
 
@@ -185,7 +257,13 @@ def _decode_ticker(raw: RawPayload, table: SymbolTable) -> tuple[str, Items]:
         for name in (table.on("kraken_result", symbol), table.on(SOURCE, symbol)):
             if name:
                 keys[name] = symbol
-    return "prices", parse_ticker(raw.body, result_keys=keys, received_ms=raw.received_ms, source=raw.source)
+    return "prices", parse_ticker(
+        raw.body,
+        result_keys=keys,
+        received_ms=raw.received_ms,
+        source=raw.source,
+        pair=raw.params.get("q.pair"),
+    )
 
 
 DECODERS: dict[str, Decoder] = {"ohlc": _decode_ohlc, "ticker": _decode_ticker}

@@ -30,7 +30,7 @@ from crashtui.catalog import FAN_IN_KINDS
 from crashtui.clock import SYSTEM_CLOCK, Clock
 from crashtui.config.schema import Config
 from crashtui.config.symbols import table_from_config
-from crashtui.errors import ParseError, SourceError, UpstreamError
+from crashtui.errors import ParseError, PartialError, SourceError, UpstreamError
 from crashtui.events import Deliver, EventSink, RawSink, ServingEvent, StatusEvent
 from crashtui.model import SourceState
 from crashtui.net.fetcher import Fetcher
@@ -180,13 +180,19 @@ class Poller:
             self.config, source, self.watchlist, self.table, self.fetcher, now, backfill=backfill
         )
         delivered = 0
+        note: PartialError | None = None
         try:
-            async with contextlib.aclosing(POLLERS[source](kind, ctx)) as payloads:
-                async for raw in payloads:
-                    outcome = self._deliver(raw)
-                    if outcome.error is not None:
-                        raise outcome.error
-                    delivered += outcome.accepted
+            try:
+                async with contextlib.aclosing(POLLERS[source](kind, ctx)) as payloads:
+                    async for raw in payloads:
+                        outcome = self._deliver(raw)
+                        if outcome.error is not None:
+                            raise outcome.error
+                        delivered += outcome.accepted
+            except PartialError as exc:  # e.g. an unknown pair: the others were delivered
+                if not delivered:
+                    raise
+                note = exc
             if not delivered and kind in EXPECTS_DATA:
                 # An empty answer (e.g. none of the watchlist's coins listed) must not count as
                 # serving the kind: failover asks the next source.
@@ -202,7 +208,9 @@ class Poller:
         else:
             health.latency_ms = self.fetcher.latency_ms.get(source, health.latency_ms)
             interval = self.config.poll_interval_s(source, kind)
-            health.succeeded(lane, self.clock.now_ms(), self.clock.now_ms() + round(interval * 1000))
+            health.succeeded(
+                lane, self.clock.now_ms(), self.clock.now_ms() + round(interval * 1000), note=note
+            )
             self._emit_status(health)
             return True
         health.latency_ms = self.fetcher.latency_ms.get(source, health.latency_ms)

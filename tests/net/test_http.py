@@ -135,7 +135,7 @@ async def test_rate_limit_carries_retry_after_seconds(status: int, fixture_bytes
     with pytest.raises(RateLimitedError) as err:
         await _fetch(handler, _req())
     assert err.value.retry_after_s == 37.0
-    assert "retry after 37s" in str(err.value)
+    assert "rate limited, retry in 37s" in str(err.value)
 
 
 def test_retry_after_accepts_http_dates() -> None:
@@ -297,7 +297,7 @@ async def test_declared_oversize_body_is_refused() -> None:
 
     with pytest.raises(TransportError) as err:
         await _fetch(handler, _req(), cap=1_000)
-    assert "cap" in str(err.value)
+    assert "body over" in str(err.value)
 
 
 async def test_streamed_body_stops_reading_at_the_cap() -> None:

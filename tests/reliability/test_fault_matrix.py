@@ -40,8 +40,8 @@ def expected(fault: Fault, result: ProbeResult) -> set[SourceState]:
         return {SourceState.OK}
     if fault in BLOCKING or (fault is Fault.BANNED and result.source == "cnn"):  # CNN's 418 is a block
         return {SourceState.BLOCKED}
-    if fault is Fault.HTML:  # HTML where JSON/CSV was expected is a block; Farside expects HTML
-        return {SourceState.FAILING} if result.source == "farside" else {SourceState.BLOCKED}
+    if fault is Fault.HTML:  # a maintenance page where data was expected: failing, retried soon
+        return {SourceState.FAILING}
     if fault in FAILING:
         return {SourceState.FAILING}
     if fault in VALUES and result.kind == "prices":
@@ -56,13 +56,13 @@ async def test_every_source_survives_every_fault(fault_server: FaultServer, faul
     fault_server.set_fault(None, fault)
     config = make_config(fault_server)
     async with make_client(config.net) as client:
-        results = await probe_all(config, client, ("BTC",))
+        results = await probe_all(config, client, ("BTC",), streams=False)  # REST faults only
     assert {r.source for r in results} >= {"binance", "coinbase", "farside", "fred", "defillama"}
     for result in results:
         states = expected(fault, result)
         assert result.state in states, (result.source, result.kind, result.state, result.error)
         if result.state is SourceState.OK:
-            if fault in TOLERATED:
+            if fault in TOLERATED and result.source != "okx":  # OKX REST rows say what answered
                 assert result.items, (result.source, result.kind)
             assert all(item_problem(item) is None for item in result.items), (result.source, result.kind)
             continue

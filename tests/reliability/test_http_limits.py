@@ -33,7 +33,7 @@ async def test_an_endless_body_is_cut_at_the_size_cap(fault_server: FaultServer)
     status = log.last_status("binance")
     assert status is not None
     assert status.state is SourceState.FAILING
-    assert status.last_error == "binance ticker_24hr: response body is over the 1 MB cap; stopped reading"
+    assert status.last_error == "binance ticker_24hr: body over 0.954 MiB; stopped reading"
     assert not log.items()
     await asyncio.sleep(0.1)  # let the server notice the closed connection
     assert fault_server.oversize_bytes_sent < 16_000_000  # the client hung up; it did not read 64 MB

@@ -23,6 +23,7 @@ from crashtui.model import SourceState, Ticker
 from crashtui.net.http import make_client
 from crashtui.upstream.health import BLOCKED_MIN_S, TRANSIENT_BASE_S, TRANSIENT_CAP_S
 from crashtui.upstream.poller import MIN_SLEEP_S
+from crashtui.wire import RETRY_AFTER_CAP_S, fmt_wait
 from tests.reliability.fault_modes import Fault
 from tests.reliability.fault_server import FaultServer
 from tests.reliability.support import (
@@ -157,12 +158,52 @@ async def test_retry_after_holds_every_kind_of_the_source(fault: Fault, retry_af
     status = next(s for s in r.log.statuses("binance") if s.last_error)
     assert status.last_error is not None
     assert f"HTTP {fault.value}" in status.last_error
-    assert f"retry after {retry_after:.0f}s" in status.last_error
+    assert f"rate limited, retry in {fmt_wait(retry_after)}" in status.last_error
     assert min(r.data_times("coinbase")) == 0
     assert min(r.data_times("binance")) <= window + retry_after  # the first try after the hold works
 
 
-@pytest.mark.parametrize("fault", [Fault.GEO_BLOCK, Fault.CLOUDFLARE, Fault.HTML])
+async def test_a_retry_after_beyond_the_cap_is_capped_and_says_so() -> None:
+    window = 3600.0
+    async with rig(until_s=window) as (r, _):
+        r.server.set_fault("binance", Fault.RATE_LIMIT, retry_after_s=7200.0)
+        await run_poller(r, {"prices": ["binance", "coinbase"]})
+    times = r.hits("binance")
+    assert 2 <= len(times) <= 1 + int(window // RETRY_AFTER_CAP_S), times
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    assert all(RETRY_AFTER_CAP_S <= gap <= RETRY_AFTER_CAP_S + PRICES_S for gap in gaps), gaps
+    status = next(s for s in r.log.statuses("binance") if s.last_error)
+    assert status.last_error is not None
+    assert "rate limited, retry in 15m (asked for 2h, capped at 15m)" in status.last_error
+    assert status.failure == "throttled"
+
+
+@pytest.mark.parametrize(
+    ("fault", "state", "named"),
+    [
+        (Fault.CLOUDFLARE, SourceState.BLOCKED, "anti-bot challenge page (HTTP 403)"),
+        (Fault.HTML, SourceState.FAILING, "got a maintenance page where JSON was expected"),
+    ],
+)
+async def test_html_pages_are_named_and_retried_on_the_normal_schedule(
+    fault: Fault, state: SourceState, named: str
+) -> None:
+    window = 600.0
+    async with rig(until_s=window) as (r, _):
+        r.server.set_fault("binance", fault)
+        await run_poller(r, {"prices": ["binance", "coinbase"]})
+    times = r.hits("binance")
+    assert len(times) >= window / PRICES_S / 2, times  # not paused for half an hour
+    assert all(b - a <= PRICES_S + 1 for a, b in itertools.pairwise(times)), times
+    status = r.log.statuses("binance")[-1]
+    assert status.state is state
+    assert status.last_error is not None
+    assert named in status.last_error
+    assert_one_line(status.last_error)
+    assert r.serving("prices") == ["coinbase"]
+
+
+@pytest.mark.parametrize("fault", [Fault.GEO_BLOCK])
 async def test_blocks_pause_the_source_for_at_least_15_minutes(fault: Fault) -> None:
     window = 3600.0
     async with rig(until_s=window) as (r, _):

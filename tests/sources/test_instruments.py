@@ -78,7 +78,7 @@ def test_error_envelopes_and_html_are_errors_not_empty_lists() -> None:
         parse_bybit_instruments(b'{"retCode": 10001, "retMsg": "params error", "result": {}}')
     with pytest.raises(ParseError):
         parse_okx_instruments(b'{"code": "51000", "msg": "Parameter instType error", "data": []}')
-    with pytest.raises(BlockedError, match="HTML page where JSON was expected"):
+    with pytest.raises(BlockedError, match="anti-bot page"):  # "Just a moment..." is a challenge
         parse_coinbase_products(b"<!DOCTYPE html><html><title>Just a moment...</title></html>")
 
 

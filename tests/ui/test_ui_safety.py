@@ -111,3 +111,30 @@ async def test_one_reachable_source_is_not_called_offline() -> None:
         await pilot.pause()
         assert not app.screen.query_one("#notice", TextView).display
         assert "NO NETWORK" not in app.screen.query_one("#status", TextView).text.plain
+
+
+async def test_throttled_and_blocked_sources_are_named_not_called_offline() -> None:
+    engine = build_engine(Config(), ("BTC",), clock=FakeClock(start_ms=NOW))
+    for name, state, failure in (
+        ("binance", SourceState.BLOCKED, "blocked"),
+        ("coinbase", SourceState.FAILING, "throttled"),
+        ("kraken", SourceState.FAILING, "throttled"),
+        ("farside", SourceState.BLOCKED, "blocked"),
+    ):
+        status = SourceStatus(source=name, state=state, updated_ms=NOW, last_error="x", failure=failure)
+        engine.sink(StatusEvent(status))
+    app = CrashApp(Config(), engine=engine, options=UiOptions(start_engine=False))
+    async with app.run_test(size=(200, 50)) as pilot:
+        await pilot.pause()
+        notice = app.screen.query_one("#notice", TextView)
+        assert notice.display
+        assert "4 sources throttled or blocked" in notice.text.plain
+        assert "No network" not in notice.text.plain
+        status_bar = app.screen.query_one("#status", TextView).text.plain
+        assert "4 sources throttled or blocked" in status_bar
+        assert "NO NETWORK" not in status_bar
+        await pilot.press("s")
+        await pilot.pause()
+        overview = app.screen.query_one("#src-overview", TextView).text.plain
+        assert "4 sources throttled or blocked" in overview
+        assert "No network" not in overview

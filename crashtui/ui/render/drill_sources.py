@@ -11,7 +11,8 @@ from crashtui.textsafe import plain
 from crashtui.ui.fmt import fmt_age, fmt_stamp
 from crashtui.ui.render.common import Column, lines, table, wrap_plain
 from crashtui.ui.render.frame import Frame
-from crashtui.ui.render.status import DEMO_HINT, counts, offline, source_age_ms, state_glyph
+from crashtui.ui.render.status import DEMO_HINT, counts, notice, source_age_ms, state_glyph
+from crashtui.upstream.health import OFFLINE
 
 
 def overview(frame: Frame, perf: str, width: int) -> Text:
@@ -20,6 +21,7 @@ def overview(frame: Frame, perf: str, width: int) -> Text:
     rows: list[Text] = []
     statuses = frame.snapshot.statuses
     ok, bad, total = counts(statuses)
+    said = notice(statuses)
     if frame.replay is not None:
         info = frame.replay
         rows.append(
@@ -32,7 +34,17 @@ def overview(frame: Frame, perf: str, width: int) -> Text:
         )
         if info.note:
             rows.extend(wrap_plain(info.note, width, p.warning if info.scenario else p.muted))
-    elif offline(statuses):
+    elif said.kind is not None and said.kind != OFFLINE:
+        rows.append(Text(f"LIVE: {said.text}; {ok} of {total} sources ok", style=f"bold {p.warning}"))
+        rows.extend(
+            wrap_plain(
+                "The network works: sources answer, but refuse (rate limits, geo-blocks, anti-bot "
+                "pages) or fail. Each source's error and when it is retried are below.",
+                width,
+                p.warning,
+            )
+        )
+    elif said.kind == OFFLINE:
         rows.append(Text(f"No network? {ok} of {total} sources reachable.", style=f"bold {p.error}"))
         rows.extend(
             wrap_plain(

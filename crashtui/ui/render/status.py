@@ -14,6 +14,7 @@ from crashtui.ui.glyphs import Glyphs
 from crashtui.ui.palette import Palette
 from crashtui.ui.render.common import fit, join, spread
 from crashtui.ui.render.frame import Frame
+from crashtui.upstream.health import OFFLINE, NetworkNotice, network_notice
 
 DEMO_HINT = "demo: crashtui --replay feb-2026"
 SCENARIO_LONG = "scenario: reconstructed intraday data, not live"
@@ -84,9 +85,13 @@ def counts(statuses: Mapping[str, SourceStatus]) -> tuple[int, int, int]:
 
 
 def offline(statuses: Mapping[str, SourceStatus]) -> bool:
-    """Nothing reachable: every enabled source that answered failed, and none is ok."""
-    ok, bad, _ = counts(statuses)
-    return ok == 0 and bad > 0
+    """Nothing reachable: no source is ok and none that failed got any answer at all."""
+    return network_notice(statuses.values()).kind == OFFLINE
+
+
+def notice(statuses: Mapping[str, SourceStatus]) -> NetworkNotice:
+    """The connectivity notice (:func:`crashtui.upstream.health.network_notice`)."""
+    return network_notice(statuses.values())
 
 
 def hints(width_left: int, glyphs: Glyphs, alerts: int = 0, palette: Palette | None = None) -> Text:
@@ -112,14 +117,20 @@ def build_status(frame: Frame, width: int) -> Text:
     if frame.feed_error:
         left = Text.assemble(("feed stopped: ", f"bold {p.error}"), (plain(frame.feed_error, 80), p.error))
         return spread(left, hints(20, frame.glyphs, frame.alerts, p), width)
-    if frame.live and offline(statuses):
-        lead = Text(f"NO NETWORK? {ok}/{total} sources reachable", style=f"bold {p.error}")
+    said = notice(statuses)
+    if frame.live and said.kind is not None:
+        if said.kind == OFFLINE:
+            lead = Text(f"NO NETWORK? {ok}/{total} sources reachable", style=f"bold {p.error}")
+            demo = [Text(DEMO_HINT, style=p.accent)]
+        else:  # sources answer, but throttle, block or fail: say that, not "no network"
+            lead = Text(said.text, style=f"bold {p.warning}")
+            demo = []
         options = [
             join([lead, *[badge(s, frame, ages=False) for s in ordered if s.state in _BAD]], " "),
             join(
                 [lead, *[badge(s, frame, ages=False, words=False) for s in ordered if s.state in _BAD]], " "
             ),
-            join([lead, Text("s: why", style=p.warning), Text(DEMO_HINT, style=p.accent)], "  "),
+            join([lead, Text("s: why", style=p.warning), *demo], "  "),
             join([lead, Text("s: why", style=p.warning)], "  "),
             lead,
         ]

@@ -341,14 +341,30 @@ class DashboardScreen(Screen[None]):
         self.query_one("#price-chart", ChartView).set_spec(spec, defer=frame.deferred_charts)
 
     def _update_notice(self, frame: Frame) -> None:
-        from crashtui.ui.render.status import DEMO_HINT, counts, offline
+        from crashtui.ui.render.status import DEMO_HINT, counts
+        from crashtui.ui.render.status import notice as network
+        from crashtui.upstream.health import OFFLINE
 
         notice = self.query_one("#notice", TextView)
         message: Text | None = None
         p = frame.palette
         if frame.feed_error:
             message = Text(f"Feed stopped: {plain(frame.feed_error, 200)}", style=f"bold {p.error}")
-        elif frame.live and offline(frame.snapshot.statuses):
+        elif frame.live and network(frame.snapshot.statuses).kind not in (None, OFFLINE):
+            said = network(frame.snapshot.statuses)
+            options = [
+                Text.assemble(
+                    (said.text, f"bold {p.warning}"),
+                    (
+                        " · the network works; sources refuse or fail · press s for each source's error",
+                        p.muted,
+                    ),
+                ),
+                Text.assemble((said.text, f"bold {p.warning}"), (" · s: errors", p.muted)),
+            ]
+            width = self.app.size.width
+            message = next((o for o in options if o.cell_len <= width), options[-1])
+        elif frame.live and network(frame.snapshot.statuses).kind == OFFLINE:
             ok, _, total = counts(frame.snapshot.statuses)
             options = [
                 Text.assemble(
