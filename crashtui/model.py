@@ -259,6 +259,9 @@ class SourceStatus:
 STORE_SOURCE = "store"
 RECORDER_SOURCE = "recorder"
 LOCAL_SOURCES = frozenset({STORE_SOURCE, RECORDER_SOURCE})
+COLLECTOR_SOURCE = "collector"  # a follower's link to its collector
+# Statuses that are not data providers: they never count as "a source reachable".
+NOT_PROVIDERS = LOCAL_SOURCES | {COLLECTOR_SOURCE}
 
 
 @dataclass(frozen=True, slots=True)

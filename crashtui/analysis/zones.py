@@ -324,7 +324,10 @@ def find_zones(
     else:
         notes.append(f"{len(day_arrays)} daily candles: no {MA_DAYS}-day average")
     step = round_step(price)
-    for lv in sorted({*round_levels(price, step), *round_levels_beyond(price, step, 2.0 * tolerance)}):
+    # one more than needed on each side: the nearest may hold price (a zone price is testing
+    # is neither a support nor a resistance), and two must remain on each side
+    beyond = round_levels_beyond(price, step, 2.0 * tolerance, MIN_PER_SIDE + 1)
+    for lv in sorted({*round_levels(price, step), *beyond}):
         _append(levels, lv, _ROUND, 0, 0.0, 0, "")
     pinned_ok = [float(x) for x in pinned if x > 0.0 and math.isfinite(x)]
     for lv in pinned_ok:

@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from crashtui.errors import BlockedError, ChallengeError, RateLimitedError, SourceError
-from crashtui.model import Failure, SourceState, SourceStatus
+from crashtui.model import NOT_PROVIDERS, Failure, SourceState, SourceStatus
 from crashtui.net.backoff import Backoff
 from crashtui.net.budget import RateBudget
 from crashtui.wire import RETRY_AFTER_CAP_S
@@ -186,7 +186,7 @@ def network_notice(statuses: Iterable[SourceStatus]) -> NetworkNotice:
     429/451, an anti-bot page or other errors, the notice says how many are throttled or
     blocked instead ("4 sources throttled or blocked").
     """
-    enabled = [s for s in statuses if s.state is not SourceState.DISABLED]
+    enabled = [s for s in statuses if s.state is not SourceState.DISABLED and s.source not in NOT_PROVIDERS]
     ok = sum(1 for s in enabled if s.state is SourceState.OK)
     total = len(enabled)
     troubled = [s for s in enabled if s.state in _TROUBLED]

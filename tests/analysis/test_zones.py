@@ -413,3 +413,15 @@ def test_zone_properties(m: tuple[list[Candle], list[Candle], float, list[float]
         has_round = any(e.kind is EvidenceKind.ROUND_NUMBER for e in z.evidence)
         assert z.strength >= params.min_strength or has_round or id(z) in guaranteed
         assert z.source in SOURCES
+
+
+def test_two_supports_remain_when_price_sits_on_a_round_number() -> None:
+    """Found by the property test: at 30,000.75 the 30,000 round number holds price (testing,
+    neither side), so a third round number below is needed for two supports."""
+    params = ZoneParams(
+        pivot_span=1, atr_period=2, cluster_atr=1.0, approach_atr=1.0, break_atr=0.25, max_zones=1,
+        min_strength=0.0, state_window_h=48.0,
+    )  # fmt: skip
+    zones = find_zones("BTC", 30_000.75, [], [], [30_294.875], params).zones
+    assert len([z for z in zones if z.kind is ZoneKind.SUPPORT]) >= 2
+    assert len([z for z in zones if z.kind is ZoneKind.RESISTANCE]) >= 2

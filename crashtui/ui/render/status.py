@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from rich.text import Text
 
 from crashtui.catalog import SOURCES
-from crashtui.model import LOCAL_SOURCES, SourceState, SourceStatus
+from crashtui.model import NOT_PROVIDERS, SourceState, SourceStatus
 from crashtui.textsafe import plain
 from crashtui.ui.fmt import fmt_age
 from crashtui.ui.glyphs import Glyphs
@@ -75,9 +75,7 @@ def counts(statuses: Mapping[str, SourceStatus]) -> tuple[int, int, int]:
     a collector's feed the ``collector`` status is the link to the collector, not a provider (a
     live collector whose providers all fail is still "No network?")."""
     enabled = [
-        s
-        for s in statuses.values()
-        if s.state is not SourceState.DISABLED and s.source not in LOCAL_SOURCES and s.source != "collector"
+        s for s in statuses.values() if s.state is not SourceState.DISABLED and s.source not in NOT_PROVIDERS
     ]
     ok = sum(1 for s in enabled if s.state is SourceState.OK)
     bad = sum(1 for s in enabled if s.state in _BAD)
