@@ -263,6 +263,9 @@ def stream_specs(config: Config, symbols: tuple[str, ...], table: SymbolTable) -
     return [runner.spec for runner in streams.runners]
 
 
+PROBES_IN_FLIGHT = 12  # below make_client's 32 pooled connections (some probes send several)
+
+
 async def probe_all(
     config: Config,
     client: httpx.AsyncClient,
@@ -279,14 +282,20 @@ async def probe_all(
     fetcher = Fetcher(client, clock, max_body_bytes=max_body_bytes(config.net))
     jobs: list[asyncio.Task[ProbeResult]] = []
     disabled: list[ProbeResult] = []
+    # Fewer probes in flight than the client has connections: a probe waiting for a pooled
+    # connection would time out on the pool (the connect timeout), not on its provider.
+    slots = asyncio.Semaphore(PROBES_IN_FLIGHT)
+
+    async def queued(source: str, kind: str) -> ProbeResult:
+        async with slots:
+            return await probe(config, fetcher, source, kind, symbols, table, clock=clock)
+
     for source in REST_SOURCES:
         for kind in SOURCES[source].kinds:
             if not config.source(source).enabled:
                 disabled.append(ProbeResult(source, kind, "-", SourceState.DISABLED))
             else:
-                jobs.append(
-                    asyncio.create_task(probe(config, fetcher, source, kind, symbols, table, clock=clock))
-                )
+                jobs.append(asyncio.create_task(queued(source, kind)))
     extra: list[asyncio.Task[list[ProbeResult]]] = [
         asyncio.create_task(probe_okx_rest(config, fetcher, symbols, table, clock=clock))
     ]
