@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from crashtui.alerts.evaluator import Evaluator
+from crashtui.alerts.inputs import MarketInputs
 from crashtui.alerts.triggers import EventGate, Latch
 from crashtui.analysis.liquidations import LiquidationTally
 from crashtui.clock import FakeClock
@@ -229,4 +230,20 @@ def test_disabled_rules_are_skipped() -> None:
     evaluator = Evaluator(market, [replace(rule, enabled=False)])
     market.fear(5)
     assert evaluator.rules == ()
+    assert evaluator.evaluate() == []
+
+
+def test_the_gauge_rule_never_fires_on_insufficient_data() -> None:
+    """Extreme fear alone scores the partial gauge high, but one component of nine is no
+    reading: the gauge says 'insufficient data' and its rule stays quiet."""
+    from crashtui.config.alerts_schema import GaugeRule
+
+    market = FakeMarket()
+    evaluator = Evaluator(market, (common(GaugeRule, at_or_above=50.0),))
+    market.at(0).price("BTC", 60_000.0)
+    market.fear(5.0, "Extreme Fear")
+    gauge = MarketInputs(market).gauge()
+    assert not gauge.sufficient
+    assert gauge.score is not None
+    assert gauge.score >= 50.0  # the partial score would have fired
     assert evaluator.evaluate() == []

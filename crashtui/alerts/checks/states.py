@@ -65,8 +65,8 @@ class GaugeChecker:
         """Fire when the gauge crosses into the alert band."""
         rule = self.rule
         gauge = inputs.gauge()
-        if gauge.score is None:
-            return []
+        if gauge.score is None or not gauge.sufficient:
+            return []  # a partial score on insufficient data is no reading: neither alarm nor calm
         score = gauge.score
         if not self._latch.update(
             active=score >= rule.at_or_above, clear=score < rule.at_or_above - rule.hysteresis_points
