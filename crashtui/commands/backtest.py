@@ -103,7 +103,12 @@ def backtest_one(
     config = loaded.config
     replay = ReplayOptions(Path(path), None, start_ms, until_ms)
     engine = build_engine(config, (), EngineOptions(replay=replay))
-    rules = [r for r in config.alerts.rules if r.enabled]
+    # A position rule with no positions configured can never fire: it is no signal to judge.
+    rules = [
+        r
+        for r in config.alerts.rules
+        if r.enabled and (config.positions or not r.kind.startswith("position_"))
+    ]
     evaluator = Evaluator(engine, rules)
     firings: dict[str, list[int]] = {r.name: [] for r in rules}
     for clock_ms in engine.replay_steps(step_min * 60_000):
