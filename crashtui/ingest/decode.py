@@ -34,6 +34,8 @@ class Decoded:
     control: str | None = None
     message: str = ""
     error: SourceError | None = None
+    skipped: int = 0  # unreadable items left out (the rest of the payload kept)
+    skip_reason: str = ""
 
 
 class PayloadDecoder:
@@ -51,7 +53,9 @@ class PayloadDecoder:
                 frame = self.liquidations.decode(raw)
                 if frame.control is not None:
                     return Decoded(control=frame.control, message=frame.message)
-                return Decoded("liquidations", frame.liquidations)
+                return Decoded(
+                    "liquidations", frame.liquidations, skipped=frame.skipped, skip_reason=frame.skip_reason
+                )
             decoder = decoder_for(raw.source, raw.endpoint)
             if decoder is None:
                 raise ParseError(f"no decoder for {raw.source} {raw.endpoint}")

@@ -64,15 +64,20 @@ class Pipeline:
         if decoded.control is not None:
             return Outcome(control=decoded.control, message=decoded.message)
         kind, items = decoded.kind, decoded.items
+        unread = 0
+        if decoded.skipped and kind is not None:  # counted like anything the gate holds
+            unread = decoded.skipped
+            reason = f"unreadable: {decoded.skip_reason}"
+            self._apply(HeldEvent(raw.source, kind, reason, (None,) * unread, raw.received_ms))
         if kind is None or not items:
-            return Outcome(kind=kind)
+            return Outcome(kind=kind, rejected=unread)
         admission = self._gate(DataEvent(raw.source, kind, items, raw.received_ms), history=False)
         admitted, held = admission.admitted, len(admission.held)
         if not admitted:
             error = ParseError(f"{raw.source} {raw.endpoint}: held: {admission.held[0].reason}")
-            return Outcome(kind=kind, rejected=held, error=error)
+            return Outcome(kind=kind, rejected=held + unread, error=error)
         self._apply(DataEvent(raw.source, kind, admitted, raw.received_ms))
-        return Outcome(kind=kind, accepted=len(admitted), rejected=held)
+        return Outcome(kind=kind, accepted=len(admitted), rejected=held + unread)
 
     def event(self, event: Event) -> None:
         """Apply one decoded event from a feed (data events pass the gate first)."""

@@ -21,6 +21,7 @@ from crashtui.streams.frames import (
     ERROR,
     ParsedFrame,
     base_name,
+    each_order,
     epoch_ms,
     load_json,
     malformed,
@@ -70,7 +71,7 @@ def parse_bybit_frame(frame: str | bytes, symbols: Mapping[str, str]) -> ParsedF
         items = message["data"]
         if not isinstance(items, list):
             raise ParseError("bybit: data: expected an array")
-        return ParsedFrame(liquidations=tuple(_liquidation(item, symbols) for item in items))
+        return each_order(items, lambda item: _liquidation(item, symbols), VENUE)
     except ParseError:
         raise
     except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:

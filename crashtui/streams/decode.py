@@ -81,7 +81,12 @@ class LiquidationDecoder:
         if not parsed.liquidations:
             return parsed
         fresh = self.dedup[raw.source].fresh(parsed.liquidations)
-        return ParsedFrame(liquidations=fresh, missing_contracts=parsed.missing_contracts)
+        return ParsedFrame(
+            liquidations=fresh,
+            missing_contracts=parsed.missing_contracts,
+            skipped=parsed.skipped,
+            skip_reason=parsed.skip_reason,
+        )
 
     def _parse(self, raw: RawPayload, reverse: Mapping[str, str]) -> ParsedFrame:
         if raw.source == binance.SOURCE:

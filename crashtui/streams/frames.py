@@ -8,6 +8,7 @@ subscribe ack, venue error, notice). Anything else is a bad frame and raises
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +41,8 @@ class ParsedFrame:
     control: str | None = None
     message: str = ""
     missing_contracts: tuple[str, ...] = ()
+    skipped: int = 0  # unreadable orders left out of a frame whose other orders were kept
+    skip_reason: str = ""  # the first one's reason (one line)
 
     @property
     def is_data(self) -> bool:
@@ -109,3 +112,22 @@ def base_name(instrument: str) -> str:
         if head.endswith(suffix) and len(head) > len(suffix):
             return head[: -len(suffix)]
     return head or instrument
+
+
+def each_order(items: Iterable[Any], read: Callable[[Any], Liquidation], venue: str) -> ParsedFrame:
+    """``read`` every order of a frame; an unreadable one is skipped and counted, never the
+    whole frame (one bad order must not cost the others). All unreadable: a ParseError."""
+    out: list[Liquidation] = []
+    skipped, reason = 0, ""
+    for item in items:
+        try:
+            out.append(read(item))
+        except (ParseError, KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+            skipped += 1
+            if not reason:
+                reason = str(exc) if isinstance(exc, ParseError) else str(malformed(venue, exc))
+                prefix = "" if reason.startswith(f"{venue}:") else f"{venue}: "
+                reason = plain(f"{prefix}{reason}", 160)
+    if skipped and not out:
+        raise ParseError(reason)
+    return ParsedFrame(liquidations=tuple(out), skipped=skipped, skip_reason=reason)

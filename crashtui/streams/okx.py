@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from crashtui.errors import ParseError
@@ -25,6 +26,7 @@ from crashtui.streams.frames import (
     RECONNECT,
     ParsedFrame,
     base_name,
+    each_order,
     epoch_ms,
     load_json,
     malformed,
@@ -99,6 +101,7 @@ def liquidations_from_data(
         raise ParseError("okx: data: expected an array")
     out: list[Liquidation] = []
     missing: list[str] = []
+    skipped, reason = 0, ""
     for entry in data:
         inst_id = entry["instId"]
         if not isinstance(inst_id, str) or not inst_id:
@@ -112,8 +115,13 @@ def liquidations_from_data(
                 missing.append(inst_id)
             continue
         symbol = symbols.get(inst_id) or base_name(inst_id)
-        out.extend(_liquidation(inst_id, symbol, detail, contract) for detail in details)
-    return ParsedFrame(liquidations=tuple(out), missing_contracts=tuple(missing))
+        read = each_order(details, partial(_liquidation, inst_id, symbol, contract=contract), VENUE)
+        out.extend(read.liquidations)
+        skipped += read.skipped
+        reason = reason or read.skip_reason
+    return ParsedFrame(
+        liquidations=tuple(out), missing_contracts=tuple(missing), skipped=skipped, skip_reason=reason
+    )
 
 
 def _liquidation(inst_id: str, symbol: str, detail: Any, contract: OkxContract) -> Liquidation:
