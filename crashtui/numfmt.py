@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from crashtui.model import HeldCount
@@ -52,3 +53,19 @@ def held_summary(held: Sequence[HeldCount]) -> str:
     top = max(held, key=lambda h: (h.count, h.last_ms))
     more = f" (+{len(held) - 1} more reason{'s' if len(held) > 2 else ''})" if len(held) > 1 else ""
     return f"{total} held: {top.reason}{more}"
+
+
+def fmt_duration(ms: float) -> str:
+    """A duration for a reason or an age: ``40 s``, ``12 min``, ``5 h``, ``3 days``, ``74 years``."""
+    if not math.isfinite(ms):
+        return "an unbounded time"
+    seconds = abs(ms) / 1000
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 2 * 3600:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 2 * 86400:
+        return f"{seconds / 3600:.0f} h"
+    if seconds < 2 * 365 * 86400:
+        return f"{seconds / 86400:.0f} days"
+    return f"{seconds / (365.25 * 86400):.0f} years"

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from crashtui.model import Candle, Interval
+from crashtui.numfmt import fmt_duration
 
 DAY_MS = 86_400_000
 # Intervals of the series that are not candles: a crypto index prints every day; a US
@@ -76,17 +77,8 @@ def day_freshness(day_ms: int, interval_ms: int, now_ms: int) -> Freshness:
 
 
 def age_text(ms: int) -> str:
-    """``40 s``, ``12 min``, ``5 h``, ``3 days``, ``2 years``."""
-    seconds = ms / 1000
-    if seconds < 120:
-        return f"{seconds:.0f} s"
-    if seconds < 2 * 3600:
-        return f"{seconds / 60:.0f} min"
-    if seconds < 2 * 86400:
-        return f"{seconds / 3600:.0f} h"
-    if seconds < 2 * 365 * 86400:
-        return f"{seconds / 86400:.0f} days"
-    return f"{seconds / (365.25 * 86400):.0f} years"
+    """``40 s``, ``12 min``, ``5 h``, ``3 days``, ``2 years`` (:func:`crashtui.numfmt.fmt_duration`)."""
+    return fmt_duration(ms)
 
 
 def describe(f: Freshness, what: str) -> str:

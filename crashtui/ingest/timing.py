@@ -9,7 +9,6 @@ A time that is a plausible time in another unit (seconds, µs, ns) says so in th
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from datetime import datetime, timezone
 from operator import attrgetter
@@ -33,6 +32,7 @@ from crashtui.model import (
     TakerVolume,
     Ticker,
 )
+from crashtui.numfmt import fmt_duration
 
 HOUR_MS = 3_600_000
 DAY_MS = 86_400_000
@@ -133,16 +133,5 @@ def _iso_day(day_ms: int) -> str:
 
 
 def span(ms: float) -> str:
-    """A duration for a reason: ``40 s``, ``12 min``, ``5 h``, ``3 days``, ``74 years``."""
-    if not math.isfinite(ms):
-        return "an unbounded time"
-    seconds = abs(ms) / 1000
-    if seconds < 120:
-        return f"{seconds:.0f} s"
-    if seconds < 2 * 3600:
-        return f"{seconds / 60:.0f} min"
-    if seconds < 2 * 86400:
-        return f"{seconds / 3600:.0f} h"
-    if seconds < 2 * 365 * 86400:
-        return f"{seconds / 86400:.0f} days"
-    return f"{seconds / (365.25 * 86400):.0f} years"
+    """A duration for a reason (see :func:`crashtui.numfmt.fmt_duration`)."""
+    return fmt_duration(ms)
