@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING
@@ -78,23 +78,27 @@ class RadarMixin(AppCore):
         return self._radar
 
     def _start_radar(self, engine: Engine, snapshot: Snapshot, analysis: MarketAnalysis) -> None:
-        from crashtui.analysis.radar import RadarCache, radar
-
         positions = self.position_book.positions
         engine.positions = positions  # the engine's alert rules evaluate the same positions
-        if self._radar_cache is None:
-            self._radar_cache = RadarCache()
-        job = partial(
-            radar,
-            snapshot,
-            analysis,
-            positions=positions,
-            pinned=engine.pinned_zones,
-            cache=self._radar_cache,
-        )
+        job = partial(self._compute_radar, snapshot, analysis, positions, engine.pinned_zones)
         self._radar_busy = True
         self._radar_due = time.monotonic() + RADAR_EVERY_S
         self.run_worker(self._radar_job(job, id(engine)), name="crashtui-radar", group="radar")
+
+    def _compute_radar(
+        self,
+        snapshot: Snapshot,
+        analysis: MarketAnalysis,
+        positions: tuple[Position, ...],
+        pinned: Mapping[str, tuple[float, ...]],
+    ) -> Radar:
+        """In the worker thread: the radar modules (liquidation map, derivatives, risk) are
+        imported here too, so their import never holds up the first frame."""
+        from crashtui.analysis.radar import RadarCache, radar
+
+        if self._radar_cache is None:
+            self._radar_cache = RadarCache()
+        return radar(snapshot, analysis, positions=positions, pinned=pinned, cache=self._radar_cache)
 
     async def _radar_job(self, job: Callable[[], Radar], engine_id: int) -> None:
         try:
