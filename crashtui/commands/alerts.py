@@ -116,6 +116,13 @@ def run(args: argparse.Namespace, loaded: LoadedConfig) -> int:
                 f"added #{alert.id} {alert.phrase}: fires when {alert.symbol} {verb} {level}; "
                 "the dashboard and `crashtui watch` use it from their next start"
             )
+            if not any(alert.symbol in wl.symbols for wl in loaded.config.watchlists):
+                # alerts read the watchlist's prices: off every watchlist, it could never fire
+                print(
+                    f"crashtui: note: {alert.symbol} is on no watchlist; add it to one (a key in the "
+                    "dashboard, or [watchlists] in the config) or this alert never fires",
+                    file=sys.stderr,
+                )
             return EXIT_OK
         alert_id = _parse_id(args.id)
         if alert_id is None:

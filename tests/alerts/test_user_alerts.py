@@ -170,3 +170,15 @@ def test_an_alert_added_by_the_cli_fires_in_watch_when_price_crosses(tmp_path: P
     assert crossed_at == fired[0]["at_ms"]
     assert fired[0]["value"] < level
     assert fired[0]["threshold"] == level
+
+
+def test_adding_an_alert_for_a_coin_on_no_watchlist_says_it_cannot_fire(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CRASHTUI_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("CRASHTUI_CONFIG", raising=False)
+    monkeypatch.setenv("CRASHTUI_CONFIG_DIR", str(tmp_path / "no-config"))
+    assert main(["alerts", "add", "BTC below 62000"]) == 0
+    assert "no watchlist" not in capsys.readouterr().err  # BTC is on the default watchlist
+    assert main(["alerts", "add", "AAVE below 100"]) == 0  # known to the symbol table, not watched
+    assert "AAVE is on no watchlist" in capsys.readouterr().err
