@@ -19,6 +19,7 @@ from textual.pilot import Pilot
 from crashtui.engine import Engine
 from crashtui.ui.app import CrashApp
 from crashtui.ui.keys import KEYS, Key, applies
+from crashtui.ui.layout import PANES
 from crashtui.ui.screens.dashboard import DashboardScreen
 from crashtui.ui.screens.help import HelpScreen
 from crashtui.ui.widgets.textview import TextView
@@ -35,6 +36,9 @@ LAYOUTS = [
     pytest.param((80, 24), "liquidations", "single", id="pane-liquidations"),
     pytest.param((80, 24), "etf", "single", id="pane-etf"),
     pytest.param((80, 24), "fear", "single", id="pane-fear"),
+    pytest.param((80, 24), "positions", "single", id="pane-positions"),
+    pytest.param((80, 24), "macro", "single", id="pane-macro"),
+    pytest.param((80, 24), "recovery", "single", id="pane-recovery"),
 ]
 LAST = ("watchlist.remove", "quit")  # they end the run's watchlist or the app: pressed last
 
@@ -112,7 +116,7 @@ def away_from(name: str) -> Callable[[CrashApp], Any]:
 SETUP: dict[str, Callable[[CrashApp], Any]] = {
     # The key acts on something that must be there first: a drilldown to close, an alert to
     # dismiss or snooze, a cursor that is not already on the first row, another pane shown.
-    **{f"pane.{name}": away_from(name) for name in ("price", "liquidations", "etf", "fear")},
+    **{f"pane.{name}": away_from(name) for name in PANES},
     "back": lambda app: app.push_screen(HelpScreen(app.glyphs)),
     "alerts.dismiss": lambda app: app._toast_alert(alert()),
     "alerts.snooze": lambda app: app._toast_alert(alert()),
