@@ -36,3 +36,24 @@ def bundled_dir(name: str) -> Path:
     if inside.is_dir():
         return inside
     return Path(__file__).resolve().parent.parent / name
+
+
+def write_atomic(target: Path, text: str, *, mode: int | None = None) -> None:
+    """Replace ``target`` with ``text`` so a reader (or a kill) sees the old file or the new one,
+    never half of one: a temp file beside it, flushed to disk, then renamed over it.
+    ``mode`` (e.g. ``0o600``) is set before the rename. Raises OSError."""
+    import tempfile
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}-", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
-import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -26,7 +24,7 @@ from crashtui.config.alerts_parse import parse_rule
 from crashtui.config.alerts_schema import AlertsConfig, PriceCrossRule
 from crashtui.config.reader import ConfigError, Table
 from crashtui.numfmt import fmt_price
-from crashtui.paths import user_data_dir
+from crashtui.paths import user_data_dir, write_atomic
 
 USER_ALERTS_FILE = "user-alerts.json"
 VERSION = 1
@@ -180,18 +178,7 @@ def _write(alerts: Sequence[UserAlert], target: Path) -> None:
             for a in alerts
         ],
     }
-    fd, tmp = tempfile.mkstemp(prefix=".user-alerts-", suffix=".json", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(doc, handle, indent=1)
-            handle.write("\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(target, json.dumps(doc, indent=1) + "\n", mode=0o600)
 
 
 @contextmanager

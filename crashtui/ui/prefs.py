@@ -9,14 +9,12 @@ overlay the configured watchlists by name. A missing or unreadable state file me
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-from crashtui.paths import user_data_dir
+from crashtui.paths import user_data_dir, write_atomic
 
 STATE_FILE = "ui-state.json"
 VERSION = 1
@@ -112,13 +110,4 @@ def save_positions(tables: tuple[Mapping[str, object], ...], path: Path | None =
 
 
 def _write(target: Path, doc: Mapping[str, object]) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".ui-state-", suffix=".json", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(doc, handle, indent=1)
-            handle.write("\n")
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(target, json.dumps(doc, indent=1) + "\n")

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from crashtui.errors import SourceError
+from crashtui.paths import write_atomic
 from crashtui.sources.instruments import (
     Listing,
     parse_binance_exchange_info,
@@ -113,15 +112,7 @@ def write_cache(path: Path, lists: Mapping[str, VenueList]) -> None:
         for v in lists.values()
         if v.fetched_ms is not None
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".instruments-", suffix=".json", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(doc, handle, separators=(",", ":"))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, json.dumps(doc, separators=(",", ":")))
 
 
 async def _fetch_venue(
