@@ -57,6 +57,8 @@ from crashtui.timeparse import iso_utc
 
 HOUR_MS = 3_600_000
 DAY_MS = 24 * HOUR_MS
+# The open-interest changes shown: over 1 h and over 24 h.
+OI_CHANGE_WINDOWS_MS = (HOUR_MS, DAY_MS)
 FUNDING_8H_MS = 8 * HOUR_MS
 MIN_TS_MS = 1_230_768_000_000  # 2009-01-01: anything earlier is a unit error (seconds)
 CLOCK_SLACK_MS = 60_000  # a venue's clock a little ahead of ours is not an error
@@ -432,14 +434,19 @@ def symbol_derivatives(
     mine_spot = [
         t for t in spot if t.symbol == symbol and _positive(t.price) and _fresh(t.ts_ms, now_ms, settings)
     ]
+    # Only readings that can be the latest (fresh) or the start of a change window matter, and
+    # prices at their times: a month of history need not be read on every gauge refresh.
+    oldest_ms = now_ms - settings.max_age_ms - max(w + w // 4 for w in OI_CHANGE_WINDOWS_MS)
     prices = _Prices(
         marks,
-        (c for c in candles if c.symbol == symbol),
+        (c for c in candles if c.symbol == symbol and c.open_ms + c.interval.ms > oldest_ms),
         (t for t in spot if t.symbol == symbol),
         settings.price_skew_ms,
     )
 
-    series = _oi_series((p for p in open_interest if p.symbol == symbol), mine_snaps, now_ms)
+    series = _oi_series(
+        (p for p in open_interest if p.symbol == symbol and p.ts_ms >= oldest_ms), mine_snaps, now_ms
+    )
     chosen = _chosen_series(series, now_ms, settings)
     venues: list[VenueOpenInterest] = []
     for venue, (scope, readings) in chosen.items():
@@ -449,8 +456,8 @@ def symbol_derivatives(
             VenueOpenInterest(venue, scope, _usd(latest, price), _coins(latest, price), latest.ts_ms)
         )
     counted = [v for v in venues if v.usd is not None]
-    change_1h, usd_change_1h = _oi_changes(chosen, prices, HOUR_MS)
-    change_24h, usd_change_24h = _oi_changes(chosen, prices, DAY_MS)
+    change_1h, usd_change_1h = _oi_changes(chosen, prices, OI_CHANGE_WINDOWS_MS[0])
+    change_24h, usd_change_24h = _oi_changes(chosen, prices, OI_CHANGE_WINDOWS_MS[1])
 
     ratios = _latest_by_venue(
         (r for r in long_short if r.symbol == symbol and _usable_ratio(r.ratio)),
