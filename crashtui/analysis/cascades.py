@@ -160,8 +160,7 @@ class CascadeDetector:
             return
         if self._open is not None and self.threshold_cents > 0:
             self._quiet_for(first_minute, count)
-        for _ in range(min(count, BASELINE_MINUTES)):
-            self._push(0)
+        self._push_zeros(min(count, BASELINE_MINUTES))
 
     def _quiet_for(self, first_minute: int, count: int) -> None:
         if self._quiet == 0:
@@ -176,6 +175,18 @@ class CascadeDetector:
             del self._sorted[bisect.bisect_left(self._sorted, old)]
         self._samples.append(rate_cents)
         bisect.insort(self._sorted, rate_cents)
+
+    def _push_zeros(self, count: int) -> None:
+        """``count`` zero samples at once: a gap of quiet minutes costs one list splice, not a
+        sorted insert per minute."""
+        samples, ordered = self._samples, self._sorted
+        room = (samples.maxlen or 0) - len(samples)
+        for _ in range(count - room if count > room else 0):
+            old = samples.popleft()
+            del ordered[bisect.bisect_left(ordered, old)]
+        samples.extend([0] * count)
+        at = bisect.bisect_left(ordered, 0)
+        ordered[at:at] = [0] * count
 
     def _close(self, end_ms: int) -> None:
         assert self._open is not None

@@ -276,7 +276,7 @@ class LiquidationTally:
                     if bucket is not None and bucket.minute == m:
                         w.remove(bucket)
             w.expired_through = target
-        if self._daily:
+        if self._daily and old * MINUTE_MS // DAY_MS != minute * MINUTE_MS // DAY_MS:  # a new day
             oldest = minute * MINUTE_MS // DAY_MS - DAILY_DAYS
             for day in [d for d in self._daily if d < oldest]:
                 del self._daily[day]

@@ -94,10 +94,11 @@ class Gate:
         ``history`` (items read back from a store at start) skips the maximum-age rule and the
         price guard: old history is not a live quote.
         """
+        problem = self._problem
         admitted: list[object] = []
         held: list[Held] = []
         for item in items:
-            reason = self._problem(item, now_ms, history)
+            reason = problem(item, now_ms, history)
             if reason is None:
                 admitted.append(item)
             else:
@@ -111,6 +112,8 @@ class Gate:
         if kind in _OPEN_INTEREST_KINDS:
             for item in admitted:
                 self._open_interest.note(item)
+        if not held:  # the common case: hand back the very tuple (the caller reuses its event)
+            return Admission(items if type(items) is tuple else tuple(admitted))
         for entry in held:
             self._held[(source, entry.reason)] += 1
         return Admission(tuple(admitted), tuple(held))
@@ -120,7 +123,7 @@ class Gate:
             problem = item_problem(item) or time_problem(item, now_ms, history=history)
         except (TypeError, ValueError, OverflowError) as exc:  # a field of the wrong type
             return f"unreadable {type(item).__name__}: {type(exc).__name__}"
-        if problem is None and isinstance(item, Liquidation):
+        if problem is None and type(item) is Liquidation:
             ceiling = liquidation_ceiling_usd(item.symbol, self._open_interest.total(item.symbol))
             if item.notional_usd > ceiling:
                 problem = (

@@ -71,12 +71,13 @@ class Pipeline:
             self._apply(HeldEvent(raw.source, kind, reason, (None,) * unread, raw.received_ms))
         if kind is None or not items:
             return Outcome(kind=kind, rejected=unread)
-        admission = self._gate(DataEvent(raw.source, kind, items, raw.received_ms), history=False)
+        event = DataEvent(raw.source, kind, items, raw.received_ms)
+        admission = self._gate(event, history=False)
         admitted, held = admission.admitted, len(admission.held)
         if not admitted:
             error = ParseError(f"{raw.source} {raw.endpoint}: held: {admission.held[0].reason}")
             return Outcome(kind=kind, rejected=held + unread, error=error)
-        self._apply(DataEvent(raw.source, kind, admitted, raw.received_ms))
+        self._apply(event if admitted is items else self._with(event, admitted))
         return Outcome(kind=kind, accepted=len(admitted), rejected=held + unread)
 
     def event(self, event: Event) -> None:
@@ -84,7 +85,7 @@ class Pipeline:
         if isinstance(event, DataEvent) and event.items:
             admitted = self._gate(event, history=False).admitted
             if admitted:
-                self._apply(DataEvent(event.source, event.kind, admitted, event.received_ms))
+                self._apply(event if admitted is event.items else self._with(event, admitted))
             return
         self._apply(event)
 
@@ -94,13 +95,19 @@ class Pipeline:
         if isinstance(event, DataEvent) and event.items:
             admitted = self._gate(event, history=True).admitted
             if admitted:
-                self._paint(DataEvent(event.source, event.kind, admitted, event.received_ms))
+                self._paint(event if admitted is event.items else self._with(event, admitted))
             return
         self._paint(event)
+
+    @staticmethod
+    def _with(event: DataEvent, items: tuple[object, ...]) -> DataEvent:
+        return DataEvent(event.source, event.kind, items, event.received_ms)
 
     def _gate(self, event: DataEvent, *, history: bool) -> Admission:
         """What the gate admits of ``event``; what it holds is reported to the state, by reason."""
         admission = self.gate.admit(event.source, event.kind, event.items, event.received_ms, history=history)
+        if not admission.held:
+            return admission
         by_reason: dict[str, list[object]] = {}
         for held in admission.held:
             by_reason.setdefault(held.reason, []).append(held.item)

@@ -87,18 +87,19 @@ def item_time_ms(item: object) -> int | None:
 
 def time_problem(item: object, now_ms: int, *, history: bool = False) -> str | None:
     """Why ``item``'s time is outside the feed clock's window at ``now_ms``, or None."""
-    ts = item_time_ms(item)
-    if ts is None:
+    kind = type(item)
+    field = _TIME_FIELD.get(kind)
+    if field is None:
         return None
-    if not isinstance(ts, int) or isinstance(ts, bool):
+    ts = field(item)
+    if type(ts) is not int:
         return f"timestamp {ts!r} is not an integer of epoch ms"
-    if isinstance(item, EtfFlow):
-        return _etf_day_problem(item, now_ms)
-    latest = now_ms + MAX_AHEAD_MS
-    earliest = EARLIEST_MACRO_MS if isinstance(item, MacroObservation) else EARLIEST_MS
-    if ts > latest or ts < earliest:
+    if kind is EtfFlow:
+        return _etf_day_problem(item, now_ms)  # type: ignore[arg-type]
+    earliest = EARLIEST_MACRO_MS if kind is MacroObservation else EARLIEST_MS
+    if ts > now_ms + MAX_AHEAD_MS or ts < earliest:
         return _out_of_window(ts, now_ms)
-    limit = None if history else MAX_AGE_MS.get(type(item))
+    limit = None if history else MAX_AGE_MS.get(kind)
     if limit is not None and now_ms - ts > limit:
         return (
             f"timestamp {span(now_ms - ts)} old (a live {type(item).__name__.lower()} may be {span(limit)})"

@@ -163,3 +163,23 @@ def test_cell_values(text: str, value: float | None) -> None:
 def test_garbage_cell_is_a_parse_error() -> None:
     with pytest.raises(ParseError):
         farside.parse_cell("n/a")
+
+
+def test_table_rows_follow_html_rules_the_page_may_use() -> None:
+    """The tokenizer reads what a browser would: entities, comments, nested tables, stray "<",
+    unquoted and upper-case attributes, self-closed cells; scripts never open the table."""
+    from crashtui.sources.farside import etf_table_rows
+
+    html = (
+        "<script>document.write('<table class=\"etf\"><tr><td>fake</td></tr>')</script>"
+        "<p>x < y</p><TABLE CLASS=etf><THEAD><TR style='a'><TH>Date</TH></TR></THEAD>"
+        "<tr bgcolor=#99ff99><td> 1 &amp;\n 2 </td><td/><td>x<!-- note -->y</td></tr>"
+        "<tr><td>a<table><tr><td>inner</td></tr></table>b</td><td>1 < 2</td></tr></TABLE>"
+        '<table class="etf"><tr><td>second table</td></tr></table>'
+    )
+    rows = [(r.style, r.header, r.cells) for r in etf_table_rows(html)]
+    assert rows == [
+        ("a", True, ["Date"]),
+        ("#99ff99", False, ["1 & 2", "", "xy"]),
+        ("", False, ["ainnerb", "1 < 2"]),  # a nested table is text of its cell, not rows
+    ]
