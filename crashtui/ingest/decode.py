@@ -14,6 +14,7 @@ from types import MappingProxyType
 from crashtui.errors import ParseError, SourceError
 from crashtui.model import RawPayload
 from crashtui.sources.registry import EXPECTS, decoder_for
+from crashtui.sources.rows import row_log
 from crashtui.streams.decode import LiquidationDecoder, is_liquidation_payload
 from crashtui.symbols import DEFAULT_TABLE, SymbolTable
 from crashtui.textsafe import ERROR_LINE, plain
@@ -34,8 +35,8 @@ class Decoded:
     control: str | None = None
     message: str = ""
     error: SourceError | None = None
-    skipped: int = 0  # unreadable items left out (the rest of the payload kept)
-    skip_reason: str = ""
+    # Unreadable items left out, the rest of the payload kept: (reason, count) pairs.
+    unreadable: tuple[tuple[str, int], ...] = ()
 
 
 class PayloadDecoder:
@@ -53,14 +54,14 @@ class PayloadDecoder:
                 frame = self.liquidations.decode(raw)
                 if frame.control is not None:
                     return Decoded(control=frame.control, message=frame.message)
-                return Decoded(
-                    "liquidations", frame.liquidations, skipped=frame.skipped, skip_reason=frame.skip_reason
-                )
+                unread = ((frame.skip_reason, frame.skipped),) if frame.skipped else ()
+                return Decoded("liquidations", frame.liquidations, unreadable=unread)
             decoder = decoder_for(raw.source, raw.endpoint)
             if decoder is None:
                 raise ParseError(f"no decoder for {raw.source} {raw.endpoint}")
-            kind, items = decoder(raw, self.table)
-            return Decoded(kind, items)
+            with row_log() as log:  # rows a parser left out for an unreadable value
+                kind, items = decoder(raw, self.table)
+            return Decoded(kind, items, unreadable=tuple(log.reasons.items()))
         except SourceError as exc:
             return Decoded(error=exc)
         except Exception as exc:  # a parser bug must cost one payload, never the feed

@@ -65,10 +65,12 @@ class Pipeline:
             return Outcome(control=decoded.control, message=decoded.message)
         kind, items = decoded.kind, decoded.items
         unread = 0
-        if decoded.skipped and kind is not None:  # counted like anything the gate holds
-            unread = decoded.skipped
-            reason = f"unreadable: {decoded.skip_reason}"
-            self._apply(HeldEvent(raw.source, kind, reason, (None,) * unread, raw.received_ms))
+        if kind is not None:  # items left out unread are counted like anything the gate holds
+            for reason, count in decoded.unreadable:
+                unread += count
+                self._apply(
+                    HeldEvent(raw.source, kind, f"unreadable: {reason}", (None,) * count, raw.received_ms)
+                )
         if kind is None or not items:
             return Outcome(kind=kind, rejected=unread)
         event = DataEvent(raw.source, kind, items, raw.received_ms)

@@ -9,9 +9,10 @@ live, replay, the followers and ``crashtui sources`` reject exactly the same thi
   liquidation may not exceed :data:`MAX_ORDER_USD`; a Fear & Greed value lies in 0–100;
   funding rates, ETF flows and borrow rates stay within bounds no market has come near;
   names shown to the user (instruments, ETF funds, F&G classifications) are printable. One
-  impossible number rejects the whole payload (it is not trusted) with a one-line
-  :class:`~crashtui.errors.ParseError`, so the source shows the reason and failover
-  asks the next source.
+  impossible number holds that item back (counted with its reason); the rest of the payload
+  is applied. Only when every item is held is the payload an error for its source, so
+  failover asks the next one. (Values a parser cannot read at all are left out per row
+  before the gate: :mod:`crashtui.sources.rows`.)
 * **Stateful** (:class:`~crashtui.ingest.price_guard.PriceGuard`): a ticker more than
   :data:`MAX_MOVE` (50%) away from the last accepted price of its symbol is held back as a
   suspected glitch (a 99% drop between two polls a few seconds apart is a bad print, not a

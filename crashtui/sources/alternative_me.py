@@ -22,6 +22,7 @@ from crashtui.sources.common import (
     num,
     parser,
 )
+from crashtui.sources.rows import each_row
 from crashtui.symbols import SymbolTable
 from crashtui.wire import Request
 
@@ -37,16 +38,17 @@ def parse_fng(body: bytes, *, source: str = SOURCE) -> tuple[FearGreedReading, .
     metadata = data.get("metadata")
     if isinstance(metadata, dict) and metadata.get("error"):
         raise UpstreamError(f"alternative.me: {metadata['error']}")
-    out = [
-        FearGreedReading(
+    out = each_row(
+        as_list(data["data"], "data"),
+        lambda row: FearGreedReading(
             index="crypto",
             ts_ms=int(num(row["timestamp"], "timestamp")) * 1000,
             value=num(row["value"], "value"),
             classification=str(row["value_classification"]),
             source=source,
-        )
-        for row in as_list(data["data"], "data")
-    ]
+        ),
+        "reading",
+    )
     return tuple(sorted(out, key=lambda r: r.ts_ms))
 
 

@@ -31,6 +31,7 @@ from crashtui.sources.common import (
     parser,
 )
 from crashtui.sources.market_strip import parse_movers
+from crashtui.sources.rows import each_row
 from crashtui.symbols import SymbolTable
 from crashtui.wire import Request
 
@@ -75,28 +76,27 @@ def parse_ticker_24hr(
     data = load_json(body, "binance ticker/24hr", source)
     check_envelope(data, "binance ticker/24hr")
     rows = [data] if isinstance(data, dict) else as_list(data, "binance ticker/24hr")
-    out: list[Ticker] = []
-    for row in rows:
+
+    def read(row: Any) -> Ticker | None:
         symbol = instruments.get(row["symbol"])
         if symbol is None:
-            continue
+            return None
         price = num(row["lastPrice"], "lastPrice")
         if "priceChangePercent" in row:
             change: float | None = num(row["priceChangePercent"], "priceChangePercent")
         else:
             open_price = num(row["openPrice"], "openPrice")
             change = (price / open_price - 1.0) * 100.0 if open_price > 0 else None
-        out.append(
-            Ticker(
-                symbol=symbol,
-                price=price,
-                change_24h_pct=change,
-                ts_ms=int(row["closeTime"]),
-                source=source,
-                volume_24h_usd=num(row["quoteVolume"], "quoteVolume"),
-            )
+        return Ticker(
+            symbol=symbol,
+            price=price,
+            change_24h_pct=change,
+            ts_ms=int(row["closeTime"]),
+            source=source,
+            volume_24h_usd=num(row["quoteVolume"], "quoteVolume"),
         )
-    return tuple(out)
+
+    return tuple(each_row(rows, read, "ticker"))
 
 
 # [openTime ms, open, high, low, close, volume, closeTime, …]

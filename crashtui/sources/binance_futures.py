@@ -16,6 +16,7 @@ Their rows have no reliable order (the taker doc sample descends), so every pars
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
+from typing import Any
 
 from crashtui.model import (
     FUNDING_8H_MS,
@@ -57,6 +58,7 @@ from crashtui.sources.derivs import (
     shares,
     ts_ms,
 )
+from crashtui.sources.rows import each_row
 from crashtui.symbols import SymbolTable
 from crashtui.wire import Request
 
@@ -88,24 +90,23 @@ def parse_premium_index(
     data = load_json(body, "binance premiumIndex", venue)
     check_envelope(data, "binance premiumIndex")
     rows = [data] if isinstance(data, dict) else as_list(data, "binance premiumIndex")
-    out = []
-    for row in rows:
+
+    def read(row: Any) -> FundingSnapshot | None:
         symbol = instruments.get(row["symbol"])
         if symbol is None:
-            continue
+            return None
         next_funding = int(row.get("nextFundingTime") or 0)
-        out.append(
-            FundingSnapshot(
-                venue=venue,
-                symbol=symbol,
-                ts_ms=ts_ms(row["time"], "time"),
-                funding_rate_8h=opt_num(row.get("lastFundingRate"), "lastFundingRate"),
-                mark_price=num(row["markPrice"], "markPrice"),
-                index_price=opt_num(row.get("indexPrice"), "indexPrice"),
-                next_funding_ms=next_funding or None,
-            )
+        return FundingSnapshot(
+            venue=venue,
+            symbol=symbol,
+            ts_ms=ts_ms(row["time"], "time"),
+            funding_rate_8h=opt_num(row.get("lastFundingRate"), "lastFundingRate"),
+            mark_price=num(row["markPrice"], "markPrice"),
+            index_price=opt_num(row.get("indexPrice"), "indexPrice"),
+            next_funding_ms=next_funding or None,
         )
-    return tuple(out)
+
+    return tuple(each_row(rows, read, "premium index"))
 
 
 @parser("binance openInterest")
@@ -132,15 +133,18 @@ def parse_open_interest_hist(
     data = load_json(body, "binance openInterestHist", venue)
     check_envelope(data, "binance openInterestHist")
     return by_time(
-        OpenInterestPoint(
-            venue=venue,
-            symbol=symbol,
-            ts_ms=ts_ms(row["timestamp"], "timestamp", received_ms=received_ms),
-            oi_base=amount(row["sumOpenInterest"], "sumOpenInterest", ceiling=MAX_BASE),
-            oi_usd=amount(row["sumOpenInterestValue"], "sumOpenInterestValue", ceiling=MAX_USD),
-            period_ms=period_ms,
+        each_row(
+            as_list(data, "binance openInterestHist"),
+            lambda row: OpenInterestPoint(
+                venue=venue,
+                symbol=symbol,
+                ts_ms=ts_ms(row["timestamp"], "timestamp", received_ms=received_ms),
+                oi_base=amount(row["sumOpenInterest"], "sumOpenInterest", ceiling=MAX_BASE),
+                oi_usd=amount(row["sumOpenInterestValue"], "sumOpenInterestValue", ceiling=MAX_USD),
+                period_ms=period_ms,
+            ),
+            "open interest",
         )
-        for row in as_list(data, "binance openInterestHist")
     )
 
 
@@ -156,15 +160,18 @@ def parse_taker_volume(
     data = load_json(body, "binance takerlongshortRatio", venue)
     check_envelope(data, "binance takerlongshortRatio")
     return by_time(
-        TakerVolume(
-            venue=venue,
-            symbol=symbol,
-            ts_ms=ts_ms(row["timestamp"], "timestamp", received_ms=received_ms),
-            period_ms=period_ms,
-            buy_base=amount(row["buyVol"], "buyVol", ceiling=MAX_BASE),
-            sell_base=amount(row["sellVol"], "sellVol", ceiling=MAX_BASE),
+        each_row(
+            as_list(data, "binance takerlongshortRatio"),
+            lambda row: TakerVolume(
+                venue=venue,
+                symbol=symbol,
+                ts_ms=ts_ms(row["timestamp"], "timestamp", received_ms=received_ms),
+                period_ms=period_ms,
+                buy_base=amount(row["buyVol"], "buyVol", ceiling=MAX_BASE),
+                sell_base=amount(row["sellVol"], "sellVol", ceiling=MAX_BASE),
+            ),
+            "taker volume",
         )
-        for row in as_list(data, "binance takerlongshortRatio")
     )
 
 
@@ -179,20 +186,19 @@ def parse_global_long_short(
     """
     data = load_json(body, "binance globalLongShortAccountRatio", venue)
     check_envelope(data, "binance globalLongShortAccountRatio")
-    out = []
-    for row in as_list(data, "binance globalLongShortAccountRatio"):
+
+    def read(row: Any) -> LongShortRatio:
         long_share, short_share = shares(row["longAccount"], row["shortAccount"], "account shares")
-        out.append(
-            LongShortRatio(
-                venue=venue,
-                symbol=symbol,
-                ts_ms=ts_ms(row["timestamp"], "timestamp", received_ms=received_ms),
-                period_ms=period_ms,
-                long_share=long_share,
-                short_share=short_share,
-            )
+        return LongShortRatio(
+            venue=venue,
+            symbol=symbol,
+            ts_ms=ts_ms(row["timestamp"], "timestamp", received_ms=received_ms),
+            period_ms=period_ms,
+            long_share=long_share,
+            short_share=short_share,
         )
-    return by_time(out)
+
+    return by_time(each_row(as_list(data, "binance globalLongShortAccountRatio"), read, "account ratio"))
 
 
 @parser("binance fundingRate")
@@ -207,13 +213,14 @@ def parse_funding_rate_history(
     """
     data = load_json(body, "binance fundingRate", venue)
     check_envelope(data, "binance fundingRate")
-    settlements = [
-        Settlement(
+    settlements = each_row(
+        as_list(data, "binance fundingRate"),
+        lambda row: Settlement(
             ts_ms(row["fundingTime"], "fundingTime", received_ms=received_ms),
             num(row["fundingRate"], "fundingRate"),
-        )
-        for row in as_list(data, "binance fundingRate")
-    ]
+        ),
+        "funding",
+    )
     return funding_points(
         settlements, venue=venue, symbol=symbol, default_ms=FUNDING_8H_MS, what="binance fundingRate"
     )

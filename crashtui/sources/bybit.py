@@ -62,6 +62,7 @@ from crashtui.sources.derivs import (
     shares,
     ts_ms,
 )
+from crashtui.sources.rows import each_row
 from crashtui.symbols import SymbolTable
 from crashtui.wire import Request
 
@@ -116,33 +117,33 @@ def parse_tickers(
     inverse = result.get("category") == "inverse"
     wanted = set(instruments.values())
     ts_ms = int(envelope.get("time") or 0)
-    out = []
-    for row in as_list(result["list"], "bybit tickers list"):
+
+    def read(row: Any) -> FundingSnapshot | None:
         name = row["symbol"]
         symbol = instruments.get(name)
         if symbol is None and inverse and name.endswith("USD") and name[:-3] in wanted:
             symbol = name[:-3]
         if symbol is None:
-            continue
+            return None
         rate = opt_num(row.get("fundingRate"), "fundingRate")
         hours = opt_num(row.get("fundingIntervalHour"), "fundingIntervalHour") or 8.0
         # one side, as everywhere in crashtui: the single-side fields where the reply has them
         oi = opt_num(_one_side(row, "openInterest"), "openInterest")
         oi_value = opt_num(_one_side(row, "openInterestValue"), "openInterestValue")
         next_funding = opt_num(row.get("nextFundingTime"), "nextFundingTime")
-        out.append(
-            FundingSnapshot(
-                venue=venue,
-                symbol=symbol,
-                ts_ms=ts_ms,
-                funding_rate_8h=rate * 8.0 / hours if rate is not None else None,
-                mark_price=opt_num(row.get("markPrice"), "markPrice"),
-                index_price=opt_num(row.get("indexPrice"), "indexPrice"),
-                next_funding_ms=int(next_funding) if next_funding else None,
-                open_interest_base=oi_value if inverse else oi,
-                open_interest_usd=oi if inverse else oi_value,
-            )
+        return FundingSnapshot(
+            venue=venue,
+            symbol=symbol,
+            ts_ms=ts_ms,
+            funding_rate_8h=rate * 8.0 / hours if rate is not None else None,
+            mark_price=opt_num(row.get("markPrice"), "markPrice"),
+            index_price=opt_num(row.get("indexPrice"), "indexPrice"),
+            next_funding_ms=int(next_funding) if next_funding else None,
+            open_interest_base=oi_value if inverse else oi,
+            open_interest_usd=oi if inverse else oi_value,
         )
+
+    out = each_row(as_list(result["list"], "bybit tickers list"), read, "tickers")
     return tuple(out)
 
 
@@ -157,19 +158,19 @@ def parse_open_interest(
         raise ParseError(f"bybit open-interest: unknown category {str(category)[:20]!r}")
     inverse = category == "inverse"
     ceiling = MAX_USD if inverse else MAX_BASE
-    out = []
-    for row in as_list(result["list"], "bybit open-interest list"):
+
+    def read(row: Any) -> OpenInterestPoint:
         value = amount(_one_side(row, "openInterest"), "openInterest", ceiling=ceiling)
-        out.append(
-            OpenInterestPoint(
-                venue=venue,
-                symbol=symbol,
-                ts_ms=ts_ms(row["timestamp"], "timestamp", received_ms=received_ms),
-                oi_base=None if inverse else value,
-                oi_usd=value if inverse else None,
-                period_ms=period_ms,
-            )
+        return OpenInterestPoint(
+            venue=venue,
+            symbol=symbol,
+            ts_ms=ts_ms(row["timestamp"], "timestamp", received_ms=received_ms),
+            oi_base=None if inverse else value,
+            oi_usd=value if inverse else None,
+            period_ms=period_ms,
         )
+
+    out = each_row(as_list(result["list"], "bybit open-interest list"), read, "open interest")
     return by_time(out)
 
 
@@ -183,13 +184,14 @@ def parse_funding_history(
     differs per symbol), so it is read from the spacing of settlements; a lone row is 8 h.
     """
     result = check_envelope(load_json(body, "bybit funding/history", venue), "bybit funding/history")
-    settlements = [
-        Settlement(
+    settlements = each_row(
+        as_list(result["list"], "bybit funding/history list"),
+        lambda row: Settlement(
             ts_ms(row["fundingRateTimestamp"], "fundingRateTimestamp", received_ms=received_ms),
             num(row["fundingRate"], "fundingRate"),
-        )
-        for row in as_list(result["list"], "bybit funding/history list")
-    ]
+        ),
+        "funding",
+    )
     return funding_points(
         settlements, venue=venue, symbol=symbol, default_ms=FUNDING_8H_MS, what="bybit fundingRate"
     )
@@ -201,19 +203,19 @@ def parse_account_ratio(
 ) -> tuple[LongShortRatio, ...]:
     """Shares of holders long (``buyRatio``) and short (``sellRatio``), oldest first."""
     result = check_envelope(load_json(body, "bybit account-ratio", venue), "bybit account-ratio")
-    out = []
-    for row in as_list(result["list"], "bybit account-ratio list"):
+
+    def read(row: Any) -> LongShortRatio:
         long_share, short_share = shares(row["buyRatio"], row["sellRatio"], "buyRatio/sellRatio")
-        out.append(
-            LongShortRatio(
-                venue=venue,
-                symbol=symbol,
-                ts_ms=ts_ms(row["timestamp"], "timestamp", received_ms=received_ms),
-                period_ms=period_ms,
-                long_share=long_share,
-                short_share=short_share,
-            )
+        return LongShortRatio(
+            venue=venue,
+            symbol=symbol,
+            ts_ms=ts_ms(row["timestamp"], "timestamp", received_ms=received_ms),
+            period_ms=period_ms,
+            long_share=long_share,
+            short_share=short_share,
         )
+
+    out = each_row(as_list(result["list"], "bybit account-ratio list"), read, "account ratio")
     return by_time(out)
 
 

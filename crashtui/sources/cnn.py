@@ -9,6 +9,7 @@ Ratings are lower-case (``extreme fear``) and are title-cased to match alternati
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
+from typing import Any
 
 from crashtui.model import FearGreedReading, RawPayload
 from crashtui.sources.common import (
@@ -23,6 +24,7 @@ from crashtui.sources.common import (
     num,
     parser,
 )
+from crashtui.sources.rows import each_row
 from crashtui.symbols import SymbolTable
 from crashtui.wire import BROWSER_USER_AGENT, Request
 
@@ -43,26 +45,21 @@ def parse_graphdata(body: bytes, *, source: str = SOURCE) -> tuple[FearGreedRead
     """History points plus the headline reading, oldest first, one per timestamp."""
     data = as_dict(load_json(body, "cnn graphdata", source), "cnn graphdata")
     headline = as_dict(data["fear_and_greed"], "fear_and_greed")
-    readings: dict[int, FearGreedReading] = {}
     history = data.get("fear_and_greed_historical")
-    if isinstance(history, dict):
-        for point in as_list(history.get("data", []), "history"):
-            ts = int(num(point["x"], "x"))
-            readings[ts] = FearGreedReading(
-                index="stocks",
-                ts_ms=ts,
-                value=num(point["y"], "y"),
-                classification=_rating(point.get("rating", "")),
-                source=source,
-            )
-    now = iso_ms(str(headline["timestamp"]))
-    readings[now] = FearGreedReading(
-        index="stocks",
-        ts_ms=now,
-        value=num(headline["score"], "score"),
-        classification=_rating(headline["rating"]),
-        source=source,
-    )
+    points = as_list(history.get("data", []), "history") if isinstance(history, dict) else []
+
+    def read(point: Any) -> FearGreedReading:
+        if point is headline:
+            ts, value = iso_ms(str(headline["timestamp"])), num(headline["score"], "score")
+            rating = headline["rating"]
+        else:
+            ts, value, rating = int(num(point["x"], "x")), num(point["y"], "y"), point.get("rating", "")
+        return FearGreedReading(
+            index="stocks", ts_ms=ts, value=value, classification=_rating(rating), source=source
+        )
+
+    # the headline is read last, so it replaces a history point of the same timestamp
+    readings = {r.ts_ms: r for r in each_row([*points, headline], read, "reading")}
     return tuple(readings[t] for t in sorted(readings))
 
 

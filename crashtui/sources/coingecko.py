@@ -30,8 +30,10 @@ from crashtui.sources.common import (
     param,
     param_symbols,
     parser,
+    positive,
 )
 from crashtui.sources.market_strip import parse_global
+from crashtui.sources.rows import each_row
 from crashtui.symbols import SymbolTable
 from crashtui.wire import Request
 
@@ -63,23 +65,23 @@ def parse_simple_price(
     """Tickers for ``ids`` (CoinGecko id → crashtui symbol); a missing id is skipped."""
     data = as_dict(load_json(body, "coingecko simple/price", source), "coingecko simple/price")
     check_envelope(data, "coingecko simple/price")
-    out = []
-    for coin_id, symbol in ids.items():
+
+    def read(entry: tuple[str, str]) -> Ticker | None:
+        coin_id, symbol = entry
         row = data.get(coin_id)
         if not isinstance(row, dict) or row.get("usd") is None:
-            continue
+            return None
         updated = row.get("last_updated_at")
-        out.append(
-            Ticker(
-                symbol=symbol,
-                price=num(row["usd"], "usd"),
-                change_24h_pct=opt_num(row.get("usd_24h_change"), "usd_24h_change"),
-                ts_ms=int(num(updated, "last_updated_at")) * 1000 if updated is not None else received_ms,
-                source=source,
-                volume_24h_usd=opt_num(row.get("usd_24h_vol"), "usd_24h_vol"),
-            )
+        return Ticker(
+            symbol=symbol,
+            price=num(row["usd"], "usd"),
+            change_24h_pct=opt_num(row.get("usd_24h_change"), "usd_24h_change"),
+            ts_ms=int(num(updated, "last_updated_at")) * 1000 if updated is not None else received_ms,
+            source=source,
+            volume_24h_usd=opt_num(row.get("usd_24h_vol"), "usd_24h_vol"),
         )
-    return tuple(out)
+
+    return tuple(each_row(ids.items(), read, "price"))
 
 
 @parser("coingecko market_chart")
@@ -89,7 +91,13 @@ def parse_market_chart(
     """Candles per interval built from the ``prices`` points (first/max/min/last per bucket)."""
     data = as_dict(load_json(body, "coingecko market_chart", source), "coingecko market_chart")
     check_envelope(data, "coingecko market_chart")
-    points = sorted((int(num(p[0], "time")), num(p[1], "price")) for p in as_list(data["prices"], "prices"))
+    points = sorted(
+        each_row(
+            as_list(data["prices"], "prices"),
+            lambda p: (int(num(p[0], "time")), positive(p[1], "price")),
+            "price point",
+        )
+    )
     out: list[Candle] = []
     for interval in intervals:
         buckets: dict[int, list[float]] = {}

@@ -23,6 +23,7 @@ from typing import Any, ParamSpec, TypeVar
 from crashtui import jsonfast
 from crashtui.errors import ChallengeError, PageError, ParseError
 from crashtui.model import Candle, Interval, RawPayload
+from crashtui.sources.rows import each_row
 from crashtui.symbols import SymbolTable
 from crashtui.textsafe import ERROR_LINE, plain
 from crashtui.wire import ANTI_BOT, Request, blocked_hint, looks_like_html, page_kind, page_text
@@ -115,6 +116,22 @@ def num(value: Any, what: str) -> float:
     return out
 
 
+def positive(value: Any, what: str) -> float:
+    """A finite number > 0 (a price: 0 or less is not a reading, it is a broken value)."""
+    out = num(value, what)
+    if out <= 0.0:
+        raise ParseError(f"{what}: {out:g} is not a positive price")
+    return out
+
+
+def non_negative(value: Any, what: str) -> float:
+    """A finite number >= 0 (a volume or an amount: it can be nothing, never less)."""
+    out = num(value, what)
+    if out < 0.0:
+        raise ParseError(f"{what}: {out:g} is negative")
+    return out
+
+
 def opt_num(value: Any, what: str) -> float | None:
     """Like :func:`num` but None, ``""`` and ``"."`` mean missing."""
     if value is None or value in ("", "."):
@@ -193,27 +210,31 @@ def candles_from_rows(
 ) -> tuple[Candle, ...]:
     """Candles from provider rows, oldest first; unfinished ones have ``closed=False``.
 
+    A row with an unreadable value is left out (:func:`~crashtui.sources.rows.each_row`).
+
     ``last_row_forming``: the provider's last row is the forming candle whatever its time says.
     """
     c = columns
-    out = []
-    for index, row in enumerate(rows):
+    last = len(rows) - 1
+
+    def read(indexed: tuple[int, Any]) -> Candle:
+        index, row = indexed
         open_ms = int(num(row[c.time], "time")) * c.time_unit_ms
-        forming = last_row_forming and index == len(rows) - 1
-        out.append(
-            Candle(
-                symbol=symbol,
-                interval=interval,
-                open_ms=open_ms,
-                open=num(row[c.open], "open"),
-                high=num(row[c.high], "high"),
-                low=num(row[c.low], "low"),
-                close=num(row[c.close], "close"),
-                volume=num(row[c.volume], "volume"),
-                source=source,
-                closed=not forming and candle_closed(open_ms, interval, received_ms),
-            )
+        forming = last_row_forming and index == last
+        return Candle(
+            symbol=symbol,
+            interval=interval,
+            open_ms=open_ms,
+            open=positive(row[c.open], "open"),
+            high=positive(row[c.high], "high"),
+            low=positive(row[c.low], "low"),
+            close=positive(row[c.close], "close"),
+            volume=non_negative(row[c.volume], "volume"),
+            source=source,
+            closed=not forming and candle_closed(open_ms, interval, received_ms),
         )
+
+    out = each_row(enumerate(rows), read, f"{symbol} {interval} candle")
     out.sort(key=lambda candle: candle.open_ms)
     return tuple(out)
 

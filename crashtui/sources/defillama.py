@@ -35,6 +35,7 @@ from crashtui.sources.common import (
     param,
     parser,
 )
+from crashtui.sources.rows import each_row
 from crashtui.symbols import SymbolTable
 from crashtui.wire import Request
 
@@ -82,14 +83,17 @@ def select_pool_records(body: bytes, *, source: str = SOURCE) -> list[dict[str, 
 def parse_pools(body: bytes, *, source: str = SOURCE) -> tuple[Pool, ...]:
     """The matching pools (id, asset, supply APY) from a full or reduced ``/pools`` body."""
     return tuple(
-        Pool(
-            pool_id=str(r["pool"]),
-            project=str(r["project"]),
-            chain=str(r["chain"]),
-            asset=str(r["symbol"]),
-            supply_apy_pct=opt_num(r.get("apy"), "apy"),
+        each_row(
+            select_pool_records(body, source=source),
+            lambda r: Pool(
+                pool_id=str(r["pool"]),
+                project=str(r["project"]),
+                chain=str(r["chain"]),
+                asset=str(r["symbol"]),
+                supply_apy_pct=opt_num(r.get("apy"), "apy"),
+            ),
+            "pool",
         )
-        for r in select_pool_records(body, source=source)
     )
 
 
@@ -131,26 +135,28 @@ def parse_lend_borrow(
 ) -> tuple[BorrowRate, ...]:
     """Borrow APY (``apyBaseBorrow``, percent) per pool joined on pool id; null APYs are skipped."""
     by_id = {p.pool_id: p for p in pools}
-    out = []
-    for record in _records(load_json(body, "defillama lendBorrow", source), "defillama lendBorrow"):
+
+    def read(record: Any) -> BorrowRate | None:
         pool = by_id.get(str(as_dict(record, "lendBorrow entry").get("pool")))
         if pool is None:
-            continue
+            return None
         borrow = opt_num(record.get("apyBaseBorrow"), "apyBaseBorrow")
         if borrow is None:
-            continue
-        out.append(
-            BorrowRate(
-                protocol=pool.project,
-                chain=pool.chain,
-                asset=pool.asset,
-                pool_id=pool.pool_id,
-                ts_ms=received_ms,
-                borrow_apy_pct=borrow,
-                supply_apy_pct=pool.supply_apy_pct,
-                source=source,
-            )
+            return None
+        return BorrowRate(
+            protocol=pool.project,
+            chain=pool.chain,
+            asset=pool.asset,
+            pool_id=pool.pool_id,
+            ts_ms=received_ms,
+            borrow_apy_pct=borrow,
+            supply_apy_pct=pool.supply_apy_pct,
+            source=source,
         )
+
+    out = each_row(
+        _records(load_json(body, "defillama lendBorrow", source), "defillama lendBorrow"), read, "pool"
+    )
     return tuple(sorted(out, key=lambda r: r.asset))
 
 

@@ -45,6 +45,7 @@ from crashtui.sources.common import (
     parser,
 )
 from crashtui.sources.macro_series import check_observations
+from crashtui.sources.rows import VALUE_ERRORS, each_row
 from crashtui.symbols import SymbolTable
 from crashtui.wire import Request
 
@@ -92,16 +93,18 @@ def _by_day(pairs: list[tuple[int, float]], series: str, source: str) -> tuple[M
 def parse_stablecoin_charts(body: bytes, *, source: str = SOURCE) -> tuple[MacroObservation, ...]:
     """``STABLECOINS_USD`` per day, oldest first; points without ``totalCirculatingUSD.peggedUSD`` skipped."""
     what = "defillama stablecoincharts"
-    pairs = []
-    for point in _points(load_json(body, what, source), what):
+
+    def read(point: Any) -> tuple[int, float] | None:
         row = as_dict(point, what)
         totals = row.get("totalCirculatingUSD")
         if totals is None:
-            continue
+            return None
         value = as_dict(totals, "totalCirculatingUSD").get("peggedUSD")
         if value is None:
-            continue
-        pairs.append((_day_ms(row["date"], what), num(value, "totalCirculatingUSD.peggedUSD")))
+            return None
+        return _day_ms(row["date"], what), num(value, "totalCirculatingUSD.peggedUSD")
+
+    pairs = each_row(_points(load_json(body, what, source), what), read, "point")
     return _by_day(pairs, STABLECOINS_SERIES, source)
 
 
@@ -109,10 +112,12 @@ def parse_stablecoin_charts(body: bytes, *, source: str = SOURCE) -> tuple[Macro
 def parse_chain_tvl(body: bytes, *, source: str = SOURCE) -> tuple[MacroObservation, ...]:
     """``DEFI_TVL_USD`` per day, oldest first."""
     what = "defillama historicalChainTvl"
-    pairs = []
-    for point in _points(load_json(body, what, source), what):
+
+    def read(point: Any) -> tuple[int, float]:
         row = as_dict(point, what)
-        pairs.append((_day_ms(row["date"], what), num(row["tvl"], "tvl")))
+        return _day_ms(row["date"], what), num(row["tvl"], "tvl")
+
+    pairs = each_row(_points(load_json(body, what, source), what), read, "point")
     return _by_day(pairs, TVL_SERIES, source)
 
 
@@ -121,7 +126,11 @@ def recent_points(body: bytes, *, since_ms: int, what: str, source: str = SOURCE
     """The raw points dated on or after ``since_ms``, unchanged (for a smaller payload)."""
     keep = []
     for point in _points(load_json(body, what, source), what):
-        if _day_ms(as_dict(point, what)["date"], what) >= since_ms:
+        try:
+            recent = _day_ms(as_dict(point, what)["date"], what) >= since_ms
+        except VALUE_ERRORS:
+            recent = True  # kept for the parser, which leaves it out and reports it
+        if recent:
             keep.append(point)
     return keep
 
@@ -154,13 +163,13 @@ async def poll(kind: str, ctx: PollContext) -> AsyncGenerator[RawPayload, None]:
 
 def _decode_stablecoins(raw: RawPayload, table: SymbolTable) -> tuple[str, Items]:
     items = parse_stablecoin_charts(raw.body, source=raw.source)
-    check_observations(items, f"{raw.source} {raw.endpoint}", received_ms=raw.received_ms)
+    items = check_observations(items, f"{raw.source} {raw.endpoint}", received_ms=raw.received_ms)
     return "macro_defi", items
 
 
 def _decode_tvl(raw: RawPayload, table: SymbolTable) -> tuple[str, Items]:
     items = parse_chain_tvl(raw.body, source=raw.source)
-    check_observations(items, f"{raw.source} {raw.endpoint}", received_ms=raw.received_ms)
+    items = check_observations(items, f"{raw.source} {raw.endpoint}", received_ms=raw.received_ms)
     return "macro_defi", items
 
 

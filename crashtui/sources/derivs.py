@@ -23,6 +23,7 @@ from typing import Any, Protocol, TypeVar
 from crashtui.errors import ParseError
 from crashtui.model import FUNDING_8H_MS, FundingPoint
 from crashtui.sources.common import num
+from crashtui.sources.rows import each_row
 
 MINUTE_MS = 60_000
 HOUR_MS = 3_600_000
@@ -185,12 +186,15 @@ def funding_points(
     rows = by_time(settlements)
     intervals = funding_intervals([r.ts_ms for r in rows], default_ms)
     return tuple(
-        FundingPoint(
-            venue=venue,
-            symbol=symbol,
-            ts_ms=row.ts_ms,
-            rate_8h=rate_8h(row.rate, interval, what),
-            interval_ms=interval,
+        each_row(
+            zip(rows, intervals, strict=True),
+            lambda pair: FundingPoint(
+                venue=venue,
+                symbol=symbol,
+                ts_ms=pair[0].ts_ms,
+                rate_8h=rate_8h(pair[0].rate, pair[1], what),
+                interval_ms=pair[1],
+            ),
+            "funding",
         )
-        for row, interval in zip(rows, intervals, strict=True)
     )

@@ -23,6 +23,7 @@ from html import unescape
 from crashtui.errors import BlockedError, ParseError
 from crashtui.model import EtfFlow, FundFlow, RawPayload
 from crashtui.sources.common import Decoder, Items, PollContext, context, day_ms, fetch_each, param, parser
+from crashtui.sources.rows import RowShapeError, each_row
 from crashtui.symbols import SymbolTable
 from crashtui.wire import Request, blocked_hint, is_challenge
 
@@ -182,15 +183,17 @@ def parse_page(body: bytes, *, asset: str, source: str = SOURCE) -> tuple[EtfFlo
             raise BlockedError("farside: anti-bot challenge page", hint=blocked_hint(source))
         raise ParseError('farside: no <table class="etf"> on the page (layout changed?)')
     tickers = _ticker_header(rows)
-    out: dict[date, EtfFlow] = {}
-    for row in rows:
+
+    def read(row: _Row) -> EtfFlow | None:
         if row.header or not row.cells:
-            continue
+            return None
         day = parse_day(row.cells[0])
         if day is None:
-            continue  # Seed, Total, Average, Maximum, Minimum, Fee
+            return None  # Seed, Total, Average, Maximum, Minimum, Fee
         if len(row.cells) != len(tickers) + 2:
-            raise ParseError(f"farside: {row.cells[0]} has {len(row.cells)} cells for {len(tickers)} funds")
+            raise RowShapeError(
+                f"farside: {row.cells[0]} has {len(row.cells)} cells for {len(tickers)} funds"
+            )
         values = [parse_cell(c) for c in row.cells[1:-1]]
         total = parse_cell(row.cells[-1])
         published = [v for v in values if v is not None]
@@ -202,9 +205,11 @@ def parse_page(body: bytes, *, asset: str, source: str = SOURCE) -> tuple[EtfFlo
                 "(columns shifted?)"
             )
         funds = tuple(FundFlow(t, v) for t, v in zip(tickers, values, strict=True))
-        out[day] = EtfFlow(
+        return EtfFlow(
             asset=asset, day_ms=day_ms(day), total_usd_m=total, source=source, funds=funds, period="day"
         )
+
+    out = {flow.day_ms: flow for flow in each_row(rows, read, "day")}
     return tuple(out[d] for d in sorted(out))
 
 

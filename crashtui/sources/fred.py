@@ -22,6 +22,7 @@ import csv
 import io
 from collections.abc import AsyncGenerator
 from datetime import date, datetime, timedelta, timezone
+from typing import Any
 
 from crashtui.catalog import SOURCES
 from crashtui.errors import BlockedError, ParseError, UpstreamError
@@ -41,6 +42,7 @@ from crashtui.sources.common import (
     parser,
 )
 from crashtui.sources.macro_series import check_observations
+from crashtui.sources.rows import each_row
 from crashtui.symbols import SymbolTable
 from crashtui.wire import Request, blocked_hint, looks_like_html
 
@@ -81,14 +83,16 @@ def parse_fredgraph_csv(body: bytes, *, series: str, source: str = SOURCE) -> tu
         column = 1
     else:
         raise ParseError(f"fred csv: asked for {series} but the header is {columns[:2]!r}")
-    out = []
-    for row in reader:
+
+    def read(row: Any) -> MacroObservation | None:
         if not row:
-            continue
+            return None
         value = opt_num(row[column].strip() if column < len(row) else "", series)
         if value is None:
-            continue
-        out.append(MacroObservation(series=series, day_ms=iso_day_ms(row[0]), value=value, source=source))
+            return None
+        return MacroObservation(series=series, day_ms=iso_day_ms(row[0]), value=value, source=source)
+
+    out = each_row(reader, read, "observation")
     return tuple(sorted(out, key=lambda o: o.day_ms))
 
 
@@ -98,13 +102,14 @@ def parse_observations(body: bytes, *, series: str, source: str = SOURCE) -> tup
     data = as_dict(load_json(body, "fred api", source), "fred api")
     if "error_message" in data:
         raise UpstreamError(f"fred: {data['error_message']}", code=str(data.get("error_code")))
-    out = []
-    for row in as_list(data["observations"], "observations"):
+
+    def read(row: Any) -> MacroObservation | None:
         value = opt_num(row["value"], series)
-        if value is not None:
-            out.append(
-                MacroObservation(series=series, day_ms=iso_day_ms(row["date"]), value=value, source=source)
-            )
+        if value is None:
+            return None
+        return MacroObservation(series=series, day_ms=iso_day_ms(row["date"]), value=value, source=source)
+
+    out = each_row(as_list(data["observations"], "observations"), read, "observation")
     return tuple(sorted(out, key=lambda o: o.day_ms))
 
 
@@ -169,13 +174,13 @@ def poll(kind: str, ctx: PollContext) -> AsyncGenerator[RawPayload, None]:
 
 def _decode_csv(raw: RawPayload, table: SymbolTable) -> tuple[str, Items]:
     items = parse_fredgraph_csv(raw.body, series=param(raw, "series"), source=raw.source)
-    check_observations(items, f"{raw.source} {raw.endpoint}", received_ms=raw.received_ms)
+    items = check_observations(items, f"{raw.source} {raw.endpoint}", received_ms=raw.received_ms)
     return "macro", items
 
 
 def _decode_api(raw: RawPayload, table: SymbolTable) -> tuple[str, Items]:
     items = parse_observations(raw.body, series=param(raw, "series"), source=raw.source)
-    check_observations(items, f"{raw.source} {raw.endpoint}", received_ms=raw.received_ms)
+    items = check_observations(items, f"{raw.source} {raw.endpoint}", received_ms=raw.received_ms)
     return "macro", items
 
 

@@ -16,6 +16,7 @@ off the hour) before it is normalised to 8 h.
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
+from typing import Any
 
 from crashtui.errors import ParseError, UpstreamError
 from crashtui.model import FUNDING_8H_MS, FundingPoint, FundingSnapshot, RawPayload
@@ -36,6 +37,7 @@ from crashtui.sources.common import (
     parser,
 )
 from crashtui.sources.derivs import DAY_MS, HOUR_MS, Settlement, funding_points, ts_ms
+from crashtui.sources.rows import each_row
 from crashtui.symbols import SymbolTable
 from crashtui.wire import Request
 
@@ -59,28 +61,28 @@ def parse_meta_and_asset_ctxs(
     ctxs = as_list(ctxs, "asset contexts")
     if len(universe) != len(ctxs):
         raise ParseError(f"hyperliquid: {len(universe)} assets but {len(ctxs)} contexts")
-    out = []
-    for asset, ctx in zip(universe, ctxs, strict=True):
+
+    def read(pair: tuple[Any, Any]) -> FundingSnapshot | None:
+        asset, ctx = pair
         symbol = instruments.get(asset["name"])
         if symbol is None or asset.get("isDelisted"):
-            continue
+            return None
         ctx = as_dict(ctx, "asset context")
         hourly = opt_num(ctx.get("funding"), "funding")
         mark = opt_num(ctx.get("markPx"), "markPx")
         oi = opt_num(ctx.get("openInterest"), "openInterest")
-        out.append(
-            FundingSnapshot(
-                venue=venue,
-                symbol=symbol,
-                ts_ms=received_ms,
-                funding_rate_8h=hourly * 8.0 if hourly is not None else None,
-                mark_price=mark,
-                index_price=opt_num(ctx.get("oraclePx"), "oraclePx"),
-                open_interest_base=oi,
-                open_interest_usd=oi * mark if oi is not None and mark is not None else None,
-            )
+        return FundingSnapshot(
+            venue=venue,
+            symbol=symbol,
+            ts_ms=received_ms,
+            funding_rate_8h=hourly * 8.0 if hourly is not None else None,
+            mark_price=mark,
+            index_price=opt_num(ctx.get("oraclePx"), "oraclePx"),
+            open_interest_base=oi,
+            open_interest_usd=oi * mark if oi is not None and mark is not None else None,
         )
-    return tuple(out)
+
+    return tuple(each_row(zip(universe, ctxs, strict=True), read, "asset"))
 
 
 @parser("hyperliquid fundingHistory")
@@ -95,13 +97,14 @@ def parse_funding_history(
     data = load_json(body, "hyperliquid fundingHistory", venue)
     if isinstance(data, dict) and "error" in data:
         raise UpstreamError(f"hyperliquid fundingHistory: {data['error']}")
-    settlements = [
-        Settlement(
+    settlements = each_row(
+        as_list(data, "hyperliquid fundingHistory"),
+        lambda row: Settlement(
             ts_ms(row["time"], "time", received_ms=received_ms),
             num(row["fundingRate"], "fundingRate"),
-        )
-        for row in as_list(data, "hyperliquid fundingHistory")
-    ]
+        ),
+        "funding",
+    )
     lone_ms = HOUR_MS
     if settlements and max(s.ts_ms for s in settlements) <= HOURLY_SINCE_MS + HOUR_MS // 2:
         lone_ms = FUNDING_8H_MS

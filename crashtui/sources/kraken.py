@@ -32,6 +32,7 @@ from crashtui.sources.common import (
     param_symbols,
     parser,
 )
+from crashtui.sources.rows import each_row
 from crashtui.symbols import SymbolTable
 from crashtui.wire import Request
 
@@ -125,22 +126,23 @@ def parse_ticker(
     symbols = sorted(set(result_keys.values()))
     named = _named(pair, symbols[0]) if pair and len(symbols) == 1 else pair
     result = check_envelope(load_json(body, "kraken Ticker", source), "kraken Ticker", named)
-    out = []
-    for key, row in result.items():
+
+    def read(entry: tuple[str, Any]) -> Ticker | None:
+        key, row = entry
         symbol = result_keys.get(key)
         if symbol is None:
-            continue
+            return None
         price = num(row["c"][0], "c")
-        out.append(
-            Ticker(
-                symbol=symbol,
-                price=price,
-                change_24h_pct=None,
-                ts_ms=received_ms,
-                source=source,
-                volume_24h_usd=num(row["v"][1], "v") * price,
-            )
+        return Ticker(
+            symbol=symbol,
+            price=price,
+            change_24h_pct=None,
+            ts_ms=received_ms,
+            source=source,
+            volume_24h_usd=num(row["v"][1], "v") * price,
         )
+
+    out = each_row(result.items(), read, "ticker")
     return tuple(sorted(out, key=lambda t: t.symbol))
 
 

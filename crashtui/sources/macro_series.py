@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from crashtui.errors import ParseError
 from crashtui.model import MacroObservation
+from crashtui.sources.rows import each_row
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,18 +93,24 @@ def observation_problem(obs: MacroObservation) -> str | None:
 
 def check_observations(
     observations: Iterable[MacroObservation], what: str, *, received_ms: int | None = None
-) -> None:
-    """Raise a one-line ParseError naming the first implausible observation.
+) -> tuple[MacroObservation, ...]:
+    """The plausible ``observations``; each implausible one is left out and reported as an
+    unreadable row (:func:`~crashtui.sources.rows.each_row`), and when none is plausible a
+    one-line ParseError names the first.
 
     With ``received_ms``, an observation dated more than a day after the day the payload
     arrived is implausible too.
     """
-    for obs in observations:
+
+    def check(obs: MacroObservation) -> MacroObservation:
         problem = observation_problem(obs)
         if problem is None and received_ms is not None and obs.day_ms > received_ms + FUTURE_SLACK_MS:
             problem = f"{obs.series} is dated {_iso(obs.day_ms)}, after the payload arrived"
         if problem is not None:
-            raise ParseError(f"{what}: {problem}")
+            raise ParseError(problem)
+        return obs
+
+    return tuple(each_row(observations, check, what))
 
 
 def _iso(day_ms: int) -> str:

@@ -12,12 +12,12 @@
 
 from __future__ import annotations
 
-import math
 import re
 from typing import Any
 
 from crashtui.model import MarketGlobal, MarketMovers, PairMove
 from crashtui.sources.common import as_dict, as_list, load_json, num, opt_num, parser
+from crashtui.sources.rows import each_row
 
 TOP_N = 5
 MIN_QUOTE_VOLUME_USD = 5_000_000.0  # below this a +80% day is one whale, not the market
@@ -46,26 +46,27 @@ _LEVERAGED = re.compile(r"(UP|DOWN|BULL|BEAR)$")
 @parser("binance ticker/24hr (all pairs)")
 def parse_movers(body: bytes, *, received_ms: int, source: str = "binance", top: int = TOP_N) -> MarketMovers:
     """The top ``top`` gainers and losers among liquid, trading USDT pairs."""
-    ranked: list[tuple[int, PairMove]] = []
-    newest = 0
-    for row in as_list(load_json(body, "binance ticker/24hr", source), "ticker/24hr"):
+
+    def read(row: Any) -> tuple[int, PairMove] | None:
         r = as_dict(row, "ticker/24hr[]")
         pair = str(r["symbol"])
         if not pair.endswith("USDT") or len(pair) > 20:
-            continue
+            return None
         base = pair[:-4]
         if not base or base in STABLECOINS or _LEVERAGED.search(base):
-            continue
+            return None
         close_ms = int(r["closeTime"])
         if r.get("count") == 0 or received_ms - close_ms > ACTIVE_WITHIN_MS:
-            continue  # halted or delisted: its "24 h change" is days old
+            return None  # halted or delisted: its "24 h change" is days old
         opened, last = num(r["openPrice"], "openPrice"), num(r["lastPrice"], "lastPrice")
         volume = num(r["quoteVolume"], "quoteVolume")
-        if not (opened > 0 and last > 0 and math.isfinite(volume)) or volume < MIN_QUOTE_VOLUME_USD:
-            continue
-        move = PairMove(pair, base, last, (last / opened - 1) * 100, volume)
-        ranked.append((close_ms, move))
-        newest = max(newest, close_ms)
+        if not (opened > 0 and last > 0) or volume < MIN_QUOTE_VOLUME_USD:
+            return None
+        return close_ms, PairMove(pair, base, last, (last / opened - 1) * 100, volume)
+
+    rows = as_list(load_json(body, "binance ticker/24hr", source), "ticker/24hr")
+    ranked = each_row(rows, read, "pair")
+    newest = max((close_ms for close_ms, _ in ranked), default=0)
     moves = sorted((m for _, m in ranked), key=lambda m: m.change_24h_pct)
     return MarketMovers(
         source=source,

@@ -58,6 +58,7 @@ from crashtui.sources.derivs import (
     shares_from_ratio,
     ts_ms,
 )
+from crashtui.sources.rows import each_row
 from crashtui.symbols import SymbolTable
 from crashtui.wire import Request
 
@@ -102,24 +103,26 @@ def parse_open_interest(
     body: bytes, *, instruments: dict[str, str], received_ms: int | None = None, venue: str = SOURCE
 ) -> tuple[FundingSnapshot, ...]:
     """Open interest in coins (``oiCcy``) and USD (``oiUsd``) for the instruments asked for."""
-    out = []
-    for row in envelope_data(load_json(body, "okx open-interest", venue), "okx open-interest"):
+
+    def read(row: Any) -> FundingSnapshot | None:
         symbol = instruments.get(row["instId"])
         if symbol is None:
-            continue
+            return None
         base = opt_amount(row.get("oiCcy"), "oiCcy", ceiling=MAX_BASE)
         usd = opt_amount(row.get("oiUsd"), "oiUsd", ceiling=MAX_USD)
         if base is None and usd is None:
             raise ParseError("okx open-interest: a row has neither oiCcy nor oiUsd")
-        out.append(
-            FundingSnapshot(
-                venue=venue,
-                symbol=symbol,
-                ts_ms=ts_ms(row["ts"], "ts", received_ms=received_ms),
-                open_interest_base=base,
-                open_interest_usd=usd,
-            )
+        return FundingSnapshot(
+            venue=venue,
+            symbol=symbol,
+            ts_ms=ts_ms(row["ts"], "ts", received_ms=received_ms),
+            open_interest_base=base,
+            open_interest_usd=usd,
         )
+
+    out = each_row(
+        envelope_data(load_json(body, "okx open-interest", venue), "okx open-interest"), read, "open interest"
+    )
     return tuple(out)
 
 
@@ -128,11 +131,11 @@ def parse_funding_rate(
     body: bytes, *, instruments: dict[str, str], received_ms: int | None = None, venue: str = SOURCE
 ) -> tuple[FundingSnapshot, ...]:
     """The current period's funding rate normalised to 8 h, and when it settles."""
-    out = []
-    for row in envelope_data(load_json(body, "okx funding-rate", venue), "okx funding-rate"):
+
+    def read(row: Any) -> FundingSnapshot | None:
         symbol = instruments.get(row["instId"])
         if symbol is None:
-            continue
+            return None
         settles = row.get("fundingTime")
         following = row.get("nextFundingTime")
         settles_ms = ts_ms(settles, "fundingTime") if settles else None
@@ -142,15 +145,17 @@ def parse_funding_rate(
             if not MIN_FUNDING_INTERVAL_MS <= interval <= MAX_FUNDING_INTERVAL_MS:
                 raise ParseError(f"okx funding-rate: funding interval of {interval} ms is implausible")
             rate = rate_8h(num(row["fundingRate"], "fundingRate"), interval, "okx fundingRate")
-        out.append(
-            FundingSnapshot(
-                venue=venue,
-                symbol=symbol,
-                ts_ms=ts_ms(row["ts"], "ts", received_ms=received_ms),
-                funding_rate_8h=rate,
-                next_funding_ms=settles_ms,
-            )
+        return FundingSnapshot(
+            venue=venue,
+            symbol=symbol,
+            ts_ms=ts_ms(row["ts"], "ts", received_ms=received_ms),
+            funding_rate_8h=rate,
+            next_funding_ms=settles_ms,
         )
+
+    out = each_row(
+        envelope_data(load_json(body, "okx funding-rate", venue), "okx funding-rate"), read, "funding"
+    )
     return tuple(out)
 
 
@@ -175,16 +180,19 @@ def parse_contracts_open_interest(
     """
     what = "okx rubik open-interest-volume"
     return by_time(
-        OpenInterestPoint(
-            venue=venue,
-            symbol=symbol,
-            ts_ms=ts_ms(row[0], "ts", received_ms=received_ms),
-            oi_base=None,
-            oi_usd=amount(row[1], "oi", ceiling=MAX_USD),
-            period_ms=period_ms,
-            scope="all",
+        each_row(
+            _rows(body, what, venue, 3),
+            lambda row: OpenInterestPoint(
+                venue=venue,
+                symbol=symbol,
+                ts_ms=ts_ms(row[0], "ts", received_ms=received_ms),
+                oi_base=None,
+                oi_usd=amount(row[1], "oi", ceiling=MAX_USD),
+                period_ms=period_ms,
+                scope="all",
+            ),
+            "open interest",
         )
-        for row in _rows(body, what, venue, 3)
     )
 
 
@@ -193,19 +201,19 @@ def parse_long_short_account_ratio(
     body: bytes, *, symbol: str, period_ms: int, received_ms: int | None = None, venue: str = SOURCE
 ) -> tuple[LongShortRatio, ...]:
     """Account long/short ratio rows ``[ts, ratio]`` (per coin or per contract), oldest first."""
-    out = []
-    for row in _rows(body, "okx rubik long-short-account-ratio", venue, 2):
+
+    def read(row: Any) -> LongShortRatio:
         long_share, short_share = shares_from_ratio(row[1], "long/short account ratio")
-        out.append(
-            LongShortRatio(
-                venue=venue,
-                symbol=symbol,
-                ts_ms=ts_ms(row[0], "ts", received_ms=received_ms),
-                period_ms=period_ms,
-                long_share=long_share,
-                short_share=short_share,
-            )
+        return LongShortRatio(
+            venue=venue,
+            symbol=symbol,
+            ts_ms=ts_ms(row[0], "ts", received_ms=received_ms),
+            period_ms=period_ms,
+            long_share=long_share,
+            short_share=short_share,
         )
+
+    out = each_row(_rows(body, "okx rubik long-short-account-ratio", venue, 2), read, "account ratio")
     return by_time(out)
 
 

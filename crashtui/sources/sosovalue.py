@@ -27,6 +27,7 @@ from crashtui.sources.common import (
     param,
     parser,
 )
+from crashtui.sources.rows import each_row
 from crashtui.symbols import SymbolTable
 from crashtui.wire import Request
 
@@ -55,20 +56,20 @@ def _rows(data: Any) -> list[Any]:
 @parser("sosovalue summary-history")
 def parse_summary_history(body: bytes, *, asset: str, source: str = SOURCE) -> tuple[EtfFlow, ...]:
     """Daily total net inflow in US$m, oldest first (no per-fund split)."""
-    out = []
-    for row in _rows(load_json(body, "sosovalue summary-history", source)):
+
+    def read(row: Any) -> EtfFlow:
         row = as_dict(row, "sosovalue row")
         inflow = row["total_net_inflow"] if "total_net_inflow" in row else row["totalNetInflow"]
         usd = opt_num(inflow, "total_net_inflow")
-        out.append(
-            EtfFlow(
-                asset=asset,
-                day_ms=iso_day_ms(row["date"]),
-                total_usd_m=usd / 1e6 if usd is not None else None,
-                source=source,
-                period="day",  # summary-history rows are trading days
-            )
+        return EtfFlow(
+            asset=asset,
+            day_ms=iso_day_ms(row["date"]),
+            total_usd_m=usd / 1e6 if usd is not None else None,
+            source=source,
+            period="day",  # summary-history rows are trading days
         )
+
+    out = each_row(_rows(load_json(body, "sosovalue summary-history", source)), read, "day")
     return tuple(sorted(out, key=lambda f: f.day_ms))
 
 

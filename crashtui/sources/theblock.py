@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import AsyncGenerator, Iterable
 from datetime import datetime, timezone
+from typing import Any
 
 from crashtui.analysis.days import DAY_MS, week_monday
 from crashtui.errors import ParseError
@@ -33,6 +34,7 @@ from crashtui.sources.common import (
     param,
     parser,
 )
+from crashtui.sources.rows import each_row
 from crashtui.symbols import SymbolTable
 from crashtui.wire import Request
 
@@ -54,18 +56,30 @@ def parse_flows(body: bytes, *, asset: str, source: str = SOURCE) -> tuple[EtfFl
     funds_series = {k: v for k, v in series.items() if isinstance(v, dict) and "Data" in v}
     if series and not funds_series:
         raise ParseError("theblock etf flows: no series with Data (layout changed?)")
-    for ticker, entry in funds_series.items():
-        for point in as_list(entry["Data"], f"{ticker} Data"):
-            day = floor_day_ms(int(num(point["Timestamp"], "Timestamp")) * 1000)
+    tainted: set[int] = set()  # days with an unreadable figure: left out whole, never half-summed
+
+    def read(entry: tuple[str, Any]) -> tuple[str, int, float | None]:
+        ticker, point = entry
+        day = floor_day_ms(int(num(point["Timestamp"], "Timestamp")) * 1000)
+        try:
             usd = opt_num(point.get("Result"), "Result")
-            value = usd / 1e6 if usd is not None else None
-            if ticker in _TOTAL_KEYS:
-                totals[day] = value
-            else:
-                by_day.setdefault(day, {})[ticker] = value
-    period = series_period(set(by_day) | set(totals))
+        except ParseError:
+            tainted.add(day)
+            raise
+        return ticker, day, usd / 1e6 if usd is not None else None
+
+    points = ((t, p) for t, e in funds_series.items() for p in as_list(e["Data"], f"{t} Data"))
+    for ticker, day, value in each_row(points, read, "point"):
+        if ticker in _TOTAL_KEYS:
+            totals[day] = value
+        else:
+            by_day.setdefault(day, {})[ticker] = value
+    days = (set(by_day) | set(totals)) - tainted
+    if not days and tainted:
+        raise ParseError(f"theblock etf flows: every day has an unreadable figure ({len(tainted)})")
+    period = series_period(days)
     out = []
-    for day in sorted(set(by_day) | set(totals)):
+    for day in sorted(days):
         funds = by_day.get(day, {})
         published = [v for v in funds.values() if v is not None]
         total = totals.get(day) if day in totals else (sum(published) if published else None)

@@ -47,8 +47,10 @@ from crashtui.sources.common import (
     num,
     param,
     parser,
+    positive,
 )
 from crashtui.sources.macro_series import check_observations
+from crashtui.sources.rows import VALUE_ERRORS, each_row, report, row_reason
 from crashtui.symbols import SymbolTable
 from crashtui.wire import BROWSER_USER_AGENT, Request
 
@@ -169,16 +171,25 @@ def parse_chart(
             raise ParseError("yahoo chart: no close prices")
         volume = _column(quote_block, "volume", n)
         bars = {k: _column(quote_block, k, n) for k in ("open", "high", "low", "close")}
-        for i, stamp in enumerate(stamps):
+
+        def read(entry: tuple[int, Any]) -> tuple[int, float] | None:
+            i, stamp = entry
             ts = _bar_time(stamp)
             if closes[i] is None or _is_stub(i, n, volume, bars):
-                continue
-            days[_exchange_day_ms(ts, offset)] = rounded(num(closes[i], "close"))
+                return None
+            return _exchange_day_ms(ts, offset), rounded(positive(closes[i], "close"))
+
+        days.update(each_row(enumerate(stamps), read, "bar"))
     price, at = meta.get("regularMarketPrice"), meta.get("regularMarketTime")
     if price is not None and at is not None:
-        day = _exchange_day_ms(_bar_time(at), offset)
-        if not days or day >= max(days):
-            days[day] = rounded(num(price, "regularMarketPrice"))
+        try:
+            day = _exchange_day_ms(_bar_time(at), offset)
+            if not days or day >= max(days):
+                days[day] = rounded(positive(price, "regularMarketPrice"))
+        except VALUE_ERRORS as exc:  # the live quote is one more row: the bars stand without it
+            if not days:
+                raise
+            report(row_reason("quote", exc))
     return tuple(
         MacroObservation(series=name, day_ms=day, value=value, source=source)
         for day, value in sorted(days.items())
@@ -232,7 +243,7 @@ poll = make_poll()
 
 def _decode_chart(raw: RawPayload, table: SymbolTable) -> tuple[str, Items]:
     items = parse_chart(raw.body, symbol=param(raw, "symbol"), series=param(raw, "series"), source=raw.source)
-    check_observations(items, f"{raw.source} {raw.endpoint}", received_ms=raw.received_ms)
+    items = check_observations(items, f"{raw.source} {raw.endpoint}", received_ms=raw.received_ms)
     return "macro_quotes", items
 
 

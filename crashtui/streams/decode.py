@@ -97,5 +97,10 @@ class LiquidationDecoder:
             return okx.parse_okx_frame(raw.body, reverse, self.contracts.table)
         if raw.endpoint == LIQUIDATIONS_ENDPOINT:
             page = parse_okx_liquidation_orders(raw.body, reverse, self.contracts.table)
-            return ParsedFrame(liquidations=page.liquidations, missing_contracts=page.missing_contracts)
+            return ParsedFrame(
+                liquidations=page.liquidations,
+                missing_contracts=page.missing_contracts,
+                skipped=page.skipped,
+                skip_reason=page.skip_reason,
+            )
         return _NOTHING

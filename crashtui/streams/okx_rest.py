@@ -38,6 +38,8 @@ class LiquidationPage:
     liquidations: tuple[Liquidation, ...]
     oldest_ms: int | None
     missing_contracts: tuple[str, ...] = ()
+    skipped: int = 0  # unreadable orders left out of the page, the others kept
+    skip_reason: str = ""
 
 
 def instruments_params() -> dict[str, str]:
@@ -116,7 +118,7 @@ def parse_okx_liquidation_orders(
     data = envelope_data(body)
     try:
         parsed = liquidations_from_data(data, symbols, contracts)
-        stamps = [int(d["ts"]) for entry in data for d in entry["details"]]
+        stamps = [ms for entry in data for d in entry["details"] if (ms := _stamp(d)) is not None]
     except ParseError:
         raise
     except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
@@ -125,4 +127,12 @@ def parse_okx_liquidation_orders(
         liquidations=parsed.liquidations,
         oldest_ms=min(stamps) if stamps else None,
         missing_contracts=parsed.missing_contracts,
+        skipped=parsed.skipped,
+        skip_reason=parsed.skip_reason,
     )
+
+
+def _stamp(detail: Any) -> int | None:
+    """An order's ``ts`` for the paging cursor; None when unreadable (the order is skipped)."""
+    ts = detail["ts"]
+    return int(ts) if isinstance(ts, (str, int)) and str(ts).isdigit() else None

@@ -3,7 +3,11 @@ good one (DATA-TRUST.md)."""
 
 from __future__ import annotations
 
+import json
 import math
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -16,8 +20,10 @@ from crashtui.model import (
     FearGreedReading,
     Interval,
     Liquidation,
+    RawPayload,
     Side,
     Ticker,
+    freeze_params,
 )
 from crashtui.state import FeedState
 
@@ -150,3 +156,77 @@ def test_a_future_etf_day_is_held_and_today_passes() -> None:
     assert [f.day_ms for f in state.snapshot().etf_flows["BTC"]] == [today]
     (held,) = state.snapshot().held["farside"]
     assert held.reason == "ETF day 2026-02-09 is after the current US trading day 2026-02-06"
+
+
+# --- REST answers with one corrupted row (DATA-TRUST.md, "Values") --------------------------
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+OHLC_AT = 1_688_671_500_000  # just after the last of the four real Kraken rows
+OI_AT = 1_780_963_200_000 + 60_000  # just after the newest of the five real Bybit rows
+
+hostile_value: st.SearchStrategy[object] = st.one_of(
+    st.sampled_from(["NaN", "nan", "inf", "-Infinity", "1e999", "-1", "0", "1e308", "", "abc", "0x10"]),
+    st.sampled_from([None, True, False, [], {}, 1e308, -1e308, 0, -1, 2**70]),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=12),
+)
+
+
+def _kraken_ohlc(rows: list[Any]) -> RawPayload:
+    body = json.loads((FIXTURES / "kraken_ohlc.json").read_bytes())
+    body["result"]["XXBTZUSD"] = rows
+    params = freeze_params({"symbol": "BTC", "interval": "1h", "result_key": "XXBTZUSD"})
+    return RawPayload("kraken", "ohlc", OHLC_AT, json.dumps(body).encode(), params)
+
+
+def _bybit_oi(rows: list[Any]) -> RawPayload:
+    body = json.loads((FIXTURES / "bybit_open_interest.json").read_bytes())
+    body["result"]["list"] = rows
+    params = freeze_params({"symbol": "BTC", "period": "1d"})
+    return RawPayload("bybit", "open_interest", OI_AT, json.dumps(body).encode(), params)
+
+
+def _ohlc_rows() -> list[Any]:
+    rows: list[Any] = json.loads((FIXTURES / "kraken_ohlc.json").read_bytes())["result"]["XXBTZUSD"]
+    return rows
+
+
+def _oi_rows() -> list[Any]:
+    rows: list[Any] = json.loads((FIXTURES / "bybit_open_interest.json").read_bytes())["result"]["list"]
+    return rows
+
+
+PAYLOADS: dict[str, tuple[Callable[[], list[Any]], Callable[[list[Any]], RawPayload]]] = {
+    "kraken ohlc": (_ohlc_rows, _kraken_ohlc),
+    "bybit open interest": (_oi_rows, _bybit_oi),
+}
+
+
+def _admitted(raw: RawPayload) -> tuple[list[object], int, int]:
+    """What the real pipeline applied of ``raw`` as data, what it counted as held, and how many
+    items the held events carry."""
+    applied: list[Event] = []
+    outcome = Pipeline.into(applied.append).payload(raw)
+    data = [i for e in applied if isinstance(e, DataEvent) for i in e.items]
+    held = sum(len(e.items) for e in applied if isinstance(e, HeldEvent))
+    return data, outcome.rejected, held
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(sorted(PAYLOADS)), st.data(), hostile_value)
+def test_one_corrupted_row_never_costs_another_row(name: str, data: st.DataObject, value: object) -> None:
+    rows_of, build = PAYLOADS[name]
+    clean_rows = rows_of()
+    clean, clean_rejected, _ = _admitted(build(clean_rows))
+    assert clean_rejected == 0
+    assert len(clean) == len(clean_rows)
+    rows = rows_of()
+    index = data.draw(st.integers(0, len(rows) - 1), label="row")
+    row = rows[index]
+    key = data.draw(st.sampled_from(range(len(row)) if isinstance(row, list) else sorted(row)), label="field")
+    row[key] = value
+    admitted, rejected, held = _admitted(build(rows))  # never raises
+    assert rejected == held  # every row left out is counted, none silently dropped
+    assert len(admitted) + rejected == len(rows)
+    lost = [item for item in clean if item not in admitted]
+    assert len(lost) <= 1  # only the corrupted row's item may be missing: every other row is there

@@ -4,6 +4,7 @@ documented and recorded payloads in tests/fixtures, plus hostile variants of the
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ from crashtui.model import (
     freeze_params,
 )
 from crashtui.sources import binance_futures, bybit, hyperliquid, okx_public
+from crashtui.sources.rows import row_log
 from crashtui.symbols import SymbolTable
 from tests.conftest import FixtureReader
 
@@ -84,9 +86,19 @@ def test_binance_oi_history_int_timestamps_and_reversed_rows(fixture_bytes: Fixt
 def test_binance_oi_history_hostile_values(
     old: str, new: str, match: str, fixture_bytes: FixtureReader
 ) -> None:
+    clean = binance_futures.parse_open_interest_hist(
+        fixture_bytes("binance_futures_open_interest_hist.json"), symbol="BTC", period_ms=MIN5
+    )
     body = _edit(fixture_bytes("binance_futures_open_interest_hist.json"), old, new)
+    with row_log() as log:  # the hostile row is left out and reported; the other row stays
+        points = binance_futures.parse_open_interest_hist(body, symbol="BTC", period_ms=MIN5)
+    assert points == clean[1:]
+    (reason,) = log.reasons
+    assert re.search(match, reason), reason
+    assert reason.startswith("open interest: ")
+    only = json.dumps(json.loads(body)[:1]).encode()  # the hostile row alone: nothing usable
     with pytest.raises(ParseError, match=match):
-        binance_futures.parse_open_interest_hist(body, symbol="BTC", period_ms=MIN5)
+        binance_futures.parse_open_interest_hist(only, symbol="BTC", period_ms=MIN5)
 
 
 def test_binance_oi_history_far_future_row_rejected(fixture_bytes: FixtureReader) -> None:
@@ -156,9 +168,15 @@ def test_binance_global_long_short_recomputes_the_ratio(fixture_bytes: FixtureRe
     ("old", "new"), [('"0.6622"', '"1.6622"'), ('"0.3378"', '"-0.3378"'), ('"0.6622"', '"0.9"')]
 )
 def test_binance_account_shares_must_split_accounts(old: str, new: str, fixture_bytes: FixtureReader) -> None:
+    clean = binance_futures.parse_global_long_short(
+        fixture_bytes("binance_futures_global_long_short_account_ratio.json"), symbol="BTC", period_ms=MIN5
+    )
     body = _edit(fixture_bytes("binance_futures_global_long_short_account_ratio.json"), old, new)
-    with pytest.raises(ParseError):
-        binance_futures.parse_global_long_short(body, symbol="BTC", period_ms=MIN5)
+    with row_log() as log:
+        ratios = binance_futures.parse_global_long_short(body, symbol="BTC", period_ms=MIN5)
+    assert log.count == 1  # that row is left out, the others kept unchanged
+    assert len(ratios) == len(clean) - 1
+    assert set(ratios) < set(clean)
 
 
 def test_binance_funding_history_8h(fixture_bytes: FixtureReader) -> None:
@@ -181,8 +199,11 @@ def test_binance_funding_history_4h_symbol_is_doubled(fixture_bytes: FixtureRead
 
 def test_binance_funding_history_absurd_rate_rejected(fixture_bytes: FixtureReader) -> None:
     body = _edit(fixture_bytes("binance_futures_funding_rate_history.json"), '"0.00010000"', '"3.5"')
-    with pytest.raises(ParseError, match="per 8 h"):
-        binance_futures.parse_funding_rate_history(body, symbol="BTC")
+    with row_log() as log:
+        points = binance_futures.parse_funding_rate_history(body, symbol="BTC")
+    assert [(p.ts_ms, p.rate_8h) for p in points] == [(1570608000000, -0.0375)]
+    (reason,) = log.reasons
+    assert "per 8 h" in reason
 
 
 def test_binance_premium_index_rejects_seconds(fixture_bytes: FixtureReader) -> None:
@@ -582,8 +603,13 @@ def test_decoder_rejects_rows_stamped_after_receipt(fixture_bytes: FixtureReader
         symbol="BTC",
         period="1d",
     )
-    with pytest.raises(ParseError, match="after the payload was received"):
-        bybit.DECODERS["open_interest"](raw, TABLE)
+    with row_log() as log:  # the newest row is dated after receipt: left out, the older four kept
+        _, items = bybit.DECODERS["open_interest"](raw, TABLE)
+    assert [p.ts_ms for p in items if isinstance(p, OpenInterestPoint)] == [
+        1780617600000 + i * DAY for i in range(4)
+    ]
+    (reason,) = log.reasons
+    assert "after the payload was received" in reason
 
 
 def test_bybit_ticker_prefers_single_side_open_interest(fixture_bytes: FixtureReader) -> None:

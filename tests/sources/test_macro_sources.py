@@ -12,6 +12,7 @@ from crashtui.model import MacroObservation, RawPayload, freeze_params
 from crashtui.sources import defillama_macro, fred, yahoo
 from crashtui.sources.common import PollContext, iso_day_ms
 from crashtui.sources.macro_series import check_observations, observation_problem
+from crashtui.sources.rows import row_log
 from crashtui.symbols import SymbolTable
 from crashtui.wire import Request
 from tests.conftest import FixtureReader
@@ -106,8 +107,19 @@ def test_fred_nan_and_huge_values_are_parse_errors(fixture_bytes: FixtureReader)
 def test_fred_observation_after_the_payload_arrived_is_refused() -> None:
     body = b"observation_date,SP500\n2026-04-01,6575.32\n2030-01-01,7000\n"
     raw = payload("fred", "fredgraph_csv", body, received_ms=iso_day_ms("2026-04-02"), series="SP500")
-    with pytest.raises(ParseError, match="after the payload arrived"):
-        fred.DECODERS["fredgraph_csv"](raw, TABLE)
+    with row_log() as log:  # that one observation is left out, the earlier one kept
+        _, items = fred.DECODERS["fredgraph_csv"](raw, TABLE)
+    assert [(_iso(o.day_ms), o.value) for o in items if isinstance(o, MacroObservation)] == [
+        ("2026-04-01", 6575.32)
+    ]
+    (reason,) = log.reasons
+    assert "SP500 is dated 2030-01-01, after the payload arrived" in reason
+    future = body.replace(b"2026-04-01", b"2031-04-01")
+    only_future = payload(
+        "fred", "fredgraph_csv", future, received_ms=iso_day_ms("2026-04-02"), series="SP500"
+    )
+    with pytest.raises(ParseError, match="after the payload arrived"):  # nothing usable: failing
+        fred.DECODERS["fredgraph_csv"](only_future, TABLE)
 
 
 def test_fred_real_sp500_csv_decodes_as_macro(fixture_bytes: FixtureReader) -> None:
@@ -208,8 +220,12 @@ def test_yahoo_hostile_bodies_are_parse_errors(fixture_bytes: FixtureReader) -> 
     with pytest.raises(ParseError, match="7 values for 8 timestamps"):
         yahoo.parse_chart(json.dumps(data).encode(), symbol="NVDA")
     body = fixture_bytes("yahoo_chart_nvda_1h_1d.json").replace(b"878.6199951171875", b"NaN")
-    with pytest.raises(ParseError):
-        yahoo.parse_chart(body, symbol="NVDA")
+    with row_log() as log:  # one NaN close costs that bar, never the day's other bars
+        assert yahoo.parse_chart(body, symbol="NVDA") == yahoo.parse_chart(
+            fixture_bytes("yahoo_chart_nvda_1h_1d.json"), symbol="NVDA"
+        )
+    assert log.count == 1
+    assert "close: expected a finite number, got nan" in next(iter(log.reasons))
     with pytest.raises(ParseError):
         yahoo.parse_chart(fixture_bytes("yahoo_chart_nvda_1h_1d.json")[:700], symbol="NVDA")
     with pytest.raises(ParseError, match="no result"):
