@@ -6,6 +6,7 @@ analysis and UI cannot tell a recording from the market.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -42,6 +43,19 @@ class ServingEvent:
 
     kind: str
     source: str | None
+
+
+# Held reasons can quote the bad value ("got 'abc'"), so a hostile source could invent a new
+# reason per payload: past this many kinds per source, the rest are counted under one name.
+MAX_HELD_REASONS = 32
+OTHER_HELD_REASONS = "other reasons (too many kinds to list)"
+
+
+def held_reason(known: Collection[str], reason: str) -> str:
+    """``reason``, or :data:`OTHER_HELD_REASONS` once ``known`` holds the maximum of kinds."""
+    if reason in known or len(known) < MAX_HELD_REASONS:
+        return reason
+    return OTHER_HELD_REASONS
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from dataclasses import fields, replace
 from types import MappingProxyType
 from typing import Any, TypeVar
 
-from crashtui.events import ClockEvent, DataEvent, Event, HeldEvent, ServingEvent, StatusEvent
+from crashtui.events import ClockEvent, DataEvent, Event, HeldEvent, ServingEvent, StatusEvent, held_reason
 from crashtui.model import (
     BookStats,
     BorrowRate,
@@ -151,9 +151,10 @@ class FeedState:
 
     def _held(self, event: HeldEvent) -> None:
         reasons = self.held.setdefault(event.source, {})
-        old = reasons.get(event.reason)
+        reason = held_reason(reasons, event.reason)
+        old = reasons.get(reason)
         count = (old.count if old else 0) + len(event.items)
-        reasons[event.reason] = HeldCount(event.reason, count, max(event.at_ms, old.last_ms if old else 0))
+        reasons[reason] = HeldCount(reason, count, max(event.at_ms, old.last_ms if old else 0))
         self.held_liquidations.extend(i for i in event.items if isinstance(i, Liquidation))
 
     def _movers(self, m: MarketMovers) -> None:

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from crashtui.events import held_reason
 from crashtui.ingest.price_guard import PriceGuard
 from crashtui.ingest.rules import item_problem
 from crashtui.ingest.timing import time_problem
@@ -87,6 +88,7 @@ class Gate:
         self.guard = PriceGuard()
         self._open_interest = _OpenInterest()
         self._held: Counter[tuple[str, str]] = Counter()
+        self._reasons: dict[str, set[str]] = {}
 
     def admit(self, source: str, kind: str, items: Items, now_ms: int, *, history: bool = False) -> Admission:
         """Judge each item of one payload received at ``now_ms`` (the feed clock).
@@ -114,8 +116,11 @@ class Gate:
                 self._open_interest.note(item)
         if not held:  # the common case: hand back the very tuple (the caller reuses its event)
             return Admission(items if type(items) is tuple else tuple(admitted))
+        kinds = self._reasons.setdefault(source, set())
         for entry in held:
-            self._held[(source, entry.reason)] += 1
+            reason = held_reason(kinds, entry.reason)
+            kinds.add(reason)
+            self._held[(source, reason)] += 1
         return Admission(tuple(admitted), tuple(held))
 
     def _problem(self, item: object, now_ms: int, history: bool) -> str | None:
@@ -142,3 +147,4 @@ class Gate:
         self.guard = PriceGuard()
         self._open_interest = _OpenInterest()
         self._held.clear()
+        self._reasons.clear()

@@ -230,3 +230,25 @@ def test_one_corrupted_row_never_costs_another_row(name: str, data: st.DataObjec
     assert len(admitted) + rejected == len(rows)
     lost = [item for item in clean if item not in admitted]
     assert len(lost) <= 1  # only the corrupted row's item may be missing: every other row is there
+
+
+def test_a_source_inventing_reasons_cannot_grow_the_counts_without_bound() -> None:
+    """Reasons quote the bad value, so each hostile payload could bring a new one: past
+    MAX_HELD_REASONS kinds per source the rest are counted together, none lost."""
+    from crashtui.events import MAX_HELD_REASONS, OTHER_HELD_REASONS
+    from crashtui.ingest.gate import Gate
+    from crashtui.model import Ticker
+
+    state = FeedState(("BTC",), mode="live", now_ms=lambda: NOW)
+    for i in range(MAX_HELD_REASONS + 50):
+        state.apply(HeldEvent("binance", "prices", f"unreadable: got 'x{i}'", (None,), NOW))
+    held = state.snapshot().held["binance"]
+    assert len(held) == MAX_HELD_REASONS + 1
+    assert sum(h.count for h in held) == MAX_HELD_REASONS + 50
+    assert next(h for h in held if h.reason == OTHER_HELD_REASONS).count == 50
+
+    gate = Gate()
+    for i in range(MAX_HELD_REASONS + 10):
+        gate.admit("binance", "prices", (Ticker("BTC", -1.0 - i, None, NOW, "binance"),), NOW)
+    assert len(gate.held) == MAX_HELD_REASONS + 1
+    assert gate.held[("binance", OTHER_HELD_REASONS)] == 10
