@@ -41,9 +41,10 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from operator import attrgetter
+from typing import Any, TypeVar
 
 from crashtui.model import (
     Candle,
@@ -61,6 +62,7 @@ DAY_MS = 24 * HOUR_MS
 OI_CHANGE_WINDOWS_MS = (HOUR_MS, DAY_MS)
 FUNDING_8H_MS = 8 * HOUR_MS
 MIN_TS_MS = 1_230_768_000_000  # 2009-01-01: anything earlier is a unit error (seconds)
+_P = TypeVar("_P", OpenInterestPoint, FundingPoint, LongShortRatio)
 CLOCK_SLACK_MS = 60_000  # a venue's clock a little ahead of ours is not an error
 MAX_FUNDING_8H = 1.0
 # Beyond these a value is a glitch, not a market (the parsers and the sanity gate use the same)
@@ -252,6 +254,32 @@ def _usd(reading: _Reading, price: float | None) -> float | None:
 # --- open interest -----------------------------------------------------------------------------
 
 
+def history_horizon_ms(now_ms: int, settings: DerivSettings = DEFAULT_SETTINGS) -> int:
+    """The oldest open-interest reading a row at ``now_ms`` can use: the latest must be fresh,
+    and a change window starts at most a window and a quarter before it."""
+    return now_ms - settings.max_age_ms - max(w + w // 4 for w in OI_CHANGE_WINDOWS_MS)
+
+
+def recent_points(series: Mapping[Any, Sequence[_P]], since_ms: int, now_ms: int) -> list[_P]:
+    """Every point from ``since_ms`` on of each time-sorted series, plus each series' newest
+    point not ahead of the clock (a venue's funding interval is read from it, however old).
+
+    What :func:`symbol_derivatives` can use of a long history, so a caller holding sorted
+    series (the state's) need not hand it all on every call.
+    """
+    out: list[_P] = []
+    ts = attrgetter("ts_ms")
+    for points in series.values():
+        start = bisect.bisect_left(points, since_ms, key=ts)
+        end = len(points)
+        while end > 0 and not _plausible_ts(points[end - 1].ts_ms, now_ms):
+            end -= 1
+        if 0 < end <= start:
+            out.append(points[end - 1])
+        out.extend(points[start:])
+    return out
+
+
 def _oi_series(
     points: Iterable[OpenInterestPoint], snapshots: Iterable[FundingSnapshot], now_ms: int
 ) -> dict[tuple[str, str], list[_Reading]]:
@@ -436,7 +464,7 @@ def symbol_derivatives(
     ]
     # Only readings that can be the latest (fresh) or the start of a change window matter, and
     # prices at their times: a month of history need not be read on every gauge refresh.
-    oldest_ms = now_ms - settings.max_age_ms - max(w + w // 4 for w in OI_CHANGE_WINDOWS_MS)
+    oldest_ms = history_horizon_ms(now_ms, settings)
     prices = _Prices(
         marks,
         (c for c in candles if c.symbol == symbol and c.open_ms + c.interval.ms > oldest_ms),

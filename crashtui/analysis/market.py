@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from crashtui.analysis import stress
 from crashtui.analysis.days import us_week_monday
@@ -181,18 +180,17 @@ def gauge_inputs(
 
 def _leverage(snapshot: Snapshot, symbol: str) -> StressInput | MissingInput:
     """The gauge's leverage component from the snapshot's derivatives of ``symbol``."""
-    from crashtui.analysis.derivatives import symbol_derivatives
+    from crashtui.analysis.derivatives import history_horizon_ms, recent_points, symbol_derivatives
     from crashtui.analysis.gauge import leverage_input
 
-    def flat(series: Mapping[Any, tuple[Any, ...]]) -> list[Any]:
-        return [item for points in series.values() for item in points]
-
+    now = snapshot.generated_ms
+    since = history_horizon_ms(now)  # refreshed every few minutes: read the recent tail only
     derivs = symbol_derivatives(
         symbol,
-        now_ms=snapshot.generated_ms,
-        open_interest=flat(snapshot.open_interest_history),
+        now_ms=now,
+        open_interest=recent_points(snapshot.open_interest_history, since, now),
         snapshots=snapshot.funding.values(),
-        funding_history=flat(snapshot.funding_history),
+        funding_history=recent_points(snapshot.funding_history, since, now),
         spot=snapshot.quotes.values(),
         candles=snapshot.candles.get((symbol, Interval.H1), ()),
     )

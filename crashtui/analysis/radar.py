@@ -118,20 +118,18 @@ def radar(
     return Radar(now, derivs, maps, correlations, recovery, risk_off, portfolio)
 
 
-def _flatten(series: Mapping[Any, tuple[Any, ...]]) -> list[Any]:
-    return [item for points in series.values() for item in points]
-
-
 def _derivatives(snapshot: Snapshot) -> Mapping[str, SymbolDerivatives]:
-    from crashtui.analysis.derivatives import derivatives
+    from crashtui.analysis.derivatives import derivatives, history_horizon_ms, recent_points
 
+    now = snapshot.generated_ms
+    since = history_horizon_ms(now)  # what a row can use of the month of history
     return derivatives(
         snapshot.watchlist,
-        now_ms=snapshot.generated_ms,
-        open_interest=_flatten(snapshot.open_interest_history),
+        now_ms=now,
+        open_interest=recent_points(snapshot.open_interest_history, since, now),
         snapshots=snapshot.funding.values(),
-        funding_history=_flatten(snapshot.funding_history),
-        long_short=_flatten(snapshot.long_short),
+        funding_history=recent_points(snapshot.funding_history, since, now),
+        long_short=recent_points(snapshot.long_short, since, now),
         spot=snapshot.quotes.values(),
         candles=[c for s in snapshot.watchlist for c in snapshot.candles.get((s, Interval.H1), ())],
     )

@@ -315,3 +315,42 @@ def test_settings_max_age() -> None:
         "BTC", now_ms=T, long_short=ratio, settings=DerivSettings(max_age_ms=10 * 60_000)
     )
     assert tight.long_short_ratio is None
+
+
+def test_recent_points_give_the_same_row_as_the_whole_history() -> None:
+    """A month of hourly history, a venue whose last settlement is days old (its interval still
+    counts), a point from the future: the row from the recent tail equals the row from all."""
+    from crashtui.analysis.derivatives import history_horizon_ms, recent_points
+
+    month = range(T - 30 * 24 * HOUR, T + HOUR, HOUR)
+    oi = {
+        ("binance_futures", "BTC", "perp"): tuple(
+            _oi("binance_futures", t, 100 + (t // HOUR) % 7, None) for t in month
+        ),
+        ("bybit", "BTC", "perp"): tuple(_oi("bybit", t, 50 + (t // HOUR) % 3, None) for t in month),
+    }
+    funding = {
+        ("binance_futures", "BTC"): tuple(
+            FundingPoint("binance_futures", "BTC", t, 0.0001, 8 * HOUR) for t in month[::8]
+        ),
+        # settled four days ago on a 4 h interval: still how the venue funds the symbol
+        ("bybit", "BTC"): (FundingPoint("bybit", "BTC", T - 96 * HOUR, 0.0002, 4 * HOUR),),
+        ("okx", "BTC"): (FundingPoint("okx", "BTC", T + 10 * HOUR, 0.0003, 8 * HOUR),),  # ahead
+    }
+    snaps = [FundingSnapshot("bybit", "BTC", T, funding_rate_8h=0.0001, mark_price=60_000.0)]
+    candles = [_hour_candle(t, 60_000.0 + t % 997, 60_100.0) for t in month]
+
+    def row(open_interest: list[OpenInterestPoint], history: list[FundingPoint]) -> SymbolDerivatives:
+        return symbol_derivatives(
+            "BTC", now_ms=T, open_interest=open_interest, snapshots=snaps, funding_history=history,
+            candles=candles,
+        )  # fmt: skip
+
+    since = history_horizon_ms(T)
+    recent_oi, recent_funding = recent_points(oi, since, T), recent_points(funding, since, T)
+    assert len(recent_oi) < 100 < sum(len(v) for v in oi.values())
+    assert funding[("bybit", "BTC")][0] in recent_funding  # the old settlement kept
+    full = row([p for v in oi.values() for p in v], [p for v in funding.values() for p in v])
+    assert row(recent_oi, recent_funding) == full
+    assert full.oi_change_24h_pct is not None
+    assert len(full.funding) == 2
