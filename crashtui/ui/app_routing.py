@@ -24,6 +24,11 @@ class RoutingMixin(AppCore):
 
         def refresh_now(self, force: bool = False) -> None: ...  # app_refresh
 
+        def import_positions_now(self) -> None: ...  # app_exchanges
+
+        @property
+        def imports_enabled(self) -> bool: ...  # app_exchanges
+
     def _open(self, screen: Screen[None]) -> None:
         from crashtui.ui.screens.drilldown import Drilldown
 
@@ -153,4 +158,10 @@ class RoutingMixin(AppCore):
             description = ascii_str(key.description) if self.glyphs.ascii else key.description
             yield SystemCommand(
                 description, f"key {label} {sep} {key.group}", partial(self.run_action, key.action)
+            )
+        if self.imports_enabled:
+            yield SystemCommand(
+                "Import positions from the exchanges now",
+                f"read-only {sep} also every 3 minutes while live",
+                self.import_positions_now,
             )

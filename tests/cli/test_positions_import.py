@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -133,3 +134,31 @@ def test_startup_never_imports_ccxt_even_with_keys(tmp_path: Path) -> None:
     done = subprocess.run([*check, "positions", "import"], env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert marker.exists()
+
+
+def test_once_json_never_imports_nor_shows_the_keys(
+    binance_keys: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    calls: list[Any] = []
+    monkeypatch.setitem(sys.modules, "ccxt", make_ccxt(calls=calls))
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[[positions]]\nsymbol = "BTC"\nside = "long"\nsize = 0.5\nentry = 70000.0\nleverage = 5\n'
+    )
+    argv = [
+        "--config",
+        str(config),
+        "--once",
+        "--json",
+        "--replay",
+        "feb-2026",
+        "--until",
+        "2026-02-06T14:00Z",
+    ]
+    assert main(argv) == 0
+    out, err = capsys.readouterr()
+    doc = json.loads(out)
+    assert [(p["symbol"], p["imported"]) for p in doc["positions"]] == [("BTC", False)]
+    assert calls == []
+    assert FAKE_KEY not in out + err
+    assert FAKE_SECRET not in out + err

@@ -258,3 +258,13 @@ async def test_keys_without_ccxt_say_one_line(still_engine: Engine, monkeypatch:
 
 def test_hyperliquid_fixture_is_importable() -> None:
     assert HYPERLIQUID_SOL["symbol"] == "SOL/USDC:USDC"
+
+
+async def test_palette_offers_an_import_only_with_keys(still_engine: Engine) -> None:
+    title = "Import positions from the exchanges now"
+    for environ, offered in (({}, False), (BINANCE_ENV, True)):
+        app, _ = app_with(still_engine, environ)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            titles = {c.title for c in app.get_system_commands(app.screen)}
+            assert (title in titles) is offered
