@@ -156,7 +156,7 @@ def _fetch_venue(
         mapped = to_position(venue, item, now_ms)
         if isinstance(mapped, Position):
             positions.append(mapped)
-        else:
+        elif mapped is not None:
             skipped.append(mapped)
     return VenueImport(venue, tuple(positions), tuple(skipped))
 

@@ -81,8 +81,9 @@ def _leverage(raw: Mapping[str, object]) -> float | None:
     return None
 
 
-def to_position(venue: Venue, raw: Mapping[str, object], fetched_ms: int) -> Position | Skipped:
-    """One unified ccxt position as ours, or why it is skipped.
+def to_position(venue: Venue, raw: Mapping[str, object], fetched_ms: int) -> Position | Skipped | None:
+    """One unified ccxt position as ours, or why it is skipped; None for an empty slot (no
+    size: some venues list every market, open or not).
 
     ``fetched_ms`` (when it was read) becomes ``imported_ms`` and ``opened_ms``: the position
     was open then, so only price moves after it can have liquidated it.
@@ -100,7 +101,7 @@ def to_position(venue: Venue, raw: Mapping[str, object], fetched_ms: int) -> Pos
         return Skipped(venue, ccxt_symbol, "a symbol crashtui cannot name")
     contracts = _number(raw, "contracts")
     if contracts is None or contracts == 0:
-        return Skipped(venue, ccxt_symbol, "no size (a closed position)")
+        return None
     side_text = str(raw.get("side") or "").lower()
     if side_text not in ("long", "short"):
         # a signed size without a side (some venues in one-way mode)

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from crashtui.ui.session import FeedPlan
 
 IMPORT_EVERY_S = 180.0
+REPLAY_WHY = "a replay shows only your own positions"
 
 
 class ExchangesMixin(AppCore):
@@ -81,10 +82,20 @@ class ExchangesMixin(AppCore):
         if self._stopped or self._import_busy or not self._exchange_creds:
             return
         if self._in_replay():
-            self._drop_imported("a replay shows only your own positions")
+            self._drop_imported(REPLAY_WHY)
             return
         self._import_busy = True
         self.run_worker(self._import_job(), name="crashtui-positions-import", group="exchanges")
+
+    def _imports_follow_engine(self) -> None:
+        """After a swap to another engine: a replay drops the imported positions at once, going
+        live imports at once (not at the next timer tick)."""
+        if not self._exchange_creds or not self._import_timer_started:
+            return
+        if self._in_replay():
+            self._drop_imported(REPLAY_WHY)
+        else:
+            self.import_positions_now()
 
     def _drop_imported(self, why: str) -> None:
         if self.position_book.set_imported(()):
@@ -105,7 +116,7 @@ class ExchangesMixin(AppCore):
         if result is None or self._stopped:
             return
         if self._in_replay():
-            self._drop_imported("a replay shows only your own positions")
+            self._drop_imported(REPLAY_WHY)
             return
         self._apply_import(result)
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from crashtui.cli import main
-from tests.exchanges.fake_ccxt import FAKE_KEY, FAKE_SECRET, FAKE_WALLET, leaky_error, make_ccxt
+from tests.exchanges.fake_ccxt import BINANCE_BTC, FAKE_KEY, FAKE_SECRET, FAKE_WALLET, leaky_error, make_ccxt
 
 ROOT = Path(__file__).resolve().parents[2]
 BINANCE = {"CRASHTUI_BINANCE_API_KEY": FAKE_KEY, "CRASHTUI_BINANCE_API_SECRET": FAKE_SECRET}
@@ -31,7 +31,8 @@ def _files_text(root: Path) -> str:
 def test_prints_one_line_per_position(
     binance_keys: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setitem(sys.modules, "ccxt", make_ccxt())
+    empty_slot = {**BINANCE_BTC, "symbol": "ETH/USDT:USDT", "contracts": 0.0}  # listed, not open
+    monkeypatch.setitem(sys.modules, "ccxt", make_ccxt(answers={"binanceusdm": [BINANCE_BTC, empty_slot]}))
     assert main(["positions", "import"]) == 0
     out, err = capsys.readouterr()
     assert out.splitlines() == [

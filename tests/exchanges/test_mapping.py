@@ -80,7 +80,6 @@ def test_crashtui_symbol(base: str, expected: tuple[str, float]) -> None:
     [
         (BYBIT_INVERSE, "inverse"),
         ({**BINANCE_BTC, "symbol": "BTC/USDT"}, "not a perpetual"),
-        ({**BINANCE_BTC, "contracts": 0.0}, "closed"),
         ({**BINANCE_BTC, "entryPrice": None}, "entry"),
         ({**BINANCE_BTC, "leverage": None, "notional": None}, "leverage none"),
         ({**BINANCE_BTC, "leverage": 0.5}, "leverage 0.5"),
@@ -92,6 +91,11 @@ def test_what_is_skipped_and_why(raw: dict[str, Any], reason: str) -> None:
     assert isinstance(out, Skipped)
     assert reason in str(out)
     assert str(out).startswith("bybit ")
+
+
+def test_an_empty_slot_is_no_position_and_no_skip_line() -> None:
+    for contracts in (0.0, None, "0"):
+        assert to_position(Venue.BINANCE, {**BINANCE_BTC, "contracts": contracts}, NOW) is None
 
 
 def test_leverage_falls_back_to_notional_over_margin() -> None:

@@ -132,6 +132,17 @@ async def wait_for(pilot: Pilot[Any], check: Any) -> None:
     raise AssertionError("timed out")
 
 
+async def settle_radar(pilot: Pilot[Any], app: CrashApp) -> None:
+    """Until the radar has evaluated the positions in effect (no worker left to outlive the test)."""
+
+    def done() -> bool:
+        radar = app.radar
+        count = len(radar.portfolio.positions) if radar is not None and radar.portfolio is not None else 0
+        return radar is not None and not app._radar_busy and count == len(app.position_book.positions)
+
+    await wait_for(pilot, done)
+
+
 def _screen_text(app: CrashApp) -> str:
     return app.export_screenshot() + " ".join(str(n.message) for n in app._notifications)
 
@@ -209,16 +220,18 @@ async def test_failing_venue_toasts_once_without_the_key(
         text = _screen_text(app) + app.import_status
         assert FAKE_KEY not in text
         assert FAKE_SECRET not in text
+        await settle_radar(pilot, app)
 
 
 async def test_failing_venue_keeps_its_last_positions(still_engine: Engine) -> None:
     app, _ = app_with(still_engine, BINANCE_ENV)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await wait_for(pilot, lambda: app.radar is not None)  # the dashboard is up
         app._apply_import(ImportResult((VenueImport(Venue.BINANCE, (IMP_BTC,)),), fetched_ms=NOW))
         app._apply_import(ImportResult((VenueImport(Venue.BINANCE, error="timeout"),), fetched_ms=NOW + 1))
         assert app.position_book.positions == (IMP_BTC,)
         assert "binance: timeout" in app.import_status
+        await settle_radar(pilot, app)
 
 
 async def test_replay_never_imports(still_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -230,6 +243,7 @@ async def test_replay_never_imports(still_engine: Engine, monkeypatch: pytest.Mo
         assert "a replay shows only your own positions" in app.import_status
         assert calls == []
         assert app.position_book.positions == (OWN_ETH,)
+        await settle_radar(pilot, app)
 
 
 async def test_without_keys_nothing_changes(still_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -243,6 +257,7 @@ async def test_without_keys_nothing_changes(still_engine: Engine, monkeypatch: p
         assert app.import_status == ""
         assert not app._import_timer_started
         assert app.position_book.positions == (OWN_ETH,)
+        await settle_radar(pilot, app)
 
 
 async def test_keys_without_ccxt_say_one_line(still_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -254,6 +269,7 @@ async def test_keys_without_ccxt_say_one_line(still_engine: Engine, monkeypatch:
         messages = [str(n.message) for n in app._notifications]
         assert "install crashtui[exchanges] to import positions from binance" in messages
         assert app.position_book.positions == (OWN_ETH,)
+        await settle_radar(pilot, app)
 
 
 def test_hyperliquid_fixture_is_importable() -> None:
@@ -268,3 +284,16 @@ async def test_palette_offers_an_import_only_with_keys(still_engine: Engine) -> 
             await pilot.pause()
             titles = {c.title for c in app.get_system_commands(app.screen)}
             assert (title in titles) is offered
+            await settle_radar(pilot, app)
+
+
+async def test_a_swap_to_replay_drops_the_imported_at_once(still_engine: Engine) -> None:
+    app, _ = app_with(still_engine, BINANCE_ENV, (OWN_ETH,))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.radar is not None)  # the dashboard is up
+        app._apply_import(ImportResult((VenueImport(Venue.BINANCE, (IMP_BTC,)),), fetched_ms=NOW))
+        assert list(app.position_book.positions) == [OWN_ETH, IMP_BTC]
+        app._imports_follow_engine()  # what app_swap calls once the new (replay) engine runs
+        assert app.position_book.positions == (OWN_ETH,)
+        assert still_engine.positions == (OWN_ETH,)
+        await settle_radar(pilot, app)
