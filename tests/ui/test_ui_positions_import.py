@@ -297,3 +297,27 @@ async def test_a_swap_to_replay_drops_the_imported_at_once(still_engine: Engine)
         assert app.position_book.positions == (OWN_ETH,)
         assert still_engine.positions == (OWN_ETH,)
         await settle_radar(pilot, app)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 50)])
+async def test_positions_pane_marks_imported_ones(still_engine: Engine, size: tuple[int, int]) -> None:
+    from dataclasses import replace
+
+    options = replace(SNAPSHOT_OPTIONS, pane="positions")
+    book = PositionBook((OWN_ETH,))
+    app = CrashApp(Config(), engine=still_engine, options=options, positions=book, environ={})
+    async with app.run_test(size=size) as pilot:
+        await wait_for(pilot, lambda: app.radar is not None)
+        app._apply_import(ImportResult((VenueImport(Venue.BINANCE, (IMP_BTC,)),), fetched_ms=NOW))
+        await settle_radar(pilot, app)
+        app.refresh_now(force=True)
+        await pilot.pause()
+        body = app.screen.query_one("#positions-body").text.plain  # type: ignore[attr-defined]
+        lines = body.splitlines()
+        assert "(1 imported)" in lines[0]
+        btc = next(line for line in lines if line.startswith("BTC"))
+        assert "imp binance" in btc
+        assert "ex 54,000" in btc  # the exchange's liquidation price, far from our 56,024
+        eth = next(line for line in lines if line.startswith("ETH"))
+        assert "imp" not in eth
+        assert all(len(line) <= size[0] for line in lines)
