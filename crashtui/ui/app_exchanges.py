@@ -59,11 +59,6 @@ class ExchangesMixin(AppCore):
         """One line about the last import for the positions drilldown ("" without credentials)."""
         return self._import_status
 
-    @property
-    def imports_enabled(self) -> bool:
-        """Whether the environment holds exchange credentials (the palette offers an import)."""
-        return bool(self._exchange_creds.venues)
-
     def _in_replay(self) -> bool:
         if self.engine is not None:
             return self.engine.mode == "replay"
