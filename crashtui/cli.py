@@ -91,6 +91,7 @@ SUBCOMMAND_MODULES: tuple[str, ...] = (
     "crashtui.commands.backtest",
     "crashtui.commands.alerts",
     "crashtui.commands.symbols",
+    "crashtui.commands.positions",
 )
 
 

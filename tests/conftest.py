@@ -18,8 +18,12 @@ def _isolate_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: py
     monkeypatch.setenv("CRASHTUI_CONFIG_DIR", str(home / "config"))
     monkeypatch.setenv("CRASHTUI_DATA_DIR", str(home / "data"))
     for name in list(os.environ):
-        if name == "CRASHTUI_CONFIG" or (name.startswith("CRASHTUI_") and name.endswith("_API_KEY")):
+        if name == "CRASHTUI_CONFIG" or (name.startswith("CRASHTUI_") and name.endswith(_SECRET_SUFFIXES)):
             monkeypatch.delenv(name)
+
+
+# API keys, and the exchange credentials of crashtui.exchanges.keys (never a real account in tests)
+_SECRET_SUFFIXES = ("_API_KEY", "_API_SECRET", "_API_PASSPHRASE", "_WALLET")
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ import signal
 from collections.abc import Callable, Mapping, Sequence
 
 from crashtui.alerts.alert import Alert, DeliveryFailure
+from crashtui.exchanges.keys import without_secrets
 from crashtui.textsafe import plain
 
 MAX_RUNNING = 4
@@ -43,8 +44,8 @@ def expand_argv(argv: Sequence[str], alert: Alert) -> list[str]:
 
 def alert_env(alert: Alert, base: Mapping[str, str]) -> dict[str, str]:
     """``base`` plus ``CRASHTUI_ALERT_ID``, ``_KIND``, ``_SEVERITY``, ``_RULE``, ``_SYMBOL``,
-    ``_MESSAGE`` and ``_AT``."""
-    env = dict(base)
+    ``_MESSAGE`` and ``_AT``; never the exchange credential variables (``CRASHTUI_*_API_KEY``…)."""
+    env = without_secrets(base)
     env.update(
         CRASHTUI_ALERT_ID=alert.id,
         CRASHTUI_ALERT_KIND=alert.kind,

@@ -40,6 +40,9 @@ from crashtui.risk.position import MarginMode, Position, PositionSide, Venue
 from crashtui.risk.tiers import TierBook, bundled_tiers
 
 SHOCK_PCTS: tuple[float, ...] = (5.0, 10.0, 15.0, 25.0)
+# An exchange-reported liquidation price this far (% of it) from our estimate is shown beside it:
+# below that the two agree to within tiers, fees and rounding a trader would not act on.
+MATERIAL_LIQ_GAP_PCT = 0.5
 
 
 class LevelKind(StrEnum):
@@ -129,6 +132,29 @@ class PositionRisk:
     def liquidation_price(self) -> float | None:
         """The estimated liquidation price (None: price alone cannot liquidate it)."""
         return self.liquidation.price
+
+    @property
+    def venue_liquidation_price(self) -> float | None:
+        """The liquidation price the exchange reported for an imported position (else None)."""
+        return self.position.venue_liquidation_price
+
+    @property
+    def liquidation_gap_pct(self) -> float | None:
+        """How far our estimate is from the exchange's price, % of the exchange's (None: no
+        exchange price; ``inf`` when we find no liquidation price and the exchange does)."""
+        venue = self.position.venue_liquidation_price
+        if venue is None:
+            return None
+        ours = self.liquidation.price
+        if ours is None:
+            return math.inf
+        return abs(ours - venue) / venue * 100.0
+
+    @property
+    def liquidation_differs(self) -> bool:
+        """Whether the exchange's liquidation price differs materially from our estimate."""
+        gap = self.liquidation_gap_pct
+        return gap is not None and gap >= MATERIAL_LIQ_GAP_PCT
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,6 +337,15 @@ def _risk(
         )
         shocks = _shocks(p, mark, price, account, view.levels)
     notes = account.notes + liq.notes
+    venue_liq = p.venue_liquidation_price
+    if venue_liq is not None and (
+        price is None or abs(price - venue_liq) / venue_liq * 100.0 >= MATERIAL_LIQ_GAP_PCT
+    ):
+        ours = fmt_price(price) if price is not None else "none"
+        notes += (
+            f"{p.venue} reports liquidation at {fmt_price(venue_liq)}, our estimate is {ours}: "
+            "the exchange knows the account's real margin, trust its figure",
+        )
     if mark is None:
         notes += (f"no mark price for {p.symbol} yet",)
     return PositionRisk(

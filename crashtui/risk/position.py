@@ -53,6 +53,10 @@ class Position:
     ``wallet_usd`` is the cross-margin wallet balance of the venue account (only for
     ``margin=cross``; every cross position of one venue shares it). ``opened_ms``, when known,
     limits the price path that can have liquidated the position to what traded after it.
+
+    A position read from an exchange (``crashtui positions import``) has ``imported_ms``, the
+    time it was read, and ``venue_liquidation_price``, the liquidation price the exchange
+    reported (None: it reported none); both are None for a position from the config or the app.
     Invalid values raise ValueError (the config layer reports them per key first).
     """
 
@@ -66,6 +70,8 @@ class Position:
     venue: Venue = Venue.BINANCE
     wallet_usd: float | None = None
     opened_ms: int | None = None
+    imported_ms: int | None = None
+    venue_liquidation_price: float | None = None
 
     def __post_init__(self) -> None:
         if not self.symbol:
@@ -87,6 +93,13 @@ class Position:
             if self.margin is not MarginMode.CROSS:
                 raise ValueError("wallet_usd: only applies to margin = cross")
             _finite_positive("wallet_usd", self.wallet_usd, MAX_NOTIONAL_USD)
+        if self.venue_liquidation_price is not None:
+            _finite_positive("venue_liquidation_price", self.venue_liquidation_price, MAX_PRICE)
+
+    @property
+    def imported(self) -> bool:
+        """Whether the position was read from an exchange (not entered by the user)."""
+        return self.imported_ms is not None
 
     @property
     def qty(self) -> float:

@@ -50,6 +50,7 @@ def position_json(risk: PositionRisk) -> dict[str, Any]:
         "pnl_usd": _num(risk.pnl_usd, 2),
         "pnl_pct": _num(risk.pnl_pct, 4),
         "liquidation_price": _num(risk.liquidation_price),
+        "exchange_liquidation_price": _num(risk.venue_liquidation_price),
         "liquidation_tier": {
             "table": liq.table.table_id,
             "as_of": liq.table.as_of or None,
@@ -71,6 +72,8 @@ def position_json(risk: PositionRisk) -> dict[str, Any]:
         "liquidated_at_ms": risk.liquidated_at_ms,
         "liquidated_at": iso_utc(risk.liquidated_at_ms) if risk.liquidated_at_ms is not None else None,
         "notes": list(risk.notes),
+        "imported": p.imported,
+        "imported_at": iso_utc(p.imported_ms) if p.imported_ms is not None else None,
     }
 
 

@@ -16,7 +16,7 @@ screens, panes and the command palette :mod:`~crashtui.ui.app_routing`; themes
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App
@@ -28,6 +28,7 @@ from crashtui.textsafe import plain
 from crashtui.themes import ThemeSpec
 from crashtui.ui.alerting import AlertLine
 from crashtui.ui.app_alerts import AlertsMixin
+from crashtui.ui.app_exchanges import ExchangesMixin
 from crashtui.ui.app_radar import RadarMixin
 from crashtui.ui.app_refresh import RefreshMixin
 from crashtui.ui.app_replay import ReplayMixin
@@ -62,6 +63,7 @@ class CrashApp(
     AlertsMixin,
     RefreshMixin,
     RadarMixin,
+    ExchangesMixin,
     RoutingMixin,
     ThemesMixin,
     ReplayMixin,
@@ -91,6 +93,7 @@ class CrashApp(
         book: WatchlistBook | None = None,
         warnings: Iterable[str] = (),
         positions: PositionBook | None = None,
+        environ: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__()
         if plan is None and engine is None:
@@ -128,6 +131,7 @@ class CrashApp(
         self._alert_line_key = None
         self._init_radar(positions or PositionBook(config.positions))
         self._startup_warnings.extend(self.position_book.warnings)
+        self._init_exchanges(environ)  # ``environ``: tests; else exchange keys from os.environ
         if warning:
             self._startup_warnings.append(warning)
 
@@ -159,6 +163,7 @@ class CrashApp(
         else:
             self.run_worker(self._boot(), name="crashtui-boot", group="engine")
         self._load_themes()
+        self._start_exchange_imports()
         for warning in self._startup_warnings:
             self.say(plain(warning, 300), severity="warning", timeout=8)
         self._startup_warnings.clear()

@@ -180,7 +180,7 @@ class RadarMixin(AppCore):
         if position is None:
             return
         try:
-            self.position_book.replace(index, position)
+            index = self.position_book.replace(index, position)
         except PositionError as exc:
             self.say(str(exc), severity="error")
             return
@@ -195,6 +195,12 @@ class RadarMixin(AppCore):
         if index is None:
             return
         target = self.position_book.positions[index]
+        if target.imported:  # nothing to confirm: the book refuses, saying why
+            try:
+                self.position_book.remove(index)
+            except PositionError as exc:
+                self.say(str(exc), severity="warning", timeout=6)
+            return
         self.push_screen(ConfirmScreen(f"Remove {describe(target)}?"), partial(self._removed, index))
 
     def _removed(self, index: int, confirmed: bool | None) -> None:
@@ -207,6 +213,13 @@ class RadarMixin(AppCore):
             return
         self.say(f"removed {describe(gone)}")
         self._positions_changed(max(0, index - 1))
+
+    def _imports_changed(self) -> None:
+        """The imported positions changed (app_exchanges): evaluate the new list (the last
+        evaluation shows until then unless the count changed: portfolio_of checks)."""
+        if self.engine is not None:
+            self.engine.positions = self.position_book.positions
+        self.radar_soon()
 
     def _positions_changed(self, select: int) -> None:
         from crashtui.ui.screens.positions import PositionsScreen

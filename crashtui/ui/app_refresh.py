@@ -47,6 +47,7 @@ class RefreshMixin(AppCore):
     _last_key: tuple[object, ...] | None
     _frame_seq: int
     position_book: PositionBook
+    _import_status: str  # app_exchanges
 
     if TYPE_CHECKING:
 
@@ -145,6 +146,7 @@ class RefreshMixin(AppCore):
             deferred_charts=deferred_charts,
             radar=self.current_radar(engine, snapshot, analysis),
             positions=len(self.position_book.positions),
+            imports=self._import_status,
         )
 
     def _watchlist_label(self, engine: Engine) -> str:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from textual.app import SystemCommand
 from textual.screen import Screen
 
+from crashtui.exchanges.keys import EnvCredentials
 from crashtui.ui.app_base import AppCore
 from crashtui.ui.glyphs import Glyphs
 from crashtui.ui.keys import palette_keys
@@ -19,10 +20,13 @@ class RoutingMixin(AppCore):
     """Which screen is shown, and what opens or closes one."""
 
     glyphs: Glyphs
+    _exchange_creds: EnvCredentials  # app_exchanges
 
     if TYPE_CHECKING:
 
         def refresh_now(self, force: bool = False) -> None: ...  # app_refresh
+
+        def import_positions_now(self) -> None: ...  # app_exchanges
 
     def _open(self, screen: Screen[None]) -> None:
         from crashtui.ui.screens.drilldown import Drilldown
@@ -153,4 +157,10 @@ class RoutingMixin(AppCore):
             description = ascii_str(key.description) if self.glyphs.ascii else key.description
             yield SystemCommand(
                 description, f"key {label} {sep} {key.group}", partial(self.run_action, key.action)
+            )
+        if self._exchange_creds.venues:
+            yield SystemCommand(
+                "Import positions from the exchanges now",
+                f"read-only {sep} also every 3 minutes while live",
+                self.import_positions_now,
             )

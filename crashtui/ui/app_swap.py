@@ -48,6 +48,8 @@ class SwapMixin(AppCore):
 
         def _attach_alerts(self, engine: Engine) -> None: ...  # app_alerts
 
+        def _imports_follow_engine(self) -> None: ...  # app_exchanges
+
         def _select_when_ready(self, symbol: str) -> None: ...  # app_watchlists
 
     def _request(self, request: EngineRequest) -> None:
@@ -103,4 +105,5 @@ class SwapMixin(AppCore):
         self.engine = engine
         self._tasks = tasks
         self._attach_alerts(engine)
+        self._imports_follow_engine()
         settle_heap(full=True)  # the old engine's cycles are freed; the new state set aside

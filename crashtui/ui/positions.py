@@ -4,11 +4,18 @@ Positions typed into the app are validated exactly like the config (the same
 :func:`~crashtui.config.positions.position_from_table`, so the same one-line messages) and
 saved in the UI state file (never in the config). Once the app's list has been edited it
 wins over ``[[positions]]``; ``reset`` goes back to the config's list.
+
+Positions imported from exchanges (:mod:`crashtui.exchanges`) come after the user's own and
+are replaced as a whole by each import; they are never saved. One the user also has in their
+own list (same venue, symbol and side) is not listed twice: the user's entry wins, since it
+is what they chose to enter. Editing an imported position saves the edited copy as the user's
+own (which then wins); an imported position cannot be removed here (close it on the exchange).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace as dataclass_replace
 from types import MappingProxyType
 
 from crashtui.config.positions import KEYS, parse_positions, position_from_table
@@ -93,8 +100,17 @@ def _validated(data: Mapping[str, object], path: str) -> Position:
         raise PositionError(message) from None
 
 
+def _unstamped(p: Position) -> Position:
+    return dataclass_replace(p, imported_ms=0) if p.imported_ms is not None else p
+
+
+def position_key(p: Position) -> tuple[str, str, str]:
+    """What makes two positions the same position: (venue, symbol, side)."""
+    return (p.venue.value, p.symbol, p.side.value)
+
+
 class PositionBook:
-    """The positions the dashboard evaluates, with their runtime edits.
+    """The positions the dashboard evaluates, with their runtime edits and imports.
 
     ``saved`` is the state file's list (None: never edited in the app). Saved tables that no
     longer validate are dropped with a warning in :attr:`warnings`, never a crash.
@@ -109,6 +125,8 @@ class PositionBook:
     ) -> None:
         self._configured = configured
         self._save = save
+        self._imported: tuple[Position, ...] = ()
+        self._shown: tuple[Position, ...] = configured
         self.warnings: list[str] = []
         self.edited = saved is not None
         if saved is None:
@@ -126,11 +144,55 @@ class PositionBook:
                     f"positions: the {len(self._positions)} edited in the app (UI state file) are used, "
                     f"not the {len(configured)} [[positions]] of the config"
                 )
+        self._merge()
 
     @property
     def positions(self) -> tuple[Position, ...]:
-        """The positions in effect, in the order entered."""
+        """The positions in effect: the user's own in the order entered, then the imported
+        ones that the user's list does not already hold."""
+        return self._shown
+
+    @property
+    def own(self) -> tuple[Position, ...]:
+        """The user's own positions (config or app)."""
         return self._positions
+
+    @property
+    def imported(self) -> tuple[Position, ...]:
+        """The last import's positions, the shadowed ones included."""
+        return self._imported
+
+    @property
+    def shadowed(self) -> tuple[Position, ...]:
+        """Imported positions not listed because the user's list has the same one."""
+        keys = {position_key(p) for p in self._positions}
+        return tuple(p for p in self._imported if position_key(p) in keys)
+
+    def set_imported(self, positions: tuple[Position, ...]) -> bool:
+        """Replace the imported positions (never saved); whether the list in effect changed
+        (a new read time alone is no change).
+
+        A position the last import had too, with the same size and entry, keeps its first
+        read time as ``opened_ms``: it has been open since then, so the price path from then
+        on is what could have liquidated it.
+        """
+        before = tuple(_unstamped(p) for p in self._shown)
+        previous = {position_key(p): p for p in self._imported}
+        kept: list[Position] = []
+        for p in positions:
+            if not p.imported:
+                continue
+            old = previous.get(position_key(p))
+            if old is not None and old.qty == p.qty and old.entry == p.entry and old.opened_ms is not None:
+                p = dataclass_replace(p, opened_ms=old.opened_ms)
+            kept.append(p)
+        self._imported = tuple(kept)
+        self._merge()
+        return tuple(_unstamped(p) for p in self._shown) != before
+
+    def _merge(self) -> None:
+        keys = {position_key(p) for p in self._positions}
+        self._shown = self._positions + tuple(p for p in self._imported if position_key(p) not in keys)
 
     def add(self, position: Position) -> int:
         """Append ``position``; returns its index."""
@@ -139,16 +201,36 @@ class PositionBook:
         self._set((*self._positions, position))
         return len(self._positions) - 1
 
-    def replace(self, index: int, position: Position) -> None:
-        """Put ``position`` in place of the one at ``index``."""
+    def replace(self, index: int, position: Position) -> int:
+        """Put ``position`` in place of the one at ``index``; returns its new index.
+
+        For an imported position the edited copy becomes one of the user's own (saved); the
+        imported one stays shadowed behind it while the exchange still reports it.
+        """
         self._check(index)
+        if index >= len(self._positions):
+            original = self._shown[index]
+            if position.opened_ms is None:
+                # it was open when imported: keep that, or older lows could "liquidate" it
+                position = dataclass_replace(position, opened_ms=original.opened_ms)
+            if len(self._positions) >= MAX_POSITIONS:
+                raise PositionError(f"already {MAX_POSITIONS} positions")
+            self._set((*self._positions, position))
+            return len(self._positions) - 1
         items = list(self._positions)
         items[index] = position
         self._set(tuple(items))
+        return index
 
     def remove(self, index: int) -> Position:
-        """Remove and return the position at ``index``."""
+        """Remove and return the position at ``index`` (not an imported one)."""
         self._check(index)
+        if index >= len(self._positions):
+            target = self._shown[index]
+            raise PositionError(
+                f"{describe(target)} is imported from {target.venue.value}: close it on the exchange "
+                "and the next import drops it (edit it to keep your own copy)"
+            )
         gone = self._positions[index]
         self._set(tuple(p for i, p in enumerate(self._positions) if i != index))
         return gone
@@ -159,7 +241,7 @@ class PositionBook:
         return self._positions
 
     def _check(self, index: int) -> None:
-        if not 0 <= index < len(self._positions):
+        if not 0 <= index < len(self._shown):
             raise PositionError(f"no position number {index + 1}")
 
     def _set(self, positions: tuple[Position, ...]) -> None:
@@ -171,11 +253,13 @@ class PositionBook:
             raise PositionError(str(exc).removeprefix(f"{SOURCE}: ")) from None
         self._positions = positions
         self.edited = True
+        self._merge()
         if self._save is not None:
             self._save(tables)
 
 
 def describe(p: Position) -> str:
-    """``BTC long 0.5 @ 62,000 10x`` (for toasts and confirmations)."""
+    """``BTC long 0.5 @ 62,000 10x`` (for toasts and confirmations), ``… (imported from okx)``."""
     size = f"{p.size:g}" if p.size is not None else f"US${p.size_usd:,.0f}"
-    return f"{p.symbol} {p.side.value} {size} @ {p.entry:,.2f} {p.leverage:g}x"
+    text = f"{p.symbol} {p.side.value} {size} @ {p.entry:,.2f} {p.leverage:g}x"
+    return f"{text} (imported from {p.venue.value})" if p.imported else text

@@ -51,6 +51,7 @@ class Frame:
     # says what moment it describes.
     radar: Radar | None = None
     positions: int = 0  # positions in effect (the radar may not have evaluated them yet)
+    imports: str = ""  # the last exchange import, one line ("" without exchange credentials)
 
     @property
     def live(self) -> bool:

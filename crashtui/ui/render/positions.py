@@ -79,7 +79,7 @@ def portfolio_line(portfolio: Portfolio | None, frame: Frame, width: int) -> Tex
             Text(f"Portfolio: {frame.positions} positions, {PENDING}{g.ellipsis}", style=p.muted), width
         )
     parts: list[Text | str] = [
-        Text(f"Portfolio {len(portfolio.positions)} pos", style="bold"),
+        Text(f"Portfolio {len(portfolio.positions)} pos{_imported_count(portfolio)}", style="bold"),
         Text(f"exposure {_usd(portfolio.gross_exposure_usd)} (net {_usd(portfolio.net_exposure_usd, True)})"),
     ]
     pnl = Text("PnL ")
@@ -97,6 +97,11 @@ def portfolio_line(portfolio: Portfolio | None, frame: Frame, width: int) -> Tex
     if portfolio.liquidated_count:
         parts.append(Text(f"{portfolio.liquidated_count} LIQUIDATED", style=f"bold {p.down}"))
     return fit(join(parts, sep), width)
+
+
+def _imported_count(portfolio: Portfolio) -> str:
+    count = sum(1 for r in portfolio.positions if r.position.imported)
+    return f" ({count} imported)" if count else ""
 
 
 def _worst_shock(risk: PositionRisk) -> Text:
@@ -120,7 +125,10 @@ def position_columns(portfolio: Portfolio, frame: Frame, selected: int | None = 
         Text(f"{g.cursor} " if selected == i else "  " if selected is not None else "", style="bold")
         for i in range(len(risks))
     ]
-    symbol = [m + Text(plain(r.position.symbol, 16), style="bold") for m, r in zip(marks, risks, strict=True)]
+    symbol = [
+        m + Text(plain(r.position.symbol, 16), style="bold") + _imported_mark(r, p)
+        for m, r in zip(marks, risks, strict=True)
+    ]
     pnl_pct = [Text(fmt_pct(r.pnl_pct, 1), style=p.signed(r.pnl_pct)) for r in risks]
     return [
         Column("Symbol", symbol, priority=0),
@@ -128,11 +136,26 @@ def position_columns(portfolio: Portfolio, frame: Frame, selected: int | None = 
         Column("Mark", [Text(_price(r.mark)) for r in risks], "right", priority=2),
         Column("PnL", [Text(_usd(r.pnl_usd, True), style=p.signed(r.pnl_usd)) for r in risks], "right"),
         Column("PnL%", pnl_pct, "right", priority=3),
-        Column("Liq (est)", [Text(_price(r.liquidation_price)) for r in risks], "right", priority=1),
+        Column("Liq (est)", [_liq_text(r, p) for r in risks], "right", priority=1),
         Column("To liq", [distance_text(r, p) for r in risks], "right", priority=0),
         Column("Between", [_between_short(r, g.sep) for r in risks], priority=5, max_width=36),
         Column("Shocks", [_worst_shock(r) for r in risks], priority=4),
     ]
+
+
+def _imported_mark(risk: PositionRisk, palette: Palette) -> Text:
+    """`` imp okx`` after the symbol of an imported position."""
+    pos = risk.position
+    return Text(f" imp {pos.venue.value}", style=palette.muted) if pos.imported else Text("")
+
+
+def _liq_text(risk: PositionRisk, palette: Palette) -> Text:
+    """Our estimate, and the exchange's own figure beside it when they differ materially."""
+    text = Text(_price(risk.liquidation_price))
+    venue = risk.venue_liquidation_price
+    if venue is not None and risk.liquidation_differs:
+        text.append(f" ex {fmt_price(venue)}", style=palette.warning)
+    return text
 
 
 def _between_short(risk: PositionRisk, sep: str) -> Text:
@@ -172,6 +195,8 @@ def positions_table(frame: Frame, width: int, selected: int) -> Text:
         return Text(f"{frame.positions} positions: {PENDING}{frame.glyphs.ellipsis}", style=p.muted)
     rows = [portfolio_line(portfolio, frame, width)]
     rows += table(position_columns(portfolio, frame, selected), width)
+    if frame.imports:
+        rows += wrap_plain(frame.imports, width, style=p.muted)
     return lines(rows)
 
 
@@ -190,6 +215,7 @@ def position_detail(frame: Frame, index: int, width: int) -> Text:
                 Text(plain(pos.symbol, 16), style="bold"),
                 side_text(risk, p),
                 Text(f"{pos.margin.value} on {pos.venue.value}"),
+                *([Text(f"imported from {pos.venue.value}", style=p.muted)] if pos.imported else []),
                 Text(f"size {size}"),
                 Text(f"entry {fmt_price(pos.entry)}"),
             ],
@@ -207,6 +233,24 @@ def position_detail(frame: Frame, index: int, width: int) -> Text:
     liq.append("  distance ")
     liq.append_text(distance_text(risk, p))
     out.append(liq)
+    venue_liq = risk.venue_liquidation_price
+    if venue_liq is not None:
+        ex = Text(f"{pos.venue.value} reports liquidation at ")
+        ex.append(fmt_price(venue_liq), style="bold")
+        if risk.liquidation_differs:
+            ex.append(
+                "  (differs from the estimate: the exchange knows the account's real margin)",
+                style=p.warning,
+            )
+        out.append(ex)
+    if pos.imported and pos.imported_ms is not None:
+        out.append(
+            Text(
+                f"Imported from {pos.venue.value} (read {fmt_stamp(pos.imported_ms)}); "
+                "u: keep an edited copy as your own",
+                style=p.muted,
+            )
+        )
     if risk.liquidated:
         when = fmt_stamp(risk.liquidated_at_ms) if risk.liquidated_at_ms is not None else "an unknown time"
         out.append(
