@@ -14,7 +14,7 @@ from types import MappingProxyType
 from crashtui.errors import ParseError, SourceError
 from crashtui.model import RawPayload
 from crashtui.sources.registry import EXPECTS, decoder_for
-from crashtui.sources.rows import row_log
+from crashtui.sources.rows import logged
 from crashtui.streams.decode import LiquidationDecoder, is_liquidation_payload
 from crashtui.symbols import DEFAULT_TABLE, SymbolTable
 from crashtui.textsafe import ERROR_LINE, plain
@@ -59,9 +59,9 @@ class PayloadDecoder:
             decoder = decoder_for(raw.source, raw.endpoint)
             if decoder is None:
                 raise ParseError(f"no decoder for {raw.source} {raw.endpoint}")
-            with row_log() as log:  # rows a parser left out for an unreadable value
-                kind, items = decoder(raw, self.table)
-            return Decoded(kind, items, unreadable=tuple(log.reasons.items()))
+            # with the rows a parser left out for an unreadable value
+            (kind, items), left_out = logged(lambda: decoder(raw, self.table))
+            return Decoded(kind, items, unreadable=left_out)
         except SourceError as exc:
             return Decoded(error=exc)
         except Exception as exc:  # a parser bug must cost one payload, never the feed

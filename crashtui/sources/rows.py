@@ -74,6 +74,18 @@ def row_log() -> Iterator[RowLog]:
         _LOG.reset(token)
 
 
+def logged(call: Callable[[], T]) -> tuple[T, tuple[tuple[str, int], ...]]:
+    """``call()`` and the rows it left out, as (reason, count) pairs: :func:`row_log` without
+    the generator, for the decoder's hot path (it runs once per payload)."""
+    log = RowLog()
+    token = _LOG.set(log)
+    try:
+        result = call()
+    finally:
+        _LOG.reset(token)
+    return result, tuple(log.reasons.items()) if log.reasons else ()
+
+
 def row_reason(what: str, exc: BaseException) -> str:
     """One short line naming why a row of ``what`` could not be read."""
     detail = str(exc) if isinstance(exc, ParseError) else f"{type(exc).__name__}: {exc}"
