@@ -79,7 +79,7 @@ class UserAlertsMixin(AppCore):
             if isinstance(screen, AlertLogScreen):
                 if select is not None:
                     screen.select(select)
-                else:
+                elif screen.is_mounted:
                     screen.refresh_from_last()
 
     def _saved(self) -> tuple[UserAlert, ...]:

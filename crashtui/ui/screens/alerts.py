@@ -96,7 +96,8 @@ class AlertLogScreen(Drilldown):
         """Put the selection on the price alert at ``index`` (clamped) and redraw."""
         count = self.user_alert_count()
         self.selected = max(0, min(index, count - 1)) if count else 0
-        self.refresh_from_last()
+        if self.is_mounted:
+            self.refresh_from_last()
 
     def action_move(self, step: int) -> None:
         """Select the previous or next price alert."""
