@@ -51,7 +51,7 @@ def earlier_alerts(path: Path, fired: frozenset[tuple[int, str, str]], limit: in
 class AlertLogScreen(Drilldown):
     """Alerts newest first: the session's (times on the replay clock in replay), then the log's."""
 
-    TITLE_TEXT = "Alerts: your price alerts; this session's, newest first; earlier ones from the log"
+    TITLE_TEXT = "Alerts: your price alerts, this session's (newest first), earlier ones"
     KEYS_TEXT = "↑↓ select  A add  u edit  D remove  M mute "
     BINDINGS = [
         Binding("up,k", "move(-1)", "Previous price alert", show=False, priority=True, id="alerts.up"),
