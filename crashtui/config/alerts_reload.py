@@ -73,8 +73,8 @@ class UserRulesWatch:
             if not fresh:
                 return Reload()
             return Reload(error=f"{message}; the saved price alerts in use are kept until it is fixed")
-        self.error = None
-        if alerts == self.alerts:
+        was_bad, self.error = self.error is not None, None
+        if alerts == self.alerts and not was_bad:
             return Reload()
         self.alerts = alerts
         return Reload(config=self.current())

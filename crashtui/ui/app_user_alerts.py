@@ -63,7 +63,8 @@ class UserAlertsMixin(AppCore):
             self.say(found.error, severity="warning", timeout=12)
         if found.config is not None:
             self._use_alert_rules(found.config)
-        self._refresh_alert_screen()
+        if found.config is not None or found.error is not None:
+            self._refresh_alert_screen()
 
     def _use_alert_rules(self, config: AlertsConfig) -> None:
         self.config_data = replace(

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import VerticalScroll
 
 from crashtui.textsafe import plain
 from crashtui.ui.glyphs import Glyphs
@@ -100,7 +101,10 @@ class AlertLogScreen(Drilldown):
             self.refresh_from_last()
 
     def action_move(self, step: int) -> None:
-        """Select the previous or next price alert."""
+        """Select the previous or next price alert (without any, scroll the screen)."""
+        if not self.user_alert_count():
+            self.query_one("#dd-body", VerticalScroll).scroll_relative(y=step, animate=False)
+            return
         self.select(self.selected + step)
 
     def _alerts(self) -> DashboardAlerts | None:
