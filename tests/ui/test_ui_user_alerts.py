@@ -186,13 +186,19 @@ async def test_the_alert_screen_lists_selects_edits_mutes_and_removes(
         await pilot.press("n")
         await pilot.pause()
         assert len(saved_phrases()) == 2
-        await pilot.press("up", "D")
+        await pilot.press("up", "delete")
         await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("y")
         await pilot.pause()
         assert saved_phrases() == [("ETH below 1,800", False)]
         assert "BTC below 60,000" not in user_list(app)
         assert "BTC below 60,000 (#1)" not in [r.name for r in app.config_data.alerts.rules]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert prompt_input(app).value == "ETH below 1,800"
+        await pilot.press("escape")
+        await pilot.pause()
         await pilot.press("E")  # the app-level keys work here too
         await pilot.pause()
         assert prompt_input(app).value == "ETH below 1,800"
@@ -234,6 +240,22 @@ async def test_edit_remove_mute_keys_from_the_dashboard(
         await pilot.pause()
         assert isinstance(app.screen, AlertLogScreen)  # several: choose one first
         assert toasts(app, "select a price alert")
+
+
+async def test_arrows_scroll_the_alert_screen_when_there_is_nothing_to_select(still_engine: Engine) -> None:
+    app = app_over(still_engine)
+    async with app.run_test(size=(60, 14)) as pilot:
+        await pilot.pause()
+        await pilot.press("exclamation_mark")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, AlertLogScreen))
+        app.refresh_now(force=True)
+        await pilot.pause()
+        body = app.screen.query_one("#dd-body")
+        assert body.max_scroll_y > 2  # the rules line and the sections overflow a small terminal
+        await pilot.press("down", "down")
+        await pilot.pause()
+        assert body.scroll_y == 2
+        assert app.screen.selected == 0  # type: ignore[attr-defined]
 
 
 async def test_palette_offers_the_alert_commands(still_engine: Engine) -> None:
