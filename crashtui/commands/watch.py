@@ -190,12 +190,12 @@ class RulesReload:
             manager.set_rules(found.config.rules)  # the same rules unless it changed since
 
     def __call__(self) -> None:
+        now = self._clock()
+        if now < self._due:
+            return  # called after every replay minute at max speed: this must cost nothing
         from crashtui.config.alerts_reload import POLL_S
         from crashtui.textsafe import plain
 
-        now = self._clock()
-        if now < self._due:
-            return
         self._due = now + POLL_S
         found = self.watch.poll()
         if found.error is not None:
