@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from crashtui.alerts import AlertManager
+from crashtui.alerts import Alert, AlertManager
 from crashtui.alerts.evaluator import Evaluator
 from crashtui.config.alerts_reload import UserRulesWatch, file_stamp
 from crashtui.config.alerts_schema import AlertsConfig, PriceCrossRule
@@ -24,6 +24,7 @@ from crashtui.config.user_alerts import (
     with_user_alerts,
     without_user_alerts,
 )
+from crashtui.engine import Engine
 from tests.alerts.test_rules import FakeMarket
 
 KNOWN = ("BTC", "ETH")
@@ -171,4 +172,57 @@ def test_watch_reload_hands_new_rules_to_the_manager_on_its_timer(
     assert manager.check() == []  # the new rules arm at the price of their first check
     market.at(1).price("BTC", 59_000.0)
     assert sorted(a.rule for a in manager.check()) == ["BTC below 60,500 (#1)", "btc 60k"]
+    assert "price alerts reloaded" in capsys.readouterr().err
+
+
+async def test_watch_picks_up_an_alert_added_while_it_replays_and_fires_it_at_the_crossing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``crashtui watch --replay`` at max speed: ``crashtui alerts add`` from another terminal at
+    11:00Z of the replay; the alert fires at the minute BTC first goes below the level."""
+    import asyncio
+
+    from crashtui.assemble import EngineOptions, ReplayOptions, build_engine
+    from crashtui.commands.watch import RulesReload, _replay_max
+    from crashtui.timeparse import parse_instant
+    from tests.ui.conftest import cut_recording
+
+    start, added_at, end = (
+        parse_instant(t) for t in ("2026-02-06T10:00Z", "2026-02-06T11:00Z", "2026-02-06T14:00Z")
+    )
+    level = 60_100.0
+    recording = cut_recording(tmp_path, start, end, "watch-reload")
+    path = tmp_path / "user-alerts.json"
+
+    def engine() -> Engine:
+        return build_engine(Config(), (), EngineOptions(replay=ReplayOptions(recording, None, start, end)))
+
+    watched = engine()
+    manager = AlertManager(watched, AlertsConfig(rules=(), log=False))
+    fired: list[Alert] = []
+    manager.subscribe(fired.append)
+    wall = [0.0]
+
+    def clock() -> float:
+        # another terminal adds the alert at 11:00Z replay time; the next poll is due at once
+        if watched.now_ms() >= added_at and not path.exists():
+            add_alert("BTC below 60,100", known_symbols=KNOWN, now_ms=1, path=path)
+        wall[0] += 1.0
+        return wall[0]
+
+    reload = RulesReload(manager, path, clock=clock)
+    assert await _replay_max(watched, manager, asyncio.Event(), reload) == 0
+    assert [a.rule for a in fired][:1] == ["BTC below 60,100 (#1)"]
+
+    oracle, crossed_at, above = engine(), None, False
+    for minute in oracle.replay_steps():
+        ticker = oracle.state.tickers.get("BTC")
+        if ticker is None or minute < added_at:
+            continue
+        if ticker.price >= level:
+            above = True
+        elif above and crossed_at is None:
+            crossed_at = minute
+    assert crossed_at is not None
+    assert fired[0].at_ms == crossed_at
     assert "price alerts reloaded" in capsys.readouterr().err
