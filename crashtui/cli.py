@@ -177,7 +177,9 @@ def run(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if getattr(args, "replay", None) == LIST:
         return _list_scenarios()
-    loaded = with_saved_alerts(load_config(args.config))
+    # --check-config and `alerts` refuse an invalid alerts file; the dashboard and watch warn, run on
+    strict = bool(args.check_config) or getattr(args, "alerts_action", None) is not None
+    loaded = with_saved_alerts(load_config(args.config), strict=strict)
     for warning in loaded.warnings:
         print(f"crashtui: {warning}", file=sys.stderr)
     if args.watchlist:

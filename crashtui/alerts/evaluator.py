@@ -48,6 +48,31 @@ class Evaluator:
         self.armed_at_ms = now_ms
         self.inputs = MarketInputs(self.source)
 
+    def set_rules(self, rules: Sequence[AlertRule]) -> None:
+        """Use ``rules`` from now on, without starting over: a rule equal to one already in use
+        keeps its trigger state and cooldowns; a new or changed rule starts armed at the last
+        check (so it fires on the next crossing, not on history); a rule no longer there is
+        dropped with its cooldowns."""
+        wanted = tuple(r for r in rules if r.enabled)
+        if self._last_now is None:  # not armed yet: the first evaluate arms every rule
+            self.rules = wanted
+            return
+        kept: list[AlertRule] = list(self.rules)
+        old_checkers = list(self._checkers)
+        checkers: list[Checker] = []
+        for rule in wanted:
+            index = next((i for i, old in enumerate(kept) if old == rule), None)
+            if index is None:
+                checkers.append(make_checker(rule, self._last_now))
+            else:
+                checkers.append(old_checkers.pop(index))
+                kept.pop(index)
+        names = {r.name for r in wanted}
+        for key in [k for k in self._last_fired if k[0] not in names]:
+            del self._last_fired[key]
+        self.rules = wanted
+        self._checkers = checkers
+
     def evaluate(self) -> list[Alert]:
         """Check every rule now; the new alerts, in rule order."""
         now = self.source.now_ms()

@@ -21,7 +21,8 @@ from __future__ import annotations
 import contextlib
 import os
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from crashtui.alerts.alert import Alert, DeliveryFailure
@@ -30,7 +31,7 @@ from crashtui.alerts.hook import CommandHook
 from crashtui.alerts.inputs import AlertSource
 from crashtui.alerts.log import AlertLog
 from crashtui.alerts.terminal import TerminalNotifier, in_tmux
-from crashtui.config.alerts_schema import AlertsConfig, resolve_log_path
+from crashtui.config.alerts_schema import AlertRule, AlertsConfig, resolve_log_path
 from crashtui.textsafe import plain
 
 RECENT_LIMIT = 500
@@ -111,6 +112,12 @@ class AlertManager:
     def suppressed(self) -> int:
         """Firings swallowed by a cooldown."""
         return self.evaluator.suppressed
+
+    def set_rules(self, rules: Sequence[AlertRule]) -> None:
+        """Evaluate ``rules`` from the next check on (the user's alerts changed): unchanged rules
+        keep their trigger state and cooldowns (see :meth:`Evaluator.set_rules`)."""
+        self.evaluator.set_rules(rules)
+        self.config = replace(self.config, rules=tuple(rules))
 
     # -- evaluation and delivery -------------------------------------------------------------
 

@@ -1,7 +1,8 @@
 """``crashtui alerts``: list, add, remove, mute and unmute the price alerts kept beside the config.
 
 The same file the dashboard edits (see :mod:`crashtui.config.user_alerts`); ``crashtui watch``
-and the dashboard evaluate these alerts with the config's rules from their next start.
+and the dashboard evaluate these alerts with the config's rules, and pick up a change made here
+within 2 seconds while they run (see :mod:`crashtui.config.alerts_reload`).
 """
 
 from __future__ import annotations
@@ -114,7 +115,7 @@ def run(args: argparse.Namespace, loaded: LoadedConfig) -> int:
             level = alert.phrase.rsplit(" ", 1)[-1]
             print(
                 f"added #{alert.id} {alert.phrase}: fires when {alert.symbol} {verb} {level}; "
-                "the dashboard and `crashtui watch` use it from their next start"
+                "a running dashboard or `crashtui watch` uses it within 2 s"
             )
             if not any(alert.symbol in wl.symbols for wl in loaded.config.watchlists):
                 # alerts read the watchlist's prices: off every watchlist, it could never fire

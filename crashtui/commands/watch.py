@@ -5,6 +5,9 @@ the ``[alerts] command`` hook, and to stdout as one line (one JSON object with `
 bell and OSC notifications are sent only when stdout is a terminal. Notes and delivery failures
 go to stderr.
 
+* The user's price alerts (``crashtui alerts add``, or added in the dashboard) are read again
+  within two seconds of a change to their file, while watch runs (live and replay); the other
+  rules keep their state and cooldowns.
 * Live: runs until SIGINT or SIGTERM, then stops the feeds, waits for running commands (each
   bounded by ``command_timeout_s``), closes the log and exits 0. Rules are checked every second.
 * Replay at ``--speed max`` (the default here): rules are checked after every replay minute, so
@@ -22,6 +25,8 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from crashtui.alerts import Alert, AlertManager, DeliveryFailure
     from crashtui.config import LoadedConfig
     from crashtui.engine import Engine
@@ -104,17 +109,18 @@ async def _watch(engine: Engine, args: argparse.Namespace) -> int:
     manager = AlertManager(engine, engine.config.alerts, terminal=terminal, log_path=log_path)
     manager.subscribe(printer.alert)
     manager.subscribe_failures(printer.failure)
+    reload = RulesReload(manager)
     with _stop_on_signals() as stop:  # before the banner: a supervisor may signal once it sees it
         _note(_banner(engine, manager))
         for note in rule_notes(engine.config, manager.config, engine.watchlist, engine.pinned_zones):
             _note(f"note: {note}")
         try:
             if engine.replay is None:
-                code = await _live(engine, manager, stop)
+                code = await _live(engine, manager, stop, reload)
             elif engine.replay.speed is None:
-                code = await _replay_max(engine, manager, stop)
+                code = await _replay_max(engine, manager, stop, reload)
             else:
-                code = await _replay_paced(engine, manager, stop)
+                code = await _replay_paced(engine, manager, stop, reload)
         finally:
             await manager.aclose()
             await engine.stop()
@@ -122,9 +128,10 @@ async def _watch(engine: Engine, args: argparse.Namespace) -> int:
     return code
 
 
-async def _live(engine: Engine, manager: AlertManager, stop: asyncio.Event) -> int:
+async def _live(engine: Engine, manager: AlertManager, stop: asyncio.Event, reload: RulesReload) -> int:
     tasks = engine.start()
     while not stop.is_set():
+        reload()
         manager.check()
         if tasks and all(t.done() for t in tasks):
             error = next((t.exception() for t in tasks if not t.cancelled() and t.exception()), None)
@@ -135,8 +142,9 @@ async def _live(engine: Engine, manager: AlertManager, stop: asyncio.Event) -> i
     return EXIT_OK
 
 
-async def _replay_max(engine: Engine, manager: AlertManager, stop: asyncio.Event) -> int:
+async def _replay_max(engine: Engine, manager: AlertManager, stop: asyncio.Event, reload: RulesReload) -> int:
     for _ in engine.replay_steps():
+        reload()
         manager.check()
         await asyncio.sleep(0)  # let command hooks and signal handlers run
         if stop.is_set():
@@ -144,9 +152,12 @@ async def _replay_max(engine: Engine, manager: AlertManager, stop: asyncio.Event
     return EXIT_OK
 
 
-async def _replay_paced(engine: Engine, manager: AlertManager, stop: asyncio.Event) -> int:
+async def _replay_paced(
+    engine: Engine, manager: AlertManager, stop: asyncio.Event, reload: RulesReload
+) -> int:
     tasks = engine.start()
     while not stop.is_set():
+        reload()
         manager.check()
         if engine.player is not None and engine.player.finished:
             break
@@ -155,6 +166,44 @@ async def _replay_paced(engine: Engine, manager: AlertManager, stop: asyncio.Eve
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(stop.wait(), PACED_CHECK_S)
     return EXIT_OK
+
+
+class RulesReload:
+    """Reads the user's price alerts again when their file changed, at most every
+    :data:`~crashtui.config.alerts_reload.POLL_S` seconds of wall time (a replay at max speed
+    calls it after every replay minute), and hands the new rules to ``manager``."""
+
+    def __init__(
+        self, manager: AlertManager, path: Path | None = None, clock: Callable[[], float] | None = None
+    ) -> None:
+        import time
+
+        from crashtui.config.alerts_reload import UserRulesWatch
+        from crashtui.config.user_alerts import user_alerts_path
+
+        self.manager = manager
+        self.watch = UserRulesWatch(manager.config, path or user_alerts_path())
+        self._clock = clock or time.monotonic
+        self._due = self._clock()
+        found = self.watch.poll()  # an invalid file was reported at start, by the CLI
+        if found.config is not None:
+            manager.set_rules(found.config.rules)  # the same rules unless it changed since
+
+    def __call__(self) -> None:
+        now = self._clock()
+        if now < self._due:
+            return  # called after every replay minute at max speed: this must cost nothing
+        from crashtui.config.alerts_reload import POLL_S
+        from crashtui.textsafe import plain
+
+        self._due = now + POLL_S
+        found = self.watch.poll()
+        if found.error is not None:
+            _note(f"warning: {plain(found.error, 400)}")
+        if found.config is not None:
+            self.manager.set_rules(found.config.rules)
+            count = len(self.watch.alerts or ())
+            _note(f"price alerts reloaded from {plain(str(self.watch.path), 300)}: {count} saved")
 
 
 @contextlib.contextmanager

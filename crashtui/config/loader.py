@@ -99,15 +99,23 @@ def load_config(cli_path: str | None = None, env: Mapping[str, str] | None = Non
     return LoadedConfig(config, path, origin, (warning,) if warning else ())
 
 
-def with_saved_alerts(loaded: LoadedConfig, path: Path | None = None) -> LoadedConfig:
+def with_saved_alerts(loaded: LoadedConfig, path: Path | None = None, *, strict: bool = True) -> LoadedConfig:
     """``loaded`` with the alerts saved by ``crashtui alerts add`` or the app appended to its
-    rules (see :mod:`crashtui.config.user_alerts`); raises ConfigError when that file is invalid."""
+    rules (see :mod:`crashtui.config.user_alerts`). An invalid file raises ConfigError, or with
+    ``strict=False`` adds a one-line warning and leaves the rules as the config has them (the
+    dashboard and ``watch`` run on and pick the file up once it is fixed)."""
     from dataclasses import replace
 
     from crashtui.config.user_alerts import load_user_alerts, user_alerts_path, with_user_alerts
 
     target = path or user_alerts_path()
-    saved = load_user_alerts(target)
+    try:
+        saved = load_user_alerts(target)
+    except ConfigError as exc:
+        if strict:
+            raise
+        warning = f"warning: {exc}; the saved price alerts are off until it is fixed"
+        return replace(loaded, warnings=(*loaded.warnings, warning))
     if not saved:
         return loaded
     alerts = with_user_alerts(loaded.config.alerts, saved, file=str(target))

@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from crashtui.config.alerts_parse import parse_rule
-from crashtui.config.alerts_schema import AlertsConfig, PriceCrossRule
+from crashtui.config.alerts_schema import AlertRule, AlertsConfig, PriceCrossRule
 from crashtui.config.reader import ConfigError, Table
 from crashtui.numfmt import fmt_price
 from crashtui.paths import user_data_dir, write_atomic
@@ -237,6 +237,32 @@ def add_alert(
     return alert
 
 
+def edit_alert(
+    alert_id: int, phrase: str, *, known_symbols: Sequence[str], path: Path | None = None
+) -> UserAlert:
+    """Give alert ``alert_id`` the symbol, direction and level ``phrase`` says (its id, mute,
+    severity and cooldown stay) and save; returns it. Raises like :func:`add_alert`, and
+    KeyError when no alert has that id."""
+    symbol, direction, level = parse_phrase(phrase)
+    if symbol not in known_symbols:
+        raise ValueError(
+            f"{symbol}: no source knows this symbol; add a [symbols.{symbol}] table to the config"
+        )
+    target = path or user_alerts_path()
+    with _locked(target):
+        alerts = load_user_alerts(target)
+        found = next((a for a in alerts if a.id == alert_id), None)
+        if found is None:
+            raise KeyError(alert_id)
+        for old in alerts:
+            if old.id != alert_id and (old.symbol, old.direction, old.level) == (symbol, direction, level):
+                raise ValueError(f"already set: #{old.id} {old.phrase}")
+        changed = replace(found, symbol=symbol, direction=direction, level=level)
+        to_rule(changed, file=str(target))
+        _write(tuple(changed if a.id == alert_id else a for a in alerts), target)
+    return changed
+
+
 def change_alert(
     alert_id: int, *, remove: bool = False, muted: bool | None = None, path: Path | None = None
 ) -> UserAlert:
@@ -254,6 +280,21 @@ def change_alert(
         changed = found if muted is None else replace(found, muted=muted)
         _write(tuple(changed if a.id == alert_id else a for a in alerts), target)
         return changed
+
+
+_USER_RULE_NAME = re.compile(r"^[A-Z][A-Z0-9]* (below|above|crosses) \S+ \(#[0-9]+\)$")
+
+
+def is_user_rule(rule: AlertRule) -> bool:
+    """Whether ``rule`` came from this file (a ``price_cross`` rule named like ``BTC below 62,000
+    (#3)``, see :attr:`UserAlert.rule_name`), so a reload can replace it."""
+    return isinstance(rule, PriceCrossRule) and _USER_RULE_NAME.match(rule.name) is not None
+
+
+def without_user_alerts(alerts_config: AlertsConfig) -> AlertsConfig:
+    """``alerts_config`` with the rules :func:`with_user_alerts` appended taken out again."""
+    rules = tuple(r for r in alerts_config.rules if not is_user_rule(r))
+    return alerts_config if len(rules) == len(alerts_config.rules) else replace(alerts_config, rules=rules)
 
 
 def with_user_alerts(alerts_config: AlertsConfig, alerts: Sequence[UserAlert], *, file: str) -> AlertsConfig:

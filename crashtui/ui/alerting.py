@@ -92,6 +92,10 @@ class ShownAlerts:
         self._times: dict[AlertKey, deque[int]] = {}
         self._events: set[tuple[AlertKey, str]] = set()
 
+    def set_cooldowns(self, cooldowns_ms: Mapping[str, float]) -> None:
+        """The rules' cooldowns after the rules changed."""
+        self._cooldowns_ms = cooldowns_ms
+
     def is_repeat(self, alert: Alert, *, arming: bool) -> bool:
         """Whether ``alert`` repeats one already shown (see the module docstring)."""
         key = alert_key(alert)
@@ -203,6 +207,23 @@ class DashboardAlerts:
         manager.subscribe_failures(self._on_failure)
         self.manager = manager
         self._managers += 1
+
+    def set_config(self, config: AlertsConfig) -> None:
+        """New rules (the user's price alerts changed): the running manager evaluates them from
+        its next check, keeping the state and cooldowns of every unchanged rule; later engines
+        get them too. Delivery settings stay as they were at start."""
+        self.config = replace(self.config, rules=config.rules)
+        self._shown.set_cooldowns({rule.name: rule.cooldown_s * 1000 for rule in config.rules})
+        if self.manager is not None:
+            self.manager.set_rules(config.rules)
+
+    def last_fired(self) -> dict[str, int]:
+        """When each rule last fired in this session (its newest alert's time), by rule name."""
+        out: dict[str, int] = {}
+        for at_ms, rule, _ in self._fired:
+            if at_ms > out.get(rule, -1):
+                out[rule] = at_ms
+        return out
 
     def check(self) -> None:
         """Evaluate the rules now (the refresh tick); what fires is shown by the listeners."""

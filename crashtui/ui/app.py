@@ -7,7 +7,8 @@ seeks build a fresh engine off the event loop and swap it in when it has caught 
 
 Where each job lives: keys and bindings :mod:`crashtui.ui.keys`; engine boot, build, start and
 stop :mod:`~crashtui.ui.app_session`; engine swaps :mod:`~crashtui.ui.app_swap`; alerts
-:mod:`~crashtui.ui.app_alerts`; the refresh tick and frames :mod:`~crashtui.ui.app_refresh`;
+:mod:`~crashtui.ui.app_alerts`; the user's price alerts :mod:`~crashtui.ui.app_user_alerts`;
+the refresh tick and frames :mod:`~crashtui.ui.app_refresh`;
 screens, panes and the command palette :mod:`~crashtui.ui.app_routing`; themes
 :mod:`~crashtui.ui.app_themes`; replay keys :mod:`~crashtui.ui.app_replay`; watchlist keys
 :mod:`~crashtui.ui.app_watchlists`.
@@ -36,6 +37,7 @@ from crashtui.ui.app_routing import RoutingMixin
 from crashtui.ui.app_session import SessionMixin, settle_heap, warm_up_analysis
 from crashtui.ui.app_swap import EngineRequest, SwapMixin
 from crashtui.ui.app_themes import ThemesMixin
+from crashtui.ui.app_user_alerts import UserAlertsMixin
 from crashtui.ui.app_watchlists import WatchlistsMixin
 from crashtui.ui.glyphs import glyphs_for
 from crashtui.ui.keys import app_bindings
@@ -61,6 +63,7 @@ class CrashApp(
     SessionMixin,
     SwapMixin,
     AlertsMixin,
+    UserAlertsMixin,
     RefreshMixin,
     RadarMixin,
     ExchangesMixin,
@@ -129,6 +132,7 @@ class CrashApp(
         self.alerts = None
         self.alert_line = AlertLine()
         self._alert_line_key = None
+        self._init_user_alerts()
         self._init_radar(positions or PositionBook(config.positions))
         self._startup_warnings.extend(self.position_book.warnings)
         self._init_exchanges(environ)  # ``environ``: tests; else exchange keys from os.environ
@@ -164,6 +168,7 @@ class CrashApp(
             self.run_worker(self._boot(), name="crashtui-boot", group="engine")
         self._load_themes()
         self._start_exchange_imports()
+        self._start_user_alerts()
         for warning in self._startup_warnings:
             self.say(plain(warning, 300), severity="warning", timeout=8)
         self._startup_warnings.clear()

@@ -17,8 +17,11 @@ from crashtui.ui.fmt import fmt_clock, fmt_day
 from crashtui.ui.render.common import fit, lines, wrap_plain
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from crashtui.alerts import Alert
     from crashtui.config.alerts_schema import AlertsConfig
+    from crashtui.config.user_alerts import UserAlert
     from crashtui.ui.palette import Palette
 
 RULE_WIDTH = 22
@@ -67,3 +70,42 @@ def rules_line(config: AlertsConfig, palette: Palette, width: int, toast_state: 
         where.append(f"command {plain(config.command[0], 60)}")
     text = f"Rules: {rules}. Delivery: {', '.join(where)}."
     return lines(wrap_plain(text, width, palette.muted))
+
+
+def user_alert_rows(
+    alerts: Sequence[UserAlert],
+    last_fired: Mapping[str, int],
+    selected: int,
+    palette: Palette,
+    width: int,
+    *,
+    error: str | None = None,
+    marker: str = ">",
+) -> Text:
+    """The user's price alerts: ``> #3  BTC below 62,000  active  warning  last fired 02-06 01:01Z``.
+
+    ``error``: why the file could not be read (the alerts shown are the last good ones).
+    """
+    rows: list[Text] = []
+    if error is not None:
+        rows.extend(wrap_plain(error, width, style=palette.error, limit=400))
+    if not alerts:
+        rows.append(Text("no price alerts yet: A adds one (e.g. BTC below 62,000)", style=palette.muted))
+        return lines(rows)
+    for index, alert in enumerate(alerts):
+        fired = last_fired.get(alert.rule_name)
+        when = f"last fired {fmt_day(fired)} {fmt_clock(fired)}" if fired is not None else "not fired yet"
+        state = ("muted", palette.muted) if alert.muted else ("active", palette.up)
+        mark = marker if index == selected else " "
+        row = Text.assemble(
+            (f"{mark} ", "bold"),
+            (f"{'#' + str(alert.id):>4}  ", "bold"),
+            (f"{plain(alert.phrase, 40):<24} ", palette.muted if alert.muted else ""),
+            (f"{state[0]:<7}", state[1]),
+            (f"{alert.severity:<8} ", severity_style(alert.severity, palette)),
+            (when, palette.muted),
+        )
+        if index == selected:
+            row.stylize("reverse")
+        rows.append(fit(row, width))
+    return lines(rows)

@@ -1,4 +1,5 @@
-"""The alert log screen (``!``): this session's alerts, then earlier ones from the JSONL alert log."""
+"""The alert screen (``!``): the user's price alerts (select, add, edit, remove, mute), this
+session's alerts, then earlier ones from the JSONL alert log."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
 
 from crashtui.textsafe import plain
 from crashtui.ui.glyphs import Glyphs
-from crashtui.ui.render.alert_log import alert_list, rules_line
+from crashtui.ui.render.alert_log import alert_list, rules_line, user_alert_rows
 from crashtui.ui.render.common import lines, wrap_plain
 from crashtui.ui.render.frame import Frame
 from crashtui.ui.screens.drilldown import Drilldown
@@ -19,6 +22,7 @@ from crashtui.ui.widgets.textview import TextView
 
 if TYPE_CHECKING:
     from crashtui.alerts import Alert
+    from crashtui.config.alerts_reload import UserRulesWatch
     from crashtui.ui.alerting import DashboardAlerts
 
 EARLIER_LIMIT = 200
@@ -48,16 +52,30 @@ def earlier_alerts(path: Path, fired: frozenset[tuple[int, str, str]], limit: in
 class AlertLogScreen(Drilldown):
     """Alerts newest first: the session's (times on the replay clock in replay), then the log's."""
 
-    TITLE_TEXT = "Alerts: this session, newest first, then earlier ones from the alert log"
+    TITLE_TEXT = "Alerts: your price alerts, this session's (newest first), earlier ones"
+    KEYS_TEXT = "↑↓ select  A add  u edit  D remove  M mute "
+    BINDINGS = [
+        Binding("up,k", "move(-1)", "Previous price alert", show=False, priority=True, id="alerts.up"),
+        Binding("down,j", "move(1)", "Next price alert", show=False, priority=True, id="alerts.down"),
+        Binding("u,enter", "app.alert_edit", "Edit the price alert", show=False, id="alerts.screen.edit"),
+        Binding(
+            "D,delete", "app.alert_remove", "Remove the price alert", show=False, id="alerts.screen.remove"
+        ),
+    ]
 
     def __init__(self, glyphs: Glyphs) -> None:
         super().__init__(glyphs)
         self.earlier: list[Alert] | None = None
         self.log_path: Path | None = None
+        self.selected = 0
+        if glyphs.ascii:
+            self.KEYS_TEXT = "up/down select  A add  u edit  D remove  M mute "
 
     def compose_body(self) -> ComposeResult:
-        """Rules, this session's alerts, earlier alerts."""
+        """Rules, the user's price alerts, this session's alerts, earlier alerts."""
         yield TextView(id="alerts-rules")
+        yield TextView(id="alerts-user-title", classes="section-title")
+        yield TextView(id="alerts-user")
         yield TextView(id="alerts-session-title", classes="section-title")
         yield TextView(id="alerts-session")
         yield TextView(id="alerts-earlier-title", classes="section-title")
@@ -66,6 +84,28 @@ class AlertLogScreen(Drilldown):
     def on_mount(self) -> None:
         """Read the earlier alerts off the event loop."""
         self.run_worker(self._load_earlier(), name="alert-log", exclusive=True)
+
+    def _user_rules(self) -> UserRulesWatch | None:
+        return getattr(self.app, "user_rules", None)
+
+    def user_alert_count(self) -> int:
+        """How many price alerts the user has (as last read)."""
+        watch = self._user_rules()
+        return len(watch.alerts or ()) if watch is not None else 0
+
+    def select(self, index: int) -> None:
+        """Put the selection on the price alert at ``index`` (clamped) and redraw."""
+        count = self.user_alert_count()
+        self.selected = max(0, min(index, count - 1)) if count else 0
+        if self.is_mounted:
+            self.refresh_from_last()
+
+    def action_move(self, step: int) -> None:
+        """Select the previous or next price alert (without any, scroll the screen)."""
+        if not self.user_alert_count():
+            self.query_one("#dd-body", VerticalScroll).scroll_relative(y=step, animate=False)
+            return
+        self.select(self.selected + step)
 
     def _alerts(self) -> DashboardAlerts | None:
         alerts = getattr(self.app, "alerts", None)
@@ -89,6 +129,7 @@ class AlertLogScreen(Drilldown):
         alerts = self._alerts()
         config = getattr(self.app, "config_data", None)
         session: tuple[Alert, ...] = alerts.session() if alerts is not None else ()
+        self._render_user_alerts(frame, alerts)
         if config is not None:
             toast = "toasts on" if config.alerts.toast else "toasts off ([alerts] toast = false)"
             self.show_text("alerts-rules", lambda w: rules_line(config.alerts, p, w, toast))
@@ -100,6 +141,25 @@ class AlertLogScreen(Drilldown):
         earlier = self.earlier or []
         empty = "reading the alert log…" if self.earlier is None else self._earlier_empty()
         self.show_text("alerts-earlier", lambda w: alert_list(earlier, p, w, empty))
+
+    def _render_user_alerts(self, frame: Frame, alerts: DashboardAlerts | None) -> None:
+        watch = self._user_rules()
+        saved = tuple(watch.alerts or ()) if watch is not None else ()
+        if saved and self.selected >= len(saved):
+            self.selected = len(saved) - 1
+        fired = alerts.last_fired() if alerts is not None else {}
+        for alert in self.earlier or ():  # the log's earlier firings count too
+            if alert.at_ms > fired.get(alert.rule, -1):
+                fired[alert.rule] = alert.at_ms
+        where = plain(str(watch.path), 200) if watch is not None else "user-alerts.json"
+        title = f"Your price alerts ({len(saved)}, in {where})"
+        self.show_text("alerts-user-title", lambda w: lines(wrap_plain(title, w, limit=400)))
+        selected, error, palette = self.selected, watch.error if watch is not None else None, frame.palette
+        marker = ">" if self.glyphs.ascii else "›"
+        self.show_text(
+            "alerts-user",
+            lambda w: user_alert_rows(saved, fired, selected, palette, w, error=error, marker=marker),
+        )
 
     def _earlier_title(self) -> str:
         if self.earlier is None or self.log_path is None:

@@ -20,6 +20,7 @@ SCREEN_KEYS = (
     ),
     ("Liquidations screen", "1-4 window 1h / 4h / 24h / 72h"),
     ("ETF screen", "1 BTC, 2 ETH, tab the other asset"),
+    ("Alert screen", "up/down select a price alert, enter or u edit, D or delete remove (A, E, X, M too)"),
     ("Anywhere", "ctrl+p command palette (every action by name), ctrl+q quit"),
 )
 
