@@ -40,6 +40,7 @@ from crashtui.ui.glyphs import glyphs_for
 from crashtui.ui.keys import app_bindings
 from crashtui.ui.options import UiOptions
 from crashtui.ui.perf import TickStats
+from crashtui.ui.pins import PinBook
 from crashtui.ui.positions import PositionBook
 from crashtui.ui.screens.dashboard import DashboardScreen
 from crashtui.ui.session import FeedPlan
@@ -91,6 +92,7 @@ class CrashApp(
         book: WatchlistBook | None = None,
         warnings: Iterable[str] = (),
         positions: PositionBook | None = None,
+        pins: PinBook | None = None,
     ) -> None:
         super().__init__()
         if plan is None and engine is None:
@@ -127,6 +129,10 @@ class CrashApp(
         self.alert_line = AlertLine()
         self._alert_line_key = None
         self._init_radar(positions or PositionBook(config.positions))
+        self.pin_book = pins or PinBook()
+        self.pin_book.on_change = self._pins_changed
+        if engine is not None:
+            engine.ui_pins = self.pin_book.pins
         self._startup_warnings.extend(self.position_book.warnings)
         if warning:
             self._startup_warnings.append(warning)
@@ -166,6 +172,12 @@ class CrashApp(
         self.set_interval(HEAP_SETTLE_S, lambda: settle_heap(full=False))
         self._ensure_max_refresh()
         self.refresh_now()
+
+    def _pins_changed(self) -> None:
+        """Levels were pinned or unpinned on a chart: the engine's zones and alerts use them."""
+        if self.engine is not None:
+            self.engine.ui_pins = self.pin_book.pins
+        self.refresh_now(force=True)
 
     async def on_unmount(self) -> None:
         """Make sure the feed is stopped however the app ends."""

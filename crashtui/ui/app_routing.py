@@ -13,12 +13,14 @@ from textual.screen import Screen
 from crashtui.ui.app_base import AppCore
 from crashtui.ui.glyphs import Glyphs
 from crashtui.ui.keys import palette_keys
+from crashtui.ui.pins import PinBook
 
 
 class RoutingMixin(AppCore):
     """Which screen is shown, and what opens or closes one."""
 
     glyphs: Glyphs
+    pin_book: PinBook
 
     if TYPE_CHECKING:
 
@@ -51,7 +53,7 @@ class RoutingMixin(AppCore):
         """Open the symbol drilldown for ``symbol``."""
         from crashtui.ui.screens.symbol import SymbolScreen
 
-        self._open(SymbolScreen(symbol, self.glyphs))
+        self._open(SymbolScreen(symbol, self.glyphs, self.pin_book))
 
     def on_watch_table_chosen(self, message: object) -> None:
         """Enter (or a click) on a row of the Price table."""

@@ -6,10 +6,13 @@ is built: the first frame (the loading screen) has no chart, and the import cost
 
 from __future__ import annotations
 
+import math
 import time
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
+from textual.geometry import Region
 from textual.widget import Widget
 
 from crashtui.ui.fmt import fmt_flow, fmt_price
@@ -21,6 +24,8 @@ from crashtui.ui.render.charts import (
     nice_ticks,
     place_labels,
     visual_key,
+    volume_columns,
+    volume_rows,
     y_bounds,
 )
 
@@ -54,12 +59,66 @@ def plot_color(style: str) -> Any:
 
 
 def y_label(value: float, y_format: str) -> str:
-    """A y tick label."""
+    """A y tick label (``logprice``: ``value`` is a price's natural logarithm)."""
+    if y_format == "logprice":
+        return fmt_price(math.exp(value))
     if y_format == "flow":
         return fmt_flow(value)
     if y_format == "int":
         return f"{value:,.0f}"
     return fmt_price(value)
+
+
+def y_ticks(low: float, high: float, count: int, y_format: str) -> list[float]:
+    """Round tick values; on a log axis round prices, placed at their logarithms."""
+    if y_format == "logprice":
+        return [math.log(t) for t in nice_ticks(math.exp(low), math.exp(high), count) if t > 0]
+    return nice_ticks(low, high, count)
+
+
+def volume_row_count(height: int) -> int:
+    """Text rows given to volume bars under a plot of ``height`` rows (none when cramped)."""
+    return 0 if height < 10 else 2 if height < 18 else 3
+
+
+@dataclass(frozen=True, slots=True)
+class PlotArea:
+    """Where plotext put the plot in the text: inner columns and rows, and the x span drawn."""
+
+    left: int  # first inner column
+    width: int  # inner columns
+    top: int  # first inner row
+    rows: int  # inner rows
+    x_low: float
+    x_high: float
+    volume_top: int = 0  # first volume row (volume_rows of them)
+    volume_rows: int = 0
+
+    def cursor_rows(self) -> list[int]:
+        """The text rows the cursor column covers: the plot's inside and the volume bars."""
+        plot = list(range(self.top, self.top + self.rows))
+        return plot + list(range(self.volume_top, self.volume_top + self.volume_rows))
+
+    def column(self, x: float) -> int | None:
+        """The text column of ``x`` (None outside the plotted span)."""
+        span = self.x_high - self.x_low
+        if not self.x_low <= x <= self.x_high:
+            return None
+        offset = round((x - self.x_low) / span * (self.width - 1)) if span > 0 else self.width - 1
+        return self.left + offset
+
+
+def find_area(plain: str, x_low: float, x_high: float) -> PlotArea | None:
+    """The plot's frame (plotext's box ``┌…┐`` … ``└…┘``) in the built text, if drawn."""
+    rows = plain.split("\n")
+    top = next((i for i, r in enumerate(rows) if "┌" in r and "┐" in r), None)
+    bottom = next((i for i, r in enumerate(rows) if "└" in r), None)
+    if top is None or bottom is None or bottom <= top + 1:
+        return None
+    left, right = rows[top].index("┌"), rows[top].index("┐")
+    if right <= left + 1:
+        return None
+    return PlotArea(left + 1, right - left - 1, top + 1, bottom - top - 1, x_low, x_high)
 
 
 def plotext_theme(app_theme: str, variables: dict[str, str], ansi: bool) -> str:
@@ -104,6 +163,10 @@ class ChartView(Widget):
         self.last_build_ms = 0.0
         self.worst_build_ms = 0.0
         self._draw_pending = False  # a deferred draw is scheduled
+        self._cursor_x: float | None = None
+        self._area: PlotArea | None = None  # of the cached picture
+        self._x_range = (0.0, 1.0)
+        self.cursor_repaints = 0  # cursor moves repainted as two columns, not the whole chart
 
     def on_mount(self) -> None:
         """Follow the app's theme: ANSI themes draw the plot in the terminal's own colours."""
@@ -163,6 +226,34 @@ class ChartView(Widget):
             self.set_timer(DRAW_GAP_S, self._draw_ahead)
         return True
 
+    @property
+    def cursor_column(self) -> int | None:
+        """The text column the cursor is drawn in (None: no cursor or no picture yet)."""
+        if self._cursor_x is None or self._area is None:
+            return None
+        return self._area.column(self._cursor_x)
+
+    def set_cursor(self, x: float | None) -> None:
+        """Put the cursor at ``x`` (None: no cursor), repainting only its old and new column.
+
+        The plot is not rebuilt: the cursor is a reversed column over the cached picture, so a
+        cursor move costs two columns over SSH, not the whole chart.
+        """
+        if x == self._cursor_x:
+            return
+        old = self.cursor_column
+        self._cursor_x = x
+        new = self.cursor_column
+        area = self._area
+        if area is None or self._cache is None or self._draw_pending:
+            self.refresh()
+            return
+        rows = area.cursor_rows()
+        regions = [Region(col, rows[0], 1, rows[-1] - rows[0] + 1) for col in (old, new) if col is not None]
+        if regions:
+            self.cursor_repaints += 1
+            self.refresh(*regions)
+
     def _draw_ahead(self) -> None:
         """Draw the current spec into the cache, then repaint (which only copies the cached text).
 
@@ -184,17 +275,54 @@ class ChartView(Widget):
             return Text(message, style="dim")
         key = (width, height, self.app.theme)
         if self._cache is not None and self._cache[0] is spec and self._cache[1] == key:
-            return self._cache[2]
+            return self._with_cursor(self._cache[2])
         started = time.perf_counter()
-        self._draw(spec, width, height)
-        text = self._plot_text(width, height)
+        vol_rows = volume_row_count(height) if spec.volume is not None else 0
+        self._draw(spec, width, height - vol_rows)
+        text = self._plot_text(width, height - vol_rows)
+        self._area = find_area(text.plain, *self._x_range)
+        if vol_rows and self._area is not None and spec.volume is not None:
+            text = self._add_volume(text, spec, self._area, vol_rows, height)
+            self._area = replace(self._area, volume_top=height - vol_rows, volume_rows=vol_rows)
         if self._glyphs.ascii:
             text = Text(to_ascii(text.plain), spans=list(text.spans), end="")
         self.last_build_ms = (time.perf_counter() - started) * 1000
         self.worst_build_ms = max(self.worst_build_ms, self.last_build_ms)
         self.builds += 1
         self._cache = (spec, key, text)
-        return text
+        return self._with_cursor(text)
+
+    def _add_volume(self, text: Text, spec: ChartSpec, area: PlotArea, rows: int, height: int) -> Text:
+        """Volume bars under the plot, one per text column of the plot area."""
+        assert spec.volume is not None
+        cells = volume_columns(spec.volume, area.x_low, area.x_high, area.width)
+        bars = volume_rows(cells, rows, self._glyphs.ascii)
+        plot_lines = list(text.split("\n"))[: height - rows]  # plotext ends with a newline
+        while len(plot_lines) < height - rows:
+            plot_lines.append(Text(""))
+        label = "vol".rjust(max(0, area.left - 1))[: max(0, area.left - 1)]
+        color = spec.volume.color.split()[-1] if spec.volume.color.strip() else "default"
+        for i, bar in enumerate(bars):
+            line = Text((label if i == rows - 1 else " " * len(label)) + " ", style="dim")
+            line.append(bar, style=color)
+            plot_lines.append(line)
+        return Text("\n").join(plot_lines)
+
+    def _with_cursor(self, text: Text) -> Text:
+        """``text`` with the cursor's column reversed over the plot and volume rows."""
+        col = self.cursor_column
+        area = self._area
+        if col is None or area is None:
+            return text
+        out = text.copy()
+        lines = out.plain.split("\n")
+        starts = [0]
+        for line in lines[:-1]:
+            starts.append(starts[-1] + len(line) + 1)
+        for row in area.cursor_rows():
+            if row < len(lines) and col < len(lines[row]):
+                out.stylize("reverse", starts[row] + col, starts[row] + col + 1)
+        return out
 
     def _draw(self, spec: ChartSpec, width: int, height: int) -> None:
         plt = self.plt
@@ -206,6 +334,7 @@ class ChartView(Widget):
         if spec.candles is not None:
             xs_all.extend(spec.candles.xs)
         x_low, x_high = (min(xs_all), max(xs_all)) if xs_all else (0.0, 1.0)
+        self._x_range = (x_low, x_high)
         band_marker = "." if self._glyphs.ascii else "░"
         for band in spec.bands:
             plt.rectangle(
@@ -239,7 +368,7 @@ class ChartView(Widget):
         self._labels(spec, bounds, x_low, x_high, width, height)
         if bounds is not None:
             plt.ylim(*bounds)
-            ticks = nice_ticks(bounds[0], bounds[1], max(2, height // 3))
+            ticks = y_ticks(bounds[0], bounds[1], max(2, height // 3), spec.y_format)
             plt.yticks(ticks, [y_label(t, spec.y_format) for t in ticks])
         if spec.xticks:
             plt.xticks([x for x, _ in spec.xticks], [label for _, label in spec.xticks])
