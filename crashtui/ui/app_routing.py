@@ -156,3 +156,25 @@ class RoutingMixin(AppCore):
             yield SystemCommand(
                 description, f"key {label} {sep} {key.group}", partial(self.run_action, key.action)
             )
+        yield from self._screen_commands(screen)
+
+    def _screen_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """A drilldown's own keys (the symbol chart's zoom, cursor, overlays...) as commands."""
+        from textual.binding import Binding
+
+        from crashtui.ui.glyphs import ascii_str
+        from crashtui.ui.screens.drilldown import Drilldown
+
+        if not isinstance(screen, Drilldown):
+            return
+        sep = self.glyphs.sep
+        for binding in type(screen).BINDINGS:
+            if not isinstance(binding, Binding) or not binding.id or binding.id == "drill.back":
+                continue
+            label = self.get_key_display(binding)
+            description = ascii_str(binding.description) if self.glyphs.ascii else binding.description
+            yield SystemCommand(
+                description,
+                f"key {ascii_str(label)} {sep} this screen",
+                partial(screen.run_action, binding.action),
+            )

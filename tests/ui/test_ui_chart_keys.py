@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.binding import Binding
 from textual.pilot import Pilot
 
 from crashtui.engine import Engine
@@ -206,3 +207,17 @@ async def test_pins_come_from_the_book_and_help_lists_the_keys(still_engine: Eng
             assert isinstance(app.screen, HelpScreen)
     finally:
         still_engine.ui_pins = {}
+
+
+async def test_the_palette_offers_the_chart_keys_on_the_symbol_screen(still_engine: Engine) -> None:
+    app = still_app(still_engine)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await _open(app, pilot)
+        titles = {c.title: c for c in app.get_system_commands(app.screen)}
+        for binding in SymbolScreen.BINDINGS:
+            assert isinstance(binding, Binding)
+            assert binding.description in titles, binding.id
+        assert "key L" in titles["Chart: log or linear price scale"].help
+        app.call_later(titles["Chart: log or linear price scale"].callback)  # as the palette runs it
+        await pilot.pause()
+        assert screen.chart.log

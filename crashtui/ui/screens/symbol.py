@@ -91,7 +91,7 @@ class SymbolScreen(Drilldown):
         """Summary, chart with its readout, zones, evidence, derivatives, book."""
         yield TextView(id="sym-summary")
         yield TextView(id="sym-chart-title", classes="section-title")
-        yield ChartView(self.glyphs, id="sym-chart")
+        yield ChartView(self.glyphs, id="sym-chart", cursor_row=True)
         yield TextView(id="sym-readout")
         yield TextView(id="sym-liqmap-title", classes="section-title")
         yield TextView(id="sym-liqmap")

@@ -78,7 +78,7 @@ def y_ticks(low: float, high: float, count: int, y_format: str) -> list[float]:
 
 def volume_row_count(height: int) -> int:
     """Text rows given to volume bars under a plot of ``height`` rows (none when cramped)."""
-    return 0 if height < 10 else 2 if height < 18 else 3
+    return 0 if height < 8 else 1 if height < 12 else 2 if height < 18 else 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,13 +91,7 @@ class PlotArea:
     rows: int  # inner rows
     x_low: float
     x_high: float
-    volume_top: int = 0  # first volume row (volume_rows of them)
     volume_rows: int = 0
-
-    def cursor_rows(self) -> list[int]:
-        """The text rows the cursor column covers: the plot's inside and the volume bars."""
-        plot = list(range(self.top, self.top + self.rows))
-        return plot + list(range(self.volume_top, self.volume_top + self.volume_rows))
 
     def column(self, x: float) -> int | None:
         """The text column of ``x`` (None outside the plotted span)."""
@@ -152,8 +146,12 @@ class ChartView(Widget):
     }
     """
 
-    def __init__(self, glyphs: Glyphs, *, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(
+        self, glyphs: Glyphs, *, id: str | None = None, classes: str | None = None, cursor_row: bool = False
+    ) -> None:
         super().__init__(id=id, classes=classes)
+        # The bottom row is kept for the cursor's caret (under the candle it points at).
+        self._cursor_row = cursor_row
         self._plot: Plot | None = None
         self._glyphs = glyphs
         self._spec: ChartSpec | None = None
@@ -234,25 +232,23 @@ class ChartView(Widget):
         return self._area.column(self._cursor_x)
 
     def set_cursor(self, x: float | None) -> None:
-        """Put the cursor at ``x`` (None: no cursor), repainting only its old and new column.
+        """Put the cursor at ``x`` (None: no cursor), repainting only the caret's row.
 
-        The plot is not rebuilt: the cursor is a reversed column over the cached picture, so a
-        cursor move costs two columns over SSH, not the whole chart.
+        The plot is neither rebuilt nor resent: the caret sits in the bottom row (kept with
+        ``cursor_row``), so a cursor move costs one short line over SSH, not the chart. (A
+        reversed column over the plot cost more than a full repaint: Textual resends each
+        line's run of same-styled cells from its start up to a changed cell.)
         """
         if x == self._cursor_x:
             return
-        old = self.cursor_column
         self._cursor_x = x
-        new = self.cursor_column
-        area = self._area
-        if area is None or self._cache is None or self._draw_pending:
+        if not self._cursor_row:
+            return
+        if self._area is None or self._cache is None or self._draw_pending:
             self.refresh()
             return
-        rows = area.cursor_rows()
-        regions = [Region(col, rows[0], 1, rows[-1] - rows[0] + 1) for col in (old, new) if col is not None]
-        if regions:
-            self.cursor_repaints += 1
-            self.refresh(*regions)
+        self.cursor_repaints += 1
+        self.refresh(Region(0, self.size.height - 1, self.size.width, 1))
 
     def _draw_ahead(self) -> None:
         """Draw the current spec into the cache, then repaint (which only copies the cached text).
@@ -277,13 +273,14 @@ class ChartView(Widget):
         if self._cache is not None and self._cache[0] is spec and self._cache[1] == key:
             return self._with_cursor(self._cache[2])
         started = time.perf_counter()
+        height -= 1 if self._cursor_row else 0
         vol_rows = volume_row_count(height) if spec.volume is not None else 0
         self._draw(spec, width, height - vol_rows)
         text = self._plot_text(width, height - vol_rows)
         self._area = find_area(text.plain, *self._x_range)
         if vol_rows and self._area is not None and spec.volume is not None:
             text = self._add_volume(text, spec, self._area, vol_rows, height)
-            self._area = replace(self._area, volume_top=height - vol_rows, volume_rows=vol_rows)
+            self._area = replace(self._area, volume_rows=vol_rows)
         if self._glyphs.ascii:
             text = Text(to_ascii(text.plain), spans=list(text.spans), end="")
         self.last_build_ms = (time.perf_counter() - started) * 1000
@@ -309,20 +306,18 @@ class ChartView(Widget):
         return Text("\n").join(plot_lines)
 
     def _with_cursor(self, text: Text) -> Text:
-        """``text`` with the cursor's column reversed over the plot and volume rows."""
-        col = self.cursor_column
-        area = self._area
-        if col is None or area is None:
+        """``text`` and, with ``cursor_row``, the caret row under the cursor's candle."""
+        if not self._cursor_row:
             return text
-        out = text.copy()
-        lines = out.plain.split("\n")
-        starts = [0]
-        for line in lines[:-1]:
-            starts.append(starts[-1] + len(line) + 1)
-        for row in area.cursor_rows():
-            if row < len(lines) and col < len(lines[row]):
-                out.stylize("reverse", starts[row] + col, starts[row] + col + 1)
-        return out
+        col = self.cursor_column
+        caret = Text("")
+        if col is not None:
+            caret = Text(" " * col)
+            caret.append("^" if self._glyphs.ascii else "▲", style="bold reverse")
+        plot_lines = list(text.split("\n"))[: max(0, self.size.height - 1)]
+        while len(plot_lines) < self.size.height - 1:
+            plot_lines.append(Text(""))
+        return Text("\n").join([*plot_lines, caret])
 
     def _draw(self, spec: ChartSpec, width: int, height: int) -> None:
         plt = self.plt
