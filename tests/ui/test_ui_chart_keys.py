@@ -221,3 +221,11 @@ async def test_the_palette_offers_the_chart_keys_on_the_symbol_screen(still_engi
         app.call_later(titles["Chart: log or linear price scale"].callback)  # as the palette runs it
         await pilot.pause()
         assert screen.chart.log
+
+
+@pytest.mark.parametrize("pane", ["price", "liquidations"])
+async def test_chart_keys_from_the_one_pane_layout(still_engine: Engine, pane: str) -> None:
+    app = still_app(still_engine, pane=pane)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _exercise(app, pilot, (80, 24))
+    still_engine.ui_pins = {}
