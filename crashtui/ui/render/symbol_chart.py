@@ -99,7 +99,7 @@ def symbol_chart(
     bands: list[Band] = []
     item = frame.analysis.symbol(symbol)
     zones = item.zones if item is not None else None
-    last = view[-1].close if end == len(data) else data[-1].close
+    last = data[-1].close
     if state.shows(MA) and zones is not None and zones.ma200 is not None:
         ma = zones.ma200
         if inside(ma):
