@@ -8,6 +8,7 @@ import pytest
 from textual.binding import Binding
 from textual.pilot import Pilot
 
+from crashtui.config.user_alerts import load_user_alerts
 from crashtui.engine import Engine
 from crashtui.model import Interval
 from crashtui.ui.app import CrashApp
@@ -130,6 +131,10 @@ async def _exercise(app: CrashApp, pilot: Pilot[int], size: tuple[int, int]) -> 
     assert screen.pins.of(screen.symbol) == ()
     assert cursor.close not in engine.pinned_zones.get(screen.symbol, ())
 
+    await press("A")
+    await pilot.pause()
+    assert [a.level for a in load_user_alerts() if a.symbol == screen.symbol] == [cursor.close]
+
     await press("right_square_bracket")
     assert screen.symbol == "ETH"
     assert screen.chart.cursor == 0
@@ -229,3 +234,23 @@ async def test_chart_keys_from_the_one_pane_layout(still_engine: Engine, pane: s
     async with app.run_test(size=(80, 24)) as pilot:
         await _exercise(app, pilot, (80, 24))
     still_engine.ui_pins = {}
+
+
+async def test_alert_key_saves_a_price_alert_at_the_cursor(still_engine: Engine) -> None:
+    app = still_app(still_engine)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(app, pilot)
+        await pilot.press("left_curly_bracket", "left_curly_bracket", "left_curly_bracket")
+        assert screen.picture is not None
+        cursor = screen.picture.cursor
+        newest = screen.picture.candles[-1]
+        assert cursor is not None
+        await pilot.press("A")
+        await pilot.pause()
+        saved = load_user_alerts()
+        assert len(saved) == 1
+        assert (saved[0].symbol, saved[0].level) == ("BTC", cursor.close)
+        assert saved[0].direction == ("down" if cursor.close < newest.close else "up")
+        await pilot.press("A")  # the same alert again is refused, not duplicated
+        await pilot.pause()
+        assert len(load_user_alerts()) == 1

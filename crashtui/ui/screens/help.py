@@ -19,6 +19,7 @@ SCREEN_KEYS = (
     ("Chart cursor", "{ } or ctrl+left ctrl+right: older / newer candle (readout under the chart)"),
     ("Chart layers", "L log scale, v volume, M 200D average, Z zones, B est. liq bands, O positions"),
     ("Chart pins", "P pins the cursor candle's close as a zone (again: unpins); zone alerts use it"),
+    ("Chart alerts", "A saves a price alert at the cursor candle's close (see crashtui alerts)"),
     ("Liquidations screen", "1-4 window 1h / 4h / 24h / 72h"),
     ("ETF screen", "1 BTC, 2 ETH, tab the other asset"),
     ("Anywhere", "ctrl+p command palette (every action by name), ctrl+q quit"),
