@@ -67,6 +67,7 @@ class Engine:
         # The positions the radar and its alert rules evaluate: the config's, or the dashboard's
         # list once the user edits positions in the app.
         self.positions: tuple[Position, ...] = config.positions
+        self._ui_pins: Mapping[str, tuple[float, ...]] = {}
         self._radar_for: FeedState | None = None
 
     # -- what the feed is --------------------------------------------------------------------
@@ -147,10 +148,27 @@ class Engine:
 
     @property
     def pinned_zones(self) -> Mapping[str, tuple[float, ...]]:
-        """Pinned levels: the config's, plus the recording's in replay (config wins)."""
+        """Pinned levels: the config's (else the recording's in replay), plus those pinned in
+        the dashboard (:attr:`ui_pins`)."""
         merged = dict(self.header.pinned_zones) if self.header is not None else {}
         merged.update(self.config.zones)
+        for symbol, levels in self._ui_pins.items():
+            merged[symbol] = (
+                *merged.get(symbol, ()),
+                *(x for x in levels if x not in merged.get(symbol, ())),
+            )
         return merged
+
+    @property
+    def ui_pins(self) -> Mapping[str, tuple[float, ...]]:
+        """Levels pinned in the dashboard's chart, per symbol."""
+        return self._ui_pins
+
+    @ui_pins.setter
+    def ui_pins(self, pins: Mapping[str, tuple[float, ...]]) -> None:
+        if dict(pins) != dict(self._ui_pins):
+            self._ui_pins = dict(pins)
+            self._analysis = None  # the zones of a pinned symbol change at once, not next second
 
     # -- running -----------------------------------------------------------------------------
 

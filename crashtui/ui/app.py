@@ -43,6 +43,7 @@ from crashtui.ui.glyphs import glyphs_for
 from crashtui.ui.keys import app_bindings
 from crashtui.ui.options import UiOptions
 from crashtui.ui.perf import TickStats
+from crashtui.ui.pins import PinBook
 from crashtui.ui.positions import PositionBook
 from crashtui.ui.screens.dashboard import DashboardScreen
 from crashtui.ui.session import FeedPlan
@@ -97,6 +98,7 @@ class CrashApp(
         warnings: Iterable[str] = (),
         positions: PositionBook | None = None,
         environ: Mapping[str, str] | None = None,
+        pins: PinBook | None = None,
     ) -> None:
         super().__init__()
         if plan is None and engine is None:
@@ -134,6 +136,10 @@ class CrashApp(
         self._alert_line_key = None
         self._init_user_alerts()
         self._init_radar(positions or PositionBook(config.positions))
+        self.pin_book = pins or PinBook()
+        self.pin_book.on_change = self._pins_changed
+        if engine is not None:
+            engine.ui_pins = self.pin_book.pins
         self._startup_warnings.extend(self.position_book.warnings)
         self._init_exchanges(environ)  # ``environ``: tests; else exchange keys from os.environ
         if warning:
@@ -176,6 +182,12 @@ class CrashApp(
         self.set_interval(HEAP_SETTLE_S, lambda: settle_heap(full=False))
         self._ensure_max_refresh()
         self.refresh_now()
+
+    def _pins_changed(self) -> None:
+        """Levels were pinned or unpinned on a chart: the engine's zones and alerts use them."""
+        if self.engine is not None:
+            self.engine.ui_pins = self.pin_book.pins
+        self.refresh_now(force=True)
 
     async def on_unmount(self) -> None:
         """Make sure the feed is stopped however the app ends."""

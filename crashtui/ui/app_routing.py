@@ -14,6 +14,7 @@ from crashtui.exchanges.keys import EnvCredentials
 from crashtui.ui.app_base import AppCore
 from crashtui.ui.glyphs import Glyphs
 from crashtui.ui.keys import palette_keys
+from crashtui.ui.pins import PinBook
 
 
 class RoutingMixin(AppCore):
@@ -21,6 +22,7 @@ class RoutingMixin(AppCore):
 
     glyphs: Glyphs
     _exchange_creds: EnvCredentials  # app_exchanges
+    pin_book: PinBook
 
     if TYPE_CHECKING:
 
@@ -55,7 +57,7 @@ class RoutingMixin(AppCore):
         """Open the symbol drilldown for ``symbol``."""
         from crashtui.ui.screens.symbol import SymbolScreen
 
-        self._open(SymbolScreen(symbol, self.glyphs))
+        self._open(SymbolScreen(symbol, self.glyphs, self.pin_book))
 
     def on_watch_table_chosen(self, message: object) -> None:
         """Enter (or a click) on a row of the Price table."""
@@ -163,4 +165,26 @@ class RoutingMixin(AppCore):
                 "Import positions from the exchanges now",
                 f"read-only {sep} also every 3 minutes while live",
                 self.import_positions_now,
+            )
+        yield from self._screen_commands(screen)
+
+    def _screen_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """A drilldown's own keys (the symbol chart's zoom, cursor, overlays...) as commands."""
+        from textual.binding import Binding
+
+        from crashtui.ui.glyphs import ascii_str
+        from crashtui.ui.screens.drilldown import Drilldown
+
+        if not isinstance(screen, Drilldown):
+            return
+        sep = self.glyphs.sep
+        for binding in type(screen).BINDINGS:
+            if not isinstance(binding, Binding) or not binding.id or binding.id == "drill.back":
+                continue
+            label = self.get_key_display(binding)
+            description = ascii_str(binding.description) if self.glyphs.ascii else binding.description
+            yield SystemCommand(
+                description,
+                f"key {ascii_str(label)} {sep} this screen",
+                partial(screen.run_action, binding.action),
             )

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from crashtui.config.schema import Config
 from crashtui.ui.app_base import AppCore
+from crashtui.ui.pins import PinBook
 from crashtui.ui.watchlists import RECORDING, WatchlistBook
 
 if TYPE_CHECKING:
@@ -68,6 +69,7 @@ class SessionMixin(AppCore):
     config_data: Config
     plan: FeedPlan | None
     book: WatchlistBook | None
+    pin_book: PinBook
     engine: Engine | None
     alerts: DashboardAlerts | None
     _engines: set[Engine]
@@ -99,6 +101,7 @@ class SessionMixin(AppCore):
             return
         if self._stopped:
             return
+        engine.ui_pins = self.pin_book.pins
         self.engine = engine
         self._engines.add(engine)
         if self.book is not None:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from crashtui.ui.app_base import AppCore
 from crashtui.ui.app_session import caught_up, settle_heap
+from crashtui.ui.pins import PinBook
 from crashtui.ui.watchlists import RECORDING, WatchlistBook
 
 if TYPE_CHECKING:
@@ -28,6 +29,7 @@ class SwapMixin(AppCore):
     """Replaces the running engine with one built for an :class:`EngineRequest`."""
 
     book: WatchlistBook | None
+    pin_book: PinBook
     engine: Engine | None
     _engines: set[Engine]
     _tasks: list[asyncio.Task[None]]
@@ -102,6 +104,7 @@ class SwapMixin(AppCore):
             if old is not None:
                 await old.stop()
                 self._engines.discard(old)
+        engine.ui_pins = self.pin_book.pins
         self.engine = engine
         self._tasks = tasks
         self._attach_alerts(engine)

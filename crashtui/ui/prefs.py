@@ -1,5 +1,5 @@
-"""The UI state file: watchlist edits, the last watchlist and the positions entered in the app,
-kept apart from the user's config.
+"""The UI state file: watchlist edits, the last watchlist, the positions entered in the app and
+the levels pinned on the chart, kept apart from the user's config.
 
 ``<user data dir>/ui-state.json``. The config file is never rewritten; edits made at runtime
 overlay the configured watchlists by name. A missing or unreadable state file means "no edits"
@@ -29,6 +29,8 @@ class UiState:
     # Position tables as entered in the app (validated by crashtui.ui.positions when read);
     # None: never edited in the app, the config's [[positions]] apply.
     positions: tuple[Mapping[str, object], ...] | None = None
+    # Levels pinned at the chart cursor, per symbol (crashtui.ui.pins).
+    pins: Mapping[str, tuple[float, ...]] = field(default_factory=lambda: MappingProxyType({}))
 
 
 def state_path() -> Path:
@@ -59,9 +61,25 @@ def load_state(path: Path | None = None) -> tuple[UiState, str | None]:
                 raise ValueError(f"watchlist {name!r} is not a list of symbols")
             parsed[str(name)] = tuple(symbols)
         positions = _positions(data.get("positions"))
+        pins = _pins(data.get("pins"))
     except (ValueError, AttributeError) as exc:
         return UiState(), f"{target} is unusable ({exc}); starting without saved watchlist edits"
-    return UiState(active, MappingProxyType(parsed), positions), None
+    return UiState(active, MappingProxyType(parsed), positions, pins), None
+
+
+def _pins(raw: object) -> Mapping[str, tuple[float, ...]]:
+    if raw is None:
+        return MappingProxyType({})
+    if not isinstance(raw, dict):
+        raise ValueError("pins is not a table")
+    out: dict[str, tuple[float, ...]] = {}
+    for symbol, levels in raw.items():
+        if not isinstance(levels, list) or not all(
+            isinstance(x, int | float) and not isinstance(x, bool) and x > 0 for x in levels
+        ):
+            raise ValueError(f"pins of {symbol!r} is not a list of positive prices")
+        out[str(symbol)] = tuple(float(x) for x in levels)
+    return MappingProxyType(out)
 
 
 def _positions(raw: object) -> tuple[Mapping[str, object], ...] | None:
@@ -106,6 +124,15 @@ def save_positions(tables: tuple[Mapping[str, object], ...], path: Path | None =
     doc = _read_doc(target)
     doc.setdefault("version", VERSION)
     doc["positions"] = [dict(t) for t in tables]
+    _write(target, doc)
+
+
+def save_pins(pins: Mapping[str, tuple[float, ...]], path: Path | None = None) -> None:
+    """Replace the pinned levels in the state file, keeping everything else in it."""
+    target = path or state_path()
+    doc = _read_doc(target)
+    doc.setdefault("version", VERSION)
+    doc["pins"] = {symbol: list(levels) for symbol, levels in sorted(pins.items()) if levels}
     _write(target, doc)
 
 

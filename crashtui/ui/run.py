@@ -22,8 +22,9 @@ def run_dashboard(args: argparse.Namespace, loaded: LoadedConfig) -> int:
     """
     from crashtui.ui.app import CrashApp
     from crashtui.ui.options import options_from
+    from crashtui.ui.pins import PinBook
     from crashtui.ui.positions import PositionBook
-    from crashtui.ui.prefs import load_state, save_positions
+    from crashtui.ui.prefs import load_state, save_pins, save_positions
     from crashtui.ui.session import plan_from_args
 
     config = loaded.config
@@ -38,6 +39,7 @@ def run_dashboard(args: argparse.Namespace, loaded: LoadedConfig) -> int:
         book=book,
         warnings=[w for w in (warning,) if w],
         positions=positions,
+        pins=PinBook(state.pins, save=save_pins),
     )
     app.run(mouse=app.options.mouse)
     return int(app.return_code or 0)

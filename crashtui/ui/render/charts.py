@@ -68,6 +68,8 @@ class ChartSpec:
     y_range: tuple[float, float] | None = None
     empty_text: str = "no data"
     notes: tuple[str, ...] = field(default=())
+    # Volume bars drawn in rows under the plot, one value per candle at its x (None: no rows).
+    volume: Series | None = None
 
     @property
     def empty(self) -> bool:
@@ -245,7 +247,42 @@ def visual_key(spec: ChartSpec, width: int, height: int) -> tuple[object, ...]:
     parts.append(tuple((qy(h.y), h.color, h.label) for h in spec.hlines))
     parts.append(tuple((qx(x), label) for x, label in spec.xticks))
     parts.append((spec.y_format, spec.notes))
+    if spec.volume is not None:
+        parts.append(volume_columns(spec.volume, x_lo, x_hi, plot_w // 2))
     return tuple(parts)
+
+
+def volume_columns(volume: Series, x_low: float, x_high: float, columns: int) -> tuple[float, ...]:
+    """Volume summed per plot column (``columns`` of them spanning ``x_low``..``x_high``)."""
+    out = [0.0] * max(0, columns)
+    if columns <= 0:
+        return ()
+    span = x_high - x_low
+    for x, v in zip(volume.xs, volume.ys, strict=True):
+        if not math.isfinite(v) or v <= 0:
+            continue
+        col = round((x - x_low) / span * (columns - 1)) if span > 0 else columns - 1
+        if 0 <= col < columns:
+            out[col] += v
+    return tuple(out)
+
+
+VOLUME_BLOCKS = " ▁▂▃▄▅▆▇█"
+ASCII_BLOCKS = " .:-=+*#@"
+
+
+def volume_rows(cells: Sequence[float], rows: int, ascii_only: bool = False) -> list[str]:
+    """Bars of ``cells`` (one per column, tallest = ``rows`` full rows), top row first."""
+    if rows <= 0:
+        return []
+    blocks = ASCII_BLOCKS if ascii_only else VOLUME_BLOCKS
+    top = max(cells, default=0.0)
+    eighths = [round(v / top * rows * 8) if top > 0 else 0 for v in cells]
+    out = []
+    for r in range(rows):
+        floor = (rows - 1 - r) * 8  # eighths below this row
+        out.append("".join(blocks[max(0, min(8, e - floor))] for e in eighths))
+    return out
 
 
 def nice_ticks(low: float, high: float, count: int) -> list[float]:

@@ -14,10 +14,12 @@ from crashtui.ui.screens.drilldown import Drilldown
 from crashtui.ui.widgets.textview import TextView
 
 SCREEN_KEYS = (
-    (
-        "Symbol screen",
-        "1 / 2 / 3 candles 1h / 4h / 1d, c candles or close line, [ and ] previous / next symbol",
-    ),
+    ("Symbol screen", "1 2 3 candles 1h / 4h / 1d, i next timeframe, c candles or line, [ ] symbol"),
+    ("Symbol chart", "+ or = zoom in, - zoom out, , and . scroll older / newer, 0 newest"),
+    ("Chart cursor", "{ } or ctrl+left ctrl+right: older / newer candle (readout under the chart)"),
+    ("Chart layers", "L log scale, v volume, M 200D average, Z zones, B est. liq bands, O positions"),
+    ("Chart pins", "P pins the cursor candle's close as a zone (again: unpins); zone alerts use it"),
+    ("Chart alerts", "A saves a price alert at the cursor candle's close (see crashtui alerts)"),
     ("Liquidations screen", "1-4 window 1h / 4h / 24h / 72h"),
     ("ETF screen", "1 BTC, 2 ETH, tab the other asset"),
     ("Alert screen", "up/down select a price alert, enter or u edit, D or delete remove (A, E, X, M too)"),

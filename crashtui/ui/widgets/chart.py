@@ -6,10 +6,13 @@ is built: the first frame (the loading screen) has no chart, and the import cost
 
 from __future__ import annotations
 
+import math
 import time
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
+from textual.geometry import Region
 from textual.widget import Widget
 
 from crashtui.ui.fmt import fmt_flow, fmt_price
@@ -21,6 +24,8 @@ from crashtui.ui.render.charts import (
     nice_ticks,
     place_labels,
     visual_key,
+    volume_columns,
+    volume_rows,
     y_bounds,
 )
 
@@ -54,12 +59,60 @@ def plot_color(style: str) -> Any:
 
 
 def y_label(value: float, y_format: str) -> str:
-    """A y tick label."""
+    """A y tick label (``logprice``: ``value`` is a price's natural logarithm)."""
+    if y_format == "logprice":
+        return fmt_price(math.exp(value))
     if y_format == "flow":
         return fmt_flow(value)
     if y_format == "int":
         return f"{value:,.0f}"
     return fmt_price(value)
+
+
+def y_ticks(low: float, high: float, count: int, y_format: str) -> list[float]:
+    """Round tick values; on a log axis round prices, placed at their logarithms."""
+    if y_format == "logprice":
+        return [math.log(t) for t in nice_ticks(math.exp(low), math.exp(high), count) if t > 0]
+    return nice_ticks(low, high, count)
+
+
+def volume_row_count(height: int) -> int:
+    """Text rows given to volume bars under a plot of ``height`` rows (none when cramped)."""
+    return 0 if height < 8 else 1 if height < 12 else 2 if height < 18 else 3
+
+
+@dataclass(frozen=True, slots=True)
+class PlotArea:
+    """Where plotext put the plot in the text: inner columns and rows, and the x span drawn."""
+
+    left: int  # first inner column
+    width: int  # inner columns
+    top: int  # first inner row
+    rows: int  # inner rows
+    x_low: float
+    x_high: float
+    volume_rows: int = 0
+
+    def column(self, x: float) -> int | None:
+        """The text column of ``x`` (None outside the plotted span)."""
+        span = self.x_high - self.x_low
+        if not self.x_low <= x <= self.x_high:
+            return None
+        offset = round((x - self.x_low) / span * (self.width - 1)) if span > 0 else self.width - 1
+        return self.left + offset
+
+
+def find_area(plain: str, x_low: float, x_high: float) -> PlotArea | None:
+    """The plot's frame (plotext's box ``┌…┐`` … ``└…┘``) in the built text, if drawn."""
+    rows = plain.split("\n")
+    top = next((i for i, r in enumerate(rows) if "┌" in r and "┐" in r), None)
+    bottom = next((i for i, r in enumerate(rows) if "└" in r), None)
+    if top is None or bottom is None or bottom <= top + 1:
+        return None
+    left, right = rows[top].index("┌"), rows[top].index("┐")
+    if right <= left + 1:
+        return None
+    return PlotArea(left + 1, right - left - 1, top + 1, bottom - top - 1, x_low, x_high)
 
 
 def plotext_theme(app_theme: str, variables: dict[str, str], ansi: bool) -> str:
@@ -93,8 +146,12 @@ class ChartView(Widget):
     }
     """
 
-    def __init__(self, glyphs: Glyphs, *, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(
+        self, glyphs: Glyphs, *, id: str | None = None, classes: str | None = None, cursor_row: bool = False
+    ) -> None:
         super().__init__(id=id, classes=classes)
+        # The bottom row is kept for the cursor's caret (under the candle it points at).
+        self._cursor_row = cursor_row
         self._plot: Plot | None = None
         self._glyphs = glyphs
         self._spec: ChartSpec | None = None
@@ -104,6 +161,10 @@ class ChartView(Widget):
         self.last_build_ms = 0.0
         self.worst_build_ms = 0.0
         self._draw_pending = False  # a deferred draw is scheduled
+        self._cursor_x: float | None = None
+        self._area: PlotArea | None = None  # of the cached picture
+        self._x_range = (0.0, 1.0)
+        self.cursor_repaints = 0  # cursor moves repainted as two columns, not the whole chart
 
     def on_mount(self) -> None:
         """Follow the app's theme: ANSI themes draw the plot in the terminal's own colours."""
@@ -163,6 +224,32 @@ class ChartView(Widget):
             self.set_timer(DRAW_GAP_S, self._draw_ahead)
         return True
 
+    @property
+    def cursor_column(self) -> int | None:
+        """The text column the cursor is drawn in (None: no cursor or no picture yet)."""
+        if self._cursor_x is None or self._area is None:
+            return None
+        return self._area.column(self._cursor_x)
+
+    def set_cursor(self, x: float | None) -> None:
+        """Put the cursor at ``x`` (None: no cursor), repainting only the caret's row.
+
+        The plot is neither rebuilt nor resent: the caret sits in the bottom row (kept with
+        ``cursor_row``), so a cursor move costs one short line over SSH, not the chart. (A
+        reversed column over the plot cost more than a full repaint: Textual resends each
+        line's run of same-styled cells from its start up to a changed cell.)
+        """
+        if x == self._cursor_x:
+            return
+        self._cursor_x = x
+        if not self._cursor_row:
+            return
+        if self._area is None or self._cache is None or self._draw_pending:
+            self.refresh()
+            return
+        self.cursor_repaints += 1
+        self.refresh(Region(0, self.size.height - 1, self.size.width, 1))
+
     def _draw_ahead(self) -> None:
         """Draw the current spec into the cache, then repaint (which only copies the cached text).
 
@@ -184,17 +271,53 @@ class ChartView(Widget):
             return Text(message, style="dim")
         key = (width, height, self.app.theme)
         if self._cache is not None and self._cache[0] is spec and self._cache[1] == key:
-            return self._cache[2]
+            return self._with_cursor(self._cache[2])
         started = time.perf_counter()
-        self._draw(spec, width, height)
-        text = self._plot_text(width, height)
+        height -= 1 if self._cursor_row else 0
+        vol_rows = volume_row_count(height) if spec.volume is not None else 0
+        self._draw(spec, width, height - vol_rows)
+        text = self._plot_text(width, height - vol_rows)
+        self._area = find_area(text.plain, *self._x_range)
+        if vol_rows and self._area is not None and spec.volume is not None:
+            text = self._add_volume(text, spec, self._area, vol_rows, height)
+            self._area = replace(self._area, volume_rows=vol_rows)
         if self._glyphs.ascii:
             text = Text(to_ascii(text.plain), spans=list(text.spans), end="")
         self.last_build_ms = (time.perf_counter() - started) * 1000
         self.worst_build_ms = max(self.worst_build_ms, self.last_build_ms)
         self.builds += 1
         self._cache = (spec, key, text)
-        return text
+        return self._with_cursor(text)
+
+    def _add_volume(self, text: Text, spec: ChartSpec, area: PlotArea, rows: int, height: int) -> Text:
+        """Volume bars under the plot, one per text column of the plot area."""
+        assert spec.volume is not None
+        cells = volume_columns(spec.volume, area.x_low, area.x_high, area.width)
+        bars = volume_rows(cells, rows, self._glyphs.ascii)
+        plot_lines = list(text.split("\n"))[: height - rows]  # plotext ends with a newline
+        while len(plot_lines) < height - rows:
+            plot_lines.append(Text(""))
+        label = "vol".rjust(max(0, area.left - 1))[: max(0, area.left - 1)]
+        color = spec.volume.color.split()[-1] if spec.volume.color.strip() else "default"
+        for i, bar in enumerate(bars):
+            line = Text((label if i == rows - 1 else " " * len(label)) + " ", style="dim")
+            line.append(bar, style=color)
+            plot_lines.append(line)
+        return Text("\n").join(plot_lines)
+
+    def _with_cursor(self, text: Text) -> Text:
+        """``text`` and, with ``cursor_row``, the caret row under the cursor's candle."""
+        if not self._cursor_row:
+            return text
+        col = self.cursor_column
+        caret = Text("")
+        if col is not None:
+            caret = Text(" " * col)
+            caret.append("^" if self._glyphs.ascii else "▲", style="bold reverse")
+        plot_lines = list(text.split("\n"))[: max(0, self.size.height - 1)]
+        while len(plot_lines) < self.size.height - 1:
+            plot_lines.append(Text(""))
+        return Text("\n").join([*plot_lines, caret])
 
     def _draw(self, spec: ChartSpec, width: int, height: int) -> None:
         plt = self.plt
@@ -206,6 +329,7 @@ class ChartView(Widget):
         if spec.candles is not None:
             xs_all.extend(spec.candles.xs)
         x_low, x_high = (min(xs_all), max(xs_all)) if xs_all else (0.0, 1.0)
+        self._x_range = (x_low, x_high)
         band_marker = "." if self._glyphs.ascii else "░"
         for band in spec.bands:
             plt.rectangle(
@@ -239,7 +363,7 @@ class ChartView(Widget):
         self._labels(spec, bounds, x_low, x_high, width, height)
         if bounds is not None:
             plt.ylim(*bounds)
-            ticks = nice_ticks(bounds[0], bounds[1], max(2, height // 3))
+            ticks = y_ticks(bounds[0], bounds[1], max(2, height // 3), spec.y_format)
             plt.yticks(ticks, [y_label(t, spec.y_format) for t in ticks])
         if spec.xticks:
             plt.xticks([x for x, _ in spec.xticks], [label for _, label in spec.xticks])
