@@ -119,7 +119,12 @@ class UserAlertsMixin(AppCore):
         return dashboard.selected_symbol if dashboard is not None else None
 
     def alert_prefill(self) -> str:
-        """``BTC below 62,000``: the symbol in view at its current price, ready to edit."""
+        """``BTC below 62,000``: the symbol in view at its current price (on the chart: at the
+        cursor candle's close), ready to edit."""
+        at_cursor = getattr(self.screen, "alert_phrase", None)
+        phrase = at_cursor() if callable(at_cursor) else None
+        if isinstance(phrase, str):
+            return phrase
         symbol = self._focus_symbol()
         if symbol is None:
             return ""

@@ -15,6 +15,7 @@ from crashtui.ui.app import CrashApp
 from crashtui.ui.chart_state import LIQ, MA, POSITIONS, ZONES
 from crashtui.ui.pins import PinBook
 from crashtui.ui.screens.help import HelpScreen
+from crashtui.ui.screens.prompt import PromptScreen
 from crashtui.ui.screens.symbol import SymbolScreen
 from crashtui.ui.widgets.chart import ChartView
 from crashtui.ui.widgets.textview import TextView
@@ -131,7 +132,12 @@ async def _exercise(app: CrashApp, pilot: Pilot[int], size: tuple[int, int]) -> 
     assert screen.pins.of(screen.symbol) == ()
     assert cursor.close not in engine.pinned_zones.get(screen.symbol, ())
 
+    await press("left_curly_bracket")  # off the newest candle: the prompt starts at the cursor
+    cursor = screen.picture.cursor if screen.picture else None
+    assert cursor is not None
     await press("A")
+    await pilot.pause()
+    await pilot.press("enter")
     await pilot.pause()
     assert [a.level for a in load_user_alerts() if a.symbol == screen.symbol] == [cursor.close]
 
@@ -247,10 +253,17 @@ async def test_alert_key_saves_a_price_alert_at_the_cursor(still_engine: Engine)
         assert cursor is not None
         await pilot.press("A")
         await pilot.pause()
+        assert isinstance(app.screen, PromptScreen)  # prefilled at the cursor, to confirm or edit
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not isinstance(app.screen, PromptScreen)
         saved = load_user_alerts()
         assert len(saved) == 1
         assert (saved[0].symbol, saved[0].level) == ("BTC", cursor.close)
         assert saved[0].direction == ("down" if cursor.close < newest.close else "up")
-        await pilot.press("A")  # the same alert again is refused, not duplicated
+        await pilot.press("A", "enter")  # the same alert again is refused, not duplicated
+        await pilot.pause()
+        assert isinstance(app.screen, PromptScreen)  # the prompt says why and keeps the text
+        await pilot.press("escape")
         await pilot.pause()
         assert len(load_user_alerts()) == 1

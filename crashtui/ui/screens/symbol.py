@@ -66,7 +66,6 @@ class SymbolScreen(Drilldown):
             "O", f"overlay('{POSITIONS}')", "Chart: position entries and liquidations", id="symbol.positions"
         ),
         Binding("P", "pin", "Pin the cursor candle's close (again: unpin)", id="symbol.pin"),
-        Binding("A", "alert_at_cursor", "Price alert at the cursor candle's close", id="symbol.alert"),
         Binding("left_square_bracket", "step(-1)", "Previous symbol", id="symbol.prev"),
         Binding("right_square_bracket", "step(1)", "Next symbol", id="symbol.next"),
     ]
@@ -211,30 +210,18 @@ class SymbolScreen(Drilldown):
             self.notify(plain(self.pins.save_error, 200), severity="warning", timeout=5)
         self.refresh_from_last()
 
-    def action_alert_at_cursor(self) -> None:
-        """Save a price alert at the cursor candle's close: ``below`` it when that is under the
-        last price, else ``above`` (``crashtui alerts`` lists, edits and removes it)."""
-        from crashtui.config.reader import ConfigError
-        from crashtui.config.user_alerts import add_alert
-
+    def alert_phrase(self) -> str | None:
+        """The app's add-alert prompt starts here: the cursor candle's close, ``below`` when that
+        is under the last price, else ``above`` (None without a cursor or on the newest candle)."""
         picture = self.picture
         if picture is None or picture.cursor is None or self.frame is None:
-            self.notify("no candle at the cursor", severity="warning", timeout=3)
-            return
+            return None
+        if picture.candles and picture.cursor is picture.candles[-1]:
+            return None  # on the newest candle: the app's default, the current price
         level = picture.cursor.close
         last = all_candles(self.frame, self.symbol, self.chart)[-1].close
         op = "below" if level < last else "above"
-        phrase = f"{self.symbol} {op} {f'{level:.8f}'.rstrip('0').rstrip('.')}"
-        try:
-            alert = add_alert(phrase, known_symbols=(self.symbol,), now_ms=self.frame.now_ms)
-        except (ValueError, ConfigError, OSError) as exc:
-            self.notify(plain(str(exc), 200), severity="warning", timeout=5)
-            return
-        self.notify(
-            f"alert #{alert.id} set: {plain(alert.phrase, 60)} (user-alerts.json: crashtui watch "
-            "uses it, the dashboard from its next start)",
-            timeout=5,
-        )
+        return f"{self.symbol} {op} {f'{level:.8f}'.rstrip('0').rstrip('.')}"
 
     def action_step(self, step: int) -> None:
         """Previous or next symbol of the watchlist."""
