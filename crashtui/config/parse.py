@@ -104,6 +104,7 @@ def _ui(t: Table, themes: tuple[str, ...]) -> UiConfig:
         compact_min_rows=t.integer("compact_min_rows", d.compact_min_rows, minimum=10),
         ascii=t.boolean("ascii", d.ascii),
         mouse=t.boolean("mouse", d.mouse),
+        market_strip=t.boolean("market_strip", d.market_strip),
     )
     t.finish()
     if out.compact_min_cols > out.wide_min_cols:
