@@ -8,6 +8,7 @@ never taken silently: a per-1,000 price read as a per-coin price would be 1,000 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -25,6 +26,14 @@ PREFERRED_QUOTE: Mapping[str, str] = MappingProxyType(
     }
 )
 """The symbol-table keys the lookup covers, with the quote each key's sources expect."""
+
+_INSTRUMENT = re.compile(r"^[A-Za-z0-9._:/-]{1,40}$")
+
+
+def safe_name(name: str) -> bool:
+    """Whether ``name`` looks like an instrument name (``1000PEPEUSDT``, ``PEPE-USDT-SWAP``,
+    ``kPEPE``): a venue's text that is anything else is never mapped or saved."""
+    return _INSTRUMENT.match(name) is not None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,5 +1,6 @@
-"""The UI state file: watchlist edits, the last watchlist and the positions entered in the app,
-kept apart from the user's config.
+"""The UI state file: watchlist edits, the last watchlist, the symbol mappings found by looking a
+symbol up from the watchlist editor, and the positions entered in the app, kept apart from the
+user's config.
 
 ``<user data dir>/ui-state.json``. The config file is never rewritten; edits made at runtime
 overlay the configured watchlists by name. A missing or unreadable state file means "no edits"
@@ -29,6 +30,9 @@ class UiState:
     # Position tables as entered in the app (validated by crashtui.ui.positions when read);
     # None: never edited in the app, the config's [[positions]] apply.
     positions: tuple[Mapping[str, object], ...] | None = None
+    # Symbols added from the watchlist editor after a venue lookup: symbol -> symbol-table key ->
+    # instrument name, the same shape as the config's [symbols.NAME] tables (which win).
+    symbols: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: MappingProxyType({}))
 
 
 def state_path() -> Path:
@@ -59,9 +63,29 @@ def load_state(path: Path | None = None) -> tuple[UiState, str | None]:
                 raise ValueError(f"watchlist {name!r} is not a list of symbols")
             parsed[str(name)] = tuple(symbols)
         positions = _positions(data.get("positions"))
+        symbols = _symbols(data.get("symbols", {}))
     except (ValueError, AttributeError) as exc:
         return UiState(), f"{target} is unusable ({exc}); starting without saved watchlist edits"
-    return UiState(active, MappingProxyType(parsed), positions), None
+    return UiState(active, MappingProxyType(parsed), positions, symbols), None
+
+
+def _symbols(raw: object) -> Mapping[str, Mapping[str, str]]:
+    from crashtui.config.parse import SYMBOL_RE
+    from crashtui.sources.instrument_match import safe_name
+    from crashtui.symbols import PROVIDERS
+
+    if not isinstance(raw, dict):
+        raise ValueError("symbols is not a table")
+    out: dict[str, Mapping[str, str]] = {}
+    for symbol, names in raw.items():
+        if not isinstance(names, dict) or not all(
+            isinstance(v, str) and safe_name(v) for v in names.values()
+        ):
+            raise ValueError(f"symbols.{str(symbol)[:20]!r} is not a table of instrument names")
+        if not SYMBOL_RE.match(str(symbol)):
+            raise ValueError(f"{str(symbol)[:20]!r} is not a symbol")
+        out[str(symbol)] = MappingProxyType({k: v for k, v in names.items() if k in PROVIDERS})
+    return MappingProxyType(out)
 
 
 def _positions(raw: object) -> tuple[Mapping[str, object], ...] | None:
@@ -93,6 +117,7 @@ def save_state(state: UiState, path: Path | None = None) -> None:
             "version": VERSION,
             "active_watchlist": state.active_watchlist,
             "watchlists": {name: list(symbols) for name, symbols in sorted(state.watchlists.items())},
+            "symbols": {name: dict(names) for name, names in sorted(state.symbols.items())},
         }
     )
     if state.positions is not None:

@@ -152,7 +152,7 @@ async def test_add_and_remove_symbols_at_runtime_rebuild_the_engine(small_record
         await pilot.press("a", "p", "e", "p", "e", "enter")
         await pilot.pause()
         assert app.engine is third
-        assert any("unknown symbol PEPE" in str(n.message) for n in app._notifications)
+        assert any("PEPE is not in this recording" in str(n.message) for n in app._notifications)
         # Esc cancels the prompt.
         await pilot.press("a", "escape")
         await pilot.pause()
