@@ -189,3 +189,21 @@ async def test_the_config_can_turn_the_strip_off(still_engine: Engine) -> None:
         strip = app.screen.query_one("#strip", TextView)
         assert not strip.display
         assert strip.region.height == 0
+
+
+async def test_the_strip_is_7_bit_on_an_ascii_dashboard(still_engine: Engine) -> None:
+    from crashtui.ui.capture import screen_text
+    from crashtui.ui.widgets.textview import TextView
+    from tests.ui.uihelpers import still_app
+
+    state = still_engine.state
+    state.movers, state.market = MOVERS, replace(GLOBAL, ts_ms=FEB6_1400 - 60_000)
+    try:
+        app = still_app(still_engine, ascii=True)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            line = app.screen.query_one("#strip", TextView).text.plain
+            assert line.startswith(" MCap $3.75T +2.3% | BTC.D 54.0% | v SOL -14%")
+            assert screen_text(app).isascii()
+    finally:
+        state.movers = state.market = None
