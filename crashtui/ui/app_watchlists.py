@@ -170,9 +170,10 @@ class WatchlistsMixin(AppCore):
                 timeout=8,
             )
             return
-        note = result.lists_note()
         if not result.found:
-            self.say(f"{symbol}: not found on any venue ({note})", severity="error", timeout=8)
+            from crashtui.ui.symbol_lookup import not_found_message
+
+            self.say(not_found_message(result), severity="error", timeout=8)
             return
         self._choose(result, dict(result.resolution.names), list(result.resolution.choices))
 

@@ -69,6 +69,14 @@ class LookupResult:
         return f"instrument lists from {day}" + (", offline" if self.offline else "")
 
 
+def not_found_message(result: LookupResult) -> str:
+    """``PEPE: not found on any venue (instrument lists from …)``; a venue with no list is
+    unknown, never "not listed", so it is named apart."""
+    silent = sorted(v.venue for v in result.lists.values() if v.fetched_ms is None)
+    where = "any venue" if not silent else f"any venue that answered (no list from {', '.join(silent)})"
+    return f"{result.symbol}: not found on {where} ({result.lists_note()})"
+
+
 def lookup_symbol(config: Config, symbol: str, cache: Path, clock: Clock) -> LookupResult:
     """Find ``symbol`` (upper case) on every venue (blocking: call it from a worker thread)."""
     import crashtui.net.http as http

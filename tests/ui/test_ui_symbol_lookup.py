@@ -317,3 +317,23 @@ def test_mappings_survive_a_restart(tmp_path: Path) -> None:
     state, warning = load_state(path)
     assert warning is not None
     assert not state.symbols
+
+
+def test_a_venue_without_a_list_is_unknown_not_missing() -> None:
+    from crashtui.sources.instrument_match import resolve
+    from crashtui.ui.symbol_lookup import LookupResult, not_found_message
+
+    day = parse_instant("2026-12-05T08:00Z")
+    okx = instruments.parse_okx_instruments(lists_with("WIF", per_thousand=False)["www.okx.com"])
+    lists = {
+        "okx": VenueList("okx", okx, day, "okx instruments: HTTP 503"),
+        "bybit": VenueList("bybit", (), None, "bybit instruments: timeout"),
+    }
+    result = LookupResult("NOSUCH", resolve("NOSUCH", okx, ("okx", "bybit")), lists)
+    assert not_found_message(result) == (
+        "NOSUCH: not found on any venue that answered (no list from bybit) "
+        "(instrument lists from 2026-12-05, offline)"
+    )
+    found = LookupResult("WIF", resolve("WIF", okx, ("okx", "bybit")), lists)
+    assert found.found
+    assert not found.no_lists
