@@ -181,10 +181,11 @@ async def test_a_symbol_found_on_every_venue_is_mapped_and_handed_to_the_engine(
         assert rig.calls == []
 
 
-async def test_an_ambiguous_symbol_asks_per_venue(rig: Rig) -> None:
+@pytest.mark.parametrize("size", [(80, 24), (200, 50)])
+async def test_an_ambiguous_symbol_asks_per_venue(rig: Rig, size: tuple[int, int]) -> None:
     rig.bodies = lists_with("PEPE", per_thousand=True)
     app = rig.app
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=size) as pilot:
         await started(rig, pilot)
         before = len(rig.built)
         await type_symbol(pilot, "pepe")
