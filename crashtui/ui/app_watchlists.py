@@ -171,9 +171,11 @@ class WatchlistsMixin(AppCore):
             )
             return
         if not result.found:
-            from crashtui.ui.symbol_lookup import not_found_message
+            from crashtui.ui.symbol_lookup import not_found_message, unscaled_note
 
-            self.say(not_found_message(result), severity="error", timeout=8)
+            unscaled = unscaled_note(result)
+            message = f"{symbol} not added: {unscaled}" if unscaled else not_found_message(result)
+            self.say(message, severity="error", timeout=10)
             return
         self._choose(result, dict(result.resolution.names), list(result.resolution.choices))
 
@@ -183,19 +185,22 @@ class WatchlistsMixin(AppCore):
             if not names:
                 self.say(f"{result.symbol} not added: no instrument chosen", severity="warning", timeout=6)
                 return
+            from crashtui.ui.symbol_lookup import unscaled_note
+
             where = ", ".join(sorted(names))
-            self._add_mapped(result.symbol, names, f" ({where}; {result.lists_note()})")
+            unscaled = unscaled_note(result, skip=names)
+            note = f" ({where}; {result.lists_note()})" + (f"; not mapped: {unscaled}" if unscaled else "")
+            self._add_mapped(result.symbol, names, note)
             return
-        from crashtui.sources.instrument_match import describe
+        from crashtui.sources.instrument_match import describe, unscaled_reason
         from crashtui.textsafe import plain
         from crashtui.ui.screens.choice import SKIP, ChoiceScreen
 
         venue, rest = venues[0], venues[1:]
         listings = result.resolution.choices[venue]
         options = [(plain(describe(x), 70), x.name) for x in listings]
-        title = f"{venue} lists {result.symbol} only as (per-1,000 prices are 1,000 coins' price):"
-        if all(x.multiplier == 1 for x in listings):
-            title = f"{venue} lists {result.symbol} as:"
+        notes = [plain(unscaled_reason(x), 90) for x in result.resolution.unscaled.get(venue, ())]
+        title = f"{venue} lists {result.symbol} as:"
 
         def picked(value: str | None) -> None:
             if value is None:
@@ -205,7 +210,7 @@ class WatchlistsMixin(AppCore):
                 names[venue] = value
             self._choose(result, names, rest)
 
-        self.push_screen(ChoiceScreen(title, options, skip=f"skip {venue}"), picked)
+        self.push_screen(ChoiceScreen(title, options, skip=f"skip {venue}", notes=notes), picked)
 
     def action_remove_symbol(self) -> None:
         """Remove the selected symbol from the current watchlist."""

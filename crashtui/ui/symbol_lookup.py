@@ -77,6 +77,19 @@ def not_found_message(result: LookupResult) -> str:
     return f"{result.symbol}: not found on {where} ({result.lists_note()})"
 
 
+def unscaled_note(result: LookupResult, skip: Mapping[str, str] | None = None) -> str:
+    """``binance_futures: 1000PEPEUSDT quotes 1,000 PEPE; crashtui does not scale …`` for each
+    venue that lists the symbol only per 1,000 coins (venues in ``skip`` are mapped: left out);
+    empty when there is none."""
+    from crashtui.sources.instrument_match import unscaled_reason
+
+    return "; ".join(
+        f"{venue}: {unscaled_reason(listings[0])}"
+        for venue, listings in result.resolution.unscaled.items()
+        if venue not in (skip or {}) and venue not in result.resolution.choices
+    )
+
+
 def lookup_symbol(config: Config, symbol: str, cache: Path, clock: Clock) -> LookupResult:
     """Find ``symbol`` (upper case) on every venue (blocking: call it from a worker thread)."""
     import crashtui.net.http as http

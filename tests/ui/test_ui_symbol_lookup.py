@@ -181,9 +181,65 @@ async def test_a_symbol_found_on_every_venue_is_mapped_and_handed_to_the_engine(
         assert rig.calls == []
 
 
+def with_usdc_perp(coin: str) -> dict[str, bytes]:
+    """``lists_with(coin, per_thousand=True)`` where Binance futures also lists ``{coin}USDC``
+    per coin: a real choice beside the per-1,000 ``1000{coin}USDT``."""
+    bodies = lists_with(coin, per_thousand=True)
+    fut = json.loads(bodies["fapi.binance.com"])
+    fut["symbols"].append(dict(fut["symbols"][0], symbol=f"{coin}USDC", baseAsset=coin, quoteAsset="USDC"))
+    bodies["fapi.binance.com"] = json.dumps(fut).encode()
+    return bodies
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 50)])
+async def test_a_per_1000_listing_is_never_mapped_and_says_why(rig: Rig, size: tuple[int, int]) -> None:
+    rig.bodies = lists_with("PEPE", per_thousand=True)
+    app = rig.app
+    async with app.run_test(size=size) as pilot:
+        await started(rig, pilot)
+        before = len(rig.built)
+        await type_symbol(pilot, "pepe")
+        await wait_for(pilot, lambda: len(rig.built) > before and not app._switching)
+        assert not isinstance(app.screen, ChoiceScreen)  # nothing to choose: per-1,000 is no choice
+        # liquidations, OI and funding from 1000PEPEUSDT/kPEPE would be 1,000x off: not mapped
+        assert dict(rig.built[-1].symbols["PEPE"]) == {
+            "binance": "PEPEUSDT",
+            "bybit": "PEPEUSDT",
+            "okx": "PEPE-USDT-SWAP",
+            "coinbase": "PEPE-USD",
+        }
+        added = next(m for m in rig.said() if m.startswith("added PEPE"))
+        assert added.endswith(
+            "; not mapped: binance_futures: 1000PEPEUSDT quotes 1,000 PEPE; crashtui does not scale "
+            "per-1,000 contracts yet; hyperliquid: kPEPE quotes 1,000 PEPE; crashtui does not scale "
+            "per-1,000 contracts yet"
+        )
+
+
+async def test_a_symbol_listed_only_per_1000_is_not_added(rig: Rig) -> None:
+    bodies = lists_with("WIF", per_thousand=False)
+    fut = json.loads(bodies["fapi.binance.com"])
+    fut["symbols"].append(dict(fut["symbols"][0], symbol="1000SATSUSDT", baseAsset="1000SATS"))
+    bodies["fapi.binance.com"] = json.dumps(fut).encode()
+    rig.bodies = bodies
+    app = rig.app
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(rig, pilot)
+        engine = app.engine
+        await type_symbol(pilot, "sats")
+        await wait_for(pilot, lambda: any(m.startswith("SATS not added") for m in rig.said()))
+        assert (
+            "SATS not added: binance_futures: 1000SATSUSDT quotes 1,000 SATS; "
+            "crashtui does not scale per-1,000 contracts yet"
+        ) in rig.said()
+        assert app.engine is engine
+        assert app.book is not None
+        assert "SATS" not in app.book.symbols()
+
+
 @pytest.mark.parametrize("size", [(80, 24), (200, 50)])
 async def test_an_ambiguous_symbol_asks_per_venue(rig: Rig, size: tuple[int, int]) -> None:
-    rig.bodies = lists_with("PEPE", per_thousand=True)
+    rig.bodies = with_usdc_perp("PEPE")
     app = rig.app
     async with app.run_test(size=size) as pilot:
         await started(rig, pilot)
@@ -191,31 +247,33 @@ async def test_an_ambiguous_symbol_asks_per_venue(rig: Rig, size: tuple[int, int
         await type_symbol(pilot, "pepe")
         await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen))
         text = " ".join(str(s.render()) for s in app.screen.query("Static"))
-        assert "binance_futures lists PEPE only as" in text
+        assert "binance_futures lists PEPE as:" in text
         from textual.widgets import OptionList
 
         options = app.screen.query_one(OptionList)
         labels = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
-        assert labels == ["1000PEPEUSDT (1,000 PEPE per unit, quoted in USDT)", "skip binance_futures"]
-        await pilot.press("enter")  # take 1000PEPEUSDT
-        await wait_for(
-            pilot,
-            lambda: (
-                isinstance(app.screen, ChoiceScreen)
-                and "hyperliquid" in str(app.screen.query_one("#choice-title").render())
-            ),
-        )
-        await pilot.press("down", "enter")  # skip kPEPE
+        assert labels == [
+            "PEPEUSDC (quoted in USDC)",
+            "skip binance_futures",
+            "1000PEPEUSDT quotes 1,000 PEPE; crashtui does not scale per-1,000 contracts yet",
+        ]
+        assert options.get_option_at_index(2).disabled  # shown with its reason, never choosable
+        await pilot.press("down", "down", "down", "enter")  # the reason line cannot be reached
         await wait_for(pilot, lambda: len(rig.built) > before and not app._switching)
-        assert dict(rig.built[-1].symbols["PEPE"]) == {
-            "binance": "PEPEUSDT",
-            "bybit": "PEPEUSDT",
-            "okx": "PEPE-USDT-SWAP",
-            "coinbase": "PEPE-USD",
-            "binance_futures": "1000PEPEUSDT",
-        }
+        assert "binance_futures" not in rig.built[-1].symbols["PEPE"]  # skipped
+        added = next(m for m in rig.said() if m.startswith("added PEPE"))
+        assert "hyperliquid: kPEPE quotes 1,000 PEPE" in added
+        # take the per-coin USDC perp on the next symbol
+        rig.bodies = with_usdc_perp("WIF")
+        (rig.data_dir / "instruments.json").unlink()
+        before = len(rig.built)
+        await type_symbol(pilot, "wif")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: len(rig.built) > before and not app._switching)
+        assert rig.built[-1].symbols["WIF"]["binance_futures"] == "WIFUSDC"
         # Esc in a choice cancels the whole add
-        rig.bodies = lists_with("BONK", per_thousand=True)
+        rig.bodies = with_usdc_perp("BONK")
         (rig.data_dir / "instruments.json").unlink()
         engine = app.engine
         await type_symbol(pilot, "bonk")

@@ -14,7 +14,8 @@ SKIP = "\x00skip"
 
 
 class ChoiceScreen(ModalScreen[str | None]):
-    """A title, a list of ``(label, value)`` options and a "skip" line; Enter returns the value
+    """A title, a list of ``(label, value)`` options, a "skip" line and ``notes`` (greyed lines
+    that cannot be chosen, e.g. why a listing is not offered); Enter returns the value
     (:data:`SKIP` for the skip line), Esc returns None. Labels are shown as plain text."""
 
     DEFAULT_CSS = """
@@ -33,11 +34,14 @@ class ChoiceScreen(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="choice.cancel")]
 
-    def __init__(self, title: str, options: list[tuple[str, str]], skip: str = "skip") -> None:
+    def __init__(
+        self, title: str, options: list[tuple[str, str]], skip: str = "skip", notes: list[str] | None = None
+    ) -> None:
         super().__init__()
         self._title = title
         self._options = options
         self._skip = skip
+        self._notes = notes or []
 
     def compose(self) -> ComposeResult:
         """Title, options, hint."""
@@ -45,6 +49,8 @@ class ChoiceScreen(ModalScreen[str | None]):
             yield Static(self._title, markup=False, id="choice-title")
             items = [Option(label, id=str(i)) for i, (label, _) in enumerate(self._options)]
             items.append(Option(self._skip, id="skip"))
+            # what cannot be chosen, and why: shown, never selectable
+            items += [Option(note, id=f"note{i}", disabled=True) for i, note in enumerate(self._notes)]
             yield OptionList(*items, id="choice-options", markup=False)
             yield Static("enter: choose   esc: cancel", markup=False, classes="dim")
 
@@ -58,6 +64,8 @@ class ChoiceScreen(ModalScreen[str | None]):
         """Return the chosen option's value."""
         event.stop()
         chosen = event.option.id
+        if chosen is not None and chosen.startswith("note"):
+            return
         if chosen == "skip" or chosen is None:
             self.dismiss(SKIP)
             return
