@@ -207,3 +207,116 @@ async def test_the_strip_is_7_bit_on_an_ascii_dashboard(still_engine: Engine) ->
             assert screen_text(app).isascii()
     finally:
         state.movers = state.market = None
+
+
+def _payload(source: str, endpoint: str, body: bytes) -> Any:
+    from crashtui.model import RawPayload
+
+    return RawPayload(source, endpoint, FEB6_1400, body)
+
+
+def test_a_feed_knows_whether_its_recording_holds_market_data(tmp_path: Path) -> None:
+    from crashtui.feeds.replay import ReplayFeed
+    from crashtui.replay.locate import locate_recording
+    from crashtui.replay.recording import RecordingHeader, RecordingSource, write_recording
+    from crashtui.sources.market_strip import MARKET_ENDPOINTS
+    from crashtui.sources.registry import decode
+    from crashtui.symbols import DEFAULT_TABLE
+
+    bundled = RecordingSource(locate_recording("feb-2026"))
+    assert not ReplayFeed(bundled).holds_market_data  # prices, liquidations… but no market data
+    market = [
+        _payload("coingecko", "global", (FIXTURES / "coingecko_global.json").read_bytes()),
+        _payload("binance", "ticker_24hr_all", json.dumps([_row("SOLUSDT", -3.0)]).encode()),
+    ]
+    # the endpoints named are the ones the strip's kinds are decoded from
+    assert {(p.source, p.endpoint) for p in market} == MARKET_ENDPOINTS
+    assert {decode(p, DEFAULT_TABLE)[0] for p in market} == {"market_global", "market_movers"}
+    for payload in market:
+        path = tmp_path / f"{payload.endpoint}.jsonl"
+        write_recording(path, RecordingHeader(FEB6_1400, "mine"), [payload])
+        assert ReplayFeed(RecordingSource(path)).holds_market_data
+
+
+class QuietLiveFeed:
+    """A live feed that never delivers (a live dashboard whose sources have not answered)."""
+
+    mode = "live"
+    label = "direct"
+    header = None
+    first_ms = None
+    failure = None
+
+    def attach(self, pipeline: Any) -> None:
+        self.pipeline = pipeline
+
+    def paint_history(self) -> int:
+        return 0
+
+    async def run(self) -> None:
+        import asyncio
+
+        await asyncio.Event().wait()
+
+    async def aclose(self) -> None:
+        return None
+
+
+def _rows(app: Any) -> tuple[int, int, int]:
+    """The strip's height and row, and the panes' height."""
+    from crashtui.ui.widgets.textview import TextView
+
+    strip = app.screen.query_one("#strip", TextView)
+    return strip.region.height, strip.region.y, app.screen.query_one("#panes").region.height
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 50)])
+async def test_a_recording_without_market_data_gives_the_strip_row_to_the_panes(
+    still_engine: Engine, size: tuple[int, int]
+) -> None:
+    from crashtui.ui.capture import screen_text
+    from tests.ui.uihelpers import still_app
+
+    app = still_app(still_engine)  # feb-2026: no market payload anywhere in the recording
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        hidden, _, panes_without = _rows(app)
+        assert hidden == 0
+        assert "not in this recording" not in screen_text(app)
+    state = still_engine.state
+    state.movers, state.market = MOVERS, replace(GLOBAL, ts_ms=FEB6_1400 - 60_000)
+    try:  # the same dashboard with market data: the strip takes its row back from the panes
+        app = still_app(still_engine)
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            shown, row, panes_with = _rows(app)
+            assert (shown, row) == (1, 1)
+            assert panes_with == panes_without - 1
+    finally:
+        state.movers = state.market = None
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 50)])
+async def test_live_the_strip_stays_and_says_why_it_is_empty(size: tuple[int, int]) -> None:
+    from crashtui.config.schema import Config
+    from crashtui.ui.widgets.textview import TextView
+    from tests.ui.uihelpers import still_app
+
+    engine = Engine(Config(), ("BTC",), QuietLiveFeed())
+    app = still_app(engine)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        height, row, _ = _rows(app)
+        assert (height, row) == (1, 1)
+        line = app.screen.query_one("#strip", TextView).text.plain
+        assert f"cap {UNICODE.dash} coingecko off" in line  # live, the reason is useful
+        assert f"movers {UNICODE.dash} binance off" in line
+
+
+def test_the_sources_screen_says_the_recording_has_no_market_data(base: Frame) -> None:
+    from crashtui.ui.render.drill_sources import overview
+
+    info = ReplayInfo("feb-2026", True, "note", FEB6_1400, 60.0, False, False)
+    said = "no market data in this recording (movers, market cap): no market strip"
+    assert said in overview(replace(base, replay=replace(info, market_data=False)), "", 120).plain
+    assert said not in overview(replace(base, replay=info), "", 120).plain

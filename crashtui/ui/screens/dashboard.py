@@ -285,8 +285,15 @@ class DashboardScreen(Screen[None]):
 
         self._frame = frame
         self.query_one("#header", TextView).show(lambda w, h: build_header(frame, w))
-        if self._ui.market_strip:
-            self.query_one("#strip", TextView).show(lambda w, h: build_market_strip(frame, w))
+        strip = self.query_one("#strip", TextView)
+        # A recording with no market data at all would only say so on every frame: its row goes
+        # back to the panes (the Sources screen still tells what the recording lacks).
+        held = frame.snapshot.market is not None or frame.snapshot.movers is not None
+        show_strip = self._ui.market_strip and (frame.replay is None or frame.replay.market_data or held)
+        if strip.has_class("-hidden") == show_strip:
+            strip.set_class(not show_strip, "-hidden")
+        if show_strip:
+            strip.show(lambda w, h: build_market_strip(frame, w))
         self.query_one("#status", TextView).show(lambda w, h: build_status(frame, w))
         self._update_notice(frame)
         table = self.query_one("#watch", WatchTable)
