@@ -179,8 +179,15 @@ class WatchlistBook:
         return self.symbols()
 
     def state(self) -> UiState:
-        """What to save."""
-        return UiState(self._active_saved, MappingProxyType(dict(self._edits)), symbols=self.mappings())
+        """What to save: the edits and the looked-up mappings of symbols still on a watchlist
+        (a removed symbol's mapping is dropped from the file; it stays known until the app
+        quits, so adding it back in the same run needs no second lookup)."""
+        used = {s for name in self._config_lists for s in self._edits.get(name, self._config_lists[name])}
+        used.update(s for symbols in self._session.values() for s in symbols)
+        kept = {symbol: names for symbol, names in self._mappings.items() if symbol in used}
+        return UiState(
+            self._active_saved, MappingProxyType(dict(self._edits)), symbols=MappingProxyType(kept)
+        )
 
     def _set(self, symbols: tuple[str, ...]) -> None:
         if self.current in self._session or self.session_only:
