@@ -72,7 +72,7 @@ def load_state(path: Path | None = None) -> tuple[UiState, str | None]:
 def _symbols(raw: object) -> Mapping[str, Mapping[str, str]]:
     from crashtui.config.parse import SYMBOL_RE
     from crashtui.sources.instrument_match import safe_name
-    from crashtui.symbols import PROVIDERS
+    from crashtui.symbols import PROVIDERS, split_multiplier
 
     if not isinstance(raw, dict):
         raise ValueError("symbols is not a table")
@@ -84,7 +84,9 @@ def _symbols(raw: object) -> Mapping[str, Mapping[str, str]]:
             raise ValueError(f"symbols.{str(symbol)[:20]!r} is not a table of instrument names")
         if not SYMBOL_RE.match(str(symbol)):
             raise ValueError(f"{str(symbol)[:20]!r} is not a symbol")
-        out[str(symbol)] = MappingProxyType({k: v for k, v in names.items() if k in PROVIDERS})
+        # a per-1,000 listing (an older lookup's pick) is never read as a per-coin one
+        kept = {k: v for k, v in names.items() if k in PROVIDERS and split_multiplier(v)[1] == 1}
+        out[str(symbol)] = MappingProxyType(kept)
     return MappingProxyType(out)
 
 

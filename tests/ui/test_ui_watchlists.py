@@ -203,3 +203,16 @@ def test_a_removed_symbols_mapping_leaves_the_state_file_once_it_is_on_no_watchl
     stale = book(UiState(symbols={"BONK": {"binance": "BONKUSDT"}, "WIF": wif}), saved=saved)
     stale.switch("core")
     assert dict(saved[-1].symbols) == {}
+
+
+def test_a_saved_per_1000_mapping_is_never_read(tmp_path: Path) -> None:
+    path = tmp_path / "ui-state.json"
+    doc = {
+        "symbols": {
+            "PEPE": {"binance": "PEPEUSDT", "binance_futures": "1000PEPEUSDT", "hyperliquid": "kPEPE"}
+        }
+    }
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    loaded, warning = load_state(path)
+    assert warning is None
+    assert dict(loaded.symbols["PEPE"]) == {"binance": "PEPEUSDT"}  # 1,000x off: dropped
