@@ -6,6 +6,7 @@ see ``config.example.toml``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -15,6 +16,23 @@ from crashtui.catalog import SYMBOL_FORMATS
 # The symbol-table keys: one per naming scheme, from the source registry (``kraken_result`` is
 # the key Kraken's OHLC replies use for a pair). Streams use their REST side's key.
 PROVIDERS: tuple[str, ...] = tuple(SYMBOL_FORMATS)
+
+
+_MULTIPLIED = re.compile(r"^(?P<mult>1000000|100000|10000|1000|100|10|1M|k)(?P<base>[A-Z0-9]+)$")
+_MULT = {"k": 1000, "1M": 1_000_000}
+
+
+def split_multiplier(base: str) -> tuple[str, int]:
+    """``1000PEPE`` → (``PEPE``, 1000); ``kPEPE`` → (``PEPE``, 1000); ``BTC`` → (``BTC``, 1).
+
+    Low-priced coins are listed per 1,000 (or 1,000,000) units on derivatives venues; such a
+    listing's price is that many coins' price. Also works on a whole instrument name
+    (``1000PEPEUSDT`` → ``PEPEUSDT``, 1000)."""
+    match = _MULTIPLIED.match(base)
+    if match is None or not match["base"][:1].isalpha():
+        return base, 1
+    mult = match["mult"]
+    return match["base"], _MULT.get(mult) or int(mult)
 
 
 @dataclass(frozen=True, slots=True)

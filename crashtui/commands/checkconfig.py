@@ -29,7 +29,7 @@ def _day(ms: int) -> str:
 
 def advice(unresolved: UnresolvedSymbol, lists: Mapping[str, VenueList]) -> str | None:
     """What to add for ``unresolved`` according to cached instrument ``lists`` (None: no list)."""
-    from crashtui.sources.instrument_match import describe, resolve
+    from crashtui.sources.instrument_match import describe, resolve, unscaled_reason
     from crashtui.textsafe import plain
 
     fetched = {v.venue: v for v in lists.values() if v.fetched_ms is not None}
@@ -45,6 +45,12 @@ def advice(unresolved: UnresolvedSymbol, lists: Mapping[str, VenueList]) -> str 
     if found.choices:
         listed = "; ".join(describe(x) for options in found.choices.values() for x in options[:2])
         return f"{source} list it only as {plain(listed, 200)}: choose with crashtui symbols lookup {symbol}"
+    if found.unscaled:
+        first = next(iter(found.unscaled.values()))[0]
+        return (
+            f"{plain(unscaled_reason(first), 120)} (from {source}); add [symbols.{symbol}] with a "
+            "venue's per-coin name for it"
+        )
     return (
         f"not listed on {', '.join(sorted(fetched))} ({source}); check the symbol, or add "
         f"[symbols.{symbol}] with a venue's name for it"

@@ -1,8 +1,9 @@
 """``crashtui symbols lookup SYMBOL``: find a coin on the venues and print its config table.
 
 The venues' instrument lists (Binance spot and futures, Bybit, OKX, Coinbase, Hyperliquid) are
-fetched once a day and cached with their date. A venue that lists the coin only per 1,000
-units or in another quote is a choice: asked on a terminal, else named with ``--pick``.
+fetched once a day and cached with their date. A venue that lists the coin only in another
+quote is a choice: asked on a terminal, else named with ``--pick``. A listing per 1,000 coins
+(``1000PEPEUSDT``) is never mapped: crashtui does not scale its prices and sizes yet.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ def _picks(values: list[str]) -> dict[str, str]:
     for value in values:
         venue, sep, name = value.partition("=")
         if not sep or not venue or not name:
-            raise ValueError(f"--pick {value[:40]!r}: expected VENUE=NAME, e.g. binance_futures=1000PEPEUSDT")
+            raise ValueError(f"--pick {value[:40]!r}: expected VENUE=NAME, e.g. coinbase=PEPE-USDC")
         out[venue.strip()] = name.strip()
     return out
 
@@ -81,10 +82,14 @@ def choose(
 ) -> tuple[dict[str, str], list[str]]:
     """The names to map (plain matches, then picks or answers where a venue offers a choice),
     and one line per choice left open."""
-    from crashtui.sources.instrument_match import describe
+    from crashtui.sources.instrument_match import describe, unscaled_reason
 
+    for venue, picked in picks.items():
+        for listing in resolution.unscaled.get(venue, ()):
+            if listing.name == picked:
+                raise ValueError(f"--pick {venue}={picked}: {unscaled_reason(listing)}")
     names = dict(resolution.names)
-    open_choices = []
+    open_choices: list[str] = []
     for venue, options in resolution.choices.items():
         valid = {x.name for x in options}
         pick = picks.get(venue)
@@ -106,7 +111,7 @@ def run(args: argparse.Namespace, loaded: LoadedConfig) -> int:
     from crashtui.config.parse import SYMBOL_RE
     from crashtui.net.http import make_client
     from crashtui.paths import user_data_dir
-    from crashtui.sources.instrument_match import resolve, toml_snippet
+    from crashtui.sources.instrument_match import resolve, toml_snippet, unscaled_reason
     from crashtui.textsafe import plain
     from crashtui.upstream.instrument_lists import cache_path, instrument_lists
 
@@ -142,6 +147,10 @@ def run(args: argparse.Namespace, loaded: LoadedConfig) -> int:
                 v: [x.name for x in opts] for v, opts in resolution.choices.items() if v not in names
             },
             "missing": list(resolution.missing),
+            "unscaled": {
+                v: [{"name": x.name, "reason": unscaled_reason(x)} for x in opts]
+                for v, opts in resolution.unscaled.items()
+            },
             "lists": {v.venue: {"fetched_ms": v.fetched_ms, "error": v.error} for v in lists.values()},
         }
         print(json.dumps(doc, indent=1))
@@ -155,6 +164,9 @@ def run(args: argparse.Namespace, loaded: LoadedConfig) -> int:
         for venue in resolution.missing:
             if lists[venue].fetched_ms is not None:  # no list is "unknown", never "not listed"
                 print(f"# {venue}: {symbol} not listed")
+        for venue, unscaled in resolution.unscaled.items():
+            for listing in unscaled:
+                print(f"# {venue}: {plain(unscaled_reason(listing), 160)}")
         for line in open_choices:
             print(f"# {line}")
         if names:
@@ -167,6 +179,11 @@ def run(args: argparse.Namespace, loaded: LoadedConfig) -> int:
         elif all(v.fetched_ms is None for v in lists.values()):
             print(
                 f"crashtui: cannot look {symbol} up: no venue answered and no list is cached", file=sys.stderr
+            )
+        elif resolution.unscaled and not resolution.choices:
+            first = next(iter(resolution.unscaled.values()))[0]
+            print(
+                f"crashtui: {symbol}: nothing to map: {plain(unscaled_reason(first), 160)}", file=sys.stderr
             )
         else:
             print(f"crashtui: {symbol}: not found on any venue that answered", file=sys.stderr)

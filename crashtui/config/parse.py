@@ -26,7 +26,7 @@ from crashtui.config.schema import (
     Watchlist,
     ZoneParams,
 )
-from crashtui.symbols import PROVIDERS
+from crashtui.symbols import PROVIDERS, split_multiplier
 
 SYMBOL_RE = re.compile(r"^[A-Z0-9]{1,15}$")
 TOP_LEVEL = (
@@ -104,6 +104,7 @@ def _ui(t: Table, themes: tuple[str, ...]) -> UiConfig:
         compact_min_rows=t.integer("compact_min_rows", d.compact_min_rows, minimum=10),
         ascii=t.boolean("ascii", d.ascii),
         mouse=t.boolean("mouse", d.mouse),
+        market_strip=t.boolean("market_strip", d.market_strip),
     )
     t.finish()
     if out.compact_min_cols > out.wide_min_cols:
@@ -214,8 +215,16 @@ def _symbols(t: Table) -> Mapping[str, Mapping[str, str]]:
         names: dict[str, str] = {}
         for provider in PROVIDERS:
             value = st.optional_string(provider)
-            if value is not None:
-                names[provider] = value
+            if value is None:
+                continue
+            _, per = split_multiplier(value)
+            if per != 1:  # its prices and sizes would be read per coin: `per` times off
+                st.fail(
+                    provider,
+                    f"expected a per-coin instrument, got {value!r}: it quotes {per:,} coins; "
+                    f"crashtui does not scale per-{per:,} listings yet",
+                )
+            names[provider] = value
         st.finish(allowed=PROVIDERS)
         out[symbol] = MappingProxyType(names)
     return MappingProxyType(out)

@@ -35,6 +35,7 @@ class UiConfig:
     compact_min_rows: int = 24
     ascii: bool = False
     mouse: bool = True
+    market_strip: bool = True  # the one-line market strip under the header
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 
 from crashtui.catalog import SYMBOL_FORMATS
@@ -17,6 +18,15 @@ def table_from_config(config: Config) -> SymbolTable:
         for name, names in config.symbols.items()
     }
     return SymbolTable(overrides)
+
+
+def with_symbols(config: Config, found: Mapping[str, Mapping[str, str]]) -> Config:
+    """``config`` with ``found`` (symbol → key → instrument, e.g. from a lookup in the app) as
+    extra ``[symbols.NAME]`` tables; the config's own table of a symbol wins over ``found``."""
+    extra = {name: names for name, names in found.items() if name not in config.symbols}
+    if not extra:
+        return config
+    return replace(config, symbols=MappingProxyType({**extra, **config.symbols}))
 
 
 # Symbol-table keys a watchlist symbol can be priced through (``kraken_result`` only names the

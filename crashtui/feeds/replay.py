@@ -51,6 +51,15 @@ class ReplayFeed:
         return int(getattr(self.source, "bad_lines", 0))
 
     @property
+    def holds_market_data(self) -> bool:
+        """Whether the recording holds any market-strip payload (movers, market size); a
+        source that does not list its endpoints (an in-memory list) is taken to hold some."""
+        from crashtui.sources.market_strip import MARKET_ENDPOINTS
+
+        endpoints = getattr(self.source, "endpoints", None)
+        return endpoints is None or bool(MARKET_ENDPOINTS & endpoints)
+
+    @property
     def failure(self) -> str | None:
         """A replay never fails as a whole (bad lines are the pipeline's business)."""
         return None

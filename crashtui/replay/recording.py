@@ -338,6 +338,9 @@ _OUT_CHUNK = 1 << 20  # most decompressed bytes produced per step (a gzip bomb s
 MAX_LINE_BYTES = 64 * 2**20  # a recorded body is at most [net] max_body_mb (32 MB) as JSON text
 SORT_RUN_BYTES = 32 * 2**20  # payload lines held in memory while sorting an out-of-order file
 _TIME_PREFIX = re.compile(rb'^\{"t":(\d+),')
+# What ``encode_payload`` writes next: the source and endpoint (a line written otherwise is
+# decoded to find them).
+_NAME_PREFIX = re.compile(rb'^\{"t":\d+,"src":"([A-Za-z0-9_.-]{1,60})","ep":"([A-Za-z0-9_./-]{1,80})"')
 
 
 @dataclass(slots=True)
@@ -484,6 +487,8 @@ class RecordingScan:
     ordered: bool
     skipped: int = 0
     first_skipped: str | None = None
+    endpoints: frozenset[tuple[str, str]] = frozenset()
+    """Every ``(source, endpoint)`` the recording holds a payload of."""
 
 
 def _line_time(line: bytes) -> int:
@@ -494,12 +499,23 @@ def _line_time(line: bytes) -> int:
     return decode_payload(line.decode("utf-8", errors="replace")).received_ms
 
 
+def _line_name(line: bytes) -> tuple[str, str]:
+    """A payload line's ``(source, endpoint)`` (cheaply from its prefix when it has them)."""
+    match = _NAME_PREFIX.match(line)
+    if match is not None:
+        return match[1].decode("ascii"), match[2].decode("ascii")
+    payload = decode_payload(line.decode("utf-8", errors="replace"))
+    return payload.source, payload.endpoint
+
+
 def scan_recording(path: Path) -> RecordingScan:
-    """Times of a recording without decoding its payloads (reads each line's ``"t"``)."""
+    """Times and endpoints of a recording without decoding its payloads (reads each line's
+    ``"t"``, ``"src"`` and ``"ep"``)."""
     first = last = None
     count = 0
     ordered = True
     skipped = Skipped()
+    endpoints: set[tuple[str, str]] = set()
     lines = _raw_lines(path)
     next(lines, None)  # header
     for line_no, line in enumerate(lines, 2):
@@ -507,6 +523,7 @@ def scan_recording(path: Path) -> RecordingScan:
             continue
         try:
             t = _line_time(line)
+            endpoints.add(_line_name(line))
         except RecordingError as exc:
             skipped.add(line_no, str(exc))
             continue
@@ -515,7 +532,7 @@ def scan_recording(path: Path) -> RecordingScan:
         first = t if first is None else min(first, t)
         last = t if last is None else max(last, t)
         count += 1
-    return RecordingScan(first, last, count, ordered, skipped.count, skipped.first)
+    return RecordingScan(first, last, count, ordered, skipped.count, skipped.first, frozenset(endpoints))
 
 
 def check_playable(path: Path) -> RecordingHeader:
@@ -610,6 +627,7 @@ class RecordingSource:
         self.last_ms = scan.last_ms
         self.count = scan.count
         self.ordered = scan.ordered
+        self.endpoints = scan.endpoints
         self.skipped = self._scan_skipped = scan.skipped
         self.first_skipped = scan.first_skipped
         if scan.count == 0:

@@ -22,14 +22,21 @@ that many coins' price, so it carries its ``multiplier`` and is never taken as a
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from crashtui.sources.common import as_dict, as_list, load_json, parser
+from crashtui.symbols import split_multiplier
 
-_MULTIPLIED = re.compile(r"^(?P<mult>1000000|100000|10000|1000|100|10|1M|k)(?P<base>[A-Z0-9]+)$")
-_MULT = {"k": 1000, "1M": 1_000_000}
+__all__ = [
+    "Listing",
+    "parse_binance_exchange_info",
+    "parse_bybit_instruments",
+    "parse_coinbase_products",
+    "parse_hyperliquid_meta",
+    "parse_okx_instruments",
+    "split_multiplier",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,15 +49,6 @@ class Listing:
     base: str
     quote: str
     multiplier: int = 1
-
-
-def split_multiplier(base: str) -> tuple[str, int]:
-    """``1000PEPE`` → (``PEPE``, 1000); ``kPEPE`` → (``PEPE``, 1000); ``BTC`` → (``BTC``, 1)."""
-    match = _MULTIPLIED.match(base)
-    if match is None or not match["base"][:1].isalpha():
-        return base, 1
-    mult = match["mult"]
-    return match["base"], _MULT.get(mult) or int(mult)
 
 
 def _listing(venue: str, name: Any, base: Any, quote: Any) -> Listing:

@@ -19,6 +19,12 @@ from crashtui.model import MarketGlobal, MarketMovers, PairMove
 from crashtui.sources.common import as_dict, as_list, load_json, num, opt_num, parser
 from crashtui.sources.rows import each_row
 
+MARKET_ENDPOINTS: frozenset[tuple[str, str]] = frozenset(
+    {("binance", "ticker_24hr_all"), ("coingecko", "global")}
+)
+"""The ``(source, endpoint)`` payloads the strip's data comes from: a recording with none of
+them has no market data at all."""
+
 TOP_N = 5
 MIN_QUOTE_VOLUME_USD = 5_000_000.0  # below this a +80% day is one whale, not the market
 ACTIVE_WITHIN_MS = 3_600_000

@@ -102,6 +102,7 @@ class RefreshMixin(AppCore):
             finished=bool(player.finished) if player is not None else False,
             busy=self._busy or self._catching_up(engine),
             bad_lines=engine.replay.bad_lines if engine.replay is not None else 0,
+            market_data=engine.replay.holds_market_data if engine.replay is not None else True,
         )
 
     def _catching_up(self, engine: Engine) -> str:

@@ -146,7 +146,7 @@ KEYS: tuple[Key, ...] = (
     Key(
         "a",
         "add_symbol",
-        "Add a symbol to this watchlist (saved, except in a replay)",
+        "Add a symbol (an unknown one is looked up on the venues; saved, except in a replay)",
         "watchlist.add",
         "Watchlist",
         "a",

@@ -1,5 +1,6 @@
-"""The UI state file: watchlist edits, the last watchlist, the positions entered in the app and
-the levels pinned on the chart, kept apart from the user's config.
+"""The UI state file: watchlist edits, the last watchlist, the symbol mappings found by looking a
+symbol up from the watchlist editor, the positions entered in the app and the levels pinned on
+the chart, kept apart from the user's config.
 
 ``<user data dir>/ui-state.json``. The config file is never rewritten; edits made at runtime
 overlay the configured watchlists by name. A missing or unreadable state file means "no edits"
@@ -31,6 +32,9 @@ class UiState:
     positions: tuple[Mapping[str, object], ...] | None = None
     # Levels pinned at the chart cursor, per symbol (crashtui.ui.pins).
     pins: Mapping[str, tuple[float, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    # Symbols added from the watchlist editor after a venue lookup: symbol -> symbol-table key ->
+    # instrument name, the same shape as the config's [symbols.NAME] tables (which win).
+    symbols: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: MappingProxyType({}))
 
 
 def state_path() -> Path:
@@ -62,9 +66,10 @@ def load_state(path: Path | None = None) -> tuple[UiState, str | None]:
             parsed[str(name)] = tuple(symbols)
         positions = _positions(data.get("positions"))
         pins = _pins(data.get("pins"))
+        symbols = _symbols(data.get("symbols", {}))
     except (ValueError, AttributeError) as exc:
         return UiState(), f"{target} is unusable ({exc}); starting without saved watchlist edits"
-    return UiState(active, MappingProxyType(parsed), positions, pins), None
+    return UiState(active, MappingProxyType(parsed), positions, pins=pins, symbols=symbols), None
 
 
 def _pins(raw: object) -> Mapping[str, tuple[float, ...]]:
@@ -79,6 +84,27 @@ def _pins(raw: object) -> Mapping[str, tuple[float, ...]]:
         ):
             raise ValueError(f"pins of {symbol!r} is not a list of positive prices")
         out[str(symbol)] = tuple(float(x) for x in levels)
+    return MappingProxyType(out)
+
+
+def _symbols(raw: object) -> Mapping[str, Mapping[str, str]]:
+    from crashtui.config.parse import SYMBOL_RE
+    from crashtui.sources.instrument_match import safe_name
+    from crashtui.symbols import PROVIDERS, split_multiplier
+
+    if not isinstance(raw, dict):
+        raise ValueError("symbols is not a table")
+    out: dict[str, Mapping[str, str]] = {}
+    for symbol, names in raw.items():
+        if not isinstance(names, dict) or not all(
+            isinstance(v, str) and safe_name(v) for v in names.values()
+        ):
+            raise ValueError(f"symbols.{str(symbol)[:20]!r} is not a table of instrument names")
+        if not SYMBOL_RE.match(str(symbol)):
+            raise ValueError(f"{str(symbol)[:20]!r} is not a symbol")
+        # a per-1,000 listing (an older lookup's pick) is never read as a per-coin one
+        kept = {k: v for k, v in names.items() if k in PROVIDERS and split_multiplier(v)[1] == 1}
+        out[str(symbol)] = MappingProxyType(kept)
     return MappingProxyType(out)
 
 
@@ -111,6 +137,7 @@ def save_state(state: UiState, path: Path | None = None) -> None:
             "version": VERSION,
             "active_watchlist": state.active_watchlist,
             "watchlists": {name: list(symbols) for name, symbols in sorted(state.watchlists.items())},
+            "symbols": {name: dict(names) for name, names in sorted(state.symbols.items())},
         }
     )
     if state.positions is not None:

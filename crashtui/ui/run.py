@@ -20,6 +20,7 @@ def run_dashboard(args: argparse.Namespace, loaded: LoadedConfig) -> int:
     The engine is built inside the app (off the event loop, after the first paint), so the first
     frame paints at once: nothing here may import the feed, the analysis or the store.
     """
+    from crashtui.config.symbols import with_symbols
     from crashtui.ui.app import CrashApp
     from crashtui.ui.options import options_from
     from crashtui.ui.pins import PinBook
@@ -27,9 +28,10 @@ def run_dashboard(args: argparse.Namespace, loaded: LoadedConfig) -> int:
     from crashtui.ui.prefs import load_state, save_pins, save_positions
     from crashtui.ui.session import plan_from_args
 
-    config = loaded.config
-    plan = plan_from_args(args, config)
     state, warning = load_state()
+    # symbols added from the watchlist editor after a lookup map like [symbols.X] tables
+    config = with_symbols(loaded.config, state.symbols)
+    plan = plan_from_args(args, config)
     book = watchlist_book(args, config, plan, state)
     positions = PositionBook(config.positions, state.positions, save=save_positions)
     app = CrashApp(

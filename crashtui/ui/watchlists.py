@@ -5,11 +5,15 @@ win over the config's list of the same name. In replay, the recording's own watc
 offered first, and every edit (to it or to a configured list) lasts for the replay session
 only: the live watchlists and the state file stay as they were unless the user saves a list
 on purpose (:meth:`WatchlistBook.save`, ``s`` in the watchlist picker).
+
+A symbol the symbol table does not know can be added with the instrument names a venue lookup
+found (:meth:`WatchlistBook.add` with ``names``): the mapping is kept with the edit in the state
+file and overlays the config's ``[symbols]`` tables at the next start (the config's own win).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
 
 from crashtui.config.parse import SYMBOL_RE
@@ -49,6 +53,7 @@ class WatchlistBook:
         self._remember = remember_active
         self.session_only = session_only
         self._active_saved = state.active_watchlist
+        self._mappings: dict[str, Mapping[str, str]] = dict(state.symbols)
         if recording is not None:
             self._order.insert(0, RECORDING)
             self._session[RECORDING] = recording
@@ -117,23 +122,40 @@ class WatchlistBook:
         i = self._order.index(self.current) if self.current in self._order else -1
         return self._order[(i + 1) % len(self._order)]
 
-    def add(self, text: str) -> str:
-        """Add a symbol to the current watchlist; returns the normalised symbol."""
+    def check(self, text: str) -> str:
+        """The normalised symbol ``text`` names, if the current watchlist can take it (known or
+        not: see :meth:`known`); raises :class:`WatchlistError` with the reason otherwise."""
         symbol = plain(text, 20).strip().upper()
         if not SYMBOL_RE.match(symbol):
             raise WatchlistError(
                 f"{symbol or 'an empty name'!r} is not a symbol (letters and digits, like SOL)"
-            )
-        if not self._known(symbol):
-            raise WatchlistError(
-                f"unknown symbol {symbol}: add a [symbols.{symbol}] table to your config first"
             )
         current = self.symbols()
         if symbol in current:
             raise WatchlistError(f"{symbol} is already in {self.current}")
         if len(current) >= MAX_SYMBOLS:
             raise WatchlistError(f"{self.current} already has {MAX_SYMBOLS} symbols")
-        self._set((*current, symbol))
+        return symbol
+
+    def known(self, symbol: str) -> bool:
+        """Whether the symbol table or an earlier lookup maps ``symbol``."""
+        return self._known(symbol) or symbol in self._mappings
+
+    def mappings(self) -> Mapping[str, Mapping[str, str]]:
+        """The instrument names lookups found, by symbol (what the engine's table overlays)."""
+        return MappingProxyType(dict(self._mappings))
+
+    def add(self, text: str, names: Mapping[str, str] | None = None) -> str:
+        """Add a symbol to the current watchlist; returns the normalised symbol. ``names``
+        (symbol-table key → instrument name, from a lookup) maps a symbol the table lacks."""
+        symbol = self.check(text)
+        if names:
+            self._mappings[symbol] = MappingProxyType(dict(names))
+        elif not self.known(symbol):
+            raise WatchlistError(
+                f"unknown symbol {symbol}: add a [symbols.{symbol}] table to your config first"
+            )
+        self._set((*self.symbols(), symbol))
         return symbol
 
     def remove(self, symbol: str) -> None:
@@ -157,8 +179,15 @@ class WatchlistBook:
         return self.symbols()
 
     def state(self) -> UiState:
-        """What to save."""
-        return UiState(self._active_saved, MappingProxyType(dict(self._edits)))
+        """What to save: the edits and the looked-up mappings of symbols still on a watchlist
+        (a removed symbol's mapping is dropped from the file; it stays known until the app
+        quits, so adding it back in the same run needs no second lookup)."""
+        used = {s for name in self._config_lists for s in self._edits.get(name, self._config_lists[name])}
+        used.update(s for symbols in self._session.values() for s in symbols)
+        kept = {symbol: names for symbol, names in self._mappings.items() if symbol in used}
+        return UiState(
+            self._active_saved, MappingProxyType(dict(self._edits)), symbols=MappingProxyType(kept)
+        )
 
     def _set(self, symbols: tuple[str, ...]) -> None:
         if self.current in self._session or self.session_only:

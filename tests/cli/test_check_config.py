@@ -118,7 +118,7 @@ def test_cached_instrument_lists_give_the_exact_names(
     assert "PEPEUSDT" not in pepe
 
 
-def test_a_listing_per_1000_coins_is_a_choice_not_a_mapping() -> None:
+def test_a_listing_per_1000_coins_is_never_a_mapping() -> None:
     from crashtui.commands.checkconfig import advice
     from crashtui.sources.instruments import Listing
 
@@ -129,6 +129,6 @@ def test_a_listing_per_1000_coins_is_a_choice_not_a_mapping() -> None:
     }
     said = advice(UnresolvedSymbol("PEPE", ("meme",)), lists)
     assert said is not None
-    assert "1000PEPEUSDT (1,000 PEPE per unit" in said
-    assert "crashtui symbols lookup PEPE" in said
+    assert said.startswith("1000PEPEUSDT quotes 1,000 PEPE; crashtui does not scale per-1,000 contracts yet")
+    assert 'binance_futures = "1000PEPEUSDT"' not in said
     assert advice(UnresolvedSymbol("PEPE", ("meme",)), {}) is None  # no cache: the plain guess

@@ -160,6 +160,17 @@ BAD_CONFIGS = [
         "watchlists.m.symbols: expected upper-case symbols like 'BTC', got 'btc'",
         id="lowercase-symbol",
     ),
+    pytest.param(  # its liquidations and open interest would be read per coin: 1,000x off
+        '[symbols.PEPE]\nbinance = "PEPEUSDT"\nbinance_futures = "1000PEPEUSDT"\n',
+        "symbols.PEPE.binance_futures: expected a per-coin instrument, got '1000PEPEUSDT': it quotes "
+        "1,000 coins; crashtui does not scale per-1,000 listings yet",
+        id="per-1000-listing",
+    ),
+    pytest.param(
+        '[symbols.PEPE]\nhyperliquid = "kPEPE"\n',
+        "symbols.PEPE.hyperliquid: expected a per-coin instrument, got 'kPEPE'",
+        id="per-1000-hyperliquid",
+    ),
 ]
 
 

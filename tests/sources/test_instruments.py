@@ -13,7 +13,7 @@ from crashtui.clock import FakeClock
 from crashtui.commands.symbols import choose
 from crashtui.config.schema import Config
 from crashtui.errors import BlockedError, ParseError
-from crashtui.sources.instrument_match import resolve, toml_snippet
+from crashtui.sources.instrument_match import resolve, toml_snippet, unscaled_reason
 from crashtui.sources.instruments import (
     Listing,
     parse_binance_exchange_info,
@@ -97,7 +97,7 @@ def test_per_thousand_listings_carry_their_multiplier(base: str, expected: tuple
     assert split_multiplier(base) == expected
 
 
-def test_resolve_takes_plain_matches_and_offers_the_rest_as_choices() -> None:
+def test_resolve_takes_plain_matches_offers_other_quotes_and_never_maps_per_1000() -> None:
     listings = [
         Listing("binance", "PEPEUSDT", "PEPE", "USDT"),
         Listing("binance", "PEPEFDUSD", "PEPE", "FDUSD"),
@@ -109,22 +109,29 @@ def test_resolve_takes_plain_matches_and_offers_the_rest_as_choices() -> None:
     ]
     r = resolve("pepe", listings)
     assert dict(r.names) == {"binance": "PEPEUSDT", "okx": "PEPE-USDT-SWAP"}
-    assert {v: [x.name for x in xs] for v, xs in r.choices.items()} == {
+    assert {v: [x.name for x in xs] for v, xs in r.choices.items()} == {"coinbase": ["PEPE-USDC"]}
+    # a per-1,000 listing's prices and sizes would be read per coin, 1,000 times off: never mapped
+    assert {v: [x.name for x in xs] for v, xs in r.unscaled.items()} == {
         "binance_futures": ["1000PEPEUSDT"],
-        "coinbase": ["PEPE-USDC"],
         "hyperliquid": ["kPEPE"],
     }
     assert r.missing == ("bybit",)
-    names, open_choices = choose(r, {"binance_futures": "1000PEPEUSDT"}, None)
-    assert names == {"binance": "PEPEUSDT", "okx": "PEPE-USDT-SWAP", "binance_futures": "1000PEPEUSDT"}
-    assert len(open_choices) == 2
-    assert "1,000 PEPE per unit" in open_choices[-1]
+    assert unscaled_reason(r.unscaled["binance_futures"][0]) == (
+        "1000PEPEUSDT quotes 1,000 PEPE; crashtui does not scale per-1,000 contracts yet"
+    )
+    with pytest.raises(ValueError, match="1000PEPEUSDT quotes 1,000 PEPE; crashtui does not scale"):
+        choose(r, {"binance_futures": "1000PEPEUSDT"}, None)
+    names, open_choices = choose(r, {"coinbase": "PEPE-USDC"}, None)
+    assert names == {"binance": "PEPEUSDT", "okx": "PEPE-USDT-SWAP", "coinbase": "PEPE-USDC"}
+    assert open_choices == []
     with pytest.raises(ValueError, match="not among"):
         choose(r, {"okx": "WRONG"} | {"coinbase": "PEPE-USD"}, None)
     assert toml_snippet("PEPE", names).splitlines()[:2] == ["[symbols.PEPE]", 'binance = "PEPEUSDT"']
 
 
-def _serve(calls: list[str], *, fail: frozenset[str] | set[str] = frozenset()) -> httpx.MockTransport:
+def _serve(
+    calls: list[str], *, fail: frozenset[str] | set[str] = frozenset(), bodies: dict[str, bytes] | None = None
+) -> httpx.MockTransport:
     files = {
         "data-api.binance.vision": "binance_spot_exchange_info_doc.json",
         "fapi.binance.com": "binance_futures_exchange_info_btc_eth_reconstructed.json",
@@ -138,6 +145,8 @@ def _serve(calls: list[str], *, fail: frozenset[str] | set[str] = frozenset()) -
         calls.append(request.url.host)
         if request.url.host in fail:
             return httpx.Response(503, text="down for maintenance")
+        if bodies and request.url.host in bodies:
+            return httpx.Response(200, content=bodies[request.url.host])
         return httpx.Response(200, content=body(files[request.url.host]))
 
     return httpx.MockTransport(handler)
@@ -205,3 +214,51 @@ def test_the_lookup_command_prints_the_config_table(
     assert doc["names"] == {}
     assert "bybit" in doc["lists"]
     assert main(["symbols", "lookup", "BTC", "--pick", "nonsense"]) == 2
+
+
+def _per_thousand_pepe() -> dict[str, bytes]:
+    """The real Binance futures and Hyperliquid lists with PEPE listed as those venues list it:
+    ``1000PEPEUSDT`` and ``kPEPE`` (the first row copied and renamed), and OKX per coin."""
+    fut = json.loads(body("binance_futures_exchange_info_btc_eth_reconstructed.json"))
+    fut["symbols"].append(dict(fut["symbols"][0], symbol="1000PEPEUSDT", baseAsset="1000PEPE"))
+    meta = json.loads(body("hyperliquid_meta_and_asset_ctxs.json"))
+    meta[0]["universe"].append(dict(meta[0]["universe"][0], name="kPEPE"))
+    okx = json.loads(body("okx_instruments_swap_reconstructed.json"))
+    okx["data"].append(dict(okx["data"][0], instId="PEPE-USDT-SWAP", ctValCcy="PEPE", instFamily="PEPE-USDT"))
+    return {
+        "fapi.binance.com": json.dumps(fut).encode(),
+        "api.hyperliquid.xyz": json.dumps(meta).encode(),
+        "www.okx.com": json.dumps(okx).encode(),
+    }
+
+
+def test_the_lookup_command_never_maps_a_per_1000_listing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import crashtui.net.http
+    from crashtui.cli import main
+
+    transport = _serve([], bodies=_per_thousand_pepe())
+    real = crashtui.net.http.make_client
+    monkeypatch.setattr(crashtui.net.http, "make_client", lambda net, **_: real(net, transport=transport))
+    monkeypatch.setenv("CRASHTUI_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("CRASHTUI_CONFIG_DIR", str(tmp_path / "cfg"))
+    monkeypatch.delenv("CRASHTUI_CONFIG", raising=False)
+    assert main(["symbols", "lookup", "PEPE"]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "# binance_futures: 1000PEPEUSDT quotes 1,000 PEPE; crashtui does not scale per-1,000 contracts yet"
+        in out
+    )
+    assert "# hyperliquid: kPEPE quotes 1,000 PEPE; crashtui does not scale per-1,000 contracts yet" in out
+    assert out[out.index("[symbols.PEPE]") :].splitlines() == ["[symbols.PEPE]", 'okx = "PEPE-USDT-SWAP"']
+    assert main(["symbols", "lookup", "PEPE", "--pick", "hyperliquid=kPEPE"]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == (
+        "crashtui: error: --pick hyperliquid=kPEPE: kPEPE quotes 1,000 PEPE; "
+        "crashtui does not scale per-1,000 contracts yet"
+    )
+    assert main(["symbols", "lookup", "PEPE", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["names"] == {"okx": "PEPE-USDT-SWAP"}
+    assert doc["unscaled"]["binance_futures"][0]["name"] == "1000PEPEUSDT"

@@ -152,7 +152,7 @@ async def test_add_and_remove_symbols_at_runtime_rebuild_the_engine(small_record
         await pilot.press("a", "p", "e", "p", "e", "enter")
         await pilot.pause()
         assert app.engine is third
-        assert any("unknown symbol PEPE" in str(n.message) for n in app._notifications)
+        assert any("PEPE is not in this recording" in str(n.message) for n in app._notifications)
         # Esc cancels the prompt.
         await pilot.press("a", "escape")
         await pilot.pause()
@@ -179,3 +179,40 @@ async def test_edits_survive_a_restart(small_recording: Path, tmp_path: Path) ->
     restarted = WatchlistBook(Config(), state, known=KNOWN.__contains__, initial="majors")
     assert restarted.symbols() == (*MAJORS, "ADA")
     assert Config().watchlist("majors").symbols == MAJORS  # the config itself is untouched
+
+
+def test_a_removed_symbols_mapping_leaves_the_state_file_once_it_is_on_no_watchlist() -> None:
+    pepe = {"binance": "PEPEUSDT", "okx": "PEPE-USDT-SWAP"}
+    wif = {"binance": "WIFUSDT"}
+    saved: list[UiState] = []
+    b = book(saved=saved)
+    b.add("pepe", pepe)
+    b.add("wif", wif)
+    b.switch("core")
+    b.add("PEPE")  # known now: on two lists, no second lookup
+    assert dict(saved[-1].symbols) == {"PEPE": pepe, "WIF": wif}
+    b.remove("PEPE")  # still on majors: kept
+    assert dict(saved[-1].symbols) == {"PEPE": pepe, "WIF": wif}
+    b.switch("majors")
+    b.remove("PEPE")  # on no watchlist now: pruned from the file
+    assert dict(saved[-1].symbols) == {"WIF": wif}
+    assert b.known("PEPE")  # this run still knows it: adding it back needs no lookup
+    b.add("PEPE")
+    assert dict(saved[-1].symbols) == {"PEPE": pepe, "WIF": wif}
+    # a mapping loaded from the file for a symbol on no list is dropped at the next save
+    stale = book(UiState(symbols={"BONK": {"binance": "BONKUSDT"}, "WIF": wif}), saved=saved)
+    stale.switch("core")
+    assert dict(saved[-1].symbols) == {}
+
+
+def test_a_saved_per_1000_mapping_is_never_read(tmp_path: Path) -> None:
+    path = tmp_path / "ui-state.json"
+    doc = {
+        "symbols": {
+            "PEPE": {"binance": "PEPEUSDT", "binance_futures": "1000PEPEUSDT", "hyperliquid": "kPEPE"}
+        }
+    }
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    loaded, warning = load_state(path)
+    assert warning is None
+    assert dict(loaded.symbols["PEPE"]) == {"binance": "PEPEUSDT"}  # 1,000x off: dropped

@@ -34,6 +34,10 @@ def overview(frame: Frame, perf: str, width: int) -> Text:
         )
         if info.note:
             rows.extend(wrap_plain(info.note, width, p.warning if info.scenario else p.muted))
+        if not info.market_data:
+            rows.append(
+                Text("no market data in this recording (movers, market cap): no market strip", style=p.muted)
+            )
     elif said.kind is not None and said.kind != OFFLINE:
         rows.append(Text(f"LIVE: {said.text}; {ok} of {total} sources ok", style=f"bold {p.warning}"))
         rows.extend(

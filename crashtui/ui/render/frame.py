@@ -26,6 +26,7 @@ class ReplayInfo:
     finished: bool
     busy: str = ""  # e.g. "seeking" while a new engine catches up
     bad_lines: int = 0  # malformed recording lines skipped
+    market_data: bool = True  # the recording holds market-strip payloads (else no strip)
 
 
 @dataclass(frozen=True, slots=True)

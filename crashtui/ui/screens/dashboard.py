@@ -1,4 +1,4 @@
-"""The dashboard: header, four panes (Price, Liquidations, ETF flows, Fear), status bar.
+"""The dashboard: header, market strip, four panes (Price, Liquidations, ETF flows, Fear), status bar.
 
 The pane renderers (and the analysis types they read) are imported with the first frame of
 data, not with the screen: the first paint is the loading screen and must not wait for them.
@@ -51,7 +51,8 @@ class DashboardScreen(Screen[None]):
 
     DEFAULT_CSS = """
     DashboardScreen { layout: vertical; }
-    #header, #status, #tabs, #notice, #alertline { height: 1; }
+    #header, #strip, #status, #tabs, #notice, #alertline { height: 1; }
+    #strip.-hidden { display: none; }
     #notice, #alertline { display: none; }
     #notice.-shown, #alertline.-shown { display: block; }
     #tabs { display: none; }
@@ -111,8 +112,10 @@ class DashboardScreen(Screen[None]):
         self._frame: Frame | None = None
 
     def compose(self) -> ComposeResult:
-        """Header, notice line, tab strip, the panes, the alert line (while an alert waits), status bar."""
+        """Header, market strip ([ui] market_strip), notice line, tab strip, the panes, the alert
+        line (while an alert waits), status bar."""
         yield TextView(id="header")
+        yield TextView(id="strip", classes="" if self._ui.market_strip else "-hidden")
         yield TextView(id="notice")
         yield TextView(id="tabs")
         with Container(id="panes"):
@@ -276,11 +279,21 @@ class DashboardScreen(Screen[None]):
         from crashtui.ui.render.fear import build_fear
         from crashtui.ui.render.header import build_header
         from crashtui.ui.render.liquidations import build_liquidations
+        from crashtui.ui.render.market_strip import build_market_strip
         from crashtui.ui.render.price import build_watch_rows
         from crashtui.ui.render.status import build_status
 
         self._frame = frame
         self.query_one("#header", TextView).show(lambda w, h: build_header(frame, w))
+        strip = self.query_one("#strip", TextView)
+        # A recording with no market data at all would only say so on every frame: its row goes
+        # back to the panes (the Sources screen still tells what the recording lacks).
+        held = frame.snapshot.market is not None or frame.snapshot.movers is not None
+        show_strip = self._ui.market_strip and (frame.replay is None or frame.replay.market_data or held)
+        if strip.has_class("-hidden") == show_strip:
+            strip.set_class(not show_strip, "-hidden")
+        if show_strip:
+            strip.show(lambda w, h: build_market_strip(frame, w))
         self.query_one("#status", TextView).show(lambda w, h: build_status(frame, w))
         self._update_notice(frame)
         table = self.query_one("#watch", WatchTable)
