@@ -62,6 +62,7 @@ class RadarMixin(AppCore):
         self._radar_busy = False
         self._radar_due = 0.0
         self._radar_failed = False
+        self._radar_wanted_ms: int | None = None  # the newest frame's snapshot time
 
     @property
     def radar(self) -> Radar | None:
@@ -73,6 +74,7 @@ class RadarMixin(AppCore):
         if self._radar_engine != id(engine):
             self._radar, self._radar_cache, self._radar_due = None, None, 0.0
             self._radar_engine = id(engine)
+        self._radar_wanted_ms = snapshot.generated_ms
         if not self._radar_busy and time.monotonic() >= self._radar_due:
             self._start_radar(engine, snapshot, analysis)
         return self._radar
@@ -114,6 +116,11 @@ class RadarMixin(AppCore):
             return
         self._radar = result
         self.refresh_now(force=True)
+        if self._radar_wanted_ms != result.generated_ms:
+            # Frames moved on while this radar was computed (a replay catching up, then paused
+            # at --until: no frame may come again): one more radar once it is due, else the
+            # panes would keep figures of an earlier moment beside the current ones.
+            self.set_timer(RADAR_EVERY_S, partial(self.refresh_now, True))
 
     def radar_soon(self) -> None:
         """Ask for a new radar with the next frame (positions changed)."""

@@ -300,3 +300,36 @@ async def test_keys_in_the_positions_pane(engine: Engine) -> None:
         await settle(pilot, app)
         assert [p.symbol for p in app.position_book.positions] == ["BTC"]
         assert len(saved[-1]) == 1
+
+
+async def test_a_radar_behind_the_frames_is_followed_by_a_current_one(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A replay that catches up and then stops (``--until``) brings no frame again: a radar
+    computed on a snapshot the frames have since left must still be replaced by a current one,
+    or the derivatives and map panes keep figures of an earlier moment."""
+    import crashtui.analysis.radar as radar_module
+    from crashtui.ui import app_radar
+
+    real = radar_module.radar
+    calls: list[int] = []
+
+    def behind_first(*args: Any, **kwargs: Any) -> Any:
+        result = real(*args, **kwargs)
+        calls.append(result.generated_ms)
+        # the first one as if computed on a snapshot an hour older than the frames
+        return replace(result, generated_ms=result.generated_ms - 3_600_000) if len(calls) == 1 else result
+
+    monkeypatch.setattr(radar_module, "radar", behind_first)
+    # longer than a radar takes here: the refresh a finished radar asks for finds none due
+    monkeypatch.setattr(app_radar, "RADAR_EVERY_S", 1.5)
+    monkeypatch.setattr(CrashApp, "_tick", lambda self: None)  # a replay stopped at its end
+    app = app_with(engine)
+    async with app.run_test(size=(120, 40)) as pilot:
+        now = engine.state.snapshot().generated_ms
+        for _ in range(400):  # no key, no forced frame: the app must ask again by itself
+            await pilot.pause(0.02)
+            if len(calls) >= 2 and app.radar is not None and not app._radar_busy:
+                break
+        assert app.radar is not None
+        assert app.radar.generated_ms == now
