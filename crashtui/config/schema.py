@@ -103,9 +103,9 @@ DEFAULT_GAUGE_WEIGHTS: Mapping[str, float] = MappingProxyType(
         "etf_flows": 0.10,
         # funding (the mean rate's level) and leverage (open-interest fall and how many venues
         # pay negative funding, analysis.gauge.leverage_input) share the 0.08 funding had alone:
-        # both read funding, so together they weigh what it did. On the bundled replays this
-        # keeps the gauge's lead before feb-2026's low (17.6 h) and cuts its alerts there from
-        # 19 to 16; aug-2024 and oct-2025 have no derivatives, so their gauge is unchanged.
+        # both read funding, so together they weigh what it did. On feb-2026 (reconstructed
+        # derivatives) this keeps the gauge's lead before the low (17.6 h) and cuts its alerts
+        # from 19 to 16 (`crashtui backtest --all`); aug-2024 and oct-2025 have no derivatives.
         "funding": 0.04,
         "nasdaq_corr": 0.07,
         "spread": 0.10,
