@@ -102,7 +102,7 @@ class Gauge:
 
     @property
     def coverage_text(self) -> str:
-        """``7/9``: components present out of those switched on."""
+        """``8/10``: components present out of those switched on."""
         return f"{self.have}/{self.of}"
 
 

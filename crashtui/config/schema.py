@@ -102,14 +102,17 @@ DEFAULT_GAUGE_WEIGHTS: Mapping[str, float] = MappingProxyType(
         "drawdown": 0.15,
         "liquidations": 0.15,
         "etf_flows": 0.10,
-        "funding": 0.08,
+        # funding (the mean rate's level) and leverage (open-interest fall and how many venues
+        # pay negative funding, analysis.gauge.leverage_input) share the 0.08 funding had alone:
+        # both read funding, so together they weigh what it did. On feb-2026 (reconstructed
+        # derivatives) this keeps the gauge's lead before the low (17.6 h) and cuts its alerts
+        # from 19 to 16 (`crashtui backtest --all`); aug-2024 and oct-2025 have no derivatives.
+        "funding": 0.04,
         "nasdaq_corr": 0.07,
         "spread": 0.10,
         "borrow_apy": 0.08,
         "jobless_claims": 0.07,
-        # Off by default (opt in with a weight): open-interest fall and negative funding across
-        # venues (analysis.gauge.leverage_input); it overlaps the funding component.
-        "leverage": 0.0,
+        "leverage": 0.04,
     }
 )
 

@@ -234,7 +234,7 @@ def test_disabled_rules_are_skipped() -> None:
 
 
 def test_the_gauge_rule_never_fires_on_insufficient_data() -> None:
-    """Extreme fear alone scores the partial gauge high, but one component of nine is no
+    """Extreme fear alone scores the partial gauge high, but one component of ten is no
     reading: the gauge says 'insufficient data' and its rule stays quiet."""
     from crashtui.config.alerts_schema import GaugeRule
 

@@ -51,11 +51,12 @@ def test_worked_example_with_default_config_and_a_missing_component() -> None:
     drawdown 21 %:      21 / 30 = 0.70 -> 70                           × 0.15 = 10.5
     liquidations 3×:    (3 - 1) / (5 - 1) = 0.5 -> 50                  × 0.15 =  7.5
     etf_flows -1,500:   -1500 / -2000 = 0.75 -> 75                     × 0.10 =  7.5
-    funding -0.02 %:    (-0.02 - 0.01) / (-0.05 - 0.01) = 0.5 -> 50    × 0.08 =  4.0
+    funding -0.02 %:    (-0.02 - 0.01) / (-0.05 - 0.01) = 0.5 -> 50    × 0.04 =  2.0
     nasdaq_corr 0.4:    0.4 / 0.8 = 0.5 -> 50                          × 0.07 =  3.5
     borrow_apy 10 %:    (10 - 5) / (15 - 5) = 0.5 -> 50                × 0.08 =  4.0
     jobless_claims +22: 22 / 40 = 0.55 -> 55                           × 0.07 =  3.85
-    present weight = 1.00 - 0.10 (spread) = 0.90; sum = 60.85; score = 60.85 / 0.90 = 67.61
+    leverage 60:        60 / 100 -> 60                                 × 0.04 =  2.4
+    present weight = 1.00 - 0.10 (spread) = 0.90; sum = 61.25; score = 61.25 / 0.90 = 68.06
     """
     inputs: list[StressInput | MissingInput] = [
         inp("fear_greed", 9.0),
@@ -67,9 +68,10 @@ def test_worked_example_with_default_config_and_a_missing_component() -> None:
         MissingInput("spread", "only 3 earlier readings for a baseline (need 10)"),
         inp("borrow_apy", 10.0),
         inp("jobless_claims", 22.0),
+        inp("leverage", 60.0),
     ]
     g = crash_gauge(inputs, GaugeConfig())
-    assert g.score == pytest.approx(60.85 / 0.90)
+    assert g.score == pytest.approx(61.25 / 0.90)
     assert g.label == "HIGH STRESS"
     assert g.coverage == pytest.approx(0.90)
     assert g.missing == (MissingInput("spread", "only 3 earlier readings for a baseline (need 10)"),)
@@ -116,22 +118,22 @@ def test_non_finite_raw_is_missing() -> None:
 def test_gauge_serialises() -> None:
     g = crash_gauge([inp(n, 0.0) for n in NAMES], GaugeConfig())
     data = json.loads(json.dumps(dataclasses.asdict(g)))
-    assert (data["label"], data["have"], data["of"]) == (g.label, 9, 9)
+    assert (data["label"], data["have"], data["of"]) == (g.label, 10, 10)
 
 
-def test_one_component_of_nine_is_insufficient_never_calm() -> None:
-    """Drawdown 0 alone scores 0 (CALM if it counted): 1 of 9 components is below half."""
+def test_one_component_of_ten_is_insufficient_never_calm() -> None:
+    """Drawdown 0 alone scores 0 (CALM if it counted): 1 of 10 components is below half."""
     g = crash_gauge([inp("drawdown", 0.0)], GaugeConfig())
     assert g.score == 0.0
-    assert (g.label, g.have, g.of, g.coverage_text) == ("insufficient data", 1, 9, "1/9")
+    assert (g.label, g.have, g.of, g.coverage_text) == ("insufficient data", 1, 10, "1/10")
     assert not g.sufficient
 
 
 @pytest.mark.parametrize(("have", "label"), [(4, "insufficient data"), (5, "CALM")])
 def test_insufficient_below_half_of_the_components(have: int, label: str) -> None:
-    """Nine components switched on: 4 present is under half (4.5), 5 is enough."""
+    """Ten components switched on: 4 present is under half (5), 5 is enough."""
     g = crash_gauge([inp(n, DEFAULT_GAUGE_BANDS[n][0]) for n in NAMES[:have]], GaugeConfig())
-    assert (g.have, g.of, g.label, g.sufficient) == (have, 9, label, have == 5)
+    assert (g.have, g.of, g.label, g.sufficient) == (have, 10, label, have == 5)
 
 
 def test_switched_off_components_do_not_count_in_coverage() -> None:
@@ -242,12 +244,20 @@ def test_leverage_with_one_part_known_and_none() -> None:
     assert isinstance(leverage_input(None), MissingInput)
 
 
-def test_leverage_is_off_by_default_and_counts_when_weighted() -> None:
+def test_leverage_counts_by_default_is_left_out_when_missing_and_off_at_weight_0() -> None:
     lev = StressInput("leverage", 60.0, "score 0–100", "derivatives", "x")
     others = [inp(n, DEFAULT_GAUGE_BANDS[n][0]) for n in NAMES if n != "leverage"]
-    off = crash_gauge([*others, lev], GaugeConfig())
-    assert "leverage" not in {c.name for c in off.components}
-    assert (off.have, off.of) == (9, 9)
-    on = crash_gauge([*others, lev], GaugeConfig(weights=dict(DEFAULT_GAUGE_WEIGHTS, leverage=0.1)))
+    assert {"leverage", "funding"} <= set(NAMES)
+    assert sum(DEFAULT_GAUGE_WEIGHTS.values()) == pytest.approx(1.0)
+    on = crash_gauge([*others, lev], GaugeConfig())
     assert (on.have, on.of) == (10, 10)
-    assert on.score == pytest.approx(0.1 * 60.0 / 1.1)  # every other component is calm
+    assert on.score == pytest.approx(DEFAULT_GAUGE_WEIGHTS["leverage"] * 60.0)  # the rest is calm
+    # no derivatives (a spot-only venue, a replay without them): missing, lowers the coverage,
+    # never read as calm
+    gone = crash_gauge([*others, MissingInput("leverage", "no derivatives data")], GaugeConfig())
+    assert (gone.have, gone.of, gone.coverage_text) == (9, 10, "9/10")
+    assert gone.missing == (MissingInput("leverage", "no derivatives data"),)
+    assert gone.coverage == pytest.approx(1.0 - DEFAULT_GAUGE_WEIGHTS["leverage"])
+    off = crash_gauge([*others, lev], GaugeConfig(weights=dict(DEFAULT_GAUGE_WEIGHTS, leverage=0.0)))
+    assert "leverage" not in {c.name for c in off.components} | {m.name for m in off.missing}
+    assert (off.have, off.of) == (9, 9)

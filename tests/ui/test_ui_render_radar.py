@@ -111,6 +111,43 @@ def test_leverage_table_annualises_and_ages_at_wide_sizes(base: Frame) -> None:
     assert "–" not in derivatives_line(ascii_frame, "BTC", 200).plain
 
 
+FULL_ROW = replace(
+    BTC_ROW,
+    oi_change_24h_pct=-11.7,
+    funding=tuple(
+        VenueFunding(v, r, NOW - 5 * MIN)
+        for v, r in (
+            ("binance_futures", -0.000403),
+            ("bybit", -0.000379),
+            ("okx_public", -0.000337),
+            ("hyperliquid", -0.000494),
+        )
+    ),
+    basis_pct=-0.04,
+    basis_at_ms=NOW - MIN,
+    long_short_ratio=2.43,
+    long_short_at_ms=NOW - 5 * MIN,
+)
+
+
+@pytest.mark.parametrize(("width", "annual"), [(98, False), (130, True), (160, True)])
+def test_leverage_table_keeps_every_venue_premium_and_ratio_before_the_yearly_figure(
+    base: Frame, width: int, annual: bool
+) -> None:
+    """The Price pane at 200x50 is 98 columns inside: all four venues, the Coinbase premium and
+    the long/short ratio, per 8 h only; the yearly figure where it costs no column."""
+    frame = with_radar(base, derivatives={"BTC": FULL_ROW, "ETH": FULL_ROW})
+    rows = [t.plain for t in derivatives_table(frame, width)]
+    assert all(len(line) <= width for line in rows)
+    for header in ("OI", "1h", "24h", "Binance", "Bybit", "OKX", "HL", "Basis", "CB prem", "L/S"):
+        assert header in rows[0], header
+    assert "-0.0494%" in rows[1]  # Hyperliquid
+    assert "2.43" in rows[1]
+    assert ("%/y" in rows[1]) is annual
+    assert ("-54%/y" in rows[1]) is annual  # Hyperliquid: -0.0494% × 3 × 365 = -54.1% a year
+    assert rows[-1].startswith("funding per 8h" + (" and a year" if annual else ";"))
+
+
 def test_stale_figures_are_dimmed(base: Frame) -> None:
     frame = with_radar(base, derivatives={"BTC": BTC_ROW})
     rows = derivatives_table(frame, 160)

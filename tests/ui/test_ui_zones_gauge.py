@@ -57,8 +57,8 @@ def one_component_frame(frame: Frame) -> Frame:
 def test_header_says_insufficient_data_and_coverage_never_calm(frame: Frame, width: int) -> None:
     text = build_header(one_component_frame(frame), width).plain
     assert "CALM" not in text
-    assert "1/9" in text
-    assert ("insufficient data 1/9" if width >= 120 else "n/a 1/9") in text
+    assert "1/10" in text
+    assert ("insufficient data 1/10" if width >= 120 else "n/a 1/10") in text
 
 
 @pytest.mark.parametrize(("width", "height"), [(40, 8), (60, 12), (120, 16)])
@@ -66,16 +66,16 @@ def test_gauge_pane_and_drilldown_say_insufficient_data(frame: Frame, width: int
     f = one_component_frame(frame)
     pane = build_fear(f, width, height).plain
     assert "CALM" not in pane
-    assert "insufficient data 1/9" in pane
+    assert "insufficient data 1/10" in pane
     drill = gauge_table(f, 120).plain.splitlines()[0]
     assert "CALM" not in drill
-    assert "insufficient data: 1/9 components" in drill
+    assert "insufficient data: 1/10 components" in drill
 
 
 def test_json_gauge_label_and_component_coverage(frame: Frame) -> None:
     doc = gauge_json(one_component_frame(frame).analysis)
     assert doc["label"] == "insufficient data"
-    assert doc["components_present"] == {"have": 1, "of": 9}
+    assert doc["components_present"] == {"have": 1, "of": 10}
     assert doc["sufficient"] is False
 
 
@@ -210,20 +210,22 @@ def test_no_badge_reads_broke_while_price_is_back_above(frame: Frame) -> None:
     assert symbol_json(item, f.snapshot)["state_words"] == "back above, not reclaimed"
 
 
-def test_leverage_component_on_the_scenario_when_weighted(feb6_engine: Engine) -> None:
-    """Opted in, the gauge reads leverage from the snapshot's derivatives: at 14:00Z on Feb 6
-    the scenario's (reconstructed) open interest is down 11.8% in 24 h and funding is negative
-    on all four venues: deep in the stressed half of the scale."""
+def test_leverage_component_on_the_scenario_by_default(feb6_engine: Engine) -> None:
+    """The default gauge reads leverage from the snapshot's derivatives: at 14:00Z on Feb 6 the
+    scenario's (reconstructed) open interest is down 11.8% in 24 h and funding is negative on
+    all four venues: deep in the stressed half of the scale. Switched off (weight 0) it is
+    neither a component nor missing."""
     from crashtui.analysis.market import analyse_snapshot
     from crashtui.config.schema import DEFAULT_GAUGE_WEIGHTS, AnalysisConfig, Config
 
     snapshot = feb6_engine.state.snapshot()
-    default = analyse_snapshot(snapshot, Config()).gauge
-    assert "leverage" not in {c.name for c in default.components} | {m.name for m in default.missing}
-    gauge_cfg = GaugeConfig(weights=dict(DEFAULT_GAUGE_WEIGHTS, leverage=0.1))
-    config = replace(Config(), analysis=replace(AnalysisConfig(), gauge=gauge_cfg))
-    gauge = analyse_snapshot(snapshot, config).gauge
+    gauge = analyse_snapshot(snapshot, Config()).gauge
     lev = next(c for c in gauge.components if c.name == "leverage")
     assert lev.detail == "BTC OI -0.4% 1h -11.8% 24h, funding negative on 4/4 venues"
     assert 60.0 <= lev.raw <= 100.0
-    assert gauge.of == default.of + 1
+    assert lev.weight == DEFAULT_GAUGE_WEIGHTS["leverage"] > 0.0
+    gauge_cfg = GaugeConfig(weights=dict(DEFAULT_GAUGE_WEIGHTS, leverage=0.0))
+    config = replace(Config(), analysis=replace(AnalysisConfig(), gauge=gauge_cfg))
+    off = analyse_snapshot(snapshot, config).gauge
+    assert "leverage" not in {c.name for c in off.components} | {m.name for m in off.missing}
+    assert off.of == gauge.of - 1

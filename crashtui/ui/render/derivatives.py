@@ -9,6 +9,8 @@ Pure: frame in, Rich ``Text`` out.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 
 from crashtui.analysis.derivatives import SymbolDerivatives, VenueFunding
@@ -16,8 +18,11 @@ from crashtui.numfmt import fmt_usd
 from crashtui.textsafe import plain
 from crashtui.ui.fmt import fmt_age, fmt_pct
 from crashtui.ui.palette import Palette
-from crashtui.ui.render.common import Column, fit, lines, table, wrap_items
+from crashtui.ui.render.common import Column, fit, kept_columns, lines, table, wrap_items
 from crashtui.ui.render.frame import Frame
+
+if TYPE_CHECKING:
+    from crashtui.analysis.radar import Radar
 
 NA = "n/a"
 VENUES = (
@@ -99,15 +104,31 @@ def derivatives_line(frame: Frame, symbol: str, width: int) -> Text:
 
 def derivatives_table(frame: Frame, width: int) -> list[Text]:
     """Every watchlist symbol: OI and its changes, funding per venue (annualised when there is
-    room), basis, premium, long/short, each with its age."""
-    p, g = frame.palette, frame.glyphs
+    room), basis, premium, long/short, each with its age.
+
+    The annualised figure comes after every venue, the premium and the long/short ratio: it is
+    shown only where it costs no column (a 100-column pane keeps all four venues' per-8h rates
+    rather than three with their yearly figure)."""
+    p = frame.palette
     radar = frame.radar
-    symbols = frame.snapshot.watchlist
     if radar is None:
         return [Text(f"Leverage: computing{frame.glyphs.ellipsis}", style=p.muted)]
-    rows = [radar.derivatives.get(s) for s in symbols]
-    annual = width >= 90  # funding's annualised figure beside the per-8h rate
     roomy = width >= 150  # each figure's own age beside it (else the row's oldest, in Age)
+    cols = _table_columns(frame, radar, annual=True, roomy=roomy)
+    annual = width >= 90 and len(kept_columns(cols, width)) == len(cols)
+    if not annual:
+        cols = _table_columns(frame, radar, annual=False, roomy=roomy)
+    out = table(cols, width)
+    note = "funding per 8h" + (" and a year" if annual else "") + f"; dim: older than {STALE_MS // 60_000}m"
+    out.append(Text(note, style=p.muted))
+    return out
+
+
+def _table_columns(frame: Frame, radar: Radar, *, annual: bool, roomy: bool) -> list[Column]:
+    """The leverage table's columns, with or without funding's annualised figure."""
+    p, g = frame.palette, frame.glyphs
+    symbols = frame.snapshot.watchlist
+    rows = [radar.derivatives.get(s) for s in symbols]
 
     def each(make: object) -> list[Text]:
         return [make(r) if r is not None else Text(NA, style=p.muted) for r in rows]  # type: ignore[operator]
@@ -169,10 +190,7 @@ def derivatives_table(frame: Frame, width: int) -> list[Text]:
         ),
         Column("Age", each(lambda r: Text(_age(frame, r.at_ms), style=p.muted)), "right", priority=1),
     ]
-    out = table(cols, width)
-    note = "funding per 8h" + (" and a year" if annual else "") + f"; dim: older than {STALE_MS // 60_000}m"
-    out.append(Text(note, style=p.muted))
-    return out
+    return cols
 
 
 def build_derivatives(frame: Frame, width: int, wide: bool, symbol: str | None) -> Text:

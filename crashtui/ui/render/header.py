@@ -70,7 +70,7 @@ def bad_lines_text(count: int, *, short: bool = False) -> str:
 def gauge_text(frame: Frame, level: int) -> Text:
     """``crash gauge 77/100 EXTREME STRESS`` or shorter forms.
 
-    A gauge with too few components shows ``insufficient data 1/9``, never its partial score.
+    A gauge with too few components shows ``insufficient data 1/10``, never its partial score.
     """
     g = frame.analysis.gauge
     style = gauge_style(g.score, frame.palette)
