@@ -33,11 +33,17 @@ def build_engine(args: argparse.Namespace, loaded: LoadedConfig, *, headless: bo
     """The engine the arguments ask for (``--once`` and ``watch``), via the one builder."""
     from crashtui.assemble import build_engine as build
     from crashtui.assemble import options_from_args, watchlist_from_args
+    from crashtui.config.saved_pins import load_saved_pins
 
     config = loaded.config
-    return build(
+    engine = build(
         config, watchlist_from_args(args, config), options_from_args(args, config, headless=headless)
     )
+    pins, warning = load_saved_pins()  # the levels pinned on the dashboard's chart, as on screen
+    if warning:
+        print(f"crashtui: {plain(warning, 300)}", file=sys.stderr)
+    engine.ui_pins = pins
+    return engine
 
 
 def settled(engine: Engine, history: Mapping[str, SourceStatus] | None = None) -> bool:

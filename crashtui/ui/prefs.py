@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
+from crashtui.config.saved_pins import STATE_FILE, parse_pins
 from crashtui.paths import user_data_dir, write_atomic
 
-STATE_FILE = "ui-state.json"
 VERSION = 1
 
 
@@ -65,26 +65,11 @@ def load_state(path: Path | None = None) -> tuple[UiState, str | None]:
                 raise ValueError(f"watchlist {name!r} is not a list of symbols")
             parsed[str(name)] = tuple(symbols)
         positions = _positions(data.get("positions"))
-        pins = _pins(data.get("pins"))
+        pins = parse_pins(data.get("pins"))
         symbols = _symbols(data.get("symbols", {}))
     except (ValueError, AttributeError) as exc:
         return UiState(), f"{target} is unusable ({exc}); starting without saved watchlist edits"
     return UiState(active, MappingProxyType(parsed), positions, pins=pins, symbols=symbols), None
-
-
-def _pins(raw: object) -> Mapping[str, tuple[float, ...]]:
-    if raw is None:
-        return MappingProxyType({})
-    if not isinstance(raw, dict):
-        raise ValueError("pins is not a table")
-    out: dict[str, tuple[float, ...]] = {}
-    for symbol, levels in raw.items():
-        if not isinstance(levels, list) or not all(
-            isinstance(x, int | float) and not isinstance(x, bool) and x > 0 for x in levels
-        ):
-            raise ValueError(f"pins of {symbol!r} is not a list of positive prices")
-        out[str(symbol)] = tuple(float(x) for x in levels)
-    return MappingProxyType(out)
 
 
 def _symbols(raw: object) -> Mapping[str, Mapping[str, str]]:

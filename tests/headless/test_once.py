@@ -164,3 +164,36 @@ def test_every_series_says_how_fresh_it_is(feb6_document: dict[str, Any]) -> Non
     assert set(states.values()) <= {"fresh", "late"}
     assert all(entry["aggregates"] == [] for entry in doc["etf"].values())
     assert doc["replay"]["bad_lines"] == 0
+
+
+def test_levels_pinned_on_the_dashboard_chart_are_pinned_here_too(capsys: pytest.CaptureFixture[str]) -> None:
+    """A level pinned with P on the chart is in the UI state file; ``--once`` (and ``watch``,
+    which builds its engine the same way) reads it, so a script sees the zones the screen shows."""
+    from crashtui.paths import user_data_dir
+    from crashtui.ui.prefs import UiState, load_state, save_state
+
+    errors: list[str] = []
+
+    def btc_zones() -> list[dict[str, Any]]:
+        assert main(["--once", "--json", "--replay", "feb-2026", "--until", FEB6_1400]) == 0
+        captured = capsys.readouterr()
+        errors.append(captured.err)
+        doc = json.loads(captured.out)
+        zones: list[dict[str, Any]] = next(r for r in doc["watchlist"] if r["symbol"] == "BTC")["zones"]
+        return zones
+
+    level = 58_321.0  # no zone of the scenario's own near it
+    assert not any(z["low"] <= level <= z["high"] for z in btc_zones())
+    state_file = user_data_dir() / "ui-state.json"
+    save_state(UiState(active_watchlist="core"), state_file)
+    doc = json.loads(state_file.read_text(encoding="utf-8"))
+    state_file.write_text(json.dumps({**doc, "pins": {"BTC": [level]}}), encoding="utf-8")
+    assert load_state(state_file)[0].pins == {"BTC": (level,)}  # what the dashboard reads
+    pinned = [z for z in btc_zones() if z["low"] <= level <= z["high"]]
+    assert len(pinned) == 1
+    assert pinned[0]["pinned"] is True
+
+    state_file.write_text(json.dumps({**doc, "pins": {"BTC": ["NaN"]}}), encoding="utf-8")
+    assert not any(z["low"] <= level <= z["high"] for z in btc_zones())
+    assert "pinned levels are not used" in errors[-1]
+    assert not any("pinned" in e for e in errors[:-1])
