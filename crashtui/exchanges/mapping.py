@@ -89,13 +89,16 @@ def to_position(venue: Venue, raw: Mapping[str, object], fetched_ms: int) -> Pos
     was open then, so only price moves after it can have liquidated it.
     """
     ccxt_symbol = str(raw.get("symbol") or "")
+    pair = ccxt_symbol.partition("/")[0]
+    if venue is Venue.HYPERLIQUID and ("-" in pair or ":" in pair):
+        # ccxt names a builder-deployed market "xyz-XYZ100/USDC:USDC" (Hyperliquid "xyz:XYZ100")
+        return Skipped(venue, ccxt_symbol, "a builder-deployed (HIP-3) market: not imported")
     base, _quote, settle = split_symbol(ccxt_symbol)
     if settle is None:
         return Skipped(venue, ccxt_symbol, "not a perpetual or future")
     if settle.upper() not in STABLE_SETTLE:
-        return Skipped(
-            venue, ccxt_symbol, f"settled in {plain(settle, 10)} (inverse): only USD(T/C) contracts"
-        )
+        kind = " (inverse)" if settle.upper() == base.upper() else ""
+        return Skipped(venue, ccxt_symbol, f"settled in {plain(settle, 10)}{kind}: only USD(T/C) contracts")
     symbol, multiple = crashtui_symbol(base)
     if not SYMBOL_RE.match(symbol):
         return Skipped(venue, ccxt_symbol, "a symbol crashtui cannot name")

@@ -93,6 +93,21 @@ def test_what_is_skipped_and_why(raw: dict[str, Any], reason: str) -> None:
     assert str(out).startswith("bybit ")
 
 
+@pytest.mark.parametrize("symbol", ["xyz-XYZ100/USDC:USDC", "flx-XMR/USDH:USDH", "xyz:NVDA/USDC:USDC"])
+def test_builder_deployed_hyperliquid_markets_are_named_as_such(symbol: str) -> None:
+    out = to_position(Venue.HYPERLIQUID, {**HYPERLIQUID_SOL, "symbol": symbol}, NOW)
+    assert isinstance(out, Skipped)
+    assert "HIP-3" in str(out)
+    assert "inverse" not in str(out)
+
+
+def test_a_market_settled_in_another_stablecoin_is_not_called_inverse() -> None:
+    out = to_position(Venue.BYBIT, {**BINANCE_BTC, "symbol": "BTC/USDE:USDE"}, NOW)
+    assert isinstance(out, Skipped)
+    assert "settled in USDE" in str(out)
+    assert "inverse" not in str(out)
+
+
 def test_an_empty_slot_is_no_position_and_no_skip_line() -> None:
     for contracts in (0.0, None, "0"):
         assert to_position(Venue.BINANCE, {**BINANCE_BTC, "contracts": contracts}, NOW) is None
