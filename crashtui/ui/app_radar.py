@@ -120,7 +120,14 @@ class RadarMixin(AppCore):
             # Frames moved on while this radar was computed (a replay catching up, then paused
             # at --until: no frame may come again): one more radar once it is due, else the
             # panes would keep figures of an earlier moment beside the current ones.
-            self.set_timer(RADAR_EVERY_S, partial(self.refresh_now, True))
+            self.set_timer(RADAR_EVERY_S, self._radar_follow_up)
+
+    def _radar_follow_up(self) -> None:
+        """The frame that asks for the radar a stopped replay still owes (see :meth:`_radar_job`);
+        nothing once the app is closing (its timer may fire after the last screen is gone)."""
+        if self._stopped or not self.is_running or not self.screen_stack:
+            return
+        self.refresh_now(force=True)
 
     def radar_soon(self) -> None:
         """Ask for a new radar with the next frame (positions changed)."""

@@ -161,6 +161,8 @@ class RefreshMixin(AppCore):
 
     def refresh_now(self, force: bool = False) -> None:
         """Rebuild and show the frame now when the state or the second changed (or ``force``)."""
+        if not self.screen_stack:  # a late callback while the app closes: nothing to show on
+            return
         frame = self._next_frame(force)
         if frame is not None:
             self._show_frame(frame)
