@@ -14,15 +14,12 @@ from crashtui.engine import Engine
 from crashtui.model import SourceState, SourceStatus
 from crashtui.sources.market_strip import parse_global, parse_movers
 from crashtui.ui.glyphs import ASCII, UNICODE
-from crashtui.ui.palette import Palette
 from crashtui.ui.render.frame import Frame, ReplayInfo
 from crashtui.ui.render.market_strip import build_market_strip, fmt_cap
-from tests.ui.uihelpers import FEB6_1400
+from tests.ui.uihelpers import FEB6_1400, TEST_PALETTE
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-PALETTE = Palette(
-    "green", "red", "blue", "magenta", "grey50", "grey50", "yellow", "red", "green", "yellow", "blue"
-)
+PALETTE = TEST_PALETTE
 REAL_ROW: dict[str, Any] = json.loads(
     (FIXTURES / "binance_ticker_24hr_btcusdt_ccxt_reconstructed.json").read_text()
 )[0]

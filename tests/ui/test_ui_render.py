@@ -13,38 +13,26 @@ from crashtui.engine import Engine
 from crashtui.timeparse import parse_instant
 from crashtui.ui.fmt import fmt_age, fmt_flow, fmt_pct, fmt_short
 from crashtui.ui.glyphs import ASCII, UNICODE, Glyphs, to_ascii
-from crashtui.ui.palette import Palette
 from crashtui.ui.render.alert_log import alert_list
 from crashtui.ui.render.charts import CandleSeries, aggregate_candles, decimate, nice_ticks
 from crashtui.ui.render.common import Column, fit, table, wrap_items
 from crashtui.ui.render.etf import build_etf, flow_days, trading_days
 from crashtui.ui.render.fear import build_fear
-from crashtui.ui.render.frame import Frame, ReplayInfo
+from crashtui.ui.render.frame import Frame
 from crashtui.ui.render.header import build_header
 from crashtui.ui.render.liquidations import build_liquidations
 from crashtui.ui.render.price import build_watch_rows
 from crashtui.ui.render.price_chart import price_chart
 from crashtui.ui.render.status import build_status
 from crashtui.ui.sparkline import magnitude_bars, meter, resample, signed_bars, sparkline
-from tests.ui.uihelpers import FEB6_1400
+from tests.ui.uihelpers import TEST_PALETTE, replay_frame
 
-PALETTE = Palette(
-    "green", "red", "blue", "magenta", "grey50", "grey50", "yellow", "red", "green", "yellow", "blue"
-)
+PALETTE = TEST_PALETTE
 
 
 @pytest.fixture(scope="module")
 def frame(feb6_engine: Engine) -> Frame:
-    info = ReplayInfo("feb-2026", True, "note", FEB6_1400, 60.0, False, False)
-    return Frame(
-        now_ms=feb6_engine.now_ms(),
-        snapshot=feb6_engine.state.snapshot(),
-        analysis=feb6_engine.analysis(),
-        palette=PALETTE,
-        glyphs=UNICODE,
-        watchlist="feb-2026",
-        replay=info,
-    )
+    return replay_frame(feb6_engine)
 
 
 def test_fmt_age_is_coarse() -> None:

@@ -17,7 +17,6 @@ from crashtui.engine import Engine
 from crashtui.risk.evaluate import Level, LevelKind, MarketView, PriceBar, evaluate
 from crashtui.risk.position import Position, PositionSide
 from crashtui.ui.glyphs import ASCII, UNICODE
-from crashtui.ui.palette import Palette
 from crashtui.ui.render.common import lines
 from crashtui.ui.render.derivatives import build_derivatives, derivatives_line, derivatives_table
 from crashtui.ui.render.frame import Frame
@@ -31,10 +30,9 @@ from crashtui.ui.render.positions import (
     position_detail,
 )
 from crashtui.ui.render.recovery import build_recovery, checklist
+from tests.ui.uihelpers import TEST_PALETTE
 
-PALETTE = Palette(
-    "green", "red", "blue", "magenta", "grey50", "grey50", "yellow", "red", "green", "yellow", "blue"
-)
+PALETTE = TEST_PALETTE
 NOW = 1_770_386_400_000  # 2026-02-06 14:00Z
 MIN = 60_000
 DAY = 86_400_000

@@ -9,14 +9,12 @@ from crashtui.engine import Engine
 from crashtui.model import RawPayload, SourceState, SourceStatus
 from crashtui.store.sqlite import StoreHealth, store_status
 from crashtui.ui.glyphs import UNICODE
-from crashtui.ui.palette import Palette
 from crashtui.ui.render.drill_sources import problems
 from crashtui.ui.render.frame import Frame
 from crashtui.ui.render.status import build_status, offline
+from tests.ui.uihelpers import TEST_PALETTE
 
-PALETTE = Palette(
-    "green", "red", "blue", "magenta", "grey50", "grey50", "yellow", "red", "green", "yellow", "blue"
-)
+PALETTE = TEST_PALETTE
 NOW = 1_770_400_000_000
 
 

@@ -12,12 +12,11 @@ from crashtui.engine import Engine
 from crashtui.model import Interval
 from crashtui.risk.position import Position, PositionSide
 from crashtui.ui.chart_state import LIQ, MA, POSITIONS, ZONES, ChartState
-from crashtui.ui.glyphs import UNICODE
 from crashtui.ui.render.charts import Series, volume_columns, volume_rows
 from crashtui.ui.render.frame import Frame
 from crashtui.ui.render.symbol_chart import all_candles, cursor_readout, symbol_chart
 from crashtui.ui.widgets.chart import find_area, y_label, y_ticks
-from tests.ui.test_ui_render import PALETTE
+from tests.ui.uihelpers import replay_frame
 
 
 @pytest.fixture(scope="module")
@@ -35,16 +34,7 @@ def frame(feb6_engine: Engine) -> Frame:
         LiqLevel(61_000.0, 61_500.0, "short", 3e7),
         LiqLevel(62_000.0, 62_500.0, "short", 1e6),
     ), 60_000.0, 500.0)  # fmt: skip
-    radar = replace(radar, liquidation_maps={"BTC": liq})
-    return Frame(
-        now_ms=feb6_engine.now_ms(),
-        snapshot=feb6_engine.state.snapshot(),
-        analysis=feb6_engine.analysis(),
-        palette=PALETTE,
-        glyphs=UNICODE,
-        watchlist="feb-2026",
-        radar=radar,
-    )
+    return replay_frame(feb6_engine, replay=None, radar=replace(radar, liquidation_maps={"BTC": liq}))
 
 
 def test_window_candles_and_cursor(frame: Frame) -> None:

@@ -14,34 +14,22 @@ from crashtui.engine import Engine
 from crashtui.headless.document import gauge_json, symbol_json
 from crashtui.ui.fmt import fmt_price, fmt_short
 from crashtui.ui.glyphs import UNICODE
-from crashtui.ui.palette import Palette
 from crashtui.ui.render.charts import place_labels
 from crashtui.ui.render.drill_fear import gauge_table
 from crashtui.ui.render.drill_symbol import zones_table
 from crashtui.ui.render.fear import build_fear
-from crashtui.ui.render.frame import Frame, ReplayInfo
+from crashtui.ui.render.frame import Frame
 from crashtui.ui.render.header import build_header
 from crashtui.ui.render.price import badge_cell, build_watch_rows, state_abbrev
 from crashtui.ui.render.price_chart import zone_bands
-from tests.ui.uihelpers import FEB6_1400
+from tests.ui.uihelpers import TEST_PALETTE, replay_frame
 
-PALETTE = Palette(
-    "green", "red", "blue", "magenta", "grey50", "grey50", "yellow", "red", "green", "yellow", "blue"
-)
+PALETTE = TEST_PALETTE
 
 
 @pytest.fixture(scope="module")
 def frame(feb6_engine: Engine) -> Frame:
-    info = ReplayInfo("feb-2026", True, "note", FEB6_1400, 60.0, False, False)
-    return Frame(
-        now_ms=feb6_engine.now_ms(),
-        snapshot=feb6_engine.state.snapshot(),
-        analysis=feb6_engine.analysis(),
-        palette=PALETTE,
-        glyphs=UNICODE,
-        watchlist="feb-2026",
-        replay=info,
-    )
+    return replay_frame(feb6_engine)
 
 
 # -- the gauge with most components missing ------------------------------------------------------
