@@ -446,16 +446,24 @@ class FaultServer:
         if source == "binance_liq":
             subscribed.set()
         reader = asyncio.ensure_future(self._ws_read(ws, source, hit, subscribed))
+        # The pusher runs beside the reader, which ends when the connection closes: a client
+        # that leaves before subscribing must not leave the pusher waiting for the subscription
+        # forever (the server's close waits for every handler: a teardown hung on it).
+        pusher = (
+            asyncio.ensure_future(self._ws_push(ws, source, hit, subscribed))
+            if settings.mode is not Fault.SILENT
+            else None
+        )
         try:
-            if settings.mode is not Fault.SILENT:
-                await self._ws_push(ws, source, hit, subscribed)
             await reader
         except ConnectionClosed:
             pass
         finally:
-            reader.cancel()
-            with contextlib.suppress(ConnectionClosed, asyncio.CancelledError):
-                await reader
+            for task in (reader, pusher):
+                if task is not None:
+                    task.cancel()
+                    with contextlib.suppress(ConnectionClosed, asyncio.CancelledError):
+                        await task
 
     async def _ws_read(
         self, ws: ServerConnection, source: str, hit: WsHit, subscribed: asyncio.Event
