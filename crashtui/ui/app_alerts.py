@@ -55,6 +55,8 @@ class AlertsMixin(AppCore):
         """Show the alert line on the visible screen (when it changed, or ``force``)."""
         from crashtui.ui.screens.base import AlertLineView
 
+        if self._shutting_down():
+            return
         screen = self.screen
         if not isinstance(screen, AlertLineView) or not screen.is_mounted:
             return

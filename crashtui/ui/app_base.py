@@ -27,9 +27,19 @@ else:
 class AppCore(AppBase):
     """The helpers every mixin uses."""
 
+    _stopped: bool  # set by the session mixin once the engines are stopping
+
     def say(self, message: str, *, severity: SeverityLevel = "information", timeout: float = 4.0) -> None:
         """A toast; the text is never markup and never carries escape sequences."""
         self.notify(plain(message, 300), severity=severity, timeout=timeout, markup=False)
+
+    def _shutting_down(self) -> bool:
+        """True once the app is shutting down: a late timer or callback has no screen to paint.
+
+        Textual empties the screen stack before our unmount handler marks the app stopped, so
+        both are checked.
+        """
+        return self._stopped or not self.is_running or not self.screen_stack
 
     def _dashboard(self) -> DashboardScreen | None:
         for screen in self.screen_stack:

@@ -125,7 +125,7 @@ class RadarMixin(AppCore):
     def _radar_follow_up(self) -> None:
         """The frame that asks for the radar a stopped replay still owes (see :meth:`_radar_job`);
         nothing once the app is closing (its timer may fire after the last screen is gone)."""
-        if self._stopped or not self.is_running or not self.screen_stack:
+        if self._shutting_down():
             return
         self.refresh_now(force=True)
 

@@ -66,6 +66,8 @@ class RefreshMixin(AppCore):
         loop turns a moment apart, so a keypress or a stream frame waits for one of them at
         most, never for all three in a row.
         """
+        if self._shutting_down():
+            return
         if self.alerts is not None:
             self.alerts.check()
         self.paint_alert_line()  # an alert's time on the line ran out
@@ -73,7 +75,7 @@ class RefreshMixin(AppCore):
 
     def _tick_analysis(self) -> None:
         """The tick's second turn: build the frame; the third turn shows it."""
-        if self._stopped:
+        if self._shutting_down():
             return
         frame = self._next_frame(force=False, deferred_charts=True)
         if frame is not None:
@@ -82,7 +84,7 @@ class RefreshMixin(AppCore):
 
     def _tick_show(self, frame: Frame, seq: int) -> None:
         """Show a frame built a turn ago, unless a newer one (a key, a theme) got there first."""
-        if seq == self._frame_seq and not self._stopped:
+        if seq == self._frame_seq and not self._shutting_down():
             self._show_frame(frame)
 
     def _replay_info(self, engine: Engine) -> ReplayInfo | None:
@@ -161,7 +163,7 @@ class RefreshMixin(AppCore):
 
     def refresh_now(self, force: bool = False) -> None:
         """Rebuild and show the frame now when the state or the second changed (or ``force``)."""
-        if not self.screen_stack:  # a late callback while the app closes: nothing to show on
+        if self._shutting_down():
             return
         frame = self._next_frame(force)
         if frame is not None:

@@ -189,3 +189,18 @@ async def test_the_alert_line_follows_into_a_drilldown(feb6_engine: Engine) -> N
         await pilot.press("d")
         await pilot.pause()
         assert alert_row(app) is None
+
+
+async def test_late_timers_after_the_app_closed_paint_nothing(feb6_engine: Engine) -> None:
+    """Textual empties the screen stack before the app's unmount runs; a refresh tick or an
+    alert landing then must not ask for ``app.screen`` (``ScreenStackError``, seen in CI)."""
+    app = still_app(feb6_engine)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        app._toast_alert(alert())
+    assert not app.screen_stack
+    app._tick()
+    app._tick_analysis()
+    app._radar_follow_up()
+    app._toast_alert(alert(n=2))
+    app.refresh_now(force=True)
