@@ -46,7 +46,7 @@ from crashtui.sources import (
     theblock,
     yahoo,
 )
-from crashtui.sources.common import Decoder, Items, Poll
+from crashtui.sources.common import CandleRequest, Decoder, Items, Poll
 from crashtui.symbols import SymbolTable
 
 _MODULES: dict[str, ModuleType] = {
@@ -71,6 +71,11 @@ _MODULES: dict[str, ModuleType] = {
 
 POLLERS: Mapping[str, Poll] = MappingProxyType({name: module.poll for name, module in _MODULES.items()})
 """Source name → its poll function ``poll(kind, ctx)`` (an async iterator of payloads)."""
+
+
+ON_DEMAND_CANDLES: Mapping[str, CandleRequest] = MappingProxyType({"binance": binance.klines_request})
+"""Sources that fetch one symbol's candles of any interval on demand (a chart's 5m and 15m):
+source name → the request builder, in the order they are asked."""
 
 
 DECODERS: Mapping[tuple[str, str], Decoder] = MappingProxyType(

@@ -14,7 +14,11 @@ from crashtui.ui.screens.drilldown import Drilldown
 from crashtui.ui.widgets.textview import TextView
 
 SCREEN_KEYS = (
-    ("Symbol screen", "1 2 3 candles 1h / 4h / 1d, i next timeframe, c candles or line, [ ] symbol"),
+    (
+        "Symbol screen",
+        "1-5 candles 5m / 15m / 1h / 4h / 1d (5m, 15m fetched while shown), i next timeframe, "
+        "c candles or line, [ ] symbol",
+    ),
     ("Symbol chart", "+ or = zoom in, - zoom out, , and . scroll older / newer, 0 newest"),
     ("Chart cursor", "{ } or ctrl+left ctrl+right: older / newer candle (readout under the chart)"),
     ("Chart layers", "L log scale, v volume, M 200D average, Z zones, B est. liq bands, O positions"),

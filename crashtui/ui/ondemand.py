@@ -1,0 +1,159 @@
+"""The symbol chart's short timeframes (5m, 15m), fetched only while the chart shows them.
+
+Nobody polls 5m or 15m candles: for every watchlist symbol they would double the candle
+requests of a cycle (BENCHMARKS.md, "requests/cycle candles"). When the symbol chart switches
+to one, :class:`OnDemandCandles` asks the engine (its feed's client, rate budgets and recorder,
+the one ingest pipeline and gate) for that symbol's full history once, then for the recent tail
+every :data:`REFRESH_S` while the chart stays on it. Another timeframe or symbol, or leaving the
+screen, stops it. A replay answers "not in this recording" (a live session's fetches are
+recorded, so a recording made with a 5m chart open does hold them).
+
+What the chart says comes from here: ``5m candles: loading`` until the first answer, the reason
+when there are none (``5m candles: not in this recording``), and a note in the title when a
+refresh failed after candles arrived. Reasons are plain text, never markup.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import weakref
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from crashtui.model import ON_DEMAND_INTERVALS, Interval
+from crashtui.textsafe import ERROR_LINE, plain
+
+if TYPE_CHECKING:
+    from crashtui.engine import Engine
+
+# How often the open chart's candles are asked again: a few times per 5m candle, so the forming
+# candle moves; one request of weight 2 every 30 s is 0.01% of Binance's 6000/min.
+REFRESH_S = {Interval.M5: 30.0, Interval.M15: 60.0}
+LOADING = "loading"
+
+
+class Job(Protocol):
+    """What starting the refresh loop returns: something that can be cancelled (a Textual
+    worker, an asyncio task)."""
+
+    def cancel(self) -> object:
+        """Stop the loop."""
+        ...
+
+
+Spawn = Callable[[Coroutine[Any, Any, None]], Job]
+
+
+@dataclass(frozen=True, slots=True)
+class FetchState:
+    """The last answer for the chart's symbol and interval: ``why`` is None after a success."""
+
+    why: str | None
+    ever_ok: bool
+
+
+class OnDemandCandles:
+    """Fetches the candles of the one chart that shows a short timeframe.
+
+    ``engine`` returns the current engine (it changes on a watchlist swap), ``spawn`` starts the
+    refresh loop (the app runs it as a worker), ``on_change`` repaints after an answer.
+    """
+
+    def __init__(
+        self,
+        engine: Callable[[], Engine | None],
+        spawn: Spawn,
+        on_change: Callable[[], None],
+        refresh_s: dict[Interval, float] | None = None,
+    ) -> None:
+        self._engine = engine
+        self._spawn = spawn
+        self._on_change = on_change
+        self._refresh_s = refresh_s if refresh_s is not None else REFRESH_S
+        self._target: tuple[str, Interval] | None = None
+        self._job: Job | None = None
+        self._state: FetchState | None = None
+        self._wake = asyncio.Event()
+        self.fetches = 0  # answers so far (tests, the perf log)
+
+    @property
+    def target(self) -> tuple[str, Interval] | None:
+        """The symbol and interval being fetched, or None."""
+        return self._target
+
+    def want(self, symbol: str | None, interval: Interval | None) -> None:
+        """The chart now shows ``symbol`` at ``interval`` (None: no chart): start fetching when
+        that is a short timeframe, stop fetching anything else."""
+        wanted = (symbol, interval) if symbol and interval in ON_DEMAND_INTERVALS else None
+        if wanted == self._target:
+            return
+        self.stop()
+        if wanted is None:
+            return
+        self._target = wanted
+        self._state = FetchState(LOADING, ever_ok=False)
+        self._wake = asyncio.Event()
+        self._job = self._spawn(self._run(*wanted))
+
+    def stop(self) -> None:
+        """Stop fetching (the screen closed)."""
+        job, self._job = self._job, None
+        self._target = None
+        self._state = None
+        if job is not None:
+            job.cancel()
+
+    def poke(self) -> None:
+        """Ask again now instead of at the next refresh (a new engine was swapped in)."""
+        self._wake.set()
+
+    def missing(self, symbol: str, interval: Interval) -> str | None:
+        """What the chart says while it has no candles of ``interval``: ``5m candles: loading``
+        or why there are none; None when nothing is being fetched for it."""
+        state = self._state_for(symbol, interval)
+        if state is None or state.why is None:
+            return None
+        return f"{interval.value} candles: {state.why}"
+
+    def note(self, symbol: str, interval: Interval) -> str | None:
+        """A failed refresh after candles arrived (the chart shows older candles), else None."""
+        state = self._state_for(symbol, interval)
+        if state is None or state.why is None or not state.ever_ok or state.why == LOADING:
+            return None
+        return f"{interval.value} refresh failed: {state.why}"
+
+    def _state_for(self, symbol: str, interval: Interval) -> FetchState | None:
+        return self._state if self._target == (symbol, interval) else None
+
+    async def _run(self, symbol: str, interval: Interval) -> None:
+        """Fetch in full, then the tail every refresh, until cancelled."""
+        target = (symbol, interval)
+        has_history: weakref.ref[Engine] | None = None  # the engine that got the full history
+        while self._target == target:
+            engine = self._engine()
+            if engine is not None:
+                backfill = has_history is None or has_history() is not engine
+                why = await self._ask(engine, symbol, interval, backfill)
+                if self._target != target:
+                    return
+                self.fetches += 1
+                if why is None:
+                    has_history = weakref.ref(engine)
+                ever_ok = why is None or (self._state is not None and self._state.ever_ok)
+                self._state = FetchState(why, ever_ok)
+                self._on_change()
+            self._wake.clear()
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._refresh_s[interval])
+
+    @staticmethod
+    async def _ask(engine: Engine, symbol: str, interval: Interval, backfill: bool) -> str | None:
+        try:
+            why = await engine.fetch_candles(symbol, interval, backfill=backfill)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # a feed stopping under the fetch must not end the refresh
+            why = f"{type(exc).__name__}: {exc}"
+        return None if why is None else plain(why, ERROR_LINE)
