@@ -218,7 +218,7 @@ async def test_help_and_keys_list_all_five_timeframes(still_engine: Engine) -> N
         screen = app.screen
         assert isinstance(screen, SymbolScreen)
         assert "1-5 5m/15m/1h/4h/1d" in screen.query_one("#dd-keys", TextView).text.plain
-        titles = {c.title for c in app.get_system_commands(screen)}
+        titles = {c.title for c in app.get_system_commands(app.screen)}
         assert {
             "5m candles (fetched while shown)",
             "15m candles (fetched while shown)",

@@ -13,7 +13,7 @@ from crashtui.model import Candle, Interval, SourceState
 from tests.conftest import FixtureReader, freshen
 from tests.upstream.test_poller import T0, Recorder, _config, _make
 
-CANDLES = {"candles": ("binance", "coinbase")}
+CANDLES: dict[str, tuple[str, ...]] = {"candles": ("binance", "coinbase")}
 
 
 def _delivered(rec: Recorder) -> list[Candle]:
