@@ -11,7 +11,8 @@ produces exactly the events the live feed produced. ``ENDPOINTS`` lists every
   premium_index, kraken ticker, coingecko simple_price, bybit tickers, hyperliquid
   meta_and_asset_ctxs.
 * ``symbol``: binance klines/depth, binance_futures open_interest, coinbase ticker/candles,
-  kraken ohlc, coingecko market_chart. ``interval`` (``1h``/``4h``/``1d``): binance klines,
+  kraken ohlc, coingecko market_chart. ``interval`` (``1h``/``4h``/``1d``; binance klines
+  also ``5m``/``15m``, fetched on demand for a chart): binance klines,
   coinbase candles (``1h`` also yields 4 h), kraken ohlc (plus ``result_key``);
   ``intervals``: coingecko market_chart.
 * ``kind`` (``funding`` or ``open_interest``): bybit tickers, hyperliquid.
