@@ -9,8 +9,10 @@ screen, stops it. A replay answers "not in this recording" (a live session's fet
 recorded, so a recording made with a 5m chart open does hold them).
 
 What the chart says comes from here: ``5m candles: loading`` until the first answer, the reason
-when there are none (``5m candles: not in this recording``), and a note in the title when a
-refresh failed after candles arrived. Reasons are plain text, never markup.
+when there are none (``5m candles: not in this recording``), and a note in the title when it
+shows older candles (from the store) and a live fetch or refresh failed. Reasons are plain text,
+never markup. Only the screen that asked can stop it (:meth:`OnDemandCandles.release`): a
+symbol screen closing after the next one opened leaves the new chart's fetch running.
 """
 
 from __future__ import annotations
@@ -48,10 +50,12 @@ Spawn = Callable[[Coroutine[Any, Any, None]], Job]
 
 @dataclass(frozen=True, slots=True)
 class FetchState:
-    """The last answer for the chart's symbol and interval: ``why`` is None after a success."""
+    """The last answer for the chart's symbol and interval: ``why`` is None after a success;
+    ``live``: it came from a feed that fetches (a replay's answer is final)."""
 
     why: str | None
     ever_ok: bool
+    live: bool = False
 
 
 class OnDemandCandles:
@@ -73,6 +77,7 @@ class OnDemandCandles:
         self._on_change = on_change
         self._refresh_s = refresh_s if refresh_s is not None else REFRESH_S
         self._target: tuple[str, Interval] | None = None
+        self._owner: object = None
         self._job: Job | None = None
         self._state: FetchState | None = None
         self._wake = asyncio.Event()
@@ -83,27 +88,33 @@ class OnDemandCandles:
         """The symbol and interval being fetched, or None."""
         return self._target
 
-    def want(self, symbol: str | None, interval: Interval | None) -> None:
-        """The chart now shows ``symbol`` at ``interval`` (None: no chart): start fetching when
-        that is a short timeframe, stop fetching anything else."""
+    def want(self, symbol: str | None, interval: Interval | None, owner: object = None) -> None:
+        """The chart of ``owner`` (a screen) now shows ``symbol`` at ``interval`` (None: no
+        chart): start fetching when that is a short timeframe, stop fetching anything else."""
         wanted = (symbol, interval) if symbol and interval in ON_DEMAND_INTERVALS else None
         if wanted == self._target:
+            self._owner = owner
             return
         self.stop()
         if wanted is None:
             return
-        self._target = wanted
+        self._target, self._owner = wanted, owner
         self._state = FetchState(LOADING, ever_ok=False)
         self._wake = asyncio.Event()
         self._job = self._spawn(self._run(*wanted))
 
     def stop(self) -> None:
-        """Stop fetching (the screen closed)."""
+        """Stop fetching."""
         job, self._job = self._job, None
-        self._target = None
+        self._target = self._owner = None
         self._state = None
         if job is not None:
             job.cancel()
+
+    def release(self, owner: object) -> None:
+        """``owner``'s screen closed: stop, unless another screen's chart took over since."""
+        if self._owner is owner:
+            self.stop()
 
     def poke(self) -> None:
         """Ask again now instead of at the next refresh (a new engine was swapped in)."""
@@ -118,11 +129,17 @@ class OnDemandCandles:
         return f"{interval.value} candles: {state.why}"
 
     def note(self, symbol: str, interval: Interval) -> str | None:
-        """A failed refresh after candles arrived (the chart shows older candles), else None."""
+        """For the title while the chart has candles (e.g. from the store): ``5m candles:
+        loading``, a failed refresh, a live fetch that failed; None otherwise (a replay's
+        "not in this recording" under candles the recording does hold)."""
         state = self._state_for(symbol, interval)
-        if state is None or state.why is None or not state.ever_ok or state.why == LOADING:
+        if state is None or state.why is None:
             return None
-        return f"{interval.value} refresh failed: {state.why}"
+        if state.why == LOADING:
+            return f"{interval.value} candles: loading"
+        if state.ever_ok:
+            return f"{interval.value} refresh failed: {state.why}"
+        return f"{interval.value} fetch failed: {state.why}" if state.live else None
 
     def _state_for(self, symbol: str, interval: Interval) -> FetchState | None:
         return self._state if self._target == (symbol, interval) else None
@@ -142,7 +159,7 @@ class OnDemandCandles:
                 if why is None:
                     has_history = weakref.ref(engine)
                 ever_ok = why is None or (self._state is not None and self._state.ever_ok)
-                self._state = FetchState(why, ever_ok)
+                self._state = FetchState(why, ever_ok, live=engine.mode == "live")
                 self._on_change()
             self._wake.clear()
             with contextlib.suppress(asyncio.TimeoutError):

@@ -205,6 +205,7 @@ async def test_recorded_5m_candles_show_in_a_replay(still_engine: Engine) -> Non
             assert screen.picture is not None
             assert len(screen.picture.candles) == 30
             assert "refresh failed" not in _title(screen)
+            assert "recording" not in _title(screen)  # the recording does hold these
     finally:
         del state.candles[("BTC", Interval.M5)]
         state._candle_cache.pop(("BTC", Interval.M5), None)

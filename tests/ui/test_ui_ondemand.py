@@ -13,7 +13,8 @@ from crashtui.ui.ondemand import OnDemandCandles
 class FakeEngine:
     """Answers each fetch with the next of ``answers`` (the last one repeats)."""
 
-    def __init__(self, *answers: str | Exception | None) -> None:
+    def __init__(self, *answers: str | Exception | None, mode: str = "live") -> None:
+        self.mode = mode
         self.answers = list(answers)
         self.calls: list[tuple[str, Interval, bool]] = []
 
@@ -63,7 +64,7 @@ async def test_loading_then_candles_then_a_failed_refresh_noted() -> None:
     fetcher, _, changes = _make(engine)
     fetcher.want("BTC", Interval.M5)
     assert fetcher.missing("BTC", Interval.M5) == "5m candles: loading"
-    assert fetcher.note("BTC", Interval.M5) is None
+    assert fetcher.note("BTC", Interval.M5) == "5m candles: loading"  # over stored candles
     assert fetcher.missing("ETH", Interval.M5) is None  # another chart: not this fetch
     while len(engine.calls) < 3:
         await asyncio.sleep(0.002)
@@ -78,13 +79,34 @@ async def test_loading_then_candles_then_a_failed_refresh_noted() -> None:
     fetcher.stop()
 
 
-async def test_a_failure_before_any_candles_is_not_a_refresh_note() -> None:
-    fetcher, _, _ = _make(FakeEngine("not in this recording"))
+async def test_a_replays_answer_is_no_note_over_recorded_candles() -> None:
+    fetcher, _, _ = _make(FakeEngine("not in this recording", mode="replay"))
     fetcher.want("BTC", Interval.M15)
     await _settle()
     assert fetcher.missing("BTC", Interval.M15) == "15m candles: not in this recording"
     assert fetcher.note("BTC", Interval.M15) is None
     fetcher.stop()
+
+
+async def test_a_live_failure_before_any_candles_is_noted_over_stored_ones() -> None:
+    fetcher, _, _ = _make(FakeEngine("binance klines: HTTP 418"))
+    fetcher.want("BTC", Interval.M5)
+    await _settle()
+    assert fetcher.note("BTC", Interval.M5) == "5m fetch failed: binance klines: HTTP 418"
+    fetcher.stop()
+
+
+async def test_a_closing_screen_stops_only_its_own_fetch() -> None:
+    old, new = object(), object()
+    fetcher, tasks, _ = _make(FakeEngine(None))
+    fetcher.want("BTC", Interval.M5, old)
+    fetcher.want("ETH", Interval.M5, new)  # a new symbol screen opened before the old one closed
+    fetcher.release(old)
+    assert fetcher.target == ("ETH", Interval.M5)
+    fetcher.release(new)
+    assert fetcher.target is None
+    await _settle(2)
+    assert all(t.cancelled() for t in tasks)
 
 
 async def test_a_crash_under_the_fetch_is_a_reason_and_the_loop_goes_on() -> None:

@@ -96,12 +96,12 @@ class SymbolScreen(Drilldown):
     def on_unmount(self) -> None:
         """The screen closed: stop any on-demand fetch."""
         if self.on_demand is not None:
-            self.on_demand.want(None, None)
+            self.on_demand.release(self)
 
     def _follow_chart(self) -> None:
         """Tell the on-demand fetcher which symbol and timeframe the chart shows."""
         if self.on_demand is not None:
-            self.on_demand.want(self.symbol, self.chart.interval)
+            self.on_demand.want(self.symbol, self.chart.interval, self)
 
     @property
     def interval(self) -> Interval:
