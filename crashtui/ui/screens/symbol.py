@@ -89,8 +89,8 @@ class SymbolScreen(Drilldown):
         self.on_demand = on_demand
 
     def on_mount(self) -> None:
-        """Focus the body; fetch the chart's candles if its timeframe is fetched on demand."""
-        super().on_mount()
+        """Fetch the chart's candles if its timeframe is fetched on demand (Textual calls the
+        drilldown's own mount handler too: it focuses the body)."""
         self._follow_chart()
 
     def on_unmount(self) -> None:
