@@ -230,3 +230,4 @@ async def test_help_and_keys_list_all_five_timeframes(still_engine: Engine) -> N
         assert isinstance(app.screen, HelpScreen)
         text = " ".join(v.text.plain for v in app.screen.query(TextView))
         assert "5m / 15m / 1h / 4h / 1d" in text
+        assert "the title names the timeframe (5m, 15m, 1h, 4h, 1d)" in text
