@@ -100,6 +100,7 @@ async def test_5m_is_fetched_on_demand_refreshed_and_stopped_on_leaving(
     size: tuple[int, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setitem(ondemand.REFRESH_S, Interval.M5, REFRESH_S)
+    monkeypatch.setitem(ondemand.REFRESH_S, Interval.M15, REFRESH_S)
     venue = Venue()
     app = _live_app(venue)
     async with app.run_test(size=size) as pilot:
@@ -150,13 +151,21 @@ async def test_5m_is_fetched_on_demand_refreshed_and_stopped_on_leaving(
         await _until(pilot, lambda: len(venue.of("5m")) >= 3, "two refreshes")
         assert {r.url.params["limit"] for r in venue.of("5m")[1:]} == {"5"}  # the tail only
 
+        await pilot.press("2")  # 15m: fetched in full, and the 5m refresh ends
+        await _until(pilot, lambda: "15m" in _title(screen) and "96 candles (24h)" in _title(screen), "15m")
+        assert venue.of("15m")[0].url.params["limit"] == "1000"
+        assert app.chart_candles.target == ("BTC", Interval.M15)
+        five = len(venue.of("5m"))
+        await pilot.pause(4 * REFRESH_S)
+        assert len(venue.of("5m")) == five
+
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, SymbolScreen)
         assert app.chart_candles.target is None
-        asked = len(venue.of("5m"))
+        asked = len(venue.of("15m"))
         await pilot.pause(6 * REFRESH_S)
-        assert len(venue.of("5m")) == asked  # no refresh once the screen is gone
+        assert len(venue.of("15m")) == asked  # no refresh once the screen is gone
         assert not [w for w in app.workers if w.group == "chart-candles" and w.is_running]
 
 
