@@ -131,3 +131,40 @@ async def test_feeds_that_cannot_fetch_5m_say_why_and_send_nothing(
     monkeypatch.setattr(live_feed, "POLLER_WAIT_STEPS", 2)
     live = LiveFeed(Config(), ("BTC",), streams=False)  # not running: no poller, nothing sent
     assert await live.fetch_candles("BTC", Interval.M5, backfill=True) == "the feed has not started yet"
+
+
+async def test_a_stopped_live_feed_fetches_nothing_on_demand() -> None:
+    import asyncio
+    from types import MappingProxyType
+
+    import httpx
+
+    from crashtui.feeds.live import LiveFeed
+    from crashtui.ingest.pipeline import Pipeline
+    from crashtui.model import Interval
+
+    sent: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(503)
+
+    config = Config(failover=MappingProxyType({"candles": ("binance",)}))
+    feed = LiveFeed(
+        config,
+        ("BTC",),
+        streams=False,
+        client_factory=lambda net: httpx.AsyncClient(transport=httpx.MockTransport(handler)),
+    )
+    feed.attach(Pipeline.into(lambda event: None))
+    task = asyncio.create_task(feed.run())
+    for _ in range(100):
+        if feed.poller is not None:
+            break
+        await asyncio.sleep(0.01)
+    assert feed.poller is not None
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    before = len(sent)
+    assert await feed.fetch_candles("BTC", Interval.M5, backfill=True) == "the feed has stopped"
+    assert len(sent) == before

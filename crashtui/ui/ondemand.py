@@ -149,6 +149,7 @@ class OnDemandCandles:
         target = (symbol, interval)
         has_history: weakref.ref[Engine] | None = None  # the engine that got the full history
         while self._target == target:
+            self._wake.clear()  # before the fetch: a poke while it runs asks again at once
             engine = self._engine()
             if engine is not None:
                 backfill = has_history is None or has_history() is not engine
@@ -161,7 +162,6 @@ class OnDemandCandles:
                 ever_ok = why is None or (self._state is not None and self._state.ever_ok)
                 self._state = FetchState(why, ever_ok, live=engine.mode == "live")
                 self._on_change()
-            self._wake.clear()
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._refresh_s[interval])
 

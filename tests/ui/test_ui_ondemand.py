@@ -176,3 +176,37 @@ async def test_a_new_engine_gets_the_full_history_and_poke_asks_at_once() -> Non
     await _settle()
     assert second.calls == [("BTC", Interval.M5, True)]
     fetcher.stop()
+
+
+async def test_a_poke_during_a_fetch_is_not_lost() -> None:
+    """A swap pokes while the old engine's fetch is still out: the loop asks again at once."""
+    gate = asyncio.Event()
+
+    class SlowEngine(FakeEngine):
+        async def fetch_candles(self, symbol: str, interval: Interval, *, backfill: bool) -> str | None:
+            self.calls.append((symbol, interval, backfill))
+            if len(self.calls) == 1:
+                await gate.wait()
+            return None
+
+    engine = SlowEngine(None)
+    tasks: list[asyncio.Task[None]] = []
+
+    def spawn(job: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        tasks.append(asyncio.create_task(job))
+        return tasks[-1]
+
+    fetcher = OnDemandCandles(
+        lambda: engine,  # type: ignore[arg-type,return-value]
+        spawn,
+        lambda: None,
+        refresh_s={Interval.M5: 60.0, Interval.M15: 60.0},
+    )
+    fetcher.want("BTC", Interval.M5)
+    await _settle(2)
+    assert len(engine.calls) == 1
+    fetcher.poke()
+    gate.set()
+    await _settle()
+    assert len(engine.calls) == 2  # not 60 s later
+    fetcher.stop()
