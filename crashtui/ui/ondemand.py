@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 # candle moves; one request of weight 2 every 30 s is 0.01% of Binance's 6000/min.
 REFRESH_S = {Interval.M5: 30.0, Interval.M15: 60.0}
 LOADING = "loading"
+TAIL_COVERS = 4  # candles a refresh's tail surely covers (Binance's tail is 5 rows)
 
 
 class Job(Protocol):
@@ -81,7 +82,6 @@ class OnDemandCandles:
         self._job: Job | None = None
         self._state: FetchState | None = None
         self._wake = asyncio.Event()
-        self.fetches = 0  # answers so far (tests, the perf log)
 
     @property
     def target(self) -> tuple[str, Interval] | None:
@@ -147,18 +147,22 @@ class OnDemandCandles:
     async def _run(self, symbol: str, interval: Interval) -> None:
         """Fetch in full, then the tail every refresh, until cancelled."""
         target = (symbol, interval)
+        loop = asyncio.get_running_loop()
         has_history: weakref.ref[Engine] | None = None  # the engine that got the full history
+        last_ok_s = 0.0
         while self._target == target:
             self._wake.clear()  # before the fetch: a poke while it runs asks again at once
             engine = self._engine()
             if engine is not None:
-                backfill = has_history is None or has_history() is not engine
+                # the full history again for a new engine, or after failures longer than the
+                # tail a refresh asks for covers (the chart would keep a gap)
+                gap = loop.time() - last_ok_s > TAIL_COVERS * interval.ms / 1000
+                backfill = has_history is None or has_history() is not engine or gap
                 why = await self._ask(engine, symbol, interval, backfill)
                 if self._target != target:
                     return
-                self.fetches += 1
                 if why is None:
-                    has_history = weakref.ref(engine)
+                    has_history, last_ok_s = weakref.ref(engine), loop.time()
                 ever_ok = why is None or (self._state is not None and self._state.ever_ok)
                 self._state = FetchState(why, ever_ok, live=engine.mode == "live")
                 self._on_change()

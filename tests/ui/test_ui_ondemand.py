@@ -6,7 +6,10 @@ import asyncio
 from collections.abc import Coroutine
 from typing import Any
 
+import pytest
+
 from crashtui.model import Interval
+from crashtui.ui import ondemand
 from crashtui.ui.ondemand import OnDemandCandles
 
 
@@ -210,3 +213,17 @@ async def test_a_poke_during_a_fetch_is_not_lost() -> None:
     await _settle()
     assert len(engine.calls) == 2  # not 60 s later
     fetcher.stop()
+
+
+async def test_after_a_gap_longer_than_the_tail_the_full_history_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # with no tail at all, any time since the last good fetch is a gap: every ask is in full
+    monkeypatch.setattr(ondemand, "TAIL_COVERS", 0)
+    engine = FakeEngine(None)
+    fetcher, _, _ = _make(engine)
+    fetcher.want("BTC", Interval.M5)
+    while len(engine.calls) < 3:
+        await asyncio.sleep(0.002)
+    fetcher.stop()
+    assert [c[2] for c in engine.calls[:3]] == [True, True, True]
