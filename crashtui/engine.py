@@ -19,7 +19,7 @@ from crashtui.events import ClockEvent, Event
 from crashtui.feeds.base import Feed
 from crashtui.ingest.decode import PayloadDecoder
 from crashtui.ingest.pipeline import Pipeline
-from crashtui.model import LOCAL_SOURCES, Liquidation, SourceState, SourceStatus
+from crashtui.model import LOCAL_SOURCES, Interval, Liquidation, SourceState, SourceStatus
 from crashtui.sinks.base import Sink
 from crashtui.state import FeedState
 
@@ -207,6 +207,11 @@ class Engine:
         await self.feed.aclose()
         for sink in self.sinks:
             await sink.aclose()
+
+    async def fetch_candles(self, symbol: str, interval: Interval, *, backfill: bool) -> str | None:
+        """Ask the feed for one symbol's candles of an interval it does not poll (a chart's 5m
+        or 15m): None when they arrived in the state, else why not (one plain line)."""
+        return await self.feed.fetch_candles(symbol, interval, backfill=backfill)
 
     def recorded_count(self) -> int:
         """Payloads written to the recording so far (0 when not recording)."""

@@ -60,8 +60,11 @@ class Failure(StrEnum):
 
 
 class Interval(StrEnum):
-    """Candle intervals crashtui works with."""
+    """Candle intervals crashtui works with, shortest first (the values are Binance's kline
+    intervals). 5m and 15m are fetched on demand for one symbol's chart, never polled."""
 
+    M5 = "5m"
+    M15 = "15m"
     H1 = "1h"
     H4 = "4h"
     D1 = "1d"
@@ -72,7 +75,17 @@ class Interval(StrEnum):
         return _INTERVAL_MS[self]
 
 
-_INTERVAL_MS = {Interval.H1: 3_600_000, Interval.H4: 14_400_000, Interval.D1: 86_400_000}
+_INTERVAL_MS = {
+    Interval.M5: 300_000,
+    Interval.M15: 900_000,
+    Interval.H1: 3_600_000,
+    Interval.H4: 14_400_000,
+    Interval.D1: 86_400_000,
+}
+# The intervals the feed polls for every watchlist symbol, and the only ones the analysis
+# (zones, the gauge, alerts) and ``--once`` read. The others come on demand for a chart.
+POLLED_INTERVALS = (Interval.H1, Interval.H4, Interval.D1)
+ON_DEMAND_INTERVALS = (Interval.M5, Interval.M15)
 
 
 @dataclass(frozen=True, slots=True)

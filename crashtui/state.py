@@ -37,7 +37,16 @@ from crashtui.model import (
 )
 
 # How many candles to keep per (symbol, interval): a year of 1h for zones, 200+ days of 1d.
-CANDLE_CAP = {Interval.H1: 9000, Interval.H4: 2400, Interval.D1: 800}
+# 5m and 15m feed only the chart of the symbol on screen: a week of 5m (2016) and the 1000 rows
+# one Binance request returns of 15m (~10 days), at most ~0.6 MB per symbol however long the
+# chart stays open (the oldest drop as the refreshes add new ones).
+CANDLE_CAP = {
+    Interval.M5: 7 * 24 * 12,
+    Interval.M15: 1000,
+    Interval.H1: 9000,
+    Interval.H4: 2400,
+    Interval.D1: 800,
+}
 RECENT_LIQUIDATIONS = 2000
 DEDUP_MEMORY = 100_000
 BOOK_HISTORY = 2880  # 12 h at one reading per 15 s, kept in full

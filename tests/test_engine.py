@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from crashtui.assemble import EngineOptions, ReplayOptions, build_engine
 from crashtui.config.schema import Config
 from crashtui.replay.locate import locate_recording
@@ -105,3 +107,64 @@ async def test_alert_checks_do_not_move_the_dashboards_liquidation_windows(tmp_p
     assert expected is not None
     assert got is not None
     assert (got.start_ms, got.total.total_usd) == (expected.start_ms, expected.total.total_usd)
+
+
+async def test_feeds_that_cannot_fetch_5m_say_why_and_send_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every feed answers a chart's on-demand fetch: a replay and a collector follower with why."""
+    from crashtui.feeds import live as live_feed
+    from crashtui.feeds.followers import RedisFollower, StoreFollower
+    from crashtui.feeds.live import LiveFeed
+    from crashtui.model import Interval
+
+    until = parse_instant("2026-02-06T14:00Z")
+    replay = build_engine(
+        Config(), (), EngineOptions(replay=ReplayOptions(locate_recording("feb-2026"), None, None, until))
+    )
+    payloads = replay.pipeline.payloads
+    assert await replay.fetch_candles("BTC", Interval.M5, backfill=True) == "not in this recording"
+    assert replay.pipeline.payloads == payloads
+    for follower in (StoreFollower(tmp_path / "h.sqlite3", ("BTC",)), RedisFollower("redis://127.0.0.1:1")):
+        why = await follower.fetch_candles("BTC", Interval.M15, backfill=True)
+        assert why == "not polled by the collector (it polls 1h, 4h and 1d)"
+    monkeypatch.setattr(live_feed, "POLLER_WAIT_STEPS", 2)
+    live = LiveFeed(Config(), ("BTC",), streams=False)  # not running: no poller, nothing sent
+    assert await live.fetch_candles("BTC", Interval.M5, backfill=True) == "the feed has not started yet"
+
+
+async def test_a_stopped_live_feed_fetches_nothing_on_demand() -> None:
+    import asyncio
+    from types import MappingProxyType
+
+    import httpx
+
+    from crashtui.feeds.live import LiveFeed
+    from crashtui.ingest.pipeline import Pipeline
+    from crashtui.model import Interval
+
+    sent: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(503)
+
+    config = Config(failover=MappingProxyType({"candles": ("binance",)}))
+    feed = LiveFeed(
+        config,
+        ("BTC",),
+        streams=False,
+        client_factory=lambda net: httpx.AsyncClient(transport=httpx.MockTransport(handler)),
+    )
+    feed.attach(Pipeline.into(lambda event: None))
+    task = asyncio.create_task(feed.run())
+    for _ in range(100):
+        if feed.poller is not None:
+            break
+        await asyncio.sleep(0.01)
+    assert feed.poller is not None
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    before = len(sent)
+    assert await feed.fetch_candles("BTC", Interval.M5, backfill=True) == "the feed has stopped"
+    assert len(sent) == before

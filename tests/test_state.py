@@ -55,6 +55,28 @@ def test_candles_merge_by_open_time_sorted_and_capped() -> None:
     assert daily[0].open_ms == 10 * 86_400_000  # the oldest were dropped
 
 
+def test_short_interval_caps_hold_a_week_and_stay_bounded() -> None:
+    st = FeedState(["BTC"])
+    assert CANDLE_CAP[Interval.M5] * Interval.M5.ms == 7 * 86_400_000  # a week of 5m
+    assert CANDLE_CAP[Interval.M15] * Interval.M15.ms >= 7 * 86_400_000
+    for interval in (Interval.M5, Interval.M15):
+        cap = CANDLE_CAP[interval]
+        # two refreshes' worth past the cap, in two events: the oldest go, the 1h series is untouched
+        for part in (range(cap), range(cap, cap + 50)):
+            st.apply(
+                ev(
+                    "candles",
+                    *(Candle("BTC", interval, T0 + i * interval.ms, 1, 2, 0.5, 1.5, 1, "b") for i in part),
+                )
+            )
+        series = st.snapshot().candles[("BTC", interval)]
+        assert len(series) == cap
+        assert series[0].open_ms == T0 + 50 * interval.ms
+        assert series[-1].open_ms == T0 + (cap + 49) * interval.ms
+        assert all(c.interval is interval for c in series)
+    assert ("BTC", Interval.H1) not in st.snapshot().candles
+
+
 def test_liquidations_deduplicated_and_forwarded_once() -> None:
     seen: list[Liquidation] = []
     st = FeedState(["BTC"], on_liquidation=seen.append)

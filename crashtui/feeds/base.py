@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from crashtui.ingest.pipeline import Pipeline
+    from crashtui.model import Interval
     from crashtui.replay.recording import RecordingHeader
 
 
@@ -48,6 +49,12 @@ class Feed(Protocol):
 
     async def run(self) -> None:
         """Deliver until cancelled (a replay waits at its end for seeks)."""
+        ...
+
+    async def fetch_candles(self, symbol: str, interval: Interval, *, backfill: bool) -> str | None:
+        """Fetch one symbol's candles of an interval nobody polls (a chart's 5m or 15m) into the
+        pipeline, once: None when they arrived, else why not (one plain line, e.g. ``not in
+        this recording``). ``backfill``: the full history, else the recent tail."""
         ...
 
     async def aclose(self) -> None:

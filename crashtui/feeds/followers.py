@@ -15,6 +15,7 @@ from crashtui.clock import SYSTEM_CLOCK, Clock
 
 if TYPE_CHECKING:
     from crashtui.ingest.pipeline import Pipeline
+    from crashtui.model import Interval
     from crashtui.replay.recording import RecordingHeader
 
 
@@ -43,6 +44,10 @@ class _Follower:
     def paint_history(self) -> int:
         """A follower paints the collector's history as its first step of :meth:`run`."""
         return 0
+
+    async def fetch_candles(self, symbol: str, interval: Interval, *, backfill: bool) -> str | None:
+        """A follower asks no provider: it shows what the collector polls (1h, 4h, 1d)."""
+        return "not polled by the collector (it polls 1h, 4h and 1d)"
 
     async def aclose(self) -> None:
         """Nothing to release."""

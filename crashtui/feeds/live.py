@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from crashtui.clock import SYSTEM_CLOCK, Clock
 from crashtui.config.schema import Config
 from crashtui.events import RawSink, StatusEvent
-from crashtui.model import RawPayload
+from crashtui.model import Interval, RawPayload
 
 if TYPE_CHECKING:
     import httpx
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from crashtui.upstream.poller import Poller
 
 ClientFactory = Callable[["NetConfig"], "httpx.AsyncClient"]
+POLLER_WAIT_STEPS = 50  # 5 s for a just-started feed to make its poller
 
 
 class LiveFeed:
@@ -57,6 +58,7 @@ class LiveFeed:
         self._client_factory = client_factory
         self._pipeline: Pipeline | None = None
         self._recorded_before_close = 0
+        self.stopped = False
         self.poller: Poller | None = None
 
     @property
@@ -133,7 +135,22 @@ class LiveFeed:
                     clock=self.clock,
                 )
                 jobs.extend(streams.coroutines())
-            await asyncio.gather(*jobs)
+            try:
+                await asyncio.gather(*jobs)
+            finally:
+                self.stopped = True  # the client closes with this block: no more on-demand fetches
+                self.poller = None
+
+    async def fetch_candles(self, symbol: str, interval: Interval, *, backfill: bool) -> str | None:
+        """One on-demand candle fetch through the running poller (its client, budgets, recorder
+        and pipeline); see :meth:`crashtui.upstream.poller.Poller.fetch_candles`."""
+        for _ in range(POLLER_WAIT_STEPS):  # run() makes the poller in its first loop turns
+            if self.stopped:
+                return "the feed has stopped"
+            if self.poller is not None:
+                return await self.poller.fetch_candles(symbol, interval, backfill=backfill)
+            await asyncio.sleep(0.1)
+        return "the feed has not started yet"
 
     async def aclose(self) -> None:
         """Close the recorder (flushing what is queued)."""

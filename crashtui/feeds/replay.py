@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from crashtui.events import ClockEvent
 from crashtui.feeds.replay_status import ReplayStatuses
-from crashtui.model import RawPayload
+from crashtui.model import Interval, RawPayload
 from crashtui.replay.player import PayloadSource, Player, ReplayWindow, replay_all
 
 if TYPE_CHECKING:
@@ -99,6 +99,11 @@ class ReplayFeed:
     def paint_history(self) -> int:
         """A replay has no history beyond its recording."""
         return 0
+
+    async def fetch_candles(self, symbol: str, interval: Interval, *, backfill: bool) -> str | None:
+        """A replay fetches nothing: what the recording holds (a live chart's 5m fetches are
+        recorded like any poll) is all there is."""
+        return "not in this recording"
 
     async def run(self) -> None:
         """Play paced until the end of the window, then wait for seeks until cancelled."""

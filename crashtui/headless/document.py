@@ -24,7 +24,7 @@ from crashtui.analysis.market import MarketAnalysis, SymbolAnalysis
 from crashtui.analysis.radar import Radar
 from crashtui.analysis.zone_state import STATES
 from crashtui.analysis.zones import Zone
-from crashtui.model import HeldCount, Interval, Liquidation, PairMove, Snapshot, SourceStatus
+from crashtui.model import POLLED_INTERVALS, HeldCount, Liquidation, PairMove, Snapshot, SourceStatus
 from crashtui.replay.recording import RecordingHeader
 from crashtui.textsafe import plain
 from crashtui.timeparse import iso_utc
@@ -101,9 +101,10 @@ def symbol_json(item: SymbolAnalysis, snapshot: Snapshot) -> dict[str, Any]:
 
 
 def candles_json(symbol: str, snapshot: Snapshot) -> dict[str, Any]:
-    """Per interval: the newest candle's open, its age from its close, fresh / late / stale."""
+    """Per polled interval (1h, 4h, 1d: a chart's on-demand 5m and 15m are not reported): the
+    newest candle's open, its age from its close, fresh / late / stale."""
     out: dict[str, Any] = {}
-    for interval in Interval:
+    for interval in POLLED_INTERVALS:
         series = snapshot.candles.get((symbol, interval), ())
         verdict = candle_freshness(series, interval, snapshot.generated_ms)
         if verdict is not None:

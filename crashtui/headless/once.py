@@ -18,7 +18,7 @@ from typing import Any
 from crashtui.analysis.market import MarketAnalysis
 from crashtui.config.loader import LoadedConfig
 from crashtui.engine import Engine
-from crashtui.model import LOCAL_SOURCES, Interval, Snapshot, SourceState, SourceStatus
+from crashtui.model import LOCAL_SOURCES, POLLED_INTERVALS, Snapshot, SourceState, SourceStatus
 from crashtui.numfmt import fmt_price, fmt_usd
 from crashtui.textsafe import plain
 from crashtui.timeparse import iso_utc
@@ -129,7 +129,7 @@ def _stale_candles(symbol: str, snap: Snapshot) -> list[str]:
     from crashtui.analysis.freshness import candle_freshness, describe
 
     out = []
-    for interval in Interval:
+    for interval in POLLED_INTERVALS:  # a chart's 5m/15m from the store are nobody's current data
         verdict = candle_freshness(snap.candles.get((symbol, interval), ()), interval, snap.generated_ms)
         if verdict is not None and verdict.stale:
             out.append(f"{interval.value} candles {describe(verdict, 'closed')}")

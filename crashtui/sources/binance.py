@@ -11,7 +11,7 @@ from collections.abc import AsyncGenerator
 from typing import Any
 
 from crashtui.errors import ParseError, RateLimitedError, UpstreamError
-from crashtui.model import BookStats, Candle, Interval, RawPayload, Ticker
+from crashtui.model import POLLED_INTERVALS, BookStats, Candle, Interval, RawPayload, Ticker
 from crashtui.sources.common import (
     Decoder,
     Items,
@@ -36,8 +36,15 @@ from crashtui.symbols import SymbolTable
 from crashtui.wire import Request
 
 SOURCE = "binance"
-INTERVALS = (Interval.H1, Interval.H4, Interval.D1)
-BACKFILL_LIMIT = {Interval.H1: 500, Interval.H4: 500, Interval.D1: 400}
+INTERVALS = POLLED_INTERVALS  # polled for every symbol; 5m and 15m only on demand
+# Rows asked for on a backfill (1000 is Binance's most; the weight is 2 whatever the limit).
+BACKFILL_LIMIT = {
+    Interval.M5: 1000,
+    Interval.M15: 1000,
+    Interval.H1: 500,
+    Interval.H4: 500,
+    Interval.D1: 400,
+}
 TAIL_LIMIT = 5
 # Depth levels fetched per side, by watchlist size: (max symbols, limit, weight). The ±1%
 # band is summed over what these levels cover; for BTC at a 0.01 tick even 1000 levels can
@@ -160,25 +167,31 @@ def ticker_request(ctx: PollContext) -> Request | None:
     )
 
 
+def klines_request(ctx: PollContext, symbol: str, interval: Interval) -> Request | None:
+    """Klines of one symbol and interval (full history on backfill, else the tail); None when
+    the symbol is not listed on Binance. Any :class:`Interval` is a Binance kline interval."""
+    name = ctx.table.on(SOURCE, symbol)
+    if name is None:
+        return None
+    limit = BACKFILL_LIMIT[interval] if ctx.backfill else TAIL_LIMIT
+    return Request(
+        source=ctx.source,
+        endpoint="klines",
+        url=ctx.url("/api/v3/klines"),
+        query={"symbol": name, "interval": interval.value, "limit": str(limit)},
+        context=context(symbol=symbol, interval=interval.value),
+        weight=KLINES_WEIGHT,
+    )
+
+
 def klines_requests(ctx: PollContext) -> list[Request]:
-    """Klines for every listed symbol and interval (full history on backfill, else the tail)."""
+    """Klines for every listed symbol and polled interval (see :func:`klines_request`)."""
     out = []
     for symbol in ctx.symbols:
-        name = ctx.table.on(SOURCE, symbol)
-        if name is None:
-            continue
         for interval in INTERVALS:
-            limit = BACKFILL_LIMIT[interval] if ctx.backfill else TAIL_LIMIT
-            out.append(
-                Request(
-                    source=ctx.source,
-                    endpoint="klines",
-                    url=ctx.url("/api/v3/klines"),
-                    query={"symbol": name, "interval": interval.value, "limit": str(limit)},
-                    context=context(symbol=symbol, interval=interval.value),
-                    weight=KLINES_WEIGHT,
-                )
-            )
+            request = klines_request(ctx, symbol, interval)
+            if request is not None:
+                out.append(request)
     return out
 
 

@@ -59,6 +59,9 @@ class PollContext:
 
 
 Poll = Callable[[str, PollContext], AsyncGenerator[RawPayload, None]]
+# One symbol's candles of one interval (a chart's on-demand 5m and 15m): the request, or None
+# when the symbol is not listed on the source.
+CandleRequest = Callable[[PollContext, str, Interval], Request | None]
 
 
 async def fetch_each(requests: Iterable[Request], ctx: PollContext) -> AsyncGenerator[RawPayload, None]:

@@ -11,7 +11,8 @@ produces exactly the events the live feed produced. ``ENDPOINTS`` lists every
   premium_index, kraken ticker, coingecko simple_price, bybit tickers, hyperliquid
   meta_and_asset_ctxs.
 * ``symbol``: binance klines/depth, binance_futures open_interest, coinbase ticker/candles,
-  kraken ohlc, coingecko market_chart. ``interval`` (``1h``/``4h``/``1d``): binance klines,
+  kraken ohlc, coingecko market_chart. ``interval`` (``1h``/``4h``/``1d``; binance klines
+  also ``5m``/``15m``, fetched on demand for a chart): binance klines,
   coinbase candles (``1h`` also yields 4 h), kraken ohlc (plus ``result_key``);
   ``intervals``: coingecko market_chart.
 * ``kind`` (``funding`` or ``open_interest``): bybit tickers, hyperliquid.
@@ -46,7 +47,7 @@ from crashtui.sources import (
     theblock,
     yahoo,
 )
-from crashtui.sources.common import Decoder, Items, Poll
+from crashtui.sources.common import CandleRequest, Decoder, Items, Poll
 from crashtui.symbols import SymbolTable
 
 _MODULES: dict[str, ModuleType] = {
@@ -71,6 +72,11 @@ _MODULES: dict[str, ModuleType] = {
 
 POLLERS: Mapping[str, Poll] = MappingProxyType({name: module.poll for name, module in _MODULES.items()})
 """Source name → its poll function ``poll(kind, ctx)`` (an async iterator of payloads)."""
+
+
+ON_DEMAND_CANDLES: Mapping[str, CandleRequest] = MappingProxyType({"binance": binance.klines_request})
+"""Sources that fetch one symbol's candles of any interval on demand (a chart's 5m and 15m):
+source name → the request builder, in the order they are asked."""
 
 
 DECODERS: Mapping[tuple[str, str], Decoder] = MappingProxyType(

@@ -22,8 +22,9 @@ from pathlib import Path
 
 from crashtui.config.schema import StoreConfig
 from crashtui.events import DataEvent
-from crashtui.model import LOCAL_SOURCES, STORE_SOURCE, Interval, SourceState, SourceStatus
+from crashtui.model import LOCAL_SOURCES, ON_DEMAND_INTERVALS, STORE_SOURCE, SourceState, SourceStatus
 from crashtui.paths import user_data_dir
+from crashtui.state import CANDLE_CAP
 from crashtui.store.codec import TABLES, Row, TableSpec, group_rows
 from crashtui.textsafe import plain
 
@@ -545,6 +546,12 @@ class Store:
             "DELETE FROM candles WHERE interval != ? AND open_ms < ?",
             ("1d", now_ms - c.intraday_candles_days * DAY_MS),
         )
+        short = min(ON_DEMAND_CANDLE_DAYS, c.intraday_candles_days)
+        marks = ",".join("?" for _ in ON_DEMAND_INTERVALS)
+        conn.execute(
+            f"DELETE FROM candles WHERE interval IN ({marks}) AND open_ms < ?",
+            (*(str(i) for i in ON_DEMAND_INTERVALS), now_ms - short * DAY_MS),
+        )
         conn.execute("COMMIT")
 
 
@@ -575,7 +582,9 @@ _LOAD_DAYS = {
     "fear": 400,
     "macro": 3650,
 }
-_CANDLE_LOAD_ROWS = {Interval.H1: 9000, Interval.H4: 2400, Interval.D1: 800}
+# 5m and 15m rows (a chart's on-demand candles) are kept two weeks: the chart shows a week.
+ON_DEMAND_CANDLE_DAYS = 14
+_CANDLE_LOAD_ROWS = dict(CANDLE_CAP)  # per symbol: what the state keeps, no more
 
 
 def load_events(

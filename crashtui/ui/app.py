@@ -11,7 +11,8 @@ stop :mod:`~crashtui.ui.app_session`; engine swaps :mod:`~crashtui.ui.app_swap`;
 the refresh tick and frames :mod:`~crashtui.ui.app_refresh`;
 screens, panes and the command palette :mod:`~crashtui.ui.app_routing`; themes
 :mod:`~crashtui.ui.app_themes`; replay keys :mod:`~crashtui.ui.app_replay`; watchlist keys
-:mod:`~crashtui.ui.app_watchlists`.
+:mod:`~crashtui.ui.app_watchlists`; the chart's on-demand 5m/15m candles
+:mod:`~crashtui.ui.app_candles`.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from crashtui.textsafe import plain
 from crashtui.themes import ThemeSpec
 from crashtui.ui.alerting import AlertLine
 from crashtui.ui.app_alerts import AlertsMixin
+from crashtui.ui.app_candles import ChartCandlesMixin
 from crashtui.ui.app_exchanges import ExchangesMixin
 from crashtui.ui.app_radar import RadarMixin
 from crashtui.ui.app_refresh import RefreshMixin
@@ -68,6 +70,7 @@ class CrashApp(
     RefreshMixin,
     RadarMixin,
     ExchangesMixin,
+    ChartCandlesMixin,
     RoutingMixin,
     ThemesMixin,
     ReplayMixin,
@@ -142,6 +145,7 @@ class CrashApp(
             engine.ui_pins = self.pin_book.pins
         self._startup_warnings.extend(self.position_book.warnings)
         self._init_exchanges(environ)  # ``environ``: tests; else exchange keys from os.environ
+        self._init_chart_candles()
         if warning:
             self._startup_warnings.append(warning)
 

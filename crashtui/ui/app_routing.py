@@ -14,6 +14,7 @@ from crashtui.exchanges.keys import EnvCredentials
 from crashtui.ui.app_base import AppCore
 from crashtui.ui.glyphs import Glyphs
 from crashtui.ui.keys import palette_keys
+from crashtui.ui.ondemand import OnDemandCandles
 from crashtui.ui.pins import PinBook
 
 
@@ -23,6 +24,7 @@ class RoutingMixin(AppCore):
     glyphs: Glyphs
     _exchange_creds: EnvCredentials  # app_exchanges
     pin_book: PinBook
+    chart_candles: OnDemandCandles  # app_candles
 
     if TYPE_CHECKING:
 
@@ -57,7 +59,7 @@ class RoutingMixin(AppCore):
         """Open the symbol drilldown for ``symbol``."""
         from crashtui.ui.screens.symbol import SymbolScreen
 
-        self._open(SymbolScreen(symbol, self.glyphs, self.pin_book))
+        self._open(SymbolScreen(symbol, self.glyphs, self.pin_book, self.chart_candles))
 
     def on_watch_table_chosen(self, message: object) -> None:
         """Enter (or a click) on a row of the Price table."""

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from crashtui.ui.app_base import AppCore
 from crashtui.ui.app_session import caught_up, settle_heap
+from crashtui.ui.ondemand import OnDemandCandles
 from crashtui.ui.pins import PinBook
 from crashtui.ui.watchlists import RECORDING, WatchlistBook
 
@@ -40,6 +41,7 @@ class SwapMixin(AppCore):
     _select_after_swap: str | None
     _speed: float | None
     _stopped: bool
+    chart_candles: OnDemandCandles  # app_candles
 
     if TYPE_CHECKING:
 
@@ -109,4 +111,5 @@ class SwapMixin(AppCore):
         self._tasks = tasks
         self._attach_alerts(engine)
         self._imports_follow_engine()
+        self.chart_candles.poke()  # the new engine gets the chart's 5m/15m now, not in 30 s
         settle_heap(full=True)  # the old engine's cycles are freed; the new state set aside

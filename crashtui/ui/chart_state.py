@@ -25,8 +25,9 @@ OVERLAY_NAMES = {
     POSITIONS: "positions",
 }
 
-# Candles shown before any zoom: the spans the chart always had (3 days of 1h, 20 of 4h, ...).
-DEFAULT_CANDLES = {Interval.H1: 72, Interval.H4: 120, Interval.D1: 240}
+# Candles shown before any zoom: the spans the chart always had (3 days of 1h, 20 of 4h, ...),
+# and half a day of 5m, a day of 15m.
+DEFAULT_CANDLES = {Interval.M5: 144, Interval.M15: 96, Interval.H1: 72, Interval.H4: 120, Interval.D1: 240}
 MIN_CANDLES = 12
 ZOOM_STEP = 1.5
 

@@ -30,12 +30,20 @@ from crashtui.catalog import FAN_IN_KINDS
 from crashtui.clock import SYSTEM_CLOCK, Clock
 from crashtui.config.schema import Config
 from crashtui.config.symbols import table_from_config
-from crashtui.errors import ParseError, PartialError, SourceError, UpstreamError
+from crashtui.errors import (
+    BlockedError,
+    ParseError,
+    PartialError,
+    RateLimitedError,
+    SourceError,
+    UpstreamError,
+)
 from crashtui.events import Deliver, EventSink, RawSink, ServingEvent, StatusEvent
-from crashtui.model import SourceState
+from crashtui.model import Interval, SourceState
 from crashtui.net.fetcher import Fetcher
 from crashtui.net.http import max_body_bytes
-from crashtui.sources.registry import POLLERS, REST_SOURCES
+from crashtui.numfmt import fmt_duration
+from crashtui.sources.registry import ON_DEMAND_CANDLES, POLLERS, REST_SOURCES
 from crashtui.symbols import SymbolTable
 from crashtui.textsafe import ERROR_LINE, plain
 from crashtui.upstream.context import poll_context
@@ -45,6 +53,8 @@ MIN_SLEEP_S = 1.0
 # Kinds where a successful poll must deliver something for the watchlist.
 EXPECTS_DATA = frozenset({"prices", "candles", "depth", "funding", "open_interest"})
 BACKFILL_AFTER_MS = 3_600_000  # a lane idle this long asks for full history again
+ON_DEMAND_LANE = "candles on demand"  # the backoff lane of a chart's 5m/15m fetches
+ON_DEMAND_RETRY_S = 60.0
 
 
 class Poller:
@@ -217,6 +227,46 @@ class Poller:
         health.failed(lane, error, self.clock.now_ms(), self.config.poll_interval_s(source, kind), self._rng)
         self._emit_status(health)
         return False
+
+    # -- on demand ---------------------------------------------------------------------
+
+    async def fetch_candles(self, symbol: str, interval: Interval, *, backfill: bool) -> str | None:
+        """Fetch ``symbol``'s ``interval`` candles once (a chart's 5m or 15m) through the same
+        fetcher (budget, recorder) and pipeline (decode, gate, state) as every poll; ``backfill``
+        asks for the full history, else the recent tail. Returns None when candles were
+        admitted, else why not (one plain line).
+
+        The first enabled source of the ``candles`` failover list that fetches on demand is
+        asked, unless it is paused (blocked, rate limited): then this says so and sends nothing.
+        A rate limit or block it answers pauses the source for the poll loops too; any other
+        failure is the chart's alone and leaves the source's status as it was.
+        """
+        chain = self.chains.get("candles", ())
+        source = next((s for s in chain if s in ON_DEMAND_CANDLES), None)
+        if source is None:
+            return "no enabled candle source fetches them (Binance is off or not in [failover] candles)"
+        health = self.health[source]
+        now = self.clock.now_ms()
+        if health.hold_until_ms > now:
+            return f"{source} is paused for {fmt_duration(health.hold_until_ms - now)} ({health.state})"
+        ctx = poll_context(self.config, source, (symbol,), self.table, self.fetcher, now, backfill=backfill)
+        request = ON_DEMAND_CANDLES[source](ctx, symbol, interval)
+        if request is None:
+            return f"{symbol} is not listed on {source}"
+        try:
+            raw = await self.fetcher(request)
+            outcome = self._deliver(raw)
+            if outcome.error is not None:
+                raise outcome.error
+        except SourceError as exc:
+            if isinstance(exc, (RateLimitedError, BlockedError)):
+                lane = self._lane(source, ON_DEMAND_LANE)
+                health.failed(lane, exc, self.clock.now_ms(), ON_DEMAND_RETRY_S, self._rng)
+                self._emit_status(health)
+            return plain(str(exc), ERROR_LINE)
+        if not outcome.accepted:
+            return f"{source} answered with no {interval.value} candles for {symbol}"
+        return None
 
     # -- events ------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ import math
 from types import MappingProxyType
 
 from crashtui.analysis.liquidations import LiquidationTally
-from crashtui.analysis.market import analyse_snapshot, sampled_venues
+from crashtui.analysis.market import analyse_snapshot, sampled_venues, zone_inputs_key
 from crashtui.analysis.zone_state import ZoneState
 from crashtui.config.schema import Config
 from crashtui.model import (
@@ -104,3 +104,34 @@ def test_running_tally_is_used_when_given() -> None:
     assert day is not None
     assert day.total.total_usd == 600_000.0  # the snapshot's own recent list is not re-counted
     assert not day.lower_bound
+
+
+def test_zones_ignore_5m_and_15m_candles() -> None:
+    """A chart's on-demand candles never move a zone: analysis reads 1h, 4h and 1d only."""
+    base = snapshot()
+    short: dict[tuple[str, Interval], tuple[Candle, ...]] = dict(base.candles)
+    for interval in (Interval.M5, Interval.M15):
+        # wicks far outside the hourly range: a pivot or an ATR from these would show at once
+        short[("ETH", interval)] = tuple(
+            Candle(
+                "ETH",
+                interval,
+                NOW - (200 - i) * interval.ms,
+                1800.0,
+                2600.0,
+                900.0,
+                1200.0 + i,
+                9e5,
+                "binance",
+            )
+            for i in range(200)
+        )
+    with_short = dataclasses.replace(base, candles=MappingProxyType(short))
+    config = Config(zones=MappingProxyType({"ETH": (1826.0,)}))
+    plain_eth = analyse_snapshot(base, config).symbols[0]
+    short_eth = analyse_snapshot(with_short, config).symbols[0]
+    assert plain_eth.zones is not None
+    assert plain_eth.zones.zones  # there are zones to compare
+    assert short_eth.zones == plain_eth.zones
+    assert short_eth.summary == plain_eth.summary
+    assert zone_inputs_key(with_short, "ETH", ()) == zone_inputs_key(base, "ETH", ())

@@ -30,6 +30,7 @@ from crashtui.model import (
     SourceStatus,
     Ticker,
 )
+from crashtui.state import CANDLE_CAP
 from crashtui.store.sqlite import Store, load_events, prepare_store
 
 NOW = 1_770_400_000_000  # 2026-02-06T17:46:40Z
@@ -120,6 +121,46 @@ def test_retention_prunes_old_rows(tmp_path: Path) -> None:
     rows = conn.execute("SELECT qty FROM liquidations").fetchall()
     conn.close()
     assert rows == [(2.0,)]
+
+
+def test_5m_and_15m_rows_save_load_and_keep_two_weeks(tmp_path: Path) -> None:
+    """A chart's on-demand candles: stored like any candle, loaded back per interval up to the
+    state's cap, pruned after two weeks while 1h rows of the same age stay."""
+    path = tmp_path / "h.sqlite3"
+    store = Store(path, batch_interval_s=0.01)
+    five = [
+        Candle("BTC", Interval.M5, NOW - i * Interval.M5.ms, 1.0, 2.0, 0.5, 1.5, 3.0, "binance")
+        for i in range(CANDLE_CAP[Interval.M5] + 20)
+    ]
+    fifteen = Candle("BTC", Interval.M15, NOW, 1.0, 2.0, 0.5, 1.25, 3.0, "binance", closed=False)
+    hour = Candle("BTC", Interval.H1, NOW, 1.0, 2.0, 0.5, 1.75, 3.0, "binance")
+    store.submit([*five, fifteen, hour])
+    store.close()
+    events, _ = load_events(path, ["BTC"])
+    loaded = [i for e in events for i in e.items if isinstance(i, Candle)]
+    by_interval = {
+        iv: [c for c in loaded if c.interval is iv] for iv in (Interval.M5, Interval.M15, Interval.H1)
+    }
+    # the newest 5m rows, as many as the state keeps, oldest first
+    assert [c.open_ms for c in by_interval[Interval.M5]] == sorted(c.open_ms for c in five)[20:]
+    assert by_interval[Interval.M15] == [fifteen]
+    assert by_interval[Interval.H1] == [hour]
+
+    old_five = Candle("BTC", Interval.M5, NOW - 15 * DAY, 1.0, 1.0, 1.0, 1.0, 1.0, "binance")
+    old_fifteen = Candle("BTC", Interval.M15, NOW - 15 * DAY, 1.0, 1.0, 1.0, 1.0, 1.0, "binance")
+    old_hour = Candle("BTC", Interval.H1, NOW - 15 * DAY, 1.0, 1.0, 1.0, 1.0, 1.0, "binance")
+    recent_five = Candle("BTC", Interval.M5, NOW - 13 * DAY, 1.0, 1.0, 1.0, 1.0, 1.0, "binance")
+    store = Store(path, batch_interval_s=0.01)
+    store.submit([old_five, old_fifteen, old_hour, recent_five])
+    store.flush()
+    store.prune(NOW)
+    store.close()
+    conn = sqlite3.connect(path)
+    old = conn.execute("SELECT interval FROM candles WHERE open_ms < ?", (NOW - 14 * DAY,)).fetchall()
+    kept = conn.execute("SELECT COUNT(*) FROM candles WHERE open_ms = ?", (NOW - 13 * DAY,)).fetchone()
+    conn.close()
+    assert old == [("1h",)]
+    assert kept == (1,)
 
 
 def test_missing_store_loads_nothing(tmp_path: Path) -> None:

@@ -54,11 +54,21 @@ async def _exercise(app: CrashApp, pilot: Pilot[int], size: tuple[int, int]) -> 
     await press("i")
     assert _interval(screen) is Interval.H4
     assert "4h" in _text(screen, "#sym-chart-title")
-    await press("i", "i")
-    assert _interval(screen) is Interval.H1
-    await press("3")
+    await press("i", "i")  # 1d, then after the longest the shortest again
+    assert _interval(screen) is Interval.M5
+    assert "5m" in _text(screen, "#sym-chart-title")
+    await press("i")
+    assert _interval(screen) is Interval.M15
+    await press("5")
     assert _interval(screen) is Interval.D1
     await press("1")
+    assert _interval(screen) is Interval.M5
+    await press("2")
+    assert _interval(screen) is Interval.M15
+    await press("4")
+    assert _interval(screen) is Interval.H4
+    await press("3")
+    assert _interval(screen) is Interval.H1
 
     n = screen.picture.available if screen.picture else 0
     assert n > 20

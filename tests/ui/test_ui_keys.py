@@ -125,9 +125,9 @@ async def test_symbol_screen_keys(feb6_engine: Engine) -> None:
         screen = app.screen
         assert isinstance(screen, SymbolScreen)
         assert "1h" in screen.query_one("#sym-chart-title", TextView).text.plain
-        await pilot.press("2")
+        await pilot.press("4")
         assert "4h" in screen.query_one("#sym-chart-title", TextView).text.plain
-        await pilot.press("3")
+        await pilot.press("5")
         assert "1d" in screen.query_one("#sym-chart-title", TextView).text.plain
         candles = screen.candles
         await pilot.press("c")

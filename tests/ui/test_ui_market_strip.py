@@ -255,6 +255,9 @@ class QuietLiveFeed:
 
         await asyncio.Event().wait()
 
+    async def fetch_candles(self, symbol: str, interval: Any, *, backfill: bool) -> str | None:
+        return "quiet"
+
     async def aclose(self) -> None:
         return None
 

@@ -14,7 +14,7 @@ from crashtui.risk.position import Position, PositionSide
 from crashtui.ui.chart_state import LIQ, MA, POSITIONS, ZONES, ChartState
 from crashtui.ui.render.charts import Series, volume_columns, volume_rows
 from crashtui.ui.render.frame import Frame
-from crashtui.ui.render.symbol_chart import all_candles, cursor_readout, symbol_chart
+from crashtui.ui.render.symbol_chart import all_candles, cursor_readout, symbol_chart, time_ticks
 from crashtui.ui.widgets.chart import find_area, y_label, y_ticks
 from tests.ui.uihelpers import replay_frame
 
@@ -155,3 +155,22 @@ def test_find_area_reads_plotexts_frame() -> None:
     assert area.column(4.5) == 5
     assert area.column(10.0) is None
     assert find_area("no plot", 0.0, 1.0) is None
+
+
+def test_a_half_day_chart_has_hour_ticks_and_days_keep_day_ticks() -> None:
+    day = 1_770_336_000_000  # 2026-02-06 00:00Z
+    hour = 3_600_000
+    # 5m from 17:00 the day before to 05:00: every 2 h, midnight labelled with its day
+    ticks = time_ticks(day - 7 * hour, day + 5 * hour, day + 5 * hour, hour)
+    assert [label for _, label in ticks] == ["18:00", "20:00", "22:00", "02-06", "02:00", "04:00"]
+    assert ticks[0][0] == -11.0  # x in hours before now
+    assert len(time_ticks(day, day + 40 * hour, day + 40 * hour, hour)) <= 6
+    three_days = time_ticks(day - 72 * hour, day, day, hour)
+    assert [label for _, label in three_days] == ["02-04", "02-05", "02-06"]
+
+
+def test_a_note_goes_in_the_title_as_plain_text(frame: Frame) -> None:
+    chart = symbol_chart(frame, "BTC", ChartState(), note="1h refresh failed: [red]503[/red]")
+    assert "1h refresh failed: [red]503[/red]" in chart.title.plain
+    empty = symbol_chart(frame, "NOPE", ChartState(interval=Interval.M5), missing="5m candles: loading")
+    assert empty.spec.empty_text == "5m candles: loading"

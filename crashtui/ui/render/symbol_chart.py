@@ -20,7 +20,7 @@ from crashtui.model import Candle
 from crashtui.numfmt import fmt_usd
 from crashtui.textsafe import plain
 from crashtui.ui.chart_state import LIQ, MA, POSITIONS, ZONES, ChartState
-from crashtui.ui.fmt import fmt_pct, fmt_price, fmt_short, fmt_stamp
+from crashtui.ui.fmt import fmt_clock, fmt_day, fmt_pct, fmt_price, fmt_short, fmt_stamp
 from crashtui.ui.render.charts import Band, CandleSeries, ChartSpec, HLine, Series
 from crashtui.ui.render.common import join
 from crashtui.ui.render.frame import Frame
@@ -55,10 +55,16 @@ def _span_label(candles: Sequence[Candle], interval_ms: int) -> str:
 
 
 def symbol_chart(
-    frame: Frame, symbol: str, state: ChartState, pins: Sequence[float] = (), missing: str | None = None
+    frame: Frame,
+    symbol: str,
+    state: ChartState,
+    pins: Sequence[float] = (),
+    missing: str | None = None,
+    note: str | None = None,
 ) -> SymbolChart:
     """The chart of ``symbol`` as ``state`` asks; ``missing`` says why there are no candles
-    (e.g. a timeframe a recording does not hold) instead of the generic "none yet"."""
+    (e.g. a timeframe a recording does not hold, or one still loading) instead of the generic
+    "none yet"; ``note`` (e.g. a failed refresh) goes in the title when there are candles."""
     p, g = frame.palette, frame.glyphs
     data = all_candles(frame, symbol, state)
     start, end = state.window(len(data))
@@ -69,13 +75,15 @@ def symbol_chart(
         Text(interval.value, style=p.muted),
     ]
     if not view:
-        text = missing or f"no {interval.value} candles for {plain(symbol, 10)} yet"
+        text = plain(missing, 200) if missing else f"no {interval.value} candles for {plain(symbol, 10)} yet"
         return SymbolChart(ChartSpec(empty_text=text), join(title_parts, f" {g.sep} "), (), None, None, 0)
     title_parts[-1] = Text(
         f"{interval.value} {g.sep} {len(view)} candles ({_span_label(view, interval.ms)})"
         + (f", {state.offset} back" if end < len(data) else ""),
         style=p.muted,
     )
+    if note:
+        title_parts.append(Text(plain(note, 120), style=p.warning))
     if state.log:
         title_parts.append(Text("log", style=p.accent))
     if pins:
@@ -150,7 +158,7 @@ def symbol_chart(
         candles=candle_series,
         bands=tuple(bands),
         hlines=tuple(hlines),
-        xticks=day_ticks(view[0].open_ms, view[-1].open_ms, frame.now_ms, unit),
+        xticks=time_ticks(view[0].open_ms, view[-1].open_ms, frame.now_ms, unit),
         y_format="logprice" if state.log else "price",
         y_range=(y_low, y_high),
         volume=Series(xs, tuple(c.volume for c in view), p.muted, "volume", bars=True)
@@ -161,6 +169,26 @@ def symbol_chart(
     cursor = data[index] if index is not None else None
     cursor_x = (cursor.open_ms - frame.now_ms) / unit if cursor is not None else None
     return SymbolChart(spec, join(title_parts, f" {g.sep} "), view, cursor, cursor_x, len(data))
+
+
+# Hours between x ticks when a chart spans under two days (5m, 15m, a zoomed 1h).
+HOUR_STEPS = (1, 2, 3, 4, 6, 12)
+
+
+def time_ticks(
+    first_ms: int, last_ms: int, now_ms: int, unit_ms: int, most: int = 6
+) -> tuple[tuple[float, str], ...]:
+    """X ticks: at day boundaries (``02-06``), or under two days at whole hours (``14:00``,
+    a midnight as its day) spaced to give at most ``most`` ticks."""
+    if last_ms - first_ms >= 2 * DAY_MS:
+        return day_ticks(first_ms, last_ms, now_ms, unit_ms, most)
+    hours = (last_ms - first_ms) / HOUR_MS
+    step = next((h for h in HOUR_STEPS if hours / h <= most), HOUR_STEPS[-1]) * HOUR_MS
+    first = first_ms - first_ms % step + (step if first_ms % step else 0)
+    return tuple(
+        ((t - now_ms) / unit_ms, fmt_day(t) if t % DAY_MS == 0 else fmt_clock(t).removesuffix("Z"))
+        for t in range(first, last_ms + 1, step)
+    )
 
 
 def _liq_bands(frame: Frame, symbol: str, low: float, high: float) -> list[Band]:

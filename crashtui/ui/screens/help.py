@@ -14,7 +14,11 @@ from crashtui.ui.screens.drilldown import Drilldown
 from crashtui.ui.widgets.textview import TextView
 
 SCREEN_KEYS = (
-    ("Symbol screen", "1 2 3 candles 1h / 4h / 1d, i next timeframe, c candles or line, [ ] symbol"),
+    (
+        "Symbol screen",
+        "1-5 candles 5m / 15m / 1h / 4h / 1d (5m, 15m fetched while shown), i next timeframe, "
+        "c candles or line, [ ] symbol",
+    ),
     ("Symbol chart", "+ or = zoom in, - zoom out, , and . scroll older / newer, 0 newest"),
     ("Chart cursor", "{ } or ctrl+left ctrl+right: older / newer candle (readout under the chart)"),
     ("Chart layers", "L log scale, v volume, M 200D average, Z zones, B est. liq bands, O positions"),
@@ -58,6 +62,9 @@ def legend_text(frame: Frame) -> Text:
         Text("    BROKE UP), back above/below (not reclaimed yet), support turned resistance (S->R, R->S),"),
         Text("    reclaimed, break failed, approaching, clear (docs/zones.md)"),
         Text("  48h: hourly closes; chart bands are zones, 200D is the 200-day average"),
+        Text("Symbol chart", style=f"bold {p.primary}"),
+        Text("  the title names the timeframe (5m, 15m, 1h, 4h, 1d), the candles in view and their span;"),
+        Text("    5m and 15m are fetched for that symbol while shown, and say so while loading"),
         Text("Liquidations", style=f"bold {p.primary}"),
         Text("  * sampled feed (Binance and OKX publish a sample): totals are a lower bound"),
         Text("  CASCADE: the 5-minute liquidation rate is far above its 24 h baseline"),

@@ -15,6 +15,7 @@ from crashtui.textsafe import plain
 from crashtui.ui.chart_state import LIQ, MA, OVERLAY_NAMES, POSITIONS, ZONES, ChartState
 from crashtui.ui.fmt import fmt_price
 from crashtui.ui.glyphs import Glyphs
+from crashtui.ui.ondemand import OnDemandCandles
 from crashtui.ui.pins import PinBook
 from crashtui.ui.render.common import fit
 from crashtui.ui.render.drill_symbol import book, derivatives, symbol_summary, zone_evidence, zones_table
@@ -24,21 +25,23 @@ from crashtui.ui.screens.drilldown import Drilldown
 from crashtui.ui.widgets.chart import ChartView
 from crashtui.ui.widgets.textview import TextView
 
-INTERVALS = (Interval.H1, Interval.H4, Interval.D1)
+INTERVALS = (Interval.M5, Interval.M15, Interval.H1, Interval.H4, Interval.D1)  # keys 1-5
 
 
 class SymbolScreen(Drilldown):
     """One symbol in depth."""
 
     KEYS_TEXT = (
-        "1 2 3 1h/4h/1d  i next  + - zoom  , . scroll  { } cursor  0 reset  L log  v vol  "
+        "1-5 5m/15m/1h/4h/1d  i next  + - zoom  , . scroll  { } cursor  0 reset  L log  v vol  "
         "c candles  M Z B O overlays  P pin  A alert  [ ] symbol"
     )
     BINDINGS = [
-        Binding("1", "interval(0)", "1h candles", id="symbol.1h"),
-        Binding("2", "interval(1)", "4h candles", id="symbol.4h"),
-        Binding("3", "interval(2)", "Daily candles", id="symbol.1d"),
-        Binding("i", "next_interval", "Next timeframe", id="symbol.next_tf"),
+        Binding("1", "interval(0)", "5m candles (fetched while shown)", id="symbol.5m"),
+        Binding("2", "interval(1)", "15m candles (fetched while shown)", id="symbol.15m"),
+        Binding("3", "interval(2)", "1h candles", id="symbol.1h"),
+        Binding("4", "interval(3)", "4h candles", id="symbol.4h"),
+        Binding("5", "interval(4)", "Daily candles", id="symbol.1d"),
+        Binding("i", "next_interval", "Next timeframe (5m 15m 1h 4h 1d)", id="symbol.next_tf"),
         Binding("c", "toggle_candles", "Candles or closes", id="symbol.candles"),
         Binding("plus,equals_sign", "zoom(1)", "Zoom in (fewer candles)", id="symbol.zoom_in"),
         Binding("minus", "zoom(0)", "Zoom out (more candles)", id="symbol.zoom_out"),
@@ -70,12 +73,35 @@ class SymbolScreen(Drilldown):
         Binding("right_square_bracket", "step(1)", "Next symbol", id="symbol.next"),
     ]
 
-    def __init__(self, symbol: str, glyphs: Glyphs, pins: PinBook | None = None) -> None:
+    def __init__(
+        self,
+        symbol: str,
+        glyphs: Glyphs,
+        pins: PinBook | None = None,
+        on_demand: OnDemandCandles | None = None,
+    ) -> None:
         super().__init__(glyphs)
         self.symbol = symbol
         self.chart = ChartState()
         self.pins = pins if pins is not None else PinBook()
         self.picture: SymbolChart | None = None
+        # Fetches 5m and 15m while the chart shows them (the app's; None: never fetched).
+        self.on_demand = on_demand
+
+    def on_mount(self) -> None:
+        """Fetch the chart's candles if its timeframe is fetched on demand (Textual calls the
+        drilldown's own mount handler too: it focuses the body)."""
+        self._follow_chart()
+
+    def on_unmount(self) -> None:
+        """The screen closed: stop any on-demand fetch."""
+        if self.on_demand is not None:
+            self.on_demand.release(self)
+
+    def _follow_chart(self) -> None:
+        """Tell the on-demand fetcher which symbol and timeframe the chart shows."""
+        if self.on_demand is not None:
+            self.on_demand.want(self.symbol, self.chart.interval, self)
 
     @property
     def interval(self) -> Interval:
@@ -126,7 +152,15 @@ class SymbolScreen(Drilldown):
     def _render_chart(self, frame: Frame) -> None:
         """The chart, its title and the cursor readout (the cursor alone repaints two columns)."""
         self.chart = self.chart.clamped(len(all_candles(frame, self.symbol, self.chart)))
-        picture = symbol_chart(frame, self.symbol, self.chart, self.pins.of(self.symbol))
+        fetch, interval = self.on_demand, self.chart.interval
+        picture = symbol_chart(
+            frame,
+            self.symbol,
+            self.chart,
+            self.pins.of(self.symbol),
+            missing=fetch.missing(self.symbol, interval) if fetch is not None else None,
+            note=fetch.note(self.symbol, interval) if fetch is not None else None,
+        )
         self.picture = picture
         self.show_text("sym-chart-title", lambda w: fit(picture.title, w))
         view = self.query_one("#sym-chart", ChartView)
@@ -147,11 +181,13 @@ class SymbolScreen(Drilldown):
 
     def _chart_changed(self, state: ChartState) -> None:
         self.chart = state
+        self._follow_chart()
         if self.frame is not None:
             self._render_chart(self.frame)
 
     def action_interval(self, index: int) -> None:
-        """Switch the chart to 1h, 4h or daily candles."""
+        """Switch the chart to 5m, 15m, 1h, 4h or daily candles (5m and 15m are fetched for
+        this symbol while the chart shows them)."""
         self._chart_changed(self.chart.with_interval(INTERVALS[index]))
 
     def action_next_interval(self) -> None:
@@ -233,4 +269,5 @@ class SymbolScreen(Drilldown):
         index = symbols.index(self.symbol) if self.symbol in symbols else 0
         self.symbol = symbols[(index + step) % len(symbols)]
         self.chart = self.chart.reset()
+        self._follow_chart()
         self.refresh_from_last()
