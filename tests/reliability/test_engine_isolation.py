@@ -43,6 +43,7 @@ async def test_failing_sources_say_why_and_the_others_carry_on(fault_server: Fau
         s = engine.state
         return (
             s.serving.get("prices") == "coinbase"
+            and s.serving.get("candles") == "coinbase"
             and s.serving.get("etf") == "sosovalue"
             and "fear_crypto" in s.serving
             and all(
