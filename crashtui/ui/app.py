@@ -18,6 +18,7 @@ screens, panes and the command palette :mod:`~crashtui.ui.app_routing`; themes
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, ClassVar
 
@@ -133,6 +134,7 @@ class CrashApp(
         self._theme_spec = spec
         self._theme_name = spec.name
         self._themes_loaded = False
+        self._preset_first_theme()
         self._started = False
         self.alerts = None
         self.alert_line = AlertLine()
@@ -171,6 +173,11 @@ class CrashApp(
         if self._stopped or self._started:
             return
         self._started = True
+        if not gc.isenabled():
+            # Paused for start-up by crashtui.cli.main: what start-up built is long-lived, so it
+            # is set aside (the full settle once the first data is in collects everything).
+            settle_heap(full=False)
+            gc.enable()
         if self.engine is not None:
             if self.options.start_engine:
                 self._start(self.engine)
