@@ -13,6 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Vertical
 from textual.screen import Screen
+from textual.widget import Widget
 
 from crashtui.config.schema import UiConfig
 from crashtui.textsafe import plain
@@ -142,8 +143,8 @@ class DashboardScreen(Screen[None]):
 
     def on_mount(self) -> None:
         """Pick the layout and focus the watchlist table."""
-        self.set_class(self._glyphs.ascii, "-ascii")
-        self.apply_layout(self.app.size.width, self.app.size.height)
+        self.set_class(self._glyphs.ascii, "-ascii", update=False)  # styled with the layout's classes
+        self.apply_layout(self.app.size.width, self.app.size.height, restyle=self._glyphs.ascii)
         self.query_one("#watch", WatchTable).focus()
 
     def on_resize(self) -> None:
@@ -157,20 +158,36 @@ class DashboardScreen(Screen[None]):
 
     # -- layout --------------------------------------------------------------------------------
 
-    def apply_layout(self, cols: int, rows: int) -> None:
-        """Set the layout classes for a terminal of ``cols`` × ``rows``."""
+    def apply_layout(self, cols: int, rows: int, *, restyle: bool = False) -> None:
+        """Set the layout classes for a terminal of ``cols`` × ``rows`` (``restyle``: a class was
+        changed without a style update, restyle the screen whatever changes here)."""
         mode = layout_mode(cols, rows, self._ui, self._forced_pane)
         if mode == SINGLE:
             self.zoomed = False  # nothing to zoom out to
         elif self.zoomed:
             mode = SINGLE
         self.mode = mode
-        for name in (WIDE, COMPACT, SINGLE):
-            self.set_class(mode == name, f"-{name}")
-        self.set_class(mode == SINGLE and self._forced_pane is None, "-tabs")
-        for pane in self.query(Pane):
-            pane.set_class(pane.pane_name == self.active_pane, "-active")
-            pane.set_class(pane.pane_name in SINGLE_ONLY, "single-only")
+        # Classes first, styles once: each class change alone re-styles the node's whole subtree.
+        changed = _stage_classes(
+            self,
+            {
+                **{f"-{name}": mode == name for name in (WIDE, COMPACT, SINGLE)},
+                "-tabs": mode == SINGLE and self._forced_pane is None,
+            },
+        )
+        panes = [
+            pane
+            for pane in self.query(Pane)
+            if _stage_classes(
+                pane,
+                {"-active": pane.pane_name == self.active_pane, "single-only": pane.pane_name in SINGLE_ONLY},
+            )
+        ]
+        if changed or restyle:
+            self.update_node_styles()  # the screen and everything in it, the panes included
+        else:
+            for pane in panes:
+                pane.update_node_styles()
         if (mode != SINGLE or self.active_pane == "price") and self.focused is None:
             self.query_one("#watch", WatchTable).focus()  # back where the Price table shows
         self._draw_tabs()
@@ -407,3 +424,11 @@ class DashboardScreen(Screen[None]):
         if self._frame is not None:
             self._show_chart(self._frame, message.symbol)
             self._show_leverage(self._frame, message.symbol)
+
+
+def _stage_classes(node: Widget, classes: dict[str, bool]) -> bool:
+    """Set ``classes`` on ``node`` without a style update; True when any changed."""
+    if all(node.has_class(name) == on for name, on in classes.items()):
+        return False
+    node.update_classes(classes, update=False)
+    return True
