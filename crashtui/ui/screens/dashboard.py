@@ -114,37 +114,47 @@ class DashboardScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         """Header, market strip ([ui] market_strip), notice line, tab strip, the panes, the alert
-        line (while an alert waits), status bar."""
+        line (while an alert waits), status bar.
+
+        The layout's classes are set before the widgets exist, so each is styled once, with them
+        (set on mount, they re-styled the whole screen before the first paint).
+        """
+        self.mode = self._mode_for(self.app.size.width, self.app.size.height)
+        _stage_classes(self, self._screen_classes(self.mode))
         yield TextView(id="header")
         yield TextView(id="strip", classes="" if self._ui.market_strip else "-hidden")
         yield TextView(id="notice")
         yield TextView(id="tabs")
         with Container(id="panes"):
-            with Pane("price"):
+            with self._pane("price"):
                 yield WatchTable(self._glyphs.cursor, id="watch")
                 yield TextView(id="deriv")
                 yield TextView(id="chart-title")
                 yield ChartView(self._glyphs, id="price-chart")
-            with Pane("liquidations"):
+            with self._pane("liquidations"):
                 yield TextView(id="liq-body", classes="body")
-            with Pane("etf"):
+            with self._pane("etf"):
                 yield TextView(id="etf-body", classes="body")
-            with Pane("fear"):
+            with self._pane("fear"):
                 yield TextView(id="fear-body", classes="body")
-            with Pane("positions"):
+            with self._pane("positions"):
                 yield TextView(id="positions-body", classes="body")
-            with Pane("macro"):
+            with self._pane("macro"):
                 yield TextView(id="macro-body", classes="body")
-            with Pane("recovery"):
+            with self._pane("recovery"):
                 yield TextView(id="recovery-body", classes="body")
         yield TextView(id="portfolio")
         yield TextView(id="alertline")
         yield TextView(id="status")
 
+    def _pane(self, name: str) -> Pane:
+        pane = Pane(name)
+        _stage_classes(pane, self._pane_classes(pane))
+        return pane
+
     def on_mount(self) -> None:
         """Pick the layout and focus the watchlist table."""
-        self.set_class(self._glyphs.ascii, "-ascii", update=False)  # styled with the layout's classes
-        self.apply_layout(self.app.size.width, self.app.size.height, restyle=self._glyphs.ascii)
+        self.apply_layout(self.app.size.width, self.app.size.height)
         self.query_one("#watch", WatchTable).focus()
 
     def on_resize(self) -> None:
@@ -158,32 +168,13 @@ class DashboardScreen(Screen[None]):
 
     # -- layout --------------------------------------------------------------------------------
 
-    def apply_layout(self, cols: int, rows: int, *, restyle: bool = False) -> None:
-        """Set the layout classes for a terminal of ``cols`` × ``rows`` (``restyle``: a class was
-        changed without a style update, restyle the screen whatever changes here)."""
-        mode = layout_mode(cols, rows, self._ui, self._forced_pane)
-        if mode == SINGLE:
-            self.zoomed = False  # nothing to zoom out to
-        elif self.zoomed:
-            mode = SINGLE
-        self.mode = mode
+    def apply_layout(self, cols: int, rows: int) -> None:
+        """Set the layout classes for a terminal of ``cols`` × ``rows``."""
+        self.mode = mode = self._mode_for(cols, rows)
         # Classes first, styles once: each class change alone re-styles the node's whole subtree.
-        changed = _stage_classes(
-            self,
-            {
-                **{f"-{name}": mode == name for name in (WIDE, COMPACT, SINGLE)},
-                "-tabs": mode == SINGLE and self._forced_pane is None,
-            },
-        )
-        panes = [
-            pane
-            for pane in self.query(Pane)
-            if _stage_classes(
-                pane,
-                {"-active": pane.pane_name == self.active_pane, "single-only": pane.pane_name in SINGLE_ONLY},
-            )
-        ]
-        if changed or restyle:
+        changed = _stage_classes(self, self._screen_classes(mode))
+        panes = [pane for pane in self.query(Pane) if _stage_classes(pane, self._pane_classes(pane))]
+        if changed:
             self.update_node_styles()  # the screen and everything in it, the panes included
         else:
             for pane in panes:
@@ -192,6 +183,25 @@ class DashboardScreen(Screen[None]):
             self.query_one("#watch", WatchTable).focus()  # back where the Price table shows
         self._draw_tabs()
         self.call_after_refresh(self._fit_chart)
+
+    def _mode_for(self, cols: int, rows: int) -> str:
+        """The layout for a terminal of ``cols`` × ``rows``: zoomed into one pane, it stays so."""
+        mode = layout_mode(cols, rows, self._ui, self._forced_pane)
+        if mode == SINGLE:
+            self.zoomed = False  # nothing to zoom out to
+        elif self.zoomed:
+            mode = SINGLE
+        return mode
+
+    def _screen_classes(self, mode: str) -> dict[str, bool]:
+        return {
+            **{f"-{name}": mode == name for name in (WIDE, COMPACT, SINGLE)},
+            "-tabs": mode == SINGLE and self._forced_pane is None,
+            "-ascii": self._glyphs.ascii,
+        }
+
+    def _pane_classes(self, pane: Pane) -> dict[str, bool]:
+        return {"-active": pane.pane_name == self.active_pane, "single-only": pane.pane_name in SINGLE_ONLY}
 
     def show_pane(self, name: str) -> None:
         """Make ``name`` the pane shown in the one-pane layout."""
