@@ -18,8 +18,6 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from crashtui.events import StatusEvent
-
 if TYPE_CHECKING:
     from crashtui.config import LoadedConfig
     from crashtui.model import SourceStatus
@@ -89,6 +87,7 @@ async def _record(engine: Any, out: Any, duration: float | None) -> int:
     import contextlib
     import signal
 
+    from crashtui.events import StatusEvent
     from crashtui.textsafe import plain
 
     stop = asyncio.Event()

@@ -18,9 +18,11 @@ screens, panes and the command palette :mod:`~crashtui.ui.app_routing`; themes
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, ClassVar
 
+from textual import events
 from textual.app import App
 from textual.binding import BindingType
 from textual.scrollbar import ScrollBar, ScrollBarRender
@@ -133,7 +135,9 @@ class CrashApp(
         self._theme_spec = spec
         self._theme_name = spec.name
         self._themes_loaded = False
+        self._preset_first_theme()
         self._started = False
+        self._dashboard_up = False  # pushed by on_mount's callback, out of Textual's start-up batch
         self.alerts = None
         self.alert_line = AlertLine()
         self._alert_line_key = None
@@ -149,15 +153,21 @@ class CrashApp(
         if warning:
             self._startup_warnings.append(warning)
 
-    async def on_mount(self) -> None:
-        """The theme in use and the dashboard; everything slow waits for the first paint.
+    def on_mount(self) -> None:
+        """The theme in use, then the dashboard; everything slow waits for the first paint.
 
         The engine (built off the loop: recording scan, store load, analysis imports), the
         other themes and the refresh timer start once the loading screen is on the terminal.
         """
         self._scrollbar_renderer = use_ascii_scrollbars(self.glyphs.ascii)
         self._use_first_theme()
+        # Textual runs this handler inside its start-up batch, whose renders never reach the
+        # terminal: a dashboard pushed in here was laid out and rendered once for nothing.
+        self.call_later(self._show_dashboard)
+
+    async def _show_dashboard(self) -> None:
         await self.push_screen(DashboardScreen(self.config_data.ui, self.glyphs, self.options.pane))
+        self._dashboard_up = True
         if self.engine is None:
             self._busy = "loading"
         self.refresh_now()
@@ -166,11 +176,27 @@ class CrashApp(
         # (a key pressed during start-up) could hold it back, so a timer starts things regardless.
         self.set_timer(FIRST_PAINT_FALLBACK_S, self._after_first_paint)
 
+    async def on_event(self, event: events.Event) -> None:
+        """Keys and mouse events that arrive before the dashboard is up wait for it.
+
+        Typed ahead, they would otherwise act on Textual's empty default screen (a drilldown
+        opened there would end up under the dashboard); re-posted, they keep their order.
+        """
+        if not self._dashboard_up and isinstance(event, events.InputEvent) and not event.is_forwarded:
+            self.call_later(self.post_message, event)
+            return
+        await super().on_event(event)
+
     def _after_first_paint(self) -> None:
         """Start the engine, register the other themes, show start-up warnings, start the tick."""
         if self._stopped or self._started:
             return
         self._started = True
+        if not gc.isenabled():
+            # Paused for start-up by crashtui.cli.main: what start-up built is long-lived, so it
+            # is set aside (the full settle once the first data is in collects everything).
+            settle_heap(full=False)
+            gc.enable()
         if self.engine is not None:
             if self.options.start_engine:
                 self._start(self.engine)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from textual.app import App
+
 from crashtui.themes import ThemeSpec
 from crashtui.ui.app_base import AppCore
 from crashtui.ui.palette import Palette, palette_from
@@ -25,11 +27,28 @@ class ThemesMixin(AppCore):
 
         def refresh_now(self, force: bool = False) -> None: ...  # app_refresh
 
-    def _use_first_theme(self) -> None:
-        """Register and switch to the theme asked for; follow later changes (``t``, palette)."""
+    def _preset_first_theme(self) -> None:
+        """Register the theme asked for and make it current before Textual reads any CSS.
+
+        Called from ``__init__``, before the app runs. Setting ``App.theme`` once the app runs
+        re-parses and re-applies every stylesheet (about a third of the first frame's cost);
+        here the one parse at start-up already uses the theme's variables. This does what
+        Textual's theme watcher does, less the CSS refresh that has nothing to refresh yet
+        (``self.palette`` already comes from the same spec).
+        """
         self._specs[self._theme_spec.name] = self._theme_spec
-        self.register_theme(textual_theme(self._theme_spec))
-        self.theme = PREFIX + self._theme_name
+        theme = textual_theme(self._theme_spec)
+        self.register_theme(theme)
+        self.set_reactive(App.theme, theme.name)
+        classes = {name: False for name in self.classes if name.startswith("-theme-")}
+        classes[f"-theme-{theme.name}"] = True
+        classes.update({"-dark-mode": theme.dark, "-light-mode": not theme.dark})
+        self.update_classes(classes, update=False)
+        self._refresh_truecolor_filter(self.ansi_theme)
+        self.stylesheet.set_variables(self.get_css_variables())
+
+    def _use_first_theme(self) -> None:
+        """Follow theme changes from now on (``t``, the command palette)."""
         self.theme_changed_signal.subscribe(self, lambda theme: self._on_theme(theme.name))
 
     def _load_themes(self) -> None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual import events
 from textual.binding import Binding
 from textual.widgets import OptionList
 
+from crashtui.config.schema import Config
 from crashtui.engine import Engine
 from crashtui.replay.player import Player
 from crashtui.ui.app import CrashApp
@@ -24,7 +26,7 @@ from crashtui.ui.screens.symbol import SymbolScreen
 from crashtui.ui.screens.watchlist import WatchlistScreen
 from crashtui.ui.widgets.textview import TextView
 from crashtui.ui.widgets.watchtable import WatchTable
-from tests.ui.uihelpers import FEB6_1200, FEB6_1400, running_app, still_app
+from tests.ui.uihelpers import FEB6_1200, FEB6_1400, SNAPSHOT_OPTIONS, running_app, still_app
 
 SIZE = (120, 40)
 
@@ -79,6 +81,24 @@ async def test_drilldown_keys_open_their_screens_and_escape_returns(feb6_engine:
         await pilot.pause()
         assert isinstance(app.screen, EtfScreen)
         assert sum(isinstance(s, Drilldown) for s in app.screen_stack) == 1
+
+
+class TypedAheadApp(CrashApp):
+    """A key already waiting in the app's queue when the app mounts (typed before it started)."""
+
+    def _use_first_theme(self) -> None:
+        super()._use_first_theme()
+        self.post_message(events.Key("e", "e"))
+
+
+async def test_a_key_typed_before_the_dashboard_is_up_acts_on_the_dashboard(feb6_engine: Engine) -> None:
+    """The dashboard is pushed after Textual's start-up batch: a key typed ahead waits for it
+    and opens its drilldown over it, not under it on Textual's empty default screen."""
+    app = TypedAheadApp(Config(), engine=feb6_engine, options=SNAPSHOT_OPTIONS)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        assert [type(s) for s in app.screen_stack][1:] == [DashboardScreen, EtfScreen]
 
 
 async def test_a_frame_that_arrives_before_a_new_screen_is_composed_waits_for_it(feb6_engine: Engine) -> None:

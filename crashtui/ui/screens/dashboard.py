@@ -13,6 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Vertical
 from textual.screen import Screen
+from textual.widget import Widget
 
 from crashtui.config.schema import UiConfig
 from crashtui.textsafe import plain
@@ -113,36 +114,46 @@ class DashboardScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         """Header, market strip ([ui] market_strip), notice line, tab strip, the panes, the alert
-        line (while an alert waits), status bar."""
+        line (while an alert waits), status bar.
+
+        The layout's classes are set before the widgets exist, so each is styled once, with them
+        (set on mount, they re-styled the whole screen before the first paint).
+        """
+        self.mode = self._mode_for(self.app.size.width, self.app.size.height)
+        _stage_classes(self, self._screen_classes(self.mode))
         yield TextView(id="header")
         yield TextView(id="strip", classes="" if self._ui.market_strip else "-hidden")
         yield TextView(id="notice")
         yield TextView(id="tabs")
         with Container(id="panes"):
-            with Pane("price"):
+            with self._pane("price"):
                 yield WatchTable(self._glyphs.cursor, id="watch")
                 yield TextView(id="deriv")
                 yield TextView(id="chart-title")
                 yield ChartView(self._glyphs, id="price-chart")
-            with Pane("liquidations"):
+            with self._pane("liquidations"):
                 yield TextView(id="liq-body", classes="body")
-            with Pane("etf"):
+            with self._pane("etf"):
                 yield TextView(id="etf-body", classes="body")
-            with Pane("fear"):
+            with self._pane("fear"):
                 yield TextView(id="fear-body", classes="body")
-            with Pane("positions"):
+            with self._pane("positions"):
                 yield TextView(id="positions-body", classes="body")
-            with Pane("macro"):
+            with self._pane("macro"):
                 yield TextView(id="macro-body", classes="body")
-            with Pane("recovery"):
+            with self._pane("recovery"):
                 yield TextView(id="recovery-body", classes="body")
         yield TextView(id="portfolio")
         yield TextView(id="alertline")
         yield TextView(id="status")
 
+    def _pane(self, name: str) -> Pane:
+        pane = Pane(name)
+        _stage_classes(pane, self._pane_classes(pane))
+        return pane
+
     def on_mount(self) -> None:
         """Pick the layout and focus the watchlist table."""
-        self.set_class(self._glyphs.ascii, "-ascii")
         self.apply_layout(self.app.size.width, self.app.size.height)
         self.query_one("#watch", WatchTable).focus()
 
@@ -159,22 +170,38 @@ class DashboardScreen(Screen[None]):
 
     def apply_layout(self, cols: int, rows: int) -> None:
         """Set the layout classes for a terminal of ``cols`` × ``rows``."""
+        self.mode = mode = self._mode_for(cols, rows)
+        # Classes first, styles once: each class change alone re-styles the node's whole subtree.
+        changed = _stage_classes(self, self._screen_classes(mode))
+        panes = [pane for pane in self.query(Pane) if _stage_classes(pane, self._pane_classes(pane))]
+        if changed:
+            self.update_node_styles()  # the screen and everything in it, the panes included
+        else:
+            for pane in panes:
+                pane.update_node_styles()
+        if (mode != SINGLE or self.active_pane == "price") and self.focused is None:
+            self.query_one("#watch", WatchTable).focus()  # back where the Price table shows
+        self._draw_tabs()
+        self.call_after_refresh(self._fit_chart)
+
+    def _mode_for(self, cols: int, rows: int) -> str:
+        """The layout for a terminal of ``cols`` × ``rows``: zoomed into one pane, it stays so."""
         mode = layout_mode(cols, rows, self._ui, self._forced_pane)
         if mode == SINGLE:
             self.zoomed = False  # nothing to zoom out to
         elif self.zoomed:
             mode = SINGLE
-        self.mode = mode
-        for name in (WIDE, COMPACT, SINGLE):
-            self.set_class(mode == name, f"-{name}")
-        self.set_class(mode == SINGLE and self._forced_pane is None, "-tabs")
-        for pane in self.query(Pane):
-            pane.set_class(pane.pane_name == self.active_pane, "-active")
-            pane.set_class(pane.pane_name in SINGLE_ONLY, "single-only")
-        if (mode != SINGLE or self.active_pane == "price") and self.focused is None:
-            self.query_one("#watch", WatchTable).focus()  # back where the Price table shows
-        self._draw_tabs()
-        self.call_after_refresh(self._fit_chart)
+        return mode
+
+    def _screen_classes(self, mode: str) -> dict[str, bool]:
+        return {
+            **{f"-{name}": mode == name for name in (WIDE, COMPACT, SINGLE)},
+            "-tabs": mode == SINGLE and self._forced_pane is None,
+            "-ascii": self._glyphs.ascii,
+        }
+
+    def _pane_classes(self, pane: Pane) -> dict[str, bool]:
+        return {"-active": pane.pane_name == self.active_pane, "single-only": pane.pane_name in SINGLE_ONLY}
 
     def show_pane(self, name: str) -> None:
         """Make ``name`` the pane shown in the one-pane layout."""
@@ -407,3 +434,11 @@ class DashboardScreen(Screen[None]):
         if self._frame is not None:
             self._show_chart(self._frame, message.symbol)
             self._show_leverage(self._frame, message.symbol)
+
+
+def _stage_classes(node: Widget, classes: dict[str, bool]) -> bool:
+    """Set ``classes`` on ``node`` without a style update; True when any changed."""
+    if all(node.has_class(name) == on for name, on in classes.items()):
+        return False
+    node.update_classes(classes, update=False)
+    return True

@@ -1,7 +1,8 @@
 """A plotext chart that rebuilds only when its spec, size or theme changes, cut to its width.
 
 plotext and textual-plotext are imported when the first chart is drawn, not when the dashboard
-is built: the first frame (the loading screen) has no chart, and the import costs ~12 ms.
+is built: the first frame (the loading screen) has no chart, and the import costs ~12 ms. The
+chart geometry (:mod:`crashtui.ui.render.charts`, ~5 ms of dataclasses) comes with the first spec.
 """
 
 from __future__ import annotations
@@ -17,20 +18,11 @@ from textual.widget import Widget
 
 from crashtui.ui.fmt import fmt_flow, fmt_price
 from crashtui.ui.glyphs import Glyphs, to_ascii
-from crashtui.ui.render.charts import (
-    ChartSpec,
-    aggregate_candles,
-    decimate,
-    nice_ticks,
-    place_labels,
-    visual_key,
-    volume_columns,
-    volume_rows,
-    y_bounds,
-)
 
 if TYPE_CHECKING:
     from textual_plotext.plot import Plot
+
+    from crashtui.ui.render.charts import ChartSpec
 
 # plotext's cost grows with the candles drawn: past this many, neighbours are merged.
 MAX_CANDLES = 120
@@ -71,6 +63,8 @@ def y_label(value: float, y_format: str) -> str:
 
 def y_ticks(low: float, high: float, count: int, y_format: str) -> list[float]:
     """Round tick values; on a log axis round prices, placed at their logarithms."""
+    from crashtui.ui.render.charts import nice_ticks
+
     if y_format == "logprice":
         return [math.log(t) for t in nice_ticks(math.exp(low), math.exp(high), count) if t > 0]
     return nice_ticks(low, high, count)
@@ -205,6 +199,8 @@ class ChartView(Widget):
         plot is drawn in a later loop turn, not in the screen update that follows this call:
         plotext takes ~5 ms, and the refresh tick spreads its work so input is never kept waiting.
         """
+        from crashtui.ui.render.charts import visual_key
+
         if spec == self._spec:
             return False
         width, height = self.size.width, self.size.height
@@ -291,6 +287,8 @@ class ChartView(Widget):
 
     def _add_volume(self, text: Text, spec: ChartSpec, area: PlotArea, rows: int, height: int) -> Text:
         """Volume bars under the plot, one per text column of the plot area."""
+        from crashtui.ui.render.charts import volume_columns, volume_rows
+
         assert spec.volume is not None
         cells = volume_columns(spec.volume, area.x_low, area.x_high, area.width)
         bars = volume_rows(cells, rows, self._glyphs.ascii)
@@ -320,6 +318,8 @@ class ChartView(Widget):
         return Text("\n").join([*plot_lines, caret])
 
     def _draw(self, spec: ChartSpec, width: int, height: int) -> None:
+        from crashtui.ui.render.charts import aggregate_candles, decimate, y_bounds
+
         plt = self.plt
         plt.clear_figure()
         plot_width = max(10, width - 10)
@@ -379,6 +379,8 @@ class ChartView(Widget):
         height: int,
     ) -> None:
         """Label lines and bands at an edge where they cover no data (see ``place_labels``)."""
+        from crashtui.ui.render.charts import place_labels
+
         if bounds is None or width < 30 or height < 6:
             return
         plt = self.plt
