@@ -188,10 +188,20 @@ def aggregate_candles(c: CandleSeries, limit: int) -> CandleSeries:
     return CandleSeries(tuple(xs), tuple(o), tuple(h), tuple(lo), tuple(cl), c.up, c.down)
 
 
+def open_range(low: float, high: float) -> tuple[float, float]:
+    """``(low, high)`` widened around its middle when it holds a single value (or is reversed):
+    plotext divides by the axis span, so one point in time or one price would crash the draw."""
+    if high > low:
+        return low, high
+    middle = (low + high) / 2
+    pad = abs(middle) * 0.01 or 0.5
+    return middle - pad, middle + pad
+
+
 def y_bounds(spec: ChartSpec) -> tuple[float, float] | None:
     """The data's y range (series and candles), padded by 4 %."""
     if spec.y_range is not None:
-        return spec.y_range
+        return open_range(*spec.y_range)
     values: list[float] = []
     for s in spec.series:
         values.extend(y for y in s.ys if math.isfinite(y))

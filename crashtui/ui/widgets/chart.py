@@ -318,7 +318,7 @@ class ChartView(Widget):
         return Text("\n").join([*plot_lines, caret])
 
     def _draw(self, spec: ChartSpec, width: int, height: int) -> None:
-        from crashtui.ui.render.charts import aggregate_candles, decimate, y_bounds
+        from crashtui.ui.render.charts import aggregate_candles, decimate, open_range, y_bounds
 
         plt = self.plt
         plt.clear_figure()
@@ -328,7 +328,7 @@ class ChartView(Widget):
         xs_all = [x for s in spec.series for x in s.xs]
         if spec.candles is not None:
             xs_all.extend(spec.candles.xs)
-        x_low, x_high = (min(xs_all), max(xs_all)) if xs_all else (0.0, 1.0)
+        x_low, x_high = open_range(min(xs_all), max(xs_all)) if xs_all else (0.0, 1.0)
         self._x_range = (x_low, x_high)
         band_marker = "." if self._glyphs.ascii else "░"
         for band in spec.bands:
