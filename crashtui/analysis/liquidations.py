@@ -119,6 +119,8 @@ class _Window:
     top_dirty: bool = False
 
     def add(self, key: _Key, cents: int, ranked: _Ranked, top_n: int) -> None:
+        """Count one order; ``ranked`` must be the newest order yet, so that it outranks every
+        order of the same amount (ranks compare as ``(cents, sequence)``)."""
         cell = self.cells.get(key)
         if cell is None:
             self.cells[key] = [cents, 1]
@@ -129,28 +131,40 @@ class _Window:
             self.long_cents += cents
         else:
             self.short_cents += cents
-        if not self.top_dirty and (len(self.top) < top_n or ranked[:2] > self.top[-1][:2]):
-            at = len(self.top)
-            while at > 0 and self.top[at - 1][:2] < ranked[:2]:
+        if self.top_dirty:
+            return
+        top = self.top
+        at = len(top)
+        if at < top_n or cents >= top[-1][0]:
+            while at > 0 and top[at - 1][0] <= cents:
                 at -= 1
-            self.top.insert(at, ranked)
+            top.insert(at, ranked)
             self.top_seqs.add(ranked[1])
-            if len(self.top) > top_n:
-                self.top_seqs.discard(self.top.pop()[1])
+            if len(top) > top_n:
+                self.top_seqs.discard(top.pop()[1])
 
     def remove(self, bucket: _Bucket) -> None:
+        cells = self.cells
+        long_cents = short_cents = 0
         for key, (cents, count) in bucket.cells.items():
-            cell = self.cells[key]
-            cell[0] -= cents
-            cell[1] -= count
-            if cell[1] == 0:
-                del self.cells[key]
-            if key[2] is Side.LONG:
-                self.long_cents -= cents
+            cell = cells[key]
+            if cell[1] == count:
+                del cells[key]
             else:
-                self.short_cents -= cents
-        if not self.top_dirty and any(r[1] in self.top_seqs for r in bucket.top):
-            self.top_dirty = True
+                cell[0] -= cents
+                cell[1] -= count
+            if key[2] is Side.LONG:
+                long_cents += cents
+            else:
+                short_cents += cents
+        self.long_cents -= long_cents
+        self.short_cents -= short_cents
+        if not self.top_dirty:
+            seqs = self.top_seqs
+            for ranked in bucket.top:
+                if ranked[1] in seqs:
+                    self.top_dirty = True
+                    break
 
     def clear(self) -> None:
         self.cells.clear()
@@ -229,7 +243,7 @@ class LiquidationTally:
         ranked: _Ranked = (cents, self._seq, liq)
         if len(bucket.top) < self.top_n:
             heapq.heappush(bucket.top, ranked)
-        elif ranked[:2] > bucket.top[0][:2]:
+        elif cents >= bucket.top[0][0]:  # the newest order outranks an older one of its amount
             heapq.heapreplace(bucket.top, ranked)
         for w in self._all:
             if minute > w.expired_through:
@@ -266,13 +280,14 @@ class LiquidationTally:
         self._feed_cascade_minutes(old, minute)
         self._sample_peak(old, minute)
         self._head = minute
+        ring, ring_len = self._ring, self._ring_len
         for w in self._all:
             target = minute - w.minutes
             if target - w.expired_through >= w.minutes:
                 w.clear()
             else:
                 for m in range(w.expired_through + 1, target + 1):
-                    bucket = self._ring[m % self._ring_len]
+                    bucket = ring[m % ring_len]
                     if bucket is not None and bucket.minute == m:
                         w.remove(bucket)
             w.expired_through = target
