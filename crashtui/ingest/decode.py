@@ -60,7 +60,7 @@ class PayloadDecoder:
             if decoder is None:
                 raise ParseError(f"no decoder for {raw.source} {raw.endpoint}")
             # with the rows a parser left out for an unreadable value
-            (kind, items), left_out = logged(lambda: decoder(raw, self.table))
+            (kind, items), left_out = logged(decoder, raw, self.table)
             return Decoded(kind, items, unreadable=left_out)
         except SourceError as exc:
             return Decoded(error=exc)
