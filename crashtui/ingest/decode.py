@@ -54,7 +54,9 @@ class PayloadDecoder:
                 frame = self.liquidations.decode(raw)
                 if frame.control is not None:
                     return Decoded(control=frame.control, message=frame.message)
-                unread = ((frame.skip_reason, frame.skipped),) if frame.skipped else ()
+                if not frame.skipped:
+                    return Decoded("liquidations", frame.liquidations)
+                unread = ((frame.skip_reason, frame.skipped),)
                 return Decoded("liquidations", frame.liquidations, unreadable=unread)
             decoder = decoder_for(raw.source, raw.endpoint)
             if decoder is None:
