@@ -101,10 +101,16 @@ def blocked_hint(source: str) -> str:
     return f"set [sources.{source}] base_url or disable the source"
 
 
+# The first byte of a body that may be a page: "<", or whitespace that lstrip() removes.
+_PAGE_STARTS = frozenset(b"< \t\n\r\x0b\x0c")
+
+
 def looks_like_html(body: bytes, content_type: str = "") -> bool:
     """Whether a body is an HTML page (a bot wall, captive portal or error page)."""
-    if "text/html" in content_type.lower():
+    if content_type and "text/html" in content_type.lower():
         return True
+    if not body or body[0] not in _PAGE_STARTS:
+        return False  # empty, or what follows leading whitespace cannot be "<"
     head = body[:512].lstrip().lower()
     return head.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<!--"))
 

@@ -88,6 +88,7 @@ class CascadeDetector:
         self._cooldown = max(1, math.ceil(params.rate_window_s / 60))
         self._quiet = 0
         self._quiet_end_ms = 0
+        self._threshold: int | None = None  # threshold_cents, until the next sample
 
     @property
     def baseline_cents(self) -> float | None:
@@ -106,9 +107,13 @@ class CascadeDetector:
     @property
     def threshold_cents(self) -> int:
         """The rate a cascade must exceed: max(k × baseline, floor)."""
-        base = self.baseline_cents
-        floor = round(self.params.floor_usd * 100)
-        return max(floor, round(self.params.k * base)) if base is not None else floor
+        threshold = self._threshold
+        if threshold is None:
+            base = self.baseline_cents
+            floor = round(self.params.floor_usd * 100)
+            threshold = max(floor, round(self.params.k * base)) if base is not None else floor
+            self._threshold = threshold
+        return threshold
 
     def observe_event(
         self,
@@ -170,11 +175,18 @@ class CascadeDetector:
             self._close(self._quiet_end_ms)
 
     def _push(self, rate_cents: int) -> None:
-        if len(self._samples) == self._samples.maxlen:
-            old = self._samples[0]
-            del self._sorted[bisect.bisect_left(self._sorted, old)]
-        self._samples.append(rate_cents)
+        samples = self._samples
+        if len(samples) == samples.maxlen:
+            old = samples[0]
+            samples.append(rate_cents)  # (drops the oldest)
+            if old == rate_cents:
+                return  # the same value leaves and enters: the order is unchanged
+            ordered = self._sorted
+            del ordered[bisect.bisect_left(ordered, old)]
+        else:
+            samples.append(rate_cents)
         bisect.insort(self._sorted, rate_cents)
+        self._threshold = None
 
     def _push_zeros(self, count: int) -> None:
         """``count`` zero samples at once: a gap of quiet minutes costs one list splice, not a
@@ -187,6 +199,7 @@ class CascadeDetector:
         samples.extend([0] * count)
         at = bisect.bisect_left(ordered, 0)
         ordered[at:at] = [0] * count
+        self._threshold = None
 
     def _close(self, end_ms: int) -> None:
         assert self._open is not None

@@ -15,6 +15,7 @@ backfilling. Amounts are summed as integer US cents, so totals never drift.
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import math
 from collections import deque
@@ -117,40 +118,70 @@ class _Window:
     top: list[_Ranked] = field(default_factory=list)  # sorted largest first, valid unless dirty
     top_seqs: set[int] = field(default_factory=set)
     top_dirty: bool = False
+    # Minutes of the buckets in the window, oldest first: the ones to remove as it moves on.
+    pending: deque[int] = field(default_factory=deque)
+    totals_only: bool = False  # only the side totals are read (the rate window): no cells, no top
+
+    def schedule(self, minute: int) -> None:
+        """A bucket for ``minute`` (inside the window) was just made: remove it in its turn."""
+        pending = self.pending
+        if not pending or pending[-1] < minute:
+            pending.append(minute)
+        else:  # a late order's new bucket, older than the newest
+            bisect.insort(pending, minute)
 
     def add(self, key: _Key, cents: int, ranked: _Ranked, top_n: int) -> None:
+        """Count one order; ``ranked`` must be the newest order yet, so that it outranks every
+        order of the same amount (ranks compare as ``(cents, sequence)``)."""
+        if key[2] is Side.LONG:
+            self.long_cents += cents
+        else:
+            self.short_cents += cents
+        if self.totals_only:
+            return
         cell = self.cells.get(key)
         if cell is None:
             self.cells[key] = [cents, 1]
         else:
             cell[0] += cents
             cell[1] += 1
-        if key[2] is Side.LONG:
-            self.long_cents += cents
-        else:
-            self.short_cents += cents
-        if not self.top_dirty and (len(self.top) < top_n or ranked[:2] > self.top[-1][:2]):
-            at = len(self.top)
-            while at > 0 and self.top[at - 1][:2] < ranked[:2]:
+        if self.top_dirty:
+            return
+        top = self.top
+        at = len(top)
+        if at < top_n or cents >= top[-1][0]:
+            while at > 0 and top[at - 1][0] <= cents:
                 at -= 1
-            self.top.insert(at, ranked)
+            top.insert(at, ranked)
             self.top_seqs.add(ranked[1])
-            if len(self.top) > top_n:
-                self.top_seqs.discard(self.top.pop()[1])
+            if len(top) > top_n:
+                self.top_seqs.discard(top.pop()[1])
 
     def remove(self, bucket: _Bucket) -> None:
+        cells = self.cells
+        totals_only = self.totals_only
+        long_cents = short_cents = 0
         for key, (cents, count) in bucket.cells.items():
-            cell = self.cells[key]
-            cell[0] -= cents
-            cell[1] -= count
-            if cell[1] == 0:
-                del self.cells[key]
             if key[2] is Side.LONG:
-                self.long_cents -= cents
+                long_cents += cents
             else:
-                self.short_cents -= cents
-        if not self.top_dirty and any(r[1] in self.top_seqs for r in bucket.top):
-            self.top_dirty = True
+                short_cents += cents
+            if totals_only:
+                continue
+            cell = cells[key]
+            if cell[1] == count:
+                del cells[key]
+            else:
+                cell[0] -= cents
+                cell[1] -= count
+        self.long_cents -= long_cents
+        self.short_cents -= short_cents
+        if not self.top_dirty and not totals_only:
+            seqs = self.top_seqs
+            for ranked in bucket.top:
+                if ranked[1] in seqs:
+                    self.top_dirty = True
+                    break
 
     def clear(self) -> None:
         self.cells.clear()
@@ -158,6 +189,7 @@ class _Window:
         self.top.clear()
         self.top_seqs.clear()
         self.top_dirty = False
+        self.pending.clear()
 
 
 class LiquidationTally:
@@ -183,9 +215,9 @@ class LiquidationTally:
         self._ring_len = max(spans)
         self._ring: list[_Bucket | None] = [None] * self._ring_len
         self._windows = [_Window(name, minutes, 0) for name, minutes in self._public]
-        self._rate = _Window("rate", self._rate_minutes, 0)
+        self._rate = _Window("rate", self._rate_minutes, 0, totals_only=True)
         day = next((w for w in self._windows if w.minutes == DAY_MINUTES), None)
-        self._day = day if day is not None else _Window("24h", DAY_MINUTES, 0)
+        self._day = day if day is not None else _Window("24h", DAY_MINUTES, 0, totals_only=True)
         self._all = [*self._windows, self._rate] + ([] if day is not None else [self._day])
         self._peaks: deque[tuple[int, int]] = deque()  # (minute, 24 h cents), decreasing cents
         self._session_best: tuple[int, int] = (0, 0)  # (minute, 24 h cents) since the tally began
@@ -206,10 +238,14 @@ class LiquidationTally:
         if not (notional >= 0.0 and math.isfinite(notional)):
             self.rejected += 1
             return
-        minute = liq.ts_ms // MINUTE_MS
-        self._advance_minute(minute, liq.ts_ms)
+        ts_ms = liq.ts_ms
+        minute = ts_ms // MINUTE_MS
         head = self._head
-        assert head is not None
+        if head is None or minute > head:
+            self._advance_minute(minute, ts_ms)
+            head = minute
+        elif ts_ms > (self._clock_ms or 0):
+            self._clock_ms = ts_ms
         if minute <= head - self._ring_len:
             self.dropped_late += 1
             return
@@ -218,7 +254,11 @@ class LiquidationTally:
         bucket = self._ring[slot]
         if bucket is None or bucket.minute != minute:
             bucket = self._ring[slot] = _Bucket(minute)
-        key: _Key = (liq.venue, liq.symbol, liq.liquidated_side)
+            for w in self._all:
+                if minute > w.expired_through:
+                    w.schedule(minute)
+        side = liq.liquidated_side
+        key: _Key = (liq.venue, liq.symbol, side)
         cell = bucket.cells.get(key)
         if cell is None:
             bucket.cells[key] = [cents, 1]
@@ -227,25 +267,34 @@ class LiquidationTally:
             cell[1] += 1
         self._seq += 1
         ranked: _Ranked = (cents, self._seq, liq)
-        if len(bucket.top) < self.top_n:
+        top_n = self.top_n
+        if len(bucket.top) < top_n:
             heapq.heappush(bucket.top, ranked)
-        elif ranked[:2] > bucket.top[0][:2]:
+        elif cents >= bucket.top[0][0]:  # the newest order outranks an older one of its amount
             heapq.heapreplace(bucket.top, ranked)
-        for w in self._all:
-            if minute > w.expired_through:
-                w.add(key, cents, ranked, self.top_n)
-        day = liq.ts_ms // DAY_MS
-        if day in self._daily or day >= head * MINUTE_MS // DAY_MS - DAILY_DAYS:
-            self._daily[day] = self._daily.get(day, 0) + cents
+        if minute == head:  # the usual case: in every window
+            for w in self._all:
+                w.add(key, cents, ranked, top_n)
+        else:
+            for w in self._all:
+                if minute > w.expired_through:
+                    w.add(key, cents, ranked, top_n)
+        day = ts_ms // DAY_MS
+        daily = self._daily
+        if day in daily:
+            daily[day] += cents
+        elif day >= head * MINUTE_MS // DAY_MS - DAILY_DAYS:
+            daily[day] = cents
         r = self._rate
+        long_cents, short_cents = r.long_cents, r.short_cents
         self.cascades.observe_event(
-            liq.ts_ms,
-            liq.liquidated_side,
+            ts_ms,
+            side,
             cents,
-            r.long_cents + r.short_cents,
+            long_cents + short_cents,
             (head - r.minutes + 1) * MINUTE_MS,
-            r.long_cents,
-            r.short_cents,
+            long_cents,
+            short_cents,
         )
 
     def advance(self, now_ms: int) -> None:
@@ -266,13 +315,16 @@ class LiquidationTally:
         self._feed_cascade_minutes(old, minute)
         self._sample_peak(old, minute)
         self._head = minute
+        ring, ring_len = self._ring, self._ring_len
         for w in self._all:
             target = minute - w.minutes
             if target - w.expired_through >= w.minutes:
                 w.clear()
             else:
-                for m in range(w.expired_through + 1, target + 1):
-                    bucket = self._ring[m % self._ring_len]
+                pending = w.pending
+                while pending and pending[0] <= target:
+                    m = pending.popleft()
+                    bucket = ring[m % ring_len]
                     if bucket is not None and bucket.minute == m:
                         w.remove(bucket)
             w.expired_through = target

@@ -54,13 +54,15 @@ class PayloadDecoder:
                 frame = self.liquidations.decode(raw)
                 if frame.control is not None:
                     return Decoded(control=frame.control, message=frame.message)
-                unread = ((frame.skip_reason, frame.skipped),) if frame.skipped else ()
+                if not frame.skipped:
+                    return Decoded("liquidations", frame.liquidations)
+                unread = ((frame.skip_reason, frame.skipped),)
                 return Decoded("liquidations", frame.liquidations, unreadable=unread)
             decoder = decoder_for(raw.source, raw.endpoint)
             if decoder is None:
                 raise ParseError(f"no decoder for {raw.source} {raw.endpoint}")
             # with the rows a parser left out for an unreadable value
-            (kind, items), left_out = logged(lambda: decoder(raw, self.table))
+            (kind, items), left_out = logged(decoder, raw, self.table)
             return Decoded(kind, items, unreadable=left_out)
         except SourceError as exc:
             return Decoded(error=exc)

@@ -36,6 +36,8 @@ LIQUIDATION_FLOOR_USD: Mapping[str, float] = MappingProxyType({"BTC": 500e6, "ET
 DEFAULT_LIQUIDATION_FLOOR_USD = 100e6
 _OPEN_INTEREST_KINDS = frozenset({"funding", "open_interest", "open_interest_history"})
 LIQUIDATION_OI_SHARE = 0.01
+# No symbol's ceiling is below this: a liquidation under it needs no ceiling looked up.
+_LOWEST_CEILING_USD = min(DEFAULT_LIQUIDATION_FLOOR_USD, *LIQUIDATION_FLOOR_USD.values())
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +130,7 @@ class Gate:
             problem = item_problem(item) or time_problem(item, now_ms, history=history)
         except (TypeError, ValueError, OverflowError) as exc:  # a field of the wrong type
             return f"unreadable {type(item).__name__}: {type(exc).__name__}"
-        if problem is None and type(item) is Liquidation:
+        if problem is None and type(item) is Liquidation and not item.notional_usd <= _LOWEST_CEILING_USD:
             ceiling = liquidation_ceiling_usd(item.symbol, self._open_interest.total(item.symbol))
             if item.notional_usd > ceiling:
                 problem = (

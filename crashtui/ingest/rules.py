@@ -251,7 +251,15 @@ def _borrow(item: BorrowRate) -> str | None:
 
 def item_problem(item: object) -> str | None:
     """Why one parsed item is implausible, or None (item types without rules pass)."""
-    check = _CHECKS.get(type(item))
+    kind = type(item)
+    quick = _QUICK.get(kind)
+    if quick is not None:
+        try:
+            if quick(item):
+                return None
+        except Exception:  # noqa: S110 - a field of an odd type: the full check judges it
+            pass
+    check = _CHECKS.get(kind)
     return None if check is None else check(item)
 
 
@@ -285,4 +293,104 @@ _CHECKS: dict[type, Callable[[Any], str | None]] = {
     TakerVolume: _taker,
     LongShortRatio: _long_short,
     FundingPoint: _funding_point,
+}
+
+
+# Quick checks: True only when every rule of the item's full check passes (the plain
+# comparisons below are False for NaN and the infinities, as the full checks' bounds are), so
+# the common plausible item costs no label or list. Anything else, and any field of an odd
+# type (a comparison that raises), goes to the full check, which says what is wrong.
+_P = MAX_PRICE_USD
+_T = MAX_TURNOVER_USD
+_B = MAX_BASE_UNITS
+_N = MAX_NAME_CHARS
+_F = MAX_FUNDING_8H
+
+
+def _name_ok(text: str) -> bool:
+    return text.isprintable() and len(text) <= _N
+
+
+def _ticker_ok(t: Ticker) -> bool:
+    v, c = t.volume_24h_usd, t.change_24h_pct
+    return (
+        0 < t.price <= _P
+        and (v is None or 0 <= v <= _T)
+        and (c is None or -100.0 <= c <= 100_000.0)
+        and _name_ok(t.symbol)
+    )
+
+
+def _candle_ok(c: Candle) -> bool:
+    high, low, close, volume = c.high, c.low, c.close, c.volume
+    return (
+        0 < c.open <= _P
+        and 0 < high <= _P
+        and 0 < low <= _P
+        and 0 < close <= _P
+        and not high < low
+        and 0 <= volume <= _B
+        and not volume * close > _T
+        and _name_ok(c.symbol)
+    )
+
+
+def _book_ok(b: BookStats) -> bool:
+    return (
+        0 < b.mid <= _P
+        and 0 <= b.spread_bps <= 10_000.0
+        and 0 <= b.bid_depth_usd <= _T
+        and (0 <= b.ask_depth_usd <= _T)
+    )
+
+
+def _funding_ok(f: FundingSnapshot) -> bool:
+    mark, index, rate = f.mark_price, f.index_price, f.funding_rate_8h
+    base, usd = f.open_interest_base, f.open_interest_usd
+    return (
+        (mark is None or 0 < mark <= _P)
+        and (index is None or 0 < index <= _P)
+        and (rate is None or -_F <= rate <= _F)
+        and (base is None or 0 <= base <= _B)
+        and (usd is None or 0 <= usd <= _T)
+    )
+
+
+def _open_interest_ok(p: OpenInterestPoint) -> bool:
+    base, usd = p.oi_base, p.oi_usd
+    return (base is None or 0 <= base <= _B) and (usd is None or 0 <= usd <= _T)
+
+
+def _taker_ok(t: TakerVolume) -> bool:
+    return 0 <= t.buy_base <= _B and 0 <= t.sell_base <= _B
+
+
+def _long_short_ok(r: LongShortRatio) -> bool:
+    return 0.0 <= r.long_share <= 1.0 and 0.0 <= r.short_share <= 1.0
+
+
+def _funding_point_ok(f: FundingPoint) -> bool:
+    return -_F <= f.rate_8h <= _F
+
+
+def _liquidation_ok(liq: Liquidation) -> bool:
+    return (
+        0 < liq.price <= _P
+        and 0 < liq.qty <= _B
+        and 0 < liq.notional_usd <= MAX_ORDER_USD
+        and _name_ok(liq.symbol)
+        and _name_ok(liq.instrument)
+    )
+
+
+_QUICK: dict[type, Callable[[Any], bool]] = {
+    Ticker: _ticker_ok,
+    Candle: _candle_ok,
+    BookStats: _book_ok,
+    FundingSnapshot: _funding_ok,
+    Liquidation: _liquidation_ok,
+    OpenInterestPoint: _open_interest_ok,
+    TakerVolume: _taker_ok,
+    LongShortRatio: _long_short_ok,
+    FundingPoint: _funding_point_ok,
 }

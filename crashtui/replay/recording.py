@@ -23,6 +23,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import IO, Any
 
+import orjson
+
 from crashtui import jsonfast
 from crashtui.model import RawPayload
 
@@ -95,23 +97,31 @@ def decode_payload(line: str) -> RawPayload:
     """Parse one payload line; raises RecordingError on a malformed line."""
     try:
         record = jsonfast.loads(line)
+    except ValueError as exc:
+        raise RecordingError(f"malformed payload line: {type(exc).__name__}: {exc}") from None
+    return _payload(record)
+
+
+def _payload(record: Any) -> RawPayload:
+    """The payload one decoded line holds; raises RecordingError when it is malformed."""
+    try:
         body = base64.b64decode(record["b64"]) if "b64" in record else str(record["b"]).encode("utf-8")
         params = record.get("p") or {}
         if not isinstance(params, dict):
             raise TypeError("params")
-        if not all(type(v) is str for v in params.values()):
+        if params and not all(type(v) is str for v in params.values()):
             params = {str(k): str(v) for k, v in params.items()}
         received_ms = int(record["t"])
         if not _EARLIEST_T_MS <= received_ms <= _LATEST_T_MS:
             raise ValueError(f"receive time {received_ms} is not epoch ms between 1970 and 2100")
         return RawPayload(
-            source=str(record["src"]),
-            endpoint=str(record["ep"]),
-            received_ms=received_ms,
-            body=body,
-            params=MappingProxyType(params),
-            status=int(record.get("st", 200)),
-            kind=str(record.get("k", "http")),
+            str(record["src"]),
+            str(record["ep"]),
+            received_ms,
+            body,
+            MappingProxyType(params),
+            int(record.get("st", 200)),
+            str(record.get("k", "http")),
         )
     except (ValueError, KeyError, TypeError) as exc:
         raise RecordingError(f"malformed payload line: {type(exc).__name__}: {exc}") from None
@@ -341,6 +351,8 @@ _TIME_PREFIX = re.compile(rb'^\{"t":(\d+),')
 # What ``encode_payload`` writes next: the source and endpoint (a line written otherwise is
 # decoded to find them).
 _NAME_PREFIX = re.compile(rb'^\{"t":\d+,"src":"([A-Za-z0-9_.-]{1,60})","ep":"([A-Za-z0-9_./-]{1,80})"')
+# Both at once: a line this matches has the time _TIME_PREFIX reads and the names _NAME_PREFIX reads.
+_SCAN_PREFIX = re.compile(rb'^\{"t":(\d+),"src":"([A-Za-z0-9_.-]{1,60})","ep":"([A-Za-z0-9_./-]{1,80})"')
 
 
 @dataclass(slots=True)
@@ -460,19 +472,45 @@ def _decoded(lines: Iterable[str], skipped: Skipped | None, first_line_no: int =
                 skipped.add(line_no, str(exc))
 
 
+def _decoded_raw(
+    lines: Iterable[bytes], skipped: Skipped | None, first_line_no: int = 2
+) -> Iterator[RawPayload]:
+    """:func:`_decoded` over the undecoded bytes of the lines.
+
+    A line orjson reads as it stands is valid UTF-8 JSON, so decoding it as text first (with
+    replacement characters) would change nothing: it is read once, as bytes. Any other line
+    (blank, not UTF-8, not JSON) takes the text path and is judged exactly as there.
+    """
+    loads = orjson.loads
+    payload = _payload
+    for line_no, line in enumerate(lines, first_line_no):
+        try:
+            record = loads(line)
+        except orjson.JSONDecodeError:
+            yield from _decoded((line.decode("utf-8", errors="replace"),), skipped, line_no)
+            continue
+        try:
+            raw = payload(record)
+        except RecordingError as exc:
+            if skipped is not None:
+                skipped.add(line_no, str(exc))
+            continue
+        yield raw
+
+
 def iter_payloads(path: Path, skipped: Skipped | None = None) -> Iterator[RawPayload]:
     """Payloads in file order, streamed (memory stays flat whatever the file's size);
     malformed lines are skipped and counted in ``skipped``."""
-    lines = _lines(path)
-    _parse_header(path, lines)
-    yield from _decoded(lines, skipped)
+    lines = _raw_lines(path)
+    _parse_header(path, (line.decode("utf-8", errors="replace") for line in lines))
+    yield from _decoded_raw(lines, skipped)
 
 
 def read_recording(path: Path, skipped: Skipped | None = None) -> tuple[RecordingHeader, list[RawPayload]]:
     """Read a whole recording (header, payloads ordered by receive time) into memory."""
-    lines = _lines(path)
-    header = _parse_header(path, lines)
-    payloads = list(_decoded(lines, skipped))
+    lines = _raw_lines(path)
+    header = _parse_header(path, (line.decode("utf-8", errors="replace") for line in lines))
+    payloads = list(_decoded_raw(lines, skipped))
     payloads.sort(key=lambda p: p.received_ms)
     return header, payloads
 
@@ -516,22 +554,33 @@ def scan_recording(path: Path) -> RecordingScan:
     ordered = True
     skipped = Skipped()
     endpoints: set[tuple[str, str]] = set()
+    prefixed: set[tuple[bytes, bytes]] = set()  # names read from the prefix, decoded at the end
+    scan = _SCAN_PREFIX.match
     lines = _raw_lines(path)
     next(lines, None)  # header
     for line_no, line in enumerate(lines, 2):
-        if not line.strip():
-            continue
-        try:
-            t = _line_time(line)
-            endpoints.add(_line_name(line))
-        except RecordingError as exc:
-            skipped.add(line_no, str(exc))
-            continue
-        if last is not None and t < last:
+        match = scan(line)
+        if match is not None and _EARLIEST_T_MS <= (t := int(match[1])) <= _LATEST_T_MS:
+            prefixed.add((match[2], match[3]))
+        else:  # what _line_time and _line_name read another way (or refuse)
+            if not line.strip():
+                continue
+            try:
+                t = _line_time(line)
+                endpoints.add(_line_name(line))
+            except RecordingError as exc:
+                skipped.add(line_no, str(exc))
+                continue
+        if first is None or last is None:
+            first = last = t
+        elif t < last:
             ordered = False
-        first = t if first is None else min(first, t)
-        last = t if last is None else max(last, t)
+            if t < first:
+                first = t
+        else:
+            last = t
         count += 1
+    endpoints.update((src.decode("ascii"), ep.decode("ascii")) for src, ep in prefixed)
     return RecordingScan(first, last, count, ordered, skipped.count, skipped.first, frozenset(endpoints))
 
 
@@ -601,10 +650,10 @@ def _sort_to_file(path: Path, run_bytes: int) -> Path:
             run.unlink(missing_ok=True)
 
 
-def _plain_lines(path: Path) -> Iterator[str]:
+def _plain_lines(path: Path) -> Iterator[bytes]:
     with path.open("rb") as fh:
         for line in fh:
-            yield line.rstrip(b"\n").decode("utf-8", errors="replace")
+            yield line.rstrip(b"\n")
 
 
 class RecordingSource:
@@ -655,7 +704,7 @@ class RecordingSource:
 
     def __iter__(self) -> Iterator[RawPayload]:
         if self._sorted is not None:
-            return _decoded(_plain_lines(self._sorted), self._tally())
+            return _decoded_raw(_plain_lines(self._sorted), self._tally())
         return iter_payloads(self.path, self._tally())
 
 

@@ -28,7 +28,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
 from typing import TypeVar
 
 from crashtui.errors import ParseError
@@ -48,11 +47,21 @@ class RowShapeError(ParseError):
     whole payload fails even though it was raised while reading one row."""
 
 
-@dataclass(slots=True)
 class RowLog:
-    """Rows left out of one payload, counted by reason."""
+    """Rows left out of one payload, counted by reason (a mutable tally, not a model; its
+    counter is made when the first row is left out, as most payloads leave none out)."""
 
-    reasons: Counter[str] = field(default_factory=Counter)
+    __slots__ = ("_reasons",)
+
+    def __init__(self) -> None:
+        self._reasons: Counter[str] | None = None
+
+    @property
+    def reasons(self) -> Counter[str]:
+        """How many rows were left out, by reason."""
+        if self._reasons is None:
+            self._reasons = Counter()
+        return self._reasons
 
     @property
     def count(self) -> int:
@@ -74,16 +83,17 @@ def row_log() -> Iterator[RowLog]:
         _LOG.reset(token)
 
 
-def logged(call: Callable[[], T]) -> tuple[T, tuple[tuple[str, int], ...]]:
-    """``call()`` and the rows it left out, as (reason, count) pairs: :func:`row_log` without
-    the generator, for the decoder's hot path (it runs once per payload)."""
+def logged(call: Callable[..., T], *args: object) -> tuple[T, tuple[tuple[str, int], ...]]:
+    """``call(*args)`` and the rows it left out, as (reason, count) pairs: :func:`row_log`
+    without the generator, for the decoder's hot path (it runs once per payload)."""
     log = RowLog()
     token = _LOG.set(log)
     try:
-        result = call()
+        result = call(*args)
     finally:
         _LOG.reset(token)
-    return result, tuple(log.reasons.items()) if log.reasons else ()
+    reasons = log._reasons
+    return result, tuple(reasons.items()) if reasons else ()
 
 
 def row_reason(what: str, exc: BaseException) -> str:

@@ -81,6 +81,8 @@ class LiquidationDecoder:
         if not parsed.liquidations:
             return parsed
         fresh = self.dedup[raw.source].fresh(parsed.liquidations)
+        if len(fresh) == len(parsed.liquidations):
+            return parsed  # none seen before: the very frame
         return ParsedFrame(
             liquidations=fresh,
             missing_contracts=parsed.missing_contracts,

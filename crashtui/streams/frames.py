@@ -128,6 +128,8 @@ def each_order(items: Iterable[Any], read: Callable[[Any], Liquidation], venue: 
                 reason = str(exc) if isinstance(exc, ParseError) else str(malformed(venue, exc))
                 prefix = "" if reason.startswith(f"{venue}:") else f"{venue}: "
                 reason = plain(f"{prefix}{reason}", 160)
-    if skipped and not out:
+    if not skipped:
+        return ParsedFrame(tuple(out))
+    if not out:
         raise ParseError(reason)
     return ParsedFrame(liquidations=tuple(out), skipped=skipped, skip_reason=reason)

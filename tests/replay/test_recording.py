@@ -149,3 +149,42 @@ def test_malformed_lines_of_a_short_file_are_counted_in_the_source(tmp_path: Pat
     source = RecordingSource(path)
     assert [p.received_ms for p in source] == [payload(1).received_ms]
     assert source.skipped == 2
+
+
+def test_lines_that_are_not_clean_utf8_json_read_as_their_text_does(tmp_path: Path) -> None:
+    """Lines are read as bytes when orjson takes them; any other line must come out exactly as
+    its text (decoded with replacement characters) would: a body that is not UTF-8, a number
+    beyond 64 bits, a blank line of Unicode whitespace, a payload line of another shape."""
+    from crashtui.replay.recording import decode_payload
+
+    good = encode_payload(payload(1)).encode()
+    lines = [
+        good,
+        good.replace(b'{\\"x\\":1}', b'{\\"x\\":\xff\xfe1}'),  # not UTF-8 inside the body
+        good.replace(b'"st":200', b'"st":200000000000000000000000'),  # beyond 64 bits
+        b"\x1c\x1d  ",  # whitespace to str.strip(), not to bytes.strip()
+        b"",
+        b"[1,2]",
+        good.replace(b'"p":{}', b'"p":{"a":1}'),  # a param value that is not text
+    ]
+    path = tmp_path / "odd.jsonl.gz"
+    path.write_bytes(
+        gzip.compress(b'{"format":"crashtui-recording","version":1}\n' + b"\n".join(lines) + b"\n")
+    )
+    want: list[RawPayload] = []
+    want_bad = 0
+    for line in lines:
+        text = line.decode("utf-8", errors="replace")
+        if not text.strip():
+            continue
+        try:
+            want.append(decode_payload(text))
+        except RecordingError:
+            want_bad += 1
+    skipped = Skipped()
+    _, got = read_recording(path, skipped)
+    assert got == want
+    assert want[1].body == '{"x":\ufffd\ufffd1}'.encode()
+    assert want[2].status > 10**20
+    assert dict(want[3].params) == {"a": "1"}
+    assert skipped.count == want_bad == 1
