@@ -299,7 +299,9 @@ _CHECKS: dict[type, Callable[[Any], str | None]] = {
 # Quick checks: True only when every rule of the item's full check passes (the plain
 # comparisons below are False for NaN and the infinities, as the full checks' bounds are), so
 # the common plausible item costs no label or list. Anything else, and any field of an odd
-# type (a comparison that raises), goes to the full check, which says what is wrong.
+# type (a comparison that raises), goes to the full check, which says what is wrong. A rule
+# added to a full check must be added to its quick check too (tests/ingest/test_rules_quick.py
+# holds the two to the same answers on edge values).
 _P = MAX_PRICE_USD
 _T = MAX_TURNOVER_USD
 _B = MAX_BASE_UNITS
