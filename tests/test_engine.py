@@ -102,14 +102,21 @@ async def test_alert_checks_do_not_move_the_dashboards_liquidation_windows(tmp_p
     from crashtui.alerts import AlertManager
 
     until = parse_instant("2026-02-06T14:00Z")
-    options = EngineOptions(replay=ReplayOptions(locate_recording("feb-2026"), None, None, until))
-    plain = build_engine(Config(), (), options)
+    path = locate_recording("feb-2026")
+    plain = build_engine(Config(), (), EngineOptions(replay=ReplayOptions(path, None, None, until)))
     plain.replay_to_end()
     expected = plain.analysis().liquidations.window("1h")
-    checked = build_engine(Config(), (), options)
+    # The crash's last day checked every minute (the month before it is applied at once: a
+    # check a week earlier cannot move the 14:00 windows, and 30,000 checks took 30 s).
+    checked = build_engine(
+        Config(), (), EngineOptions(replay=ReplayOptions(path, None, until - 86_400_000, until))
+    )
     manager = AlertManager(checked, log_path=tmp_path / "alerts.jsonl")
+    checks = 0
     for _ in checked.replay_steps(60_000):  # as `crashtui watch` and the dashboard tick do
         manager.check()
+        checks += 1
+    assert checks > 1_400
     got = checked.analysis().liquidations.window("1h")
     await manager.aclose()
     assert expected is not None
