@@ -19,7 +19,6 @@ from crashtui.upstream.health import STALE_INTERVALS
 
 SAMPLED_SOURCES = frozenset({"binance_liq", "okx_liq"})
 STATUS_REFRESH_MS = 60_000
-_OK = SourceState.OK
 
 
 class ReplayStatuses:
@@ -41,23 +40,16 @@ class ReplayStatuses:
     def observe(self, raw: RawPayload, outcome: Outcome) -> StatusEvent | None:
         """The status event ``outcome`` calls for, or None when nothing changed."""
         key = (raw.source, raw.endpoint)
-        received = raw.received_ms
         previous = self._seen.get(key)
-        gap = received - previous if previous is not None and received > previous else None
-        error = outcome.error
-        if error is None:
-            if gap is not None:
-                self._cadence[key] = gap
-            self._seen[key] = received
-            self._ok[raw.source] = received
-            old = self._last.get(raw.source)
-            if old is not None and old.state is _OK and received - old.updated_ms < STATUS_REFRESH_MS:
-                return None  # still ok, reported less than a refresh ago (what _status says)
-            return self._status(raw, _OK, None)
+        gap = raw.received_ms - previous if previous is not None and raw.received_ms > previous else None
         cadence = self._cadence.get(key, gap)  # the cadence so far, else this first gap
         if gap is not None:
             self._cadence[key] = gap
-        self._seen[key] = received
+        self._seen[key] = raw.received_ms
+        error = outcome.error
+        if error is None:
+            self._ok[raw.source] = raw.received_ms
+            return self._status(raw, SourceState.OK, None)
         if is_liquidation_payload(raw):
             return self._status(raw, SourceState.OK, None, bad_frame=str(error))
         state = error.state

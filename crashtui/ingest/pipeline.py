@@ -74,15 +74,13 @@ class Pipeline:
         if kind is None or not items:
             return Outcome(kind=kind, rejected=unread)
         event = DataEvent(raw.source, kind, items, raw.received_ms)
-        admission = self.gate.admit(raw.source, kind, items, raw.received_ms)
+        admission = self._gate(event, history=False)
         admitted, held = admission.admitted, len(admission.held)
-        if held:
-            self._report(event, admission, history=False)
         if not admitted:
             error = ParseError(f"{raw.source} {raw.endpoint}: held: {admission.held[0].reason}")
             return Outcome(kind=kind, rejected=held + unread, error=error)
         self._apply(event if admitted is items else self._with(event, admitted))
-        return Outcome(kind, len(admitted), held + unread)
+        return Outcome(kind=kind, accepted=len(admitted), rejected=held + unread)
 
     def event(self, event: Event) -> None:
         """Apply one decoded event from a feed (data events pass the gate first)."""
@@ -110,18 +108,15 @@ class Pipeline:
     def _gate(self, event: DataEvent, *, history: bool) -> Admission:
         """What the gate admits of ``event``; what it holds is reported to the state, by reason."""
         admission = self.gate.admit(event.source, event.kind, event.items, event.received_ms, history=history)
-        if admission.held:
-            self._report(event, admission, history=history)
-        return admission
-
-    def _report(self, event: DataEvent, admission: Admission, *, history: bool) -> None:
-        """Report what the gate held of ``event`` to the state, by reason."""
+        if not admission.held:
+            return admission
         by_reason: dict[str, list[object]] = {}
         for held in admission.held:
             by_reason.setdefault(held.reason, []).append(held.item)
         report = self._paint if history else self._apply
         for reason, items in by_reason.items():
             report(HeldEvent(event.source, event.kind, reason, tuple(items), event.received_ms))
+        return admission
 
     def reset(self) -> None:
         """Start over (a replay seeking back): decoder, gate and the owner's state."""

@@ -348,10 +348,8 @@ _OUT_CHUNK = 1 << 20  # most decompressed bytes produced per step (a gzip bomb s
 MAX_LINE_BYTES = 64 * 2**20  # a recorded body is at most [net] max_body_mb (32 MB) as JSON text
 SORT_RUN_BYTES = 32 * 2**20  # payload lines held in memory while sorting an out-of-order file
 _TIME_PREFIX = re.compile(rb'^\{"t":(\d+),')
-# What ``encode_payload`` writes next: the source and endpoint (a line written otherwise is
-# decoded to find them).
-_NAME_PREFIX = re.compile(rb'^\{"t":\d+,"src":"([A-Za-z0-9_.-]{1,60})","ep":"([A-Za-z0-9_./-]{1,80})"')
-# Both at once: a line this matches has the time _TIME_PREFIX reads and the names _NAME_PREFIX reads.
+# What ``encode_payload`` writes: the time, then the source and endpoint (a line written
+# otherwise is decoded to find them). Groups: time, source, endpoint.
 _SCAN_PREFIX = re.compile(rb'^\{"t":(\d+),"src":"([A-Za-z0-9_.-]{1,60})","ep":"([A-Za-z0-9_./-]{1,80})"')
 
 
@@ -539,9 +537,9 @@ def _line_time(line: bytes) -> int:
 
 def _line_name(line: bytes) -> tuple[str, str]:
     """A payload line's ``(source, endpoint)`` (cheaply from its prefix when it has them)."""
-    match = _NAME_PREFIX.match(line)
+    match = _SCAN_PREFIX.match(line)
     if match is not None:
-        return match[1].decode("ascii"), match[2].decode("ascii")
+        return match[2].decode("ascii"), match[3].decode("ascii")
     payload = decode_payload(line.decode("utf-8", errors="replace"))
     return payload.source, payload.endpoint
 
