@@ -214,9 +214,10 @@ class Player:
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=CLOCK_TICK_S)
             now_real = self._monotonic()
-            if self.paused:
+            speed = self.speed  # read again: a key may have set max (None) during the wait
+            if self.paused or speed is None:
                 continue
-            target = min(self.end_ms, self.clock_ms + int((now_real - last_real) * 1000 * self.speed))
+            target = min(self.end_ms, self.clock_ms + int((now_real - last_real) * 1000 * speed))
             last_real = now_real
             await self._advance(max(target, self.clock_ms))
             await asyncio.sleep(0)

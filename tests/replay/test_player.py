@@ -75,3 +75,25 @@ def test_a_backward_seek_restarts_at_the_earlier_time() -> None:
     assert player.clock_ms == 300
     assert clocks(events)[-1] == 300
     assert player.next_payload_ms() == 301
+
+
+async def test_switching_to_max_while_paced_plays_on_to_the_end() -> None:
+    # A key sets max speed (None) while the paced loop waits for its next clock step: the
+    # step after the wait must not multiply by the new speed (it stopped the feed with a
+    # TypeError), it plays on at max.
+    import asyncio
+
+    events: list[Event] = []
+    player = Player(payloads(1000), ignore, ticks(events), speed=1.0)
+    task = asyncio.create_task(player.run())
+    await asyncio.sleep(0.05)  # inside the paced wait (0.5 s)
+    assert not task.done()
+    player.speed = None
+    for _ in range(200):
+        await asyncio.sleep(0.01)
+        if player.finished or task.done():
+            break
+    assert not task.done(), task.exception()
+    assert player.finished
+    assert player.clock_ms == 999
+    task.cancel()
