@@ -216,6 +216,14 @@ def _input_errors() -> tuple[type[Exception], ...]:
     return (RecordingNotFound, RecordingError, WindowError)
 
 
+def _say(line: str) -> None:
+    """One error line on stderr; a name or value quoted from a file or the command line may
+    hold escape sequences, and none reaches the terminal."""
+    from crashtui.textsafe import plain
+
+    print(f"crashtui: {plain(line)}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: turns known errors into one line on stderr and an exit code.
 
@@ -228,13 +236,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return run(argv)
     except ConfigError as exc:
-        print(f"crashtui: config error: {exc}", file=sys.stderr)
+        _say(f"config error: {exc}")
         return EXIT_USAGE
     except UsageError as exc:
-        print(f"crashtui: error: {exc} (see crashtui --help)", file=sys.stderr)
+        _say(f"error: {exc} (see crashtui --help)")
         return EXIT_USAGE
     except _input_errors() as exc:
-        print(f"crashtui: error: {exc}", file=sys.stderr)
+        _say(f"error: {exc}")
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130

@@ -29,6 +29,7 @@ from crashtui.config.schema import (
 from crashtui.symbols import PROVIDERS, split_multiplier
 
 SYMBOL_RE = re.compile(r"^[A-Z0-9]{1,15}$")
+MAX_WATCHLIST_NAME = 40  # a name is shown in the header, the picker and --check-config
 TOP_LEVEL = (
     "ui",
     "watchlists",
@@ -122,6 +123,8 @@ def _watchlists(t: Table) -> tuple[tuple[Watchlist, ...], str]:
     else:
         built: list[Watchlist] = []
         for name, wt in tables:
+            if not (0 < len(name) <= MAX_WATCHLIST_NAME and name.isprintable() and name.strip()):
+                t.fail(name, f"expected a watchlist name of 1 to {MAX_WATCHLIST_NAME} printable characters")
             symbols = wt.string_list("symbols", (), nonempty=True)
             for sym in symbols:
                 if not SYMBOL_RE.match(sym):

@@ -7,10 +7,26 @@ left over as unknown, with a did-you-mean suggestion.
 from __future__ import annotations
 
 import difflib
+import json
 import math
+import re
 from collections.abc import Iterable, Mapping
 from typing import NoReturn
 from urllib.parse import urlsplit
+
+# Left as written: keys without spaces, quotes or backslashes (callers also pass sub-paths
+# like ``rules[1].name``); anything else is quoted.
+_BARE_KEY = re.compile(r'[^\s"\\]+')
+
+
+def key_text(key: str) -> str:
+    """``key`` as it is shown in a dotted path: as written when it can be, else quoted with
+    escapes, so a control character in a table name is shown as ``\\u001b``, never sent to the
+    terminal."""
+    if _BARE_KEY.fullmatch(key) and key.isprintable():
+        return key
+    quoted = json.dumps(key, ensure_ascii=False)
+    return "".join(ch if ch.isprintable() else f"\\u{ord(ch):04x}" for ch in quoted)
 
 
 class ConfigError(Exception):
@@ -50,7 +66,8 @@ class Table:
 
     def key_path(self, key: str) -> str:
         """Dotted path of ``key`` inside this table."""
-        return f"{self.path}.{key}" if self.path else key
+        shown = key_text(key)
+        return f"{self.path}.{shown}" if self.path else shown
 
     def fail(self, key: str, message: str) -> NoReturn:
         """Raise a ConfigError for ``key`` with ``message``."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from crashtui.catalog import SOURCES
 from crashtui.config.alerts_schema import AlertsConfig
 from crashtui.config.loader import LoadedConfig
+from crashtui.textsafe import plain
 
 
 def summarize(loaded: LoadedConfig) -> str:
@@ -15,7 +16,7 @@ def summarize(loaded: LoadedConfig) -> str:
     lines.append(f"theme: {cfg.ui.theme}")
     for wl in cfg.watchlists:
         mark = " (default)" if wl.name == cfg.default_watchlist else ""
-        lines.append(f"watchlist {wl.name}{mark}: {', '.join(wl.symbols)}")
+        lines.append(f"watchlist {plain(wl.name)}{mark}: {', '.join(wl.symbols)}")
     lines.append("sources:")
     for name, info in SOURCES.items():
         sc = cfg.source(name)

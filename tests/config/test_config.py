@@ -171,6 +171,31 @@ BAD_CONFIGS = [
         "symbols.PEPE.hyperliquid: expected a per-coin instrument, got 'kPEPE'",
         id="per-1000-hyperliquid",
     ),
+    pytest.param(  # a terminal would act on the escape: shown as TOML writes it, never sent raw
+        '[watchlists."\\u001b[2J"]\nsymbols = ["BTC"]\n',
+        'watchlists."\\u001b[2J": expected a watchlist name of 1 to 40 printable characters',
+        id="watchlist-name-escape",
+    ),
+    pytest.param(
+        '[watchlists."\\u001b]8;;http://e\\u0007[red]W"]\nsymbols = ["BTC"]\n',
+        'watchlists."\\u001b]8;;http://e\\u0007[red]W": expected a watchlist name',
+        id="watchlist-name-osc8",
+    ),
+    pytest.param(
+        f'[watchlists.{"w" * 41}]\nsymbols = ["BTC"]\n',
+        f"watchlists.{'w' * 41}: expected a watchlist name of 1 to 40 printable characters",
+        id="watchlist-name-long",
+    ),
+    pytest.param(
+        '[symbols."\\u001b]8;;http://x\\u0007"]\nbinance = "X"\n',
+        'symbols."\\u001b]8;;http://x\\u0007": expected an upper-case symbol',
+        id="symbol-table-escape",
+    ),
+    pytest.param(
+        '[watchlists."my list"]\nsymbols = ["btc"]\n',
+        "watchlists.\"my list\".symbols: expected upper-case symbols like 'BTC', got 'btc'",
+        id="quoted-key-path",
+    ),
 ]
 
 
@@ -187,6 +212,7 @@ def test_bad_config_is_one_line_exit_2(
     assert line.startswith(f"crashtui: config error: {path}")
     assert expected in line
     assert "Traceback" not in captured.err
+    assert "\x1b" not in captured.err
     assert captured.out == ""
 
 
