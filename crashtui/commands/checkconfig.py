@@ -65,6 +65,9 @@ def cached_lists() -> dict[str, VenueList]:
     return read_cache(cache_path(user_data_dir()))
 
 
+SHOWN_PROBLEMS = 5  # one line each; the rest are named on one more line
+
+
 def check_config(loaded: LoadedConfig) -> int:
     """Print the summary (exit 0), or one error line per unresolved symbol (exit 2)."""
     from crashtui.config.summary import summarize
@@ -74,8 +77,15 @@ def check_config(loaded: LoadedConfig) -> int:
     if problems:
         lists = cached_lists()
         where = str(loaded.path) if loaded.path else "(defaults)"
-        for item in problems:
+        for item in problems[:SHOWN_PROBLEMS]:
             print(f"crashtui: config error: {where}: {item.line(advice(item, lists))}", file=sys.stderr)
+        rest = problems[SHOWN_PROBLEMS:]
+        if rest:
+            names = ", ".join(item.symbol for item in rest[:10]) + (", …" if len(rest) > 10 else "")
+            print(
+                f"crashtui: config error: {where}: {len(rest):,} more symbols without a mapping: {names}",
+                file=sys.stderr,
+            )
         return EXIT_USAGE
     print(summarize(loaded))
     return EXIT_OK

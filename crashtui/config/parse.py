@@ -30,6 +30,9 @@ from crashtui.symbols import PROVIDERS, split_multiplier
 
 SYMBOL_RE = re.compile(r"^[A-Z0-9]{1,15}$")
 MAX_WATCHLIST_NAME = 40  # a name is shown in the header, the picker and --check-config
+# Each symbol costs candle requests every cycle (one per interval and venue) and a row on
+# screen: past this, the rate budgets starve and no layout shows them.
+MAX_WATCHLIST_SYMBOLS = 100
 TOP_LEVEL = (
     "ui",
     "watchlists",
@@ -126,6 +129,8 @@ def _watchlists(t: Table) -> tuple[tuple[Watchlist, ...], str]:
             if not (0 < len(name) <= MAX_WATCHLIST_NAME and name.isprintable() and name.strip()):
                 t.fail(name, f"expected a watchlist name of 1 to {MAX_WATCHLIST_NAME} printable characters")
             symbols = wt.string_list("symbols", (), nonempty=True)
+            if len(symbols) > MAX_WATCHLIST_SYMBOLS:
+                wt.fail("symbols", f"expected at most {MAX_WATCHLIST_SYMBOLS} symbols, got {len(symbols):,}")
             for sym in symbols:
                 if not SYMBOL_RE.match(sym):
                     wt.fail("symbols", f"expected upper-case symbols like 'BTC', got {sym!r}")

@@ -68,6 +68,31 @@ def test_an_unmapped_symbol_exits_2_naming_it_and_what_to_add(
     assert 'add [symbols.PEPE] binance = "PEPEUSDT" (check the name: crashtui symbols lookup PEPE)' in err
 
 
+def test_many_unmapped_symbols_take_six_lines_not_one_each(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    symbols = ", ".join(f'"S{i}X"' for i in range(60))
+    path = write(tmp_path, f"[watchlists.big]\nsymbols = [{symbols}]\n")
+    assert main(["--config", str(path), "--check-config"]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 6
+    assert [line.split(": ")[4] for line in lines[:5]] == ["S0X", "S1X", "S2X", "S3X", "S4X"]
+    assert lines[5].endswith(
+        ": 55 more symbols without a mapping: S5X, S6X, S7X, S8X, S9X, S10X, S11X, S12X, S13X, S14X, …"
+    )
+
+
+def test_a_watchlist_past_the_symbol_limit_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    symbols = ", ".join(f'"S{i}X"' for i in range(3000))
+    path = write(tmp_path, f"[watchlists.big]\nsymbols = [{symbols}]\n")
+    assert main(["--config", str(path), "--check-config"]) == 2
+    err = capsys.readouterr().err
+    expected = "watchlists.big.symbols: expected at most 100 symbols, got 3,000"
+    assert err == f"crashtui: config error: {path}: {expected}\n"
+
+
 def test_each_symbol_is_named_once_with_every_watchlist_that_holds_it(tmp_path: Path) -> None:
     path = write(
         tmp_path,
