@@ -105,6 +105,7 @@ class RefreshMixin(AppCore):
             busy=self._busy or self._catching_up(engine),
             bad_lines=engine.replay.bad_lines if engine.replay is not None else 0,
             market_data=engine.replay.holds_market_data if engine.replay is not None else True,
+            symbols=frozenset(header.watchlist) if header is not None else frozenset(),
         )
 
     def _catching_up(self, engine: Engine) -> str:

@@ -185,6 +185,11 @@ def test_a_symbol_a_finished_replay_never_had_says_so(frame: Frame) -> None:
 
     assert "no data yet" in sol(playing)
     assert "not in recording" in sol(ended)
+    # a recording made for BTC and ETH will not bring SOL later either, finished or not
+    stated = replace(playing, replay=replace(frame.replay, finished=False, symbols=frozenset({"BTC", "ETH"})))
+    assert "not in recording" in sol(stated)
+    listed = replace(playing, replay=replace(frame.replay, finished=False, symbols=frozenset({"BTC", "SOL"})))
+    assert "no data yet" in sol(listed)
 
 
 def test_price_chart_has_zone_bands_and_the_200_day_average(frame: Frame) -> None:

@@ -27,6 +27,7 @@ class ReplayInfo:
     busy: str = ""  # e.g. "seeking" while a new engine catches up
     bad_lines: int = 0  # malformed recording lines skipped
     market_data: bool = True  # the recording holds market-strip payloads (else no strip)
+    symbols: frozenset[str] = frozenset()  # the recording's watchlist (empty: not stated)
 
 
 @dataclass(frozen=True, slots=True)

@@ -134,9 +134,11 @@ def spark_cell(frame: Frame, symbol: str, width: int) -> Text:
     return Text(sparkline(closes, width, frame.glyphs.spark), style=style)
 
 
-def _no_data(frame: Frame) -> str:
-    """Why a symbol has no price: a finished replay will never bring one."""
-    if frame.replay is not None and frame.replay.finished:
+def _no_data(frame: Frame, symbol: str) -> str:
+    """Why a symbol has no price: a finished replay will never bring one, nor will a replay
+    whose recording was made for other symbols."""
+    replay = frame.replay
+    if replay is not None and (replay.finished or (replay.symbols and symbol not in replay.symbols)):
         return "not in recording"
     return "no data yet"
 
@@ -156,7 +158,7 @@ def build_watch_rows(frame: Frame, width: int) -> WatchRows:
         if price is None:
             prices.append(Text("–", style=p.muted))
             changes.append(Text(""))
-            supports.append(Text(_no_data(frame), style=p.muted))
+            supports.append(Text(_no_data(frame, item.symbol), style=p.muted))
             resists.append(Text(""))
             for variant in states:
                 variant.append(Text(""))
