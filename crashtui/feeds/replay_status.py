@@ -51,7 +51,7 @@ class ReplayStatuses:
             self._ok[raw.source] = raw.received_ms
             return self._status(raw, SourceState.OK, None)
         if is_liquidation_payload(raw):
-            return self._status(raw, SourceState.OK, None, bad_frame=str(error))
+            return self._status(raw, SourceState.OK, None, bad_frame=f"bad frame: {error}")
         state = error.state
         last_ok = self._ok.get(raw.source)
         # transient: stale while the last good answer is recent, as the live poller says
@@ -88,7 +88,10 @@ class ReplayStatuses:
             state=state,
             updated_ms=raw.received_ms,
             last_ok_ms=raw.received_ms if ok else (old.last_ok_ms if old else None),
-            last_error=error if error else (bad_frame or (old.last_error if old and not ok else None)),
+            # a stream keeps its last bad frame's reason while ok, as the live runner does
+            last_error=error
+            or bad_frame
+            or (old.last_error if old and (not ok or raw.kind == "ws") else None),
             hint=hint,
             connected=True if raw.kind == "ws" else None,
             last_frame_ms=raw.received_ms if raw.kind == "ws" else None,

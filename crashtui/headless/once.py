@@ -12,13 +12,20 @@ import asyncio
 import json
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from crashtui.analysis.market import MarketAnalysis
 from crashtui.config.loader import LoadedConfig
 from crashtui.engine import Engine
-from crashtui.model import LOCAL_SOURCES, POLLED_INTERVALS, Snapshot, SourceState, SourceStatus
+from crashtui.model import (
+    LOCAL_SOURCES,
+    POLLED_INTERVALS,
+    HeldCount,
+    Snapshot,
+    SourceState,
+    SourceStatus,
+)
 from crashtui.numfmt import fmt_price, fmt_usd
 from crashtui.textsafe import plain
 from crashtui.timeparse import iso_utc
@@ -215,7 +222,7 @@ def text_summary(
             fear.append(f"{label} {readings[-1].value:.0f} {plain(readings[-1].classification)}")
     if fear:
         lines.append(" · ".join(fear))
-    lines.append(_sources_line(snap.statuses))
+    lines.append(_sources_line(snap.statuses, snap.held))
     if engine.mode == "live" and not engine.any_data():
         said = network_notice(snap.statuses.values())
         if said.kind is not None and said.kind != OFFLINE:  # the network works: say what refused
@@ -231,14 +238,21 @@ def text_summary(
     return "\n".join(lines)
 
 
-def _sources_line(statuses: Any, shown: int = 3) -> str:
-    """``Sources: N ok · M failing: a: why · b: why · +K more`` (one line)."""
+def _sources_line(statuses: Any, held: Mapping[str, Sequence[HeldCount]], shown: int = 3) -> str:
+    """``Sources: N ok (5 items held, 2 bad frames) · M failing: a: why · +K more`` (one line;
+    what was held or refused is listed by ``crashtui --once --json`` under ``sources``)."""
     ok = [s for s in statuses.values() if s.state is SourceState.OK and s.source not in LOCAL_SOURCES]
     bad = sorted(
         (s for s in statuses.values() if s.state in (SourceState.FAILING, SourceState.BLOCKED)),
         key=lambda s: (s.state is not SourceState.BLOCKED, s.source),
     )
     out = f"Sources: {len(ok)} ok"
+    held_items = sum(h.count for counts in held.values() for h in counts)
+    bad_frames = sum(s.bad_frames for s in statuses.values())
+    refused = [f"{n} item{'s' if n != 1 else ''} held" for n in (held_items,) if n]
+    refused += [f"{n} bad frame{'s' if n != 1 else ''}" for n in (bad_frames,) if n]
+    if refused:
+        out += f" ({', '.join(refused)})"
     if bad:
         out += f" · {len(bad)} failing: " + " · ".join(
             f"{s.source} {'blocked' if s.state is SourceState.BLOCKED else ''}".rstrip()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -127,11 +129,61 @@ def test_sources_line_is_short_and_safe() -> None:
     statuses = {f"s{i}": SourceStatus(f"s{i}", SourceState.FAILING, 1, last_error=osc52) for i in range(6)}
     statuses["farside"] = SourceStatus("farside", SourceState.BLOCKED, 1, last_error="[bold]Cloudflare[/]")
     statuses["binance"] = SourceStatus("binance", SourceState.OK, 1)
-    line = _sources_line(statuses)
+    line = _sources_line(statuses, {})
     assert line.startswith("Sources: 1 ok · 7 failing: farside blocked: [bold]Cloudflare[/] · s0: cannot")
     assert line.endswith("+4 more (crashtui sources)")
     assert "\x1b" not in line
     assert "\x07" not in line
+
+
+def test_sources_line_says_what_was_held_and_refused() -> None:
+    # "Sources: 14 ok" alone hid that the gate held orders and frames were refused
+    from crashtui.headless.once import _sources_line
+    from crashtui.model import HeldCount, SourceState, SourceStatus
+
+    statuses = {
+        "binance": SourceStatus("binance", SourceState.OK, 1),
+        "binance_liq": SourceStatus("binance_liq", SourceState.OK, 1, bad_frames=6),
+    }
+    held: dict[str, tuple[HeldCount, ...]] = {
+        "binance_liq": (HeldCount("timestamp 204 years ahead", 2, 1), HeldCount("x", 1, 1))
+    }
+    assert _sources_line(statuses, held) == "Sources: 2 ok (3 items held, 6 bad frames)"
+    statuses["binance_liq"] = SourceStatus("binance_liq", SourceState.OK, 1, bad_frames=1)
+    held = {"binance_liq": (HeldCount("x", 1, 1),)}
+    assert _sources_line(statuses, held) == "Sources: 2 ok (1 item held, 1 bad frame)"
+    assert _sources_line(statuses, {}) == "Sources: 2 ok (1 bad frame)"
+
+
+def test_a_hostile_stream_frame_is_named_in_once_output(tmp_path: Path) -> None:
+    # a frame no order of which can be read stays counted and its reason stays on the stream's
+    # status (as live) instead of being cleared by the next good frame
+    import gzip
+
+    from crashtui.replay.locate import locate_recording
+
+    lines = gzip.decompress(locate_recording("feb-2026").read_bytes()).decode().splitlines()
+    at = next(i for i, line in enumerate(lines) if '"src":"binance_liq"' in line)
+    frame = json.loads(lines[at])
+    body = json.loads(frame["b"])
+    body["o"]["p"] = "NaN"
+    body["o"]["ap"] = "NaN"
+    frame["b"] = json.dumps(body)
+    lines[at] = json.dumps(frame)
+    path = tmp_path / "nan.jsonl.gz"
+    path.write_bytes(gzip.compress("\n".join(lines).encode() + b"\n"))
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["--once", "--json", "--replay", str(path)]) == 0
+    doc = json.loads(out.getvalue())
+    stream = next(s for s in doc["sources"] if s["source"] == "binance_liq")
+    assert stream["state"] == "ok"
+    assert stream["bad_frames"] == 1
+    assert stream["last_error"].startswith("bad frame: ")
+    text = io.StringIO()
+    with contextlib.redirect_stdout(text):
+        assert main(["--once", "--replay", str(path)]) == 0
+    assert "(1 bad frame)" in text.getvalue()
 
 
 def test_closed_pipe_is_quiet() -> None:
