@@ -101,6 +101,8 @@ def test_names_with_control_characters_are_rejected_real_names_pass() -> None:
     )
     bad = liquidation_problem(Liquidation("binance", hostile, Side.LONG, 1.0, 1.0, 1.0, T0, hostile + "USDT"))
     assert "holds control characters" in (bad or "")
+    # the name is shown escaped once (a reason is printed as it is, never repr'd again)
+    assert (bad or "").startswith("binance instrument '\\x1b]52;c;cm0gLXJmIH4=\\x07' holds")
     assert item_problem(FearGreedReading("crypto", T0, 9.0, "\x9b31mExtreme Fear", "cnn")) is not None
     assert item_problem(EtfFlow("BTC", T0, 1.0, "theblock", (FundFlow(hostile, 1.0),))) is not None
     assert item_problem(EtfFlow("BTC", T0, 1.0, "theblock", (FundFlow("IBIT", 1.0),))) is None
