@@ -217,7 +217,7 @@ def _unprintable(label: str, texts: Iterable[str]) -> str | None:
     printable text: an escape sequence in one is an attack on the terminal, not a name."""
     for text in texts:
         if not text.isprintable():
-            return f"{label} {ascii(text[:40])} holds control characters"  # escaped once: '\x1b[2J'
+            return f"{label} {text[:40]!a} holds control characters"  # escaped once: '\x1b[2J'
     return None
 
 
