@@ -381,3 +381,22 @@ def test_abbreviated_states_say_which_way(frame: Frame) -> None:
     tested = with_btc_testing(frame).analysis.symbol("BTC")
     assert tested is not None
     assert state_abbrev(tested.summary, 60_000.0, UNICODE) == "TEST"
+
+
+@pytest.mark.parametrize("width", [60, 78, 120])
+def test_help_wraps_every_line_to_the_screen_and_loses_no_word(frame: Frame, width: int) -> None:
+    # at 80 columns help lines were cut mid-sentence ("d dismisses an")
+    from crashtui.ui.keys import KEYS
+    from crashtui.ui.screens.help import SCREEN_KEYS, keys_text, legend_text
+
+    keys = keys_text(frame, width).plain
+    legend = legend_text(frame, width).plain
+    for line in (keys + "\n" + legend).splitlines():
+        assert len(line) <= width, line
+    words = " ".join(keys.split())
+    for key in KEYS:
+        assert " ".join(key.description.split()) in words
+    for where, what in SCREEN_KEYS:
+        assert f"{where}: {what}" in words
+    wide = " ".join(legend_text(frame, 200).plain.split())
+    assert " ".join(legend.split()) == wide

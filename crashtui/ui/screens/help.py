@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from rich.text import Text
 from textual.app import ComposeResult
 
@@ -31,8 +33,27 @@ SCREEN_KEYS = (
 )
 
 
-def keys_text(frame: Frame) -> Text:
-    """Keys grouped as in :data:`KEYS`."""
+def hanging(head: Text, body: str, width: int, style: str = "") -> list[Text]:
+    """``head`` then ``body`` wrapped to ``width`` columns, continuation lines indented under
+    the body's start: a narrow terminal reads every word instead of losing a line's end."""
+    indent = head.cell_len if head.cell_len < width // 2 else 4
+    parts = textwrap.wrap(body, max(12, width - indent)) or [""]
+    first = head.copy()
+    first.append(parts[0], style=style)
+    return [first, *(Text(" " * indent + part, style=style) for part in parts[1:])]
+
+
+def _wrapped(row: Text, width: int) -> list[Text]:
+    """A one-style legend row wrapped like :func:`hanging`, under its own indent plus two."""
+    text = row.plain
+    if len(text) <= width:
+        return [row]
+    lead = len(text) - len(text.lstrip(" "))
+    return hanging(Text(" " * lead), text.strip(), width, str(row.style))
+
+
+def keys_text(frame: Frame, width: int = 200) -> Text:
+    """Keys grouped as in :data:`KEYS`, wrapped to ``width``."""
     p = frame.palette
     rows: list[Text] = []
     group = ""
@@ -40,14 +61,15 @@ def keys_text(frame: Frame) -> Text:
         if key.group != group:
             group = key.group
             rows.append(Text(group, style=f"bold {p.primary}"))
-        rows.append(Text.assemble((f"  {key_label(key, frame.glyphs.ascii):<12}", "bold"), key.description))
+        head = Text.assemble((f"  {key_label(key, frame.glyphs.ascii):<12}", "bold"))
+        rows.extend(hanging(head, key.description, width))
     rows.append(Text("Drilldown screens", style=f"bold {p.primary}"))
     for where, what in SCREEN_KEYS:
-        rows.append(Text.assemble((f"  {where}: ", "bold"), what))
+        rows.extend(hanging(Text.assemble((f"  {where}: ", "bold")), what, width))
     return lines(rows)
 
 
-def legend_text(frame: Frame) -> Text:
+def legend_text(frame: Frame, width: int = 200) -> Text:
     """What the glyphs, badges and colours mean."""
     p, g = frame.palette, frame.glyphs
     rows = [
@@ -76,7 +98,7 @@ def legend_text(frame: Frame) -> Text:
         Text("  gauge 0-100 from weighted components; a missing component is left out, never counted calm"),
         Text("Times are UTC. In replay, every age is measured on the replay clock.", style=p.muted),
     ]
-    return lines(rows)
+    return lines([part for row in rows for part in _wrapped(row, width)])
 
 
 class HelpScreen(Drilldown):
@@ -92,8 +114,8 @@ class HelpScreen(Drilldown):
 
     def render_body(self, frame: Frame) -> None:
         """Fill the help text."""
-        self.show_text("help-keys", lambda w: keys_text(frame))
-        self.show_text("help-legend", lambda w: legend_text(frame))
+        self.show_text("help-keys", lambda w: keys_text(frame, w))
+        self.show_text("help-legend", lambda w: legend_text(frame, w))
         log_path = getattr(self.app, "alert_log_path", None)
         alert_log = log_path() if callable(log_path) else None
         files = Text.assemble(
