@@ -13,6 +13,9 @@ go to stderr.
 * Replay at ``--speed max`` (the default here): rules are checked after every replay minute, so
   every price tick, candle close and cascade is seen in order; exits 0 at the end of the recording.
   A paced replay (``--speed 60``) is checked every quarter second.
+* A replay stopped by SIGINT or SIGTERM before its end says so (at which replay time) and exits
+  128 + the signal's number (130, 143), as a command killed by it would: its alerts are not
+  the whole recording's.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ if TYPE_CHECKING:
 EXIT_OK = 0
 EXIT_FEED_FAILED = 1
 EXIT_NO_RULES = 2
+EXIT_SIGNAL_BASE = 128  # a replay cut short by signal N exits 128 + N (the shell's convention)
 LIVE_CHECK_S = 1.0
 PACED_CHECK_S = 0.25
 
@@ -124,8 +128,20 @@ async def _watch(engine: Engine, args: argparse.Namespace) -> int:
         finally:
             await manager.aclose()
             await engine.stop()
-    _note(_summary(engine, manager))
-    return code
+    interrupted = _interrupted_by(engine, stop)
+    _note(_summary(engine, manager, interrupted))
+    return EXIT_SIGNAL_BASE + interrupted if interrupted is not None else code
+
+
+def _interrupted_by(engine: Engine, stop: StopEvent) -> int | None:
+    """The signal that cut a replay short, None when it ran to its end (or is live: there a
+    signal is the way to stop)."""
+    if engine.replay is None or stop.signum is None:
+        return None
+    player = engine.player
+    if player is not None and (player.finished or player.clock_ms >= player.end_ms):
+        return None  # the signal came after the last step: nothing was left out
+    return stop.signum
 
 
 async def _live(engine: Engine, manager: AlertManager, stop: asyncio.Event, reload: RulesReload) -> int:
@@ -206,17 +222,29 @@ class RulesReload:
             _note(f"price alerts reloaded from {plain(str(self.watch.path), 300)}: {count} saved")
 
 
+class StopEvent(asyncio.Event):
+    """An event set by a signal, remembering the first signal's number."""
+
+    signum: int | None = None
+
+    def stop_by(self, signum: int) -> None:
+        """Set the event on behalf of signal ``signum``."""
+        if self.signum is None:
+            self.signum = signum
+        self.set()
+
+
 @contextlib.contextmanager
-def _stop_on_signals() -> Iterator[asyncio.Event]:
+def _stop_on_signals() -> Iterator[StopEvent]:
     """SIGINT and SIGTERM set the yielded event instead of killing the process (restored after)."""
     import signal
 
     loop = asyncio.get_running_loop()
-    event = asyncio.Event()
+    event = StopEvent()
     installed = []
     for sig in (signal.SIGINT, signal.SIGTERM):
         try:
-            loop.add_signal_handler(sig, event.set)
+            loop.add_signal_handler(sig, event.stop_by, int(sig))
             installed.append(sig)
         except (NotImplementedError, RuntimeError, ValueError):  # pragma: no cover - not POSIX main thread
             continue
@@ -274,10 +302,21 @@ def _banner(engine: Engine, manager: AlertManager) -> str:
     return f"{len(rules)} rules ({names}) on {where}; alert log: {log}; command: {command}"
 
 
-def _summary(engine: Engine, manager: AlertManager) -> str:
-    from crashtui.timeparse import iso_utc
-
+def _summary(engine: Engine, manager: AlertManager, interrupted: int | None = None) -> str:
     held = f" ({manager.suppressed} more held back by cooldowns)" if manager.suppressed else ""
     failures = len(manager.failures())
-    until = f"replay ended at {iso_utc(engine.now_ms())}: " if engine.replay is not None else "stopped: "
-    return f"{until}{manager.fired} alerts{held}, {failures} delivery failures"
+    return f"{_how_it_ended(engine, interrupted)}: {manager.fired} alerts{held}, {failures} delivery failures"
+
+
+def _how_it_ended(engine: Engine, interrupted: int | None) -> str:
+    import signal
+
+    from crashtui.timeparse import iso_utc
+
+    if engine.replay is None:
+        return "stopped"
+    if interrupted is None:
+        return f"replay ended at {iso_utc(engine.now_ms())}"
+    name = signal.Signals(interrupted).name
+    end = f" (the replay runs to {iso_utc(engine.player.end_ms)})" if engine.player is not None else ""
+    return f"replay interrupted by {name} at {iso_utc(engine.now_ms())}{end}"

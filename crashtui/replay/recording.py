@@ -32,10 +32,20 @@ FORMAT = "crashtui-recording"
 VERSION = 1
 _SECRET_PARAM = re.compile(r"(key|token|secret|signature|auth|password)", re.IGNORECASE)
 _STOP = object()
-# A payload's receive time drives the replay clock: one outside these bounds (negative, the
-# year 30,000) is a malformed line, skipped, never the clock.
-_EARLIEST_T_MS = 0
+# A payload's receive time drives the replay clock: one outside these bounds (seconds since
+# 1970, the year 30,000) is a malformed line, skipped, never the clock. The earliest is the
+# gate's ingest.timing.EARLIEST_MS (a layer above; a test holds them equal): no market datum
+# predates the first bitcoin block.
+_EARLIEST_T_MS = 1_230_940_800_000  # 2009-01-03
 _LATEST_T_MS = 4_102_444_800_000  # 2100-01-01
+# A receive time inside those bounds can still be a clock that jumped (one line stamped 2099
+# in a February recording): a line more than this far from both its neighbours in file order
+# (a missing neighbour counts as far) is skipped as malformed. A real gap (the recorder
+# stopped for days) keeps both sides: each line there has a close neighbour.
+ROGUE_GAP_MS = 7 * 86_400_000
+# The scan remembers the rogue lines for the reader; past this many the file is refused (no
+# recording of one session has them; memory stays bounded).
+MAX_ROGUE_LINES = 10_000
 
 
 class RecordingError(Exception):
@@ -113,7 +123,7 @@ def _payload(record: Any) -> RawPayload:
             params = {str(k): str(v) for k, v in params.items()}
         received_ms = int(record["t"])
         if not _EARLIEST_T_MS <= received_ms <= _LATEST_T_MS:
-            raise ValueError(f"receive time {received_ms} is not epoch ms between 1970 and 2100")
+            raise ValueError(_out_of_bounds(received_ms))
         return RawPayload(
             str(record["src"]),
             str(record["ep"]),
@@ -125,6 +135,22 @@ def _payload(record: Any) -> RawPayload:
         )
     except (ValueError, KeyError, TypeError) as exc:
         raise RecordingError(f"malformed payload line: {type(exc).__name__}: {exc}") from None
+
+
+def _out_of_bounds(t: int) -> str:
+    """Why receive time ``t`` is refused, naming the unit it looks like when it looks like one."""
+    for unit, to_ms in (("seconds", 1000.0), ("µs", 1e-3), ("ns", 1e-6)):
+        if _EARLIEST_T_MS <= t * to_ms <= _LATEST_T_MS:
+            return f"receive time {t} looks like {unit}, not epoch ms between 2009-01-03 and 2100"
+    return f"receive time {t} is not epoch ms between 2009-01-03 and 2100"
+
+
+def _rogue_reason(t: int) -> str:
+    from datetime import datetime, timezone
+
+    when = datetime.fromtimestamp(t / 1000, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    days = ROGUE_GAP_MS // 86_400_000
+    return f"receive time {t} ({when}) is more than {days} days from the lines next to it"
 
 
 @dataclass(frozen=True, slots=True)
@@ -359,12 +385,15 @@ class Skipped:
 
     count: int = 0
     first: str | None = None
+    first_line: int | None = None
 
     def add(self, line_no: int, reason: str) -> None:
-        """Count one skipped line (the first one's reason is kept for the message)."""
+        """Count one skipped line (the first one's reason is kept for the message: the scan
+        judges a line's time against the next line's, so it may learn of a line late)."""
         self.count += 1
-        if self.first is None:
+        if self.first_line is None or line_no < self.first_line:
             self.first = f"line {line_no}: {reason}"
+            self.first_line = line_no
 
 
 def _raw_lines(path: Path, max_line: int = MAX_LINE_BYTES) -> Iterator[bytes]:
@@ -496,18 +525,46 @@ def _decoded_raw(
         yield raw
 
 
-def iter_payloads(path: Path, skipped: Skipped | None = None) -> Iterator[RawPayload]:
-    """Payloads in file order, streamed (memory stays flat whatever the file's size);
-    malformed lines are skipped and counted in ``skipped``."""
+def _without_rogues(
+    lines: Iterable[bytes], rogues: Mapping[int, int], skipped: Skipped | None, first_line_no: int = 2
+) -> Iterator[bytes]:
+    """``lines`` with each rogue line (see :data:`ROGUE_GAP_MS`) counted in ``skipped`` and
+    blanked: a blank line is passed over uncounted, and the lines after it keep their numbers."""
+    for line_no, line in enumerate(lines, first_line_no):
+        t = rogues.get(line_no)
+        if t is None:
+            yield line
+            continue
+        if skipped is not None:
+            skipped.add(line_no, _rogue_reason(t))
+        yield b""
+
+
+def _payload_lines(
+    path: Path, skipped: Skipped | None, rogues: Mapping[int, int] | None
+) -> tuple[RecordingHeader, Iterator[bytes]]:
+    """The header and the payload lines still to read, rogue lines blanked (the file is
+    scanned for them first unless ``rogues`` says which they are)."""
     lines = _raw_lines(path)
-    _parse_header(path, (line.decode("utf-8", errors="replace") for line in lines))
+    header = _parse_header(path, (line.decode("utf-8", errors="replace") for line in lines))
+    if rogues is None:
+        rogues = scan_recording(path).rogues
+    return header, _without_rogues(lines, rogues, skipped) if rogues else lines
+
+
+def iter_payloads(
+    path: Path, skipped: Skipped | None = None, rogues: Mapping[int, int] | None = None
+) -> Iterator[RawPayload]:
+    """Payloads in file order, streamed (memory stays flat whatever the file's size);
+    malformed lines are skipped and counted in ``skipped``, rogue ones (a receive time far from
+    both neighbours') too: ``rogues`` is what :func:`scan_recording` found, or None to scan."""
+    _, lines = _payload_lines(path, skipped, rogues)
     yield from _decoded_raw(lines, skipped)
 
 
 def read_recording(path: Path, skipped: Skipped | None = None) -> tuple[RecordingHeader, list[RawPayload]]:
     """Read a whole recording (header, payloads ordered by receive time) into memory."""
-    lines = _raw_lines(path)
-    header = _parse_header(path, (line.decode("utf-8", errors="replace") for line in lines))
+    header, lines = _payload_lines(path, skipped, None)
     payloads = list(_decoded_raw(lines, skipped))
     payloads.sort(key=lambda p: p.received_ms)
     return header, payloads
@@ -525,6 +582,9 @@ class RecordingScan:
     first_skipped: str | None = None
     endpoints: frozenset[tuple[str, str]] = frozenset()
     """Every ``(source, endpoint)`` the recording holds a payload of."""
+    rogues: Mapping[int, int] = field(default_factory=dict)
+    """Line number -> receive time of each rogue line (counted in ``skipped``; the span,
+    count and endpoints leave them out)."""
 
 
 def _line_time(line: bytes) -> int:
@@ -544,31 +604,78 @@ def _line_name(line: bytes) -> tuple[str, str]:
     return payload.source, payload.endpoint
 
 
+# A timed payload line: its number, its receive time, and its (source, endpoint) as read
+# from its prefix (bytes, decoded once at the end) or, failing that, from the whole line.
+_Timed = tuple[int, int, tuple[bytes, bytes] | None, tuple[str, str] | None]
+
+
+def _timed_lines(lines: Iterable[bytes], skipped: Skipped) -> Iterator[_Timed]:
+    """The payload lines whose time can be read; the others are counted in ``skipped``."""
+    scan = _SCAN_PREFIX.match
+    for line_no, line in enumerate(lines, 2):
+        match = scan(line)
+        if match is not None and _EARLIEST_T_MS <= (t := int(match[1])) <= _LATEST_T_MS:
+            yield line_no, t, (match[2], match[3]), None
+            continue
+        if not line.strip():  # what _line_time and _line_name read another way (or refuse)
+            continue
+        try:
+            t = _line_time(line)
+            name = _line_name(line)
+        except RecordingError as exc:
+            skipped.add(line_no, str(exc))
+            continue
+        yield line_no, t, None, name
+
+
+def _judged(timed: Iterator[_Timed]) -> Iterator[tuple[_Timed, bool]]:
+    """Each timed line with its verdict, True for a rogue: more than :data:`ROGUE_GAP_MS` from
+    both the timed line before it and the one after it in file order (a missing one counts
+    as far). Fewer than three timed lines leave nothing to judge against: all are kept."""
+    import itertools
+
+    head = list(itertools.islice(timed, 3))
+    if len(head) < 3:
+        yield from ((item, False) for item in head)
+        return
+    gap = ROGUE_GAP_MS
+    prev_t: int | None = None
+    cur = head[0]
+    for nxt in itertools.chain(head[1:], timed):
+        t = cur[1]
+        yield cur, (prev_t is None or abs(t - prev_t) > gap) and abs(t - nxt[1]) > gap
+        prev_t, cur = t, nxt
+    yield cur, prev_t is None or abs(cur[1] - prev_t) > gap
+
+
 def scan_recording(path: Path) -> RecordingScan:
     """Times and endpoints of a recording without decoding its payloads (reads each line's
-    ``"t"``, ``"src"`` and ``"ep"``)."""
+    ``"t"``, ``"src"`` and ``"ep"``); rogue lines (see :data:`ROGUE_GAP_MS`) are counted as
+    skipped and listed in :attr:`RecordingScan.rogues`, in memory bounded by
+    :data:`MAX_ROGUE_LINES` (a file with more is refused)."""
     first = last = None
     count = 0
     ordered = True
     skipped = Skipped()
+    rogues: dict[int, int] = {}
     endpoints: set[tuple[str, str]] = set()
     prefixed: set[tuple[bytes, bytes]] = set()  # names read from the prefix, decoded at the end
-    scan = _SCAN_PREFIX.match
     lines = _raw_lines(path)
     next(lines, None)  # header
-    for line_no, line in enumerate(lines, 2):
-        match = scan(line)
-        if match is not None and _EARLIEST_T_MS <= (t := int(match[1])) <= _LATEST_T_MS:
-            prefixed.add((match[2], match[3]))
-        else:  # what _line_time and _line_name read another way (or refuse)
-            if not line.strip():
-                continue
-            try:
-                t = _line_time(line)
-                endpoints.add(_line_name(line))
-            except RecordingError as exc:
-                skipped.add(line_no, str(exc))
-                continue
+    for (line_no, t, fast_name, name), rogue in _judged(_timed_lines(lines, skipped)):
+        if rogue:
+            skipped.add(line_no, _rogue_reason(t))
+            rogues[line_no] = t
+            if len(rogues) > MAX_ROGUE_LINES:
+                raise RecordingError(
+                    f"{path}: over {MAX_ROGUE_LINES} lines have a receive time more than "
+                    f"{ROGUE_GAP_MS // 86_400_000} days from the lines next to them: not one recorded session"
+                )
+            continue
+        if fast_name is not None:
+            prefixed.add(fast_name)
+        elif name is not None:
+            endpoints.add(name)
         if first is None or last is None:
             first = last = t
         elif t < last:
@@ -579,7 +686,9 @@ def scan_recording(path: Path) -> RecordingScan:
             last = t
         count += 1
     endpoints.update((src.decode("ascii"), ep.decode("ascii")) for src, ep in prefixed)
-    return RecordingScan(first, last, count, ordered, skipped.count, skipped.first, frozenset(endpoints))
+    return RecordingScan(
+        first, last, count, ordered, skipped.count, skipped.first, frozenset(endpoints), rogues
+    )
 
 
 def check_playable(path: Path) -> RecordingHeader:
@@ -597,10 +706,11 @@ def check_playable(path: Path) -> RecordingHeader:
     raise RecordingError(f"{path}: the recording holds no payloads (nothing was recorded)")
 
 
-def _sort_to_file(path: Path, run_bytes: int) -> Path:
+def _sort_to_file(path: Path, run_bytes: int, rogues: Mapping[int, int] | None = None) -> Path:
     """An out-of-order recording's payload lines sorted by ``t`` (file order kept for equal
     times) into a temporary plain JSON Lines file, holding at most ``run_bytes`` of lines in
-    memory: sorted runs go to temporary files, then are merged."""
+    memory: sorted runs go to temporary files, then are merged. The ``rogues`` the scan found
+    are left out (judged in file order, which the sorted copy no longer has)."""
     import heapq
     import os
     import tempfile
@@ -625,8 +735,9 @@ def _sort_to_file(path: Path, run_bytes: int) -> Path:
         size = 0
         lines = _raw_lines(path)
         next(lines, None)  # header
+        rogues = rogues or {}
         for seq, line in enumerate(lines):
-            if not line.strip():
+            if not line.strip() or seq + 2 in rogues:  # seq 0 is line 2
                 continue
             try:
                 t = _line_time(line)
@@ -675,6 +786,7 @@ class RecordingSource:
         self.count = scan.count
         self.ordered = scan.ordered
         self.endpoints = scan.endpoints
+        self._rogues = scan.rogues
         self.skipped = self._scan_skipped = scan.skipped
         self.first_skipped = scan.first_skipped
         if scan.count == 0:
@@ -683,7 +795,7 @@ class RecordingSource:
         self._sorted: Path | None = None
         if not scan.ordered:
             try:
-                self._sorted = _sort_to_file(path, sort_run_bytes)
+                self._sorted = _sort_to_file(path, sort_run_bytes, scan.rogues)
             except OSError as exc:
                 raise RecordingError(
                     f"{path}: cannot sort this out-of-order recording in the temporary directory: "
@@ -697,13 +809,14 @@ class RecordingSource:
         return self.skipped
 
     def _tally(self) -> Skipped:
-        # The sorted copy no longer holds the lines the scan could not time: count them in.
+        # The sorted copy no longer holds the lines the scan could not time or found rogue:
+        # count them in.
         return _SourceTally(self, self._scan_skipped if self._sorted is not None else 0)
 
     def __iter__(self) -> Iterator[RawPayload]:
         if self._sorted is not None:
             return _decoded_raw(_plain_lines(self._sorted), self._tally())
-        return iter_payloads(self.path, self._tally())
+        return iter_payloads(self.path, self._tally(), self._rogues)
 
 
 class _SourceTally(Skipped):

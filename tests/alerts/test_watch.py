@@ -299,6 +299,34 @@ def test_live_watch_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     assert "stopped: 0 alerts" in rest
 
 
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_replay_cut_short_by_a_signal_says_so_and_exits_128_plus_it(tmp_path: Path, sig: int) -> None:
+    """A replay stopped half-way is no "replay ended at": its alerts are not the recording's."""
+    env = {**os.environ, "CRASHTUI_DATA_DIR": str(tmp_path), "CRASHTUI_CONFIG_DIR": str(tmp_path)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "crashtui", "watch", "--replay", "feb-2026", "--speed", "max", "--no-store"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert proc.stderr is not None
+        banner = proc.stderr.readline()
+        assert "on replay of feb-2026" in banner
+        proc.send_signal(sig)
+        _, rest = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 128 + sig, rest
+    assert "replay ended" not in rest
+    (summary,) = [line for line in rest.splitlines() if "alerts," in line]
+    name = signal.Signals(sig).name
+    assert summary.startswith(f"crashtui watch: replay interrupted by {name} at 2026-"), summary
+    assert "(the replay runs to 2026-02-21T00:00:00Z)" in summary
+
+
 def test_paced_replay_arms_at_the_window_start_and_exits_at_its_end(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -30,14 +30,23 @@ def test_round_trip_keeps_every_field(tmp_path: Path, fixture_bytes) -> None:
     )
     writer = RecordingWriter(path, header)
     klines = fixture_bytes("binance_klines.json")
-    writer(RawPayload("binance", "klines", 5, klines, freeze_params({"symbol": "BTC", "interval": "1h"})))
-    writer(RawPayload("bybit_liq", "allLiquidation", 7, b"\xff\xfe binary", kind="ws", status=101))
+    # (receive times before 2009 are malformed: these are just before payload(3)'s)
+    writer(
+        RawPayload(
+            "binance", "klines", 1_769_999_999_005, klines, freeze_params({"symbol": "BTC", "interval": "1h"})
+        )
+    )
+    writer(
+        RawPayload(
+            "bybit_liq", "allLiquidation", 1_769_999_999_007, b"\xff\xfe binary", kind="ws", status=101
+        )
+    )
     writer(payload(3))
     writer.close()
     got_header, payloads = read_recording(path)
     assert got_header.watchlist == ("BTC", "ETH")
     assert got_header.pinned_zones == {"ETH": (1826.0,)}
-    assert [p.received_ms for p in payloads] == [5, 7, 1_770_000_000_003]
+    assert [p.received_ms for p in payloads] == [1_769_999_999_005, 1_769_999_999_007, 1_770_000_000_003]
     by_ep = {p.endpoint: p for p in payloads}
     assert by_ep["klines"].body == klines
     assert dict(by_ep["klines"].params) == {"symbol": "BTC", "interval": "1h"}
