@@ -8,6 +8,12 @@ from collections.abc import Sequence
 from crashtui.model import HeldCount
 
 
+def counted(count: int, noun: str) -> str:
+    """``1 alert``, ``2 alerts``, ``1,204 alerts``: a count with its noun in the right number
+    (nouns that take a plain ``s``)."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
 def fmt_price(value: float) -> str:
     """A price for a human-readable description: ``60,074``, ``182.4``, ``2.13``, ``0.1523``."""
     size = abs(value)

@@ -305,7 +305,10 @@ def _banner(engine: Engine, manager: AlertManager) -> str:
 def _summary(engine: Engine, manager: AlertManager, interrupted: int | None = None) -> str:
     held = f" ({manager.suppressed} more held back by cooldowns)" if manager.suppressed else ""
     failures = len(manager.failures())
-    return f"{_how_it_ended(engine, interrupted)}: {manager.fired} alerts{held}, {failures} delivery failures"
+    from crashtui.numfmt import counted
+
+    fired, failed = counted(manager.fired, "alert"), counted(failures, "delivery failure")
+    return f"{_how_it_ended(engine, interrupted)}: {fired}{held}, {failed}"
 
 
 def _how_it_ended(engine: Engine, interrupted: int | None) -> str:

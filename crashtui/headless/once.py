@@ -26,7 +26,7 @@ from crashtui.model import (
     SourceState,
     SourceStatus,
 )
-from crashtui.numfmt import fmt_price, fmt_usd
+from crashtui.numfmt import counted, fmt_price, fmt_usd
 from crashtui.textsafe import plain
 from crashtui.timeparse import iso_utc
 from crashtui.upstream.health import OFFLINE, network_notice
@@ -249,8 +249,8 @@ def _sources_line(statuses: Any, held: Mapping[str, Sequence[HeldCount]], shown:
     out = f"Sources: {len(ok)} ok"
     held_items = sum(h.count for counts in held.values() for h in counts)
     bad_frames = sum(s.bad_frames for s in statuses.values())
-    refused = [f"{n} item{'s' if n != 1 else ''} held" for n in (held_items,) if n]
-    refused += [f"{n} bad frame{'s' if n != 1 else ''}" for n in (bad_frames,) if n]
+    refused = [f"{counted(held_items, 'item')} held"] if held_items else []
+    refused += [counted(bad_frames, "bad frame")] if bad_frames else []
     if refused:
         out += f" ({', '.join(refused)})"
     if bad:

@@ -396,8 +396,9 @@ class Skipped:
             self.first_line = line_no
 
 
-def _raw_lines(path: Path, max_line: int = MAX_LINE_BYTES) -> Iterator[bytes]:
-    """Complete lines of a gzip file, streamed; stops quietly at a truncated end.
+def _raw_lines(path: Path, max_line: int = MAX_LINE_BYTES, cut: Skipped | None = None) -> Iterator[bytes]:
+    """Complete lines of a gzip file, streamed; stops at a truncated end, where a last line
+    cut short (a copy in progress, a crash mid-write) is counted in ``cut``.
 
     Memory stays bounded whatever the file holds: decompression runs in steps of at most
     1 MiB of output, and a line longer than ``max_line`` (no recording crashtui writes has
@@ -445,6 +446,8 @@ def _raw_lines(path: Path, max_line: int = MAX_LINE_BYTES) -> Iterator[bytes]:
                         f"{path}: line {line_no + 1} is over {max_line // 2**20} MiB decompressed; "
                         "not a recording crashtui wrote (a gzip bomb?)"
                     )
+        if parts and cut is not None:
+            cut.add(line_no + 1, f"the recording ends mid-line ({held:,} bytes of a payload cut off)")
         # (one gzip member; anything after it is not ours)
 
 
@@ -660,7 +663,7 @@ def scan_recording(path: Path) -> RecordingScan:
     rogues: dict[int, int] = {}
     endpoints: set[tuple[str, str]] = set()
     prefixed: set[tuple[bytes, bytes]] = set()  # names read from the prefix, decoded at the end
-    lines = _raw_lines(path)
+    lines = _raw_lines(path, cut=skipped)
     next(lines, None)  # header
     for (line_no, t, fast_name, name), rogue in _judged(_timed_lines(lines, skipped)):
         if rogue:

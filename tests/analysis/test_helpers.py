@@ -9,7 +9,7 @@ import pytest
 
 from crashtui.analysis.days import day_start, iso_day, iso_minute, week_monday, weekday
 from crashtui.analysis.numbers import clamp, median, pearson
-from crashtui.numfmt import fmt_price, fmt_usd
+from crashtui.numfmt import counted, fmt_price, fmt_usd
 
 FRI_0206_1400 = 1_770_386_400_000  # 2026-02-06 14:00Z, a Friday
 
@@ -21,6 +21,12 @@ def test_calendar() -> None:
     assert weekday(0) == 3  # 1970-01-01 was a Thursday
     assert iso_day(week_monday(FRI_0206_1400)) == "2026-02-02"
     assert iso_day(week_monday(FRI_0206_1400 + 2 * 86_400_000)) == "2026-02-02"  # Sunday 02-08
+
+
+def test_counted_says_one_alert_not_one_alerts() -> None:
+    assert counted(1, "alert") == "1 alert"
+    assert counted(0, "alert") == "0 alerts"
+    assert counted(1204, "delivery failure") == "1,204 delivery failures"
 
 
 def test_median_and_clamp() -> None:

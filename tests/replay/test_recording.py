@@ -16,6 +16,7 @@ from crashtui.replay.recording import (
     Skipped,
     encode_payload,
     read_recording,
+    scan_recording,
 )
 
 
@@ -79,6 +80,37 @@ def test_truncated_file_keeps_complete_lines(tmp_path: Path) -> None:
     _, payloads = read_recording(cut)
     assert 0 < len(payloads) <= 50
     assert [p.received_ms for p in payloads] == [payload(i).received_ms for i in range(len(payloads))]
+
+
+def _gzip_cut(path: Path, text: bytes) -> None:
+    """``text`` gzip-compressed and flushed, never finished: what a copy in progress or a crash
+    mid-write leaves on disk."""
+    import zlib
+
+    comp = zlib.compressobj(wbits=31)
+    path.write_bytes(comp.compress(text) + comp.flush(zlib.Z_SYNC_FLUSH))
+
+
+@pytest.mark.parametrize("mid_line", [True, False])
+def test_a_last_line_cut_short_is_counted_not_silent(tmp_path: Path, mid_line: bool) -> None:
+    full = tmp_path / "rec.jsonl.gz"
+    writer = RecordingWriter(full, RecordingHeader(created_ms=1, label="t"))
+    for i in range(4):
+        writer(payload(i))
+    writer.close()
+    text = gzip.decompress(full.read_bytes())
+    last = text.rstrip(b"\n").rsplit(b"\n", 1)[1]
+    cut = tmp_path / "cut.jsonl.gz"
+    _gzip_cut(cut, text[: len(text) - len(last) // 2 - 1] if mid_line else text)
+    scan = scan_recording(cut)
+    assert scan.count == (3 if mid_line else 4)
+    if mid_line:  # data was lost: the replay says so (a killed recorder's whole lines are not)
+        assert scan.skipped == 1
+        assert scan.first_skipped is not None
+        assert scan.first_skipped.startswith("line 5: the recording ends mid-line (")
+    else:
+        assert scan.skipped == 0
+    assert len(read_recording(cut)[1]) == scan.count
 
 
 def test_kill_before_close_keeps_flushed_payloads(tmp_path: Path) -> None:
