@@ -209,8 +209,8 @@ def run(argv: Sequence[str] | None = None) -> int:
 
 def _input_errors() -> tuple[type[Exception], ...]:
     """Errors that mean bad user input (a missing or unreadable recording), not a bug."""
+    from crashtui.replay.header import RecordingError
     from crashtui.replay.locate import RecordingNotFound
-    from crashtui.replay.recording import RecordingError
     from crashtui.replay.window import WindowError
 
     return (RecordingNotFound, RecordingError, WindowError)

@@ -14,8 +14,10 @@ from crashtui.exchanges.keys import EnvCredentials
 from crashtui.ui.app_base import AppCore
 from crashtui.ui.glyphs import Glyphs
 from crashtui.ui.keys import palette_keys
-from crashtui.ui.ondemand import OnDemandCandles
 from crashtui.ui.pins import PinBook
+
+if TYPE_CHECKING:
+    from crashtui.ui.ondemand import OnDemandCandles
 
 
 class RoutingMixin(AppCore):
