@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Vertical
@@ -111,6 +112,7 @@ class DashboardScreen(Screen[None]):
         self.zoomed = False
         """A grid layout showing its active pane alone (``1``-``4`` or Maximize in the grid)."""
         self._frame: Frame | None = None
+        self._resumed = False
 
     def compose(self) -> ComposeResult:
         """Header, market strip ([ui] market_strip), notice line, tab strip, the panes, the alert
@@ -161,8 +163,16 @@ class DashboardScreen(Screen[None]):
         """Re-pick the layout for the new terminal size."""
         self.apply_layout(self.app.size.width, self.app.size.height)
 
-    def on_screen_resume(self) -> None:
-        """Back from a drilldown: repaint from the latest frame."""
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        """Back from a drilldown: repaint from the latest frame.
+
+        The first resume is the push: every widget was styled as it mounted, moments before,
+        and Textual's restyle of the whole screen here would only repeat that before the first
+        paint (this handler runs before Screen's, which reads ``refresh_styles``).
+        """
+        if not self._resumed:
+            self._resumed = True
+            event.refresh_styles = False
         if self._frame is not None:
             self.update_frame(self._frame)
 
