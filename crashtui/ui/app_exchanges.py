@@ -16,12 +16,12 @@ import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from crashtui.exchanges.keys import EnvCredentials, credentials_from_env
 from crashtui.ui.app_base import AppCore
 
 if TYPE_CHECKING:
     from crashtui.engine import Engine
     from crashtui.exchanges.fetch import ImportResult
+    from crashtui.exchanges.keys import EnvCredentials
     from crashtui.risk.position import Position
     from crashtui.ui.positions import PositionBook
     from crashtui.ui.session import FeedPlan
@@ -37,7 +37,8 @@ class ExchangesMixin(AppCore):
     plan: FeedPlan | None
     position_book: PositionBook
     _stopped: bool
-    _exchange_creds: EnvCredentials
+    _exchange_environ: Mapping[str, str]
+    _exchange_creds_read: EnvCredentials | None
     _import_busy: bool
     _import_said: tuple[str, ...]
     _import_status: str
@@ -48,11 +49,22 @@ class ExchangesMixin(AppCore):
         def _imports_changed(self) -> None: ...  # app_radar
 
     def _init_exchanges(self, environ: Mapping[str, str] | None = None) -> None:
-        self._exchange_creds = credentials_from_env(os.environ if environ is None else environ)
+        self._exchange_environ = os.environ if environ is None else environ
+        self._exchange_creds_read = None
         self._import_busy = False
         self._import_said = ()
         self._import_status = ""
         self._import_timer_started = False
+
+    @property
+    def _exchange_creds(self) -> EnvCredentials:
+        """The exchange credentials in the environment, read when first wanted (after the first
+        paint: the imports start then)."""
+        if self._exchange_creds_read is None:
+            from crashtui.exchanges.keys import credentials_from_env
+
+            self._exchange_creds_read = credentials_from_env(self._exchange_environ)
+        return self._exchange_creds_read
 
     @property
     def import_status(self) -> str:

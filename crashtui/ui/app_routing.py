@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING
 from textual.app import SystemCommand
 from textual.screen import Screen
 
-from crashtui.exchanges.keys import EnvCredentials
 from crashtui.ui.app_base import AppCore
 from crashtui.ui.glyphs import Glyphs
 from crashtui.ui.keys import palette_keys
 from crashtui.ui.pins import PinBook
 
 if TYPE_CHECKING:
+    from crashtui.exchanges.keys import EnvCredentials
     from crashtui.ui.ondemand import OnDemandCandles
 
 
@@ -24,11 +24,15 @@ class RoutingMixin(AppCore):
     """Which screen is shown, and what opens or closes one."""
 
     glyphs: Glyphs
-    _exchange_creds: EnvCredentials  # app_exchanges
     pin_book: PinBook
-    chart_candles: OnDemandCandles  # app_candles
 
     if TYPE_CHECKING:
+
+        @property
+        def _exchange_creds(self) -> EnvCredentials: ...  # app_exchanges
+
+        @property
+        def chart_candles(self) -> OnDemandCandles: ...  # app_candles
 
         def refresh_now(self, force: bool = False) -> None: ...  # app_refresh
 
