@@ -52,11 +52,12 @@ class RecordingHeader:
 
 
 _CHUNK = 1 << 16  # compressed bytes read at a time
+_HEADER_CHUNK = 1 << 12  # for the header line alone (a 64 KiB read inflates to ~240 KiB of payloads)
 _OUT_CHUNK = 1 << 20  # most decompressed bytes produced per step (a gzip bomb stays bounded)
 MAX_LINE_BYTES = 64 * 2**20  # a recorded body is at most [net] max_body_mb (32 MB) as JSON text
 
 
-def raw_lines(path: Path, max_line: int = MAX_LINE_BYTES) -> Iterator[bytes]:
+def raw_lines(path: Path, max_line: int = MAX_LINE_BYTES, chunk: int = _CHUNK) -> Iterator[bytes]:
     """Complete lines of a gzip file, streamed; stops quietly at a truncated end.
 
     Memory stays bounded whatever the file holds: decompression runs in steps of at most
@@ -76,7 +77,7 @@ def raw_lines(path: Path, max_line: int = MAX_LINE_BYTES) -> Iterator[bytes]:
         held = 0
         line_no = 0
         while not decomp.eof:
-            data = decomp.unconsumed_tail or fh.read(_CHUNK)
+            data = decomp.unconsumed_tail or fh.read(chunk)
             if not data:
                 break
             try:
@@ -108,9 +109,9 @@ def raw_lines(path: Path, max_line: int = MAX_LINE_BYTES) -> Iterator[bytes]:
         # (one gzip member; anything after it is not ours)
 
 
-def text_lines(path: Path) -> Iterator[str]:
+def text_lines(path: Path, chunk: int = _CHUNK) -> Iterator[str]:
     """Complete text lines of a gzip file, stopping quietly at a truncated end."""
-    for line in raw_lines(path):
+    for line in raw_lines(path, chunk=chunk):
         yield line.decode("utf-8", errors="replace")
 
 
@@ -143,5 +144,5 @@ def parse_header(path: Path, lines: Iterator[str]) -> RecordingHeader:
 
 
 def read_header(path: Path) -> RecordingHeader:
-    """Only the header of a recording."""
-    return parse_header(path, text_lines(path))
+    """Only the header of a recording (read in small steps: the header line is short)."""
+    return parse_header(path, text_lines(path, chunk=_HEADER_CHUNK))
