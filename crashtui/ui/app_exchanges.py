@@ -56,7 +56,6 @@ class ExchangesMixin(AppCore):
         self._import_status = ""
         self._import_timer_started = False
 
-    @property
     def _exchange_creds(self) -> EnvCredentials:
         """The exchange credentials in the environment, read when first wanted (after the first
         paint: the imports start then)."""
@@ -78,7 +77,7 @@ class ExchangesMixin(AppCore):
 
     def _start_exchange_imports(self) -> None:
         """After the first paint: the first import now, then every few minutes."""
-        if not self._exchange_creds or self._import_timer_started:
+        if not self._exchange_creds() or self._import_timer_started:
             return
         self._import_timer_started = True
         self.import_positions_now()
@@ -86,7 +85,7 @@ class ExchangesMixin(AppCore):
 
     def import_positions_now(self) -> None:
         """Start an import in a worker thread unless one is running (live data only)."""
-        if self._stopped or self._import_busy or not self._exchange_creds:
+        if self._stopped or self._import_busy or not self._exchange_creds():
             return
         if self._in_replay():
             self._drop_imported(REPLAY_WHY)
@@ -97,7 +96,7 @@ class ExchangesMixin(AppCore):
     def _imports_follow_engine(self) -> None:
         """After a swap to another engine: a replay drops the imported positions at once, going
         live imports at once (not at the next timer tick)."""
-        if not self._exchange_creds or not self._import_timer_started:
+        if not self._exchange_creds() or not self._import_timer_started:
             return
         if self._in_replay():
             self._drop_imported(REPLAY_WHY)
@@ -114,7 +113,7 @@ class ExchangesMixin(AppCore):
         from crashtui.exchanges.fetch import import_positions
 
         try:
-            result = await asyncio.to_thread(import_positions, self._exchange_creds, SYSTEM_CLOCK.now_ms)
+            result = await asyncio.to_thread(import_positions, self._exchange_creds(), SYSTEM_CLOCK.now_ms)
         except Exception as exc:  # a bug here must not take the dashboard down; no text: it may hold a key
             result = None
             self._say_once((f"positions import failed ({type(exc).__name__})",))

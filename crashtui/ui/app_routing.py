@@ -26,13 +26,11 @@ class RoutingMixin(AppCore):
     glyphs: Glyphs
     pin_book: PinBook
 
+    chart_candles: OnDemandCandles  # app_candles
+
     if TYPE_CHECKING:
 
-        @property
         def _exchange_creds(self) -> EnvCredentials: ...  # app_exchanges
-
-        @property
-        def chart_candles(self) -> OnDemandCandles: ...  # app_candles
 
         def refresh_now(self, force: bool = False) -> None: ...  # app_refresh
 
@@ -168,7 +166,7 @@ class RoutingMixin(AppCore):
             yield SystemCommand(
                 description, f"key {label} {sep} {key.group}", partial(self.run_action, key.action)
             )
-        if self._exchange_creds.venues:
+        if self._exchange_creds().venues:
             yield SystemCommand(
                 "Import positions from the exchanges now",
                 f"read-only {sep} also every 3 minutes while live",

@@ -41,11 +41,9 @@ class SwapMixin(AppCore):
     _select_after_swap: str | None
     _speed: float | None
     _stopped: bool
+    chart_candles: OnDemandCandles  # app_candles
 
     if TYPE_CHECKING:
-
-        @property
-        def chart_candles(self) -> OnDemandCandles: ...  # app_candles
 
         def refresh_now(self, force: bool = False) -> None: ...  # app_refresh
 
