@@ -96,12 +96,26 @@ SUBCOMMAND_MODULES: tuple[str, ...] = (
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full argparse tree."""
-    parser = OneLineParser(
+class _NeedsFullTree(Exception):
+    """The main parser's options alone cannot judge these arguments."""
+
+
+class _MainOnlyParser(OneLineParser):
+    """The main parser without the commands' parsers: a usage error means "ask the full tree"."""
+
+    def error(self, message: str) -> NoReturn:
+        """Hand over to the full tree, which judges (and words) every mistake."""
+        raise _NeedsFullTree(message)
+
+
+def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
+    """The full argparse tree; with ``commands=False``, the main parser alone and without ``-h``
+    (whose help lists the commands), for :func:`parse_arguments`."""
+    parser = (OneLineParser if commands else _MainOnlyParser)(
         prog="crashtui",
         description="Terminal monitor for crypto sell-offs: price vs support zones, "
         "liquidations, ETF flows and fear, live or replayed.",
+        add_help=commands,
     )
     parser.add_argument("--version", action="version", version=f"crashtui {__version__}")
     _common(parser, main=True)
@@ -135,13 +149,33 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-mouse", action="store_true", help="do not capture the mouse")
     parser.add_argument("--no-store", action="store_true", help="do not read or write the history store")
     parser.set_defaults(command=None)
-    if SUBCOMMAND_MODULES:
+    if commands and SUBCOMMAND_MODULES:
         import importlib
 
         subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=OneLineParser)
         for module_name in SUBCOMMAND_MODULES:
             importlib.import_module(module_name).register(subparsers, _common)
     return parser
+
+
+def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """``argv`` parsed as :func:`build_parser`'s tree parses it.
+
+    Arguments that are all main options (the dashboard, ``--once``) are read by the main parser
+    alone: building the commands' parsers cost ~8 ms of the dashboard's start. Anything the main
+    parser leaves over or refuses (a command, ``-h``, a mistake) goes to the full tree, so the
+    result and every message are the full tree's. The two agree on the rest because no main option
+    takes a variable number of values: the tokens the main parser consumes are consumed the same
+    way in the full tree, leaving its optional command unset.
+    """
+    tokens = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args, extra = build_parser(commands=False).parse_known_args(tokens)
+    except _NeedsFullTree:
+        extra = tokens
+    if not extra:
+        return args
+    return build_parser().parse_args(tokens)
 
 
 def _check_config(loaded: LoadedConfig) -> int:
@@ -174,8 +208,7 @@ def _check_arguments(args: argparse.Namespace) -> None:
 
 def run(argv: Sequence[str] | None = None) -> int:
     """Parse ``argv`` and run the chosen mode; raises on unexpected errors."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse_arguments(argv)
     if getattr(args, "replay", None) == LIST:
         return _list_scenarios()
     # --check-config and `alerts` refuse an invalid alerts file; the dashboard and watch warn, run on
@@ -209,8 +242,8 @@ def run(argv: Sequence[str] | None = None) -> int:
 
 def _input_errors() -> tuple[type[Exception], ...]:
     """Errors that mean bad user input (a missing or unreadable recording), not a bug."""
+    from crashtui.replay.header import RecordingError
     from crashtui.replay.locate import RecordingNotFound
-    from crashtui.replay.recording import RecordingError
     from crashtui.replay.window import WindowError
 
     return (RecordingNotFound, RecordingError, WindowError)

@@ -13,17 +13,11 @@ Conventions (kept everywhere in crashtui):
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-
-class StrEnum(str, enum.Enum):
-    """A str-valued enum whose ``str()`` is its value (``enum.StrEnum`` is 3.11+)."""
-
-    def __str__(self) -> str:
-        return str(self.value)
+from crashtui.strenum import StrEnum as StrEnum
 
 
 class Side(StrEnum):

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from crashtui.model import HeldCount
+if TYPE_CHECKING:
+    from crashtui.model import HeldCount  # the config imports this module: keep the model out
 
 
 def counted(count: int, noun: str) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from types import MappingProxyType
 
-from crashtui.replay.recording import RecordingHeader
+from crashtui.replay.header import RecordingHeader
 from crashtui.textsafe import plain
 
 
@@ -116,8 +116,8 @@ def format_catalog(rows: Iterable[ScenarioInfo]) -> list[str]:
 def bundled_catalog() -> tuple[ScenarioInfo, ...]:
     """The catalog of the recordings shipped with crashtui (reads each header line only)."""
     from crashtui.paths import bundled_dir
+    from crashtui.replay.header import read_header
     from crashtui.replay.locate import SUFFIX, bundled_scenarios
-    from crashtui.replay.recording import read_header
 
     directory = bundled_dir("scenarios")
     return scenario_catalog({n: read_header(directory / f"{n}{SUFFIX}") for n in bundled_scenarios()})

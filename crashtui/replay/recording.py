@@ -27,9 +27,11 @@ import orjson
 
 from crashtui import jsonfast
 from crashtui.model import RawPayload
+from crashtui.replay.header import RecordingError as RecordingError
+from crashtui.replay.header import RecordingHeader as RecordingHeader
+from crashtui.replay.header import parse_header, raw_lines, text_lines
+from crashtui.replay.header import read_header as read_header
 
-FORMAT = "crashtui-recording"
-VERSION = 1
 _SECRET_PARAM = re.compile(r"(key|token|secret|signature|auth|password)", re.IGNORECASE)
 _STOP = object()
 # A payload's receive time drives the replay clock: one outside these bounds (seconds since
@@ -46,39 +48,6 @@ ROGUE_GAP_MS = 7 * 86_400_000
 # The scan remembers the rogue lines for the reader; past this many the file is refused (no
 # recording of one session has them; memory stays bounded).
 MAX_ROGUE_LINES = 10_000
-
-
-class RecordingError(Exception):
-    """A recording file cannot be read; ``str()`` is a one-line reason."""
-
-
-@dataclass(frozen=True, slots=True)
-class RecordingHeader:
-    """First line of a recording: what it is and how to label it."""
-
-    created_ms: int
-    label: str
-    scenario: bool = False
-    note: str = ""
-    watchlist: tuple[str, ...] = ()
-    pinned_zones: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
-    start_ms: int | None = None
-    end_ms: int | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        """The header line as a JSON object."""
-        return {
-            "format": FORMAT,
-            "version": VERSION,
-            "created_ms": self.created_ms,
-            "label": self.label,
-            "scenario": self.scenario,
-            "note": self.note,
-            "watchlist": list(self.watchlist),
-            "pinned_zones": {k: list(v) for k, v in self.pinned_zones.items()},
-            "start_ms": self.start_ms,
-            "end_ms": self.end_ms,
-        }
 
 
 def redact_params(params: Mapping[str, str]) -> dict[str, str]:
@@ -369,10 +338,6 @@ def write_recording(path: Path, header: RecordingHeader, payloads: Iterable[RawP
     return count
 
 
-_CHUNK = 1 << 16  # compressed bytes read at a time
-_OUT_CHUNK = 1 << 18  # most decompressed bytes produced per step: a gzip bomb stays bounded, and the
-# chunk a replay holds between payloads stays small (1 MiB cost ~0.9 MiB of idle RSS)
-MAX_LINE_BYTES = 64 * 2**20  # a recorded body is at most [net] max_body_mb (32 MB) as JSON text
 SORT_RUN_BYTES = 32 * 2**20  # payload lines held in memory while sorting an out-of-order file
 _TIME_PREFIX = re.compile(rb'^\{"t":(\d+),')
 # What ``encode_payload`` writes: the time, then the source and endpoint (a line written
@@ -395,100 +360,6 @@ class Skipped:
         if self.first_line is None or line_no < self.first_line:
             self.first = f"line {line_no}: {reason}"
             self.first_line = line_no
-
-
-def _raw_lines(path: Path, max_line: int = MAX_LINE_BYTES, cut: Skipped | None = None) -> Iterator[bytes]:
-    """Complete lines of a gzip file, streamed; stops at a truncated end, where a last line
-    cut short (a copy in progress, a crash mid-write) is counted in ``cut``.
-
-    Memory stays bounded whatever the file holds: decompression runs in steps of at most
-    256 KiB of output, and a line longer than ``max_line`` (no recording crashtui writes has
-    one; a gzip bomb does) refuses the file with a one-line reason.
-    """
-    try:
-        fh = path.open("rb")
-    except OSError as exc:
-        raise RecordingError(f"{path}: cannot read recording: {exc.strerror}") from None
-    with fh:
-        if fh.read(2) != b"\x1f\x8b":
-            raise RecordingError(f"{path}: not a gzip-compressed recording")
-        fh.seek(0)
-        decomp = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        parts: list[bytes] = []
-        held = 0
-        line_no = 0
-        while not decomp.eof:
-            data = decomp.unconsumed_tail or fh.read(_CHUNK)
-            if not data:
-                break
-            try:
-                out = decomp.decompress(data, _OUT_CHUNK)
-            except zlib.error as exc:
-                raise RecordingError(f"{path}: corrupt recording: {exc}") from None
-            start = 0
-            while True:
-                end = out.find(b"\n", start)
-                if end < 0:
-                    break
-                if parts:
-                    parts.append(out[start:end])
-                    line = b"".join(parts)
-                    parts, held = [], 0
-                else:
-                    line = out[start:end]
-                line_no += 1
-                yield line
-                start = end + 1
-            if start < len(out):
-                parts.append(out[start:])
-                held += len(out) - start
-                if held > max_line:
-                    raise RecordingError(
-                        f"{path}: line {line_no + 1} is over {max_line // 2**20} MiB decompressed; "
-                        "not a recording crashtui wrote (a gzip bomb?)"
-                    )
-        if parts and cut is not None:
-            cut.add(line_no + 1, f"the recording ends mid-line ({held:,} bytes of a payload cut off)")
-        # (one gzip member; anything after it is not ours)
-
-
-def _lines(path: Path) -> Iterator[str]:
-    """Complete text lines of a gzip file, stopping quietly at a truncated end."""
-    for line in _raw_lines(path):
-        yield line.decode("utf-8", errors="replace")
-
-
-def _parse_header(path: Path, lines: Iterator[str]) -> RecordingHeader:
-    try:
-        first = json.loads(next(lines))
-    except (StopIteration, ValueError):
-        raise RecordingError(f"{path}: empty or unreadable recording header") from None
-    if not isinstance(first, dict) or first.get("format") != FORMAT:
-        raise RecordingError(f"{path}: not a crashtui recording (no '{FORMAT}' header)")
-    try:
-        if int(first.get("version", 0)) > VERSION:
-            raise RecordingError(
-                f"{path}: recording version {first.get('version')} is newer than this crashtui"
-            )
-        return RecordingHeader(
-            created_ms=int(first.get("created_ms", 0)),
-            label=str(first.get("label", path.name)),
-            scenario=bool(first.get("scenario", False)),
-            note=str(first.get("note", "")),
-            watchlist=tuple(str(s) for s in first.get("watchlist") or ()),
-            pinned_zones={
-                str(k): tuple(float(x) for x in v) for k, v in (first.get("pinned_zones") or {}).items()
-            },
-            start_ms=first.get("start_ms"),
-            end_ms=first.get("end_ms"),
-        )
-    except (TypeError, ValueError, AttributeError) as exc:
-        raise RecordingError(f"{path}: malformed recording header: {exc}") from None
-
-
-def read_header(path: Path) -> RecordingHeader:
-    """Only the header of a recording."""
-    return _parse_header(path, _lines(path))
 
 
 def _decoded(lines: Iterable[str], skipped: Skipped | None, first_line_no: int = 2) -> Iterator[RawPayload]:
@@ -549,8 +420,8 @@ def _payload_lines(
 ) -> tuple[RecordingHeader, Iterator[bytes]]:
     """The header and the payload lines still to read, rogue lines blanked (the file is
     scanned for them first unless ``rogues`` says which they are)."""
-    lines = _raw_lines(path)
-    header = _parse_header(path, (line.decode("utf-8", errors="replace") for line in lines))
+    lines = raw_lines(path)
+    header = parse_header(path, (line.decode("utf-8", errors="replace") for line in lines))
     if rogues is None:
         rogues = scan_recording(path).rogues
     return header, _without_rogues(lines, rogues, skipped) if rogues else lines
@@ -664,7 +535,7 @@ def scan_recording(path: Path) -> RecordingScan:
     rogues: dict[int, int] = {}
     endpoints: set[tuple[str, str]] = set()
     prefixed: set[tuple[bytes, bytes]] = set()  # names read from the prefix, decoded at the end
-    lines = _raw_lines(path, cut=skipped)
+    lines = raw_lines(path, cut=skipped.add)
     next(lines, None)  # header
     for (line_no, t, fast_name, name), rogue in _judged(_timed_lines(lines, skipped)):
         if rogue:
@@ -698,8 +569,8 @@ def scan_recording(path: Path) -> RecordingScan:
 def check_playable(path: Path) -> RecordingHeader:
     """The header of a recording that has something to play; RecordingError (one line)
     otherwise: an empty recording would replay an empty screen at 1970-01-01."""
-    lines = _lines(path)
-    header = _parse_header(path, lines)
+    lines = text_lines(path)
+    header = parse_header(path, lines)
     skipped = Skipped()
     for _ in _decoded(lines, skipped):
         return header
@@ -737,7 +608,7 @@ def _sort_to_file(path: Path, run_bytes: int, rogues: Mapping[int, int] | None =
     try:
         buf: list[tuple[int, int, bytes]] = []
         size = 0
-        lines = _raw_lines(path)
+        lines = raw_lines(path)
         next(lines, None)  # header
         rogues = rogues or {}
         for seq, line in enumerate(lines):

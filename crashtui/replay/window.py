@@ -48,11 +48,13 @@ def _minute(ms: int | None) -> str:
 
 def recording_range(path: Path) -> RecordingRange:
     """The header's window, else the first and last payload times (one cheap pass)."""
-    from crashtui.replay.recording import read_header, scan_recording
+    from crashtui.replay.header import read_header
 
     header = read_header(path)
     start, end = header.start_ms, header.end_ms
     if start is None or end is None:
+        from crashtui.replay.recording import scan_recording
+
         scan = scan_recording(path)
         start = start if start is not None else scan.first_ms
         end = end if end is not None else scan.last_ms

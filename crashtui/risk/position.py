@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from crashtui.model import StrEnum
+from crashtui.strenum import StrEnum
 
 MAX_LEVERAGE = 500.0
 MAX_NOTIONAL_USD = 1e12

@@ -7,10 +7,10 @@ from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
 from crashtui.ui.app_base import AppCore
-from crashtui.ui.ondemand import Job, OnDemandCandles
 
 if TYPE_CHECKING:
     from crashtui.engine import Engine
+    from crashtui.ui.ondemand import Job, OnDemandCandles
 
 
 class ChartCandlesMixin(AppCore):
@@ -18,16 +18,26 @@ class ChartCandlesMixin(AppCore):
     its chart shows."""
 
     engine: Engine | None
-    chart_candles: OnDemandCandles
+    _chart_candles: OnDemandCandles | None
 
     if TYPE_CHECKING:
 
         def refresh_now(self, force: bool = False) -> None: ...  # app_refresh
 
     def _init_chart_candles(self) -> None:
-        self.chart_candles = OnDemandCandles(
-            lambda: self.engine, self._spawn_chart_fetch, self._chart_candles_changed
-        )
+        self._chart_candles = None
+
+    @property
+    def chart_candles(self) -> OnDemandCandles:
+        """The fetcher, made when first asked for: its module (and the model it reads) need not
+        load before the dashboard's first paint."""
+        if self._chart_candles is None:
+            from crashtui.ui.ondemand import OnDemandCandles
+
+            self._chart_candles = OnDemandCandles(
+                lambda: self.engine, self._spawn_chart_fetch, self._chart_candles_changed
+            )
+        return self._chart_candles
 
     def _spawn_chart_fetch(self, job: Coroutine[Any, Any, None]) -> Job:
         return self.run_worker(job, name="crashtui-chart-candles", group="chart-candles", exit_on_error=False)

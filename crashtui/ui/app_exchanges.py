@@ -16,12 +16,12 @@ import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from crashtui.exchanges.keys import EnvCredentials, credentials_from_env
 from crashtui.ui.app_base import AppCore
 
 if TYPE_CHECKING:
     from crashtui.engine import Engine
     from crashtui.exchanges.fetch import ImportResult
+    from crashtui.exchanges.keys import EnvCredentials
     from crashtui.risk.position import Position
     from crashtui.ui.positions import PositionBook
     from crashtui.ui.session import FeedPlan
@@ -37,7 +37,8 @@ class ExchangesMixin(AppCore):
     plan: FeedPlan | None
     position_book: PositionBook
     _stopped: bool
-    _exchange_creds: EnvCredentials
+    _exchange_environ: Mapping[str, str]
+    _exchange_creds_read: EnvCredentials | None
     _import_busy: bool
     _import_said: tuple[str, ...]
     _import_status: str
@@ -48,11 +49,21 @@ class ExchangesMixin(AppCore):
         def _imports_changed(self) -> None: ...  # app_radar
 
     def _init_exchanges(self, environ: Mapping[str, str] | None = None) -> None:
-        self._exchange_creds = credentials_from_env(os.environ if environ is None else environ)
+        self._exchange_environ = os.environ if environ is None else environ
+        self._exchange_creds_read = None
         self._import_busy = False
         self._import_said = ()
         self._import_status = ""
         self._import_timer_started = False
+
+    def _exchange_creds(self) -> EnvCredentials:
+        """The exchange credentials in the environment, read when first wanted (after the first
+        paint: the imports start then)."""
+        if self._exchange_creds_read is None:
+            from crashtui.exchanges.keys import credentials_from_env
+
+            self._exchange_creds_read = credentials_from_env(self._exchange_environ)
+        return self._exchange_creds_read
 
     @property
     def import_status(self) -> str:
@@ -66,7 +77,7 @@ class ExchangesMixin(AppCore):
 
     def _start_exchange_imports(self) -> None:
         """After the first paint: the first import now, then every few minutes."""
-        if not self._exchange_creds or self._import_timer_started:
+        if not self._exchange_creds() or self._import_timer_started:
             return
         self._import_timer_started = True
         self.import_positions_now()
@@ -74,7 +85,7 @@ class ExchangesMixin(AppCore):
 
     def import_positions_now(self) -> None:
         """Start an import in a worker thread unless one is running (live data only)."""
-        if self._stopped or self._import_busy or not self._exchange_creds:
+        if self._stopped or self._import_busy or not self._exchange_creds():
             return
         if self._in_replay():
             self._drop_imported(REPLAY_WHY)
@@ -85,7 +96,7 @@ class ExchangesMixin(AppCore):
     def _imports_follow_engine(self) -> None:
         """After a swap to another engine: a replay drops the imported positions at once, going
         live imports at once (not at the next timer tick)."""
-        if not self._exchange_creds or not self._import_timer_started:
+        if not self._exchange_creds() or not self._import_timer_started:
             return
         if self._in_replay():
             self._drop_imported(REPLAY_WHY)
@@ -102,7 +113,7 @@ class ExchangesMixin(AppCore):
         from crashtui.exchanges.fetch import import_positions
 
         try:
-            result = await asyncio.to_thread(import_positions, self._exchange_creds, SYSTEM_CLOCK.now_ms)
+            result = await asyncio.to_thread(import_positions, self._exchange_creds(), SYSTEM_CLOCK.now_ms)
         except Exception as exc:  # a bug here must not take the dashboard down; no text: it may hold a key
             result = None
             self._say_once((f"positions import failed ({type(exc).__name__})",))

@@ -10,23 +10,27 @@ from typing import TYPE_CHECKING
 from textual.app import SystemCommand
 from textual.screen import Screen
 
-from crashtui.exchanges.keys import EnvCredentials
 from crashtui.ui.app_base import AppCore
 from crashtui.ui.glyphs import Glyphs
 from crashtui.ui.keys import palette_keys
-from crashtui.ui.ondemand import OnDemandCandles
 from crashtui.ui.pins import PinBook
+
+if TYPE_CHECKING:
+    from crashtui.exchanges.keys import EnvCredentials
+    from crashtui.ui.ondemand import OnDemandCandles
 
 
 class RoutingMixin(AppCore):
     """Which screen is shown, and what opens or closes one."""
 
     glyphs: Glyphs
-    _exchange_creds: EnvCredentials  # app_exchanges
     pin_book: PinBook
+
     chart_candles: OnDemandCandles  # app_candles
 
     if TYPE_CHECKING:
+
+        def _exchange_creds(self) -> EnvCredentials: ...  # app_exchanges
 
         def refresh_now(self, force: bool = False) -> None: ...  # app_refresh
 
@@ -162,7 +166,7 @@ class RoutingMixin(AppCore):
             yield SystemCommand(
                 description, f"key {label} {sep} {key.group}", partial(self.run_action, key.action)
             )
-        if self._exchange_creds.venues:
+        if self._exchange_creds().venues:
             yield SystemCommand(
                 "Import positions from the exchanges now",
                 f"read-only {sep} also every 3 minutes while live",

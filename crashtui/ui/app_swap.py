@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING
 
 from crashtui.ui.app_base import AppCore
 from crashtui.ui.app_session import caught_up, settle_heap
-from crashtui.ui.ondemand import OnDemandCandles
 from crashtui.ui.pins import PinBook
 from crashtui.ui.watchlists import RECORDING, WatchlistBook
 
 if TYPE_CHECKING:
     from crashtui.engine import Engine
+    from crashtui.ui.ondemand import OnDemandCandles
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,6 @@ from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING
 
-from crashtui.config.alerts_reload import POLL_S, UserRulesWatch
 from crashtui.config.schema import Config
 from crashtui.config.user_alerts import UserAlert, user_alerts_path
 from crashtui.numfmt import fmt_price
@@ -27,6 +26,7 @@ from crashtui.ui.app_base import AppCore
 from crashtui.ui.glyphs import Glyphs
 
 if TYPE_CHECKING:
+    from crashtui.config.alerts_reload import UserRulesWatch
     from crashtui.config.alerts_schema import AlertsConfig
     from crashtui.engine import Engine
     from crashtui.ui.alerting import DashboardAlerts
@@ -39,7 +39,7 @@ class UserAlertsMixin(AppCore):
     engine: Engine | None
     alerts: DashboardAlerts | None
     glyphs: Glyphs
-    user_rules: UserRulesWatch
+    _user_rules: UserRulesWatch | None
 
     if TYPE_CHECKING:
 
@@ -48,10 +48,21 @@ class UserAlertsMixin(AppCore):
         def action_alerts(self) -> None: ...  # app_routing
 
     def _init_user_alerts(self) -> None:
-        self.user_rules = UserRulesWatch(self.config_data.alerts, user_alerts_path())
+        self._user_rules = None
+
+    @property
+    def user_rules(self) -> UserRulesWatch:
+        """The config's alerts plus the file's, made when first wanted (after the first paint)."""
+        if self._user_rules is None:
+            from crashtui.config.alerts_reload import UserRulesWatch
+
+            self._user_rules = UserRulesWatch(self.config_data.alerts, user_alerts_path())
+        return self._user_rules
 
     def _start_user_alerts(self) -> None:
         """Read the file now (after the first paint) and then every few seconds."""
+        from crashtui.config.alerts_reload import POLL_S
+
         self.poll_user_alerts()
         self.set_interval(POLL_S, self.poll_user_alerts)
 

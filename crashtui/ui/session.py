@@ -72,12 +72,12 @@ def default_start(replay_arg: str, path: Path, start_ms: int | None, until_ms: i
     a bundled scenario opens at its telling moment (:data:`crashtui.replay.catalog.TELLING_MOMENTS`,
     shortly before its crash hour); anything else at its beginning.
     """
-    from crashtui.replay.catalog import TELLING_MOMENTS, default_start_ms
-
     if start_ms is not None:
         return start_ms
     if until_ms is not None:
         return until_ms
+    from crashtui.replay.catalog import TELLING_MOMENTS, default_start_ms
+
     for name in TELLING_MOMENTS:
         if replay_arg == name or path.name.startswith(name + "."):
             return default_start_ms(name)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from rich.text import Text
 
-from crashtui.ui.render.frame import Frame
 from crashtui.ui.widgets.textview import TextView
+
+if TYPE_CHECKING:
+    from crashtui.ui.render.frame import Frame  # with the first frame of data, not the first paint
 
 
 @runtime_checkable

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Vertical
@@ -34,8 +35,8 @@ MIN_CHART_ROWS = 5
 class Pane(Vertical):
     """A titled pane (the title sits in the top border)."""
 
-    def __init__(self, name: str) -> None:
-        super().__init__(id=f"pane-{name}", classes="pane")
+    def __init__(self, name: str, *children: Widget) -> None:
+        super().__init__(*children, id=f"pane-{name}", classes="pane")
         self.border_title = TITLES[name]
         self.pane_name = name
 
@@ -111,16 +112,22 @@ class DashboardScreen(Screen[None]):
         self.zoomed = False
         """A grid layout showing its active pane alone (``1``-``4`` or Maximize in the grid)."""
         self._frame: Frame | None = None
+        self._resumed = False
+        self._deferred = False  # widgets the first frame left out, mounted right after it
 
     def compose(self) -> ComposeResult:
         """Header, market strip ([ui] market_strip), notice line, tab strip, the panes, the alert
         line (while an alert waits), status bar.
 
         The layout's classes are set before the widgets exist, so each is styled once, with them
-        (set on mount, they re-styled the whole screen before the first paint).
+        (set on mount, they re-styled the whole screen before the first paint). In the grid, the
+        first frame leaves out what it would not show (the panes only the one-pane layout shows)
+        or would show empty (the price chart, drawn with the first data): :meth:`_complete`
+        mounts them in the same places right after it is painted.
         """
         self.mode = self._mode_for(self.app.size.width, self.app.size.height)
         _stage_classes(self, self._screen_classes(self.mode))
+        self._deferred = self.mode != SINGLE
         yield TextView(id="header")
         yield TextView(id="strip", classes="" if self._ui.market_strip else "-hidden")
         yield TextView(id="notice")
@@ -129,40 +136,60 @@ class DashboardScreen(Screen[None]):
             with self._pane("price"):
                 yield WatchTable(self._glyphs.cursor, id="watch")
                 yield TextView(id="deriv")
-                yield TextView(id="chart-title")
-                yield ChartView(self._glyphs, id="price-chart")
+                if not self._deferred:
+                    yield from self._chart_widgets()
             with self._pane("liquidations"):
                 yield TextView(id="liq-body", classes="body")
             with self._pane("etf"):
                 yield TextView(id="etf-body", classes="body")
             with self._pane("fear"):
                 yield TextView(id="fear-body", classes="body")
-            with self._pane("positions"):
-                yield TextView(id="positions-body", classes="body")
-            with self._pane("macro"):
-                yield TextView(id="macro-body", classes="body")
-            with self._pane("recovery"):
-                yield TextView(id="recovery-body", classes="body")
+            if not self._deferred:
+                yield from self._single_only_panes()
         yield TextView(id="portfolio")
         yield TextView(id="alertline")
         yield TextView(id="status")
 
-    def _pane(self, name: str) -> Pane:
-        pane = Pane(name)
+    def _pane(self, name: str, *children: Widget) -> Pane:
+        pane = Pane(name, *children)
         _stage_classes(pane, self._pane_classes(pane))
         return pane
 
+    def _chart_widgets(self) -> tuple[Widget, ...]:
+        return TextView(id="chart-title"), ChartView(self._glyphs, id="price-chart")
+
+    def _single_only_panes(self) -> list[Pane]:
+        return [self._pane(name, TextView(id=f"{name}-body", classes="body")) for name in SINGLE_ONLY]
+
+    def _complete(self) -> None:
+        """Mount what the first frame left out, where :meth:`compose` would have put it (every
+        method that reads those widgets calls this first; mounting registers them at once)."""
+        if not self._deferred:
+            return
+        self._deferred = False
+        self.query_one("#pane-price", Pane).mount_all(self._chart_widgets())
+        self.query_one("#panes", Container).mount_all(self._single_only_panes())
+
     def on_mount(self) -> None:
-        """Pick the layout and focus the watchlist table."""
-        self.apply_layout(self.app.size.width, self.app.size.height)
+        """Pick the layout and focus the watchlist table (what the first frame left out is
+        mounted once it is painted, by :meth:`_fit_chart`)."""
+        self._apply_layout(self.app.size.width, self.app.size.height)
         self.query_one("#watch", WatchTable).focus()
 
     def on_resize(self) -> None:
         """Re-pick the layout for the new terminal size."""
         self.apply_layout(self.app.size.width, self.app.size.height)
 
-    def on_screen_resume(self) -> None:
-        """Back from a drilldown: repaint from the latest frame."""
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        """Back from a drilldown: repaint from the latest frame.
+
+        The first resume is the push: every widget was styled as it mounted, moments before,
+        and Textual's restyle of the whole screen here would only repeat that before the first
+        paint (this handler runs before Screen's, which reads ``refresh_styles``).
+        """
+        if not self._resumed:
+            self._resumed = True
+            event.refresh_styles = False
         if self._frame is not None:
             self.update_frame(self._frame)
 
@@ -170,6 +197,10 @@ class DashboardScreen(Screen[None]):
 
     def apply_layout(self, cols: int, rows: int) -> None:
         """Set the layout classes for a terminal of ``cols`` × ``rows``."""
+        self._complete()
+        self._apply_layout(cols, rows)
+
+    def _apply_layout(self, cols: int, rows: int) -> None:
         self.mode = mode = self._mode_for(cols, rows)
         # Classes first, styles once: each class change alone re-styles the node's whole subtree.
         changed = _stage_classes(self, self._screen_classes(mode))
@@ -281,6 +312,7 @@ class DashboardScreen(Screen[None]):
 
     def _fit_chart(self) -> None:
         """Show the price chart only when the Price pane has room for it under the table."""
+        self._complete()
         pane = self.query_one("#pane-price", Pane)
         table = self.query_one("#watch", WatchTable)
         leverage_rows = len(self.query_one("#deriv", TextView).text.plain.splitlines()) or 1
@@ -310,6 +342,7 @@ class DashboardScreen(Screen[None]):
         from crashtui.ui.render.price import build_watch_rows
         from crashtui.ui.render.status import build_status
 
+        self._complete()
         self._frame = frame
         self.query_one("#header", TextView).show(lambda w, h: build_header(frame, w))
         strip = self.query_one("#strip", TextView)
