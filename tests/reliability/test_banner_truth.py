@@ -6,14 +6,16 @@ from pathlib import Path
 
 from tests.reliability.fault_modes import Fault
 from tests.reliability.fault_server import WS_SOURCES, FaultServer
-from tests.reliability.support import config_data, toml_text
+from tests.reliability.support import FAST_NET, config_data, toml_text
 from tests.reliability.test_terminal_safety import crashtui
 
 
 def _config(server: FaultServer, tmp_path: Path) -> Path:
     path = tmp_path / "config.toml"
     streams_off = {name: {"enabled": False} for name in WS_SOURCES}
-    path.write_text(toml_text(config_data(server, sources=streams_off)))
+    # no fault here stalls a read: a loaded machine must not turn a 429 into a read timeout
+    net = {**FAST_NET, "read_timeout_s": 5.0}
+    path.write_text(toml_text(config_data(server, sources=streams_off, net=net)))
     return path
 
 

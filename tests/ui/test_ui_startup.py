@@ -32,7 +32,8 @@ NOT_BEFORE_FIRST_PAINT = (
 
 def imported_by(code: str) -> set[str]:
     """Module names loaded after running ``code`` in a fresh interpreter."""
-    script = f"{code}\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))"
+    # (a None entry is a module blocked from loading, e.g. httpx's command-line tool: not loaded)
+    script = f"{code}\nimport json, sys\nprint(json.dumps(sorted(k for k, v in sys.modules.items() if v)))"
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     return set(json.loads(out.stdout.splitlines()[-1]))
 
