@@ -2,8 +2,12 @@
 
 Call :meth:`Evaluator.evaluate` on every state change or on a timer (the dashboard: every
 second; ``watch --replay --speed max``: after every replay minute). Time is engine time, so
-replay alerts carry the replay clock. When time goes backwards or the engine's state is
-replaced (a replay seek back), every trigger starts over, armed at the new time.
+replay alerts carry the replay clock. When time goes backwards, the engine's state is
+replaced (a replay seek back) or the replay seeks (forward too), every trigger starts over,
+armed at the new time: what happened in a stretch the trader skipped is history, like what
+happened before start-up, and never fires stamped with the new time (a cascade that ended
+hours before the seek target); a condition on a state that still holds at the new time fires
+as it would at start-up.
 
 Cooldowns: after a rule fires for a target it stays quiet for that target for ``cooldown_s``,
 unless a firing is much worse than the one that started the cooldown: a firing whose
@@ -38,6 +42,7 @@ class Evaluator:
         self._last_fired: dict[tuple[str, object], tuple[int, float | None]] = {}
         self._last_now: int | None = None
         self._state_id: int | None = None
+        self._seeks = 0
         self._seq = 0
         self.armed_at_ms: int | None = None
         """When the triggers were (last) armed: events before it are history."""
@@ -73,14 +78,24 @@ class Evaluator:
         self.rules = wanted
         self._checkers = checkers
 
+    def arms_next(self) -> bool:
+        """Whether the next :meth:`evaluate` starts every trigger over (see the module docstring)."""
+        now = self.source.now_ms()
+        return (
+            self._last_now is None
+            or now < self._last_now
+            or id(self.source.state) != self._state_id
+            or _seeks(self.source) != self._seeks
+        )
+
     def evaluate(self) -> list[Alert]:
         """Check every rule now; the new alerts, in rule order."""
         now = self.source.now_ms()
-        state_id = id(self.source.state)
-        if self._last_now is None or now < self._last_now or state_id != self._state_id:
+        if self.arms_next():
             self._arm(now)
         self._last_now = now
-        self._state_id = state_id
+        self._state_id = id(self.source.state)
+        self._seeks = _seeks(self.source)
         alerts = []
         for rule, checker in zip(self.rules, self._checkers, strict=True):
             for firing in checker.check(self.inputs, now):
@@ -127,3 +142,10 @@ class Evaluator:
             mode=self.source.mode,
             details=MappingProxyType(details),
         )
+
+
+def _seeks(source: AlertSource) -> int:
+    """How many times the source's replay has seeked (0 live or before the player runs)."""
+    player = getattr(source, "player", None)
+    seeks = getattr(player, "seeks", 0)
+    return seeks if isinstance(seeks, int) else 0

@@ -27,6 +27,10 @@ DAILY_MS = DAY_MS
 TRADING_DAILY_MS = 3 * DAY_MS
 WEEKLY_MS = 7 * DAY_MS
 
+# A ticker is a live quote: at most this old it stands for the current price (the gate admits
+# no older one, ingest/timing.py); older, it is history (analysis/price.py).
+TICKER_MAX_AGE_MS = 6 * 3_600_000
+
 FRESH = "fresh"
 LATE = "late"
 STALE = "stale"

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from crashtui.analysis import stress
 from crashtui.analysis.days import us_week_monday
 from crashtui.analysis.etf import EtfSummary, summarise_etf
-from crashtui.analysis.freshness import describe, freshness
 from crashtui.analysis.gauge import Gauge, MissingInput, StressInput, crash_gauge
 from crashtui.analysis.liquidations import LiquidationStats, LiquidationTally
+from crashtui.analysis.price import price_read
 from crashtui.analysis.zones import ZoneAnalysis, ZoneSummary, find_zones, summarise
 from crashtui.config.schema import CascadeParams, Config
 from crashtui.model import Interval, Liquidation, Snapshot, SourceStatus
@@ -60,24 +60,19 @@ def analyse_symbol(
 ) -> SymbolAnalysis:
     """Zones for ``symbol`` from its 1h (else 4h) and daily candles, at the ticker price.
 
-    Without a ticker the latest intraday close stands in (``price_source`` says so).
+    The price is :func:`crashtui.analysis.price.price_read`'s: the ticker while it is current,
+    else the latest intraday close when newer, else the old ticker (``price_source`` says which,
+    and how old it is when it is history).
     ``pinned`` defaults to ``config.zones[symbol]``.
     """
     daily = snapshot.candles.get((symbol, Interval.D1), ())
     intraday = snapshot.candles.get((symbol, Interval.H1), ()) or snapshot.candles.get(
         (symbol, Interval.H4), ()
     )
-    ticker = snapshot.tickers.get(symbol)
-    if ticker is not None and ticker.price > 0:
-        price, source = ticker.price, f"ticker {ticker.source}"
-    elif intraday or daily:
-        last = max(intraday or daily, key=lambda c: c.open_ms)
-        price, source = last.close, f"last {last.interval.value} close ({last.source})"
-        age = freshness(last.open_ms + last.interval.ms, last.interval.ms, snapshot.generated_ms)
-        if age.stale:  # an old close is history, never the current price
-            source += f", {describe(age, 'closed')}"
-    else:
+    read = price_read(snapshot.tickers.get(symbol), intraday, daily, snapshot.generated_ms)
+    if read is None:
         return SymbolAnalysis(symbol, None, "", None, None, "no price and no candles yet")
+    price, source = read.price, read.source
     if pinned is None:
         pinned = config.zones.get(symbol, ())
     zones = find_zones(symbol, price, daily, intraday, pinned, config.analysis.zones, snapshot.generated_ms)

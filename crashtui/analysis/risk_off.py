@@ -8,8 +8,10 @@ value is older than ``max_age_days`` has no day change (it is listed as missing)
 
 Each condition groups series (``yields``: DGS10 by default) and holds when **every** series in
 the group that has a day change moved in the expected direction by more than the rule's
-minimum; it is unknown (None) when no series of the group has one. The read is risk-off when
-all four conditions are known and hold.
+minimum; it is unknown (None) when no series of the group has one. The read is three-valued:
+risk-off when all four conditions hold, not risk-off as soon as one condition does not hold
+(whatever the others, known or not: "all four hold" is then impossible), and unknown only
+when none failed and some have no data.
 
 Default directions: equities and crypto **down**, gold **up**, Treasury yields **down**. A
 flight to safety is a bid for Treasuries, which pushes their yields down (on 2026-02-05 the
@@ -108,7 +110,8 @@ class Condition:
 
 @dataclass(frozen=True, slots=True)
 class RiskOffRead:
-    """The four conditions, and whether together they read risk-off (None: not all known)."""
+    """The four conditions, and whether together they read risk-off: False when any condition
+    does not hold, None when none failed but some have no data."""
 
     conditions: tuple[Condition, ...]
     holding: int
@@ -143,8 +146,11 @@ def risk_off_read(changes: Mapping[str, DayChange | None], rule: RiskOffRule = R
         conditions.append(Condition(cid, holds, moves, missing, text))
     known = sum(c.holds is not None for c in conditions)
     holding = sum(c.holds is True for c in conditions)
-    risk_off = (holding == len(conditions)) if known == len(conditions) else None
+    failed = [c.id for c in conditions if c.holds is False]
+    risk_off = False if failed else (True if known == len(conditions) else None)
     summary = f"{holding} of {len(conditions)} risk-off conditions hold"
+    if failed:
+        summary += f"; {', '.join(failed)} {'does' if len(failed) == 1 else 'do'} not hold"
     if known < len(conditions):
         summary += f" ({len(conditions) - known} without data)"
     return RiskOffRead(tuple(conditions), holding, known, risk_off, summary)

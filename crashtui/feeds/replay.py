@@ -121,11 +121,11 @@ class ReplayFeed:
         (``crashtui watch`` evaluates its alert rules there).
         """
         player = self.new_player(None)
-        player.seek(0)
+        player.seek(0, jump=False)
         yield player.clock_ms
         while player.clock_ms < player.end_ms:
             boundary = (player.clock_ms // step_ms + 1) * step_ms
-            player.seek(boundary - player.clock_ms)
+            player.seek(boundary - player.clock_ms, jump=False)
             yield player.clock_ms
         player.finished = True
 

@@ -21,6 +21,7 @@ from crashtui.analysis.freshness import (
 )
 from crashtui.analysis.liquidations import LiquidationStats, SideSplit, WindowTally
 from crashtui.analysis.market import MarketAnalysis, SymbolAnalysis
+from crashtui.analysis.price import current_price
 from crashtui.analysis.radar import Radar
 from crashtui.analysis.zone_state import STATES
 from crashtui.analysis.zones import Zone
@@ -79,14 +80,14 @@ def zone_json(zone: Zone) -> dict[str, Any]:
 
 def symbol_json(item: SymbolAnalysis, snapshot: Snapshot) -> dict[str, Any]:
     """A watchlist row: price, 24 h change, nearest zones, zone state."""
-    ticker = snapshot.tickers.get(item.symbol)
+    read = current_price(snapshot, item.symbol)  # the price item.price is, with its age
     summary = item.summary
     return {
         "symbol": item.symbol,
         "price": _r(item.price, 8),
         "price_source": item.price_source or None,
-        "price_age_s": _age_s(ticker.ts_ms if ticker else None, snapshot.generated_ms),
-        "change_24h_pct": _r(ticker.change_24h_pct, 3) if ticker else None,
+        "price_age_s": _age_s(read.as_of_ms if read else None, snapshot.generated_ms),
+        "change_24h_pct": _r(read.change_24h_pct, 3) if read else None,
         "state": str(summary.badge) if summary else None,
         "state_words": STATES[summary.badge].words if summary else None,
         "badge": summary.badge_text if summary else None,

@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from crashtui.analysis.market import MarketAnalysis
+from crashtui.analysis.price import current_price
 from crashtui.config.loader import LoadedConfig
 from crashtui.engine import Engine
 from crashtui.model import (
@@ -177,14 +178,14 @@ def text_summary(
         head += f"  crash gauge {g.score:.0f}/100 {g.label}"
     lines.append(head)
     for item in analysis.symbols:
-        ticker = snap.tickers.get(item.symbol)
         if item.price is None:
             lines.append(f"{item.symbol:<5} no data ({item.note})")
             continue
-        change = (
-            f"{ticker.change_24h_pct:+.1f}%" if ticker and ticker.change_24h_pct is not None else "   n/a"
-        )
+        read = current_price(snap, item.symbol)  # the price item.price is, with its age
+        change = f"{read.change_24h_pct:+.1f}%" if read and read.change_24h_pct is not None else "   n/a"
         parts = [f"{item.symbol:<5} {fmt_price(item.price):>10} {change:>7}"]
+        if read is not None and read.stale and read.source.startswith("ticker"):
+            parts.append(f"price {read.source}")  # a stale close says so in _stale_candles
         if item.summary is not None:
             s = item.summary.support
             if s is not None:

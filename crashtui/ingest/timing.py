@@ -15,6 +15,7 @@ from operator import attrgetter
 from typing import Any
 
 from crashtui.analysis.days import us_trading_day_ms
+from crashtui.analysis.freshness import TICKER_MAX_AGE_MS
 from crashtui.model import (
     BookStats,
     BorrowRate,
@@ -44,7 +45,7 @@ EARLIEST_MS = 1_230_940_800_000  # 2009-01-03, the first bitcoin block: no crypt
 EARLIEST_MACRO_MS = -2_208_988_800_000
 # How old a live item may be when it arrives (kinds not listed are history and have no limit).
 MAX_AGE_MS: dict[type, int] = {
-    Ticker: 6 * HOUR_MS,  # CoinGecko's quote of an illiquid coin can lag an hour or two
+    Ticker: TICKER_MAX_AGE_MS,  # CoinGecko's quote of an illiquid coin can lag an hour or two
     Liquidation: 48 * HOUR_MS,  # the OKX REST backfill reaches 24 h back
     BookStats: HOUR_MS,
     FundingSnapshot: 2 * DAY_MS,

@@ -123,6 +123,9 @@ class Player:
         self.clock_ms = max(first, window.start_ms or first)
         self.paused = False
         self.finished = False
+        self.seeks = 0
+        """How many seeks so far: the alert rules start over after one (a jump is not a stretch
+        the trader watched, crashtui.alerts.evaluator)."""
         self._wake = asyncio.Event()
 
     def _restart(self) -> None:
@@ -166,9 +169,15 @@ class Player:
         self.paused = not self.paused
         self._wake.set()
 
-    def seek(self, delta_ms: int) -> None:
-        """Move the replay clock by ``delta_ms`` (negative: back), within the recording."""
+    def seek(self, delta_ms: int, *, jump: bool = True) -> None:
+        """Move the replay clock by ``delta_ms`` (negative: back), within the recording.
+
+        ``jump``: the trader skipped a stretch (counted in :attr:`seeks`); False for a headless
+        step (``crashtui watch --replay`` evaluates its rules after every step, nothing skipped).
+        """
         target = max(self.first_ms, min(self.end_ms, self.clock_ms + delta_ms))
+        if jump:
+            self.seeks += 1
         if target < self.clock_ms:
             if self._on_reset is not None:
                 self._on_reset()

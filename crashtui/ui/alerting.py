@@ -146,6 +146,7 @@ class DashboardAlerts:
         self.manager: AlertManager | None = None
         self._managers = 0
         self._arming = False
+        self._rearming = False
         self._closing: set[asyncio.Task[None]] = set()
         self._session: deque[Alert] = deque(maxlen=SESSION_LIMIT)
         self._fired: deque[tuple[int, str, str]] = deque(maxlen=FIRED_LIMIT)
@@ -230,18 +231,21 @@ class DashboardAlerts:
         manager = self.manager
         if manager is None:
             return
-        self._arming = manager.evaluator.armed_at_ms is None
+        self._arming = manager.evaluator.arms_next()
+        # a forward seek starts the same manager's rules over: a condition already shown that
+        # still holds is a repeat, as after an engine swap
+        self._rearming = self._arming and manager.evaluator.armed_at_ms is not None
         try:
             manager.check()
         except Exception as exc:  # a broken rule must not take the refresh tick (and the app) down
             self.manager = None
             self._error(f"alert rules stopped until the next feed change: {type(exc).__name__}: {exc}")
         finally:
-            self._arming = False
+            self._arming = self._rearming = False
 
     def _on_alert(self, after_swap: bool, alert: Alert) -> None:
         self._fired.append((alert.at_ms, alert.rule, alert.message))
-        if after_swap and self._shown.is_repeat(alert, arming=self._arming):
+        if (after_swap or self._rearming) and self._shown.is_repeat(alert, arming=self._arming):
             self.repeats += 1
             return
         self._shown.add(alert)

@@ -157,8 +157,9 @@ class RadarMixin(AppCore):
     def _added(self, position: Position | None) -> None:
         if position is None:
             return
+        now_ms = self.engine.now_ms() if self.engine is not None else time.time_ns() // 1_000_000
         try:
-            self.position_book.add(position)
+            self.position_book.add(position, now_ms=now_ms)
         except PositionError as exc:
             self.say(str(exc), severity="error")
             return

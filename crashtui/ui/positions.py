@@ -194,10 +194,16 @@ class PositionBook:
         keys = {position_key(p) for p in self._positions}
         self._shown = self._positions + tuple(p for p in self._imported if position_key(p) not in keys)
 
-    def add(self, position: Position) -> int:
-        """Append ``position``; returns its index."""
+    def add(self, position: Position, *, now_ms: int | None = None) -> int:
+        """Append ``position``; returns its index.
+
+        A position without an opening time is taken as opened at ``now_ms`` (the feed's clock:
+        the replay clock in a replay), so only the price from then on can have liquidated it.
+        """
         if len(self._positions) >= MAX_POSITIONS:
             raise PositionError(f"already {MAX_POSITIONS} positions")
+        if position.opened_ms is None and now_ms is not None:
+            position = dataclass_replace(position, opened_ms=now_ms)
         self._set((*self._positions, position))
         return len(self._positions) - 1
 
@@ -208,11 +214,12 @@ class PositionBook:
         imported one stays shadowed behind it while the exchange still reports it.
         """
         self._check(index)
+        original = self._shown[index]
+        if position.opened_ms is None:
+            # the form has no opening time: keep the one it had (when added in the app, or
+            # read from an exchange), or older lows could "liquidate" the edited position
+            position = dataclass_replace(position, opened_ms=original.opened_ms)
         if index >= len(self._positions):
-            original = self._shown[index]
-            if position.opened_ms is None:
-                # it was open when imported: keep that, or older lows could "liquidate" it
-                position = dataclass_replace(position, opened_ms=original.opened_ms)
             if len(self._positions) >= MAX_POSITIONS:
                 raise PositionError(f"already {MAX_POSITIONS} positions")
             self._set((*self._positions, position))

@@ -77,7 +77,7 @@ def test_all_four_conditions_hold() -> None:
     assert (read.risk_off, read.holding, read.text) == (True, 4, "4 of 4 risk-off conditions hold")
 
 
-def test_every_series_of_a_group_must_agree_and_missing_is_unknown() -> None:
+def test_every_series_of_a_group_must_agree_and_one_failed_is_no() -> None:
     changes = {"SP500": move("SP500", -1.2), "NASDAQCOM": move("NASDAQCOM", 0.3), "BTC": move("BTC", -3.0)}
     read = risk_off_read(changes)
     by_id = {c.id: c for c in read.conditions}
@@ -86,8 +86,32 @@ def test_every_series_of_a_group_must_agree_and_missing_is_unknown() -> None:
     assert by_id["crypto_down"].missing == ("ETH",)
     assert by_id["yields_down"].holds is None
     assert by_id["gold_up"].text == "gold_up: no recent day change for GOLD"
-    assert read.risk_off is None  # two conditions have no data
-    assert read.text == "1 of 4 risk-off conditions hold (2 without data)"
+    # the Nasdaq's rise already rules risk-off out, whatever yields and gold would say
+    assert read.risk_off is False
+    assert read.text == "1 of 4 risk-off conditions hold; equities_down does not hold (2 without data)"
+
+
+def test_one_failed_condition_is_no_even_with_another_unknown() -> None:
+    # 2026-02-06 12:32 in feb-2026: the 10-year rose, gold had no data
+    changes = {
+        "DGS10": move("DGS10", 3, rate=True),
+        "SP500": move("SP500", -1.2),
+        "NASDAQCOM": move("NASDAQCOM", -1.6),
+        "BTC": move("BTC", -3.0),
+        "ETH": move("ETH", -4.0),
+    }
+    read = risk_off_read(changes)
+    assert [c.holds for c in read.conditions] == [False, None, True, True]
+    assert read.risk_off is False
+    assert read.text == "2 of 4 risk-off conditions hold; yields_down does not hold (1 without data)"
+
+
+def test_unknown_only_when_none_failed() -> None:
+    changes = {"DGS10": move("DGS10", -3, rate=True), "BTC": move("BTC", -3.0), "ETH": move("ETH", -4.0)}
+    read = risk_off_read(changes)
+    assert [c.holds for c in read.conditions] == [True, None, None, True]
+    assert read.risk_off is None
+    assert read.text == "2 of 4 risk-off conditions hold (2 without data)"
 
 
 def test_minimum_move_and_yields_direction() -> None:
@@ -133,5 +157,5 @@ def test_feb_5_2026_from_the_real_closes() -> None:
     ]
     assert (read.risk_off, read.holding) == (False, 3)
     doc = risk_off_json(read)
-    assert doc["text"] == "3 of 4 risk-off conditions hold"
+    assert doc["text"] == "3 of 4 risk-off conditions hold; gold_up does not hold"
     assert doc["conditions"][1]["moves"][0]["name"] == "GOLD"

@@ -249,3 +249,29 @@ def test_levels_pinned_on_the_dashboard_chart_are_pinned_here_too(capsys: pytest
     assert not any(z["low"] <= level <= z["high"] for z in btc_zones())
     assert "pinned levels are not used" in errors[-1]
     assert not any("pinned" in e for e in errors[:-1])
+
+
+def test_a_price_from_tickers_that_stopped_is_not_shown_as_current(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Binance's tickers stop 36 h before the end (the 1h candles go on): the price is the last
+    1h close, as on the chart, not the 36 h old ticker, and no old 24 h change is shown."""
+    from crashtui.replay.locate import locate_recording
+    from crashtui.replay.recording import read_recording
+    from crashtui.timeparse import parse_instant
+
+    header, payloads = read_recording(locate_recording("feb-2026"))
+    stop = parse_instant("2026-02-19T12:00Z")
+    kept = [p for p in payloads if not (p.endpoint == "ticker_24hr" and p.received_ms > stop)]
+    path = tmp_path / "noticker.jsonl.gz"
+    write_recording(path, header, kept)
+    assert main(["--once", "--json", "--replay", str(path)]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    btc = next(w for w in doc["watchlist"] if w["symbol"] == "BTC")
+    assert btc["price_source"] == "last 1h close (binance)"
+    assert btc["price"] == pytest.approx(68_005.42)
+    assert btc["price_age_s"] < 3600
+    assert btc["change_24h_pct"] is None
+    assert main(["--once", "--replay", str(path)]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("BTC"))
+    assert line.startswith("BTC       68,005     n/a")

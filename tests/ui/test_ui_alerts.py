@@ -387,3 +387,26 @@ async def test_a_rule_that_breaks_stops_the_alerts_not_the_dashboard(
         await pilot.press("escape")
         await pilot.press("q")
     assert app.return_code == 0
+
+
+async def test_a_forward_seek_shows_nothing_of_the_skipped_stretch_nor_repeats(
+    eth_break_recording: Path, tmp_path: Path, shown: list[Alert]
+) -> None:
+    """Paused at 00:50Z and seeking to 01:02Z in the same engine: the 01:00Z break happened in
+    the skipped stretch (history, as before start-up), and extreme fear, still true and already
+    shown, is a repeat: nothing new reaches the alert line."""
+    config = alerts_config(tmp_path, rules=(ETH_BREAK, EXTREME_FEAR))
+    alerts = DashboardAlerts(config.alerts, toast=shown.append, error=print)
+    engine = replay_engine(config, eth_break_recording, "2026-02-06T00:50Z", "2026-02-06T01:05Z")
+    assert engine.replay is not None
+    player = engine.replay.new_player(None)
+    player.seek(0, jump=False)
+    alerts.attach(engine)
+    alerts.check()
+    assert [a.rule for a in shown] == ["extreme fear"]
+    player.seek(12 * 60_000)
+    alerts.check()
+    assert [a.rule for a in shown] == ["extreme fear"]
+    assert alerts.repeats == 1  # fear, re-armed at 01:02Z while still extreme
+    assert [a.at for a in alerts.session()] == ["2026-02-06T00:50:00Z"]
+    await alerts.aclose()

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
+from crashtui.analysis.radar import radar as radar_of
 from crashtui.config.schema import Config
 from crashtui.engine import Engine
 from crashtui.risk.position import Position, PositionSide
@@ -141,13 +142,55 @@ async def test_add_a_position_with_keys(engine: Engine) -> None:
         await type_into(pilot, app, "leverage", "10")
         await pilot.press("enter")
         await settle(pilot, app)
-        assert app.position_book.positions == (TOP_LONG,)
-        assert [dict(t) for t in saved[-1]] == [position_table(TOP_LONG)]
-        assert engine.positions == (TOP_LONG,)  # the alert rules see it too
+        added = replace(TOP_LONG, opened_ms=engine.now_ms())  # opened at the feed's clock
+        assert app.position_book.positions == (added,)
+        assert [dict(t) for t in saved[-1]] == [position_table(added)]
+        assert engine.positions == (added,)  # the alert rules see it too
+
+
+async def test_a_position_added_now_is_not_liquidated_by_earlier_lows(engine: Engine) -> None:
+    """The highs before the drop (above 70,000 on 02-05) are above this short's liquidation
+    price (about 65,700), but they traded before it was added (02-06 14:00 on the replay clock,
+    BTC near 60,200): it is open."""
+    app = app_with(engine)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app, 0)
+        await pilot.press("n")
+        await pilot.pause()
+        await type_into(pilot, app, "symbol", "btc")
+        await type_into(pilot, app, "side", "short")
+        await type_into(pilot, app, "size", "1")
+        await type_into(pilot, app, "entry", "60000")
+        await type_into(pilot, app, "leverage", "10")
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert app.position_book.positions[0].opened_ms == engine.now_ms()
         radar = app.radar
         assert radar is not None
         assert radar.portfolio is not None
-        assert radar.portfolio.positions[0].liquidated  # opened near the top, liquidated in the drop
+        risk = radar.portfolio.positions[0]
+        assert risk.liquidation_price is not None
+        assert 62_000 < risk.liquidation_price < 70_000
+        assert not risk.liquidated
+        # the same position from the config, without an opening time, is checked against the
+        # whole price path (the documented meaning of a [[positions]] entry without "opened")
+        unopened = replace(app.position_book.positions[0], opened_ms=None)
+        again = radar_of(engine.state.snapshot(), engine.analysis(), positions=(unopened,))
+        assert again.portfolio is not None
+        assert again.portfolio.positions[0].liquidated
+
+
+def test_the_book_stamps_added_positions_and_edits_keep_the_time() -> None:
+    book = PositionBook(())
+    book.add(CALM_LONG, now_ms=1_770_386_400_000)
+    assert book.positions[0].opened_ms == 1_770_386_400_000
+    book.add(replace(TOP_LONG, opened_ms=1_700_000_000_000), now_ms=1_770_386_400_000)
+    assert book.positions[1].opened_ms == 1_700_000_000_000  # its own time wins
+    book.replace(0, replace(CALM_LONG, leverage=3.0))  # the form has no opening time
+    assert book.positions[0].opened_ms == 1_770_386_400_000
+    config = PositionBook((TOP_LONG,))  # a config position without "opened" stays without one
+    config.replace(0, replace(TOP_LONG, leverage=5.0))
+    assert config.positions[0].opened_ms is None
 
 
 async def test_escape_cancels_the_form(engine: Engine) -> None:

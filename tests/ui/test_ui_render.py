@@ -10,8 +10,9 @@ from rich.text import Text
 from crashtui.alerts import Alert
 from crashtui.analysis.zones import ZoneKind
 from crashtui.engine import Engine
+from crashtui.model import Interval
 from crashtui.timeparse import parse_instant
-from crashtui.ui.fmt import fmt_age, fmt_flow, fmt_pct, fmt_short
+from crashtui.ui.fmt import fmt_age, fmt_flow, fmt_pct, fmt_price, fmt_short
 from crashtui.ui.glyphs import ASCII, UNICODE, Glyphs, to_ascii
 from crashtui.ui.render.alert_log import alert_list
 from crashtui.ui.render.charts import CandleSeries, aggregate_candles, decimate, nice_ticks
@@ -400,3 +401,33 @@ def test_help_wraps_every_line_to_the_screen_and_loses_no_word(frame: Frame, wid
         assert f"{where}: {what}" in words
     wide = " ".join(legend_text(frame, 200).plain.split())
     assert " ".join(legend.split()) == wide
+
+
+def test_an_old_ticker_is_never_shown_as_the_current_price(frame: Frame) -> None:
+    """A ticker 36 h old: the newer 1h close is the price (the chart's number), without the
+    old 24 h change; with no candle newer than the ticker, the old price says its age."""
+    from crashtui.ui.render.drill_symbol import symbol_summary
+
+    now = frame.snapshot.generated_ms
+    old = replace(frame.snapshot.tickers["BTC"], ts_ms=now - 36 * 3_600_000, price=66_601.0)
+    snapshot = replace(frame.snapshot, tickers={**frame.snapshot.tickers, "BTC": old})
+    closes = replace(frame, snapshot=snapshot)
+    last_close = max(snapshot.candles[("BTC", Interval.H1)], key=lambda c: c.open_ms).close
+    row = build_watch_rows(closes, 100)
+    btc = row.rows[row.symbols.index("BTC")].plain
+    assert fmt_price(last_close) in btc
+    assert "66,601" not in btc
+    assert "-9.4%" not in btc  # the old ticker's change
+    head = symbol_summary(closes, "BTC", 200).plain
+    assert "price: last 1h close (binance)" in head
+    assert "66,601" not in head
+
+    candles = {k: v for k, v in snapshot.candles.items() if k[0] != "BTC"}
+    only_old = replace(frame, snapshot=replace(snapshot, candles=candles))
+    row = build_watch_rows(only_old, 100)
+    btc = row.rows[row.symbols.index("BTC")].plain
+    assert "66,601" in btc
+    assert "36 h old" in btc
+    head = symbol_summary(only_old, "BTC", 200).plain
+    assert "price: ticker binance, stale: quoted 36 h ago" in head
+    assert "36 h old" in head

@@ -12,7 +12,7 @@ from crashtui.ui.fmt import fmt_age, fmt_pct, fmt_price, fmt_stamp, fmt_usd
 from crashtui.ui.render.books import baseline
 from crashtui.ui.render.common import Column, ext, fit, lines, table, wrap_items
 from crashtui.ui.render.frame import Frame
-from crashtui.ui.render.price import badge_cell, shown_price, state_style
+from crashtui.ui.render.price import badge_cell, change_cell, shown_price, state_style
 
 
 def symbol_summary(frame: Frame, symbol: str, width: int) -> Text:
@@ -23,17 +23,20 @@ def symbol_summary(frame: Frame, symbol: str, width: int) -> Text:
         return Text(f"{plain(symbol, 10)} is not in this watchlist", style=p.muted)
     if item.price is None:
         return Text(f"{plain(symbol, 10)}: {plain(item.note, 80)}", style=p.muted)
-    ticker = frame.snapshot.tickers.get(symbol)
-    change = ticker.change_24h_pct if ticker is not None else None
+    read = shown_price(item, frame.snapshot)
+    assert read is not None  # item.price is not None
+    change = change_cell(read, frame.snapshot.generated_ms, p)
+    if not read.stale:
+        change.append(" 24h")
     parts: list[Text | str] = [
         Text(plain(symbol, 10), style="bold"),
-        Text(fmt_price(shown_price(item, ticker) or item.price), style="bold"),
-        Text(f"{fmt_pct(change)} 24h", style=p.signed(change)),
+        Text(fmt_price(read.price), style=p.warning if read.stale else "bold"),
+        change,
         badge_cell(item.summary, p),
     ]
     if item.summary is not None and item.summary.badge_since_ms is not None:
         parts.append(Text(f"since {fmt_stamp(item.summary.badge_since_ms)}", style=p.muted))
-    parts.append(Text(f"price: {plain(item.price_source, 40)}", style=p.muted))
+    parts.append(Text(f"price: {plain(read.source, 60)}", style=p.warning if read.stale else p.muted))
     out = lines(wrap_items([t if isinstance(t, Text) else Text(t) for t in parts], width, f" {g.sep} "))
     zones = item.zones
     if zones is not None:
@@ -71,7 +74,8 @@ def zones_table(frame: Frame, symbol: str, width: int) -> Text:
     if item is None or item.zones is None or not item.zones.zones:
         return Text("no zones yet (needs daily or intraday candles)", style=p.muted)
     zones = sorted(item.zones.zones, key=lambda z: -z.level)
-    price = shown_price(item, frame.snapshot.tickers.get(symbol)) or item.zones.price
+    read = shown_price(item, frame.snapshot)
+    price = read.price if read is not None else item.zones.price
     atr = item.zones.atr
     kinds = [
         Text(

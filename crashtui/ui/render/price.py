@@ -6,10 +6,12 @@ from dataclasses import dataclass
 
 from rich.text import Text
 
+from crashtui.analysis.freshness import age_text
 from crashtui.analysis.market import SymbolAnalysis
+from crashtui.analysis.price import PriceRead, current_price
 from crashtui.analysis.zone_state import STATES, ZoneState, state_badge
 from crashtui.analysis.zones import Zone, ZoneSummary, distance_pct_at
-from crashtui.model import Interval, Ticker
+from crashtui.model import Interval, Snapshot
 from crashtui.textsafe import plain
 from crashtui.ui.fmt import fmt_pct, fmt_price, fmt_short
 from crashtui.ui.glyphs import Glyphs
@@ -52,15 +54,28 @@ def zone_cell(zone: Zone | None, short: bool, style: str, price: float) -> Text:
     return Text.assemble((level, style), (f" {fmt_pct(distance_pct_at(zone, price))}", "dim"))
 
 
-def shown_price(item: SymbolAnalysis, ticker: Ticker | None) -> float | None:
-    """The price to show: the latest ticker's, else the one the zones were computed at.
+def shown_price(item: SymbolAnalysis, snapshot: Snapshot) -> PriceRead | None:
+    """The price to show: the snapshot's current price (:func:`current_price`: a current
+    ticker, else the newer of the latest close and the old ticker, which says its age), else
+    the one the zones were computed at.
 
     A long watchlist's zones are refreshed a symbol or two per tick, so they may trail the
     ticker by a few seconds; the price column and the distances never do.
     """
-    if ticker is not None and ticker.price > 0.0:
-        return ticker.price
-    return item.price
+    read = current_price(snapshot, item.symbol)
+    if read is not None:
+        return read
+    if item.price is None:
+        return None
+    return PriceRead(item.price, item.price_source, snapshot.generated_ms, False)
+
+
+def change_cell(read: PriceRead, now_ms: int, palette: Palette) -> Text:
+    """The 24 h change, or how old a stale price is (``36 h old``): never an old number as now."""
+    if read.stale:
+        return Text(f"{age_text(max(0, now_ms - read.as_of_ms))} old", style=palette.warning)
+    change = read.change_24h_pct
+    return Text(fmt_pct(change), style=palette.signed(change))
 
 
 def badge_cell(summary: ZoneSummary | None, palette: Palette, short: bool = False) -> Text:
@@ -152,10 +167,9 @@ def build_watch_rows(frame: Frame, width: int) -> WatchRows:
     states: tuple[list[Text], list[Text], list[Text]] = ([], [], [])
     spark_width = 12 if width >= 100 else 8
     for item in items:
-        ticker = frame.snapshot.tickers.get(item.symbol)
         syms.append(Text(plain(item.symbol, 8), style="bold"))
-        price = shown_price(item, ticker)
-        if price is None:
+        read = shown_price(item, frame.snapshot)
+        if read is None:
             prices.append(Text("–", style=p.muted))
             changes.append(Text(""))
             supports.append(Text(_no_data(frame, item.symbol), style=p.muted))
@@ -164,9 +178,9 @@ def build_watch_rows(frame: Frame, width: int) -> WatchRows:
                 variant.append(Text(""))
             sparks.append(Text(""))
             continue
-        prices.append(Text(fmt_price(price), style="bold"))
-        change = ticker.change_24h_pct if ticker is not None else None
-        changes.append(Text(fmt_pct(change), style=p.signed(change)))
+        price = read.price
+        prices.append(Text(fmt_price(price), style=p.warning if read.stale else "bold"))
+        changes.append(change_cell(read, frame.snapshot.generated_ms, p))
         summary = item.summary
         supports.append(zone_cell(summary.support if summary else None, short, p.support, price))
         resists.append(zone_cell(summary.resistance if summary else None, short, p.resistance, price))
