@@ -17,7 +17,7 @@ from crashtui.analysis.days import us_week_monday
 from crashtui.analysis.etf import EtfSummary, summarise_etf
 from crashtui.analysis.gauge import Gauge, MissingInput, StressInput, crash_gauge
 from crashtui.analysis.liquidations import LiquidationStats, LiquidationTally
-from crashtui.analysis.price import price_read
+from crashtui.analysis.price import current_price, price_read
 from crashtui.analysis.zones import ZoneAnalysis, ZoneSummary, find_zones, summarise
 from crashtui.config.schema import CascadeParams, Config
 from crashtui.model import Interval, Liquidation, Snapshot, SourceStatus
@@ -153,11 +153,11 @@ def gauge_inputs(
     """
     now = snapshot.generated_ms
     daily = snapshot.candles.get((symbol, Interval.D1), ())
-    ticker = snapshot.tickers.get(symbol)
+    shown = current_price(snapshot, symbol)  # the price the price pane shows, never an older one
     day = liquidations.window("24h")
     return [
         stress.fear_greed(snapshot.fear.get("crypto", ()), now),
-        stress.drawdown(daily, ticker.price if ticker else None, now),
+        stress.drawdown(daily, shown.price if shown is not None else None, now),
         stress.liquidations(
             day.total.total_usd if day else None,
             [d.total_usd for d in liquidations.daily_totals],

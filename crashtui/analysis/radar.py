@@ -17,6 +17,7 @@ from crashtui.analysis.correlation import Correlation
 from crashtui.analysis.derivatives import SymbolDerivatives
 from crashtui.analysis.liqmap.result import LiqMap
 from crashtui.analysis.market import SymbolAnalysis
+from crashtui.analysis.price import current_price
 from crashtui.analysis.recovery import ChecklistItem, RecoveryThresholds
 from crashtui.analysis.risk_off import RiskOffRead
 from crashtui.model import FundingSnapshot, Interval, Snapshot
@@ -163,13 +164,13 @@ def _liquidation_maps(snapshot: Snapshot) -> Mapping[str, LiqMap]:
             venues.append(VenueInput(venue_label(venue), oi, taker))
         if not venues:
             continue
-        ticker = snapshot.tickers.get(symbol)
+        shown = current_price(snapshot, symbol)  # the price pane's number, with its time
         maps[symbol] = build_liq_map(
             symbol,
             venues,
             bars_from_candles(candles),
-            price=ticker.price if ticker is not None else None,
-            price_ms=ticker.ts_ms if ticker is not None else None,
+            price=shown.price if shown is not None else None,
+            price_ms=shown.as_of_ms if shown is not None else None,
         )
     return maps
 
@@ -271,7 +272,7 @@ def portfolio_of(
 
     markets: dict[str, MarketView] = {}
     for symbol in {p.symbol for p in positions}:
-        ticker = snapshot.tickers.get(symbol)
+        shown = current_price(snapshot, symbol)
         marks = [f.mark_price for f in snapshot.funding.values() if f.symbol == symbol and f.mark_price]
         item = analysis.symbol(symbol)
         zones = item.zones if item is not None else None
@@ -287,8 +288,8 @@ def portfolio_of(
         )
         candles = snapshot.candles.get((symbol, Interval.H1), ())
         markets[symbol] = MarketView(
-            mark=marks[0] if marks else (ticker.price if ticker is not None else None),
-            mark_ms=ticker.ts_ms if ticker is not None else None,
+            mark=marks[0] if marks else (shown.price if shown is not None else None),
+            mark_ms=shown.as_of_ms if shown is not None else None,
             atr=zones.atr if zones is not None else None,
             levels=levels,
             clusters=clusters,

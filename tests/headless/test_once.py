@@ -272,6 +272,10 @@ def test_a_price_from_tickers_that_stopped_is_not_shown_as_current(
     assert btc["price"] == pytest.approx(68_005.42)
     assert btc["price_age_s"] < 3600
     assert btc["change_24h_pct"] is None
+    # the gauge's drawdown and the liquidation map measure from that same price, not the old one
+    drawdown = next(c for c in doc["gauge"]["components"] if c["name"] == "drawdown")
+    assert drawdown["detail"].startswith("BTC 68,005 is ")
+    assert doc["liquidation_map"]["BTC"]["price"] == pytest.approx(68_005.42)
     assert main(["--once", "--replay", str(path)]) == 0
     line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("BTC"))
     assert line.startswith("BTC       68,005     n/a")
