@@ -279,8 +279,17 @@ def test_live_watch_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
     config.write_text("".join(f"[sources.{name}]\nenabled = false\n" for name in SOURCES), encoding="utf-8")
     env = {**os.environ, "CRASHTUI_DATA_DIR": str(tmp_path)}
+    argv = ["--config", str(config), "watch", "--no-store"]
+    code, rest = _signalled(argv, env, "on live data; alert log:", signal.SIGTERM)
+    assert code == 0, rest
+    assert "stopped: 0 alerts" in rest
+
+
+def _signalled(argv: list[str], env: dict[str, str], banner: str, sig: int) -> tuple[int, str]:
+    """Run ``crashtui ARGV``, send ``sig`` once its banner (first stderr line, holding
+    ``banner``) is out; its exit code and the rest of its stderr."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "crashtui", "--config", str(config), "watch", "--no-store"],
+        [sys.executable, "-m", "crashtui", *argv],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -288,40 +297,24 @@ def test_live_watch_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     )
     try:
         assert proc.stderr is not None
-        banner = proc.stderr.readline()
-        assert "on live data; alert log:" in banner
-        proc.send_signal(signal.SIGTERM)
-        _, rest = proc.communicate(timeout=60)
+        assert banner in proc.stderr.readline()
+        proc.send_signal(sig)
+        _, rest = proc.communicate(timeout=120)
     finally:
         if proc.poll() is None:
             proc.kill()
-    assert proc.returncode == 0, rest
-    assert "stopped: 0 alerts" in rest
+    return proc.returncode, rest
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_replay_cut_short_by_a_signal_says_so_and_exits_128_plus_it(tmp_path: Path, sig: int) -> None:
     """A replay stopped half-way is no "replay ended at": its alerts are not the recording's."""
     env = {**os.environ, "CRASHTUI_DATA_DIR": str(tmp_path), "CRASHTUI_CONFIG_DIR": str(tmp_path)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "crashtui", "watch", "--replay", "feb-2026", "--speed", "max", "--no-store"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    try:
-        assert proc.stderr is not None
-        banner = proc.stderr.readline()
-        assert "on replay of feb-2026" in banner
-        proc.send_signal(sig)
-        _, rest = proc.communicate(timeout=120)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert proc.returncode == 128 + sig, rest
+    argv = ["watch", "--replay", "feb-2026", "--speed", "max", "--no-store"]
+    code, rest = _signalled(argv, env, "on replay of feb-2026", sig)
+    assert code == 128 + sig, rest
     assert "replay ended" not in rest
-    (summary,) = [line for line in rest.splitlines() if "alerts," in line]
+    (summary,) = [line for line in rest.splitlines() if "delivery failure" in line]
     name = signal.Signals(sig).name
     assert summary.startswith(f"crashtui watch: replay interrupted by {name} at 2026-"), summary
     assert "(the replay runs to 2026-02-21T00:00:00Z)" in summary

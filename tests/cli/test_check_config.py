@@ -68,13 +68,19 @@ def test_an_unmapped_symbol_exits_2_naming_it_and_what_to_add(
     assert 'add [symbols.PEPE] binance = "PEPEUSDT" (check the name: crashtui symbols lookup PEPE)' in err
 
 
+def check_big_watchlist(tmp_path: Path, capsys: pytest.CaptureFixture[str], count: int) -> tuple[Path, str]:
+    """``--check-config`` over one watchlist of ``count`` unmapped symbols (exit 2): the file
+    and what it printed on stderr."""
+    symbols = ", ".join(f'"S{i}X"' for i in range(count))
+    path = write(tmp_path, f"[watchlists.big]\nsymbols = [{symbols}]\n")
+    assert main(["--config", str(path), "--check-config"]) == 2
+    return path, capsys.readouterr().err
+
+
 def test_many_unmapped_symbols_take_six_lines_not_one_each(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    symbols = ", ".join(f'"S{i}X"' for i in range(60))
-    path = write(tmp_path, f"[watchlists.big]\nsymbols = [{symbols}]\n")
-    assert main(["--config", str(path), "--check-config"]) == 2
-    lines = capsys.readouterr().err.splitlines()
+    lines = check_big_watchlist(tmp_path, capsys, 60)[1].splitlines()
     assert len(lines) == 6
     assert [line.split(": ")[4] for line in lines[:5]] == ["S0X", "S1X", "S2X", "S3X", "S4X"]
     assert lines[5].endswith(
@@ -85,10 +91,7 @@ def test_many_unmapped_symbols_take_six_lines_not_one_each(
 def test_a_watchlist_past_the_symbol_limit_is_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    symbols = ", ".join(f'"S{i}X"' for i in range(3000))
-    path = write(tmp_path, f"[watchlists.big]\nsymbols = [{symbols}]\n")
-    assert main(["--config", str(path), "--check-config"]) == 2
-    err = capsys.readouterr().err
+    path, err = check_big_watchlist(tmp_path, capsys, 3000)
     expected = "watchlists.big.symbols: expected at most 100 symbols, got 3,000"
     assert err == f"crashtui: config error: {path}: {expected}\n"
 
