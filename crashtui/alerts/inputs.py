@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
+from crashtui.analysis.price import price_read
 from crashtui.model import Interval
 
 if TYPE_CHECKING:
@@ -102,9 +103,16 @@ class MarketInputs:
         return self.source.now_ms()
 
     def price(self, symbol: str) -> float | None:
-        """Latest ticker price, or None."""
-        ticker = self.source.state.tickers.get(symbol)
-        return ticker.price if ticker is not None and ticker.price > 0 else None
+        """The current price the price pane shows (a ticker up to 6 h old, else a newer candle
+        close), or None when it is history: an alert never judges a stale price as now."""
+        state = self.source.state
+        read = price_read(
+            state.tickers.get(symbol),
+            self.intraday_candles(symbol),
+            state.candle_series(symbol, Interval.D1),
+            self.now_ms(),
+        )
+        return read.price if read is not None and not read.stale else None
 
     def statuses(self) -> Mapping[str, SourceStatus]:
         """Current source statuses."""

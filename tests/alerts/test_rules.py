@@ -247,3 +247,20 @@ def test_the_gauge_rule_never_fires_on_insufficient_data() -> None:
     assert gauge.score is not None
     assert gauge.score >= 50.0  # the partial score would have fired
     assert evaluator.evaluate() == []
+
+
+def test_price_rules_read_the_current_price_never_a_stale_ticker() -> None:
+    """A ticker over 6 h old is history (analysis/price.py): a price alert judges the newer 1h
+    close the price pane shows, or nothing, never the old quote as now."""
+    from crashtui.model import Candle, Interval
+
+    market = FakeMarket()
+    inputs = MarketInputs(market)
+    market.at(0).price("BTC", 70_000.0)
+    assert inputs.price("BTC") == 70_000.0
+    market.at(7 * 60)  # the ticker is 7 h old; no candle since
+    assert inputs.price("BTC") is None
+    open_ms = market.now_ms() - 2 * 60 * MIN
+    candle = Candle("BTC", Interval.H1, open_ms, 69_000.0, 69_500.0, 64_000.0, 65_000.0, 1.0, "binance", True)
+    market.state.apply(DataEvent("binance", "candles", (candle,), market.now_ms()))
+    assert inputs.price("BTC") == 65_000.0
