@@ -17,7 +17,7 @@ from crashtui.analysis.days import us_week_monday
 from crashtui.analysis.etf import EtfSummary, summarise_etf
 from crashtui.analysis.gauge import Gauge, MissingInput, StressInput, crash_gauge
 from crashtui.analysis.liquidations import LiquidationStats, LiquidationTally
-from crashtui.analysis.price import current_price, price_read
+from crashtui.analysis.price import current_price
 from crashtui.analysis.zones import ZoneAnalysis, ZoneSummary, find_zones, summarise
 from crashtui.config.schema import CascadeParams, Config
 from crashtui.model import Interval, Liquidation, Snapshot, SourceStatus
@@ -60,7 +60,7 @@ def analyse_symbol(
 ) -> SymbolAnalysis:
     """Zones for ``symbol`` from its 1h (else 4h) and daily candles, at the ticker price.
 
-    The price is :func:`crashtui.analysis.price.price_read`'s: the ticker while it is current,
+    The price is :func:`crashtui.analysis.price.current_price`: the ticker while it is current,
     else the latest intraday close when newer, else the old ticker (``price_source`` says which,
     and how old it is when it is history).
     ``pinned`` defaults to ``config.zones[symbol]``.
@@ -69,7 +69,7 @@ def analyse_symbol(
     intraday = snapshot.candles.get((symbol, Interval.H1), ()) or snapshot.candles.get(
         (symbol, Interval.H4), ()
     )
-    read = price_read(snapshot.tickers.get(symbol), intraday, daily, snapshot.generated_ms)
+    read = current_price(snapshot, symbol)  # from these same candles: one rule picks them
     if read is None:
         return SymbolAnalysis(symbol, None, "", None, None, "no price and no candles yet")
     price, source = read.price, read.source
