@@ -7,9 +7,12 @@ bounded: each collection keeps a fixed window.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import fields, replace
+from operator import attrgetter
 from types import MappingProxyType
 from typing import Any, TypeVar
 
@@ -272,7 +275,7 @@ class FeedState:
         for key, points in store.items():
             series = cache.get(key)
             if series is None:
-                series = cache[key] = tuple(points[t] for t in sorted(points))
+                series = cache[key] = tuple(map(points.__getitem__, sorted(points)))
             out[key] = series
         return MappingProxyType(out)
 
@@ -288,9 +291,10 @@ class FeedState:
     def book_series(self, symbol: str) -> tuple[BookStats, ...]:
         """A symbol's order-book readings, oldest first: the thinned week, then the full 12 h."""
         recent = self.books.get(symbol, ())
-        first = recent[0].ts_ms if recent else None
-        older = [b for b in self.book_archive.get(symbol, ()) if first is None or b.ts_ms < first]
-        return (*older, *recent)
+        archive = self.book_archive.get(symbol, ())
+        # the archive is in time order: the readings older than the full 12 h are a prefix
+        older = len(archive) if not recent else bisect.bisect_left(archive, recent[0].ts_ms, key=_TS)
+        return (*itertools.islice(archive, older), *recent)
 
     def _borrow(self, b: BorrowRate) -> None:
         history = self.borrow.setdefault(b.pool_id, deque(maxlen=BORROW_HISTORY))
@@ -306,7 +310,7 @@ class FeedState:
         cached = self._candle_cache.get(key)
         if cached is None:
             series = self.candles.get(key, {})
-            cached = tuple(series[k] for k in sorted(series))
+            cached = tuple(map(series.__getitem__, sorted(series)))
             self._candle_cache[key] = cached
         return cached
 
@@ -341,6 +345,7 @@ class FeedState:
         )
 
 
+_TS = attrgetter("ts_ms")
 _K = TypeVar("_K")
 _T = TypeVar("_T", OpenInterestPoint, TakerVolume, LongShortRatio, FundingPoint)
 

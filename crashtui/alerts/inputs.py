@@ -84,7 +84,7 @@ class MarketInputs:
         self.source = source
         self._zones: dict[str, tuple[object, ZoneView]] = {}
         self._zone_versions = 0
-        self._liq: tuple[object, LiquidationStats] | None = None
+        self._liq: dict[str, tuple[object, LiquidationStats]] = {}
         self._etf: tuple[object, tuple[EtfSummary, ...]] | None = None
         self._fear: dict[str, tuple[object, FearGreedReading]] = {}
         self._gauge: tuple[int, int, Gauge] | None = None
@@ -168,16 +168,18 @@ class MarketInputs:
         self._zones[symbol] = (key, view)
         return view
 
-    def liquidations(self) -> LiquidationStats:
-        """Rolling liquidation tallies as of now (advances the tally's clock, like the dashboard)."""
+    def liquidations(self, window: str) -> LiquidationStats:
+        """Rolling liquidation tallies as of now with ``window`` (``1h`` ... ``72h``) tallied, the
+        other windows left out: a rule reads one (advances the tally's clock, like the dashboard)."""
         from crashtui.analysis.market import tally_stats
 
         now = self.now_ms()
         key = (id(self.source.tally), self.liquidation_count(), now // 60_000)
-        if self._liq is not None and self._liq[0] == key:
-            return self._liq[1]
-        stats = tally_stats(self.source.tally, self.source.state.statuses, now)
-        self._liq = (key, stats)
+        cached = self._liq.get(window)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        stats = tally_stats(self.source.tally, self.source.state.statuses, now, windows=(window,))
+        self._liq[window] = (key, stats)
         return stats
 
     def cascades(self) -> Sequence[CascadeEvent]:
@@ -263,7 +265,7 @@ class MarketInputs:
 
         snapshot = self.source.state.snapshot()
         gauge = crash_gauge(
-            gauge_inputs(snapshot, self.liquidations(), self.etf()), self.source.config.analysis.gauge
+            gauge_inputs(snapshot, self.liquidations("24h"), self.etf()), self.source.config.analysis.gauge
         )
         self._gauge = (state_id, now, gauge)
         return gauge

@@ -260,16 +260,21 @@ def history_horizon_ms(now_ms: int, settings: DerivSettings = DEFAULT_SETTINGS) 
     return now_ms - settings.max_age_ms - max(w + w // 4 for w in OI_CHANGE_WINDOWS_MS)
 
 
-def recent_points(series: Mapping[Any, Sequence[_P]], since_ms: int, now_ms: int) -> list[_P]:
+def recent_points(
+    series: Mapping[Any, Sequence[_P]], since_ms: int, now_ms: int, symbol: str | None = None
+) -> list[_P]:
     """Every point from ``since_ms`` on of each time-sorted series, plus each series' newest
     point not ahead of the clock (a venue's funding interval is read from it, however old).
 
     What :func:`symbol_derivatives` can use of a long history, so a caller holding sorted
-    series (the state's) need not hand it all on every call.
+    series (the state's) need not hand it all on every call. With ``symbol``, only the series
+    of that symbol (keys are ``(venue, symbol, ...)``, as the state's are).
     """
     out: list[_P] = []
     ts = attrgetter("ts_ms")
-    for points in series.values():
+    for key, points in series.items():
+        if symbol is not None and key[1] != symbol:
+            continue
         start = bisect.bisect_left(points, since_ms, key=ts)
         end = len(points)
         while end > 0 and not _plausible_ts(points[end - 1].ts_ms, now_ms):

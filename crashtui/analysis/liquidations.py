@@ -19,7 +19,7 @@ import bisect
 import heapq
 import math
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 from crashtui.analysis.cascades import CascadeDetector, CascadeEvent
@@ -402,8 +402,15 @@ class LiquidationTally:
 
     # -- reading ----------------------------------------------------------------------------
 
-    def stats(self, sampled_venues: Iterable[str] = (), now_ms: int | None = None) -> LiquidationStats:
-        """Totals for every window; advances the clock to ``now_ms`` first when given.
+    def stats(
+        self,
+        sampled_venues: Iterable[str] = (),
+        now_ms: int | None = None,
+        windows: Collection[str] | None = None,
+    ) -> LiquidationStats:
+        """Totals for every window (or only those named in ``windows``: a reader that needs
+        one, such as an alert rule, need not pay for the rest); advances the clock to
+        ``now_ms`` first when given.
 
         ``sampled_venues`` names venues whose feed is a sample (Binance sends at most one
         liquidation per symbol per second), which makes a window's totals a lower bound. Stream
@@ -412,13 +419,15 @@ class LiquidationTally:
         if now_ms is not None:
             self.advance(now_ms)
         sampled = frozenset(v.removesuffix("_liq") for v in sampled_venues)
-        windows = tuple(self._window_tally(w, sampled) for w in self._windows)
+        tallies = tuple(
+            self._window_tally(w, sampled) for w in self._windows if windows is None or w.name in windows
+        )
         r = self._rate
         base = self.cascades.baseline_cents
         peak_usd, peak_end = self.peak_24h()
         return LiquidationStats(
             as_of_ms=self._clock_ms,
-            windows=windows,
+            windows=tallies,
             rate_usd=(r.long_cents + r.short_cents) / 100.0,
             rate_window_s=self.params.rate_window_s,
             baseline_rate_usd=None if base is None else base / 100.0,

@@ -9,7 +9,8 @@ without one, a tally is built from the snapshot's recent liquidations (fine for 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import bisect
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from crashtui.analysis import stress
@@ -20,7 +21,7 @@ from crashtui.analysis.liquidations import LiquidationStats, LiquidationTally
 from crashtui.analysis.price import current_price
 from crashtui.analysis.zones import ZoneAnalysis, ZoneSummary, find_zones, summarise
 from crashtui.config.schema import CascadeParams, Config
-from crashtui.model import Interval, Liquidation, Snapshot, SourceStatus
+from crashtui.model import Candle, Interval, Liquidation, Snapshot, SourceStatus
 
 GAUGE_SYMBOL = "BTC"
 ETF_ORDER = ("BTC", "ETH")
@@ -119,11 +120,15 @@ LATE_GRACE_MS = 15_000
 
 
 def tally_stats(
-    tally: LiquidationTally, statuses: Mapping[str, SourceStatus], now_ms: int
+    tally: LiquidationTally,
+    statuses: Mapping[str, SourceStatus],
+    now_ms: int,
+    windows: Collection[str] | None = None,
 ) -> LiquidationStats:
     """The one way to read a running tally: as of ``now_ms``, ended minutes kept open for
-    :data:`LATE_GRACE_MS` (every reader must agree, or one moves the windows for all)."""
-    return tally.stats(sampled_venues(statuses), now_ms=now_ms - LATE_GRACE_MS)
+    :data:`LATE_GRACE_MS` (every reader must agree, or one moves the windows for all);
+    ``windows`` names the only windows to tally (default: all)."""
+    return tally.stats(sampled_venues(statuses), now_ms=now_ms - LATE_GRACE_MS, windows=windows)
 
 
 def liquidation_stats(snapshot: Snapshot, config: Config, tally: LiquidationTally | None) -> LiquidationStats:
@@ -183,13 +188,24 @@ def _leverage(snapshot: Snapshot, symbol: str) -> StressInput | MissingInput:
     derivs = symbol_derivatives(
         symbol,
         now_ms=now,
-        open_interest=recent_points(snapshot.open_interest_history, since, now),
+        open_interest=recent_points(snapshot.open_interest_history, since, now, symbol),
         snapshots=snapshot.funding.values(),
-        funding_history=recent_points(snapshot.funding_history, since, now),
+        funding_history=recent_points(snapshot.funding_history, since, now, symbol),
         spot=snapshot.quotes.values(),
-        candles=snapshot.candles.get((symbol, Interval.H1), ()),
+        candles=recent_candles(snapshot.candles.get((symbol, Interval.H1), ()), since),
     )
     return leverage_input(derivs)
+
+
+def recent_candles(candles: Sequence[Candle], since_ms: int) -> Sequence[Candle]:
+    """The tail of a time-sorted candle series that closes after ``since_ms`` (what
+    :func:`symbol_derivatives` reads; it would skip the rest one by one on every refresh)."""
+    start = bisect.bisect_right(candles, since_ms, key=_close_ms)
+    return candles[start:]
+
+
+def _close_ms(candle: Candle) -> int:
+    return candle.open_ms + candle.interval.ms
 
 
 ZoneKey = tuple[object, ...]

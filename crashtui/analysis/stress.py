@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterable, Sequence
+from operator import attrgetter
 
 from crashtui.analysis.days import DAY_MS, MINUTE_MS, day_start, iso_day, iso_minute
 from crashtui.analysis.etf import EtfSummary
@@ -17,6 +18,8 @@ from crashtui.analysis.gauge import MissingInput, StressInput
 from crashtui.analysis.numbers import median, pearson
 from crashtui.model import BookStats, BorrowRate, Candle, FearGreedReading, FundingSnapshot, MacroObservation
 from crashtui.numfmt import fmt_price, fmt_usd
+
+_TS = attrgetter("ts_ms")
 
 StressResult = StressInput | MissingInput
 
@@ -165,7 +168,7 @@ def spread(books: Sequence[BookStats], now_ms: int) -> StressResult:
     """Latest order-book spread over the same venue's 7-day baseline (10-minute readings)."""
     if not books:
         return MissingInput("spread", "no order-book readings")
-    latest = max(books, key=lambda b: b.ts_ms)
+    latest = max(books, key=_TS)
     stale = _stale("spread", "order book", latest.ts_ms, now_ms, BOOK_MAX_AGE_MS)
     if stale:
         return stale

@@ -354,3 +354,16 @@ def test_recent_points_give_the_same_row_as_the_whole_history() -> None:
     assert row(recent_oi, recent_funding) == full
     assert full.oi_change_24h_pct is not None
     assert len(full.funding) == 2
+    # another symbol's series are left out when a symbol is named, and the row is the same
+    eth = {("bybit", "ETH", "perp"): (OpenInterestPoint("bybit", "ETH", T, 9.0, None, HOUR, "perp"),)}
+    assert recent_points({**oi, **eth}, since, T, "BTC") == recent_oi
+    assert recent_points({**oi, **eth}, since, T, "ETH") == list(eth[("bybit", "ETH", "perp")])
+    from crashtui.analysis.market import recent_candles
+
+    tail = recent_candles(candles, since)
+    assert 0 < len(tail) < len(candles)
+    assert tail[0].open_ms + HOUR > since >= tail[0].open_ms
+    assert row(recent_oi, recent_funding) == symbol_derivatives(
+        "BTC", now_ms=T, open_interest=recent_oi, snapshots=snaps, funding_history=recent_funding,
+        candles=tail,
+    )  # fmt: skip

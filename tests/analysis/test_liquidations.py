@@ -320,6 +320,34 @@ def test_incremental_tallies_equal_brute_force(
         assert _cents(tally.peak_24h()[0]) == best
 
 
+@settings(max_examples=100, deadline=None)
+@given(
+    ops=st.lists(op, min_size=1, max_size=120),
+    picks=st.lists(st.integers(0, 2), min_size=120, max_size=120),
+)
+def test_reading_one_window_gives_what_the_full_read_gives(
+    ops: list[tuple[str, int, str, str, Side, float]], picks: list[int]
+) -> None:
+    """A reader that asks for one window (an alert rule) gets that window as a full read shows
+    it, and skipping the others (their largest orders rebuilt later) changes no later read."""
+    windows = (("3m", 3), ("17m", 17), ("60m", 60))
+    full, partial = LiquidationTally(windows=windows, top_n=4), LiquidationTally(windows=windows, top_n=4)
+    clock = T0
+    for (kind, delta, venue, symbol, side, usd), pick in zip(ops, picks, strict=False):
+        clock = max(T0, clock + delta)
+        for tally in (full, partial):
+            if kind == "advance":
+                tally.advance(clock)
+            else:
+                tally.add(liq(clock, usd, side, venue, symbol))
+        name = windows[pick][0]
+        one = partial.stats(windows=(name,))
+        assert [w.window for w in one.windows] == [name]
+        assert one.window(name) == full.stats().window(name)
+        assert one.peak_24h_usd == full.stats().peak_24h_usd
+    assert partial.stats() == full.stats()
+
+
 def _cents(usd: float) -> int:
     return round(usd * 100)
 

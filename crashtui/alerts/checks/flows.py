@@ -34,7 +34,7 @@ class LiquidationChecker:
             return []
         self._count = count
         rule = self.rule
-        window = inputs.liquidations().window(rule.window)
+        window = inputs.liquidations(rule.window).window(rule.window)
         if window is None:
             return []
         row = (
