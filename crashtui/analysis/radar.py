@@ -9,12 +9,14 @@ imported inside the parts that use them.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from crashtui.analysis.correlation import Correlation
 from crashtui.analysis.derivatives import SymbolDerivatives
+from crashtui.analysis.freshness import TICKER_MAX_AGE_MS
 from crashtui.analysis.liqmap.result import LiqMap
 from crashtui.analysis.market import SymbolAnalysis
 from crashtui.analysis.price import current_price
@@ -262,18 +264,45 @@ def _recovery(
     return recovery_checklist(inputs, thresholds)
 
 
+def position_mark(snapshot: Snapshot, symbol: str) -> tuple[float | None, int | None]:
+    """The mark a position of ``symbol`` is valued at, and when it was the price.
+
+    A venue's mark price (a funding snapshot's) has its own age: it is used only while it is a
+    live quote (at most :data:`~crashtui.analysis.freshness.TICKER_MAX_AGE_MS` old, the
+    ticker's rule) and at least as fresh as the price the pane shows (:func:`current_price`);
+    of several, the newest. Else the shown price is the mark. The time is always that of the
+    price used: (None, None) when there is none.
+    """
+    shown = current_price(snapshot, symbol)
+    now = snapshot.generated_ms
+    since = shown.as_of_ms if shown is not None else None
+    best: FundingSnapshot | None = None
+    for f in snapshot.funding.values():
+        price = f.mark_price
+        if f.symbol != symbol or price is None or not (math.isfinite(price) and price > 0):
+            continue
+        if now - f.ts_ms > TICKER_MAX_AGE_MS or (since is not None and f.ts_ms < since):
+            continue  # history, or older than the shown price: never the mark of "now"
+        if best is None or f.ts_ms > best.ts_ms:
+            best = f
+    if best is not None and best.mark_price is not None:
+        return best.mark_price, min(best.ts_ms, now)
+    if shown is None:
+        return None, None
+    return shown.price, shown.as_of_ms
+
+
 def portfolio_of(
     snapshot: Snapshot, analysis: ZoneSource, maps: Mapping[str, LiqMap], positions: Iterable[Position]
 ) -> Portfolio:
-    """The positions evaluated against the snapshot: mark (a venue's mark price, else the
-    ticker), zones from ``analysis``, clusters from ``maps`` (none when empty), the 1h path."""
+    """The positions evaluated against the snapshot: mark (:func:`position_mark`), zones from
+    ``analysis``, clusters from ``maps`` (none when empty), the 1h path."""
     from crashtui.risk.evaluate import Level, LevelKind, LiquidationCluster, MarketView, PriceBar, evaluate
     from crashtui.risk.position import PositionSide
 
     markets: dict[str, MarketView] = {}
     for symbol in {p.symbol for p in positions}:
-        shown = current_price(snapshot, symbol)
-        marks = [f.mark_price for f in snapshot.funding.values() if f.symbol == symbol and f.mark_price]
+        mark, mark_ms = position_mark(snapshot, symbol)
         item = analysis.symbol(symbol)
         zones = item.zones if item is not None else None
         levels = tuple(Level(z.level, LevelKind(str(z.kind))) for z in zones.zones) if zones else ()
@@ -288,8 +317,8 @@ def portfolio_of(
         )
         candles = snapshot.candles.get((symbol, Interval.H1), ())
         markets[symbol] = MarketView(
-            mark=marks[0] if marks else (shown.price if shown is not None else None),
-            mark_ms=shown.as_of_ms if shown is not None else None,
+            mark=mark,
+            mark_ms=mark_ms,
             atr=zones.atr if zones is not None else None,
             levels=levels,
             clusters=clusters,

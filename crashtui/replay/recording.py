@@ -17,7 +17,7 @@ import re
 import threading
 import time
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -45,6 +45,14 @@ _LATEST_T_MS = 4_102_444_800_000  # 2100-01-01
 # (a missing neighbour counts as far) is skipped as malformed. A real gap (the recorder
 # stopped for days) keeps both sides: each line there has a close neighbour.
 ROGUE_GAP_MS = 7 * 86_400_000
+# Rogue lines in a row (two lines stamped 2099) each have a close neighbour: a run of up to
+# this many consecutive lines, all more than ROGUE_GAP_MS from the line just before the run and
+# the one just after it, while those two agree (within ROGUE_GAP_MS), is rogue as a group. A
+# real gap keeps everything: its two sides disagree. At the file's start or end the run has one
+# side: it is rogue when that side is an established clock (more than this many consecutive
+# lines each within ROGUE_GAP_MS of the one before), so a small file split by a gap keeps both
+# parts, and a clock that jumps for the last lines never becomes the replay's end.
+MAX_ROGUE_RUN = 8
 # The scan remembers the rogue lines for the reader; past this many the file is refused (no
 # recording of one session has them; memory stays bounded).
 MAX_ROGUE_LINES = 10_000
@@ -523,6 +531,99 @@ def _judged(timed: Iterator[_Timed]) -> Iterator[tuple[_Timed, bool]]:
     yield cur, prev_t is None or abs(cur[1] - prev_t) > gap
 
 
+_Judged = tuple[_Timed, bool]
+
+
+class _RunJudge:
+    """Runs of rogue lines (see :data:`MAX_ROGUE_RUN`) on top of the one-line verdicts of
+    :func:`_judged`, in one pass holding at most ``2 * MAX_ROGUE_RUN + 1`` lines: lines go in
+    with :meth:`feed` and come out, in file order and with their final verdict, in ``out``."""
+
+    def __init__(self) -> None:
+        self.prev: int | None = None  # the time of the line just before the pending run
+        self.streak = 0  # consecutive lines (each close to the one before) ending at prev
+        self.pending: list[_Judged] = []  # the lines since prev, each far from it
+        self.out: list[_Judged] = []
+
+    def feed(self, entry: _Judged) -> None:
+        t = entry[0][1]
+        prev = self.prev
+        if prev is not None and abs(t - prev) > ROGUE_GAP_MS:
+            self.pending.append(entry)
+            if len(self.pending) > MAX_ROGUE_RUN:
+                self._restart()
+            return
+        if self.pending:  # the run ends at a line close to the one before it
+            group = all(abs(e[0][1] - t) > ROGUE_GAP_MS for e in self.pending)
+            self.out.extend((e[0], e[1] or group) for e in self.pending)
+            self.pending.clear()
+        self.out.append(entry)
+        self.prev, self.streak = t, self.streak + 1
+
+    def _restart(self) -> None:
+        """The pending lines are no rogue run: the first keeps its one-line verdict and is the
+        line before the others, which are judged again (at most MAX_ROGUE_RUN of them)."""
+        first, *rest = self.pending
+        self.pending = []
+        self.out.append(first)
+        self.prev, self.streak = first[0][1], 1
+        for entry in rest:
+            self.feed(entry)
+
+    def finish(self) -> None:
+        """The file ended: a run at the end is rogue when the lines before it are an
+        established clock, else it is judged line by line."""
+        while self.pending:
+            if self.streak > MAX_ROGUE_RUN:
+                self.out.extend((e[0], True) for e in self.pending)
+                self.pending = []
+            else:
+                self._restart()
+
+
+def _opening_run(head: Sequence[_Judged]) -> int:
+    """How many of the first lines are a rogue run at the file's start: up to
+    :data:`MAX_ROGUE_RUN` lines all far from the line after them, which starts an established
+    clock (it and the next MAX_ROGUE_RUN lines each close to the one before); else 0."""
+    from itertools import pairwise
+
+    gap = ROGUE_GAP_MS
+    times = [e[0][1] for e in head]
+    for k in range(1, MAX_ROGUE_RUN + 1):
+        body = times[k : k + MAX_ROGUE_RUN + 1]
+        if len(body) <= MAX_ROGUE_RUN:
+            return 0
+        if all(abs(t - body[0]) > gap for t in times[:k]) and all(
+            abs(a - b) <= gap for a, b in pairwise(body)
+        ):
+            return k
+    return 0
+
+
+def _judged_runs(judged: Iterator[_Judged]) -> Iterator[_Judged]:
+    """:func:`_judged`'s verdicts with rogue runs (see :data:`MAX_ROGUE_RUN`) rogue too."""
+    import itertools
+
+    head = list(itertools.islice(judged, 2 * MAX_ROGUE_RUN + 1))
+    opening = _opening_run(head)
+    yield from ((item, True) for item, _ in head[:opening])
+    runs = _RunJudge()
+    gap = ROGUE_GAP_MS
+    for entry in itertools.chain(head[opening:], judged):
+        prev = runs.prev
+        if prev is not None and not runs.pending and -gap <= entry[0][1] - prev <= gap:
+            runs.prev = entry[0][1]  # the common case, inline: a line close to the one before
+            runs.streak += 1
+            yield entry
+            continue
+        runs.feed(entry)
+        if runs.out:
+            yield from runs.out
+            runs.out.clear()
+    runs.finish()
+    yield from runs.out
+
+
 def scan_recording(path: Path) -> RecordingScan:
     """Times and endpoints of a recording without decoding its payloads (reads each line's
     ``"t"``, ``"src"`` and ``"ep"``); rogue lines (see :data:`ROGUE_GAP_MS`) are counted as
@@ -537,7 +638,7 @@ def scan_recording(path: Path) -> RecordingScan:
     prefixed: set[tuple[bytes, bytes]] = set()  # names read from the prefix, decoded at the end
     lines = raw_lines(path, cut=skipped.add)
     next(lines, None)  # header
-    for (line_no, t, fast_name, name), rogue in _judged(_timed_lines(lines, skipped)):
+    for (line_no, t, fast_name, name), rogue in _judged_runs(_judged(_timed_lines(lines, skipped))):
         if rogue:
             skipped.add(line_no, _rogue_reason(t))
             rogues[line_no] = t

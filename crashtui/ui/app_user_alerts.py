@@ -129,6 +129,18 @@ class UserAlertsMixin(AppCore):
         dashboard = self._dashboard()
         return dashboard.selected_symbol if dashboard is not None else None
 
+    def _shown_price(self, symbol: str) -> float | None:
+        """The price the price pane shows for ``symbol`` (:func:`current_price`: a current
+        ticker, else the newer of the latest close and an old ticker), never a stale ticker's
+        quote when a newer close exists; None without a price."""
+        from crashtui.analysis.price import current_price
+
+        engine = self.engine
+        if engine is None:
+            return None
+        read = current_price(engine.state.snapshot(), symbol)
+        return read.price if read is not None and read.price > 0 else None
+
     def alert_prefill(self) -> str:
         """``BTC below 62,000``: the symbol in view at its current price (on the chart: at the
         cursor candle's close), ready to edit."""
@@ -139,11 +151,10 @@ class UserAlertsMixin(AppCore):
         symbol = self._focus_symbol()
         if symbol is None:
             return ""
-        engine = self.engine
-        ticker = engine.state.tickers.get(symbol) if engine is not None else None
-        if ticker is None or not ticker.price > 0:
+        shown = self._shown_price(symbol)
+        if shown is None:
             return f"{symbol} below "
-        return f"{symbol} below {fmt_price(ticker.price)}"
+        return f"{symbol} below {fmt_price(shown)}"
 
     def action_alert_add(self) -> None:
         """Ask for a price alert (``BTC below 62,000``), prefilled with the symbol in view."""
@@ -187,13 +198,12 @@ class UserAlertsMixin(AppCore):
 
     def _already(self, alert: UserAlert) -> str:
         """A note when price is already beyond the level (it fires on the next cross)."""
-        engine = self.engine
-        ticker = engine.state.tickers.get(alert.symbol) if engine is not None else None
-        if ticker is None:
+        price = self._shown_price(alert.symbol)
+        if price is None:
             return ""
-        if alert.direction == "down" and ticker.price < alert.level:
+        if alert.direction == "down" and price < alert.level:
             return f" (already below: fires when it crosses down through {fmt_price(alert.level)} again)"
-        if alert.direction == "up" and ticker.price > alert.level:
+        if alert.direction == "up" and price > alert.level:
             return f" (already above: fires when it crosses up through {fmt_price(alert.level)} again)"
         return ""
 

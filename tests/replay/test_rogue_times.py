@@ -13,6 +13,7 @@ from crashtui.cli import main
 from crashtui.model import RawPayload, freeze_params
 from crashtui.replay.recording import (
     MAX_ROGUE_LINES,
+    MAX_ROGUE_RUN,
     RecordingError,
     RecordingHeader,
     RecordingSource,
@@ -122,6 +123,94 @@ def test_a_real_gap_of_days_keeps_both_sides(tmp_path: Path) -> None:
     path = write(tmp_path / "rec2.jsonl.gz", [*rows[:3], line(T0 + 10 * DAY, 99), *rows[3:]])
     assert scan_recording(path).rogues == {5: T0 + 10 * DAY}
     assert len(times(path)) == 6
+
+
+def reason(t: int, when: str) -> str:
+    return f"receive time {t} ({when}) is more than 7 days from the lines next to it"
+
+
+@pytest.mark.parametrize("make", [line, spaced], ids=["prefix", "slow-path"])
+@pytest.mark.parametrize("run", [2, 3, MAX_ROGUE_RUN])
+def test_rogue_lines_in_a_row_are_skipped_as_a_group(tmp_path: Path, make: object, run: int) -> None:
+    """Each line of a run stamped 2099 has a close neighbour (the next 2099 line): the run is
+    far from the lines just before and after it, which agree, so all of it is skipped."""
+    good = minutes(10)
+    stray = [make(FAR_FUTURE - i * MIN, 90 + i) for i in range(run)]  # type: ignore[operator]
+    path = write(tmp_path / "rec.jsonl.gz", [*good[:5], *stray, *good[5:]])
+    scan = scan_recording(path)
+    assert scan.rogues == {7 + i: FAR_FUTURE - i * MIN for i in range(run)}
+    assert (scan.first_ms, scan.last_ms, scan.count, scan.skipped) == (T0, T0 + 9 * MIN, 10, run)
+    assert scan.first_skipped == f"line 7: {reason(FAR_FUTURE, '2099-12-31T23:58:20Z')}"
+    source = RecordingSource(path)
+    want = [T0 + i * MIN for i in range(10)]
+    assert [p.received_ms for p in source] == want
+    assert (source.last_ms, source.bad_lines, source.first_skipped) == (T0 + 9 * MIN, run, scan.first_skipped)
+    bad = Skipped()
+    assert [p.received_ms for p in read_recording(path, bad)[1]] == want
+    assert bad.count == run
+    assert [p.received_ms for p in iter_payloads(path)] == want
+
+
+def test_a_run_from_the_past_is_a_group_too(tmp_path: Path) -> None:
+    stray = 1_420_070_400_000  # 2015-01-01: inside the bounds, not this recording's clock
+    rows = [*minutes(4), line(stray), line(stray + MIN), *minutes(4, T0 + 4 * MIN)]
+    scan = scan_recording(path := write(tmp_path / "rec.jsonl.gz", rows))
+    assert scan.rogues == {6: stray, 7: stray + MIN}
+    assert times(path) == [T0 + i * MIN for i in range(8)]
+
+
+def test_a_run_longer_than_the_bound_is_kept(tmp_path: Path) -> None:
+    """More than MAX_ROGUE_RUN lines in a row are a stretch of the recording, not a glitch."""
+    stray = [line(T0 + 30 * DAY + i * MIN, 90 + i) for i in range(MAX_ROGUE_RUN + 1)]
+    path = write(tmp_path / "rec.jsonl.gz", [*minutes(12), *stray, *minutes(12, T0 + 12 * MIN)])
+    assert scan_recording(path).rogues == {}
+    assert len(times(path)) == 24 + MAX_ROGUE_RUN + 1
+
+
+def test_a_short_real_stretch_between_two_gaps_is_kept(tmp_path: Path) -> None:
+    """Feb, three lines ten days later, then April: the sides of the short stretch disagree
+    with each other, so nothing says it is the odd one out: all of it is kept."""
+    later, latest = T0 + 10 * DAY, T0 + 60 * DAY
+    rows = [*minutes(12), *minutes(3, later), *minutes(12, latest)]
+    path = write(tmp_path / "rec.jsonl.gz", rows)
+    source = RecordingSource(path)
+    assert (source.first_ms, source.last_ms, source.count, source.bad_lines) == (
+        T0,
+        latest + 11 * MIN,
+        27,
+        0,
+    )
+    # ... and a long recording that resumes days later keeps both sides too.
+    path = write(tmp_path / "gap.jsonl.gz", [*minutes(20), *minutes(20, T0 + 21 * DAY)])
+    assert scan_recording(path).rogues == {}
+    assert len(times(path)) == 40
+
+
+@pytest.mark.parametrize("run", [2, 3])
+def test_a_run_at_the_start_or_end_is_rogue_beside_an_established_clock(tmp_path: Path, run: int) -> None:
+    """At an edge a run has one side: it is skipped when that side is an established clock
+    (more than MAX_ROGUE_RUN lines in a row, each close to the one before), so two lines
+    stamped 2099 at the end never become the replay's end."""
+    body = minutes(MAX_ROGUE_RUN + 1)
+    stray = [line(FAR_FUTURE - i * MIN, 90 + i) for i in range(run)]
+    want = [T0 + i * MIN for i in range(MAX_ROGUE_RUN + 1)]
+    at_end = write(tmp_path / "end.jsonl.gz", [*body, *stray])
+    assert scan_recording(at_end).rogues == {MAX_ROGUE_RUN + 3 + i: FAR_FUTURE - i * MIN for i in range(run)}
+    assert (RecordingSource(at_end).last_ms, times(at_end)) == (want[-1], want)
+    at_start = write(tmp_path / "start.jsonl.gz", [*stray, *body])
+    assert scan_recording(at_start).rogues == {2 + i: FAR_FUTURE - i * MIN for i in range(run)}
+    assert (RecordingSource(at_start).first_ms, times(at_start)) == (T0, want)
+
+
+def test_a_run_at_an_edge_beside_a_short_stretch_is_kept(tmp_path: Path) -> None:
+    """Two lines then a week's gap then a few lines: which side is the recording's clock is
+    not known, so both are kept (a lone line at an edge is still judged on its own)."""
+    short = minutes(MAX_ROGUE_RUN)  # one line short of an established clock
+    far = [line(T0 + 30 * DAY), line(T0 + 30 * DAY + MIN)]
+    for name, rows in (("end", [*short, *far]), ("start", [*far, *short])):
+        path = write(tmp_path / f"{name}.jsonl.gz", rows)
+        assert scan_recording(path).rogues == {}
+        assert len(times(path)) == MAX_ROGUE_RUN + 2
 
 
 def test_fewer_than_three_lines_are_never_judged(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
+from crashtui.analysis.price import current_price
 from crashtui.assemble import EngineOptions, ReplayOptions, build_engine
 from crashtui.cli import main
 from crashtui.config.schema import Config
@@ -112,6 +113,35 @@ async def test_add_key_prefills_the_selected_symbol_at_its_price_and_validates(
         await pilot.press("escape")  # cancelled: nothing added
         await pilot.pause()
         assert len(saved_phrases()) == 1
+
+
+async def test_add_key_quotes_the_shown_price_never_a_stale_ticker(
+    still_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A ticker 36 h old and newer 1h candles: the prompt's level and its "already below/above"
+    note use the price the price pane shows (the newer close), not the old quote."""
+    state = still_engine.state
+    now = state.now_ms()
+    stale = replace(state.tickers["BTC"], ts_ms=now - 36 * 3_600_000, price=200_000.0)
+    monkeypatch.setitem(state.tickers, "BTC", stale)
+    shown = current_price(state.snapshot(), "BTC")
+    assert shown is not None
+    assert shown.source.startswith("last 1h close")
+    assert shown.price < 100_000  # the newer close, far from the old quote
+    app = app_over(still_engine, "price")
+    async with app.run_test(size=(200, 50)) as pilot:
+        await pilot.pause()
+        await pilot.press("A")
+        await pilot.pause()
+        assert prompt_input(app).value == f"BTC below {fmt_price(shown.price)}"
+        await enter_text(pilot, app, "BTC below 100000")  # below the stale quote, above the price
+        assert toasts(app, "added price alert #1 BTC below 100,000 (already below:")
+        await pilot.press("A")
+        await pilot.pause()
+        await enter_text(pilot, app, "BTC above 150000")  # the stale quote is above, the price not
+        added = toasts(app, "added price alert #2 BTC above 150,000")
+        assert len(added) == 1
+        assert "already" not in str(getattr(added[0], "message", ""))
 
 
 @pytest.mark.parametrize("size", [(80, 24), (200, 50)], ids=["80x24", "200x50"])
