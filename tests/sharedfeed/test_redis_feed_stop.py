@@ -198,11 +198,14 @@ async def test_cancel_and_wait_cancels_again_and_gives_up_in_time() -> None:
     await asyncio.sleep(0)
     loop = asyncio.get_running_loop()
     start = loop.time()
-    pending = await cancel_and_wait([lossy, stubborn], grace_s=0.05, timeout_s=0.3)
-    assert loop.time() - start < 1.0
-    assert swallowed == 1
-    assert lossy.cancelled()
-    assert pending == {stubborn}
-    released = True
-    stubborn.cancel()
-    await stubborn
+    try:
+        pending = await cancel_and_wait([lossy, stubborn], grace_s=0.05, timeout_s=0.3)
+        assert loop.time() - start < 1.0
+        assert swallowed == 1
+        assert lossy.cancelled()
+        assert pending == {stubborn}
+    finally:  # even if the test fails, leave nothing running that the loop's close would wait on
+        released = True
+        lossy.cancel()
+        stubborn.cancel()
+        await asyncio.gather(lossy, stubborn, return_exceptions=True)
