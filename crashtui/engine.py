@@ -199,10 +199,10 @@ class Engine:
         return [feed]
 
     async def stop(self) -> None:
-        """Cancel the tasks, then close the feed and the sinks (flushing what is queued)."""
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        """Cancel the tasks, then close the feed and the sinks (flushing what is queued).
+
+        Bounded, so quitting never hangs on a feed: see :func:`cancel_and_wait`."""
+        await cancel_and_wait(self._tasks)
         self._tasks = []
         await self.feed.aclose()
         for sink in self.sinks:
@@ -288,6 +288,39 @@ class Engine:
             for st in self.state.statuses.values()
             if st.state is SourceState.OK and st.source not in LOCAL_SOURCES
         )
+
+
+STOP_GRACE_S = 1.0
+"""A task still running this long after a cancel is cancelled again."""
+STOP_TIMEOUT_S = 5.0
+"""How long :meth:`Engine.stop` waits for its tasks in all before leaving them behind."""
+
+
+async def cancel_and_wait(
+    tasks: Iterable[asyncio.Task[None]],
+    *,
+    grace_s: float = STOP_GRACE_S,
+    timeout_s: float = STOP_TIMEOUT_S,
+) -> set[asyncio.Task[None]]:
+    """Cancel ``tasks`` and wait until they end, at most ``timeout_s``; returns those still
+    running then. A task still running ``grace_s`` after a cancel is cancelled again: a
+    library can lose a cancel (Python 3.11's ``asyncio.wait_for``, used by redis-py, drops
+    one that arrives as the awaited work finishes), and a lost cancel must not hang a quit."""
+    tasks = list(tasks)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_s
+    pending = {task for task in tasks if not task.done()}
+    while pending:
+        for task in pending:
+            task.cancel()
+        wait_s = min(grace_s, deadline - loop.time())
+        if wait_s <= 0:
+            break
+        _, pending = await asyncio.wait(pending, timeout=wait_s)
+    for task in tasks:
+        if task.done() and not task.cancelled():
+            task.exception()  # retrieved, as gather(return_exceptions=True) did
+    return pending
 
 
 async def run_until(engine: Engine, predicate: Callable[[], bool], deadline_s: float) -> bool:

@@ -43,32 +43,97 @@ def _redis_error_types() -> tuple[type[BaseException], ...]:
     return (redis.exceptions.RedisError, OSError)
 
 
+CLOSE_TIMEOUT_S = 2.0
+"""How long a reconnect or a stop waits for the old client to close (a dead socket must not
+hold either up; an unfinished close goes on in the background)."""
+
+_closing: set[asyncio.Task[None]] = set()  # closes given up on, kept referenced until they end
+
+
+def stop_if_cancelled() -> None:
+    """Raise ``CancelledError`` if this task was asked to stop and the request got lost.
+
+    On Python 3.11 ``asyncio.wait_for`` drops a cancel that arrives just as the awaited work
+    finishes (CPython gh-86296), and redis-py sends every command through it: the task then
+    runs on as if never cancelled, and whoever awaits it waits forever. ``Task.cancelling()``
+    still counts the request, so each loop turn honours it here. (Python 3.10 has no
+    ``cancelling()``; there the caller's repeated cancel, :func:`crashtui.engine.cancel_and_wait`,
+    is the remedy.)
+    """
+    cancelling: Callable[[], int] | None = getattr(asyncio.current_task(), "cancelling", None)
+    if cancelling is not None and cancelling():
+        raise asyncio.CancelledError
+
+
+async def close_bounded(client: Any, timeout_s: float | None = None) -> bool:
+    """Close ``client``, waiting at most ``timeout_s`` (default :data:`CLOSE_TIMEOUT_S`);
+    whether it closed in time.
+
+    Redis and socket errors of the close are ignored (the connection is being dropped anyway).
+    A close still running at the deadline is cancelled and left to end in the background:
+    it never holds up the caller, even one being cancelled (this is run from ``finally``).
+    """
+    errors = _redis_error_types()
+    task: asyncio.Task[None] = asyncio.ensure_future(client.aclose())
+    try:
+        done, _ = await asyncio.wait({task}, timeout=CLOSE_TIMEOUT_S if timeout_s is None else timeout_s)
+    finally:
+        if not task.done():
+            task.cancel()
+            _closing.add(task)
+            task.add_done_callback(_forget_close)
+    if not done:
+        return False
+    exc = None if task.cancelled() else task.exception()
+    if exc is not None and not isinstance(exc, errors):
+        raise exc
+    return True
+
+
+def _forget_close(task: asyncio.Task[None]) -> None:
+    _closing.discard(task)
+    if not task.cancelled():
+        task.exception()  # retrieved: an abandoned close's error is not worth a log line
+
+
+def _connect(url: str) -> Any:
+    import redis.asyncio as aioredis
+
+    return aioredis.from_url(url, socket_timeout=10, socket_connect_timeout=5)
+
+
 async def serve_reconnecting(
     url: str,
     clock: Clock,
     serve: Callable[[Any], Awaitable[None]],
     on_connected: Callable[[], None],
     on_error: Callable[[str], None],
+    *,
+    connect: Callable[[str], Any] = _connect,
 ) -> None:
     """Connect to ``url`` and run ``serve(client)``; on any Redis or socket error report it,
-    back off (1 s doubling to 30 s, jittered) and connect again. Runs until cancelled."""
-    import redis.asyncio as aioredis
+    back off (1 s doubling to 30 s, jittered) and connect again. Runs until cancelled.
 
+    Stopping is bounded: a cancel the client library lost is honoured at the next turn of
+    ``serve``'s loop or of this one (see :func:`stop_if_cancelled`), and the old client's close
+    waits at most :data:`CLOSE_TIMEOUT_S`. ``connect`` makes a client (tests pass a fake).
+    """
     backoff = Backoff(base_s=1.0, cap_s=30.0)
     errors = _redis_error_types()
     while True:
-        client = aioredis.from_url(url, socket_timeout=10, socket_connect_timeout=5)
+        stop_if_cancelled()
+        client = connect(url)
         try:
             await client.ping()
             backoff.reset()
             on_connected()
             await serve(client)
         except errors as exc:
+            stop_if_cancelled()
             on_error(f"redis unreachable: {plain(str(exc), 120)}")
             await clock.sleep(backoff.next_delay())
         finally:
-            with contextlib.suppress(*errors):
-                await client.aclose()
+            await close_bounded(client)
 
 
 def state_events(snap: Snapshot, store_path: Path | None, watchlist: Sequence[str]) -> list[Event]:
@@ -113,8 +178,10 @@ class RedisPublisher:
         *,
         clock: Clock = SYSTEM_CLOCK,
         prefix: str = PREFIX,
+        connect: Callable[[str], Any] = _connect,
     ) -> None:
         self.url = url
+        self._connect = connect
         self._snapshot = snapshot
         self._report = report
         self.clock = clock
@@ -123,6 +190,7 @@ class RedisPublisher:
         self._wake = asyncio.Event()
         self.published = 0
         self.dropped = 0
+        self.snapshots = 0
         self.connected = False
 
     def __call__(self, event: Event) -> None:
@@ -146,12 +214,13 @@ class RedisPublisher:
             self.connected = False
             self._status(SourceState.FAILING, reason)
 
-        await serve_reconnecting(self.url, self.clock, self._serve, connected, failed)
+        await serve_reconnecting(self.url, self.clock, self._serve, connected, failed, connect=self._connect)
 
     async def _serve(self, client: Any) -> None:
         last_snapshot = -1e9
         loop = asyncio.get_running_loop()
         while True:
+            stop_if_cancelled()
             if loop.time() - last_snapshot >= SNAPSHOT_EVERY_S:
                 await self._write_snapshot(client)
                 last_snapshot = loop.time()
@@ -183,6 +252,7 @@ class RedisPublisher:
         pipe.set(self.snapshot_key, body)
         pipe.set(self.heartbeat_key, str(self.clock.now_ms()))
         await pipe.execute()
+        self.snapshots += 1
 
     def _status(self, state: SourceState, error: str | None) -> None:
         now = self.clock.now_ms()
@@ -207,9 +277,16 @@ class RedisFeedReader:
     """Reader side: paint from the snapshot, then tail the stream."""
 
     def __init__(
-        self, url: str, sink: EventSink, *, clock: Clock = SYSTEM_CLOCK, prefix: str = PREFIX
+        self,
+        url: str,
+        sink: EventSink,
+        *,
+        clock: Clock = SYSTEM_CLOCK,
+        prefix: str = PREFIX,
+        connect: Callable[[str], Any] = _connect,
     ) -> None:
         self.url = url
+        self._connect = connect
         self.sink = sink
         self.clock = clock
         self.stream, self.snapshot_key, self.heartbeat_key = keys(prefix)
@@ -225,6 +302,7 @@ class RedisFeedReader:
             self._follow,
             lambda: None,
             lambda reason: self._status(SourceState.FAILING, reason, None),
+            connect=self._connect,
         )
 
     async def _gap(self, client: Any) -> bool:
@@ -258,6 +336,7 @@ class RedisFeedReader:
         if await self._gap(client):
             await self._load_snapshot(client)
         while True:
+            stop_if_cancelled()
             heartbeat = await client.get(self.heartbeat_key)
             beat = int(heartbeat) if heartbeat and heartbeat.isdigit() else None
             stale = beat is None or self.clock.now_ms() - beat > HEARTBEAT_STALE_MS

@@ -7,6 +7,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -15,8 +16,8 @@ import pytest
 
 from crashtui.assemble import EngineOptions, build_engine
 from crashtui.config.schema import Config
-from crashtui.engine import Engine
-from crashtui.events import DataEvent
+from crashtui.engine import Engine, cancel_and_wait
+from crashtui.events import DataEvent, Event, StatusEvent
 from crashtui.model import Liquidation, Side, SourceState, Ticker
 from crashtui.sharedfeed.redis_feed import RedisFeedReader, RedisPublisher
 
@@ -116,8 +117,10 @@ async def test_publish_late_join_and_redis_restart(redis_server: RedisServer) ->
     assert len(early.state.liquidations) == 5
     assert early.state.statuses["collector"].state is SourceState.OK
 
-    # a late joiner paints the whole state from the snapshot at once
-    await asyncio.sleep(5.5)  # the snapshot key is refreshed every 5 s
+    # a late joiner paints the whole state from the snapshot at once: once the snapshot key
+    # was written after these events (it is refreshed every 5 s)
+    written = publisher.snapshots
+    await wait_for(lambda: publisher.snapshots > written)
     late, late_reader = reader_engine(redis_server.url)
     tasks.append(asyncio.create_task(late_reader.run()))
     await wait_for(lambda: "BTC" in late.state.tickers)
@@ -135,6 +138,42 @@ async def test_publish_late_join_and_redis_restart(redis_server: RedisServer) ->
     await wait_for(lambda: early.state.tickers["BTC"].price == 60007.0, timeout=40)
     await wait_for(lambda: late.state.tickers["BTC"].price == 60007.0, timeout=40)
     await wait_for(lambda: early.state.statuses["collector"].state is SourceState.OK, timeout=10)
+    await stop_all(tasks)
+
+
+async def stop_all(tasks: list[asyncio.Task[None]]) -> None:
+    """Cancel each task once; each must end within a few seconds (not hang the run)."""
     for task in tasks:
         task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
+    _, pending = await asyncio.wait(tasks, timeout=5)
+    if pending:
+        await cancel_and_wait(pending, grace_s=0.05)
+    assert not pending, "a task did not end after its cancel"
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="Task.cancelling() is new in Python 3.11")
+async def test_a_reader_stops_whenever_it_is_cancelled(redis_server: RedisServer) -> None:
+    """The CI hang, made certain: cancelled in the few loop turns after it reports a status,
+    the reader's cancel landed in redis-py's send of the next XREAD (``asyncio.wait_for`` on
+    Python 3.11 drops it) and the reader followed on for ever."""
+    loop = asyncio.get_running_loop()
+    for turns in range(5):
+        box: dict[str, asyncio.Task[None]] = {}
+
+        def sink(event: Event, turns: int = turns, box: dict[str, asyncio.Task[None]] = box) -> None:
+            if isinstance(event, StatusEvent) and "armed" not in box:
+                box["armed"] = box["task"]
+                cancel_after(loop, turns, box["task"])
+
+        box["task"] = asyncio.create_task(RedisFeedReader(redis_server.url, sink).run())
+        done, _ = await asyncio.wait({box["task"]}, timeout=5)
+        if not done:
+            await cancel_and_wait([box["task"]], grace_s=0.05)
+        assert done, f"reader cancelled {turns} loop turns after its status did not stop"
+
+
+def cancel_after(loop: asyncio.AbstractEventLoop, turns: int, task: asyncio.Task[None]) -> None:
+    if turns == 0:
+        task.cancel()
+    else:
+        loop.call_soon(cancel_after, loop, turns - 1, task)
