@@ -166,6 +166,15 @@ def headless_rows(runs: int, env: dict[str, str]) -> list[Row]:
     elapsed = time.perf_counter() - start
     rows.append(Row("replay throughput (parse → state → analysis)", payloads / elapsed, "payloads/s",
                     note=f"{payloads} payloads, {engine.state.liquidations_total} liquidations"))  # fmt: skip
+    from benchmarks.bench_once_floor import measure
+
+    floor = measure("feb-2026")
+    rows.append(Row("--once --json feb-2026, CPU vs decode", floor.once_s / floor.decode_s, "× decode",
+                    floor.decode_s, "≤ 2× decode", floor.once_s <= 2 * floor.decode_s,
+                    note=f"CPU {floor.once_s:.2f} s; baseline: decompress + JSON-decode, s"))  # fmt: skip
+    parse_s = floor.read_s + floor.parse_s
+    rows.append(Row("  read + parse to models, no gate/state", parse_s / floor.decode_s, "× decode",
+                    floor.decode_s, note="the floor under any --once that checks every item"))  # fmt: skip
     return rows
 
 
