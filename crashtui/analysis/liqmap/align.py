@@ -83,6 +83,16 @@ def _positions(sorted_ts: list[int], ts: list[int]) -> list[int]:
     return out
 
 
+def _range_sums(cum: list[float], pos: list[int]) -> list[float]:
+    """``cum[pos[k+1]] − cum[pos[k]]`` for each ``k``: a running sum's total over each interval."""
+    if len(pos) < 2:
+        return []
+    first, n = pos[0], len(pos) - 1
+    if pos[-1] - first == n and pos == list(range(first, first + n + 1)):  # one row per interval
+        return list(map(sub, cum[first + 1 : first + n + 1], cum[first : first + n]))
+    return [cum[hi] - cum[lo] for lo, hi in pairwise(pos)]
+
+
 def _entry_prices(bars: Bars, ts: list[int]) -> list[float]:
     """Typical price per interval ``[ts[k], ts[k+1])`` (see the module docstring); NaN where no
     bar covers it."""
@@ -90,9 +100,8 @@ def _entry_prices(bars: Bars, ts: list[int]) -> list[float]:
     cum_pv = [0.0, *accumulate(map(mul, typical, bars.volume))]
     cum_v = [0.0, *accumulate(bars.volume)]
     pos = _positions(bars.open_ms, ts)
-    vols = [cum_v[hi] - cum_v[lo] for lo, hi in pairwise(pos)]
-    spans = pairwise(pos)
-    out = [(cum_pv[hi] - cum_pv[lo]) / v if v > 0 else _NAN for (lo, hi), v in zip(spans, vols, strict=True)]
+    vols = _range_sums(cum_v, pos)
+    out = [pv / v if v > 0 else _NAN for pv, v in zip(_range_sums(cum_pv, pos), vols, strict=True)]
     rest = [k for k, v in enumerate(vols) if not v > 0]
     if not rest:
         return out
@@ -123,16 +132,12 @@ def _survival(factor: list[float]) -> list[float]:
 
 def _suffix_extremes(bars: Bars) -> tuple[list[float], list[float]]:
     """The lowest low and highest high of bar ``i`` and every later bar; ±inf past the last."""
-    lows, highs = [_INF], [-_INF]
-    low, high = _INF, -_INF
-    for lo, hi in zip(reversed(bars.low), reversed(bars.high), strict=True):
-        low = lo if lo < low else low  # none of these is NaN
-        high = hi if hi > high else high
-        lows.append(low)
-        highs.append(high)
+    low, high = _INF, -_INF  # (none of the prices is NaN)
+    lows = [low := (x if x < low else low) for x in reversed(bars.low)]
+    highs = [high := (x if x > high else high) for x in reversed(bars.high)]
     lows.reverse()
     highs.reverse()
-    return lows, highs
+    return [*lows, _INF], [*highs, -_INF]
 
 
 def _path_extremes(bars: Bars, t1: list[int], price: float | None) -> tuple[list[float], list[float]]:
@@ -154,8 +159,8 @@ def _taker_shares(taker: Sequence[TakerFlow], ts: list[int], weight: float) -> t
     """Damped taker buy share per interval ``[ts[k], ts[k+1])``, and whether any row was there."""
     tts, cum_buy, cum_sell = taker_columns(taker)
     pos = _positions(tts, ts)
-    buys = [cum_buy[hi] - cum_buy[lo] for lo, hi in pairwise(pos)]
-    totals = list(map(add, buys, [cum_sell[hi] - cum_sell[lo] for lo, hi in pairwise(pos)]))
+    buys = _range_sums(cum_buy, pos)
+    totals = list(map(add, buys, _range_sums(cum_sell, pos)))
     raw = [b / t if t > 0 else 0.5 for b, t in zip(buys, totals, strict=True)]
     return [0.5 + weight * (r - 0.5) for r in raw], [t > 0 for t in totals]
 
