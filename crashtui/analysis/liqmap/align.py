@@ -25,8 +25,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import accumulate, pairwise
-from operator import add, mul, sub
+from itertools import accumulate, pairwise, repeat
+from operator import add, gt, mul, sub
 
 from crashtui.analysis.liqmap.clean import (
     MAX_PERIOD_MS,
@@ -83,12 +83,18 @@ def _positions(sorted_ts: list[int], ts: list[int]) -> list[int]:
     return out
 
 
+def _run_start(pos: list[int]) -> int | None:
+    """``pos[0]`` when ``pos`` counts up by one (one row per interval, the usual case), else None."""
+    if not pos:
+        return None
+    first = pos[0]
+    return first if pos[-1] - first == len(pos) - 1 and pos == list(range(first, first + len(pos))) else None
+
+
 def _range_sums(cum: list[float], pos: list[int]) -> list[float]:
     """``cum[pos[k+1]] − cum[pos[k]]`` for each ``k``: a running sum's total over each interval."""
-    if len(pos) < 2:
-        return []
-    first, n = pos[0], len(pos) - 1
-    if pos[-1] - first == n and pos == list(range(first, first + n + 1)):  # one row per interval
+    first, n = _run_start(pos), len(pos) - 1
+    if first is not None and n > 0:  # the same subtractions, as two shifted slices
         return list(map(sub, cum[first + 1 : first + n + 1], cum[first : first + n]))
     return [cum[hi] - cum[lo] for lo, hi in pairwise(pos)]
 
@@ -102,9 +108,9 @@ def _entry_prices(bars: Bars, ts: list[int]) -> list[float]:
     pos = _positions(bars.open_ms, ts)
     vols = _range_sums(cum_v, pos)
     out = [pv / v if v > 0 else _NAN for pv, v in zip(_range_sums(cum_pv, pos), vols, strict=True)]
-    rest = [k for k, v in enumerate(vols) if not v > 0]
-    if not rest:
+    if all(map(gt, vols, repeat(0.0))):
         return out
+    rest = [k for k, v in enumerate(vols) if not v > 0]
     cum_p = [0.0, *accumulate(typical)]
     for k in rest:
         lo, hi = pos[k], pos[k + 1]
@@ -147,8 +153,12 @@ def _path_extremes(bars: Bars, t1: list[int], price: float | None) -> tuple[list
     else:
         suffix_low, suffix_high = _suffix_extremes(bars)
         after = _positions(bars.open_ms, t1)
-        low_after = [suffix_low[i] for i in after]
-        high_after = [suffix_high[i] for i in after]
+        first = _run_start(after)
+        if first is not None:
+            low_after, high_after = (s[first : first + len(after)] for s in (suffix_low, suffix_high))
+        else:
+            low_after = [suffix_low[i] for i in after]
+            high_after = [suffix_high[i] for i in after]
     if price is not None:
         low_after = [x if x <= price else price for x in low_after]
         high_after = [x if x >= price else price for x in high_after]
@@ -161,8 +171,9 @@ def _taker_shares(taker: Sequence[TakerFlow], ts: list[int], weight: float) -> t
     pos = _positions(tts, ts)
     buys = _range_sums(cum_buy, pos)
     totals = list(map(add, buys, _range_sums(cum_sell, pos)))
-    raw = [b / t if t > 0 else 0.5 for b, t in zip(buys, totals, strict=True)]
-    return [0.5 + weight * (r - 0.5) for r in raw], [t > 0 for t in totals]
+    # no taker row: 0.5 + weight × (0.5 − 0.5), which is 0.5 (weight is finite and not negative)
+    shares = [0.5 + weight * (b / t - 0.5) if t > 0 else 0.5 for b, t in zip(buys, totals, strict=True)]
+    return shares, [t > 0 for t in totals]
 
 
 def align_steps(
@@ -181,14 +192,18 @@ def align_steps(
     # Coins: the venue's own figure, else USD divided by the price of that moment.
     if any(map(math.isnan, base)):
         base = [u / p if math.isnan(b) else b for u, p, b in zip(usd, _price_at(bars, ts), base, strict=True)]
-    usable = [i for i, b in enumerate(base) if math.isfinite(b)]
-    dropped = oi.dropped + len(base) - len(usable)
-    last_usd = usd[usable[-1]] if usable else None
-    if len(usable) < len(base):
-        ts, period = [ts[i] for i in usable], [period[i] for i in usable]
+    dropped = oi.dropped
+    if not all(map(math.isfinite, base)):
+        usable = [i for i, b in enumerate(base) if math.isfinite(b)]
+        dropped += len(base) - len(usable)
+        ts, usd, period = [ts[i] for i in usable], [usd[i] for i in usable], [period[i] for i in usable]
         base = [base[i] for i in usable]
+    last_usd = usd[-1] if usd else None
     t1 = ts[1:]
-    gaps = sum(1 for k, t in enumerate(t1) if period[k + 1] > 0 and t - ts[k] > 2 * period[k + 1])
+    if period and min(period) > 0:  # every period known (the usual case)
+        gaps = sum(map(gt, map(sub, t1, ts), map(mul, period[1:], repeat(2))))
+    else:
+        gaps = sum(1 for k, t in enumerate(t1) if period[k + 1] > 0 and t - ts[k] > 2 * period[k + 1])
     delta = list(map(sub, base[1:], base))
     opened = [d if d > 0 else 0.0 for d in delta]
     factor = [a / b if d < 0 else 1.0 for a, b, d in zip(base[1:], base, delta, strict=False)]
