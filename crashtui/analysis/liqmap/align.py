@@ -26,7 +26,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import accumulate, pairwise, repeat
-from operator import add, gt, mul, sub
+from operator import add, gt, mul, sub, truediv
 
 from crashtui.analysis.liqmap.clean import (
     MAX_PERIOD_MS,
@@ -107,9 +107,9 @@ def _entry_prices(bars: Bars, ts: list[int]) -> list[float]:
     cum_v = [0.0, *accumulate(bars.volume)]
     pos = _positions(bars.open_ms, ts)
     vols = _range_sums(cum_v, pos)
+    if all(map(gt, vols, repeat(0.0))):  # every interval has traded volume: the usual case
+        return list(map(truediv, _range_sums(cum_pv, pos), vols))
     out = [pv / v if v > 0 else _NAN for pv, v in zip(_range_sums(cum_pv, pos), vols, strict=True)]
-    if all(map(gt, vols, repeat(0.0))):
-        return out
     rest = [k for k, v in enumerate(vols) if not v > 0]
     cum_p = [0.0, *accumulate(typical)]
     for k in rest:
@@ -171,9 +171,12 @@ def _taker_shares(taker: Sequence[TakerFlow], ts: list[int], weight: float) -> t
     pos = _positions(tts, ts)
     buys = _range_sums(cum_buy, pos)
     totals = list(map(add, buys, _range_sums(cum_sell, pos)))
+    known = list(map(gt, totals, repeat(0.0)))
+    if all(known):
+        return [0.5 + weight * (r - 0.5) for r in map(truediv, buys, totals)], known
     # no taker row: 0.5 + weight × (0.5 − 0.5), which is 0.5 (weight is finite and not negative)
     shares = [0.5 + weight * (b / t - 0.5) if t > 0 else 0.5 for b, t in zip(buys, totals, strict=True)]
-    return shares, [t > 0 for t in totals]
+    return shares, known
 
 
 def align_steps(

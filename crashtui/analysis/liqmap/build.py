@@ -23,6 +23,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import compress, repeat
+from operator import gt, lt, mul
 
 from crashtui.analysis.liqmap.align import align_steps
 from crashtui.analysis.liqmap.clean import Bars, clean_bars
@@ -170,14 +172,13 @@ def _side(
 ) -> _Part:
     """One tier's longs (``short`` False) or shorts at ``entry × factor``, less those the price
     path after entry has gone through (``extreme_after``: the lowest low, or the highest high)."""
-    liq = [e * factor for e in entry]
+    liq = list(map(mul, entry, repeat(factor)))
+    keep = list(compress(range(len(liq)), map(gt if short else lt, liq, extreme_after)))
     if short:
-        keep = [i for i, (x, high) in enumerate(zip(liq, extreme_after, strict=True)) if x > high]
         usd = [alive[i] * (1.0 - share[i]) * weight * liq[i] for i in keep]
     else:
-        keep = [i for i, (x, low) in enumerate(zip(liq, extreme_after, strict=True)) if x < low]
         usd = [alive[i] * share[i] * weight * liq[i] for i in keep]
-    return _Part([liq[i] for i in keep], usd, short)
+    return _Part(list(map(liq.__getitem__, keep)), usd, short)
 
 
 def _bucket(parts: list[_Part], bucket: float, min_usd: float) -> tuple[LiqLevel, ...]:
