@@ -81,7 +81,7 @@ def bench_zones(runs: int = 15) -> float:
     hourly, daily = synthetic_year()
     price = hourly[-1].close
     params = ZoneParams()
-    find_zones("ETH", price, daily, hourly, (price * 0.97,), params)  # warm-up (numpy import)
+    find_zones("ETH", price, daily, hourly, (price * 0.97,), params)  # warm-up
     return _median_ms(lambda: find_zones("ETH", price, daily, hourly, (price * 0.97,), params), runs)
 
 

@@ -216,7 +216,7 @@ def analysis_rows() -> list[Row]:
         Row("liquidation map rebuild, 30 d of 5m OI", lq["build_ms_1_venue_5m_bars"], "ms/symbol/venue",
             target="≤ 25 ms", ok=lq["build_ms_1_venue_5m_bars"] <= 25,
             note=f"3 venues {lq['build_ms_3_venues_5m_bars']:.1f} ms; {lq['levels']:.0f} levels"),
-        Row("liquidation map OI/bar alignment, numpy", lq["align_ms_numpy"], "ms",
+        Row("liquidation map OI/bar alignment", lq["align_ms_model"], "ms",
             note=f"pandas {lq['align_ms_pandas']:.1f} ms, plain Python {lq['align_ms_python']:.1f} ms"),
         Row("liquidation map queries (clusters, alert)", lq["queries_ms"], "ms"),
     ]  # fmt: skip

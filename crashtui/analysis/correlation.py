@@ -22,7 +22,7 @@ The rules, so a trader can check a number by hand:
 (The crash gauge's ``nasdaq_corr`` input counts only returns whose *both* closes lie in the
 window, one return fewer; the two can differ in the second decimal.)
 
-pandas is imported inside the function: importing this module stays cheap.
+Plain Python (no pandas): importing this module stays cheap.
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@ and the user's positions, read from one snapshot.
 
 These are heavier than the per-tick analysis (a liquidation map rebuild is tens of ms per
 symbol, the checklist a fifth of a second on two years of data), so :class:`RadarCache`
-recomputes each part only when its own inputs changed. Pure: no IO; numpy and pandas are
-imported inside the parts that use them.
+recomputes each part only when its own inputs changed. Pure: no IO, and plain Python (no numpy
+or pandas).
 """
 
 from __future__ import annotations

@@ -32,6 +32,7 @@ whose price is now beyond it on the broken side (no close yet) reads as approach
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -334,21 +335,22 @@ def _run_machine(
 ) -> _Machine:
     """The closed-candle machine after every close inside the state window."""
     m = _Machine(low, high, tolerance, confirm)
-    closes = ctx.closed.close
-    n = closes.shape[0]
+    a = ctx.closed
+    closes = a.close
+    n = len(closes)
     if n == 0:
         return m
     window_start = ctx.now_ms - round(window_h * HOUR_MS)
-    close_times = ctx.closed.open_ms + ctx.interval_ms
-    first_in_window = int(close_times.searchsorted(window_start, side="right"))
+    # the first candle whose close time (open + interval) is after the window's start
+    first_in_window = bisect.bisect_right(a.open_ms, window_start - ctx.interval_ms)
     for i in range(first_in_window - 1, -1, -1):
-        c = float(closes[i])
+        c = closes[i]
         if c > high or c < low:
             m.origin = _ABOVE if c > high else _BELOW
             break
-    lows, highs = ctx.closed.low, ctx.closed.high
+    lows, highs, opens, interval = a.low, a.high, a.open_ms, ctx.interval_ms
     for i in range(first_in_window, n):
-        m.step(float(closes[i]), int(close_times[i]), float(lows[i]), float(highs[i]))
+        m.step(closes[i], opens[i] + interval, lows[i], highs[i])
     return m
 
 
@@ -366,11 +368,11 @@ def _run_start(low: float, high: float, ctx: PriceContext) -> int:
     a = ctx.closed
     if len(a) == 0:
         return fallback
-    touching = (a.high >= low) & (a.low <= high)
-    if not bool(touching[-1]):
+    highs, lows = a.high, a.low
+    last = len(a) - 1
+    if not (highs[last] >= low and lows[last] <= high):
         return fallback
-    import numpy as np
-
-    misses = np.nonzero(~touching)[0]
-    first = int(misses[-1]) + 1 if misses.shape[0] else 0
-    return int(a.open_ms[first])
+    first = last
+    while first > 0 and highs[first - 1] >= low and lows[first - 1] <= high:
+        first -= 1
+    return a.open_ms[first]

@@ -302,7 +302,7 @@ def find_zones(
     unit = atr if atr is not None else price * FALLBACK_ATR_FRACTION
     tolerance = p.cluster_atr * unit
     if now_ms is None:
-        ends = [int(work.open_ms[-1]) + work_interval.ms] if len(work) else []
+        ends = [work.open_ms[-1] + work_interval.ms] if len(work) else []
         if forming is not None:
             ends.append(forming.open_ms + work_interval.ms)
         now_ms = max(ends, default=0)
@@ -384,10 +384,10 @@ def _add_pivots(
 ) -> None:
     highs, lows = fractal_pivots(a, span)
     for idx, prices, kind in ((highs, a.high, _SWING_HIGH), (lows, a.low, _SWING_LOW)):
-        n = int(idx.shape[0])
-        levels.level.extend(prices[idx].tolist())
+        n = len(idx)
+        levels.level.extend([prices[i] for i in idx])
         levels.kind.extend([kind] * n)
-        levels.ts.extend(a.open_ms[idx].tolist())
+        levels.ts.extend([a.open_ms[i] for i in idx])
         levels.weight.extend([weight] * n)
         levels.ref.extend([span] * n)
         levels.timeframe.extend([timeframe] * n)
@@ -527,7 +527,7 @@ class _ZoneBuilder:
             return Evidence(_KINDS[kind], level, text, timeframe=tf, ts_ms=lv.ts[i])
         if kind == _VOLUME:
             node = self.nodes[lv.ref[i]]
-            since = iso_day(int(self.work.open_ms[0])) if len(self.work) else "?"
+            since = iso_day(self.work.open_ms[0]) if len(self.work) else "?"
             text = (
                 f"high-volume node ≈{fmt_price(level)}: {node.share * 100:.1f}% of traded volume "
                 f"({node.ratio_to_mean:.1f}× the average price band) "

@@ -2,20 +2,21 @@
 
 A week runs Monday 00:00 UTC to the next Monday; a month is the calendar month (UTC). Each
 period's candle opens at its first daily candle's open time and takes the highest high, the
-lowest low, the last daily close and the summed volume. A period with a missing
+lowest low, the last daily close and the summed volume (summed as numpy's ``add.reduceat``
+did, see :func:`~crashtui.analysis.pairwise.segment_sum`). A period with a missing
 day still makes a candle (its range is what was seen). The newest period is usually still
 forming; pivots never come from the last candles of a series (see ``fractal_pivots``).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import datetime as dt
+from array import array
+from collections.abc import Iterable
 
 from crashtui.analysis.days import DAY_MS
 from crashtui.analysis.indicators import CandleArrays
-
-if TYPE_CHECKING:
-    from crashtui.analysis.indicators import IntArray
+from crashtui.analysis.pairwise import segment_sum
 
 WEEK = "1w"
 MONTH = "1M"
@@ -26,34 +27,38 @@ HISTORY_WEIGHTS = {WEEK: 1.3, MONTH: 1.6}
 # Touches decay with age (× exp(−age / 90 days)); longer timeframes decay slower, by this factor.
 HISTORY_DECAY = {WEEK: 4.0, MONTH: 8.0}
 
+_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 
-def period_keys(open_ms: IntArray, period: str) -> IntArray:
+
+def _month_of_day(day: int) -> int:
+    """Months since January 1970 of the UTC day ``day`` (days since 1970-01-01)."""
+    date = dt.date.fromordinal(day + _EPOCH_ORDINAL)
+    return (date.year - 1970) * 12 + date.month - 1
+
+
+def period_keys(open_ms: Iterable[int], period: str) -> array[int]:
     """The period each daily open time falls in: Monday-based week numbers or months since 1970."""
-    import numpy as np
-
-    days = open_ms // DAY_MS
+    days = [int(t) // DAY_MS for t in open_ms]
     if period == WEEK:
-        return (days + 3) // 7  # 1970-01-01 was a Thursday: day 4 (Monday 01-05) starts week 1
+        return array("q", [(d + 3) // 7 for d in days])  # 1970-01-01 was a Thursday: day 4 starts week 1
     if period != MONTH:
         raise ValueError(f"unknown period {period!r}")
-    months: IntArray = open_ms.astype("datetime64[ms]").astype("datetime64[M]").astype(np.int64)
-    return months
+    return array("q", map(_month_of_day, days))
 
 
 def resample(daily: CandleArrays, period: str) -> CandleArrays:
     """Weekly (``1w``) or monthly (``1M``) candles from sorted daily candle columns."""
-    import numpy as np
-
     n = len(daily)
     if n == 0:
         return daily
     keys = period_keys(daily.open_ms, period)
-    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
-    ends = np.r_[starts[1:], n]
+    starts = [0, *(i for i in range(1, n) if keys[i] != keys[i - 1])]
+    ends = [*starts[1:], n]
+    spans = list(zip(starts, ends, strict=True))
     return CandleArrays(
-        open_ms=daily.open_ms[starts],
-        high=np.maximum.reduceat(daily.high, starts),
-        low=np.minimum.reduceat(daily.low, starts),
-        close=daily.close[ends - 1],
-        volume=np.add.reduceat(daily.volume, starts),
+        open_ms=array("q", (daily.open_ms[s] for s in starts)),
+        high=array("d", (max(daily.high[s:e]) for s, e in spans)),
+        low=array("d", (min(daily.low[s:e]) for s, e in spans)),
+        close=array("d", (daily.close[e - 1] for e in ends)),
+        volume=array("d", (segment_sum(daily.volume, s, e) for s, e in spans)),
     )

@@ -25,15 +25,12 @@ if TYPE_CHECKING:
 
 
 def warm_up_analysis(config: Config) -> None:
-    """Import what the first analysis imports lazily (~0.2 s), off the event loop.
+    """Import what the first analysis imports lazily (~0.1 s), off the event loop.
 
     Runs the analysis on an empty, separate state: the engine's own state and tally are not
-    touched. An empty state computes no zones, so numpy (~0.1 s), which the zones import on
-    first use, is imported here by name.
+    touched. The zones and the liquidation map are plain Python (no numpy, issue 19), so
+    importing the analysis modules is all the warm-up there is.
     """
-    import numpy  # noqa: F401
-    from numpy.lib.stride_tricks import sliding_window_view  # noqa: F401
-
     from crashtui.analysis.market import analyse_snapshot
     from crashtui.state import FeedState
 

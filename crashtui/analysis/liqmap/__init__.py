@@ -1,8 +1,8 @@
 """Estimated liquidation map: where leveraged positions opened over the last weeks would be
 force-closed, from open-interest history, price bars and taker flow. Always an estimate.
 
-Pure and headless: no IO, numpy imported inside functions. The model and its limits are
-described in ``docs/liquidation-map.md``.
+Pure and headless: no IO, plain Python (no numpy: the dashboard never imports it). The model
+and its limits are described in ``docs/liquidation-map.md``.
 
 Entry points:
 

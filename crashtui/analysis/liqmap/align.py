@@ -1,4 +1,4 @@
-"""Open-interest history against price bars and taker flow: one row per OI step, vectorised.
+"""Open-interest history against price bars and taker flow: one row per OI step.
 
 For the step from OI point *k−1* to *k* (the interval ``[t0, t1)``) this computes
 
@@ -13,64 +13,50 @@ For the step from OI point *k−1* to *k* (the interval ``[t0, t1)``) this compu
 * ``low_after`` / ``high_after``: the lowest low and highest high of the bars that open at or
   after ``t1`` (the price path after the entry period), ±inf when there is none yet.
 
-numpy is imported inside the functions (start-up time). A pandas version (``merge_asof`` and a
-grouped VWAP) measured about twice the cost on 8,640 steps while doing less, plus pandas'
-import; see ``benchmarks/bench_liqmap.py``.
+Plain Python: running sums (``itertools.accumulate``) and ``bisect`` over the sorted columns,
+so each interval costs two lookups. It replaced a numpy version (same results, bit for bit:
+the same additions in the same order) so that the dashboard never imports numpy; a pandas
+version (``merge_asof`` and a grouped VWAP) measured slower still. See
+``benchmarks/bench_liqmap.py``.
 """
 
 from __future__ import annotations
 
-import contextlib
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from operator import attrgetter
-from typing import TYPE_CHECKING
+from itertools import accumulate, pairwise, repeat
+from operator import add, gt, mul, sub, truediv
 
-from crashtui.analysis.liqmap.inputs import OiPoint, PriceBar, TakerFlow
+from crashtui.analysis.liqmap.clean import (
+    MAX_PERIOD_MS,
+    MAX_TS_MS,
+    MIN_TS_MS,
+    Bars,
+    clean_bars,
+    oi_columns,
+    taker_columns,
+)
+from crashtui.analysis.liqmap.inputs import OiPoint, TakerFlow
 
-if TYPE_CHECKING:
-    import numpy as np
-    from numpy.typing import NDArray
+__all__ = ["MAX_PERIOD_MS", "MAX_TS_MS", "MIN_TS_MS", "Bars", "Steps", "align_steps", "clean_bars"]
 
-    FloatArray = NDArray[np.float64]
-    IntArray = NDArray[np.int64]
-    BoolArray = NDArray[np.bool_]
-
-MIN_TS_MS = 1_000_000_000_000  # 2001-09-09: anything earlier is a timestamp in seconds
-MAX_TS_MS = 4_102_444_800_000  # 2100-01-01
-MAX_PERIOD_MS = 366 * 86_400_000
-
-
-@dataclass(frozen=True, slots=True)
-class Bars:
-    """Clean price bars as arrays, sorted by open time, one per open time."""
-
-    open_ms: IntArray
-    end_ms: IntArray
-    high: FloatArray
-    low: FloatArray
-    close: FloatArray
-    volume: FloatArray
-    dropped: int
-
-    @property
-    def empty(self) -> bool:
-        """Whether no usable bar is left."""
-        return len(self.open_ms) == 0
+_NAN = math.nan
+_INF = math.inf
 
 
 @dataclass(frozen=True, slots=True)
 class Steps:
     """One row per OI step (see the module docstring); ``t1`` is the step's end."""
 
-    t1: IntArray
-    entry: FloatArray
-    opened: FloatArray
-    long_share: FloatArray
-    share_known: BoolArray
-    survival: FloatArray
-    low_after: FloatArray
-    high_after: FloatArray
+    t1: list[int]
+    entry: list[float]
+    opened: list[float]
+    long_share: list[float]
+    share_known: list[bool]
+    survival: list[float]
+    low_after: list[float]
+    high_after: list[float]
     gaps: int
     dropped: int
     last_ts_ms: int | None
@@ -78,154 +64,119 @@ class Steps:
     last_oi_usd: float | None
 
 
-def _dedupe_sorted(ts: IntArray) -> IntArray:
-    """Indices that sort ``ts`` and keep the last row given for each timestamp."""
-    import numpy as np
+def _positions(sorted_ts: list[int], ts: list[int]) -> list[int]:
+    """For each of the sorted ``ts``, how many of ``sorted_ts`` are before it (``searchsorted`` left).
 
-    order = np.argsort(ts, kind="stable")
-    sorted_ts = ts[order]
-    keep = np.ones(len(order), dtype=bool)
-    keep[:-1] = sorted_ts[1:] != sorted_ts[:-1]
-    return order[keep]
-
-
-def _ts_ok(ts: IntArray) -> BoolArray:
-    return (ts >= MIN_TS_MS) & (ts <= MAX_TS_MS)
-
-
-def _ints(rows: Sequence[object], attr: str, lo: int = MIN_TS_MS, hi: int = MAX_TS_MS) -> IntArray:
-    """``row.attr`` as int64; anything that is not a number in ``[lo, hi]`` becomes 0 (dropped later)."""
-    import numpy as np
-
-    get = attrgetter(attr)
-    try:
-        out = np.fromiter(map(get, rows), dtype=np.int64, count=len(rows))
-    except (TypeError, ValueError, OverflowError):
-        out = np.zeros(len(rows), dtype=np.int64)
-        for i, v in enumerate(map(get, rows)):
-            if isinstance(v, (int, float)) and not isinstance(v, bool) and lo <= v <= hi:
-                out[i] = int(v)
-    return np.where((out >= lo) & (out <= hi), out, 0)
+    One merge pass (a third of the cost of a bisection per value); when both series start on the
+    same timestamps (bars and OI on one grid, the usual case) that common run is counted at once.
+    """
+    n = len(sorted_ts)
+    same = min(n, len(ts))
+    if sorted_ts[:same] != ts[:same]:
+        same = 0
+    out = list(range(same))
+    j = same
+    for t in ts[same:]:
+        while j < n and sorted_ts[j] < t:
+            j += 1
+        out.append(j)
+    return out
 
 
-def _floats(rows: Sequence[object], attr: str) -> FloatArray:
-    """``row.attr`` as float64; None, non-numbers and overflowing ints become NaN (dropped later)."""
-    import numpy as np
-
-    get = attrgetter(attr)
-    try:
-        return np.fromiter(map(get, rows), dtype=np.float64, count=len(rows))
-    except (TypeError, ValueError, OverflowError):
-        pass
-    values = list(map(get, rows))
-    try:
-        return np.array(values, dtype=np.float64)  # None → NaN
-    except (TypeError, ValueError, OverflowError):
-        out = np.full(len(values), np.nan)
-        for i, v in enumerate(values):
-            if isinstance(v, (int, float)) and not isinstance(v, bool):
-                with contextlib.suppress(OverflowError):
-                    out[i] = float(v)
-        return out
+def _run_start(pos: list[int]) -> int | None:
+    """``pos[0]`` when ``pos`` counts up by one (one row per interval, the usual case), else None."""
+    if not pos:
+        return None
+    first = pos[0]
+    return first if pos[-1] - first == len(pos) - 1 and pos == list(range(first, first + len(pos))) else None
 
 
-def clean_bars(bars: Sequence[PriceBar]) -> Bars:
-    """Arrays of the usable bars: finite, 0 < low ≤ close ≤ high, positive period."""
-    import numpy as np
-
-    open_ms = _ints(bars, "open_ms")
-    period = _ints(bars, "period_ms", 1, MAX_PERIOD_MS)
-    high = _floats(bars, "high")
-    low = _floats(bars, "low")
-    close = _floats(bars, "close")
-    volume = _floats(bars, "volume")
-    with np.errstate(invalid="ignore"):
-        ok = (
-            _ts_ok(open_ms)
-            & (period > 0)
-            & np.isfinite(high)
-            & np.isfinite(low)
-            & np.isfinite(close)
-            & (low > 0)
-            & (low <= close)
-            & (close <= high)
-        )
-    volume = np.where(np.isfinite(volume) & (volume > 0), volume, 0.0)
-    idx = np.flatnonzero(ok)
-    keep = idx[_dedupe_sorted(open_ms[idx])]
-    return Bars(
-        open_ms[keep],
-        open_ms[keep] + period[keep],
-        high[keep],
-        low[keep],
-        close[keep],
-        volume[keep],
-        len(bars) - len(keep),
-    )
+def _range_sums(cum: list[float], pos: list[int]) -> list[float]:
+    """``cum[pos[k+1]] − cum[pos[k]]`` for each ``k``: a running sum's total over each interval."""
+    first, n = _run_start(pos), len(pos) - 1
+    if first is not None and n > 0:  # the same subtractions, as two shifted slices
+        return list(map(sub, cum[first + 1 : first + n + 1], cum[first : first + n]))
+    return [cum[hi] - cum[lo] for lo, hi in pairwise(pos)]
 
 
-def _oi_arrays(points: Sequence[OiPoint]) -> tuple[IntArray, FloatArray, FloatArray, IntArray, int]:
-    """(ts, usd, base-or-NaN, period) of the usable OI points, sorted, one per ts; and drops."""
-    import numpy as np
-
-    ts = _ints(points, "ts_ms")
-    usd = _floats(points, "oi_usd")
-    base = _floats(points, "oi_base")
-    period = _ints(points, "period_ms", 1, MAX_PERIOD_MS)
-    with np.errstate(invalid="ignore"):
-        ok = _ts_ok(ts) & np.isfinite(usd) & (usd >= 0)
-        base = np.where(np.isfinite(base) & (base >= 0), base, np.nan)
-    idx = np.flatnonzero(ok)
-    keep = idx[_dedupe_sorted(ts[idx])]
-    return ts[keep], usd[keep], base[keep], period[keep], len(points) - len(keep)
-
-
-def _taker_arrays(flows: Sequence[TakerFlow]) -> tuple[IntArray, FloatArray, FloatArray]:
-    """Sorted (ts, cumulative buy, cumulative sell), each with a leading 0 for range sums."""
-    import numpy as np
-
-    ts = _ints(flows, "ts_ms")
-    buy = _floats(flows, "buy")
-    sell = _floats(flows, "sell")
-    with np.errstate(invalid="ignore"):
-        ok = _ts_ok(ts) & np.isfinite(buy) & np.isfinite(sell) & (buy >= 0) & (sell >= 0) & (buy + sell > 0)
-    idx = np.flatnonzero(ok)
-    keep = idx[_dedupe_sorted(ts[idx])]
-    cum_buy = np.concatenate(([0.0], np.cumsum(buy[keep])))
-    cum_sell = np.concatenate(([0.0], np.cumsum(sell[keep])))
-    return ts[keep], cum_buy, cum_sell
+def _entry_prices(bars: Bars, ts: list[int]) -> list[float]:
+    """Typical price per interval ``[ts[k], ts[k+1])`` (see the module docstring); NaN where no
+    bar covers it."""
+    typical = [(h + lo + c) / 3.0 for h, lo, c in zip(bars.high, bars.low, bars.close, strict=True)]
+    cum_pv = [0.0, *accumulate(map(mul, typical, bars.volume))]
+    cum_v = [0.0, *accumulate(bars.volume)]
+    pos = _positions(bars.open_ms, ts)
+    vols = _range_sums(cum_v, pos)
+    if all(map(gt, vols, repeat(0.0))):  # every interval has traded volume: the usual case
+        return list(map(truediv, _range_sums(cum_pv, pos), vols))
+    out = [pv / v if v > 0 else _NAN for pv, v in zip(_range_sums(cum_pv, pos), vols, strict=True)]
+    rest = [k for k, v in enumerate(vols) if not v > 0]
+    cum_p = [0.0, *accumulate(typical)]
+    for k in rest:
+        lo, hi = pos[k], pos[k + 1]
+        if hi > lo:  # bars without volume: their plain mean
+            out[k] = (cum_p[hi] - cum_p[lo]) / (hi - lo)
+        else:  # no bar opens inside (so none at t0): the last one before t0, if it contains t0
+            t0, j = ts[k], lo - 1
+            out[k] = typical[j] if j >= 0 and bars.end_ms[j] > t0 else _NAN
+    return out
 
 
-def _entry_prices(bars: Bars, t0: IntArray, t1: IntArray) -> FloatArray:
-    """Typical price per interval (see the module docstring); NaN where no bar covers it."""
-    import numpy as np
-
-    typical = (bars.high + bars.low + bars.close) / 3.0
-    cum_pv = np.concatenate(([0.0], np.cumsum(typical * bars.volume)))
-    cum_v = np.concatenate(([0.0], np.cumsum(bars.volume)))
-    cum_p = np.concatenate(([0.0], np.cumsum(typical)))
-    lo = np.searchsorted(bars.open_ms, t0, side="left")
-    hi = np.searchsorted(bars.open_ms, t1, side="left")
-    count = hi - lo
-    vol = cum_v[hi] - cum_v[lo]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        vwap = np.where(vol > 0, (cum_pv[hi] - cum_pv[lo]) / vol, (cum_p[hi] - cum_p[lo]) / count)
-    # No bar opens inside: the bar that contains t0, if any.
-    j = np.searchsorted(bars.open_ms, t0, side="right") - 1
-    jc = np.clip(j, 0, max(len(bars.open_ms) - 1, 0))
-    contains = (j >= 0) & (bars.end_ms[jc] > t0) if len(bars.open_ms) else np.zeros(len(t0), dtype=bool)
-    fallback = np.where(contains, typical[jc] if len(typical) else np.nan, np.nan)
-    return np.where(count > 0, vwap, fallback)
+def _price_at(bars: Bars, ts: list[int]) -> list[float]:
+    """Close of the last bar opened before each ``ts`` (the bar the snapshot fell in or the one before)."""
+    close = bars.close
+    return [close[j - 1] if j > 0 else _NAN for j in _positions(bars.open_ms, ts)]
 
 
-def _price_at(bars: Bars, ts: IntArray) -> FloatArray:
-    """Close of the last bar opened before ``ts`` (the bar the snapshot fell in or the one before)."""
-    import numpy as np
+def _survival(factor: list[float]) -> list[float]:
+    """Per step, the product of every later step's factor (multiplied from the last step back)."""
+    if not factor:
+        return []
+    backwards = list(accumulate(reversed(factor), mul))
+    return [*reversed(backwards[:-1]), 1.0]
 
+
+def _suffix_extremes(bars: Bars) -> tuple[list[float], list[float]]:
+    """The lowest low and highest high of bar ``i`` and every later bar; ±inf past the last."""
+    low, high = _INF, -_INF  # (none of the prices is NaN)
+    lows = [low := (x if x < low else low) for x in reversed(bars.low)]
+    highs = [high := (x if x > high else high) for x in reversed(bars.high)]
+    lows.reverse()
+    highs.reverse()
+    return [*lows, _INF], [*highs, -_INF]
+
+
+def _path_extremes(bars: Bars, t1: list[int], price: float | None) -> tuple[list[float], list[float]]:
+    """The lowest low and highest high from each ``t1`` on (and the live price, if known)."""
     if bars.empty:
-        return np.full(len(ts), np.nan)
-    j = np.searchsorted(bars.open_ms, ts, side="left") - 1
-    return np.where(j >= 0, bars.close[np.clip(j, 0, None)], np.nan)
+        low_after, high_after = [_INF] * len(t1), [-_INF] * len(t1)
+    else:
+        suffix_low, suffix_high = _suffix_extremes(bars)
+        after = _positions(bars.open_ms, t1)
+        first = _run_start(after)
+        if first is not None:
+            low_after, high_after = (s[first : first + len(after)] for s in (suffix_low, suffix_high))
+        else:
+            low_after = [suffix_low[i] for i in after]
+            high_after = [suffix_high[i] for i in after]
+    if price is not None:
+        low_after = [x if x <= price else price for x in low_after]
+        high_after = [x if x >= price else price for x in high_after]
+    return low_after, high_after
+
+
+def _taker_shares(taker: Sequence[TakerFlow], ts: list[int], weight: float) -> tuple[list[float], list[bool]]:
+    """Damped taker buy share per interval ``[ts[k], ts[k+1])``, and whether any row was there."""
+    tts, cum_buy, cum_sell = taker_columns(taker)
+    pos = _positions(tts, ts)
+    buys = _range_sums(cum_buy, pos)
+    totals = list(map(add, buys, _range_sums(cum_sell, pos)))
+    known = list(map(gt, totals, repeat(0.0)))
+    if all(known):
+        return [0.5 + weight * (r - 0.5) for r in map(truediv, buys, totals)], known
+    # no taker row: 0.5 + weight × (0.5 − 0.5), which is 0.5 (weight is finite and not negative)
+    shares = [0.5 + weight * (b / t - 0.5) if t > 0 else 0.5 for b, t in zip(buys, totals, strict=True)]
+    return shares, known
 
 
 def align_steps(
@@ -239,67 +190,40 @@ def align_steps(
 
     ``price`` (the live price, if known) counts as traded after every step.
     """
-    import numpy as np
-
-    ts, usd, base, period, dropped = _oi_arrays(points)
+    oi = oi_columns(points)
+    ts, usd, base, period = oi.ts, oi.usd, oi.base, oi.period
     # Coins: the venue's own figure, else USD divided by the price of that moment.
-    with np.errstate(invalid="ignore", divide="ignore"):
-        base = np.where(np.isnan(base), usd / _price_at(bars, ts), base)
-    usable = np.isfinite(base)
-    ts, base, period = ts[usable], base[usable], period[usable]
-    dropped += int((~usable).sum())
-    last_usd = float(usd[usable][-1]) if usable.any() else None
-    t0, t1 = ts[:-1], ts[1:]
-    n = len(t1)
-    step_len = t1 - t0
-    gaps = int(((period[1:] > 0) & (step_len > 2 * period[1:])).sum()) if n else 0
-
-    delta = np.diff(base)
-    opened = np.where(delta > 0, delta, 0.0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        factor = np.where(delta < 0, base[1:] / base[:-1], 1.0)
-    # Positions opened in step k are shrunk by every later step's factor.
-    survival = np.ones(n)
-    if n > 1:
-        survival[:-1] = np.cumprod(factor[::-1])[::-1][1:]
-
-    if bars.empty:
-        entry = np.full(n, np.nan)
-        low_after = np.full(n, np.inf)
-        high_after = np.full(n, -np.inf)
+    if any(map(math.isnan, base)):
+        base = [u / p if math.isnan(b) else b for u, p, b in zip(usd, _price_at(bars, ts), base, strict=True)]
+    dropped = oi.dropped
+    if not all(map(math.isfinite, base)):
+        usable = [i for i, b in enumerate(base) if math.isfinite(b)]
+        dropped += len(base) - len(usable)
+        ts, usd, period = [ts[i] for i in usable], [usd[i] for i in usable], [period[i] for i in usable]
+        base = [base[i] for i in usable]
+    last_usd = usd[-1] if usd else None
+    t1 = ts[1:]
+    if period and min(period) > 0:  # every period known (the usual case)
+        gaps = sum(map(gt, map(sub, t1, ts), map(mul, period[1:], repeat(2))))
     else:
-        entry = _entry_prices(bars, t0, t1)
-        suffix_low = np.concatenate((np.minimum.accumulate(bars.low[::-1])[::-1], [np.inf]))
-        suffix_high = np.concatenate((np.maximum.accumulate(bars.high[::-1])[::-1], [-np.inf]))
-        after = np.searchsorted(bars.open_ms, t1, side="left")
-        low_after = suffix_low[after]
-        high_after = suffix_high[after]
-    if price is not None:
-        low_after = np.minimum(low_after, price)
-        high_after = np.maximum(high_after, price)
-
-    tts, cum_buy, cum_sell = _taker_arrays(taker)
-    lo = np.searchsorted(tts, t0, side="left")
-    hi = np.searchsorted(tts, t1, side="left")
-    buy = cum_buy[hi] - cum_buy[lo]
-    sell = cum_sell[hi] - cum_sell[lo]
-    known = (buy + sell) > 0
-    with np.errstate(invalid="ignore", divide="ignore"):
-        raw_share = np.where(known, buy / (buy + sell), 0.5)
-    long_share = 0.5 + taker_weight * (raw_share - 0.5)
-
+        gaps = sum(1 for k, t in enumerate(t1) if period[k + 1] > 0 and t - ts[k] > 2 * period[k + 1])
+    delta = list(map(sub, base[1:], base))
+    opened = [d if d > 0 else 0.0 for d in delta]
+    factor = [a / b if d < 0 else 1.0 for a, b, d in zip(base[1:], base, delta, strict=False)]
+    low_after, high_after = _path_extremes(bars, t1, price)
+    long_share, known = _taker_shares(taker, ts, taker_weight)
     return Steps(
         t1=t1,
-        entry=entry,
+        entry=[_NAN] * len(t1) if bars.empty else _entry_prices(bars, ts),
         opened=opened,
         long_share=long_share,
         share_known=known,
-        survival=survival,
+        survival=_survival(factor),
         low_after=low_after,
         high_after=high_after,
         gaps=gaps,
         dropped=dropped,
-        last_ts_ms=int(ts[-1]) if len(ts) else None,
-        first_ts_ms=int(ts[0]) if len(ts) else None,
+        last_ts_ms=ts[-1] if ts else None,
+        first_ts_ms=ts[0] if ts else None,
         last_oi_usd=last_usd,
     )

@@ -13,8 +13,9 @@ G's path survivorship; the full account with sources is ``docs/liquidation-map.m
    (low ≤ price for longs, high ≥ price for shorts), or the live price is beyond it;
 6. what is left is summed into fixed-width price buckets, valued at the liquidation price.
 
-A full rebuild over 30 days of 5-minute history is a few milliseconds of numpy, so the map is
-recomputed from scratch rather than updated (no state to drift); see ``benchmarks/bench_liqmap.py``.
+A full rebuild over 30 days of 5-minute history is a few milliseconds of plain Python (no numpy:
+the dashboard never imports it), so the map is recomputed from scratch rather than updated (no
+state to drift); see ``benchmarks/bench_liqmap.py``.
 """
 
 from __future__ import annotations
@@ -22,9 +23,11 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from itertools import compress, repeat
+from operator import gt, lt, mul
 
-from crashtui.analysis.liqmap.align import Bars, align_steps, clean_bars
+from crashtui.analysis.liqmap.align import align_steps
+from crashtui.analysis.liqmap.clean import Bars, clean_bars
 from crashtui.analysis.liqmap.inputs import OiPoint, PriceBar, TakerFlow
 from crashtui.analysis.liqmap.params import (
     LiqMapParams,
@@ -34,10 +37,7 @@ from crashtui.analysis.liqmap.params import (
     venue_margin,
 )
 from crashtui.analysis.liqmap.result import LiqLevel, LiqMap
-
-if TYPE_CHECKING:
-    import numpy as np
-    from numpy.typing import NDArray
+from crashtui.analysis.pairwise import pairwise_sum
 
 MAX_BUCKET_INDEX = 2**52  # beyond this a float price no longer maps to one bucket
 
@@ -78,17 +78,13 @@ def build_liq_map(
     OI history). ``price``/``price_ms`` is the live price: levels it is already beyond are
     gone, and distances are measured from it. Raises ValueError only for a bad ``mmr_for``.
     """
-    import numpy as np
-
     params = params or LiqMapParams()
     shared = clean_bars(bars)
     live = _valid_price(price)
-    ref = live if live is not None else (float(shared.close[-1]) if not shared.empty else None)
+    ref = live if live is not None else (shared.close[-1] if not shared.empty else None)
     bucket = params.bucket_usd or (nice_bucket(ref) if ref is not None else 1.0)
 
-    liq_parts: list[NDArray[np.float64]] = []
-    usd_parts: list[NDArray[np.float64]] = []
-    short_parts: list[NDArray[np.bool_]] = []
+    parts: list[_Part] = []
     used: list[str] = []
     steps_total = gaps = dropped = 0
     opened_total = opened_known = 0.0
@@ -110,41 +106,29 @@ def build_liq_map(
             first_ms = steps.first_ts_ms if first_ms is None else min(first_ms, steps.first_ts_ms)
         if steps.last_oi_usd is not None:
             oi_usd = (oi_usd or 0.0) + steps.last_oi_usd
-        priced = np.isfinite(steps.entry) & (steps.entry > 0)
-        steps_total += int(priced.sum())
+        priced = [math.isfinite(e) and e > 0 for e in steps.entry]
+        steps_total += sum(priced)
         used.append(v.venue)
         tiers = resolve_tiers(params, v.margin or venue_margin(v.venue))
-        live_rows = priced & (steps.opened > 0)
-        if not tiers or not live_rows.any():
+        rows = [k for k, (ok, o) in enumerate(zip(priced, steps.opened, strict=True)) if ok and o > 0]
+        if not tiers or not rows:
             continue
-        entry = steps.entry[live_rows]
-        opened = steps.opened[live_rows]
-        share = steps.long_share[live_rows]
-        alive = opened * steps.survival[live_rows]
-        low_after = steps.low_after[live_rows]
-        high_after = steps.high_after[live_rows]
-        opened_total += float(opened.sum())
-        opened_known += float(opened[steps.share_known[live_rows]].sum())
+        entry = [steps.entry[k] for k in rows]
+        opened = [steps.opened[k] for k in rows]
+        share = [steps.long_share[k] for k in rows]
+        alive = [steps.opened[k] * steps.survival[k] for k in rows]
+        low_after = [steps.low_after[k] for k in rows]
+        high_after = [steps.high_after[k] for k in rows]
+        opened_total += pairwise_sum(opened)
+        opened_known += pairwise_sum([steps.opened[k] for k in rows if steps.share_known[k]])
         for tier in tiers:
-            long_liq = entry * tier.long_factor
-            keep = long_liq < low_after
-            liq_parts.append(long_liq[keep])
-            usd_parts.append((alive * share * tier.weight * long_liq)[keep])
-            short_parts.append(np.zeros(int(keep.sum()), dtype=bool))
-            short_liq = entry * tier.short_factor
-            keep = short_liq > high_after
-            liq_parts.append(short_liq[keep])
-            usd_parts.append((alive * (1.0 - share) * tier.weight * short_liq)[keep])
-            short_parts.append(np.ones(int(keep.sum()), dtype=bool))
+            parts.append(_side(entry, tier.long_factor, tier.weight, alive, share, low_after, short=False))
+            parts.append(_side(entry, tier.short_factor, tier.weight, alive, share, high_after, short=True))
 
     at_ms = last_ms
     if live is not None and price_ms is not None and (at_ms is None or price_ms > at_ms):
         at_ms = price_ms
-    levels = (
-        _bucket(liq_parts, usd_parts, short_parts, bucket, params.min_level_usd)
-        if liq_parts and ref is not None
-        else ()
-    )
+    levels = _bucket(parts, bucket, params.min_level_usd) if parts and ref is not None else ()
     return LiqMap(
         symbol=symbol,
         at_ms=at_ms,
@@ -167,28 +151,56 @@ def _round_edge(value: float, bucket: float) -> float:
     return round(value, min(digits, 15))
 
 
-def _bucket(
-    liq_parts: list[NDArray[np.float64]],
-    usd_parts: list[NDArray[np.float64]],
-    short_parts: list[NDArray[np.bool_]],
-    bucket: float,
-    min_usd: float,
-) -> tuple[LiqLevel, ...]:
-    """Sum the estimates into ``[k·bucket, (k+1)·bucket)`` per side; levels sorted by price."""
-    import numpy as np
+@dataclass(frozen=True, slots=True)
+class _Part:
+    """The estimates of one venue, tier and side still alive: liquidation prices and USD."""
 
-    liq = np.concatenate(liq_parts)
-    usd = np.concatenate(usd_parts)
-    short = np.concatenate(short_parts)
-    with np.errstate(over="ignore", invalid="ignore"):
-        index_f = np.floor(liq / bucket)
-        ok = np.isfinite(usd) & (usd > 0) & np.isfinite(index_f) & (np.abs(index_f) < MAX_BUCKET_INDEX)
-    index = index_f[ok].astype(np.int64)
-    key = index * 2 + short[ok].astype(np.int64)
-    keys, inverse = np.unique(key, return_inverse=True)
-    sums = np.bincount(inverse, weights=usd[ok], minlength=len(keys))
+    liq: list[float]
+    usd: list[float]
+    short: bool
+
+
+def _side(
+    entry: list[float],
+    factor: float,
+    weight: float,
+    alive: list[float],
+    share: list[float],
+    extreme_after: list[float],
+    *,
+    short: bool,
+) -> _Part:
+    """One tier's longs (``short`` False) or shorts at ``entry × factor``, less those the price
+    path after entry has gone through (``extreme_after``: the lowest low, or the highest high)."""
+    liq = list(map(mul, entry, repeat(factor)))
+    keep = list(compress(range(len(liq)), map(gt if short else lt, liq, extreme_after)))
+    if short:
+        usd = [alive[i] * (1.0 - share[i]) * weight * liq[i] for i in keep]
+    else:
+        usd = [alive[i] * share[i] * weight * liq[i] for i in keep]
+    return _Part(list(map(liq.__getitem__, keep)), usd, short)
+
+
+def _bucket(parts: list[_Part], bucket: float, min_usd: float) -> tuple[LiqLevel, ...]:
+    """Sum the estimates into ``[k·bucket, (k+1)·bucket)`` per side; levels sorted by price.
+
+    Each bucket's sum adds its estimates in the order given (as ``np.bincount`` did).
+    """
+    sums: dict[int, float] = {}
+    isf = math.isfinite
+    for part in parts:
+        side = int(part.short)
+        for liq, usd in zip(part.liq, part.usd, strict=True):
+            index_f = liq / bucket
+            if not (isf(usd) and usd > 0 and isf(index_f)):
+                continue
+            index = math.floor(index_f)
+            if abs(index) < MAX_BUCKET_INDEX:
+                key = index * 2 + side
+                sums[key] = sums.get(key, 0.0) + usd
     levels: list[LiqLevel] = []
-    for k, total in zip(keys.tolist(), sums.tolist(), strict=True):
+    for k in sorted(sums):
+        total = sums[k]
         if total < min_usd or not math.isfinite(total):
             continue
         i, is_short = divmod(k, 2)

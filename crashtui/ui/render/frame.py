@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # the analysis (and numpy behind it) is not needed to paint the first frame
+if TYPE_CHECKING:  # the analysis is not needed to paint the first frame
     from crashtui.analysis.market import MarketAnalysis
     from crashtui.analysis.radar import Radar
     from crashtui.model import Snapshot
