@@ -17,6 +17,7 @@ from types import MappingProxyType
 from typing import Any, TypeVar
 
 from crashtui.events import ClockEvent, DataEvent, Event, HeldEvent, ServingEvent, StatusEvent, held_reason
+from crashtui.keymemory import KeyMemory
 from crashtui.model import (
     BookStats,
     BorrowRate,
@@ -88,8 +89,7 @@ class FeedState:
         self.candles: dict[tuple[str, Interval], dict[int, Candle]] = {}
         self._candle_cache: dict[tuple[str, Interval], tuple[Candle, ...]] = {}
         self.liquidations: deque[Liquidation] = deque(maxlen=RECENT_LIQUIDATIONS)
-        self._seen_liqs: set[int] = set()
-        self._seen_order: deque[int] = deque()
+        self._seen_liqs = KeyMemory(DEDUP_MEMORY)
         self.etf: dict[str, dict[tuple[int, str], EtfFlow]] = {}
         self.fear: dict[str, dict[int, FearGreedReading]] = {}
         self.macro: dict[str, dict[int, MacroObservation]] = {}
@@ -200,15 +200,10 @@ class FeedState:
         self._candle_cache.pop(key, None)
 
     def _liquidation(self, liq: Liquidation) -> None:
-        # The key's hash, not the tuple: a full memory of 100k orders costs ~12 MB instead of
-        # ~18 MB; a 64-bit collision (odds ~1e-10 at 100k) would drop one order from a tally.
-        key = hash(liq.dedup_key)
-        if key in self._seen_liqs:
+        # Orders seen in the last DEDUP_MEMORY, as compact hashes (a venue re-sends recent
+        # orders after a reconnect; the streams and the REST backfill may both deliver one).
+        if not self._seen_liqs.add(liq.dedup_key):
             return
-        self._seen_liqs.add(key)
-        self._seen_order.append(key)
-        if len(self._seen_order) > DEDUP_MEMORY:
-            self._seen_liqs.discard(self._seen_order.popleft())
         self.liquidations.append(liq)
         self.liquidations_total += 1
         if self._on_liquidation is not None:

@@ -15,15 +15,18 @@ import pytest
 
 import crashtui.state
 from crashtui.events import DataEvent
+from crashtui.keymemory import SEAL_EVERY
 from crashtui.model import Liquidation, Side
 from crashtui.state import FeedState
-from crashtui.streams.dedup import RecentKeys
+from crashtui.streams.dedup import DEFAULT_CAPACITY, RecentKeys
 
 T0 = 1_770_000_000_000
 CAPACITY = 5_000
-# Bytes per remembered order in one memory (hash, set slot, deque slot): ~150 here; the
-# (venue, symbol, ts, qty) tuples themselves would add ~90 more.
-MAX_BYTES_PER_ORDER = 200
+# A remembered order costs two 8-byte slots once sealed (the arrival ring, the sorted column)
+# and an int and a dict entry while young; a set of int hashes and a deque of them, the memory
+# before, cost ~150 bytes an order (at 20k: ~3 MB against this bound's ~1 MB).
+BYTES_PER_SEALED_KEY = 24
+BYTES_PER_YOUNG_KEY = 120
 
 
 def orders(start: int, stop: int) -> Iterator[Liquidation]:
@@ -46,15 +49,16 @@ def tracing() -> Iterator[None]:
 
 
 def test_stream_dedup_memory_stops_at_its_capacity_and_is_cheap(tracing: None) -> None:
-    keys = RecentKeys(CAPACITY)
+    """At no point past its capacity does a stream's memory hold more than its sealed keys
+    (two flat columns) and a batch of young ones."""
+    keys = RecentKeys(DEFAULT_CAPACITY)
     before = traced(None)
-    keys.fresh(orders(0, CAPACITY))
-    full = traced(None)
-    keys.fresh(orders(CAPACITY, 4 * CAPACITY))
-    later = traced(None)
-    assert len(keys) == CAPACITY
-    assert (full - before) / CAPACITY < MAX_BYTES_PER_ORDER
-    assert later - full < 0.1 * (full - before)  # three more capacities' worth: no growth
+    bound = DEFAULT_CAPACITY * BYTES_PER_SEALED_KEY + SEAL_EVERY * BYTES_PER_YOUNG_KEY
+    batch = 2_500
+    for start in range(0, 4 * DEFAULT_CAPACITY, batch):
+        keys.fresh(orders(start, start + batch))
+        assert traced(None) - before < bound
+    assert DEFAULT_CAPACITY <= len(keys) <= DEFAULT_CAPACITY + SEAL_EVERY
 
 
 def test_state_dedup_and_recent_orders_stop_at_their_caps(
