@@ -26,14 +26,13 @@ class KeyMemory:
         self._capacity = capacity
         self._seal_at = min(SEAL_EVERY, capacity)
         self._young: dict[int, None] = {}  # insertion-ordered: the ring keeps arrival order
-        self._ring = array("q", bytes(8 * capacity))  # arrival order, wrapping at capacity
-        self._next = 0  # the ring slot the next sealed key goes to
-        self._filled = 0  # keys in the ring
+        self._ring = array("q")  # sealed keys in arrival order; grows to capacity, then wraps
+        self._next = 0  # once full, the slot of the oldest key: the next to be replaced
         self._sorted = array("q")  # the ring's keys, sorted
         self.duplicates = 0
 
     def __len__(self) -> int:
-        return self._filled + len(self._young)
+        return len(self._ring) + len(self._young)
 
     def __contains__(self, key: Hashable) -> bool:
         return self._seen(hash(key))
@@ -57,11 +56,13 @@ class KeyMemory:
         return True
 
     def _seal(self) -> None:
-        """Move the young keys into the ring (over the oldest) and re-sort the column."""
+        """Move the young keys into the ring (over the oldest once full) and re-sort the column."""
         ring, capacity = self._ring, self._capacity
         for digest in self._young:
-            ring[self._next] = digest
-            self._next = (self._next + 1) % capacity
-        self._filled = min(capacity, self._filled + len(self._young))
+            if len(ring) < capacity:
+                ring.append(digest)
+            else:
+                ring[self._next] = digest
+                self._next = (self._next + 1) % capacity
         self._young.clear()
-        self._sorted = array("q", sorted(ring if self._filled == capacity else ring[: self._filled]))
+        self._sorted = array("q", sorted(ring))
