@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from itertools import compress
 from operator import attrgetter, ge, gt, lt
 
+from crashtui.analysis.columns import sorted_last
 from crashtui.analysis.pairwise import pairwise_mean, pairwise_sum
 from crashtui.model import Candle
 
@@ -80,15 +81,6 @@ def _all_rows_ok(op: list[float], hi: list[float], lo: list[float], cl: list[flo
     return not op or (min(op) > 0.0 and min(lo) > 0.0 and min(cl) > 0.0 and all(map(ge, hi, lo)))
 
 
-def _sorted_unique(rows: list[int], ts: list[int]) -> list[int]:
-    """``rows`` sorted by open time (stable), keeping the last row given for each time."""
-    times = [ts[i] for i in rows]
-    if all(map(lt, times, times[1:])):
-        return rows
-    ordered = sorted(rows, key=ts.__getitem__)
-    return [i for i, j in zip(ordered, [*ordered[1:], -1], strict=True) if j < 0 or ts[j] != ts[i]]
-
-
 def candle_arrays(candles: Sequence[Candle]) -> tuple[CandleArrays, FormingCandle | None]:
     """Closed candles as sorted columns, plus the forming candle if it is the latest one.
 
@@ -108,7 +100,7 @@ def candle_arrays(candles: Sequence[Candle]) -> tuple[CandleArrays, FormingCandl
         rows = list(range(n))
     else:
         rows = [i for i in range(n) if ts_ok[i] and _row_ok(op[i], hi[i], lo[i], cl[i])]
-    rows = _sorted_unique(rows, ts)
+    rows = sorted_last(rows, ts)
     forming = None
     if rows and not closed[rows[-1]]:
         last = rows[-1]

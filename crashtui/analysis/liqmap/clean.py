@@ -13,9 +13,10 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import accumulate
-from operator import add, attrgetter, le, lt
+from operator import add, attrgetter, le
 from typing import TypeVar, cast
 
+from crashtui.analysis.columns import sorted_last
 from crashtui.analysis.liqmap.inputs import OiPoint, PriceBar, TakerFlow
 
 MIN_TS_MS = 1_000_000_000_000  # 2001-09-09: anything earlier is a timestamp in seconds
@@ -90,16 +91,6 @@ def _floats(rows: Sequence[object], attr: str) -> list[float]:
 def _finite_at_least(values: list[float], floor: float) -> bool:
     """Whether every value is finite and at least ``floor``."""
     return all(map(math.isfinite, values)) and (not values or min(values) >= floor)
-
-
-def sorted_last(rows: list[int] | None, ts: list[int]) -> list[int] | None:
-    """``rows`` (None: every row) sorted by ``ts`` (stable), keeping the last row given for each
-    timestamp; None when that is every row, in the order given."""
-    times = ts if rows is None else [ts[i] for i in rows]
-    if all(map(lt, times, times[1:])):
-        return rows
-    ordered = sorted(range(len(ts)) if rows is None else rows, key=ts.__getitem__)
-    return [i for i, j in zip(ordered, [*ordered[1:], -1], strict=True) if j < 0 or ts[j] != ts[i]]
 
 
 def _pick(column: list[_T], keep: list[int] | None) -> list[_T]:
