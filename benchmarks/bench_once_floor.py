@@ -19,11 +19,9 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import resource
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -71,9 +69,9 @@ def _decode_baseline(path: Path) -> int:
 
 def _once_cpu(scenario: str) -> float:
     """User + system CPU of one ``--once --json --replay`` run, in an isolated data dir."""
-    home = tempfile.mkdtemp(prefix="crashtui-floor-")
-    env = {**os.environ, "CRASHTUI_CONFIG_DIR": f"{home}/config", "CRASHTUI_DATA_DIR": f"{home}/data"}
-    env.pop("CRASHTUI_CONFIG", None)
+    from benchmarks.run import _env
+
+    env = _env()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     subprocess.run(
         [sys.executable, "-m", "crashtui", "--once", "--json", "--replay", scenario],
