@@ -125,6 +125,8 @@ def text_lines(path: Path, chunk: int = _CHUNK) -> Iterator[str]:
 
 
 def parse_header(path: Path, lines: Iterator[str]) -> RecordingHeader:
+    """The header from the first of ``lines`` (the rest are left to the caller); a
+    :class:`RecordingError` naming ``path`` when it is missing, not ours, too new or malformed."""
     try:
         first = json.loads(next(lines))
     except (StopIteration, ValueError):
